@@ -1,0 +1,68 @@
+"""Domain errors: a stable ``code`` for machines, a message in Vietnamese and English for people.
+
+Every refusal of a rule is one of these; the API layer turns them into typed GraphQL
+errors. Nothing is written when one is raised.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code: str = "DOMAIN_ERROR"
+
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+class NotFoundError(DomainError):
+    code = "NOT_FOUND"
+
+
+class ValidationFailedError(DomainError):
+    code = "INVALID_INPUT"
+
+
+class ScoreOutOfRangeError(DomainError):
+    code = "SCORE_OUT_OF_RANGE"
+
+
+class LevelScoreMismatchError(DomainError):
+    code = "LEVEL_SCORE_MISMATCH"
+
+
+class PeriodClosedError(DomainError):
+    code = "PERIOD_CLOSED"
+
+
+class PeriodAlreadyOpenError(DomainError):
+    code = "PERIOD_ALREADY_OPEN"
+
+
+class NotInPeriodError(DomainError):
+    code = "NOT_IN_PERIOD"
+
+
+class SelfRatingError(DomainError):
+    code = "SELF_RATING"
+
+
+class NotCompetentLeaderError(DomainError):
+    code = "NOT_COMPETENT_LEADER"
+
+
+class QuotaExceededError(DomainError):
+    code = "QUOTA_EXCEEDED"
+
+
+class ReasonsRequiredError(DomainError):
+    code = "REASONS_REQUIRED"
+
+
+class AlreadyDecidedError(DomainError):
+    code = "ALREADY_DECIDED"
+
+
+class StaleVersionError(DomainError):
+    code = "STALE_VERSION"

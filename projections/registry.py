@@ -1,0 +1,25 @@
+"""Every projection, and the DDL of the read models they own."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from projections.base import Projection
+from projections.organisation import OrganisationProjection
+from projections.periods import PeriodsProjection
+from projections.ratings import RatingsProjection
+
+PROJECTIONS: tuple[type[Projection], ...] = (
+    OrganisationProjection,
+    PeriodsProjection,
+    RatingsProjection,
+)
+
+
+def platform_ddl() -> str:
+    return files("projections").joinpath("sql/platform.sql").read_text(encoding="utf-8")
+
+
+def tenant_ddl(schema: str) -> str:
+    text = files("projections").joinpath("sql/tenant.sql").read_text(encoding="utf-8")
+    return text.replace("{schema}", schema)

@@ -1,0 +1,70 @@
+-- Read models of one tenant, in that tenant's schema ({schema} is replaced by t_<slug>).
+-- Every row carries the log position (notification id) of the last event that touched it.
+
+CREATE TABLE IF NOT EXISTS {schema}.projection_tracking (
+    projection text PRIMARY KEY,
+    position   bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_units (
+    unit_id   uuid PRIMARY KEY,
+    name      text NOT NULL,
+    kind      text NOT NULL,
+    parent_id uuid,
+    leader_id uuid,
+    position  bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_staff (
+    staff_id       uuid PRIMARY KEY,
+    full_name      text NOT NULL,
+    staff_type     text NOT NULL,
+    position_title text NOT NULL,
+    unit_id        uuid NOT NULL,
+    party_member   boolean NOT NULL,
+    position       bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_staff_unit_idx ON {schema}.rm_staff (unit_id);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_periods (
+    period_id       uuid PRIMARY KEY,
+    unit_id         uuid NOT NULL,
+    kind            text NOT NULL,
+    year            int NOT NULL,
+    number          int NOT NULL,
+    deadline        date NOT NULL,
+    policy_version  text NOT NULL,
+    status          text NOT NULL,
+    member_count    int NOT NULL,
+    decided_count   int NOT NULL DEFAULT 0,
+    excellent_count int NOT NULL DEFAULT 0,
+    opened_by       text NOT NULL,
+    opened_at       timestamptz NOT NULL,
+    closed_at       timestamptz,
+    position        bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_periods_unit_idx ON {schema}.rm_periods (unit_id, year, number);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_ratings (
+    evaluation_id    uuid PRIMARY KEY,
+    period_id        uuid NOT NULL,
+    unit_id          uuid NOT NULL,
+    staff_id         uuid NOT NULL,
+    subject          text NOT NULL,
+    kind             text NOT NULL,
+    year             int NOT NULL,
+    number           int NOT NULL,
+    status           text NOT NULL,
+    self_score       numeric(5, 2),
+    self_level       text,
+    self_assessed_at timestamptz,
+    level            text,
+    score            numeric(5, 2),
+    reasons          text,
+    policy_version   text,
+    decided_by       text,
+    decided_at       timestamptz,
+    position         bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_ratings_unit_idx ON {schema}.rm_ratings (unit_id, year, number);
+CREATE INDEX IF NOT EXISTS rm_ratings_staff_idx ON {schema}.rm_ratings (staff_id, year, number);

@@ -1,0 +1,1 @@
+"""The runnable parts: API, projector, CLI, tenant routing, auth. Commands enter here."""

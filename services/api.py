@@ -1,0 +1,102 @@
+"""The litestar application: GraphQL at /graphql, health at /healthz and /readyz, /metrics.
+
+Every request gets a request id (from ``X-Request-Id`` or fresh), bound with tenant and
+user into the log context so every line carries them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.response import Response
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from strawberry.litestar import make_graphql_controller
+
+from services.gql.context import get_context
+from services.gql.schema import schema
+from services.logging import configure_logging
+from services.runtime import Runtime, bootstrap, shutdown
+from services.settings import Settings, get_settings
+
+log = structlog.get_logger()
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        rid = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=rid)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
+            await send(message)
+
+        await app(scope, receive, send_with_id)
+
+    return middleware
+
+
+@get("/healthz", sync_to_thread=False)
+async def healthz(state: State) -> dict[str, Any]:
+    """Liveness, with projection lag per tenant as detail."""
+    rt: Runtime = state.rt
+    lag: dict[str, int] = {}
+    if rt.projector is not None:
+        for tenant in await rt.registry.all():
+            lag[tenant.slug] = await rt.projector.lag(tenant.slug)
+    return {"status": "ok", "projectionLag": lag}
+
+
+@get("/readyz")
+async def readyz(state: State) -> Response[dict[str, str]]:
+    rt: Runtime = state.rt
+    try:
+        await rt.pool.fetchval("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means not ready
+        return Response({"status": "unavailable"}, status_code=503)
+    return Response({"status": "ready"})
+
+
+@get("/metrics", media_type=CONTENT_TYPE_LATEST)
+async def metrics() -> bytes:
+    return generate_latest()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.rt = await bootstrap(settings)
+        try:
+            yield
+        finally:
+            await shutdown(app.state.rt)
+
+    graphql = make_graphql_controller(
+        schema,
+        path="/graphql",
+        context_getter=get_context,
+        graphql_ide=None if settings.production else "graphiql",
+        allow_queries_via_get=False,
+    )
+    return Litestar(
+        route_handlers=[graphql, healthz, readyz, metrics],
+        lifespan=[lifespan],
+        middleware=[request_id_middleware],
+        debug=False,
+    )

@@ -1,0 +1,101 @@
+"""Who is calling: JWT bearer tokens, verified; the tenant comes from the token, never the client.
+
+Development mode signs HS256 with a local key (``congtam token`` mints tokens). With
+``CONGTAM_JWKS_URL`` set, RS256/ES256 tokens from a real identity provider are verified
+against its published keys; issuer and audience are always checked, and ``alg: none`` is
+never accepted.
+
+Claims: ``sub`` (user id; for staff and leaders, their staff id), ``name``, ``tenant``
+(slug) and ``roles`` (roles held in that tenant).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from domain.errors import DomainError
+from services.settings import Settings
+
+ROLES = ("staff", "unit_leader", "hr_officer", "appeal_reviewer", "auditor", "platform_admin")
+LEEWAY_SECONDS = 30  # bounded clock skew
+
+
+class AuthError(DomainError):
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(DomainError):
+    code = "FORBIDDEN"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    name: str
+    tenant: str
+    roles: frozenset[str]
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def dev_secret(settings: Settings) -> str:
+    """The HS256 development key: from the environment, else generated once under data_dir."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    path = Path(settings.data_dir) / "dev-jwt-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._secret = None if self._jwks else dev_secret(settings)
+
+    def verify(self, authorization: str | None) -> Principal:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise AuthError("Thiếu mã xác thực (Bearer token).", "Missing bearer token.")
+        token = authorization.split(" ", 1)[1].strip()
+        try:
+            if self._jwks is not None:
+                key: Any = self._jwks.get_signing_key_from_jwt(token).key
+                algorithms = ["RS256", "ES256"]
+            else:
+                key, algorithms = self._secret, ["HS256"]
+            claims = jwt.decode(
+                token, key, algorithms=algorithms, audience=self.settings.jwt_audience,
+                issuer=self.settings.jwt_issuer, leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthError("Mã xác thực đã hết hạn; vui lòng đăng nhập lại.",
+                            "The token has expired; please sign in again.") from None
+        except (jwt.PyJWTError, ValueError):
+            raise AuthError("Mã xác thực không hợp lệ.", "The token is invalid.") from None
+        tenant, roles = claims.get("tenant"), claims.get("roles")
+        if not isinstance(tenant, str) or not isinstance(roles, list):
+            raise AuthError("Mã xác thực không ghi đơn vị hoặc vai trò.",
+                            "The token names no tenant or roles.")
+        return Principal(user_id=str(claims["sub"]), name=str(claims.get("name", "")),
+                         tenant=tenant, roles=frozenset(r for r in roles if r in ROLES))
+
+
+def mint_token(settings: Settings, *, tenant: str, user: str, roles: list[str],
+               name: str = "", ttl_seconds: int = 8 * 3600) -> str:
+    """A development token signed with the embedded mode's key."""
+    now = int(time.time())
+    claims = {"sub": user, "name": name, "tenant": tenant, "roles": roles,
+              "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
+              "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, dev_secret(settings), algorithm="HS256")

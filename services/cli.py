@@ -1,0 +1,188 @@
+"""The ``congtam`` command: serve, demo, token, tenants, db-url, project, rebuild, schema."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.settings import get_settings
+
+app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+console = Console(stderr=True, width=160)
+T = TypeVar("T")
+
+
+def _with_runtime(work: Callable[..., Awaitable[T]], *, projector: bool = False) -> T:
+    from services.logging import configure_logging
+    from services.runtime import bootstrap, shutdown
+
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def main() -> T:
+        rt = await bootstrap(settings, projector=projector)
+        try:
+            return await work(rt)
+        finally:
+            await shutdown(rt)
+
+    return asyncio.run(main())
+
+
+@app.command()
+def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")] = False) -> None:
+    """Serve GraphQL (and, by default, run the projector in the same process)."""
+    import uvicorn
+
+    from services.api import create_app
+
+    settings = get_settings()
+    if demo:
+        _load_demo()
+    _print_welcome(settings.host, settings.port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="warning", timeout_graceful_shutdown=20)
+
+
+def _load_demo() -> None:
+    from services.demo import load_demo
+
+    async def work(rt: object) -> list[str]:
+        return await load_demo(rt)  # type: ignore[arg-type]
+
+    loaded = _with_runtime(work, projector=False)
+    console.print(f"[green]Demo tenants loaded:[/] {', '.join(loaded) or 'already present'}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo tenants (those not present yet)."""
+    _load_demo()
+    _print_users()
+
+
+def _print_users() -> None:
+    from services.demo import TENANTS, demo_users
+
+    table = Table(title="Demo users (congtam token --tenant … --user … --role …)")
+    for col in ("tenant", "user id", "who", "roles"):
+        table.add_column(col, no_wrap=True)
+    for slug, *_ in TENANTS[:2]:
+        for u in demo_users(slug):
+            table.add_row(u.tenant, u.user_id, u.name, ",".join(u.roles))
+    console.print(table)
+
+
+def _print_welcome(host: str, port: int) -> None:
+    from services.demo import demo_users
+
+    hr = demo_users("hn-long-bien-duc-giang")[0]
+    console.print(f"\n[bold]Công Tâm[/] serving GraphQL at http://{host}:{port}/graphql\n")
+    console.print("Get a token (HR officer of Phường Đức Giang):")
+    console.print(f"  TOKEN=$(.venv/bin/congtam token --tenant hn-long-bien-duc-giang "
+                  f"--user {hr.user_id} --role hr_officer)")
+    console.print("First query:")
+    console.print(f"  curl -s http://{host}:{port}/graphql -H \"Authorization: Bearer $TOKEN\" "
+                  "-H 'Content-Type: application/json' "
+                  "-d '{\"query\":\"{ me { tenantName roles } units { id name } }\"}'\n")
+    _print_users()
+
+
+@app.command()
+def token(
+    tenant: Annotated[str, typer.Option(help="Tenant slug, e.g. hn-long-bien-duc-giang")],
+    user: Annotated[str, typer.Option(help="User id (a staff id for staff and leaders)")],
+    role: Annotated[list[str], typer.Option(help="Role in that tenant (repeatable)")],
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 8 * 3600,
+) -> None:
+    """Mint a development JWT signed with the embedded mode's key."""
+    from services.auth import ROLES, mint_token
+
+    unknown = [r for r in role if r not in ROLES]
+    if unknown:
+        raise typer.BadParameter(f"unknown role(s) {unknown}; known: {', '.join(ROLES)}")
+    typer.echo(mint_token(get_settings(), tenant=tenant, user=user, roles=role, name=name,
+                          ttl_seconds=ttl))
+
+
+@app.command()
+def tenants() -> None:
+    """List registered tenants."""
+    async def work(rt: object) -> list[object]:
+        return await rt.registry.all()  # type: ignore[attr-defined, no-any-return]
+
+    table = Table("slug", "name", "kind", "parent", "schema", "status")
+    for t in _with_runtime(work):
+        table.add_row(t.slug, t.name, t.kind, t.parent_slug or "", t.schema, t.status)  # type: ignore[attr-defined]
+    Console().print(table)
+
+
+@app.command("db-url")
+def db_url() -> None:
+    """Print the URL of the database in use (open it with psql)."""
+    from services.database import ConnectionParams, resolve_database_url
+
+    typer.echo(ConnectionParams.from_url(resolve_database_url(get_settings())).url())
+
+
+@app.command("db-stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL server."""
+    from services.database import stop_embedded
+
+    stopped = stop_embedded(get_settings().data_dir)
+    console.print("stopped" if stopped else "not running")
+
+
+@app.command()
+def project() -> None:
+    """Run the projector worker for every tenant until interrupted."""
+    async def work(rt: object) -> None:
+        await asyncio.Event().wait()
+
+    try:
+        _with_runtime(work, projector=True)
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def rebuild(
+    tenant: Annotated[str | None, typer.Option(help="Tenant slug")] = None,
+    all_tenants: Annotated[bool, typer.Option("--all", help="Every tenant")] = False,
+) -> None:
+    """Rebuild read models from the event log."""
+    from projections.runner import catch_up, reset
+
+    if not tenant and not all_tenants:
+        raise typer.BadParameter("give --tenant SLUG or --all")
+
+    async def work(rt: object) -> None:
+        slugs = [t.slug for t in await rt.registry.all()] if all_tenants else [tenant]  # type: ignore[attr-defined]
+        for slug in slugs:
+            t = await rt.registry.get(slug)  # type: ignore[attr-defined]
+            async with rt.pool.acquire() as conn:  # type: ignore[attr-defined]
+                await reset(conn, t.schema)
+                result = await catch_up(conn, t.schema)
+            console.print(f"{slug}: {result.applied} events → position {result.position}")
+
+    _with_runtime(work)
+
+
+@app.command()
+def schema() -> None:
+    """Print the GraphQL SDL (the contract kept in graphql/schema.graphql)."""
+    from services.gql.schema import sdl
+
+    typer.echo(sdl(), nl=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,156 @@
+"""Demo tenants from the source articles: Long Biên (with wards Đức Giang and Thượng Thanh),
+Hoàng Mai and Mỹ Đức, each with its People's Committee, MTTQ, Hội LHPN, Đoàn TNCS HCM and
+Hội CCB, a few dozen staff, last month decided and this month open.
+
+People's names are generated (deterministically); the places and units are real.
+Loading is idempotent: an existing tenant is left as it is.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import anyio
+import structlog
+
+from domain.actor import Actor, acting_as
+from domain.errors import DomainError
+from domain.ids import PeriodId, StaffId, UnitId
+from domain.levels import Level
+from domain.organisation import StaffType
+from services.commands import (
+    AppointLeader,
+    DecideRating,
+    OpenPeriod,
+    RegisterStaff,
+    RegisterUnit,
+    SubmitSelfAssessment,
+)
+from services.handlers import TenantService
+from services.runtime import Runtime
+
+log = structlog.get_logger()
+
+_NS = uuid5(NAMESPACE_URL, "urn:congtam:demo")
+
+TENANTS: list[tuple[str, str, str, str | None]] = [
+    ("hn-long-bien", "Quận Long Biên", "district", None),
+    ("hn-long-bien-duc-giang", "Phường Đức Giang", "ward", "hn-long-bien"),
+    ("hn-long-bien-thuong-thanh", "Phường Thượng Thanh", "ward", "hn-long-bien"),
+    ("hn-hoang-mai", "Quận Hoàng Mai", "district", None),
+    ("hn-my-duc", "Huyện Mỹ Đức", "district", None),
+]
+
+UNITS = [
+    ("ubnd", "Ủy ban nhân dân", "people_committee"),
+    ("mttq", "Ủy ban Mặt trận Tổ quốc", "fatherland_front"),
+    ("hoi-lhpn", "Hội Liên hiệp Phụ nữ", "womens_union"),
+    ("doan-tn", "Đoàn TNCS Hồ Chí Minh", "youth_union"),
+    ("hoi-ccb", "Hội Cựu chiến binh", "veterans_association"),
+]
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Minh", "Hồng", "Đức", "Thu", "Quang", "Thanh", "Ngọc", "Hữu"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long",
+         "Mai", "Nam", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Việt", "Yến"]
+STAFF_PER_UNIT = 8
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    tenant: str
+    user_id: str
+    name: str
+    roles: tuple[str, ...]
+
+
+def demo_id(*parts: str) -> UUID:
+    return uuid5(_NS, "/".join(parts))
+
+
+def demo_users(slug: str) -> list[DemoUser]:
+    """The people worth a token in each demo tenant."""
+    chair = demo_id(slug, "staff", "ubnd", "0")
+    hr = demo_id(slug, "staff", "ubnd", "1")
+    mttq_head = demo_id(slug, "staff", "mttq", "0")
+    member = demo_id(slug, "staff", "mttq", "2")
+    return [
+        DemoUser(slug, str(hr), "Cán bộ tổ chức (HR)", ("hr_officer", "staff")),
+        DemoUser(slug, str(chair), "Chủ tịch UBND", ("unit_leader", "staff")),
+        DemoUser(slug, str(mttq_head), "Chủ tịch UBMTTQ", ("unit_leader", "staff")),
+        DemoUser(slug, str(member), "Cán bộ MTTQ", ("staff",)),
+        DemoUser(slug, "auditor-thanh-tra", "Thanh tra thành phố", ("auditor",)),
+    ]
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def _build_tenant(service: TenantService, slug: str, today: date) -> None:
+    with acting_as(Actor("demo-loader", "hr_officer")):
+        _fill_tenant(service, slug, today)
+
+
+def _fill_tenant(service: TenantService, slug: str, today: date) -> None:
+    rng = random.Random(slug)
+    root = UnitId(demo_id(slug, "unit", "ubnd"))
+    for key, name, kind in UNITS:
+        unit_id = UnitId(demo_id(slug, "unit", key))
+        service.register_unit(RegisterUnit(unit_id, name, kind, None if key == "ubnd" else root))
+        for i in range(STAFF_PER_UNIT):
+            staff_id = StaffId(demo_id(slug, "staff", key, str(i)))
+            staff_type = StaffType.CADRE if i == 0 else rng.choice(list(StaffType))
+            position = "Trưởng đơn vị" if i == 0 else ("Cán bộ tổ chức" if (key, i) == (
+                "ubnd", 1) else "Chuyên viên")
+            service.register_staff(RegisterStaff(staff_id, _name(rng), staff_type.value,
+                                                 position, unit_id, rng.random() < 0.6))
+            if i == 0:
+                service.appoint_leader(AppointLeader(unit_id, staff_id))
+    last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    for key, _, _ in UNITS:
+        unit_id = UnitId(demo_id(slug, "unit", key))
+        leader = demo_id(slug, "staff", key, "0")
+        chair = demo_id(slug, "staff", "ubnd", "0")
+        period_id, _ = service.open_period(OpenPeriod(unit_id, *last_month))
+        service.open_period(OpenPeriod(unit_id, today.year, today.month))
+        for i in range(STAFF_PER_UNIT):
+            staff_id = StaffId(demo_id(slug, "staff", key, str(i)))
+            score = float(rng.choice([72, 78, 81, 85, 88, 91, 93, 65]))
+            with acting_as(Actor(str(staff_id), "staff")):
+                service.submit_self_assessment(SubmitSelfAssessment(
+                    PeriodId(period_id), staff_id, score,
+                    [{"title": "Thực hiện nhiệm vụ chuyên môn tháng", "quantity": 4,
+                      "quality": "đạt", "on_time": True, "evidence": "Báo cáo tháng"}], ""))
+            decider = chair if i == 0 and key != "ubnd" else leader
+            if key == "ubnd" and i == 0:
+                continue  # the chair is rated by the level above, outside this tenant
+            level = service.policy.bands.level_for(score)
+            with acting_as(Actor(str(decider), "unit_leader")):
+                try:
+                    service.decide_rating(DecideRating(PeriodId(period_id), staff_id, level,
+                                                       score, "", str(decider)))
+                except DomainError:  # over quota: the leader settles for "good", with reasons
+                    service.decide_rating(DecideRating(
+                        PeriodId(period_id), staff_id, Level.B, min(score, 89.0),
+                        "Đơn vị đã hết tỷ lệ xuất sắc trong tháng.", str(decider)))
+
+
+async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
+    """Register and fill the demo tenants that do not exist yet; return the slugs loaded."""
+    today = today or date.today()
+    existing = {t.slug for t in await rt.registry.all()}
+    loaded = []
+    for slug, name, kind, parent in TENANTS:
+        if slug in existing:
+            continue
+        tenant = await rt.registry.register(slug, name, kind, parent)
+        service = rt.service(tenant)
+        await anyio.to_thread.run_sync(_build_tenant, service, slug, today)
+        await rt.written(tenant)
+        loaded.append(slug)
+        log.info("demo_tenant_loaded", tenant=slug)
+    return loaded

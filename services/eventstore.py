@@ -1,0 +1,123 @@
+"""The write side: one ``eventsourcing`` application per tenant, all sharing one pool.
+
+The library keeps the schema on its ``PostgresDatastore`` and gives each datastore its own
+connection pool, so one application per tenant would mean connections growing with the
+number of tenants. ``SharedPoolDatastore`` keeps the library's recorders (table lock,
+gap-free notification ids, optimistic concurrency) but borrows connections from a single
+process-wide pool: the bound is ``CONGTAM_WRITE_POOL_MAX`` however many tenants exist.
+Each tenant's events live in its own schema ``t_<slug>`` (table ``evaluations_events``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder
+from eventsourcing.postgres import ConnectionPool, PostgresDatastore, PostgresFactory
+from eventsourcing.utils import Environment
+from psycopg import Connection
+from psycopg.rows import DictRow, dict_row
+
+from projections.codec import register_transcodings
+from services.database import ConnectionParams
+
+EVENTS_TABLE = "evaluations_events"
+
+
+def tenant_schema(slug: str) -> str:
+    return "t_" + slug.replace("-", "_")
+
+
+class SharedPool:
+    """The process-wide psycopg pool behind every tenant's event store."""
+
+    def __init__(self, params: ConnectionParams, max_size: int) -> None:
+        self.params = params
+        self.pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
+            connection_class=Connection[DictRow],
+            kwargs={**params.psycopg_kwargs(), "row_factory": dict_row},
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            configure=_autocommit,
+            timeout=10.0,
+            max_lifetime=3600.0,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _autocommit(conn: Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("SET idle_in_transaction_session_timeout = '5000ms'")
+
+
+class SharedPoolDatastore(PostgresDatastore):
+    def __init__(self, shared: SharedPool, schema: str) -> None:
+        p = shared.params
+        super().__init__(
+            dbname=p.dbname, host=p.host, port=p.port, user=p.user, password=p.password,
+            schema=schema, pool_size=0, max_overflow=1, lock_timeout=10,
+        )
+        # Replace the library's per-datastore pool (never opened) by the shared one.
+        self.pool = shared.pool
+
+    def close(self) -> None:
+        # The shared pool belongs to the process, not to one tenant.
+        pass
+
+
+class TenantFactory(PostgresFactory):
+    def __init__(self, env: Environment, datastore: PostgresDatastore) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self.datastore = datastore
+
+    def close(self) -> None:
+        pass
+
+
+class Evaluations(Application):  # type: ignore[type-arg]
+    """A tenant's event-sourced application: every aggregate of that tenant, one log."""
+
+    name = "Evaluations"
+
+    def __init__(self, datastore: PostgresDatastore, create_tables: bool) -> None:
+        self._datastore = datastore
+        super().__init__(env={"CREATE_TABLE": "y" if create_tables else "n"})
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:  # type: ignore[type-arg]
+        return TenantFactory(env, self._datastore)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        register_transcodings(transcoder)
+
+
+class TenantApps:
+    """A bounded cache of tenant applications (they are cheap: no connections of their own)."""
+
+    def __init__(self, shared: SharedPool, max_size: int) -> None:
+        self.shared = shared
+        self.max_size = max_size
+        self._apps: OrderedDict[str, Evaluations] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> Evaluations:
+        with self._lock:
+            app = self._apps.get(slug)
+            if app is not None:
+                self._apps.move_to_end(slug)
+                return app
+        app = Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), False)
+        with self._lock:
+            self._apps[slug] = app
+            while len(self._apps) > self.max_size:
+                self._apps.popitem(last=False)
+        return app
+
+    def create_tables(self, slug: str) -> None:
+        """Create the tenant's event table (idempotent); used when a tenant is registered."""
+        Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), True)

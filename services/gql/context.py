@@ -1,0 +1,77 @@
+"""Per-request context: the runtime, the verified caller, and their tenant (from the token)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from litestar import Request
+from strawberry.litestar import BaseContext
+from strawberry.types import Info
+
+from domain.errors import DomainError
+from projections.runner import tracked_position
+from services.auth import AuthError, ForbiddenError, Principal
+from services.runtime import Runtime
+from services.tenants import Tenant
+
+
+class StaleError(DomainError):
+    code = "STALE"
+
+
+class Context(BaseContext, kw_only=True):
+    rt: Any
+    principal: Principal | None = None
+    auth_error: Any = None
+
+    @property
+    def runtime(self) -> Runtime:
+        rt: Runtime = self.rt
+        return rt
+
+    async def caller(self, *roles: str) -> tuple[Principal, Tenant]:
+        """The verified caller and their tenant; with ``roles``, one of them is required."""
+        if self.principal is None:
+            raise self.auth_error or AuthError("Chưa xác thực.", "Not authenticated.")
+        tenant = await self.runtime.registry.get(self.principal.tenant)
+        if roles and not self.principal.has(*roles):
+            raise ForbiddenError(
+                "Vai trò của bạn không được phép thực hiện thao tác này.",
+                f"Your role may not do this (needs one of: {', '.join(roles)}).",
+            )
+        return self.principal, tenant
+
+    async def fresh(self, tenant: Tenant, at_least: int | None) -> None:
+        """Read-your-writes: wait until the read models have reached ``at_least``."""
+        if not at_least:
+            return
+        deadline = time.monotonic() + self.runtime.settings.freshness_timeout
+        while True:
+            async with self.runtime.pool.acquire() as conn:
+                reached = await tracked_position(conn, tenant.schema)
+            if reached >= at_least:
+                return
+            if time.monotonic() >= deadline:
+                raise StaleError(
+                    f"Dữ liệu tổng hợp chưa cập nhật tới vị trí {at_least} (mới tới {reached}); "
+                    "vui lòng thử lại sau giây lát.",
+                    f"Read models have reached position {reached}, not {at_least} yet; retry.",
+                )
+            await asyncio.sleep(0.01)
+
+
+async def get_context(request: Request[Any, Any, Any]) -> Context:
+    rt: Runtime = request.app.state.rt
+    ctx = Context(rt=rt)
+    try:
+        ctx.principal = rt.verifier.verify(request.headers.get("authorization"))
+    except AuthError as error:
+        ctx.auth_error = error
+    return ctx
+
+
+def ctx_of(info: Info[Any, Any]) -> Context:
+    context: Context = info.context
+    return context

@@ -1,0 +1,59 @@
+"""Errors to clients: expected ones carry a stable code; unexpected ones are masked.
+
+A DomainError becomes a GraphQL error whose message is Vietnamese (the people using the
+service read Vietnamese) with ``extensions = {code, messageVi, messageEn}``. Anything else
+is logged with its request id and replaced by a generic message carrying that id, so no
+stack trace or internal detail ever reaches a client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import structlog
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from domain.errors import DomainError
+
+log = structlog.get_logger()
+
+
+def domain_error(error: DomainError) -> GraphQLError:
+    return GraphQLError(
+        error.message_vi,
+        extensions={"code": error.code, "messageVi": error.message_vi,
+                    "messageEn": error.message_en},
+    )
+
+
+class ErrorPolicy(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        request_id = structlog.contextvars.get_contextvars().get("request_id", "")
+        result.errors = [self._shape(e, request_id) for e in result.errors]  # type: ignore[union-attr]
+
+    @staticmethod
+    def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            return GraphQLError(
+                original.message_vi, nodes=error.nodes, path=error.path,
+                extensions={"code": original.code, "messageVi": original.message_vi,
+                            "messageEn": original.message_en},
+            )
+        if original is None:
+            # Syntax and validation errors: the client's document is wrong, say so.
+            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+            return GraphQLError(error.message, nodes=error.nodes, path=error.path,
+                                extensions={**(error.extensions or {}), "code": code})
+        log.error("unexpected_error", path=error.path, exc_info=original)
+        return GraphQLError(
+            f"Lỗi hệ thống, vui lòng thử lại sau (mã yêu cầu {request_id}).",
+            nodes=error.nodes, path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id,
+                        "messageEn": f"Internal error (request id {request_id})."},
+        )

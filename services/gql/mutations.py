@@ -1,0 +1,99 @@
+"""Mutations: each checks the caller's role, runs one command, and returns the log position.
+
+The tenant is the token's; ids name aggregates inside that tenant's log only, so another
+tenant's id is simply "not found".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import strawberry
+import structlog
+from strawberry.types import Info
+
+from domain.actor import Actor, acting_as
+from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
+from domain.levels import Level as DomainLevel
+from services.auth import Principal
+from services.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.gql.context import ctx_of
+from services.gql.inputs import (
+    DecideRatingInput,
+    OpenPeriodInput,
+    SelfAssessmentInput,
+    check_month,
+    check_text,
+    parse_id,
+    tasks_state,
+)
+from services.gql.types import WriteResult
+from services.handlers import TenantService
+from services.tenants import Tenant
+
+log = structlog.get_logger()
+
+
+async def _run(info: Info[Any, Any], roles: tuple[str, ...], capacity: str,
+               work: Any) -> tuple[Principal, Tenant, Any]:
+    """Run ``work(service)`` in a worker thread as the caller, then wake the projector."""
+    ctx = ctx_of(info)
+    principal, tenant = await ctx.caller(*roles)
+    service: TenantService = ctx.runtime.service(tenant)
+
+    def call() -> Any:
+        with acting_as(Actor(user_id=principal.user_id, capacity=capacity)):
+            return work(service)
+
+    result = await anyio.to_thread.run_sync(call)
+    await ctx.runtime.written(tenant)
+    return principal, tenant, result
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Mở kỳ đánh giá tháng cho một đơn vị (cán bộ tổ chức)")
+    async def open_period(self, info: Info[Any, Any], input: OpenPeriodInput) -> WriteResult:  # noqa: A002
+        check_month(input.year, input.month)
+        cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
+                         input.month, input.deadline)
+        _, tenant, (period_id, position) = await _run(
+            info, ("hr_officer",), "hr_officer", lambda s: s.open_period(cmd))
+        log.info("period_opened", period_id=str(period_id), position=position)
+        return WriteResult(position=position, id=strawberry.ID(str(period_id)))
+
+    @strawberry.mutation(description="Nộp phiếu tự đánh giá (của chính mình)")
+    async def submit_self_assessment(self, info: Info[Any, Any],
+                                     input: SelfAssessmentInput) -> WriteResult:  # noqa: A002
+        ctx = ctx_of(info)
+        principal, _ = await ctx.caller()
+        staff_id = StaffId(parse_id(principal.user_id, "cán bộ", "Staff member"))
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        cmd = SubmitSelfAssessment(period_id, staff_id, input.score, tasks_state(input.tasks),
+                                   check_text(input.note, "ghi chú", "note"))
+        _, _, position = await _run(info, ("staff", "unit_leader", "hr_officer"), "staff",
+                                    lambda s: s.submit_self_assessment(cmd))
+        eid = evaluation_id_for(period_id, staff_id, "official")
+        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+
+    @strawberry.mutation(description="Quyết định xếp loại (người đứng đầu có thẩm quyền)")
+    async def decide_rating(self, info: Info[Any, Any], input: DecideRatingInput) -> WriteResult:  # noqa: A002
+        ctx = ctx_of(info)
+        principal, _ = await ctx.caller("unit_leader")
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        cmd = DecideRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
+                           check_text(input.reasons, "lý do", "reasons"), principal.user_id)
+        _, _, position = await _run(info, ("unit_leader",), "unit_leader",
+                                    lambda s: s.decide_rating(cmd))
+        log.info("rating_decided", staff_id=str(staff_id), level=input.level.value)
+        eid = evaluation_id_for(period_id, staff_id, "official")
+        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+
+    @strawberry.mutation(description="Khóa sổ kỳ đánh giá (cán bộ tổ chức)")
+    async def close_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+        pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        _, _, position = await _run(info, ("hr_officer",), "hr_officer",
+                                    lambda s: s.close_period(ClosePeriod(pid)))
+        return WriteResult(position=position, id=period_id)

@@ -1,0 +1,138 @@
+"""GraphQL object types, each built from a read-model row by ``from_row``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from domain.levels import Level as DomainLevel
+
+
+@strawberry.enum(description="Mức xếp loại / rating level")
+class Level(Enum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+def _label(level: str | None) -> str | None:
+    return DomainLevel(level).label_vi if level else None
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+@strawberry.type(description="Đơn vị / a unit inside the tenant")
+class Unit:
+    id: strawberry.ID
+    name: str
+    kind: str
+    parent_id: strawberry.ID | None
+    leader_id: strawberry.ID | None
+
+    @classmethod
+    def from_row(cls, r: Any) -> Unit:
+        return cls(id=strawberry.ID(str(r["unit_id"])), name=r["name"], kind=r["kind"],
+                   parent_id=_id(r["parent_id"]), leader_id=_id(r["leader_id"]))
+
+
+@strawberry.type(description="Cán bộ, công chức, viên chức, người lao động")
+class Staff:
+    id: strawberry.ID
+    full_name: str
+    staff_type: str
+    position: str
+    unit_id: strawberry.ID
+    party_member: bool
+
+    @classmethod
+    def from_row(cls, r: Any) -> Staff:
+        return cls(id=strawberry.ID(str(r["staff_id"])), full_name=r["full_name"],
+                   staff_type=r["staff_type"], position=r["position_title"],
+                   unit_id=strawberry.ID(str(r["unit_id"])), party_member=r["party_member"])
+
+
+@strawberry.type(description="Kỳ đánh giá / an evaluation period of one unit")
+class Period:
+    id: strawberry.ID
+    unit_id: strawberry.ID
+    kind: str
+    year: int
+    month: int
+    deadline: date
+    policy_version: str
+    status: str
+    member_count: int
+    decided_count: int
+    excellent_count: int
+    position: int
+
+    @classmethod
+    def from_row(cls, r: Any) -> Period:
+        return cls(id=strawberry.ID(str(r["period_id"])), unit_id=strawberry.ID(str(r["unit_id"])),
+                   kind=r["kind"], year=r["year"], month=r["number"], deadline=r["deadline"],
+                   policy_version=r["policy_version"], status=r["status"],
+                   member_count=r["member_count"], decided_count=r["decided_count"],
+                   excellent_count=r["excellent_count"], position=r["position"])
+
+
+@strawberry.type(description="Kết quả đánh giá của một người trong một kỳ")
+class Rating:
+    evaluation_id: strawberry.ID
+    period_id: strawberry.ID
+    unit_id: strawberry.ID
+    staff_id: strawberry.ID
+    staff_name: str | None
+    year: int
+    month: int
+    status: str
+    self_score: float | None
+    self_level: Level | None
+    self_assessed_at: datetime | None
+    level: Level | None
+    level_label: str | None
+    score: float | None
+    reasons: str | None
+    policy_version: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    position: int
+
+    @classmethod
+    def from_row(cls, r: Any) -> Rating:
+        return cls(
+            evaluation_id=strawberry.ID(str(r["evaluation_id"])),
+            period_id=strawberry.ID(str(r["period_id"])),
+            unit_id=strawberry.ID(str(r["unit_id"])), staff_id=strawberry.ID(str(r["staff_id"])),
+            staff_name=r["full_name"], year=r["year"], month=r["number"], status=r["status"],
+            self_score=_num(r["self_score"]),
+            self_level=Level(r["self_level"]) if r["self_level"] else None,
+            self_assessed_at=r["self_assessed_at"],
+            level=Level(r["level"]) if r["level"] else None, level_label=_label(r["level"]),
+            score=_num(r["score"]), reasons=r["reasons"], policy_version=r["policy_version"],
+            decided_by=r["decided_by"], decided_at=r["decided_at"], position=r["position"],
+        )
+
+
+@strawberry.type(description="Người đang gọi / the caller, as the token says")
+class Me:
+    user_id: str
+    name: str
+    tenant: str
+    tenant_name: str
+    roles: list[str]
+
+
+@strawberry.type(description="Kết quả ghi: vị trí trong sổ sự kiện / the log position written")
+class WriteResult:
+    position: int
+    id: strawberry.ID
+
+
+def _id(value: Any) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value is not None else None

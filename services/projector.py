@@ -1,0 +1,91 @@
+"""The projector worker: keeps every tenant's read models caught up with its log.
+
+One process serves all tenants over the shared read pool plus one LISTEN connection.
+Wake-ups come from ``pg_notify('congtam_events', slug)`` after each write (and from the
+in-process API directly); a periodic sweep catches anything a lost notification missed.
+Several projector processes may run: the per-tenant advisory lock in the runner means a
+tenant is never applied twice at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import asyncpg
+import structlog
+
+from projections.runner import catch_up, head_position, tracked_position
+from services.tenants import TenantRegistry
+
+log = structlog.get_logger()
+
+CHANNEL = "congtam_events"
+
+
+class Projector:
+    def __init__(self, pool: asyncpg.Pool, registry: TenantRegistry, sweep_seconds: float = 2.0):
+        self.pool = pool
+        self.registry = registry
+        self.sweep_seconds = sweep_seconds
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncpg.Connection | None = None
+        self.caught_up = asyncio.Condition()
+
+    def poke(self, slug: str) -> None:
+        self._dirty.add(slug)
+        self._wake.set()
+
+    async def start(self, listen_kwargs: dict[str, object] | None = None) -> None:
+        if listen_kwargs is not None:
+            self._listener = await asyncpg.connect(**listen_kwargs)  # type: ignore[arg-type]
+            await self._listener.add_listener(CHANNEL, self._on_notify)
+        self._task = asyncio.create_task(self._run(), name="projector")
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        self.poke(payload)
+
+    async def stop(self) -> None:
+        """Graceful: the current batch finishes (each batch is one transaction anyway)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listener is not None:
+            await self._listener.close()
+
+    async def _run(self) -> None:
+        for tenant in await self.registry.all():
+            self._dirty.add(tenant.slug)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.sweep_seconds)
+            self._wake.clear()
+            if not self._dirty:
+                self._dirty.update(t.slug for t in await self.registry.all())
+            dirty, self._dirty = self._dirty, set()
+            for slug in sorted(dirty):
+                try:
+                    await self.project_tenant(slug)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("projection_failed", tenant=slug)
+            async with self.caught_up:
+                self.caught_up.notify_all()
+
+    async def project_tenant(self, slug: str) -> int:
+        tenant = await self.registry.get(slug)
+        async with self.pool.acquire() as conn:
+            result = await catch_up(conn, tenant.schema)
+        if result.applied:
+            log.info("projected", tenant=slug, events=result.applied, position=result.position)
+        return result.position
+
+    async def lag(self, slug: str) -> int:
+        tenant = await self.registry.get(slug)
+        async with self.pool.acquire() as conn:
+            return await head_position(conn, tenant.schema) - await tracked_position(
+                conn, tenant.schema)

@@ -1,0 +1,65 @@
+"""The composition root: builds every part once from the settings, and tears it down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio
+import asyncpg
+import structlog
+
+from services.auth import TokenVerifier
+from services.database import ConnectionParams, resolve_database_url
+from services.eventstore import SharedPool, TenantApps
+from services.handlers import TenantService
+from services.projector import CHANNEL, Projector
+from services.settings import Settings
+from services.tenants import Tenant, TenantRegistry
+
+log = structlog.get_logger()
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    params: ConnectionParams
+    pool: asyncpg.Pool
+    shared: SharedPool
+    apps: TenantApps
+    registry: TenantRegistry
+    verifier: TokenVerifier
+    projector: Projector | None = None
+
+    def service(self, tenant: Tenant) -> TenantService:
+        return TenantService(self.apps.get(tenant.slug))
+
+    async def written(self, tenant: Tenant) -> None:
+        """After a write: wake the in-process projector and any other projector process."""
+        if self.projector is not None:
+            self.projector.poke(tenant.slug)
+        await self.pool.execute("SELECT pg_notify($1, $2)", CHANNEL, tenant.slug)
+
+
+async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Runtime:
+    url = await anyio.to_thread.run_sync(resolve_database_url, settings)
+    params = ConnectionParams.from_url(url)
+    pool = await asyncpg.create_pool(
+        **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max
+    )
+    shared = SharedPool(params, settings.write_pool_max)
+    apps = TenantApps(shared, settings.tenant_cache_size)
+    registry = TenantRegistry(pool, apps)
+    await registry.migrate()
+    rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings))
+    if projector if projector is not None else settings.projector_in_process:
+        rt.projector = Projector(pool, registry)
+        await rt.projector.start(params.asyncpg_kwargs())
+    log.info("runtime_ready", max_connections=settings.max_connections)
+    return rt
+
+
+async def shutdown(rt: Runtime) -> None:
+    if rt.projector is not None:
+        await rt.projector.stop()
+    await rt.pool.close()
+    await anyio.to_thread.run_sync(rt.shared.close)

@@ -1,0 +1,76 @@
+"""All configuration, read once from the environment (documented in the README).
+
+Defaults are safe for the embedded development mode; production sets ``CONGTAM_MODE``
+and real keys.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str  # "development" | "production"
+    database_url: str | None  # None → the embedded PostgreSQL under data_dir/pg
+    data_dir: Path
+    host: str
+    port: int
+    jwt_secret: str | None  # HS256 development key; None → generated under data_dir
+    jwt_issuer: str
+    jwt_audience: str
+    jwks_url: str | None
+    read_pool_max: int  # asyncpg pool (reads, projector) per process
+    write_pool_max: int  # psycopg pool shared by every tenant's event store per process
+    tenant_cache_size: int  # tenant applications kept in memory per process
+    freshness_timeout: float  # seconds a query with atLeast waits for the projector
+    projector_in_process: bool
+    log_format: str  # "json" | "console" | "auto"
+    log_level: str
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def max_connections(self) -> int:
+        """The bound on PostgreSQL connections this process holds, whatever the tenant count:
+        the read pool, the shared write pool, and one listener for wake-ups."""
+        return self.read_pool_max + self.write_pool_max + 1
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    e = os.environ if env is None else env
+    secret = e.get("CONGTAM_JWT_SECRET") or None
+    return Settings(
+        mode=e.get("CONGTAM_MODE", "development"),
+        database_url=e.get("DATABASE_URL") or None,
+        data_dir=Path(e.get("CONGTAM_DATA_DIR", ".data")).resolve(),
+        host=e.get("CONGTAM_HOST", "127.0.0.1"),
+        port=int(e.get("CONGTAM_PORT", "8000")),
+        jwt_secret=secret,
+        jwt_issuer=e.get("CONGTAM_JWT_ISSUER", "congtam-dev"),
+        jwt_audience=e.get("CONGTAM_JWT_AUDIENCE", "congtam"),
+        jwks_url=e.get("CONGTAM_JWKS_URL") or None,
+        read_pool_max=int(e.get("CONGTAM_READ_POOL_MAX", "8")),
+        write_pool_max=int(e.get("CONGTAM_WRITE_POOL_MAX", "4")),
+        tenant_cache_size=int(e.get("CONGTAM_TENANT_CACHE_SIZE", "256")),
+        freshness_timeout=float(e.get("CONGTAM_FRESHNESS_TIMEOUT", "3")),
+        projector_in_process=_bool(e.get("CONGTAM_PROJECTOR_IN_PROCESS"), True),
+        log_format=e.get("CONGTAM_LOG_FORMAT", "auto"),
+        log_level=e.get("CONGTAM_LOG_LEVEL", "info"),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

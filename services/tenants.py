@@ -1,0 +1,110 @@
+"""The tenant registry (platform.tenants) and tenant provisioning.
+
+A tenant is a district, ward or commune. Registering one creates its schema ``t_<slug>``,
+its event table and its read models, then makes it visible in the registry — in that
+order, so a half-provisioned tenant is never served.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import anyio
+import asyncpg
+import structlog
+
+from domain.errors import NotFoundError, ValidationFailedError
+from projections.registry import platform_ddl, tenant_ddl
+from projections.runner import ensure_tracking
+from services.eventstore import TenantApps, tenant_schema
+
+log = structlog.get_logger()
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_SLUG = 48  # keeps t_<slug> and its index names under PostgreSQL's 63-byte limit
+
+
+@dataclass(frozen=True)
+class Tenant:
+    slug: str
+    name: str
+    kind: str
+    parent_slug: str | None
+    schema: str
+    status: str
+
+
+class UnknownTenantError(NotFoundError):
+    code = "UNKNOWN_TENANT"
+
+
+def check_slug(slug: str) -> None:
+    if not SLUG.match(slug) or len(slug) > MAX_SLUG:
+        raise ValidationFailedError(
+            "Mã đơn vị hành chính không hợp lệ (chỉ gồm chữ thường, số và dấu gạch ngang).",
+            "Invalid tenant slug (lowercase letters, digits and single hyphens only).",
+        )
+
+
+class TenantRegistry:
+    def __init__(self, pool: asyncpg.Pool, apps: TenantApps) -> None:
+        self.pool = pool
+        self.apps = apps
+        self._cache: dict[str, Tenant] = {}
+
+    async def migrate(self) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock(7310)")
+            try:
+                await conn.execute(platform_ddl())
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(7310)")
+
+    async def register(
+        self, slug: str, name: str, kind: str, parent_slug: str | None = None
+    ) -> Tenant:
+        check_slug(slug)
+        if parent_slug is not None:
+            await self.get(parent_slug)
+        schema = tenant_schema(slug)
+        async with self.pool.acquire() as conn:
+            await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await anyio.to_thread.run_sync(self.apps.create_tables, slug)
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(tenant_ddl(schema))
+            await ensure_tracking(conn, schema)
+            await conn.execute(
+                "INSERT INTO platform.tenants (slug, name, kind, parent_slug, schema_name) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET name = $2",
+                slug, name, kind, parent_slug, schema,
+            )
+        self._cache.pop(slug, None)
+        log.info("tenant_registered", tenant=slug, schema=schema)
+        return await self.get(slug)
+
+    async def get(self, slug: str) -> Tenant:
+        tenant = self._cache.get(slug)
+        if tenant is not None:
+            return tenant
+        row = await self.pool.fetchrow(
+            "SELECT slug, name, kind, parent_slug, schema_name, status FROM platform.tenants "
+            "WHERE slug = $1",
+            slug,
+        )
+        if row is None:
+            raise UnknownTenantError(
+                f"Không tìm thấy đơn vị hành chính '{slug}'.", f"Unknown tenant '{slug}'."
+            )
+        tenant = Tenant(row["slug"], row["name"], row["kind"], row["parent_slug"],
+                        row["schema_name"], row["status"])
+        self._cache[slug] = tenant
+        return tenant
+
+    async def all(self) -> list[Tenant]:
+        rows = await self.pool.fetch(
+            "SELECT slug, name, kind, parent_slug, schema_name, status FROM platform.tenants "
+            "ORDER BY slug"
+        )
+        return [Tenant(r["slug"], r["name"], r["kind"], r["parent_slug"], r["schema_name"],
+                       r["status"]) for r in rows]
