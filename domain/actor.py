@@ -6,10 +6,10 @@ argument on every command: the service layer sets it once per request or job.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from eventsourcing.domain import Aggregate
 

@@ -25,7 +25,7 @@ OFFICIAL = "official"  # the rating as cadre/civil servant; Party rating is anot
 
 def check_score(score: float) -> None:
     """Scores are on the 100-point scale (Decree 335/2025 art. 20)."""
-    if not 0 <= score <= 100:  # noqa: PLR2004
+    if not 0 <= score <= 100:
         raise ScoreOutOfRangeError(
             f"Điểm {score:g} không hợp lệ: điểm phải từ 0 đến 100.",
             f"Score {score:g} is invalid: it must be between 0 and 100.",
@@ -34,9 +34,9 @@ def check_score(score: float) -> None:
 
 class Evaluation(TenantAggregate):
     @event("Started")
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         period_id: UUID,
         unit_id: UUID,
         staff_id: UUID,

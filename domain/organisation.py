@@ -27,7 +27,7 @@ class Unit(TenantAggregate):
     """A unit inside a tenant: People's Committee office, MTTQ, Hội LHPN, Đoàn TNCS HCM…"""
 
     @event("Registered")
-    def __init__(self, id: UUID, name: str, kind: str, parent_id: UUID | None) -> None:  # noqa: A002
+    def __init__(self, id: UUID, name: str, kind: str, parent_id: UUID | None) -> None:
         self.name = name
         self.kind = kind
         self.parent_id = parent_id
@@ -59,9 +59,9 @@ class StaffMember(TenantAggregate):
     """A person who is rated: identity, type and current unit."""
 
     @event("Registered")
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         full_name: str,
         staff_type: str,
         position: str,

@@ -21,9 +21,9 @@ from domain.policy import Policy
 
 class EvaluationPeriod(TenantAggregate):
     @event("Opened")
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
-        id: UUID,  # noqa: A002
+        id: UUID,
         unit_id: UUID,
         kind: str,
         year: int,

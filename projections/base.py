@@ -9,18 +9,26 @@ writes byte-identical rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 Statement = tuple[str, tuple[Any, ...]]
 Handler = Callable[[str, Any, int], list[Statement]]
+# A connection, whether taken from a pool or opened on its own.
+DbConn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
 
 class Projection:
+    """Handlers are keyed by event topic (``module:Aggregate.Event``): the projection declares
+    the topics it needs, and events no projection needs are never decoded."""
+
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
-    handlers: ClassVar[dict[type, Handler]]
+    handlers: ClassVar[dict[str, Handler]]
 
     @classmethod
-    def statements(cls, schema: str, event: Any, position: int) -> list[Statement]:
-        handler = cls.handlers.get(type(event))
+    def statements(cls, schema: str, topic: str, event: Any, position: int) -> list[Statement]:
+        handler = cls.handlers.get(topic)
         return handler(schema, event, position) if handler else []

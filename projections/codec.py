@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
@@ -52,4 +52,4 @@ def decode(row: Any) -> DomainEventProtocol[Any]:
         topic=row["topic"],
         state=bytes(row["state"]),
     )
-    return cast(DomainEventProtocol[Any], _MAPPER.to_domain_event(stored))
+    return _MAPPER.to_domain_event(stored)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from domain.organisation import StaffMember, Unit
-from projections.base import Projection, Statement
+from projections.base import Handler, Projection, Statement
 
 
 def _unit_registered(s: str, e: Any, pos: int) -> list[Statement]:
@@ -35,8 +34,8 @@ def _staff_registered(s: str, e: Any, pos: int) -> list[Statement]:
 class OrganisationProjection(Projection):
     name = "organisation"
     tables = ("rm_units", "rm_staff")
-    handlers = {
-        Unit.Registered: _unit_registered,
-        Unit.LeaderAppointed: _leader_appointed,
-        StaffMember.Registered: _staff_registered,
+    handlers: ClassVar[dict[str, Handler]] = {
+        "domain.organisation:Unit.Registered": _unit_registered,
+        "domain.organisation:Unit.LeaderAppointed": _leader_appointed,
+        "domain.organisation:StaffMember.Registered": _staff_registered,
     }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from domain.period import EvaluationPeriod
-from projections.base import Projection, Statement
+from projections.base import Handler, Projection, Statement
 
 
 def _opened(s: str, e: Any, pos: int) -> list[Statement]:
@@ -39,8 +38,8 @@ def _closed(s: str, e: Any, pos: int) -> list[Statement]:
 class PeriodsProjection(Projection):
     name = "periods"
     tables = ("rm_periods",)
-    handlers = {
-        EvaluationPeriod.Opened: _opened,
-        EvaluationPeriod.DecisionRegistered: _decision_registered,
-        EvaluationPeriod.Closed: _closed,
+    handlers: ClassVar[dict[str, Handler]] = {
+        "domain.period:EvaluationPeriod.Opened": _opened,
+        "domain.period:EvaluationPeriod.DecisionRegistered": _decision_registered,
+        "domain.period:EvaluationPeriod.Closed": _closed,
     }

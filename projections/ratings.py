@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from domain.evaluation import Evaluation
-from projections.base import Projection, Statement
+from projections.base import Handler, Projection, Statement
 
 
 def _started(s: str, e: Any, pos: int) -> list[Statement]:
@@ -41,9 +40,9 @@ def _decided(s: str, e: Any, pos: int) -> list[Statement]:
 class RatingsProjection(Projection):
     name = "ratings"
     tables = ("rm_ratings",)
-    handlers = {
-        Evaluation.Started: _started,
-        Evaluation.SelfAssessmentSubmitted: _self_assessed,
-        Evaluation.RatingDecided: _decided,
+    handlers: ClassVar[dict[str, Handler]] = {
+        "domain.evaluation:Evaluation.Started": _started,
+        "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
+        "domain.evaluation:Evaluation.RatingDecided": _decided,
     }
 

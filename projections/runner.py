@@ -13,10 +13,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import asyncpg
 import structlog
 
-from projections.base import Projection
+from projections.base import DbConn, Projection
 from projections.codec import decode
 from projections.registry import PROJECTIONS
 
@@ -28,7 +27,8 @@ BATCH_SIZE = 1000
 
 def lock_key(schema: str) -> int:
     """A stable signed 64-bit advisory-lock key per tenant schema."""
-    return int.from_bytes(hashlib.blake2b(schema.encode(), digest_size=8).digest(), "big", signed=True)
+    digest = hashlib.blake2b(schema.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass
@@ -38,7 +38,7 @@ class CatchUp:
     skipped: bool  # another process holds this tenant
 
 
-async def ensure_tracking(conn: asyncpg.Connection, schema: str,
+async def ensure_tracking(conn: DbConn, schema: str,
                           projections: Sequence[type[Projection]] = PROJECTIONS) -> None:
     await conn.executemany(
         f"INSERT INTO {schema}.projection_tracking (projection, position) VALUES ($1, 0) "
@@ -48,7 +48,7 @@ async def ensure_tracking(conn: asyncpg.Connection, schema: str,
 
 
 async def catch_up(
-    conn: asyncpg.Connection,
+    conn: DbConn,
     schema: str,
     projections: Sequence[type[Projection]] = PROJECTIONS,
     *,
@@ -72,7 +72,8 @@ async def catch_up(
             stop = until if until is not None else 2**62
             events = await conn.fetch(
                 f"SELECT notification_id, originator_id, originator_version, topic, state "
-                f"FROM {schema}.{EVENTS_TABLE} WHERE notification_id > $1 AND notification_id <= $2 "
+                f"FROM {schema}.{EVENTS_TABLE} "
+                "WHERE notification_id > $1 AND notification_id <= $2 "
                 "ORDER BY notification_id LIMIT $3",
                 start, stop, batch_size,
             )
@@ -80,12 +81,14 @@ async def catch_up(
                 return CatchUp(applied, start, skipped=False)
             started = time.perf_counter()
             for row in events:
+                pos, topic = row["notification_id"], row["topic"]
+                wanting = [p for p in projections
+                           if tracked.get(p.name, 0) < pos and topic in p.handlers]
+                if not wanting:
+                    continue
                 event = decode(row)
-                pos = row["notification_id"]
-                for p in projections:
-                    if tracked.get(p.name, 0) >= pos:
-                        continue
-                    for sql, args in p.statements(schema, event, pos):
+                for p in wanting:
+                    for sql, args in p.statements(schema, topic, event, pos):
                         await conn.execute(sql, *args)
             last = events[-1]["notification_id"]
             await conn.executemany(
@@ -101,7 +104,7 @@ async def catch_up(
             return CatchUp(applied, position, skipped=False)
 
 
-async def reset(conn: asyncpg.Connection, schema: str,
+async def reset(conn: DbConn, schema: str,
                 projections: Sequence[type[Projection]] = PROJECTIONS) -> None:
     """Empty the read models and their tracking, so the next catch-up rebuilds from zero."""
     async with conn.transaction():
@@ -115,12 +118,12 @@ async def reset(conn: asyncpg.Connection, schema: str,
             )
 
 
-async def tracked_position(conn: asyncpg.Connection, schema: str) -> int:
+async def tracked_position(conn: DbConn, schema: str) -> int:
     """The position every projection has reached (the slowest one)."""
     value = await conn.fetchval(f"SELECT min(position) FROM {schema}.projection_tracking")
     return int(value or 0)
 
 
-async def head_position(conn: asyncpg.Connection, schema: str) -> int:
+async def head_position(conn: DbConn, schema: str) -> int:
     value = await conn.fetchval(f"SELECT max(notification_id) FROM {schema}.{EVENTS_TABLE}")
     return int(value or 0)

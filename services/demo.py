@@ -96,7 +96,7 @@ def _build_tenant(service: TenantService, slug: str, today: date) -> None:
 
 
 def _fill_tenant(service: TenantService, slug: str, today: date) -> None:
-    rng = random.Random(slug)
+    rng = random.Random(slug)  # noqa: S311 - reproducible demo data, not secrets
     root = UnitId(demo_id(slug, "unit", "ubnd"))
     for key, name, kind in UNITS:
         unit_id = UnitId(demo_id(slug, "unit", key))

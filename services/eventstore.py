@@ -12,19 +12,27 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder
-from eventsourcing.postgres import ConnectionPool, PostgresDatastore, PostgresFactory
+from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder, StoredEvent
+from eventsourcing.postgres import (
+    ConnectionPool,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
 from eventsourcing.utils import Environment
-from psycopg import Connection
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, dict_row
+from psycopg.sql import SQL, Identifier, Literal
 
 from projections.codec import register_transcodings
 from services.database import ConnectionParams
 
 EVENTS_TABLE = "evaluations_events"
+NOTIFY_CHANNEL = "congtam_events"  # payload: the tenant's schema
 
 
 def tenant_schema(slug: str) -> str:
@@ -70,8 +78,47 @@ class SharedPoolDatastore(PostgresDatastore):
         # The shared pool belongs to the process, not to one tenant.
         pass
 
+    def register_type_adapters(self) -> None:
+        # TenantRecorder inserts without composite types: nothing to register.
+        pass
+
+
+class TenantRecorder(PostgresApplicationRecorder):
+    """The library's application recorder, minus composite types, plus a tenant-tagged NOTIFY.
+
+    The library inserts through a per-schema composite type whose psycopg adapter is keyed
+    by type name, so tenants sharing a connection would clash; plain typed arrays avoid
+    that (and need no adapter at all). The table lock that keeps notification ids in
+    commit order is kept as is.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema, table = Identifier(datastore.schema), Identifier(events_table_name)
+        self._insert_arrays = SQL(
+            "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(schema, table)
+        self._notify = SQL("SELECT pg_notify({0}, {1})").format(
+            Literal(NOTIFY_CHANNEL), Literal(datastore.schema))
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)
+        curs.execute(self._notify, prepare=True)  # delivered at commit, with the schema
+        curs.execute(self._insert_arrays, (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        ), prepare=True)
+
 
 class TenantFactory(PostgresFactory):
+    application_recorder_class: type[PostgresApplicationRecorder] = TenantRecorder
+
     def __init__(self, env: Environment, datastore: PostgresDatastore) -> None:
         InfrastructureFactory.__init__(self, env)
         self.datastore = datastore
@@ -89,8 +136,8 @@ class Evaluations(Application):  # type: ignore[type-arg]
         self._datastore = datastore
         super().__init__(env={"CREATE_TABLE": "y" if create_tables else "n"})
 
-    def construct_factory(self, env: Environment) -> InfrastructureFactory:  # type: ignore[type-arg]
-        return TenantFactory(env, self._datastore)
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        return TenantFactory(env, self._datastore)  # type: ignore[return-value]
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)

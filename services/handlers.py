@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.errors import NotFoundError, PeriodAlreadyOpenError, StaleVersionError
 from domain.evaluation import OFFICIAL, Evaluation
-from domain.ids import evaluation_id_for, period_id_for
+from domain.ids import PeriodId, StaffId, evaluation_id_for, period_id_for
 from domain.organisation import StaffMember, Unit, competent_decider
 from domain.period import EvaluationPeriod
 from domain.policy import HANOI_MONTHLY_2018, Policy
@@ -51,7 +51,7 @@ class TenantService:
 
     def _get(self, cls: type[A], aggregate_id: UUID, what_vi: str, what_en: str) -> A:
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise _not_found(what_vi, what_en) from None
         if not isinstance(aggregate, cls):
@@ -114,7 +114,7 @@ class TenantService:
                                   number=cmd.month, deadline=deadline,
                                   policy=self.policy.to_state(), members=members)
         evaluations = [
-            Evaluation(id=evaluation_id_for(period_id, m, OFFICIAL), period_id=period_id,
+            Evaluation(id=evaluation_id_for(period_id, StaffId(m), OFFICIAL), period_id=period_id,
                        unit_id=unit.id, staff_id=m, subject=OFFICIAL, kind="monthly",
                        year=cmd.year, number=cmd.month)
             for m in members
@@ -132,7 +132,7 @@ class TenantService:
 
     def _evaluation(self, period: EvaluationPeriod, staff_id: UUID) -> Evaluation:
         period.ensure_member(staff_id)
-        eid = evaluation_id_for(period.id, staff_id, OFFICIAL)  # type: ignore[arg-type]
+        eid = evaluation_id_for(PeriodId(period.id), StaffId(staff_id), OFFICIAL)
         return self._get(Evaluation, eid, "phiếu đánh giá", "Evaluation")
 
     def submit_self_assessment(self, cmd: SubmitSelfAssessment) -> int:

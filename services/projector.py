@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import asyncpg
 import structlog
 
 from projections.runner import catch_up, head_position, tracked_position
+from services.eventstore import NOTIFY_CHANNEL
 from services.tenants import TenantRegistry
 
 log = structlog.get_logger()
 
-CHANNEL = "congtam_events"
+CHANNEL = NOTIFY_CHANNEL
+
+
+def slug_of_schema(schema: str) -> str:
+    """t_hn_long_bien → hn-long-bien (slugs never contain underscores)."""
+    return schema.removeprefix("t_").replace("_", "-")
 
 
 class Projector:
@@ -38,14 +45,14 @@ class Projector:
         self._dirty.add(slug)
         self._wake.set()
 
-    async def start(self, listen_kwargs: dict[str, object] | None = None) -> None:
+    async def start(self, listen_kwargs: dict[str, Any] | None = None) -> None:
         if listen_kwargs is not None:
-            self._listener = await asyncpg.connect(**listen_kwargs)  # type: ignore[arg-type]
+            self._listener = await asyncpg.connect(**listen_kwargs)
             await self._listener.add_listener(CHANNEL, self._on_notify)
         self._task = asyncio.create_task(self._run(), name="projector")
 
-    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        self.poke(payload)
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self.poke(slug_of_schema(str(payload)))
 
     async def stop(self) -> None:
         """Graceful: the current batch finishes (each batch is one transaction anyway)."""

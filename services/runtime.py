@@ -12,7 +12,7 @@ from services.auth import TokenVerifier
 from services.database import ConnectionParams, resolve_database_url
 from services.eventstore import SharedPool, TenantApps
 from services.handlers import TenantService
-from services.projector import CHANNEL, Projector
+from services.projector import Projector
 from services.settings import Settings
 from services.tenants import Tenant, TenantRegistry
 
@@ -34,10 +34,10 @@ class Runtime:
         return TenantService(self.apps.get(tenant.slug))
 
     async def written(self, tenant: Tenant) -> None:
-        """After a write: wake the in-process projector and any other projector process."""
+        """After a write: wake the in-process projector at once (other projector processes
+        are woken by the NOTIFY the recorder sends in the write's own transaction)."""
         if self.projector is not None:
             self.projector.poke(tenant.slug)
-        await self.pool.execute("SELECT pg_notify($1, $2)", CHANNEL, tenant.slug)
 
 
 async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Runtime:

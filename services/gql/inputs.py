@@ -32,7 +32,7 @@ def check_text(value: str, field_vi: str, field_en: str) -> str:
 
 
 def check_month(year: int, month: int) -> None:
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):  # noqa: PLR2004
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
         raise ValidationFailedError(
             f"Tháng {month}/{year} không hợp lệ.", f"Month {month}/{year} is not valid."
         )

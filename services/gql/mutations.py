@@ -54,18 +54,18 @@ async def _run(info: Info[Any, Any], roles: tuple[str, ...], capacity: str,
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Mở kỳ đánh giá tháng cho một đơn vị (cán bộ tổ chức)")
-    async def open_period(self, info: Info[Any, Any], input: OpenPeriodInput) -> WriteResult:  # noqa: A002
+    async def open_period(self, info: Info[Any, Any], input: OpenPeriodInput) -> WriteResult:
         check_month(input.year, input.month)
         cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
                          input.month, input.deadline)
-        _, tenant, (period_id, position) = await _run(
+        _, _tenant, (period_id, position) = await _run(
             info, ("hr_officer",), "hr_officer", lambda s: s.open_period(cmd))
         log.info("period_opened", period_id=str(period_id), position=position)
         return WriteResult(position=position, id=strawberry.ID(str(period_id)))
 
     @strawberry.mutation(description="Nộp phiếu tự đánh giá (của chính mình)")
     async def submit_self_assessment(self, info: Info[Any, Any],
-                                     input: SelfAssessmentInput) -> WriteResult:  # noqa: A002
+                                     input: SelfAssessmentInput) -> WriteResult:
         ctx = ctx_of(info)
         principal, _ = await ctx.caller()
         staff_id = StaffId(parse_id(principal.user_id, "cán bộ", "Staff member"))
@@ -78,7 +78,7 @@ class Mutation:
         return WriteResult(position=position, id=strawberry.ID(str(eid)))
 
     @strawberry.mutation(description="Quyết định xếp loại (người đứng đầu có thẩm quyền)")
-    async def decide_rating(self, info: Info[Any, Any], input: DecideRatingInput) -> WriteResult:  # noqa: A002
+    async def decide_rating(self, info: Info[Any, Any], input: DecideRatingInput) -> WriteResult:
         ctx = ctx_of(info)
         principal, _ = await ctx.caller("unit_leader")
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))

@@ -1,0 +1,108 @@
+"""Test fixtures: one embedded PostgreSQL per test session (per xdist worker), fresh tenants
+per test, the real app served by uvicorn on a free port, real HS256 tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+import uvicorn
+
+from services.database import start_embedded, stop_embedded
+from services.runtime import Runtime, bootstrap, shutdown
+from services.settings import Settings, load_settings
+from services.tenants import Tenant
+from tests.support.org import Org, build_org
+
+TEST_SECRET = "test-secret-" + "x" * 32
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    data_dir = Path(tempfile.gettempdir()) / f"congtam-test-{uuid.uuid4().hex[:8]}"
+    url = start_embedded(data_dir)
+    yield url
+    stop_embedded(data_dir)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return load_settings({
+        "DATABASE_URL": database_url,
+        "CONGTAM_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "CONGTAM_JWT_SECRET": TEST_SECRET,
+        "CONGTAM_LOG_FORMAT": "json",
+        "CONGTAM_LOG_LEVEL": "warning",
+        "CONGTAM_FRESHNESS_TIMEOUT": "5",
+    })
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A runtime without an in-process projector: tests drive projections explicitly."""
+    rt = await bootstrap(settings, projector=False)
+    yield rt
+    await shutdown(rt)
+
+
+TenantFactory = Callable[..., Awaitable[Tenant]]
+
+
+@pytest.fixture
+def new_tenant(runtime: Runtime) -> TenantFactory:
+    async def make(slug: str | None = None, parent: str | None = None) -> Tenant:
+        slug = slug or f"test-{uuid.uuid4().hex[:10]}"
+        return await runtime.registry.register(slug, f"Phường thử {slug}", "ward", parent)
+    return make
+
+
+@pytest.fixture
+def org_in(runtime: Runtime) -> Callable[..., Awaitable[Org]]:
+    async def make(tenant: Tenant, members: int = 9, ids: dict[str, Any] | None = None) -> Org:
+        service = runtime.service(tenant)
+        org = await anyio.to_thread.run_sync(lambda: build_org(service, members, ids))
+        await runtime.written(tenant)  # wake the served app's projector
+        return org
+    return make
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[str]:
+    """The real app (with its in-process projector) served over real HTTP."""
+    from services.api import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    task = asyncio.create_task(srv.serve())
+    while not srv.started:
+        await asyncio.sleep(0.05)
+        if task.done():
+            task.result()
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def http(server: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server, timeout=30) as client:
+        yield client

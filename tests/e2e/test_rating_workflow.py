@@ -1,0 +1,90 @@
+"""A ward rates its staff, end to end, over real HTTP with real tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from services.settings import Settings
+from services.tenants import Tenant
+from tests.support.gql import data, gql, token_for
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+
+OPEN = """mutation($unit: ID!) { openPeriod(input: {unitId: $unit, year: 2026, month: 3}) {
+  id position } }"""
+SELF = """mutation($period: ID!, $score: Float!) { submitSelfAssessment(input: {
+  periodId: $period, score: $score, note: "Hoàn thành đủ nhiệm vụ",
+  tasks: [{title: "Báo cáo công tác MTTQ tháng 3", quantity: 1, onTime: true,
+           evidence: "Báo cáo số 12/BC-MTTQ"}]}) { id position } }"""
+DECIDE = """mutation($period: ID!, $staff: ID!, $level: Level!, $score: Float!, $reasons: String!) {
+  decideRating(input: {periodId: $period, staffId: $staff, level: $level, score: $score,
+                       reasons: $reasons}) { id position } }"""
+BOARD = """query($unit: ID!, $at: Int) { unitRatings(unitId: $unit, year: 2026, month: 3,
+  atLeast: $at) { staffId staffName status selfScore selfLevel level levelLabel score reasons
+  decidedBy policyVersion } }"""
+HISTORY = """query($staff: ID!, $at: Int) { ratingHistory(staffId: $staff, atLeast: $at) {
+  year month level score status } }"""
+
+
+async def test_open_self_assess_decide_and_read_the_board(
+    http: httpx.AsyncClient, settings: Settings,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=4)
+    staff = org.members[0]
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    me = token_for(settings, tenant.slug, staff, "staff")
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
+
+    # 1. HR opens March for the unit.
+    opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]
+    period = opened["id"]
+    assert opened["position"] > 0
+
+    # 2. The staff member self-assesses.
+    assessed = data(await gql(http, me, SELF, {"period": period, "score": 93}))
+    assert assessed["submitSelfAssessment"]["position"] > opened["position"]
+
+    # 3. The leader decides, with reasons since it departs from the self-assessment.
+    decided = data(await gql(http, leader, DECIDE, {
+        "period": period, "staff": str(staff), "level": "B", "score": 86,
+        "reasons": "Còn chậm tiến độ một báo cáo."}))["decideRating"]
+
+    # 4. The board, read from the read model, at least as fresh as the decision.
+    board = data(await gql(http, hr, BOARD, {"unit": str(org.unit), "at": decided["position"]}))
+    rows = {r["staffId"]: r for r in board["unitRatings"]}
+    assert set(rows) == {str(org.leader), *map(str, org.members)}
+    mine = rows[str(staff)]
+    assert mine["status"] == "decided"
+    assert (mine["selfScore"], mine["selfLevel"]) == (93.0, "A")
+    assert (mine["level"], mine["score"]) == ("B", 86.0)
+    assert mine["levelLabel"] == "Hoàn thành tốt nhiệm vụ"
+    assert mine["decidedBy"] == str(org.leader)
+    assert mine["policyVersion"] == "hn-monthly-2018.1"
+    assert mine["staffName"] == "Lê Văn Thành Viên 00"
+    assert all(r["status"] == "pending" for k, r in rows.items() if k != str(staff))
+
+    # The person sees their own history.
+    history = data(await gql(http, me, HISTORY, {"staff": str(staff),
+                                                 "at": decided["position"]}))
+    assert history["ratingHistory"] == [
+        {"year": 2026, "month": 3, "level": "B", "score": 86.0, "status": "decided"}]
+
+
+async def test_a_head_is_rated_by_the_level_above_over_the_api(
+    http: httpx.AsyncClient, settings: Settings,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]["id"]
+    chair = token_for(settings, tenant.slug, org.chair, "unit_leader")
+    decided = data(await gql(http, chair, DECIDE, {
+        "period": period, "staff": str(org.leader), "level": "B", "score": 85, "reasons": ""}))
+    assert decided["decideRating"]["position"] > 0

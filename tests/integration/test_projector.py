@@ -1,0 +1,138 @@
+"""The projector applies every event exactly once: restart anywhere equals a rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+
+import anyio
+import asyncpg
+import pytest
+
+from domain.actor import Actor, acting_as
+from domain.ids import PeriodId
+from domain.levels import Level
+from projections.runner import catch_up, head_position, lock_key, reset, tracked_position
+from services.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.support.org import Org
+from tests.support.readmodels import dump
+
+pytestmark = pytest.mark.integration
+
+
+async def _hold(conn: asyncpg.Connection, tenant: Tenant) -> None:
+    """Keep other projectors (the served app's) off this tenant for the test's duration.
+
+    Advisory locks are re-entrant per session: ``catch_up`` on this same connection still
+    gets the tenant's lock, any other connection does not. Released when the connection
+    returns to the pool (asyncpg resets sessions with pg_advisory_unlock_all).
+    """
+    await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+
+
+async def _month_of_work(runtime: Runtime, tenant: Tenant, org: Org, month: int) -> None:
+    service = runtime.service(tenant)
+
+    def work() -> None:
+        rng = random.Random(month)
+        with acting_as(Actor("hr", "hr_officer")):
+            period_id, _ = service.open_period(OpenPeriod(org.unit, 2026, month))
+        for staff in [org.leader, *org.members]:
+            with acting_as(Actor(str(staff), "staff")):
+                service.submit_self_assessment(SubmitSelfAssessment(
+                    PeriodId(period_id), staff, rng.choice([60.0, 75.0, 82.0, 95.0])))
+        for staff in org.members:
+            with acting_as(Actor(str(org.leader), "unit_leader")):
+                service.decide_rating(DecideRating(PeriodId(period_id), staff, Level.B, 80,
+                                                   "Đạt yêu cầu", str(org.leader)))
+    await anyio.to_thread.run_sync(work)
+
+
+async def test_projector_restarted_mid_stream_equals_full_rebuild(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        await _hold(conn, tenant)
+        org = await org_in(tenant)
+        for month in (1, 2, 3):
+            await _month_of_work(runtime, tenant, org, month)
+        head = await head_position(conn, tenant.schema)
+        # First run stops part-way (as if killed after a committed batch)…
+        first = await catch_up(conn, tenant.schema, batch_size=7, until=head // 2)
+        assert 0 < first.position <= head // 2
+        assert await tracked_position(conn, tenant.schema) == first.position
+        # …a restart continues from the tracked position, in other batch sizes.
+        second = await catch_up(conn, tenant.schema, batch_size=13)
+        assert second.position == head
+        assert first.applied + second.applied == head
+        live = await dump(conn, tenant.schema)
+        await reset(conn, tenant.schema)
+        rebuilt = await catch_up(conn, tenant.schema)
+        assert rebuilt.applied == head
+        assert await dump(conn, tenant.schema) == live
+    assert len(live["rm_ratings"]) == 3 * (len(org.members) + 1)
+    assert sum(1 for r in live["rm_ratings"] if r[12] == "B")  # level == 3 * len(org.members)
+
+
+async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        await _hold(conn, tenant)
+        org = await org_in(tenant)
+        await _month_of_work(runtime, tenant, org, 4)
+        task = asyncio.create_task(catch_up(conn, tenant.schema, batch_size=5))
+        await asyncio.sleep(0)  # start, then kill mid-flight
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        reached = await tracked_position(conn, tenant.schema)
+        rows = await conn.fetchval(f"SELECT max(position) FROM {tenant.schema}.rm_ratings")
+        assert (rows or 0) <= reached  # nothing visible beyond the committed position
+        await catch_up(conn, tenant.schema)
+        live = await dump(conn, tenant.schema)
+        await reset(conn, tenant.schema)
+        await catch_up(conn, tenant.schema)
+        assert await dump(conn, tenant.schema) == live
+
+
+async def test_two_projectors_at_once_never_double_apply(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant)
+    for month in (5, 6):
+        await _month_of_work(runtime, tenant, org, month)
+
+    async def one_projector() -> int:
+        applied = 0
+        async with runtime.pool.acquire() as conn:
+            for _ in range(50):
+                result = await catch_up(conn, tenant.schema, batch_size=10)
+                applied += result.applied
+                if not result.skipped and result.applied == 0:
+                    break
+                await asyncio.sleep(0.001)
+        return applied
+
+    totals = await asyncio.gather(one_projector(), one_projector())
+    async with runtime.pool.acquire() as conn:
+        head = await head_position(conn, tenant.schema)
+        # Every event applied at most once (the served app's projector may take a share).
+        assert sum(totals) <= head
+        await catch_up(conn, tenant.schema)
+        assert await tracked_position(conn, tenant.schema) == head
+        live = await dump(conn, tenant.schema)
+        await reset(conn, tenant.schema)
+        await catch_up(conn, tenant.schema)
+        assert await dump(conn, tenant.schema) == live
+    periods = live["rm_periods"]
+    assert all(p[9] == len(org.members) for p in periods)  # decided_count counted once

@@ -1,0 +1,52 @@
+"""A small organisation for tests: one parent unit and one unit with a leader and members."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from domain.actor import Actor, acting_as
+from domain.ids import StaffId, UnitId
+from services.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.handlers import TenantService
+
+
+@dataclass
+class Org:
+    root: UnitId
+    unit: UnitId
+    chair: StaffId  # head of the root unit: rates the unit's head
+    leader: StaffId  # head of the unit
+    members: list[StaffId] = field(default_factory=list)
+    hr: StaffId = field(default_factory=lambda: StaffId(uuid.uuid4()))
+
+
+def build_org(service: TenantService, members: int = 9, ids: dict[str, uuid.UUID] | None = None
+              ) -> Org:
+    """Register a root unit (with its chair) and a unit (leader + ``members`` staff).
+
+    ``ids`` lets two tenants use the *same* ids, to prove ids never cross tenants.
+    """
+    ids = ids or {}
+
+    def new(key: str) -> uuid.UUID:
+        return ids.setdefault(key, uuid.uuid4())
+
+    with acting_as(Actor("test-hr", "hr_officer")):
+        root, unit = UnitId(new("root")), UnitId(new("unit"))
+        service.register_unit(RegisterUnit(root, "Ủy ban nhân dân", "people_committee"))
+        service.register_unit(RegisterUnit(unit, "Ủy ban Mặt trận Tổ quốc", "fatherland_front",
+                                           root))
+        chair, leader = StaffId(new("chair")), StaffId(new("leader"))
+        service.register_staff(RegisterStaff(chair, "Nguyễn Văn Chủ", "cadre", "Chủ tịch", root))
+        service.appoint_leader(AppointLeader(root, chair))
+        service.register_staff(RegisterStaff(leader, "Trần Thị Trưởng", "cadre", "Chủ tịch MTTQ",
+                                             unit))
+        service.appoint_leader(AppointLeader(unit, leader))
+        org = Org(root=root, unit=unit, chair=chair, leader=leader, hr=StaffId(new("hr")))
+        for i in range(members):
+            staff = StaffId(new(f"m{i}"))
+            service.register_staff(RegisterStaff(staff, f"Lê Văn Thành Viên {i:02d}",
+                                                 "civil_servant", "Chuyên viên", unit))
+            org.members.append(staff)
+    return org
