@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+import structlog
 from litestar import Request
 from strawberry.litestar import BaseContext
 from strawberry.types import Info
@@ -69,6 +70,11 @@ async def get_context(request: Request[Any, Any, Any]) -> Context:
         ctx.principal = rt.verifier.verify(request.headers.get("authorization"))
     except AuthError as error:
         ctx.auth_error = error
+    else:
+        # Every log line of this request carries tenant and actor (request_id is bound by
+        # the middleware).
+        structlog.contextvars.bind_contextvars(tenant=ctx.principal.tenant,
+                                               user=ctx.principal.user_id)
     return ctx
 
 
