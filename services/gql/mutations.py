@@ -35,6 +35,13 @@ from services.tenants import Tenant
 log = structlog.get_logger()
 
 
+async def run_command(info: Info[Any, Any], roles: tuple[str, ...], work: Any) -> Any:
+    """Run ``work(service)`` as the caller acting in the first of ``roles`` they hold."""
+    principal, _ = await ctx_of(info).caller(*roles)
+    capacity = next(r for r in roles if principal.has(r))
+    return (await _run(info, roles, capacity, work))[2]
+
+
 async def _run(info: Info[Any, Any], roles: tuple[str, ...], capacity: str,
                work: Any) -> tuple[Principal, Tenant, Any]:
     """Run ``work(service)`` in a worker thread as the caller, then wake the projector."""

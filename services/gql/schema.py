@@ -9,12 +9,18 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from services.gql.errors import ErrorPolicy
-from services.gql.mutations import Mutation
+from services.gql.mutations import Mutation as RatingMutation
+from services.gql.organisation import OrganisationMutation
 from services.gql.queries import Query
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+
+@strawberry.type
+class Mutation(RatingMutation, OrganisationMutation):
+    """The root mutation, assembled from one mixin per feature."""
+
 
 class CongTamSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError],
