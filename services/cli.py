@@ -186,6 +186,27 @@ def rebuild(
 
 
 @app.command()
+def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")]) -> None:
+    """Walk the tenant's hash chain; exit 1 naming the first broken position."""
+    from services.integrity import Verification
+    from services.integrity import verify as verify_chain
+
+    async def work(rt: object) -> Verification:
+        t = await rt.registry.get(tenant)  # type: ignore[attr-defined]
+        async with rt.pool.acquire() as conn:  # type: ignore[attr-defined]
+            return await verify_chain(conn, t.schema)
+
+    result = _with_runtime(work)
+    if result.ok:
+        typer.echo(f"{tenant}: OK — {result.events} events, head {result.head.hex()} "
+                   f"at position {result.position}")
+        return
+    typer.echo(f"{tenant}: BROKEN at position {result.position}: {result.problem} "
+               f"({result.events} events verified before it)", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
 def schema() -> None:
     """Print the GraphQL SDL (the contract kept in graphql/schema.graphql)."""
     from services.gql.schema import sdl

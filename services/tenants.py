@@ -18,6 +18,7 @@ from domain.errors import NotFoundError, ValidationFailedError
 from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
 from services.eventstore import TenantApps, tenant_schema
+from services.integrity import install_sql
 
 log = structlog.get_logger()
 
@@ -72,6 +73,7 @@ class TenantRegistry:
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await anyio.to_thread.run_sync(self.apps.create_tables, slug)
         async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(install_sql(schema))
             await conn.execute(tenant_ddl(schema))
             await ensure_tracking(conn, schema)
             await conn.execute(

@@ -1,0 +1,72 @@
+"""The log is append-only, and any alteration — even by a superuser — is named by verify."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import pytest
+
+from services.integrity import verify
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def logged(runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+                 org_in: Callable[..., Awaitable[Org]]) -> tuple[Tenant, str]:
+    tenant = await new_tenant()
+    await org_in(tenant, members=4)
+    return tenant, f"{tenant.schema}.evaluations_events"
+
+
+async def _as_superuser_without_triggers(conn: asyncpg.Connection, sql: str) -> None:
+    async with conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")  # triggers off
+        await conn.execute(sql)
+
+
+async def test_an_untouched_log_verifies(runtime: Runtime, logged: tuple[Tenant, str]) -> None:
+    tenant, _ = logged
+    async with runtime.pool.acquire() as conn:
+        result = await verify(conn, tenant.schema)
+        assert result.ok
+        assert result.events == await conn.fetchval(
+            f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
+
+
+async def test_update_delete_and_truncate_are_refused(
+    runtime: Runtime, logged: tuple[Tenant, str]) -> None:
+    _, table = logged
+    async with runtime.pool.acquire() as conn:
+        for sql in (f"UPDATE {table} SET topic = 'x'", f"DELETE FROM {table}",
+                    f"TRUNCATE {table}"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+                await conn.execute(sql)
+
+
+@pytest.mark.parametrize(("tamper", "broken_at"), [
+    # A changed field: the chair's registered name (event 3) is rewritten.
+    ("UPDATE {t} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nguyễn', 'Trần'),"
+     " 'UTF8') WHERE notification_id = 3", 3),
+    ("DELETE FROM {t} WHERE notification_id = 4", 5),  # removed: the next one breaks
+    ("UPDATE {t} SET notification_id = -notification_id WHERE notification_id IN (3, 6); "
+     "UPDATE {t} SET notification_id = 6 WHERE notification_id = -3; "
+     "UPDATE {t} SET notification_id = 3 WHERE notification_id = -6", 3),  # swapped
+    ("INSERT INTO {t} (originator_id, originator_version, topic, state, notification_id, "
+     "chain_hash) SELECT gen_random_uuid(), 1, topic, state, 100000, chain_hash FROM {t} "
+     "WHERE notification_id = 2", 100000),  # a forged event appended with a copied hash
+])
+async def test_verify_names_the_first_altered_position(
+    runtime: Runtime, logged: tuple[Tenant, str], tamper: str, broken_at: int,
+) -> None:
+    tenant, table = logged
+    async with runtime.pool.acquire() as conn:
+        assert (await verify(conn, tenant.schema)).ok
+        await _as_superuser_without_triggers(conn, tamper.format(t=table))
+        result = await verify(conn, tenant.schema)
+    assert not result.ok
+    assert result.position == broken_at
