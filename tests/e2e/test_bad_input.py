@@ -14,7 +14,7 @@ import pytest
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.e2e.test_rating_workflow import DECIDE, OPEN, SELF
+from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.org import Org
 from tests.support.readmodels import event_count
@@ -29,7 +29,7 @@ async def ward(runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
     tenant = await new_tenant()
     org = await org_in(tenant, members=3)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]["id"]
+    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]["id"]
     return {"tenant": tenant, "org": org, "hr": hr, "period": period}
 
 
@@ -67,8 +67,8 @@ async def test_bad_tokens_are_refused_and_write_nothing(
 ) -> None:
     tenant, org = ward["tenant"], ward["org"]
     bad = _expired_or_forged(settings, tenant.slug, str(org.hr))[kind]
-    body = await _unchanged(runtime, tenant, gql(http, bad, OPEN.replace("month: 3", "month: 4"),
-                                                 {"unit": str(org.unit)}))
+    body = await _unchanged(runtime, tenant, gql(http, bad, OPEN,
+                                                 {"unit": str(org.unit), "year": 2026, "month": 4}))
     assert error_code(body) == "UNAUTHENTICATED"
 
 
@@ -148,5 +148,5 @@ async def test_opening_the_same_month_twice_is_refused(
     runtime: Runtime, http: httpx.AsyncClient, ward: dict[str, Any],
 ) -> None:
     body = await _unchanged(runtime, ward["tenant"], gql(http, ward["hr"], OPEN,
-                                                         {"unit": str(ward["org"].unit)}))
+                                                         {"unit": str(ward["org"].unit), **MARCH}))
     assert error_code(body) == "PERIOD_ALREADY_OPEN"

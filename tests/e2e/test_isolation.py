@@ -12,7 +12,7 @@ from projections.runner import head_position
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.e2e.test_rating_workflow import BOARD, DECIDE, HISTORY, OPEN, SELF
+from tests.e2e.test_rating_workflow import BOARD, DECIDE, HISTORY, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.org import Org
 from tests.support.readmodels import event_count
@@ -28,12 +28,13 @@ async def test_other_tenants_ids_name_nothing(
     org_x = await org_in(x, members=2)
     org_y = await org_in(y, members=2, ids={"hr": uuid.uuid4()})
     hr_y = token_for(settings, y.slug, org_y.hr, "hr_officer")
-    period_y = data(await gql(http, hr_y, OPEN, {"unit": str(org_y.unit)}))["openPeriod"]
+    period_y = data(await gql(http, hr_y, OPEN, {"unit": str(org_y.unit), **MARCH}))["openPeriod"]
     # X's officers, leader and staff, with Y's ids:
     hr_x = token_for(settings, x.slug, org_y.hr, "hr_officer", "unit_leader", "auditor")
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, y.schema)
-    assert error_code(await gql(http, hr_x, OPEN, {"unit": str(org_y.unit)})) == "NOT_FOUND"
+    opened_by_x = await gql(http, hr_x, OPEN, {"unit": str(org_y.unit), **MARCH})
+    assert error_code(opened_by_x) == "NOT_FOUND"
     leader_x = token_for(settings, x.slug, org_y.leader, "unit_leader")
     assert error_code(await gql(http, leader_x, DECIDE, {
         "period": period_y["id"], "staff": str(org_y.members[0]), "level": "B", "score": 80,
@@ -41,7 +42,7 @@ async def test_other_tenants_ids_name_nothing(
     staff_x = token_for(settings, x.slug, org_y.members[0], "staff")
     assert error_code(await gql(http, staff_x, SELF, {"period": period_y["id"],
                                                       "score": 80})) == "NOT_FOUND"
-    board = data(await gql(http, hr_x, BOARD, {"unit": str(org_y.unit),
+    board = data(await gql(http, hr_x, BOARD, {"unit": str(org_y.unit), **MARCH,
                                                "at": period_y["position"] and None}))
     assert board["unitRatings"] == []
     history = data(await gql(http, hr_x, HISTORY, {"staff": str(org_y.members[0])}))
@@ -64,10 +65,10 @@ async def test_same_ids_in_two_tenants_stay_apart(
     org_x = await org_in(x, members=2, ids=shared_ids)
     await org_in(y, members=2, ids=shared_ids)
     hr_x = token_for(settings, x.slug, org_x.hr, "hr_officer")
-    opened = data(await gql(http, hr_x, OPEN, {"unit": str(org_x.unit)}))["openPeriod"]
+    opened = data(await gql(http, hr_x, OPEN, {"unit": str(org_x.unit), **MARCH}))["openPeriod"]
     hr_y = token_for(settings, y.slug, org_x.hr, "hr_officer")
-    board_y = data(await gql(http, hr_y, BOARD, {"unit": str(org_x.unit)}))["unitRatings"]
+    board_y = data(await gql(http, hr_y, BOARD, {"unit": str(org_x.unit), **MARCH}))["unitRatings"]
     assert board_y == []  # X opened March; Y, with the very same unit id, did not
-    board_x = data(await gql(http, hr_x, BOARD, {"unit": str(org_x.unit),
+    board_x = data(await gql(http, hr_x, BOARD, {"unit": str(org_x.unit), **MARCH,
                                                  "at": opened["position"]}))["unitRatings"]
     assert len(board_x) == 3

@@ -10,24 +10,17 @@ import pytest
 from services.settings import Settings
 from services.tenants import Tenant
 from tests.support.gql import data, gql, token_for
+from tests.support.operations import operation
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
-OPEN = """mutation($unit: ID!) { openPeriod(input: {unitId: $unit, year: 2026, month: 3}) {
-  id position } }"""
-SELF = """mutation($period: ID!, $score: Float!) { submitSelfAssessment(input: {
-  periodId: $period, score: $score, note: "Hoàn thành đủ nhiệm vụ",
-  tasks: [{title: "Báo cáo công tác MTTQ tháng 3", quantity: 1, onTime: true,
-           evidence: "Báo cáo số 12/BC-MTTQ"}]}) { id position } }"""
-DECIDE = """mutation($period: ID!, $staff: ID!, $level: Level!, $score: Float!, $reasons: String!) {
-  decideRating(input: {periodId: $period, staffId: $staff, level: $level, score: $score,
-                       reasons: $reasons}) { id position } }"""
-BOARD = """query($unit: ID!, $at: Int) { unitRatings(unitId: $unit, year: 2026, month: 3,
-  atLeast: $at) { staffId staffName status selfScore selfLevel level levelLabel score reasons
-  decidedBy policyVersion } }"""
-HISTORY = """query($staff: ID!, $at: Int) { ratingHistory(staffId: $staff, atLeast: $at) {
-  year month level score status } }"""
+OPEN = operation("OpenPeriod")
+SELF = operation("SubmitSelfAssessment")
+DECIDE = operation("DecideRating")
+BOARD = operation("UnitBoard")
+HISTORY = operation("RatingHistory")
+MARCH = {"year": 2026, "month": 3}
 
 
 async def test_open_self_assess_decide_and_read_the_board(
@@ -42,12 +35,15 @@ async def test_open_self_assess_decide_and_read_the_board(
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
 
     # 1. HR opens March for the unit.
-    opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]
+    opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
     period = opened["id"]
     assert opened["position"] > 0
 
     # 2. The staff member self-assesses.
-    assessed = data(await gql(http, me, SELF, {"period": period, "score": 93}))
+    assessed = data(await gql(http, me, SELF, {
+        "period": period, "score": 93, "note": "Hoàn thành đủ nhiệm vụ",
+        "tasks": [{"title": "Báo cáo công tác MTTQ tháng 3", "quantity": 1, "onTime": True,
+                   "evidence": "Báo cáo số 12/BC-MTTQ"}]}))
     assert assessed["submitSelfAssessment"]["position"] > opened["position"]
 
     # 3. The leader decides, with reasons since it departs from the self-assessment.
@@ -56,7 +52,9 @@ async def test_open_self_assess_decide_and_read_the_board(
         "reasons": "Còn chậm tiến độ một báo cáo."}))["decideRating"]
 
     # 4. The board, read from the read model, at least as fresh as the decision.
-    board = data(await gql(http, hr, BOARD, {"unit": str(org.unit), "at": decided["position"]}))
+    board = data(await gql(http, hr, BOARD, {"unit": str(org.unit), **MARCH,
+                                             "at": decided["position"]}))
+    assert board["period"]["decidedCount"] == 1
     rows = {r["staffId"]: r for r in board["unitRatings"]}
     assert set(rows) == {str(org.leader), *map(str, org.members)}
     mine = rows[str(staff)]
@@ -72,8 +70,8 @@ async def test_open_self_assess_decide_and_read_the_board(
     # The person sees their own history.
     history = data(await gql(http, me, HISTORY, {"staff": str(staff),
                                                  "at": decided["position"]}))
-    assert history["ratingHistory"] == [
-        {"year": 2026, "month": 3, "level": "B", "score": 86.0, "status": "decided"}]
+    assert [(h["year"], h["month"], h["level"], h["score"], h["status"])
+            for h in history["ratingHistory"]] == [(2026, 3, "B", 86.0, "decided")]
 
 
 async def test_a_head_is_rated_by_the_level_above_over_the_api(
@@ -83,7 +81,7 @@ async def test_a_head_is_rated_by_the_level_above_over_the_api(
     tenant = await new_tenant()
     org = await org_in(tenant, members=2)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]["id"]
+    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]["id"]
     chair = token_for(settings, tenant.slug, org.chair, "unit_leader")
     decided = data(await gql(http, chair, DECIDE, {
         "period": period, "staff": str(org.leader), "level": "B", "score": 85, "reasons": ""}))
