@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -155,11 +154,17 @@ def migrate() -> None:
 @app.command()
 def project() -> None:
     """Run the projector worker for every tenant until interrupted."""
-    async def work(rt: object) -> None:
-        await asyncio.Event().wait()
+    import signal
 
-    with contextlib.suppress(KeyboardInterrupt):
-        _with_runtime(work, projector=True)
+    async def work(rt: object) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):  # Kubernetes sends SIGTERM
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        console.print("stopping: finishing the current batch")
+
+    _with_runtime(work, projector=True)
 
 
 @app.command()

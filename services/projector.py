@@ -40,6 +40,7 @@ class Projector:
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
         self.caught_up = asyncio.Condition()
+        self._stopping = False
 
     def poke(self, slug: str) -> None:
         self._dirty.add(slug)
@@ -54,19 +55,28 @@ class Projector:
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         self.poke(slug_of_schema(str(payload)))
 
-    async def stop(self) -> None:
-        """Graceful: the current batch finishes (each batch is one transaction anyway)."""
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Graceful: the tenant being projected finishes its batches, then the loop ends.
+
+        Past the grace period the task is cancelled; that is still safe, because a batch is
+        one transaction and an interrupted one simply rolls back.
+        """
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         if self._listener is not None:
             await self._listener.close()
 
     async def _run(self) -> None:
         for tenant in await self.registry.all():
             self._dirty.add(tenant.slug)
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.sweep_seconds)
             self._wake.clear()
@@ -74,6 +84,8 @@ class Projector:
                 self._dirty.update(t.slug for t in await self.registry.all())
             dirty, self._dirty = self._dirty, set()
             for slug in sorted(dirty):
+                if self._stopping:
+                    return
                 try:
                     await self.project_tenant(slug)
                 except asyncio.CancelledError:
