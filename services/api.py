@@ -49,7 +49,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-@get("/healthz", sync_to_thread=False)
+@get("/healthz")
 async def healthz(state: State) -> dict[str, Any]:
     """Liveness, with projection lag per tenant as detail."""
     rt: Runtime = state.rt
