@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from projections.base import DbConn, Projection
+from projections.base import DbConn, Projection, Statement
 from projections.codec import decode
 from projections.registry import PROJECTIONS
 
@@ -80,6 +80,7 @@ async def catch_up(
             if not events:
                 return CatchUp(applied, start, skipped=False)
             started = time.perf_counter()
+            statements: list[Statement] = []
             for row in events:
                 pos, topic = row["notification_id"], row["topic"]
                 wanting = [p for p in projections
@@ -88,8 +89,8 @@ async def catch_up(
                     continue
                 event = decode(row)
                 for p in wanting:
-                    for sql, args in p.statements(schema, topic, event, pos):
-                        await conn.execute(sql, *args)
+                    statements.extend(p.statements(schema, topic, event, pos))
+            await _execute_in_order(conn, statements)
             last = events[-1]["notification_id"]
             await conn.executemany(
                 f"INSERT INTO {schema}.projection_tracking (projection, position) VALUES ($1, $2) "
@@ -102,6 +103,26 @@ async def catch_up(
                       ms=round((time.perf_counter() - started) * 1000, 1))
         if len(events) < batch_size:
             return CatchUp(applied, position, skipped=False)
+
+
+async def _execute_in_order(conn: DbConn, statements: list[Statement]) -> None:
+    """Run statements in log order, sending each run of identical SQL as one executemany.
+
+    Only *consecutive* statements are merged, so the order of effects on any row is the
+    log's order (an INSERT is never moved after the UPDATE that follows it). Opening a
+    period (one Opened + N Started) or a burst of self-assessments becomes one round trip.
+    """
+    i = 0
+    while i < len(statements):
+        sql = statements[i][0]
+        j = i + 1
+        while j < len(statements) and statements[j][0] == sql:
+            j += 1
+        if j - i == 1:
+            await conn.execute(sql, *statements[i][1])
+        else:
+            await conn.executemany(sql, [args for _, args in statements[i:j]])
+        i = j
 
 
 async def reset(conn: DbConn, schema: str,
