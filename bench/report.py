@@ -1,0 +1,87 @@
+"""The printed table and the JSON record of one run."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.scales import Scale
+from bench.stats import Measure
+
+# Which figures are floors: shown first and dimmed, never given a ratio of their own.
+BASELINES = ("baseline_insert_single", "baseline_copy", "baseline_read",
+             "baseline_typename_c1", "baseline_typename_c8")
+
+
+def _rate(value: float, unit: str) -> str:
+    return f"{value:,.0f} {unit}" if value >= 100 else f"{value:,.1f} {unit}"
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def build_record(scale: Scale, measures: list[Measure], *, started_at: datetime,
+                 total_seconds: float, generated: dict[str, Any],
+                 postgres: str) -> dict[str, Any]:
+    by_name = {m.name: m for m in measures}
+    baselines = {m.name: m.to_json(None) for m in measures if m.name in BASELINES}
+    paths = {m.name: m.to_json(by_name.get(m.baseline or "")) for m in measures
+             if m.name not in BASELINES}
+    return {
+        "scale": scale.name,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "total_seconds": round(total_seconds, 2),
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "postgres": postgres},
+        "spec": asdict(scale),
+        "generated": generated,
+        "baselines": baselines,
+        "paths": paths,
+    }
+
+
+def write_record(record: dict[str, Any], out_dir: Path, started_at: datetime) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{started_at:%Y%m%dT%H%M%S}-{record['scale']}.json"
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def table(record: dict[str, Any]) -> Table:
+    gen = record["generated"]
+    title = (f"Công Tâm bench — scale {record['scale']}: {gen['tenants']} tenants, "
+             f"{gen['events']:,} events generated in {gen['seconds']:.1f} s, "
+             f"run {record['total_seconds']:.1f} s")
+    t = Table(title=title, title_justify="left")
+    for name, justify in (("path", "left"), ("figure", "right"), ("n", "right"),
+                          ("p50 ms", "right"), ("p99 ms", "right"), ("baseline", "left"),
+                          ("baseline figure", "right"), ("ratio", "right"),
+                          ("errors", "right")):
+        t.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for name, m in record["baselines"].items():
+        t.add_row(name, _rate(m["rate"], m["unit"]), str(m["count"]), _ms(m["p50_ms"]),
+                  _ms(m["p99_ms"]), "", "", "", str(m["errors"]), style="dim")
+    t.add_section()
+    for name, m in record["paths"].items():
+        ratio = m.get("ratio")
+        t.add_row(name, _rate(m["rate"], m["unit"]), str(m["count"]), _ms(m["p50_ms"]),
+                  _ms(m["p99_ms"]), m.get("baseline", ""),
+                  _rate(m["baseline_rate"], m["baseline_unit"]) if "baseline_rate" in m else "",
+                  "—" if ratio is None else f"{ratio:.3g}×",
+                  str(m["errors"]), style="bold red" if m["errors"] else None)
+    return t
+
+
+def print_report(console: Console, record: dict[str, Any], path: Path) -> None:
+    console.print(table(record))
+    console.print("ratio = path figure ÷ baseline figure (below 1 = slower than the floor); "
+                  f"written to {path}")

@@ -1,0 +1,99 @@
+"""One bench run: fresh database, generated workload, every selected path beside its floor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench.db_paths import (
+    baseline_copy,
+    baseline_insert_single,
+    baseline_read,
+    catch_up_all,
+    mean_state_bytes,
+    prepare_baseline_table,
+    rebuild,
+)
+from bench.env import bench_env, server_version
+from bench.http_paths import run_http_paths
+from bench.report import build_record, write_record
+from bench.scales import Scale
+from bench.stats import Measure, stopwatch
+from bench.workload import Workload, generate
+from bench.write_paths import append_library, bulk_rating
+
+PATHS = ("append_library", "bulk_rating", "decision_graphql", "dashboard_query", "rebuild")
+CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read")
+# A path is never reported without the floor it is read against. (The { __typename }
+# floors are measured by the HTTP step itself, on the same server.)
+NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
+         "rebuild": "baseline_read"}
+
+
+def selected(only: list[str] | None) -> set[str]:
+    if not only:
+        return set(CHOICES)
+    return set(only) | {NEEDS[name] for name in only if name in NEEDS}
+
+
+def _generated(workload: Workload, state_bytes: int) -> dict[str, Any]:
+    return {
+        "tenants": len(workload.tenants),
+        "units": len(workload.units),
+        "staff": sum(len(u.members) + 1 for u in workload.units) + len(workload.tenants),
+        "unit_months": workload.unit_months,
+        "events": workload.events,
+        "seconds": round(workload.seconds, 2),
+        "events_per_s": round(workload.events / workload.seconds, 1) if workload.seconds else 0,
+        "mean_state_bytes": state_bytes,
+    }
+
+
+async def _measure(scale: Scale, wanted: set[str], console: Console
+                   ) -> tuple[list[Measure], dict[str, Any], str]:
+    measures: list[Measure] = []
+    budget = scale.budget_s
+    async with bench_env() as env:
+        rt = env.runtime
+        console.print(f"[bold]Generating[/] scale [cyan]{scale.name}[/] "
+                      f"(embedded PostgreSQL in {env.data_dir})")
+        workload = await generate(rt, scale, console)
+        state_bytes = await mean_state_bytes(rt, workload.biggest_tenant())
+        generated = _generated(workload, state_bytes)
+        console.print("[bold]Measuring[/] …")
+        if wanted & {"baseline_insert_single", "baseline_copy"}:
+            await prepare_baseline_table(rt)
+        if "baseline_insert_single" in wanted:
+            measures.append(await baseline_insert_single(rt, scale.insert_rows, state_bytes,
+                                                         budget))
+        if "baseline_copy" in wanted:
+            measures.append(await baseline_copy(rt, scale.copy_rows, state_bytes))
+        units = workload.units
+        if "append_library" in wanted:
+            measures.append(await append_library(rt, units[0], scale.append_people, budget))
+        if "bulk_rating" in wanted:
+            measures.append(await bulk_rating(rt, units[1 if len(units) > 1 else 0], budget))
+        await workload.refresh_heads(rt)
+        big = workload.biggest_tenant()
+        if "baseline_read" in wanted:
+            measures.append(await baseline_read(rt, big))
+        if "rebuild" in wanted:
+            measures.append(await rebuild(rt, big))
+        if wanted & {"decision_graphql", "dashboard_query"}:
+            await catch_up_all(rt, workload.tenants)
+            measures += await run_http_paths(rt, env.settings, scale, units, wanted)
+        postgres = await server_version(rt)
+    return measures, generated, postgres
+
+
+async def run(scale: Scale, wanted: set[str], out_dir: Path, console: Console
+              ) -> tuple[dict[str, Any], Path]:
+    started_at = datetime.now().astimezone()
+    with stopwatch() as total:
+        measures, generated, postgres = await _measure(scale, wanted, console)
+    record = build_record(scale, measures, started_at=started_at, total_seconds=total.seconds,
+                          generated=generated, postgres=postgres)
+    return record, write_record(record, out_dir, started_at)

@@ -1,0 +1,62 @@
+"""What each scale generates and how hard each path is pushed (documented in bench/README.md).
+
+Every loop is bounded twice: by a request/row count here and by ``budget_s`` seconds, so a
+slow machine gives smaller samples rather than a run that never ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# History starts here; the measured ("bench") months follow the last history month.
+FIRST_YEAR = 2023
+
+
+@dataclass(frozen=True)
+class TenantSpec:
+    """``count`` tenants, each: a People's Committee (root unit, chair) and ``units`` units of
+    one leader + ``members`` staff, with ``months`` closed months of history per unit."""
+
+    count: int
+    units: int
+    members: int
+    months: int
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    tenants: tuple[TenantSpec, ...]
+    insert_rows: int  # baseline_insert_single: single-row INSERTs, one commit each
+    copy_rows: int  # baseline_copy: rows in one copy_records_to_table
+    append_people: int  # append_library: people self-assessed then decided, one by one
+    decisions_c1: int  # decision_graphql at 1 client
+    decisions_c8: int  # decision_graphql at 8 clients (spread over 8 units)
+    dashboard_requests: int
+    budget_s: float  # per measured loop
+
+    @property
+    def tenant_count(self) -> int:
+        return sum(s.count for s in self.tenants)
+
+
+SCALES: dict[str, Scale] = {
+    # For the smoke test: seconds, not a measurement worth reading.
+    "tiny": Scale("tiny", (TenantSpec(2, 1, 12, 1),), insert_rows=300, copy_rows=3_000,
+                  append_people=12, decisions_c1=8, decisions_c8=16, dashboard_requests=20,
+                  budget_s=5.0),
+    # Three wards of two units of 40 with a quarter of history: ~3,500 events, < 60 s.
+    "small": Scale("small", (TenantSpec(3, 2, 40, 3),), insert_rows=2_000, copy_rows=20_000,
+                   append_people=40, decisions_c1=40, decisions_c8=80, dashboard_requests=100,
+                   budget_s=10.0),
+    # Hanoi's 126 communes and wards with a little history each, plus one district holding
+    # four years of twelve units: ~120,000 events.
+    "city": Scale("city", (TenantSpec(1, 12, 40, 52), TenantSpec(126, 1, 10, 2)),
+                  insert_rows=5_000, copy_rows=100_000, append_people=40, decisions_c1=40,
+                  decisions_c8=160, dashboard_requests=300, budget_s=60.0),
+}
+
+
+def month_at(index: int) -> tuple[int, int]:
+    """The (year, month) of the ``index``-th month since January of FIRST_YEAR."""
+    return FIRST_YEAR + index // 12, index % 12 + 1

@@ -1,0 +1,98 @@
+"""Writes through the library: TenantService called directly, sequentially, in one thread.
+
+Each loop runs wholly inside one worker thread and is timed there, so the figure is the
+library's (aggregate loads, domain rules, event encoding, the locked and hash-chained
+append) and not the cost of hopping between the event loop and a thread per command.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import anyio
+
+from bench.people import BenchUnit, decide, open_month, plan_scores, self_assess, self_score_for
+from bench.scales import month_at
+from bench.stats import Measure
+from domain.ids import PeriodId
+from projections.runner import head_position
+from services.runtime import Runtime
+
+
+async def _head(rt: Runtime, unit: BenchUnit) -> int:
+    async with rt.pool.acquire() as conn:
+        return await head_position(conn, unit.tenant.schema)
+
+
+async def append_library(rt: Runtime, unit: BenchUnit, people: int, budget_s: float) -> Measure:
+    """Per person, one after the other: their self-assessment, then the leader's decision."""
+    service = rt.service(unit.tenant)
+    rng = random.Random(f"append/{unit.unit_id}")
+    period = open_month(service, unit, *month_at(unit.take_month()))
+    staff = unit.members[:people]
+    decided = plan_scores(rng, len(unit.members) + 1)[:len(staff)]
+    before = await _head(rt, unit)
+
+    def run() -> tuple[float, list[float], int]:
+        latencies: list[float] = []
+        last = before
+        started = time.perf_counter()
+        for person, score in zip(staff, decided, strict=True):
+            own = self_score_for(rng, score)
+            t0 = time.perf_counter()
+            self_assess(service, period, person, own, rng)
+            t1 = time.perf_counter()
+            last = decide(service, unit, period, person, score, own)
+            t2 = time.perf_counter()
+            latencies += [(t1 - t0) * 1000, (t2 - t1) * 1000]
+            if t2 - started > budget_s:
+                break
+        return time.perf_counter() - started, latencies, last
+
+    seconds, latencies, last = await anyio.to_thread.run_sync(run)
+    return Measure("append_library", "events/s", last - before, seconds,
+                   baseline="baseline_insert_single", latencies_ms=latencies,
+                   extra={"commands": len(latencies), "people": len(latencies) // 2,
+                          "tenant": unit.tenant.slug})
+
+
+async def bulk_rating(rt: Runtime, unit: BenchUnit, budget_s: float) -> Measure:
+    """A leader decides the whole unit back to back (the chair decides the leader).
+
+    Every decision reloads and re-saves the period, whose history grows by one event per
+    decision, so this is where a long period would show.
+    """
+    service = rt.service(unit.tenant)
+    rng = random.Random(f"bulk/{unit.unit_id}")
+    people = [unit.leader, *unit.members]
+    decided = plan_scores(rng, len(people))
+
+    def prepare() -> tuple[PeriodId, list[float]]:
+        period = open_month(service, unit, *month_at(unit.take_month()))
+        selves = [self_score_for(rng, s) for s in decided]
+        for person, own in zip(people, selves, strict=True):
+            self_assess(service, period, person, own, rng)
+        return period, selves
+
+    period, selves = await anyio.to_thread.run_sync(prepare)
+    before = await _head(rt, unit)
+
+    def run() -> tuple[float, list[float], int]:
+        latencies: list[float] = []
+        last = before
+        started = time.perf_counter()
+        for person, score, own in zip(people, decided, selves, strict=True):
+            t0 = time.perf_counter()
+            last = decide(service, unit, period, person, score, own)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if time.perf_counter() - started > budget_s:
+                break
+        return time.perf_counter() - started, latencies, last
+
+    seconds, latencies, last = await anyio.to_thread.run_sync(run)
+    return Measure("bulk_rating", "decisions/s", len(latencies), seconds,
+                   baseline="baseline_insert_single", latencies_ms=latencies,
+                   extra={"events": last - before, "unit_size": len(people),
+                          "events_per_s": round((last - before) / seconds, 2),
+                          "tenant": unit.tenant.slug})

@@ -1,0 +1,56 @@
+"""The bench instrument runs end to end and records every path beside its baseline.
+
+Figures are not judged here (no timing thresholds: a busy CI machine is not a regression);
+only that each one was measured, is positive, and came with its ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read",
+             "baseline_typename_c1", "baseline_typename_c8"}
+PATHS = {"append_library": "baseline_insert_single",
+         "bulk_rating": "baseline_insert_single",
+         "decision_graphql_c1": "baseline_typename_c1",
+         "decision_graphql_c8": "baseline_typename_c8",
+         "dashboard_query": "baseline_typename_c1",
+         "rebuild": "baseline_read"}
+
+
+def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "tiny", "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [result] = tmp_path.glob("*-tiny.json")
+    record = json.loads(result.read_text(encoding="utf-8"))
+
+    assert record["scale"] == "tiny"
+    assert record["generated"]["events"] > 0
+    assert set(record["baselines"]) == BASELINES
+    assert set(record["paths"]) == set(PATHS)
+    for name, figure in record["baselines"].items():
+        assert figure["count"] > 0, name
+        assert figure["rate"] > 0, name
+        assert figure["errors"] == 0, name
+    for name, figure in record["paths"].items():
+        assert figure["count"] > 0, name
+        assert figure["rate"] > 0, name
+        assert figure["errors"] == 0, (name, figure.get("first_error"))
+        assert figure["baseline"] == PATHS[name]
+        assert figure["baseline_rate"] > 0, name
+        assert figure["ratio"] > 0, name
+    for name in ("decision_graphql_c1", "decision_graphql_c8", "dashboard_query"):
+        latency = record["paths"][name]
+        assert 0 < latency["p50_ms"] <= latency["p99_ms"], name
+    assert record["paths"]["decision_graphql_c8"]["concurrency"] == 8
+    assert "decision_graphql_c8" in done.stdout  # the table was printed
