@@ -5,14 +5,20 @@ from __future__ import annotations
 from importlib.resources import files
 
 from projections.base import Projection
+from projections.boards import BoardsProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
 from projections.ratings import RatingsProjection
+from projections.timeline import TimelineProjection
+from projections.trends import TrendsProjection
 
 PROJECTIONS: tuple[type[Projection], ...] = (
     OrganisationProjection,
     PeriodsProjection,
     RatingsProjection,
+    BoardsProjection,
+    TimelineProjection,
+    TrendsProjection,
 )
 
 

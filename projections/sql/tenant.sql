@@ -68,3 +68,95 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_ratings (
 );
 CREATE INDEX IF NOT EXISTS rm_ratings_unit_idx ON {schema}.rm_ratings (unit_id, year, number);
 CREATE INDEX IF NOT EXISTS rm_ratings_staff_idx ON {schema}.rm_ratings (staff_id, year, number);
+
+-- Unit × period boards (projection "boards"): completion, lateness, quota, distribution.
+CREATE TABLE IF NOT EXISTS {schema}.rm_board_staff (
+    staff_id   uuid PRIMARY KEY,
+    staff_type text NOT NULL,
+    peer_group text NOT NULL,
+    position   bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_boards (
+    period_id          uuid PRIMARY KEY,
+    unit_id            uuid NOT NULL,
+    kind               text NOT NULL,
+    year               int NOT NULL,
+    number             int NOT NULL,
+    deadline           date NOT NULL,
+    policy_version     text NOT NULL,
+    status             text NOT NULL,
+    member_count       int NOT NULL,
+    quota_cap          int NOT NULL,
+    quota_used         int NOT NULL DEFAULT 0,
+    self_assessed      int NOT NULL DEFAULT 0,
+    proposed           int NOT NULL DEFAULT 0,
+    decided            int NOT NULL DEFAULT 0,
+    published          int NOT NULL DEFAULT 0,
+    late_self_assessed int NOT NULL DEFAULT 0,
+    late_decided       int NOT NULL DEFAULT 0,
+    position           bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_boards_month_idx ON {schema}.rm_boards (year, number, unit_id);
+CREATE INDEX IF NOT EXISTS rm_boards_unit_idx ON {schema}.rm_boards (unit_id, year, number);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_board_members (
+    evaluation_id    uuid PRIMARY KEY,
+    period_id        uuid NOT NULL,
+    staff_id         uuid NOT NULL,
+    staff_type       text NOT NULL,
+    peer_group       text NOT NULL,
+    self_assessed_at timestamptz,
+    self_late        boolean NOT NULL DEFAULT false,
+    level            text,
+    score            numeric(5, 2),
+    decided_at       timestamptz,
+    decided_late     boolean NOT NULL DEFAULT false,
+    position         bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_board_members_period_idx
+    ON {schema}.rm_board_members (period_id, staff_id);
+
+-- Per-person timelines (projection "timeline").
+CREATE TABLE IF NOT EXISTS {schema}.rm_timeline_evaluations (
+    evaluation_id uuid PRIMARY KEY,
+    staff_id      uuid NOT NULL,
+    period_id     uuid NOT NULL,
+    kind          text NOT NULL,
+    year          int NOT NULL,
+    number        int NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_timeline (
+    staff_id      uuid NOT NULL,
+    position      bigint NOT NULL,
+    evaluation_id uuid NOT NULL,
+    period_id     uuid NOT NULL,
+    kind          text NOT NULL,
+    year          int NOT NULL,
+    number        int NOT NULL,
+    entry         text NOT NULL,
+    level         text,
+    score         numeric(5, 2),
+    actor         text NOT NULL,
+    capacity      text NOT NULL,
+    at            timestamptz NOT NULL,
+    PRIMARY KEY (staff_id, position)
+);
+
+-- Month-over-month counts per unit (projection "trends"): counts only, never people.
+CREATE TABLE IF NOT EXISTS {schema}.rm_trend_months (
+    period_id uuid PRIMARY KEY,
+    unit_id   uuid NOT NULL,
+    kind      text NOT NULL,
+    year      int NOT NULL,
+    number    int NOT NULL,
+    members   int NOT NULL,
+    decided   int NOT NULL DEFAULT 0,
+    level_a   int NOT NULL DEFAULT 0,
+    level_b   int NOT NULL DEFAULT 0,
+    level_c   int NOT NULL DEFAULT 0,
+    level_d   int NOT NULL DEFAULT 0,
+    position  bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_trend_months_idx ON {schema}.rm_trend_months (kind, year, number);

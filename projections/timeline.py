@@ -1,0 +1,54 @@
+"""Read model of each person's timeline (quá trình đánh giá): one entry per event that
+touched their evaluations, in log order — opened, self-assessed, decided (and, as the
+workflow grows, opinions, proposals, appeals and amendments).
+
+The entry's key is the person and the log position, which is unique and only grows, so a
+timeline page is a stable keyset: a new entry never shifts an earlier page.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from projections.base import Handler, Projection, Statement
+
+_ENTRY = (
+    "INSERT INTO {s}.rm_timeline (staff_id, position, evaluation_id, period_id, kind, year, "
+    "number, entry, level, score, actor, capacity, at) "
+    "SELECT ev.staff_id, $2, ev.evaluation_id, ev.period_id, ev.kind, ev.year, ev.number, "
+    "$3, $4, $5, $6, $7, $8 FROM {s}.rm_timeline_evaluations ev WHERE ev.evaluation_id = $1 "
+    "ON CONFLICT (staff_id, position) DO NOTHING"
+)
+
+
+def _started(s: str, e: Any, pos: int) -> list[Statement]:
+    return [
+        (
+            f"INSERT INTO {s}.rm_timeline_evaluations (evaluation_id, staff_id, period_id, "
+            "kind, year, number) VALUES ($1, $2, $3, $4, $5, $6) "
+            "ON CONFLICT (evaluation_id) DO NOTHING",
+            (e.originator_id, e.staff_id, e.period_id, e.kind, e.year, e.number),
+        ),
+        (_ENTRY.format(s=s), (e.originator_id, pos, "opened", None, None, e.actor,
+                              e.capacity, e.timestamp)),
+    ]
+
+
+def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(_ENTRY.format(s=s), (e.originator_id, pos, "self_assessed", e.level, e.score,
+                                  e.actor, e.capacity, e.timestamp))]
+
+
+def _decided(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(_ENTRY.format(s=s), (e.originator_id, pos, "decided", e.level, e.score,
+                                  e.actor, e.capacity, e.timestamp))]
+
+
+class TimelineProjection(Projection):
+    name = "timeline"
+    tables = ("rm_timeline_evaluations", "rm_timeline")
+    handlers: ClassVar[dict[str, Handler]] = {
+        "domain.evaluation:Evaluation.Started": _started,
+        "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
+        "domain.evaluation:Evaluation.RatingDecided": _decided,
+    }
