@@ -54,6 +54,7 @@ async def catch_up(
     *,
     batch_size: int = BATCH_SIZE,
     until: int | None = None,
+    events_table: str = EVENTS_TABLE,
 ) -> CatchUp:
     """Apply every event after the tracked position (up to ``until``), batch by batch."""
     applied = 0
@@ -72,7 +73,7 @@ async def catch_up(
             stop = until if until is not None else 2**62
             events = await conn.fetch(
                 f"SELECT notification_id, originator_id, originator_version, topic, state "
-                f"FROM {schema}.{EVENTS_TABLE} "
+                f"FROM {schema}.{events_table} "
                 "WHERE notification_id > $1 AND notification_id <= $2 "
                 "ORDER BY notification_id LIMIT $3",
                 start, stop, batch_size,

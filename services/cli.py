@@ -1,16 +1,21 @@
-"""The ``congtam`` command: serve, demo, token, tenants, db-url, project, rebuild, schema."""
+"""The ``congtam`` command: serve, demo, token, tenants, db-url, project, rebuild, verify,
+grant/revoke/grants, history, replay, export, checkpoint, schema."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from services.settings import get_settings
+
+if TYPE_CHECKING:
+    from services.grants import Grant
+    from services.runtime import Runtime
 
 app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -209,6 +214,79 @@ def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")]) -> None:
     typer.echo(f"{tenant}: BROKEN at position {result.position}: {result.problem} "
                f"({result.events} events verified before it)", err=True)
     raise typer.Exit(1)
+
+
+OPERATOR = typer.Option(help="Who is acting (recorded on the event)")
+
+
+@app.command()
+def grant(
+    user: Annotated[str, typer.Option(help="User id (the token's sub)")],
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    role: Annotated[str, typer.Option(help="Role in that tenant, e.g. auditor")],
+    unit: Annotated[str | None, typer.Option(help="Limit to one unit (its id)")] = None,
+    include_children: Annotated[bool, typer.Option(
+        help="Also every tenant below this one")] = False,
+    name: Annotated[str, typer.Option(help="Display name (first grant only)")] = "",
+    by: Annotated[str, OPERATOR] = "platform-operator",
+) -> None:
+    """Grant a role: recorded as an event of the platform log."""
+    from uuid import UUID
+
+    from domain.actor import Actor
+
+    async def work(rt: Runtime) -> UUID:
+        return await rt.platform.grant(
+            Actor(by, "platform_admin"), user, tenant, role,
+            UUID(unit) if unit else None, include_children, name)
+
+    typer.echo(f"granted {role} in {tenant} to {user}: grant {_domain_errors(work)}")
+
+
+@app.command()
+def revoke(
+    user: Annotated[str, typer.Option(help="User id")],
+    grant_id: Annotated[str, typer.Option("--grant", help="The grant id to revoke")],
+    reason: Annotated[str, typer.Option(help="Why (recorded)")],
+    by: Annotated[str, OPERATOR] = "platform-operator",
+) -> None:
+    """Revoke a grant: recorded as an event of the platform log."""
+    from uuid import UUID
+
+    from domain.actor import Actor
+
+    async def work(rt: Runtime) -> None:
+        await rt.platform.revoke(
+            Actor(by, "platform_admin"), user, UUID(grant_id), reason)
+
+    _domain_errors(work)
+    typer.echo(f"revoked grant {grant_id} of {user}")
+
+
+@app.command()
+def grants(user: Annotated[str, typer.Option(help="User id")]) -> None:
+    """List a user's active grants."""
+    from services.grants import grants_for
+
+    async def work(rt: Runtime) -> list[Grant]:
+        return await grants_for(rt.pool, user)
+
+    table = Table("grant", "tenant", "role", "unit scope", "children")
+    for g in _with_runtime(work):
+        table.add_row(str(g.grant_id), g.tenant, g.role, str(g.unit_scope or ""),
+                      "yes" if g.include_children else "")
+    Console().print(table)
+
+
+def _domain_errors(work: Callable[..., Awaitable[T]]) -> T:
+    """Run ``work``; a refused rule exits 2 with its code and both messages."""
+    from domain.errors import DomainError
+
+    try:
+        return _with_runtime(work)
+    except DomainError as error:
+        typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()

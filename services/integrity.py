@@ -29,8 +29,8 @@ GENESIS = bytes(32)
 EVENTS_TABLE = "evaluations_events"
 
 
-def install_sql(schema: str) -> str:
-    t = f"{schema}.{EVENTS_TABLE}"
+def install_sql(schema: str, table: str = EVENTS_TABLE) -> str:
+    t = f"{schema}.{table}"
     return f"""
 ALTER TABLE {t} ADD COLUMN IF NOT EXISTS chain_hash bytea;
 

@@ -12,6 +12,7 @@ from services.auth import TokenVerifier
 from services.database import ConnectionParams, resolve_database_url
 from services.eventstore import SharedPool, TenantApps
 from services.handlers import TenantService
+from services.platform_log import Platform
 from services.projector import Projector
 from services.settings import Settings
 from services.tenants import Tenant, TenantRegistry
@@ -28,6 +29,7 @@ class Runtime:
     apps: TenantApps
     registry: TenantRegistry
     verifier: TokenVerifier
+    platform: Platform
     projector: Projector | None = None
 
     def service(self, tenant: Tenant) -> TenantService:
@@ -50,7 +52,10 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     apps = TenantApps(shared, settings.tenant_cache_size)
     registry = TenantRegistry(pool, apps)
     await registry.migrate()
-    rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings))
+    platform = Platform(shared, pool)
+    await platform.migrate()
+    rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
+                 platform)
     if projector if projector is not None else settings.projector_in_process:
         rt.projector = Projector(pool, registry)
         await rt.projector.start(params.asyncpg_kwargs())

@@ -10,3 +10,58 @@ CREATE TABLE IF NOT EXISTS platform.tenants (
     status      text NOT NULL DEFAULT 'active',
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- Read models of the platform log (platform.platform_events), kept by projections/platform.py.
+CREATE TABLE IF NOT EXISTS platform.projection_tracking (
+    projection text PRIMARY KEY,
+    position   bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS platform.users (
+    user_id    text PRIMARY KEY,
+    account_id uuid NOT NULL UNIQUE,
+    name       text NOT NULL,
+    position bigint NOT NULL
+);
+
+-- A grant: user × tenant × role × optional unit scope × whether the tenant's children count.
+CREATE TABLE IF NOT EXISTS platform.grants (
+    grant_id         uuid PRIMARY KEY,
+    user_id          text NOT NULL,
+    tenant           text NOT NULL,
+    role             text NOT NULL,
+    unit_scope       uuid,
+    include_children boolean NOT NULL,
+    granted_by       text NOT NULL,
+    granted_at       timestamptz NOT NULL,
+    revoked_by       text,
+    revoked_at       timestamptz,
+    revoke_reason    text,
+    position         bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS grants_user_idx ON platform.grants (user_id);
+
+-- Published heads of each tenant's hash chain.
+CREATE TABLE IF NOT EXISTS platform.checkpoints (
+    tenant       text NOT NULL,
+    position     bigint NOT NULL,
+    head         text NOT NULL,
+    events       bigint NOT NULL,
+    published_at timestamptz NOT NULL,
+    published_by text NOT NULL,
+    log_position bigint NOT NULL,
+    PRIMARY KEY (tenant, position)
+);
+
+-- Reads by auditors and across tenants.
+CREATE TABLE IF NOT EXISTS platform.access_log (
+    access_id   uuid PRIMARY KEY,
+    user_id     text NOT NULL,
+    capacity    text NOT NULL,
+    tenant      text NOT NULL,
+    operation   text NOT NULL,
+    target      text NOT NULL,
+    accessed_at timestamptz NOT NULL,
+    position    bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_log_tenant_idx ON platform.access_log (tenant, accessed_at);

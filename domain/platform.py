@@ -1,0 +1,102 @@
+"""The platform log: who may act where, what was published about each tenant's chain, who read.
+
+These aggregates live in the ``platform`` schema's own event log, not in any tenant's:
+a grant is a fact about a person and a tenant (or a parent tenant and its children), a
+checkpoint is a fact about a tenant's log that must survive that log being tampered
+with, and an access record is a fact about an auditor, not about the audited.
+"""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.actor import TenantAggregate
+from domain.errors import NotFoundError, ValidationFailedError
+
+_NS = uuid5(NAMESPACE_URL, "urn:congtam:platform")
+
+
+def user_account_id(user_id: str) -> UUID:
+    return uuid5(_NS, f"user/{user_id}")
+
+
+def tenant_chain_id(slug: str) -> UUID:
+    return uuid5(_NS, f"chain/{slug}")
+
+
+class UnknownGrantError(NotFoundError):
+    code = "UNKNOWN_GRANT"
+
+
+class UserAccount(TenantAggregate):
+    """A person who signs in; their grants (cấp quyền) are events on this aggregate."""
+
+    @event("Registered")
+    def __init__(self, id: UUID, user_id: str, name: str) -> None:
+        self.user_id = user_id
+        self.name = name
+        self.grants: dict[str, dict[str, object]] = {}
+
+    def grant(self, grant_id: UUID, tenant: str, role: str, unit_scope: UUID | None,
+              include_children: bool) -> None:
+        """One role in one tenant (optionally one unit, optionally the tenant's children)."""
+        for existing in self.grants.values():
+            if (existing["tenant"], existing["role"], existing["unit_scope"],
+                    existing["include_children"]) == (tenant, role, unit_scope, include_children):
+                raise ValidationFailedError(
+                    "Người dùng đã có đúng quyền này.", "The user already holds this grant.")
+        self._role_granted(grant_id, tenant, role, unit_scope, include_children)
+
+    @event("RoleGranted")
+    def _role_granted(self, grant_id: UUID, tenant: str, role: str, unit_scope: UUID | None,
+                      include_children: bool) -> None:
+        self.grants[str(grant_id)] = {"tenant": tenant, "role": role, "unit_scope": unit_scope,
+                                      "include_children": include_children}
+
+    def revoke(self, grant_id: UUID, reason: str) -> None:
+        if str(grant_id) not in self.grants:
+            raise UnknownGrantError("Không tìm thấy quyền cần thu hồi.",
+                                    "No such active grant to revoke.")
+        self._grant_revoked(grant_id, reason)
+
+    @event("GrantRevoked")
+    def _grant_revoked(self, grant_id: UUID, reason: str) -> None:
+        del self.grants[str(grant_id)]
+
+
+class TenantChain(TenantAggregate):
+    """What the platform has published about one tenant's hash chain: its checkpoints.
+
+    A checkpoint (chain head + position + time) is kept here, outside the tenant's own
+    log, so rewriting that log cannot rewrite what was published about it.
+    """
+
+    @event("Tracked")
+    def __init__(self, id: UUID, tenant: str) -> None:
+        self.tenant = tenant
+        self.last_position = 0
+
+    def publish(self, position: int, head: bytes, events: int) -> None:
+        if position < self.last_position:
+            raise ValidationFailedError(
+                "Điểm mốc mới không được lùi về trước điểm mốc đã công bố.",
+                "A checkpoint may not go back before one already published.")
+        self._checkpoint_published(position, head.hex(), events)
+
+    @event("CheckpointPublished")
+    def _checkpoint_published(self, position: int, head: str, events: int) -> None:
+        self.last_position = position
+
+
+class AccessRecord(TenantAggregate):
+    """One read by an auditor or across tenants (truy cập của thanh tra), kept forever."""
+
+    @event("Recorded")
+    def __init__(self, id: UUID, user_id: str, tenant: str, operation: str,
+                 target: str) -> None:
+        self.user_id = user_id
+        self.tenant = tenant
+        self.operation = operation
+        self.target = target

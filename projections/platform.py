@@ -1,0 +1,68 @@
+"""Read models of the platform log: users, grants, published checkpoints, the access log."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from projections.base import Handler, Projection, Statement
+
+PLATFORM_SCHEMA = "platform"
+PLATFORM_EVENTS_TABLE = "platform_events"
+
+
+def _user_registered(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.users (user_id, account_id, name, position) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (user_id) DO NOTHING",
+        (e.user_id, e.originator_id, e.name, pos),
+    )]
+
+
+def _role_granted(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.grants (grant_id, user_id, tenant, role, unit_scope, include_children, "
+        "granted_by, granted_at, position) "
+        f"SELECT $1, u.user_id, $2, $3, $4, $5, $6, $7, $8 FROM {s}.users u "
+        "WHERE u.account_id = $9 ON CONFLICT (grant_id) DO NOTHING",
+        (e.grant_id, e.tenant, e.role, e.unit_scope, e.include_children, e.actor, e.timestamp,
+         pos, e.originator_id),
+    )]
+
+
+def _grant_revoked(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.grants SET revoked_by = $2, revoked_at = $3, revoke_reason = $4, "
+        "position = $5 WHERE grant_id = $1",
+        (e.grant_id, e.actor, e.timestamp, e.reason, pos),
+    )]
+
+
+def _checkpoint_published(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.checkpoints (tenant, position, head, events, published_at, "
+        "published_by, log_position) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (tenant, position) DO NOTHING",
+        (e.tenant, e.position, e.head, e.events, e.timestamp, e.actor, pos),
+    )]
+
+
+def _access_recorded(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.access_log (access_id, user_id, capacity, tenant, operation, target, "
+        "accessed_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT (access_id) DO NOTHING",
+        (e.originator_id, e.user_id, e.capacity, e.tenant, e.operation, e.target, e.timestamp,
+         pos),
+    )]
+
+
+class PlatformProjection(Projection):
+    name = "platform"
+    tables = ("users", "grants", "checkpoints", "access_log")
+    handlers: ClassVar[dict[str, Handler]] = {
+        "domain.platform:UserAccount.Registered": _user_registered,
+        "domain.platform:UserAccount.RoleGranted": _role_granted,
+        "domain.platform:UserAccount.GrantRevoked": _grant_revoked,
+        "domain.platform:TenantChain.CheckpointPublished": _checkpoint_published,
+        "domain.platform:AccessRecord.Recorded": _access_recorded,
+    }

@@ -1,0 +1,187 @@
+"""The platform log: an event-sourced application in the ``platform`` schema.
+
+Users, their grants and revocations, published checkpoints of every tenant's chain and
+the access log of auditors are events here, never hand-edited rows. The log shares the
+process-wide write pool with the tenants, is hash-chained and append-only like a
+tenant's log, and is projected into ``platform.users``, ``platform.grants``,
+``platform.checkpoints`` and ``platform.access_log`` (projections/platform.py). Each write
+catches the projection up before returning, so a grant is visible to the next request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import anyio
+import asyncpg
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder, StoredEvent
+from eventsourcing.utils import Environment
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.actor import Actor, acting_as
+from domain.errors import ValidationFailedError
+from domain.platform import (
+    AccessRecord,
+    TenantChain,
+    UserAccount,
+    tenant_chain_id,
+    user_account_id,
+)
+from projections.codec import register_transcodings
+from projections.platform import PLATFORM_EVENTS_TABLE, PLATFORM_SCHEMA, PlatformProjection
+from projections.runner import CatchUp, catch_up, ensure_tracking
+from services.auth import ROLES
+from services.eventstore import SharedPool, SharedPoolDatastore, TenantFactory, TenantRecorder
+from services.integrity import install_sql
+
+MIGRATION_LOCK = 7311
+
+
+class PlatformRecorder(TenantRecorder):
+    """A tenant recorder without the tenant wake-up: no tenant projector needs this log."""
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)
+        curs.execute(self._insert_arrays, (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        ), prepare=True)
+
+
+class PlatformFactory(TenantFactory):
+    application_recorder_class = PlatformRecorder
+
+
+class PlatformLog(Application):  # type: ignore[type-arg]
+    """The platform's own event-sourced application (table ``platform.platform_events``)."""
+
+    name = "Platform"
+
+    def __init__(self, shared: SharedPool, create_tables: bool) -> None:
+        self._datastore = SharedPoolDatastore(shared, PLATFORM_SCHEMA)
+        super().__init__(env={"CREATE_TABLE": "y" if create_tables else "n"})
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        return PlatformFactory(env, self._datastore)  # type: ignore[return-value]
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        register_transcodings(transcoder)
+
+    def _save(self, *aggregates: Any) -> int:
+        recordings = self.save(*aggregates)
+        return max((r.notification.id for r in recordings), default=0)
+
+    def _account(self, user_id: str, name: str) -> UserAccount:
+        try:
+            account: UserAccount = self.repository.get(user_account_id(user_id))
+        except AggregateNotFoundError:
+            account = UserAccount(id=user_account_id(user_id), user_id=user_id, name=name)
+        return account
+
+    def grant(self, user_id: str, tenant: str, role: str, unit_scope: UUID | None,
+              include_children: bool, name: str = "") -> UUID:
+        account = self._account(user_id, name)
+        grant_id = uuid.uuid4()
+        account.grant(grant_id, tenant, role, unit_scope, include_children)
+        self._save(account)
+        return grant_id
+
+    def revoke(self, user_id: str, grant_id: UUID, reason: str) -> None:
+        try:
+            account: UserAccount = self.repository.get(user_account_id(user_id))
+        except AggregateNotFoundError:
+            raise ValidationFailedError("Không tìm thấy người dùng.", "Unknown user.") from None
+        account.revoke(grant_id, reason)
+        self._save(account)
+
+    def publish_checkpoint(self, tenant: str, position: int, head: bytes, events: int) -> int:
+        try:
+            chain: TenantChain = self.repository.get(tenant_chain_id(tenant))
+        except AggregateNotFoundError:
+            chain = TenantChain(id=tenant_chain_id(tenant), tenant=tenant)
+        chain.publish(position, head, events)
+        return self._save(chain)
+
+    def record_access(self, user_id: str, tenant: str, operation: str, target: str) -> int:
+        return self._save(AccessRecord(id=uuid.uuid4(), user_id=user_id, tenant=tenant,
+                                       operation=operation, target=target))
+
+
+class Platform:
+    """The async face of the platform log: writes through a thread, then project."""
+
+    def __init__(self, shared: SharedPool, pool: asyncpg.Pool) -> None:
+        self.shared = shared
+        self.pool = pool
+        self.log = PlatformLog(shared, create_tables=False)
+
+    async def migrate(self) -> None:
+        """Create the platform log's table, chain it, and make it append-only."""
+        async with self.pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+            try:
+                await anyio.to_thread.run_sync(PlatformLog, self.shared, True)
+                await conn.execute(install_sql(PLATFORM_SCHEMA, PLATFORM_EVENTS_TABLE))
+                await ensure_tracking(conn, PLATFORM_SCHEMA, (PlatformProjection,))
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+
+    async def catch_up(self) -> CatchUp:
+        async with self.pool.acquire() as conn:
+            return await catch_up(conn, PLATFORM_SCHEMA, (PlatformProjection,),
+                                  events_table=PLATFORM_EVENTS_TABLE)
+
+    async def grant(self, actor: Actor, user_id: str, tenant: str, role: str,
+                    unit_scope: UUID | None = None, include_children: bool = False,
+                    name: str = "") -> UUID:
+        await self._check_grantable(tenant, role)
+
+        def work() -> UUID:
+            with acting_as(actor):
+                return self.log.grant(user_id, tenant, role, unit_scope, include_children, name)
+        grant_id = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return grant_id
+
+    async def _check_grantable(self, tenant: str, role: str) -> None:
+        if role not in ROLES:
+            raise ValidationFailedError(
+                f"Vai trò '{role}' không tồn tại (có: {', '.join(ROLES)}).",
+                f"Unknown role '{role}' (known: {', '.join(ROLES)}).")
+        if not await self.pool.fetchval(
+                "SELECT 1 FROM platform.tenants WHERE slug = $1", tenant):
+            raise ValidationFailedError(
+                f"Không tìm thấy đơn vị hành chính '{tenant}'.", f"Unknown tenant '{tenant}'.")
+
+    async def revoke(self, actor: Actor, user_id: str, grant_id: UUID, reason: str) -> None:
+        def work() -> None:
+            with acting_as(actor):
+                self.log.revoke(user_id, grant_id, reason)
+        await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+
+    async def publish_checkpoint(self, actor: Actor, tenant: str, position: int, head: bytes,
+                                 events: int) -> int:
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.publish_checkpoint(tenant, position, head, events)
+        written = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return written
+
+    async def record_access(self, actor: Actor, tenant: str, operation: str,
+                            target: str) -> None:
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.record_access(actor.user_id, tenant, operation, target)
+        await anyio.to_thread.run_sync(work)
+        await self.catch_up()
