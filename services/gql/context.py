@@ -26,6 +26,8 @@ class Context(BaseContext, kw_only=True):
     rt: Any
     principal: Principal | None = None
     auth_error: Any = None
+    reads: Any = None  # services.gql.loaders.Reads, made on first dashboard read
+    authorization: str | None = None  # the raw token, re-verified on each subscription message
 
     @property
     def runtime(self) -> Runtime:

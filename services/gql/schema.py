@@ -8,14 +8,20 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
-from services.gql.queries import Query
+from services.gql.queries import Query as CoreQuery
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+
+@strawberry.type
+class Query(CoreQuery, DashboardQuery):
+    """The root query, assembled from one mixin per feature."""
+
 
 @strawberry.type
 class Mutation(RatingMutation, OrganisationMutation):

@@ -1,0 +1,168 @@
+"""Dashboard queries: unit boards, lists of boards, person timelines, trends, and a parent
+tenant's view of its children — every list a Relay connection, every query with ``atLeast``.
+
+Readers are the HR officer, unit leaders and auditors of the caller's tenant (from the
+token); a person may read their own timeline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from services.gql.board import UnitBoard
+from services.gql.connections import (
+    Connection,
+    build,
+    cursor_int,
+    cursor_uuid,
+    decode_cursor,
+    page_size,
+)
+from services.gql.context import ctx_of
+from services.gql.dashboard_types import (
+    BoardsFilter,
+    ChildTenantPoint,
+    MonthInput,
+    TimelineEntry,
+    TrendPoint,
+)
+from services.gql.inputs import check_month, parse_id
+from services.gql.loaders import Reads
+from services.rollups import children_trend_sql, granted_children, month_key, trend_args
+
+READERS = ("hr_officer", "unit_leader", "auditor")
+PARENT_READERS = ("hr_officer", "auditor")
+BOARDS, TIMELINE, TREND, CHILDREN = "boards", "timeline", "trend", "children"
+
+
+async def open_reads(info: Info[Any, Any], roles: tuple[str, ...],
+                     at_least: int | None) -> Reads:
+    """Check the caller (role, tenant from the token), wait for ``atLeast``, then read."""
+    ctx = ctx_of(info)
+    _, tenant = await ctx.caller(*roles)
+    await ctx.fresh(tenant, at_least)
+    if ctx.reads is None or ctx.reads.tenant != tenant:
+        ctx.reads = Reads(ctx.runtime.pool, tenant)
+    reads: Reads = ctx.reads
+    return reads
+
+
+def month_range(start: MonthInput | None, end: MonthInput | None) -> tuple[int, int]:
+    for m in (start, end):
+        if m is not None:
+            check_month(m.year, m.month)
+    return (month_key(start.year, start.month) if start else 0,
+            month_key(end.year, end.month) if end else 999912)
+
+
+BOARD_SQL = (
+    "SELECT * FROM {s}.rm_boards WHERE kind = 'monthly' "
+    "AND year * 100 + number BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR unit_id = $3) "
+    "AND (year * 100 + number, unit_id) > ($4, $5) "
+    "ORDER BY year * 100 + number, unit_id LIMIT $6"
+)
+TREND_SQL = (
+    "SELECT year, number, count(*)::int AS units, sum(members)::int AS members, "
+    "sum(decided)::int AS decided, sum(level_a)::int AS level_a, sum(level_b)::int AS level_b, "
+    "sum(level_c)::int AS level_c, sum(level_d)::int AS level_d FROM {s}.rm_trend_months "
+    "WHERE kind = 'monthly' AND ($1::uuid IS NULL OR unit_id = $1) "
+    "AND year * 100 + number BETWEEN $2 AND $3 AND year * 100 + number > $4 "
+    "GROUP BY year, number ORDER BY year, number LIMIT $5"
+)
+
+
+@strawberry.type
+class DashboardQuery:
+    @strawberry.field(description="Bảng theo dõi tháng của một đơn vị / a unit's month board")
+    async def unit_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+                         month: int, at_least: int | None = None) -> UnitBoard | None:
+        check_month(year, month)
+        unit = parse_id(unit_id, "đơn vị", "Unit")
+        reads = await open_reads(info, READERS, at_least)
+        row = await reads.fetchrow(
+            f"SELECT * FROM {reads.schema}.rm_boards WHERE unit_id = $1 AND kind = 'monthly' "
+            "AND year = $2 AND number = $3", unit, year, month)
+        return UnitBoard.from_row(row) if row else None
+
+    @strawberry.field(description="Các bảng theo dõi theo tháng và đơn vị / boards, by month")
+    async def boards(self, info: Info[Any, Any], filter: BoardsFilter | None = None,
+                     first: int | None = None, after: str | None = None,
+                     at_least: int | None = None) -> Connection[UnitBoard]:
+        f = filter or BoardsFilter()
+        low, high = month_range(f.from_month, f.to_month)
+        unit = parse_id(f.unit_id, "đơn vị", "Unit") if f.unit_id else None
+        size = page_size(first)
+        key = decode_cursor(BOARDS, after, 2)
+        reads = await open_reads(info, READERS, at_least)
+        rows = await reads.fetch(
+            BOARD_SQL.format(s=reads.schema), low, high, unit,
+            cursor_int(key[0]) if key else 0,
+            cursor_uuid(key[1]) if key else UUID(int=0), size + 1)
+        return build(rows, size, BOARDS,
+                     lambda r: (month_key(r["year"], r["number"]), r["unit_id"]),
+                     UnitBoard.from_row, after)
+
+    @strawberry.field(description="Quá trình đánh giá của một người / a person's timeline")
+    async def person_timeline(self, info: Info[Any, Any], staff_id: strawberry.ID,
+                              from_month: MonthInput | None = None,
+                              to_month: MonthInput | None = None, first: int | None = None,
+                              after: str | None = None,
+                              at_least: int | None = None) -> Connection[TimelineEntry]:
+        principal, _ = await ctx_of(info).caller()
+        own = principal.user_id == str(staff_id)
+        reads = await open_reads(info, () if own else READERS, at_least)
+        low, high = month_range(from_month, to_month)
+        size = page_size(first)
+        key = decode_cursor(TIMELINE, after, 1)
+        rows = await reads.fetch(
+            f"SELECT * FROM {reads.schema}.rm_timeline WHERE staff_id = $1 "
+            "AND year * 100 + number BETWEEN $2 AND $3 AND position > $4 "
+            "ORDER BY position LIMIT $5",
+            parse_id(staff_id, "cán bộ", "Staff member"), low, high,
+            cursor_int(key[0]) if key else 0, size + 1)
+        return build(rows, size, TIMELINE, lambda r: (r["position"],),
+                     TimelineEntry.from_row, after)
+
+    @strawberry.field(description="Xu hướng theo tháng của đơn vị, hoặc của cả địa phương")
+    async def trend(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
+                    from_month: MonthInput | None = None, to_month: MonthInput | None = None,
+                    first: int | None = None, after: str | None = None,
+                    at_least: int | None = None) -> Connection[TrendPoint]:
+        low, high = month_range(from_month, to_month)
+        unit = parse_id(unit_id, "đơn vị", "Unit") if unit_id else None
+        size = page_size(first)
+        key = decode_cursor(TREND, after, 1)
+        reads = await open_reads(info, READERS, at_least)
+        rows = await reads.fetch(TREND_SQL.format(s=reads.schema), unit, low, high,
+                                 cursor_int(key[0]) if key else 0, size + 1)
+        return build(rows, size, TREND, lambda r: (month_key(r["year"], r["number"]),),
+                     TrendPoint.from_row, after)
+
+    @strawberry.field(description="Số liệu tổng hợp của các địa phương cấp dưới đã cho phép "
+                                  "(chỉ số lượng và tỷ lệ) / granted children's aggregates")
+    async def child_tenant_trend(self, info: Info[Any, Any],
+                                 from_month: MonthInput | None = None,
+                                 to_month: MonthInput | None = None, first: int | None = None,
+                                 after: str | None = None,
+                                 at_least: int | None = None) -> Connection[ChildTenantPoint]:
+        low, high = month_range(from_month, to_month)
+        size = page_size(first)
+        key = decode_cursor(CHILDREN, after, 2)
+        if key is not None:
+            key = [str(key[0]), cursor_int(key[1])]
+        reads = await open_reads(info, PARENT_READERS, at_least)
+        principal, _ = await ctx_of(info).caller()
+        children = await granted_children(reads.pool, reads.tenant, principal.user_id,
+                                          PARENT_READERS)
+        rows: list[Any] = []
+        if children:
+            rows = await reads.fetch(children_trend_sql(children),
+                                     *trend_args(low, high, key, size + 1))
+        return build(rows, size, CHILDREN,
+                     lambda r: (r["tenant"], month_key(r["year"], r["number"])),
+                     lambda r: ChildTenantPoint(tenant=r["tenant"], tenant_name=r["tenant_name"],
+                                                point=TrendPoint.from_row(r)), after)
