@@ -10,7 +10,7 @@ import anyio
 import pytest
 
 from domain.actor import Actor, acting_as
-from projections.runner import catch_up
+from projections.runner import catch_up, lock_key
 from services.auth import Principal
 from services.commands import OpenPeriod
 from services.gql.context import Context
@@ -56,7 +56,10 @@ async def test_a_page_of_boards_costs_the_same_few_statements_at_any_size(
                 service.open_period(OpenPeriod(org.unit, 2026, month))
     await anyio.to_thread.run_sync(open_year)
     async with runtime.pool.acquire() as conn:
+        # Wait out any other projector on this tenant, then make sure every event is in.
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
         await catch_up(conn, tenant.schema)
+        await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
 
     small, small_data = await _statements(runtime, tenant, 2)
     large, large_data = await _statements(runtime, tenant, 12)
