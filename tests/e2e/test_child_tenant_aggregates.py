@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from domain.actor import Actor
+from services.grants import grants_for
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
@@ -25,6 +27,7 @@ DECIDE = operation("DecideRating")
 ADMIN = Actor("platform-admin", "platform_admin")
 CHILDREN = operation("ChildTenantTrend")
 TIMELINE = operation("PersonTimeline")
+TREND = operation("Trend")
 BOARDS = operation("TenantBoards")
 
 
@@ -42,6 +45,26 @@ async def _rate(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org
     return position
 
 
+async def _granted(runtime: Runtime, user: str, tenant: str, role: str = "auditor",
+                   children: bool = True) -> None:
+    """Grant ``user`` a role on ``tenant`` (and its children), and wait until the platform
+    log's projection shows it (another projector may be applying it)."""
+    await runtime.platform.grant(ADMIN, user, tenant, role, include_children=children)
+    for _ in range(500):
+        if await grants_for(runtime.pool, user):
+            return
+        await runtime.platform.catch_up()
+        await asyncio.sleep(0.01)
+    raise AssertionError("the grant never reached platform.grants")
+
+
+async def _caught_up(http: httpx.AsyncClient, settings: Settings, tenant: Tenant,
+                     position: int) -> None:
+    """Read-your-writes in the child, so the parent's view has something to aggregate."""
+    hr = token_for(settings, tenant.slug, uuid.uuid4(), "hr_officer")
+    data(await gql(http, hr, TREND, {"at": position}))
+
+
 async def _children_view(http: httpx.AsyncClient, token: str) -> httpx.Response:
     return await http.post("/graphql", json={"query": CHILDREN, "variables": {}},
                            headers={"Authorization": f"Bearer {token}"})
@@ -57,7 +80,8 @@ async def test_parent_sees_granted_children_counts_and_never_their_people(
     ward_org = await org_in(ward, members=4)
     stranger_org = await org_in(stranger, members=3)
     await org_in(district, members=2)
-    await _rate(http, settings, ward, ward_org, ["A", "B", "B"])
+    await _caught_up(http, settings, ward,
+                     await _rate(http, settings, ward, ward_org, ["A", "B", "B"]))
     await _rate(http, settings, stranger, stranger_org, ["C"])
     inspector, clerk = f"insp-{uuid.uuid4().hex[:8]}", f"clerk-{uuid.uuid4().hex[:8]}"
     parent_hr = token_for(settings, district.slug, inspector, "hr_officer")
@@ -66,13 +90,12 @@ async def test_parent_sees_granted_children_counts_and_never_their_people(
     before = data((await _children_view(http, parent_hr)).json())["childTenantTrend"]
     assert before["edges"] == []
     # A grant on the district alone does not reach the children either.
-    await runtime.platform.grant(ADMIN, clerk, district.slug, "hr_officer")
+    await _granted(runtime, clerk, district.slug, "hr_officer", children=False)
     clerk_token = token_for(settings, district.slug, clerk, "hr_officer")
     narrow = data((await _children_view(http, clerk_token)).json())["childTenantTrend"]
     assert narrow["edges"] == []
 
-    await runtime.platform.grant(ADMIN, inspector, district.slug, "auditor",
-                                 include_children=True)
+    await _granted(runtime, inspector, district.slug)
     response = await _children_view(http, parent_hr)
     view = data(response.json())["childTenantTrend"]
     assert [(e["node"]["tenant"], e["node"]["point"]["month"], e["node"]["point"]["members"],
@@ -110,11 +133,10 @@ async def test_child_aggregates_page_by_tenant_and_month(
     for _ in range(3):
         ward = await new_tenant(f"test-w-{uuid.uuid4().hex[:8]}", parent=district.slug)
         org = await org_in(ward, members=2)
-        await _rate(http, settings, ward, org, ["B"])
+        await _caught_up(http, settings, ward, await _rate(http, settings, ward, org, ["B"]))
         slugs.append(ward.slug)
     inspector = f"insp-{uuid.uuid4().hex[:8]}"
-    await runtime.platform.grant(ADMIN, inspector, district.slug, "auditor",
-                                 include_children=True)
+    await _granted(runtime, inspector, district.slug)
     parent_auditor = token_for(settings, district.slug, inspector, "auditor")
     seen: list[str] = []
     after = None
