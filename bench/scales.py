@@ -54,6 +54,11 @@ SCALES: dict[str, Scale] = {
     "city": Scale("city", (TenantSpec(1, 12, 40, 52), TenantSpec(126, 1, 10, 2)),
                   insert_rows=5_000, copy_rows=100_000, append_people=40, decisions_c1=40,
                   decisions_c8=160, dashboard_requests=300, budget_s=60.0),
+    # Every commune and ward of the country, small data each: what tenant count costs
+    # (connections, memory, sweeps), not data volume. ~40 events per tenant.
+    "national": Scale("national", (TenantSpec(3321, 1, 5, 1),), insert_rows=5_000,
+                      copy_rows=100_000, append_people=5, decisions_c1=40, decisions_c8=40,
+                      dashboard_requests=300, budget_s=60.0),
 }
 
 

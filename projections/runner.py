@@ -17,6 +17,7 @@ import structlog
 
 from projections.base import DbConn, Projection, Statement
 from projections.codec import decode
+from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
 log = structlog.get_logger()
@@ -98,12 +99,21 @@ async def catch_up(
                 "ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position",
                 [(p.name, last) for p in projections],
             )
+            await record_tracked(conn, schema, _progress_names(projections))
             applied += len(events)
             position = last
             log.debug("projected_batch", schema=schema, events=len(events), position=last,
                       ms=round((time.perf_counter() - started) * 1000, 1))
         if len(events) < batch_size:
             return CatchUp(applied, position, skipped=False)
+
+
+def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:
+    """A tenant's progress is its slowest projection of all, even when a batch ran only some
+    (a rebuild of one); a log with projections of its own (the platform's) counts those."""
+    if set(projections) <= set(PROJECTIONS):
+        return [p.name for p in PROJECTIONS]
+    return [p.name for p in projections]
 
 
 async def _execute_in_order(conn: DbConn, statements: list[Statement]) -> None:
@@ -138,6 +148,7 @@ async def reset(conn: DbConn, schema: str,
                 f"UPDATE {schema}.projection_tracking SET position = 0 WHERE projection = $1",
                 p.name,
             )
+        await record_tracked(conn, schema, _progress_names(projections))
 
 
 async def tracked_position(conn: DbConn, schema: str) -> int:

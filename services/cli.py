@@ -1,5 +1,5 @@
 """The ``congtam`` command: serve, demo, token, tenants, db-url, project, rebuild, verify,
-grant/revoke/grants, history, replay, export, checkpoint, schema."""
+grant/revoke/grants, history, replay, export, checkpoint, bench, schema."""
 
 from __future__ import annotations
 
@@ -287,6 +287,26 @@ def _domain_errors(work: Callable[..., Awaitable[T]]) -> T:
     except DomainError as error:
         typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
         raise typer.Exit(2) from None
+
+
+@app.command()
+def bench(
+    scale: Annotated[str, typer.Option(help="tiny, small, city or national (bench/README.md)")]
+    = "small",
+    only: Annotated[list[str] | None, typer.Option(
+        help="Measure only this path (repeatable); its baseline comes along")] = None,
+    out: Annotated[str | None, typer.Option(help="Directory for the JSON (default: "
+                                                 "bench/results)")] = None,
+) -> None:
+    """Measure every path beside its raw baseline on a throw-away PostgreSQL (table + JSON)."""
+    from bench.__main__ import main as bench_main
+
+    argv = ["--scale", scale]
+    for name in only or []:
+        argv += ["--only", name]
+    if out:
+        argv += ["--out", out]
+    raise typer.Exit(bench_main(argv))
 
 
 @app.command()

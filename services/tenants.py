@@ -15,6 +15,7 @@ import asyncpg
 import structlog
 
 from domain.errors import NotFoundError, ValidationFailedError
+from projections import progress
 from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
 from services.eventstore import TenantApps, tenant_schema
@@ -59,6 +60,8 @@ class TenantRegistry:
             await conn.execute("SELECT pg_advisory_lock(7310)")
             try:
                 await conn.execute(platform_ddl())
+                await conn.execute(progress.PLATFORM_SQL)
+                await progress.install_missing(conn)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
 
@@ -76,6 +79,7 @@ class TenantRegistry:
             await conn.execute(install_sql(schema))
             await conn.execute(tenant_ddl(schema))
             await ensure_tracking(conn, schema)
+            await conn.execute(progress.install_sql(schema))
             await conn.execute(
                 "INSERT INTO platform.tenants (slug, name, kind, parent_slug, schema_name) "
                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET name = $2",

@@ -28,7 +28,8 @@ PATHS = {"append_library": "baseline_insert_single",
 
 def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--scale", "tiny", "--out", str(tmp_path)],
+        [str(Path(sys.executable).with_name("congtam")), "bench", "--scale", "tiny",
+         "--out", str(tmp_path)],
         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     [result] = tmp_path.glob("*-tiny.json")

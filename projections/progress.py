@@ -1,0 +1,98 @@
+"""Every tenant's log head and projected position in one platform table.
+
+Which tenants need projecting, and by how much they lag, must be answerable with one
+query however many tenants exist (3,321 communes): asking each schema for ``max()`` and
+its tracking rows would be two queries per tenant every sweep. So:
+
+- an ``AFTER INSERT … FOR EACH STATEMENT`` trigger on each tenant's event table raises
+  ``head`` in the appending transaction itself (no extra round trip for the writer; the
+  writer already holds the table's EXCLUSIVE lock, so the row is never contended by
+  another writer of the same tenant);
+- the runner sets ``tracked`` in the same transaction as the read models and the tracking
+  rows, so ``head - tracked`` is exactly what the projector still has to apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from projections.base import DbConn
+
+EVENTS_TABLE = "evaluations_events"
+
+PLATFORM_SQL = """
+CREATE TABLE IF NOT EXISTS platform.log_progress (
+    schema_name text PRIMARY KEY,
+    head        bigint NOT NULL DEFAULT 0,
+    tracked     bigint NOT NULL DEFAULT 0
+);
+
+CREATE OR REPLACE FUNCTION platform.raise_log_head() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO platform.log_progress AS p (schema_name, head)
+    SELECT TG_TABLE_SCHEMA, max(notification_id) FROM inserted
+    HAVING max(notification_id) IS NOT NULL
+    ON CONFLICT (schema_name) DO UPDATE SET head = greatest(p.head, EXCLUDED.head);
+    RETURN NULL;
+END $$;
+"""
+
+
+def install_sql(schema: str, table: str = EVENTS_TABLE) -> str:
+    """The head trigger of one tenant, and its row (idempotent; backfills an existing log)."""
+    t = f"{schema}.{table}"
+    return f"""
+DROP TRIGGER IF EXISTS raise_log_head ON {t};
+CREATE TRIGGER raise_log_head AFTER INSERT ON {t}
+    REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION platform.raise_log_head();
+INSERT INTO platform.log_progress AS p (schema_name, head, tracked)
+SELECT '{schema}',
+       (SELECT coalesce(max(notification_id), 0) FROM {t}),
+       (SELECT coalesce(min(position), 0) FROM {schema}.projection_tracking)
+ON CONFLICT (schema_name) DO UPDATE SET head = greatest(p.head, EXCLUDED.head);
+"""
+
+
+async def install_missing(conn: DbConn) -> int:
+    """Install the trigger for tenants registered before this table existed (a migration)."""
+    rows = await conn.fetch(
+        "SELECT schema_name FROM platform.tenants t WHERE NOT EXISTS "
+        "(SELECT 1 FROM platform.log_progress p WHERE p.schema_name = t.schema_name)")
+    for row in rows:
+        async with conn.transaction():
+            await conn.execute(install_sql(row["schema_name"]))
+    return len(rows)
+
+
+async def record_tracked(conn: DbConn, schema: str, names: Sequence[str]) -> None:
+    """Inside the batch's transaction: the slowest of the tenant's projections."""
+    await conn.execute(
+        f"""INSERT INTO platform.log_progress AS p (schema_name, tracked)
+            SELECT $1, coalesce(min(position), 0) FROM {schema}.projection_tracking
+             WHERE projection = ANY($2::text[])
+            ON CONFLICT (schema_name) DO UPDATE SET tracked = EXCLUDED.tracked""",
+        schema, list(names))
+
+
+@dataclass(frozen=True)
+class Lag:
+    slug: str
+    schema: str
+    head: int
+    tracked: int
+
+    @property
+    def events(self) -> int:
+        return max(0, self.head - self.tracked)
+
+
+async def lags(conn: DbConn, *, behind_only: bool = False) -> list[Lag]:
+    """Every active tenant's head and projected position, in one query."""
+    rows = await conn.fetch(
+        "SELECT t.slug, t.schema_name, p.head, p.tracked FROM platform.tenants t "
+        "JOIN platform.log_progress p ON p.schema_name = t.schema_name "
+        + (" WHERE p.head > p.tracked" if behind_only else "")
+        + " ORDER BY t.slug")
+    return [Lag(r["slug"], r["schema_name"], r["head"], r["tracked"]) for r in rows]
