@@ -8,6 +8,13 @@ from typing import Any
 
 from rich.console import Console
 
+from bench.audit_paths import (
+    AUDIT_EVENTS,
+    baseline_read_audit,
+    export_bundle,
+    prepare_audit_tenant,
+    verify_chain,
+)
 from bench.db_paths import (
     baseline_copy,
     baseline_insert_single,
@@ -25,12 +32,16 @@ from bench.stats import Measure, stopwatch
 from bench.workload import Workload, generate
 from bench.write_paths import append_library, bulk_rating
 
-PATHS = ("append_library", "bulk_rating", "decision_graphql", "dashboard_query", "rebuild")
-CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read")
+PATHS = ("append_library", "bulk_rating", "decision_graphql", "dashboard_query", "rebuild",
+         "verify", "export")
+CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
+           "baseline_read_audit")
+AUDIT_PATHS = {"verify", "export"}
 # A path is never reported without the floor it is read against. (The { __typename }
 # floors are measured by the HTTP step itself, on the same server.)
 NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
-         "rebuild": "baseline_read"}
+         "rebuild": "baseline_read", "verify": "baseline_read_audit",
+         "export": "baseline_read_audit"}
 
 
 def selected(only: list[str] | None) -> set[str]:
@@ -82,6 +93,13 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
             measures.append(await baseline_read(rt, big))
         if "rebuild" in wanted:
             measures.append(await rebuild(rt, big))
+        if wanted & AUDIT_PATHS:
+            audit = await prepare_audit_tenant(rt, big, AUDIT_EVENTS[scale.name])
+            measures.append(await baseline_read_audit(rt, audit))
+            if "verify" in wanted:
+                measures.append(await verify_chain(rt, audit))
+            if "export" in wanted:
+                measures.append(await export_bundle(rt, audit))
         if wanted & {"decision_graphql", "dashboard_query"}:
             await catch_up_all(rt, workload.tenants)
             measures += await run_http_paths(rt, env.settings, scale, units, wanted)

@@ -83,10 +83,10 @@ class TenantChain(TenantAggregate):
             raise ValidationFailedError(
                 "Điểm mốc mới không được lùi về trước điểm mốc đã công bố.",
                 "A checkpoint may not go back before one already published.")
-        self._checkpoint_published(position, head.hex(), events)
+        self._checkpoint_published(self.tenant, position, head.hex(), events)
 
     @event("CheckpointPublished")
-    def _checkpoint_published(self, position: int, head: str, events: int) -> None:
+    def _checkpoint_published(self, tenant: str, position: int, head: str, events: int) -> None:
         self.last_position = position
 
 

@@ -197,23 +197,84 @@ def rebuild(
 
 @app.command()
 def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")]) -> None:
-    """Walk the tenant's hash chain; exit 1 naming the first broken position."""
+    """Walk the tenant's hash chain and check every published checkpoint; exit 1 naming the
+    first broken position."""
+    from services.audit.checkpoints import Checkpoint, checkpoints, first_unkept
     from services.integrity import Verification
     from services.integrity import verify as verify_chain
 
-    async def work(rt: object) -> Verification:
-        t = await rt.registry.get(tenant)  # type: ignore[attr-defined]
-        async with rt.pool.acquire() as conn:  # type: ignore[attr-defined]
-            return await verify_chain(conn, t.schema)
+    async def work(rt: Runtime) -> tuple[Verification, Checkpoint | None]:
+        t = await rt.registry.get(tenant)
+        result = await verify_chain(rt.pool, t.schema)
+        async with rt.pool.acquire() as conn:
+            return result, await first_unkept(conn, t.schema,
+                                              await checkpoints(conn, t.slug))
 
-    result = _with_runtime(work)
-    if result.ok:
-        typer.echo(f"{tenant}: OK — {result.events} events, head {result.head.hex()} "
-                   f"at position {result.position}")
-        return
-    typer.echo(f"{tenant}: BROKEN at position {result.position}: {result.problem} "
-               f"({result.events} events verified before it)", err=True)
-    raise typer.Exit(1)
+    result, unkept = _with_runtime(work)
+    if not result.ok:
+        typer.echo(f"{tenant}: BROKEN at position {result.position}: {result.problem} "
+                   f"({result.events} events verified before it)", err=True)
+        raise typer.Exit(1)
+    if unkept is not None:
+        typer.echo(f"{tenant}: BROKEN at position {unkept.position}: the log no longer has "
+                   f"the head published there at {unkept.published_at.isoformat()} "
+                   f"({unkept.head})", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{tenant}: OK — {result.events} events, head {result.head.hex()} "
+               f"at position {result.position}")
+
+
+@app.command()
+def export(
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    out: Annotated[str, typer.Option(help="Bundle directory to write")] = "audit-bundle",
+    from_: Annotated[str | None, typer.Option(
+        "--from", help="Start after this position or date-time (default: the beginning)")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Up to this position or date-time (default: now)")] = None,
+) -> None:
+    """Write an audit bundle (events JSON Lines + manifest + standalone verifier)."""
+    from pathlib import Path
+
+    from services.audit.export import Bundle
+    from services.audit.export import export as export_bundle
+    from services.audit.positions import parse_point, resolve
+
+    async def work(rt: Runtime) -> Bundle:
+        t = await rt.registry.get(tenant)
+        async with rt.pool.acquire() as conn:
+            start = await resolve(conn, t.schema, parse_point(from_), 0)
+            stop = await resolve(conn, t.schema, parse_point(until), 2**62)
+            return await export_bundle(conn, t, Path(out), from_position=start,
+                                       until_position=stop)
+
+    bundle = _domain_errors(work)
+    typer.echo(f"{tenant}: {bundle.events} events ({bundle.from_position}, "
+               f"{bundle.until_position}] → {bundle.path}; head {bundle.head}\n"
+               f"verify with: cd {bundle.path} && python3 -m auditverify .")
+
+
+@app.command()
+def checkpoint(
+    tenant: Annotated[str | None, typer.Option(help="Tenant slug")] = None,
+    all_tenants: Annotated[bool, typer.Option("--all", help="Every tenant")] = False,
+    by: Annotated[str, typer.Option(help="Who is acting")] = "platform-operator",
+) -> None:
+    """Verify and publish the chain head of a tenant (or all) to the platform log; run it
+    periodically (cron, a Kubernetes CronJob)."""
+    from domain.actor import Actor
+    from services.audit.checkpoints import publish
+
+    if not tenant and not all_tenants:
+        raise typer.BadParameter("give --tenant SLUG or --all")
+
+    async def work(rt: Runtime) -> None:
+        chosen = await rt.registry.all() if all_tenants else [await rt.registry.get(tenant or "")]
+        for t in chosen:
+            cp = await publish(rt, t, Actor(by, "platform_admin"))
+            typer.echo(f"{t.slug}: checkpoint at position {cp.position} head {cp.head}")
+
+    _domain_errors(work)
 
 
 OPERATOR = typer.Option(help="Who is acting (recorded on the event)")

@@ -16,14 +16,16 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read",
+BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
              "baseline_typename_c1", "baseline_typename_c8"}
 PATHS = {"append_library": "baseline_insert_single",
          "bulk_rating": "baseline_insert_single",
          "decision_graphql_c1": "baseline_typename_c1",
          "decision_graphql_c8": "baseline_typename_c8",
          "dashboard_query": "baseline_typename_c1",
-         "rebuild": "baseline_read"}
+         "rebuild": "baseline_read",
+         "verify": "baseline_read_audit",
+         "export": "baseline_read_audit"}
 
 
 def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:

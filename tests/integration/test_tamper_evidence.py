@@ -70,3 +70,22 @@ async def test_verify_names_the_first_altered_position(
         result = await verify(conn, tenant.schema)
     assert not result.ok
     assert result.position == broken_at
+
+
+@pytest.mark.parametrize("position", [1, 5, 8, 12])
+async def test_verify_in_parallel_ranges_names_the_same_position(
+    runtime: Runtime, logged: tuple[Tenant, str], position: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import services.integrity
+
+    monkeypatch.setattr(services.integrity, "PARALLEL_FROM", 1)  # split even this short log
+    tenant, table = logged
+    async with runtime.pool.acquire() as conn:
+        await _as_superuser_without_triggers(
+            conn, f"UPDATE {table} SET originator_version = originator_version + 100 "
+                  f"WHERE notification_id = {position}")
+    result = await verify(runtime.pool, tenant.schema)
+    assert not result.ok
+    assert result.position == position
+    assert result.events == position - 1

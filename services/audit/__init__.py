@@ -1,0 +1,1 @@
+"""The auditor's tools: history, as-of state, replay, checkpoints and export bundles."""

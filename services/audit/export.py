@@ -1,0 +1,114 @@
+"""Audit bundles: a tenant's events as JSON Lines, a manifest, and the standalone verifier.
+
+The events are formatted by PostgreSQL and streamed with COPY straight into the file
+(no per-row Python), which is what makes an export run at the speed of the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from projections.base import DbConn
+from services.audit.checkpoints import checkpoints
+from services.integrity import GENESIS
+from services.tenants import Tenant
+
+FORMAT = "congtam-audit-bundle/1"
+EVENTS_TABLE = "evaluations_events"
+
+# The stored state (UTF-8 JSON, exactly the bytes the chain covers) goes last and verbatim,
+# so a reader sees the event as JSON and the verifier slices the exact bytes back out.
+_LINE = (
+    "SELECT '{\"position\":' || notification_id || ',\"originator_id\":\"' || originator_id "
+    "|| '\",\"version\":' || originator_version || ',\"topic\":\"' || topic "
+    "|| '\",\"chain_hash\":\"' || coalesce(encode(chain_hash, 'hex'), '') "
+    "|| '\",\"state\":' || convert_from(state, 'UTF8') || '}' "
+    "FROM {t} WHERE notification_id > $1 AND notification_id <= $2 ORDER BY notification_id"
+)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    events: int
+    from_position: int
+    until_position: int
+    head: str
+
+
+async def export(conn: DbConn, tenant: Tenant, out: Path, *, from_position: int = 0,
+                 until_position: int | None = None) -> Bundle:
+    """Write ``out/`` with events.jsonl, manifest.json and the verifier (auditverify/)."""
+    t = f"{tenant.schema}.{EVENTS_TABLE}"
+    await anyio.to_thread.run_sync(lambda: out.mkdir(parents=True, exist_ok=True))
+    events_path = out / "events.jsonl"
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        head_position = int(await conn.fetchval(
+            f"SELECT coalesce(max(notification_id), 0) FROM {t}"))
+        until = min(until_position if until_position is not None else head_position,
+                    head_position)
+        previous = await conn.fetchval(
+            f"SELECT chain_hash FROM {t} WHERE notification_id <= $1 "
+            "ORDER BY notification_id DESC LIMIT 1", from_position)
+        summary = await conn.fetchrow(
+            f"SELECT count(*) AS n, max(notification_id) AS last FROM {t} "
+            "WHERE notification_id > $1 AND notification_id <= $2", from_position, until)
+        assert summary is not None  # an aggregate always returns a row
+        head = await conn.fetchval(f"SELECT chain_hash FROM {t} WHERE notification_id = $1",
+                                   summary["last"] or -1)
+        # CSV with a quote and a delimiter that compact JSON never holds (control characters
+        # are always escaped in JSON): COPY writes every line as is, with no escaping at all.
+        await conn.copy_from_query(_LINE.replace("{t}", t), from_position, until,
+                                   output=events_path, format="csv",
+                                   delimiter="\x02", quote="\x01")
+        published = await checkpoints(conn, tenant.slug, until=until)
+    previous_hex = bytes(previous).hex() if previous is not None else GENESIS.hex()
+    head_hex = bytes(head).hex() if head is not None else previous_hex
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "tenant": tenant.slug,
+        "tenant_name": tenant.name,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "from_position": from_position,
+        "until_position": until,
+        "previous_hash": previous_hex,
+        "head": head_hex,
+        "events": int(summary["n"]),
+        "events_sha256": await anyio.to_thread.run_sync(_file_sha256, events_path),
+        "checkpoints": [c.as_json() for c in reversed(published)],
+        "verify": "python -m auditverify .",
+    }
+    await anyio.to_thread.run_sync(_finish, out, manifest)
+    return Bundle(out, manifest["events"], from_position, until, head_hex)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _finish(out: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest and put the verifier's source beside the data (short enough to
+    read before running it)."""
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                       encoding="utf-8")
+    spec = find_spec("auditverify")
+    assert spec is not None
+    assert spec.origin is not None
+    source = Path(spec.origin).parent
+    target = out / "auditverify"
+    target.mkdir(exist_ok=True)
+    for name in ("__init__.py", "__main__.py"):
+        shutil.copyfile(source / name, target / name)

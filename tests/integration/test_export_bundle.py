@@ -1,0 +1,164 @@
+"""An exported bundle verifies with the standalone verifier; every kind of alteration fails."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from auditverify import link, state_bytes, verify_bundle
+from domain.actor import Actor
+from services.audit.checkpoints import publish
+from services.audit.export import export
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+
+def _lines(bundle: Path) -> list[bytes]:
+    return (bundle / "events.jsonl").read_bytes().splitlines(keepends=True)
+
+
+def _write(bundle: Path, lines: list[bytes]) -> None:
+    (bundle / "events.jsonl").write_bytes(b"".join(lines))
+
+
+def _position(line: bytes) -> int:
+    return int(json.loads(line)["position"])
+
+
+def _rechain(lines: list[bytes], previous: str) -> None:
+    """What a careful forger does: recompute every hash after the alteration."""
+    prev = bytes.fromhex(previous)
+    for i, line in enumerate(lines):
+        row = json.loads(line)
+        prev = link(prev, row["position"], uuid.UUID(row["originator_id"]), row["version"],
+                    row["topic"], state_bytes(line))
+        lines[i] = line.replace(row["chain_hash"].encode(), prev.hex().encode())
+
+
+def _rename(line: bytes) -> bytes:
+    return line.replace("Nguyễn".encode(), "Trần".encode())
+
+
+@pytest.fixture
+async def bundle(runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+                 org_in: Callable[..., Awaitable[Org]], tmp_path: Path) -> Path:
+    tenant = await new_tenant()
+    await org_in(tenant, members=3)
+    await publish(runtime, tenant, Actor("ops", "platform_admin"))
+    await org_in(tenant, members=2)
+    async with runtime.pool.acquire() as conn:
+        result = await export(conn, tenant, tmp_path / "bundle")
+    assert result.events == await runtime.pool.fetchval(
+        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
+    return result.path
+
+
+def test_a_good_bundle_verifies_with_the_standard_library_alone(bundle: Path) -> None:
+    # -S: no site-packages, -E: no PYTHON* variables — only the stdlib and the shipped files.
+    run = subprocess.run([sys.executable, "-S", "-E", "-m", "auditverify", "."], cwd=bundle,
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "OK" in run.stdout
+    assert "1 checkpoint(s) matched" in run.stdout
+
+
+def test_a_changed_event_is_named(bundle: Path) -> None:
+    rows = _lines(bundle)
+    rows[2] = _rename(rows[2])
+    _write(bundle, rows)
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert report.position == _position(rows[2])
+
+
+def test_a_removed_event_is_named(bundle: Path) -> None:
+    rows = _lines(bundle)
+    del rows[3]
+    _write(bundle, rows)
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert report.position == _position(rows[3])  # the one after the gap
+
+
+def test_swapped_events_are_named(bundle: Path) -> None:
+    rows = _lines(bundle)
+    rows[2], rows[5] = rows[5], rows[2]
+    _write(bundle, rows)
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert report.position == _position(rows[2])
+
+
+def test_a_forged_event_is_named(bundle: Path) -> None:
+    rows = _lines(bundle)
+    last = _position(rows[-1])
+    forged = rows[1].replace(f'"position":{_position(rows[1])},'.encode(),
+                             f'"position":{last + 1},'.encode())
+    rows.append(forged)
+    _write(bundle, rows)
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert report.position == last + 1
+
+
+def test_a_changed_manifest_head_fails(bundle: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["head"] = "ab" * 32
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    assert not verify_bundle(bundle).ok
+
+
+def test_a_rechained_forgery_fails_at_the_published_checkpoint(bundle: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    [checkpoint] = manifest["checkpoints"]
+    rows = _lines(bundle)
+    rows[2] = _rename(rows[2])
+    _rechain(rows, manifest["previous_hash"])
+    manifest["head"] = json.loads(rows[-1])["chain_hash"]
+    _write(bundle, rows)
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert report.position == checkpoint["position"]
+
+
+def test_a_held_checkpoint_catches_a_forger_who_also_dropped_the_published_ones(
+    bundle: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    [checkpoint] = manifest["checkpoints"]
+    rows = _lines(bundle)
+    rows[2] = _rename(rows[2])
+    _rechain(rows, manifest["previous_hash"])
+    manifest["head"], manifest["checkpoints"] = json.loads(rows[-1])["chain_hash"], []
+    _write(bundle, rows)
+    (bundle / "manifest.json").write_text(json.dumps(manifest))
+    assert verify_bundle(bundle).ok  # nothing left in the bundle to contradict it …
+    held = [(checkpoint["position"], checkpoint["head"])]
+    run = subprocess.run(
+        [sys.executable, "-S", "-E", "-m", "auditverify", ".", "--checkpoint",
+         f"{checkpoint['position']}:{checkpoint['head']}"],
+        cwd=bundle, capture_output=True, text=True, check=False)
+    assert not verify_bundle(bundle, held).ok  # … but the auditor's own copy does
+    assert run.returncode == 1
+    assert f"BROKEN at position {checkpoint['position']}" in run.stderr
+
+
+async def test_a_range_export_verifies_from_its_previous_hash(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]], tmp_path: Path) -> None:
+    tenant = await new_tenant()
+    await org_in(tenant, members=4)
+    async with runtime.pool.acquire() as conn:
+        part = await export(conn, tenant, tmp_path / "part", from_position=5, until_position=12)
+    assert part.events == 7
+    assert [_position(r) for r in _lines(part.path)] == list(range(6, 13))
+    assert verify_bundle(part.path).ok
