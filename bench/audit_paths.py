@@ -12,8 +12,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.db_paths import EVENTS_TABLE
 from bench.stats import Measure, stopwatch
+from projections.runner import EVENTS_TABLE
 from services.audit.export import export
 from services.integrity import verify
 from services.runtime import Runtime
