@@ -22,6 +22,12 @@ class Policy:
     excellent_share: float = 0.30
     # Days after the period ends by which staff should have self-assessed.
     self_assessment_days: int = 5
+    # Appeals (khiếu nại) — unconfirmed in the public texts, hence policy, in calendar days:
+    # how long after a decision the person may appeal (and escalate after a first-instance
+    # outcome), and how long each instance may take before it shows as overdue.
+    appeal_window_days: int = 10
+    appeal_first_instance_days: int = 15
+    appeal_second_instance_days: int = 30
 
     def excellent_cap(self, rated: int) -> int:
         """How many A ratings a period with ``rated`` people may hold (rounded down)."""
