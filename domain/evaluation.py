@@ -106,3 +106,35 @@ class Evaluation(TenantAggregate):
                 "Đã có quyết định xếp loại cho kỳ này; muốn thay đổi phải qua khiếu nại.",
                 "This evaluation is already decided; a change must go through an appeal.",
             )
+
+    # Appeals (khiếu nại, workflow step 7) -----------------------------------
+
+    def amend(self, level: Level, score: float, reasons: str, policy: Policy,
+              appeal_id: UUID) -> None:
+        """An appeal's outcome that changes the rating: a new decision citing the appeal,
+        which supersedes the current one; the original stays in the history. Judged by the
+        period's policy, like the decision it replaces; reasons are always required."""
+        check_score(score)
+        if self.level is None:
+            raise AlreadyDecidedError(
+                "Chưa có quyết định xếp loại nên không có gì để sửa đổi.",
+                "There is no decision to amend yet.",
+            )
+        earned = policy.bands.level_for(score)
+        if level.rank > earned.rank:
+            raise LevelScoreMismatchError(
+                f"Mức '{level.label_vi}' không phù hợp với số điểm {score:g}.",
+                f"Level {level.value} is higher than score {score:g} allows ({earned.value}).",
+            )
+        if not reasons.strip():
+            raise ReasonsRequiredError("Cần nêu lý do sửa đổi kết quả xếp loại.",
+                                       "Reasons are required to amend a rating.")
+        self._rating_amended(level.value, score, reasons, policy.version, appeal_id,
+                             self.level, self.score)
+
+    @event("RatingAmended")
+    def _rating_amended(self, level: str, score: float, reasons: str, policy_version: str,
+                        appeal_id: UUID, previous_level: str | None,
+                        previous_score: float | None) -> None:
+        self.level = level
+        self.score = score

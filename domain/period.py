@@ -89,3 +89,30 @@ class EvaluationPeriod(TenantAggregate):
     @event("Closed")
     def _closed(self) -> None:
         self.closed = True
+
+    def register_amendment(self, staff_id: UUID, level: Level, appeal_id: UUID) -> None:
+        """An appeal's amended rating counts against the same quota as any decision, and is
+        allowed after the period is closed (step 8: later changes only through appeal).
+
+        The quota check mirrors ``register_decision`` (the person's own current level does
+        not count against them); quota exceptions are not applied to amendments yet.
+        """
+        self.ensure_member(staff_id)
+        if level is Level.A:
+            taken = sum(
+                1 for who, lvl in self.decisions.items() if lvl == "A" and who != str(staff_id)
+            )
+            cap = self.policy.excellent_cap(len(self.members))
+            if taken + 1 > cap:
+                raise QuotaExceededError(
+                    f"Vượt tỷ lệ: đơn vị chỉ được tối đa {cap} người xếp loại "
+                    f"'Hoàn thành xuất sắc nhiệm vụ' ({taken} đã dùng); kết quả giải quyết "
+                    "khiếu nại cũng phải trong tỷ lệ.",
+                    f"Quota exceeded: at most {cap} excellent ratings in this unit "
+                    f"({taken} already used); an appeal's outcome is held to it too.",
+                )
+        self._decision_amended(staff_id, level.value, appeal_id)
+
+    @event("DecisionAmended")
+    def _decision_amended(self, staff_id: UUID, level: str, appeal_id: UUID) -> None:
+        self.decisions[str(staff_id)] = level
