@@ -176,6 +176,13 @@ class Appeal(TenantAggregate):
         self.ensure_unconflicted(reviewer)
         self._assigned(self.instance, reviewer, reviewer_tenant)
 
+    def take_up(self, reviewer: str, reviewer_tenant: str) -> None:
+        """The level above, from the parent tenant, takes up a second-instance appeal that
+        found no reviewer inside this tenant."""
+        if self.instance != 2 or self.status != "awaiting_reviewer":
+            raise wrong_stage(self.status, "nhận giải quyết lần hai", "take up the appeal")
+        self.assign(reviewer, reviewer_tenant)
+
     @event("Assigned")
     def _assigned(self, instance: int, reviewer: str, reviewer_tenant: str) -> None:
         self.reviewer = reviewer

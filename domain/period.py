@@ -111,8 +111,10 @@ class EvaluationPeriod(TenantAggregate):
                     f"Quota exceeded: at most {cap} excellent ratings in this unit "
                     f"({taken} already used); an appeal's outcome is held to it too.",
                 )
-        self._decision_amended(staff_id, level.value, appeal_id)
+        self._decision_amended(staff_id, level.value, appeal_id,
+                               self.decisions.get(str(staff_id)))
 
     @event("DecisionAmended")
-    def _decision_amended(self, staff_id: UUID, level: str, appeal_id: UUID) -> None:
+    def _decision_amended(self, staff_id: UUID, level: str, appeal_id: UUID,
+                          previous_level: str | None) -> None:
         self.decisions[str(staff_id)] = level

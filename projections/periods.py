@@ -27,6 +27,15 @@ def _decision_registered(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
+    """An amendment on appeal moves the quota in use; the count of decisions is unchanged."""
+    return [(
+        f"UPDATE {s}.rm_periods SET excellent_count = excellent_count + ($2 = 'A')::int "
+        "- (coalesce($3, '') = 'A')::int, position = $4 WHERE period_id = $1 AND position < $4",
+        (e.originator_id, e.level, e.previous_level, pos),
+    )]
+
+
 def _closed(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_periods SET status = 'closed', closed_at = $2, position = $3 "
@@ -42,4 +51,5 @@ class PeriodsProjection(Projection):
         "domain.period:EvaluationPeriod.Opened": _opened,
         "domain.period:EvaluationPeriod.DecisionRegistered": _decision_registered,
         "domain.period:EvaluationPeriod.Closed": _closed,
+        "domain.period:EvaluationPeriod.DecisionAmended": _decision_amended,
     }

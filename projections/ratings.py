@@ -37,6 +37,18 @@ def _decided(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _amended(s: str, e: Any, pos: int) -> list[Statement]:
+    """An appeal's outcome supersedes the decision on the board; the original stays in the
+    log, the timeline and the appeal (which records the level and score it contested)."""
+    return [(
+        f"UPDATE {s}.rm_ratings SET level = $2, score = $3, reasons = $4, policy_version = $5, "
+        "decided_by = $6, decided_at = $7, status = 'amended', appeal_id = $8, position = $9 "
+        "WHERE evaluation_id = $1",
+        (e.originator_id, e.level, e.score, e.reasons, e.policy_version, e.actor, e.timestamp,
+         e.appeal_id, pos),
+    )]
+
+
 class RatingsProjection(Projection):
     name = "ratings"
     tables = ("rm_ratings",)
@@ -44,5 +56,6 @@ class RatingsProjection(Projection):
         "domain.evaluation:Evaluation.Started": _started,
         "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
         "domain.evaluation:Evaluation.RatingDecided": _decided,
+        "domain.evaluation:Evaluation.RatingAmended": _amended,
     }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from importlib.resources import files
 
+from projections.appeals import AppealsProjection
 from projections.base import Projection
 from projections.boards import BoardsProjection
+from projections.leaders import LeadersProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
 from projections.ratings import RatingsProjection
@@ -19,6 +21,8 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     BoardsProjection,
     TimelineProjection,
     TrendsProjection,
+    AppealsProjection,
+    LeadersProjection,
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from projections.base import Handler, Projection, Statement
+from projections.timeline_appeals import appeal_entries
 
 _ENTRY = (
     "INSERT INTO {s}.rm_timeline (staff_id, position, evaluation_id, period_id, kind, year, "
@@ -51,4 +52,5 @@ class TimelineProjection(Projection):
         "domain.evaluation:Evaluation.Started": _started,
         "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
         "domain.evaluation:Evaluation.RatingDecided": _decided,
+        **appeal_entries(_ENTRY),
     }

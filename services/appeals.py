@@ -135,6 +135,10 @@ class AppealService(TenantService):
             return self._save(appeal)
         return self._retrying(attempt)
 
+    def take_up(self, cmd: AssignAppeal) -> int:
+        """The level above takes up a second instance left without a reviewer here."""
+        return self._step(cmd.appeal_id, lambda a: a.take_up(cmd.reviewer, cmd.reviewer_tenant))
+
     def accept(self, cmd: AcceptAppeal) -> int:
         return self._step(cmd.appeal_id, lambda a: a.accept(cmd.reviewer))
 

@@ -160,3 +160,88 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_trend_months (
     position  bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_trend_months_idx ON {schema}.rm_trend_months (kind, year, number);
+
+-- Appeals (projection "appeals"): one row per appeal, and each of its steps.
+CREATE TABLE IF NOT EXISTS {schema}.rm_appeals (
+    appeal_id        uuid PRIMARY KEY,
+    evaluation_id    uuid NOT NULL,
+    staff_id         uuid NOT NULL,
+    unit_id          uuid NOT NULL,
+    period_id        uuid NOT NULL,
+    year             int NOT NULL,
+    number           int NOT NULL,
+    decided_by       text NOT NULL,
+    decided_level    text NOT NULL,
+    decided_score    numeric(5, 2) NOT NULL,
+    decided_on       date NOT NULL,
+    grounds          text NOT NULL,
+    level_claimed    text,
+    evidence         text NOT NULL,
+    filed_on         date NOT NULL,
+    filed_at         timestamptz NOT NULL,
+    status           text NOT NULL,
+    instance         int NOT NULL,
+    reviewer         text,
+    reviewer_tenant  text NOT NULL DEFAULT '',
+    due_on           date NOT NULL,
+    escalated_on     date,
+    first_reviewer   text,
+    first_outcome    text,
+    first_decided_on date,
+    first_decided_at timestamptz,
+    outcome          text,
+    closed_at        timestamptz,
+    current_level    text NOT NULL,
+    current_score    numeric(5, 2) NOT NULL,
+    position         bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_appeals_unit_idx ON {schema}.rm_appeals (unit_id, status);
+CREATE INDEX IF NOT EXISTS rm_appeals_staff_idx ON {schema}.rm_appeals (staff_id);
+CREATE INDEX IF NOT EXISTS rm_appeals_reviewer_idx ON {schema}.rm_appeals (reviewer, status);
+CREATE INDEX IF NOT EXISTS rm_appeals_decider_idx ON {schema}.rm_appeals (decided_by);
+
+CREATE TABLE IF NOT EXISTS {schema}.rm_appeal_steps (
+    appeal_id uuid NOT NULL,
+    position  bigint NOT NULL,
+    instance  int NOT NULL,
+    step      text NOT NULL,
+    actor     text NOT NULL,
+    capacity  text NOT NULL,
+    at        timestamptz NOT NULL,
+    note      text NOT NULL,
+    level     text,
+    score     numeric(5, 2),
+    PRIMARY KEY (appeal_id, position)
+);
+
+-- Leader accountability (projection "leaders"): every decision and what became of it.
+CREATE TABLE IF NOT EXISTS {schema}.rm_leader_decisions (
+    evaluation_id      uuid PRIMARY KEY,
+    unit_id            uuid NOT NULL,
+    staff_id           uuid NOT NULL,
+    period_id          uuid NOT NULL,
+    year               int NOT NULL,
+    number             int NOT NULL,
+    ready_at           timestamptz NOT NULL,
+    self_assessed      boolean NOT NULL DEFAULT false,
+    decider            text,
+    capacity           text,
+    policy_version     text,
+    level              text,
+    score              numeric(5, 2),
+    reasons            text,
+    decided_at         timestamptz,
+    appeals            int NOT NULL DEFAULT 0,
+    overturned         boolean NOT NULL DEFAULT false,
+    overturned_by      text,
+    overturned_at      timestamptz,
+    overturn_appeal_id uuid,
+    amended_level      text,
+    amended_score      numeric(5, 2),
+    position           bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_leader_decisions_decider_idx
+    ON {schema}.rm_leader_decisions (decider);
+
+-- Ratings amended on appeal carry the appeal they cite (projection "ratings").
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS appeal_id uuid;

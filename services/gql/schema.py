@@ -8,6 +8,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from services.gql.appeals import AppealMutation, AppealQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.mutations import Mutation as RatingMutation
@@ -19,12 +20,12 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 @strawberry.type
-class Query(CoreQuery, DashboardQuery):
+class Query(CoreQuery, DashboardQuery, AppealQuery):
     """The root query, assembled from one mixin per feature."""
 
 
 @strawberry.type
-class Mutation(RatingMutation, OrganisationMutation):
+class Mutation(RatingMutation, OrganisationMutation, AppealMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 

@@ -1,0 +1,41 @@
+"""Which tenant a caller acts in, and in which capacity.
+
+Normally the token's tenant and roles. A reviewer of the parent tenant (a district, for a
+ward) may act in a child tenant by naming it: only with an active grant of the needed role,
+given on the token's own tenant and reaching the child (``include_children``). The tenant
+comes from the token and the grant, never from the argument alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.types import Info
+
+from services.auth import ForbiddenError, Principal
+from services.gql.context import ctx_of
+from services.grants import grants_in
+from services.tenants import Tenant
+
+
+async def acting_in(info: Info[Any, Any], roles: tuple[str, ...],
+                    tenant: str | None = None) -> tuple[Principal, Tenant, str]:
+    """The caller, the tenant they act in and the capacity (role) they act in.
+
+    Without ``tenant`` (or naming the token's own), the token's roles decide. Naming a
+    child tenant needs an active grant of one of ``roles`` given on the token's tenant and
+    reaching the child.
+    """
+    ctx = ctx_of(info)
+    principal, home = await ctx.caller()
+    if tenant is None or tenant == home.slug:
+        await ctx.caller(*roles)
+        return principal, home, next(r for r in roles if principal.has(r))
+    target = await ctx.runtime.registry.get(tenant)
+    grants = [g for g in await grants_in(ctx.runtime.pool, principal.user_id, target.slug)
+              if g.role in roles and g.tenant == home.slug and g.tenant != target.slug]
+    if not grants:
+        raise ForbiddenError(
+            "Bạn không có quyền giải quyết khiếu nại của địa phương này.",
+            "You hold no grant to review appeals in this tenant.")
+    return principal, target, grants[0].role
