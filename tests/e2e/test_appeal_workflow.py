@@ -56,7 +56,8 @@ async def refused(runtime: Runtime, tenant: Tenant, call: Awaitable[dict[str, An
         body = await call
         assert await event_count(conn, tenant.schema) == before, "something was written"
     error = body["errors"][0]
-    assert error["message"] and error["extensions"]["messageEn"], body
+    assert error["message"], body
+    assert error["extensions"]["messageEn"], body
     assert error["message"] == error["extensions"]["messageVi"]
     return error_code(body)
 
@@ -144,7 +145,8 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
     [summary] = record["leaderAccountability"]
     assert (summary["decisions"], summary["appealed"], summary["overturned"]) == (1, 1, 1)
     assert (summary["shareAppealed"], summary["shareOverturned"]) == (1.0, 1.0)
-    assert summary["avgHoursToDecide"] is not None and summary["avgHoursToDecide"] >= 0
+    assert summary["avgHoursToDecide"] is not None
+    assert summary["avgHoursToDecide"] >= 0
     [decision] = record["leaderDecisions"]
     assert (decision["level"], decision["amendedLevel"], decision["overturnedBy"],
             decision["overturnAppealId"], decision["policyVersion"], decision["capacity"]) == (
