@@ -24,6 +24,9 @@ log = structlog.get_logger()
 
 EVENTS_TABLE = "evaluations_events"
 BATCH_SIZE = 1000
+# Sent inside each batch's transaction, so it is delivered only once the batch is visible;
+# payload "<schema>:<position>". Live dashboards (GraphQL subscriptions) listen to it.
+PROJECTED_CHANNEL = "congtam_projected"
 
 
 def lock_key(schema: str) -> int:
@@ -100,6 +103,7 @@ async def catch_up(
                 [(p.name, last) for p in projections],
             )
             await record_tracked(conn, schema, _progress_names(projections))
+            await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL, f"{schema}:{last}")
             applied += len(events)
             position = last
             log.debug("projected_batch", schema=schema, events=len(events), position=last,

@@ -18,10 +18,12 @@ from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.litestar import make_graphql_controller
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from projections.progress import lags
 from services.gql.context import get_context
 from services.gql.schema import schema
+from services.gql.subscriptions import with_websocket_auth
 from services.logging import configure_logging
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
@@ -92,13 +94,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await shutdown(app.state.rt)
 
-    graphql = make_graphql_controller(
+    graphql = with_websocket_auth(make_graphql_controller(
         schema,
         path="/graphql",
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
-    )
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    ))
     return Litestar(
         route_handlers=[graphql, healthz, readyz, metrics],
         lifespan=[lifespan],

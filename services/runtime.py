@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import asyncpg
@@ -31,6 +32,7 @@ class Runtime:
     verifier: TokenVerifier
     platform: Platform
     projector: Projector | None = None
+    feed: Any = None  # services.gql.subscriptions.ProjectedFeed, opened by the first subscriber
 
     def service(self, tenant: Tenant) -> TenantService:
         return TenantService(self.apps.get(tenant.slug))
@@ -66,5 +68,7 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
 async def shutdown(rt: Runtime) -> None:
     if rt.projector is not None:
         await rt.projector.stop()
+    if rt.feed is not None:
+        await rt.feed.close()
     await rt.pool.close()
     await anyio.to_thread.run_sync(rt.shared.close)

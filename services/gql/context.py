@@ -7,7 +7,9 @@ import time
 from typing import Any
 
 import structlog
-from litestar import Request
+from litestar.datastructures import Headers, State
+from litestar.enums import ScopeType
+from litestar.types import Scope
 from strawberry.litestar import BaseContext
 from strawberry.types import Info
 
@@ -28,6 +30,7 @@ class Context(BaseContext, kw_only=True):
     auth_error: Any = None
     reads: Any = None  # services.gql.loaders.Reads, made on first dashboard read
     authorization: str | None = None  # the raw token, re-verified on each subscription message
+    connection_params: Any = None  # a websocket's connection_init payload
 
     @property
     def runtime(self) -> Runtime:
@@ -65,11 +68,18 @@ class Context(BaseContext, kw_only=True):
             await asyncio.sleep(0.01)
 
 
-async def get_context(request: Request[Any, Any, Any]) -> Context:
-    rt: Runtime = request.app.state.rt
+async def get_context(state: State, scope: Scope) -> Context:
+    """The context of an HTTP request or of a websocket (litestar injects ``state`` and
+    ``scope`` into both). A websocket carries its token in ``connection_init`` instead of a
+    header: it is verified there (services/api.py), not here."""
+    rt: Runtime = state.rt
     ctx = Context(rt=rt)
+    authorization = Headers.from_scope(scope).get("authorization")
+    if scope["type"] == ScopeType.WEBSOCKET and authorization is None:
+        return ctx
     try:
-        ctx.principal = rt.verifier.verify(request.headers.get("authorization"))
+        ctx.principal = rt.verifier.verify(authorization)
+        ctx.authorization = authorization
     except AuthError as error:
         ctx.auth_error = error
     else:

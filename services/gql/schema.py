@@ -14,6 +14,7 @@ from services.gql.errors import ErrorPolicy
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
 from services.gql.queries import Query as CoreQuery
+from services.gql.subscriptions import Subscription
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
@@ -38,6 +39,7 @@ class CongTamSchema(strawberry.Schema):
 schema = CongTamSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     config=StrawberryConfig(auto_camel_case=True),
     extensions=[  # strawberry accepts extension instances; its annotation lags behind
         QueryDepthLimiter(max_depth=MAX_DEPTH),  # type: ignore[list-item]

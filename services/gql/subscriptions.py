@@ -1,0 +1,161 @@
+"""Live dashboards: GraphQL subscriptions over graphql-transport-ws on the litestar websocket.
+
+The projector sends ``pg_notify('congtam_projected', '<schema>:<position>')`` in each batch's
+transaction, so the notification arrives only once the read models are committed. Each API
+process keeps one LISTEN connection (``ProjectedFeed``) and wakes the subscriptions of that
+tenant; a subscription then re-reads its board and sends it if it changed. A periodic
+re-read covers a notification lost with a dropped connection.
+
+The caller authenticates once, in ``connection_init`` (the JWT in the payload); before every
+message the token is verified again (expiry), and tenant and role are checked again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
+
+import asyncpg
+import strawberry
+import structlog
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types import Info
+from strawberry.types.unset import UNSET
+
+from domain.errors import DomainError
+from projections.runner import PROJECTED_CHANNEL
+from services.auth import AuthError, ForbiddenError
+from services.database import ConnectionParams
+from services.gql.board import UnitBoard
+from services.gql.context import Context, ctx_of
+from services.gql.errors import domain_error
+from services.gql.inputs import check_month, parse_id
+from services.gql.loaders import Reads
+from services.tenants import Tenant
+
+log = structlog.get_logger()
+
+READERS = ("hr_officer", "unit_leader", "auditor")
+RECHECK_SECONDS = 5.0  # re-read even without a notification (a lost NOTIFY, an expired token)
+
+
+class ProjectedFeed:
+    """One LISTEN connection per process, fanning ``congtam_projected`` out per tenant schema."""
+
+    def __init__(self, params: ConnectionParams) -> None:
+        self.params = params
+        self._conn: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()
+        self._waiters: dict[str, set[asyncio.Event]] = {}
+
+    async def _ensure(self) -> None:
+        async with self._lock:
+            if self._conn is None or self._conn.is_closed():
+                self._conn = await asyncpg.connect(**self.params.asyncpg_kwargs())
+                await self._conn.add_listener(PROJECTED_CHANNEL, self._on_notify)
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        schema = str(payload).rpartition(":")[0]
+        for event in self._waiters.get(schema, ()):
+            event.set()
+
+    @contextlib.asynccontextmanager
+    async def watch(self, schema: str) -> AsyncIterator[asyncio.Event]:
+        await self._ensure()
+        event = asyncio.Event()
+        self._waiters.setdefault(schema, set()).add(event)
+        try:
+            yield event
+        finally:
+            self._waiters[schema].discard(event)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+
+
+def feed_of(ctx: Context) -> ProjectedFeed:
+    rt = ctx.runtime
+    if rt.feed is None:
+        rt.feed = ProjectedFeed(rt.params)
+    feed: ProjectedFeed = rt.feed
+    return feed
+
+
+async def recheck(ctx: Context, tenant: Tenant | None) -> Tenant:
+    """Verify the token again (it may have expired), and tenant and role with it."""
+    ctx.principal = ctx.runtime.verifier.verify(ctx.authorization)
+    _, current = await ctx.caller(*READERS)
+    if tenant is not None and current.slug != tenant.slug:
+        raise ForbiddenError("Phiên kết nối không còn thuộc địa phương này.",
+                             "This connection no longer belongs to that tenant.")
+    return current
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Bảng theo dõi tháng của đơn vị, cập nhật trực tiếp "
+                                         "/ a unit's month board, live")
+    async def unit_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+                         month: int) -> AsyncGenerator[UnitBoard | None, None]:
+        ctx = ctx_of(info)
+        try:
+            async for board in _watch_board(ctx, unit_id, year, month):
+                yield board
+        except DomainError as error:
+            # Subscriptions bypass the per-operation error policy: shape the refusal here,
+            # with its stable code and both languages.
+            raise domain_error(error) from None
+
+
+async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int,
+                       month: int) -> AsyncGenerator[UnitBoard | None, None]:
+    check_month(year, month)
+    unit = parse_id(unit_id, "đơn vị", "Unit")
+    tenant = await recheck(ctx, None)
+    sent: int | None = None
+    async with feed_of(ctx).watch(tenant.schema) as wake:
+        while True:
+            wake.clear()
+            await recheck(ctx, tenant)
+            ctx.reads = Reads(ctx.runtime.pool, tenant)  # fresh loaders for each message
+            row = await ctx.reads.fetchrow(
+                f"SELECT * FROM {tenant.schema}.rm_boards WHERE unit_id = $1 "
+                "AND kind = 'monthly' AND year = $2 AND number = $3", unit, year, month)
+            position = row["position"] if row else 0
+            if position != sent:
+                sent = position
+                yield UnitBoard.from_row(row) if row else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
+
+
+def with_websocket_auth(controller: type[Any]) -> type[Any]:
+    """The GraphQL controller, authenticating websockets at ``connection_init``.
+
+    The token travels in the init payload as ``{"Authorization": "Bearer <jwt>"}`` (browsers
+    cannot set headers on a websocket). A missing or bad token closes the socket with 4403
+    before any subscription starts.
+    """
+
+    class WebSocketAuthenticated(controller):  # type: ignore[misc,valid-type]
+        async def on_ws_connect(self, context: Context) -> Any:
+            params = context.connection_params if isinstance(context.connection_params,
+                                                             dict) else {}
+            authorization = params.get("Authorization") or params.get("authorization")
+            try:
+                context.principal = context.runtime.verifier.verify(
+                    authorization if isinstance(authorization, str) else None)
+            except AuthError as error:
+                log.info("websocket_rejected", code=error.code)
+                raise ConnectionRejectionError({"code": error.code,
+                                                "messageVi": error.message_vi,
+                                                "messageEn": error.message_en}) from None
+            context.authorization = authorization
+            structlog.contextvars.bind_contextvars(tenant=context.principal.tenant,
+                                                   user=context.principal.user_id)
+            return UNSET
+
+    return WebSocketAuthenticated
