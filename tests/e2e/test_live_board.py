@@ -27,7 +27,7 @@ LIVE = operation("UnitBoardLive")
 OPEN = operation("OpenPeriod")
 DECIDE = operation("DecideRating")
 PROTOCOL = "graphql-transport-ws"
-WAIT = 10.0
+WAIT = 20.0  # the expired-token case waits for a periodic re-check (5 s apart)
 
 
 @asynccontextmanager
