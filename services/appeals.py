@@ -76,8 +76,10 @@ class AppealService(TenantService):
         super().__init__(app)
         self.clock = clock
 
-    def _appeal(self, appeal_id: UUID) -> Appeal:
+    def appeal(self, appeal_id: UUID) -> Appeal:
         return self._get(Appeal, appeal_id, "khiếu nại", "Appeal")
+
+    _appeal = appeal
 
     def _docket(self, evaluation_id: UUID) -> AppealDocket | None:
         try:

@@ -29,6 +29,7 @@ from services.commands import (
     RegisterUnit,
     SubmitSelfAssessment,
 )
+from services.demo_appeals import add_demo_appeals
 from services.handlers import TenantService
 from services.runtime import Runtime
 
@@ -93,6 +94,7 @@ def _name(rng: random.Random) -> str:
 def _build_tenant(service: TenantService, slug: str, today: date) -> None:
     with acting_as(Actor("demo-loader", "hr_officer")):
         _fill_tenant(service, slug, today)
+        add_demo_appeals(service.app, demo_id, slug, today)  # appeals at both instances
 
 
 def _fill_tenant(service: TenantService, slug: str, today: date) -> None:

@@ -29,7 +29,7 @@ ASK, ANSWER = operation("RequestAppealInformation"), operation("ProvideAppealInf
 DECIDE_APPEAL, ESCALATE = operation("DecideAppeal"), operation("EscalateAppeal")
 DETAIL, PENDING = operation("AppealDetail"), operation("MyPendingWork")
 LEADER, UNITS = operation("LeaderAccountability"), operation("UnitAppealCounts")
-TAKE_UP = operation("TakeUpAppeal")
+TAKE_UP, TIMELINE = operation("TakeUpAppeal"), operation("PersonTimeline")
 MARCH = {"year": 2026, "month": 3}
 
 
@@ -132,13 +132,12 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
             for h in history["ratingHistory"]] == [("B", 75.0, "amended", str(org.chair))]
 
     # The person's timeline keeps the original, then the appeal, then the amendment.
-    async with runtime.pool.acquire() as conn:
-        timeline = await conn.fetch(
-            f"SELECT entry, level, actor FROM {tenant.schema}.rm_timeline WHERE staff_id = $1 "
-            "ORDER BY position", staff)
-    assert [(t["entry"], t["level"]) for t in timeline] == [
-        ("opened", None), ("self_assessed", "B"), ("decided", "C"), ("appeal_filed", "B"),
-        ("amended", "B")]
+    timeline = data(await gql(http, me, TIMELINE, {"staff": str(staff), "at": at}))
+    assert [(e["node"]["entry"], e["node"]["level"], e["node"]["actor"])
+            for e in timeline["personTimeline"]["edges"]] == [
+        ("opened", None, str(org.hr)), ("self_assessed", "B", str(staff)),
+        ("decided", "C", str(org.leader)), ("appeal_filed", "B", str(staff)),
+        ("amended", "B", str(org.chair))]
 
     # The leader's record: one decision, appealed and overturned, by the chair.
     record = data(await gql(http, hr, LEADER, {"leader": str(org.leader), "at": at}))

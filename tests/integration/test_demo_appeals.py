@@ -1,0 +1,40 @@
+"""The demo tenants carry appeals at both instances, with every outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import anyio
+import pytest
+
+from projections.runner import catch_up, lock_key
+from services.demo import TENANTS, _build_tenant
+from services.runtime import Runtime
+from services.tenants import Tenant
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("slug", [t[0] for t in TENANTS])
+async def test_demo_appeals_cover_both_instances_and_every_outcome(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]], slug: str) -> None:
+    tenant = await new_tenant(slug)
+    service = runtime.service(tenant)
+    await anyio.to_thread.run_sync(_build_tenant, service, tenant.slug, date(2026, 11, 23))
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await catch_up(conn, tenant.schema)
+        rows = await conn.fetch(
+            f"SELECT instance, status, first_outcome, outcome FROM {tenant.schema}.rm_appeals")
+        steps = await conn.fetch(f"SELECT DISTINCT instance, step FROM {tenant.schema}"
+                                 ".rm_appeal_steps")
+        amended = await conn.fetchval(
+            f"SELECT count(*) FROM {tenant.schema}.rm_ratings WHERE status = 'amended'")
+    done = {(s["instance"], s["step"]) for s in steps}
+    for instance in (1, 2):
+        assert {(instance, o) for o in ("dismissed", "upheld", "partially_upheld")} <= done
+    assert {(1, "information_requested"), (1, "withdrawn")} <= done
+    statuses = {r["status"] for r in rows}
+    assert {"awaiting_information", "closed", "withdrawn", "awaiting_reviewer"} <= statuses
+    assert amended >= 4
