@@ -7,6 +7,7 @@ not leave thousands of synthetic tenants behind in someone's working database.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -31,8 +32,14 @@ class BenchEnv:
     runtime: Runtime
 
 
+# Tuning knobs a run may set from the environment, to compare one setting against another.
+PASSED_THROUGH = ("CONGTAM_AGGREGATE_CACHE_SIZE", "CONGTAM_READ_POOL_MAX",
+                  "CONGTAM_WRITE_POOL_MAX")
+
+
 def bench_settings(database_url: str, data_dir: Path) -> Settings:
     return load_settings({
+        **{k: os.environ[k] for k in PASSED_THROUGH if k in os.environ},
         "DATABASE_URL": database_url,
         "CONGTAM_DATA_DIR": str(data_dir / "data"),
         # A fresh key per run: tokens minted by the bench are only good for its own server.

@@ -1,4 +1,4 @@
-"""GraphQL paths: a decision at 1 and 8 clients, the unit dashboard, and ``{ __typename }``.
+"""GraphQL paths: a decision at 1, 8 and 32 clients, the unit dashboard, and ``{ __typename }``.
 
 ``{ __typename }`` is the floor of the same server: HTTP, JWT verification, context, GraphQL
 parse/validate/execute, JSON — everything except the resolver's own work. It is measured
@@ -107,19 +107,21 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                          wanted: set[str]) -> list[Measure]:
     """Everything served by one app instance; returns paths and their baselines."""
     per_lane = max(1, scale.decisions_c8 // 8)
+    per_lane_32 = max(1, scale.decisions_c8 // 32)
     lanes = []
     if "decision_graphql" in wanted:
-        lanes = await prepare_lanes(rt, units, [scale.decisions_c1] + [per_lane] * 8)
+        lanes = await prepare_lanes(
+            rt, units, [scale.decisions_c1] + [per_lane] * 8 + [per_lane_32] * 32)
     board = units[0]  # its first month is closed and fully decided
     reader = _token(settings, board, uuid.uuid4(), "hr_officer")
     doc = _decision_doc()
     out: list[Measure] = []
     budget = scale.budget_s
-    async with serve(settings) as base_url, client(base_url, 8) as http:
+    async with serve(settings) as base_url, client(base_url, 32) as http:
         quiet_loggers()  # the app has just configured logging: keep the client silent
         await _warm_up(http, settings, lanes, doc, reader)
         typename = [graphql_call(http, reader, TYPENAME)] * max(
-            scale.decisions_c1, scale.decisions_c8, scale.dashboard_requests)
+            scale.decisions_c1, scale.decisions_c8, 32, scale.dashboard_requests)
         c1 = max(scale.decisions_c1, scale.dashboard_requests)
         out.append(await drive("baseline_typename_c1", [typename[:c1]], budget))
         if "decision_graphql" in wanted:
@@ -130,8 +132,14 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                                    split(typename[:scale.decisions_c8], 8), budget))
             out.append(await drive("decision_graphql_c8",
                                    [_decision_calls(http, settings, lane, doc)
-                                    for lane in lanes[1:]], budget,
+                                    for lane in lanes[1:9]], budget,
                                    baseline="baseline_typename_c8"))
+            out.append(await drive("baseline_typename_c32",
+                                   split(typename[:per_lane_32 * 32], 32), budget))
+            out.append(await drive("decision_graphql_c32",
+                                   [_decision_calls(http, settings, lane, doc)
+                                    for lane in lanes[9:]], budget,
+                                   baseline="baseline_typename_c32"))
         if "dashboard_query" in wanted:
             year, month = month_at(0)
             variables = {"unit": str(board.unit_id), "year": year, "month": month}

@@ -18,7 +18,7 @@ from bench.stats import Measure
 
 # Which figures are floors: shown first and dimmed, never given a ratio of their own.
 BASELINES = ("baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
-             "baseline_typename_c1", "baseline_typename_c8")
+             "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32")
 
 
 def _rate(value: float, unit: str) -> str:

@@ -132,9 +132,21 @@ class Evaluations(Application):  # type: ignore[type-arg]
 
     name = "Evaluations"
 
-    def __init__(self, datastore: PostgresDatastore, create_tables: bool) -> None:
+    def __init__(self, datastore: PostgresDatastore, create_tables: bool,
+                 aggregate_cache_size: int = 0) -> None:
         self._datastore = datastore
-        super().__init__(env={"CREATE_TABLE": "y" if create_tables else "n"})
+        env = {"CREATE_TABLE": "y" if create_tables else "n"}
+        if aggregate_cache_size > 0:
+            # Fast-forward (the library's default for a cache): every get() still reads the
+            # events stored after the cached version, whoever wrote them, so a cached
+            # aggregate is never staler than the log; a decision racing another process is
+            # caught, as without the cache, by the unique (id, version) on save. Saves do
+            # not feed the cache, and get() hands out deep copies, so a command that fails
+            # half-way never leaves its mutations behind.
+            env |= {"AGGREGATE_CACHE_MAXSIZE": str(aggregate_cache_size),
+                    "AGGREGATE_CACHE_FASTFORWARD": "y",
+                    "DEEPCOPY_FROM_AGGREGATE_CACHE": "y"}
+        super().__init__(env=env)
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         return TenantFactory(env, self._datastore)  # type: ignore[return-value]
@@ -146,9 +158,10 @@ class Evaluations(Application):  # type: ignore[type-arg]
 class TenantApps:
     """A bounded cache of tenant applications (they are cheap: no connections of their own)."""
 
-    def __init__(self, shared: SharedPool, max_size: int) -> None:
+    def __init__(self, shared: SharedPool, max_size: int, aggregate_cache_size: int = 0) -> None:
         self.shared = shared
         self.max_size = max_size
+        self.aggregate_cache_size = aggregate_cache_size
         self._apps: OrderedDict[str, Evaluations] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -158,7 +171,8 @@ class TenantApps:
             if app is not None:
                 self._apps.move_to_end(slug)
                 return app
-        app = Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), False)
+        app = Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), False,
+                          self.aggregate_cache_size)
         with self._lock:
             self._apps[slug] = app
             while len(self._apps) > self.max_size:

@@ -51,7 +51,7 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
         **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max
     )
     shared = SharedPool(params, settings.write_pool_max)
-    apps = TenantApps(shared, settings.tenant_cache_size)
+    apps = TenantApps(shared, settings.tenant_cache_size, settings.aggregate_cache_size)
     registry = TenantRegistry(pool, apps)
     await registry.migrate()
     platform = Platform(shared, pool)

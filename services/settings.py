@@ -32,6 +32,7 @@ class Settings:
     read_pool_max: int  # asyncpg pool (reads, projector) per process
     write_pool_max: int  # psycopg pool shared by every tenant's event store per process
     tenant_cache_size: int  # tenant applications kept in memory per process
+    aggregate_cache_size: int  # aggregates cached per tenant application (LRU)
     freshness_timeout: float  # seconds a query with atLeast waits for the projector
     projector_in_process: bool
     log_format: str  # "json" | "console" | "auto"
@@ -64,6 +65,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         read_pool_max=int(e.get("CONGTAM_READ_POOL_MAX", "8")),
         write_pool_max=int(e.get("CONGTAM_WRITE_POOL_MAX", "4")),
         tenant_cache_size=int(e.get("CONGTAM_TENANT_CACHE_SIZE", "256")),
+        aggregate_cache_size=int(e.get("CONGTAM_AGGREGATE_CACHE_SIZE", "256")),
         freshness_timeout=float(e.get("CONGTAM_FRESHNESS_TIMEOUT", "3")),
         projector_in_process=_bool(e.get("CONGTAM_PROJECTOR_IN_PROCESS"), True),
         log_format=e.get("CONGTAM_LOG_FORMAT", "auto"),

@@ -17,11 +17,12 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
-             "baseline_typename_c1", "baseline_typename_c8"}
+             "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32"}
 PATHS = {"append_library": "baseline_insert_single",
          "bulk_rating": "baseline_insert_single",
          "decision_graphql_c1": "baseline_typename_c1",
          "decision_graphql_c8": "baseline_typename_c8",
+         "decision_graphql_c32": "baseline_typename_c32",
          "dashboard_query": "baseline_typename_c1",
          "rebuild": "baseline_read",
          "verify": "baseline_read_audit",
@@ -56,4 +57,5 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
         latency = record["paths"][name]
         assert 0 < latency["p50_ms"] <= latency["p99_ms"], name
     assert record["paths"]["decision_graphql_c8"]["concurrency"] == 8
+    assert record["paths"]["decision_graphql_c32"]["concurrency"] == 32
     assert "decision_graphql_c8" in done.stdout  # the table was printed

@@ -1,0 +1,111 @@
+"""The aggregate cache never lets a stale aggregate decide.
+
+Two ``TenantApps`` on the same database stand for two API processes, each with its own
+cache: what one writes, the other's cached aggregates see on their next read (fast-forward
+from the log), and under a race the unique (id, version) on save still refuses the loser.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable
+
+import anyio
+import pytest
+
+from domain.actor import Actor, acting_as
+from domain.errors import DomainError, QuotaExceededError, StaleVersionError
+from domain.ids import PeriodId, StaffId
+from domain.levels import Level
+from domain.period import EvaluationPeriod
+from services.commands import DecideRating, OpenPeriod
+from services.eventstore import TenantApps
+from services.handlers import TenantService
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+
+def _process(runtime: Runtime, tenant: Tenant) -> TenantService:
+    """A service as another API process holds it: its own application and aggregate cache."""
+    apps = TenantApps(runtime.shared, max_size=4, aggregate_cache_size=64)
+    return TenantService(apps.get(tenant.slug))
+
+
+def _excellent(service: TenantService, org: Org, period: PeriodId, staff: StaffId) -> int:
+    with acting_as(Actor(str(org.leader), "unit_leader")):
+        return service.decide_rating(DecideRating(period, staff, Level.A, 95, "Xuất sắc",
+                                                  str(org.leader)))
+
+
+async def test_a_cached_period_sees_the_other_process_decisions_before_the_quota_check(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
+    first, second = _process(runtime, tenant), _process(runtime, tenant)
+    assert first.app.repository.cache is not None
+
+    def scenario() -> tuple[PeriodId, str]:
+        with acting_as(Actor("hr", "hr_officer")):
+            period_id, _ = first.open_period(OpenPeriod(org.unit, 2026, 6))
+        period = PeriodId(period_id)
+        # Both processes now hold the period, unit and parent in their caches.
+        _excellent(second, org, period, org.members[0])
+        _excellent(first, org, period, org.members[1])
+        cached = second.app.repository.cache.get(period_id)  # type: ignore[union-attr]
+        stored = first.app.repository.get(period_id)
+        assert cached.version < stored.version  # behind the log: first decided since
+        _excellent(first, org, period, org.members[2])  # the third and last slot
+        try:
+            _excellent(second, org, period, org.members[3])
+        except QuotaExceededError as error:
+            return period, error.code
+        return period, "accepted"
+
+    period, outcome = await anyio.to_thread.run_sync(scenario)
+    assert outcome == "QUOTA_EXCEEDED"
+    stored = runtime.service(tenant).app.repository.get(period)
+    assert isinstance(stored, EvaluationPeriod)
+    assert list(stored.decisions.values()).count("A") == 3
+
+
+async def test_racing_processes_with_warm_caches_never_pass_the_quota(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=9)
+    processes = [_process(runtime, tenant) for _ in range(3)]
+    with acting_as(Actor("hr", "hr_officer")):
+        period_id, _ = await anyio.to_thread.run_sync(
+            processes[0].open_period, OpenPeriod(org.unit, 2026, 7))
+    period = PeriodId(period_id)
+    for service in processes:  # warm every cache with the empty period
+        await anyio.to_thread.run_sync(service.app.repository.get, period_id)
+
+    barrier = threading.Barrier(len(org.members))
+    outcomes: list[str] = []
+
+    def decide(index: int, staff: StaffId) -> None:
+        barrier.wait()
+        try:
+            _excellent(processes[index % len(processes)], org, period, staff)
+            outcomes.append("accepted")
+        except (QuotaExceededError, StaleVersionError) as error:
+            outcomes.append(error.code)
+        except DomainError as error:  # pragma: no cover - would be a bug
+            outcomes.append(f"unexpected {error.code}")
+
+    threads = [threading.Thread(target=decide, args=(i, m)) for i, m in enumerate(org.members)]
+    await anyio.to_thread.run_sync(lambda: [t.start() for t in threads])
+    await anyio.to_thread.run_sync(lambda: [t.join() for t in threads])
+
+    assert set(outcomes) <= {"accepted", "QUOTA_EXCEEDED", "STALE_VERSION"}
+    assert 1 <= outcomes.count("accepted") <= 3
+    stored = runtime.service(tenant).app.repository.get(period_id)
+    assert isinstance(stored, EvaluationPeriod)
+    assert list(stored.decisions.values()).count("A") == outcomes.count("accepted")
