@@ -135,6 +135,7 @@ async def test_two_projectors_at_once_never_double_apply(
         head = await head_position(conn, tenant.schema)
         # Every event applied at most once (the served app's projector may take a share).
         assert sum(totals) <= head
+        await _hold(conn, tenant)  # waits while the served app's projector finishes a batch
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == head
         live = await _assert_rebuild_equals_live(conn, tenant.schema, head)
