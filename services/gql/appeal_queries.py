@@ -59,7 +59,8 @@ class AppealQuery:
             return None
         party = me in (str(row["staff_id"]), row["reviewer"], row["decided_by"],
                        row["first_reviewer"])
-        if not party and target is (await ctx.caller())[1]:
+        home = (await ctx.caller())[1]
+        if not party and target.slug == home.slug:  # a child tenant was checked by grant
             await ctx.caller(*OVERSIGHT, "appeal_reviewer")
         steps = await ctx.runtime.pool.fetch(
             f"SELECT * FROM {s}.rm_appeal_steps WHERE appeal_id = $1 ORDER BY position",

@@ -15,12 +15,14 @@ from services.tenants import Tenant
 from tests.e2e.test_appeal_workflow import (
     ACCEPT,
     DECIDE_APPEAL,
+    DETAIL,
     ESCALATE,
     FILE,
+    LEADER,
     decided_rating,
     refused,
 )
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 
@@ -46,8 +48,9 @@ async def filed(http: httpx.AsyncClient, settings: Settings,
         "hr": token_for(settings, tenant.slug, org.hr, "hr_officer"),
     }
     appeal = data(await gql(http, tok["me"], FILE, {
-        "evaluation": evaluation, "grounds": GROUNDS, "claimed": "B"}))["fileAppeal"]["id"]
-    return {"tenant": tenant, "org": org, "evaluation": evaluation, "appeal": appeal, **tok}
+        "evaluation": evaluation, "grounds": GROUNDS, "claimed": "B"}))["fileAppeal"]
+    return {"tenant": tenant, "org": org, "evaluation": evaluation, "appeal": appeal["id"],
+            "at": appeal["position"], **tok}
 
 
 async def test_an_appeal_on_someone_elses_rating_is_refused(
@@ -140,3 +143,14 @@ async def test_the_decider_is_never_assigned_the_second_instance(
     assert await refused(runtime, filed["tenant"], gql(http, filed["leader"], DECIDE_APPEAL, {
         "appeal": appeal, "outcome": "UPHELD", "reasons": "Tự sửa.", "level": "B",
         "score": 75})) == "CONFLICTED_REVIEWER"
+
+
+async def test_an_appeal_is_read_only_by_its_parties_and_oversight(
+    http: httpx.AsyncClient, filed: dict[str, Any]) -> None:
+    variables = {"appeal": filed["appeal"], "at": filed["at"]}
+    assert error_code(await gql(http, filed["other"], DETAIL, variables)) == "FORBIDDEN"
+    for who in ("me", "leader", "hr"):
+        assert data(await gql(http, filed[who], DETAIL, variables))["appeal"]["id"] == \
+            filed["appeal"]
+    assert error_code(await gql(http, filed["other"], LEADER, {
+        "leader": str(filed["org"].leader)})) == "FORBIDDEN"

@@ -1,0 +1,58 @@
+"""Deadlines: an appeal past its instance's deadline shows as overdue to everyone concerned,
+and stays undecided — nothing is decided automatically."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import anyio
+import httpx
+import pytest
+
+from domain.actor import Actor, acting_as
+from services.appeal_commands import FileAppeal
+from services.appeals import AppealService, hanoi_today
+from services.runtime import Runtime
+from services.settings import Settings
+from services.tenants import Tenant
+from tests.e2e.test_appeal_workflow import DETAIL, PENDING, UNITS, decided_rating
+from tests.support.gql import data, gql, token_for
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_an_appeal_past_its_deadline_is_overdue_and_still_undecided(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    staff = org.members[0]
+    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader)
+    # Filed 16 days ago (the first instance may take 15): the clock is the only thing faked.
+    filed_on = hanoi_today() - timedelta(days=16)
+    service = AppealService(runtime.apps.get(tenant.slug), clock=lambda: filed_on)
+    appeal = uuid.uuid4()
+
+    def file() -> int:
+        with acting_as(Actor(str(staff), "staff")):
+            return service.file(FileAppeal(appeal, uuid.UUID(evaluation), str(staff),
+                                           "Đề nghị xem xét lại."))
+
+    position = await anyio.to_thread.run_sync(file)
+    await runtime.written(tenant)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    detail = data(await gql(http, hr, DETAIL, {"appeal": str(appeal), "at": position}))["appeal"]
+    assert (detail["status"], detail["overdue"], detail["dueOn"]) == (
+        "assigned", True, (filed_on + timedelta(days=15)).isoformat())
+    assert detail["outcome"] is None
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
+    work = data(await gql(http, leader, PENDING, {"at": position}))["myPendingWork"]
+    assert {(w["role"], w["action"], w["overdue"]) for w in work} == {
+        ("reviewer", "accept", True), ("decider", "your_decision_is_appealed", True)}
+    counts = data(await gql(http, hr, UNITS, {"at": position}))["unitAppealCounts"]
+    assert [(c["open"], c["overdue"], c["decided"]) for c in counts] == [(1, 1, 0)]
+
