@@ -91,6 +91,25 @@ def _decided(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
+    """An appeal's amendment (after the first decision) changes the person's level and the
+    quota in use; completion and lateness stay those of the first decision."""
+    evaluation = evaluation_id_for(PeriodId(e.originator_id), StaffId(e.staff_id), OFFICIAL)
+    return [
+        (
+            f"UPDATE {s}.rm_board_members SET level = $2, position = $3 "
+            "WHERE evaluation_id = $1 AND position < $3",
+            (evaluation, e.level, pos),
+        ),
+        (
+            f"UPDATE {s}.rm_boards SET quota_used = quota_used + ($2 = 'A')::int "
+            "- (coalesce($3, '') = 'A')::int, position = $4 "
+            "WHERE period_id = $1 AND position < $4",
+            (e.originator_id, e.level, e.previous_level, pos),
+        ),
+    ]
+
+
 def _closed(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_boards SET status = 'closed', position = $2 WHERE period_id = $1",
@@ -107,4 +126,5 @@ class BoardsProjection(Projection):
         "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
         "domain.evaluation:Evaluation.RatingDecided": _decided,
         "domain.period:EvaluationPeriod.Closed": _closed,
+        "domain.period:EvaluationPeriod.DecisionAmended": _decision_amended,
     }

@@ -31,10 +31,22 @@ def _decision_registered(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
+    """An appeal's amendment moves one person from the old level's count to the new one."""
+    shift = " + ($2 = '{x}')::int - (coalesce($3, '') = '{x}')::int"
+    return [(
+        f"UPDATE {s}.rm_trend_months SET "
+        + ", ".join(f"level_{x.lower()} = level_{x.lower()}" + shift.format(x=x) for x in "ABCD")
+        + ", position = $4 WHERE period_id = $1 AND position < $4",
+        (e.originator_id, e.level, e.previous_level, pos),
+    )]
+
+
 class TrendsProjection(Projection):
     name = "trends"
     tables = ("rm_trend_months",)
     handlers: ClassVar[dict[str, Handler]] = {
         "domain.period:EvaluationPeriod.Opened": _opened,
         "domain.period:EvaluationPeriod.DecisionRegistered": _decision_registered,
+        "domain.period:EvaluationPeriod.DecisionAmended": _decision_amended,
     }

@@ -26,6 +26,7 @@ from services.tenants import Tenant
 from tests.support.appeal_recount import leader_recount, leader_tables
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count
+from tests.support.recount import recount, tables
 
 pytestmark = pytest.mark.integration
 TODAY = hanoi_today()
@@ -153,6 +154,8 @@ async def test_leader_accountability_equals_a_recount_of_the_log(
         live = await leader_tables(conn, tenant.schema)
         assert live == await leader_recount(conn, tenant.schema)
         assert live[str(org.leader)][:3] == (4, 3, 2)  # decisions, appealed, overturned
+        # Boards, trends and timelines follow the amendments too.
+        assert await tables(conn, tenant.schema) == await recount(conn, tenant.schema)
         before = await dump(conn, tenant.schema)
         await reset(conn, tenant.schema)
         await catch_up(conn, tenant.schema)

@@ -64,6 +64,22 @@ async def recount(conn: asyncpg.Connection, schema: str) -> Recount:
             t = out.trends[e.originator_id]
             t["decided"] += 1
             t[e.level] += 1
+        elif topic == "domain.appeal:Appeal.Filed":
+            out.timeline.append((e.staff_id, row["notification_id"], "appeal_filed",
+                                 e.level_claimed))
+        elif topic == E + "RatingAmended":
+            out.timeline.append((evaluations[e.originator_id].staff_id, row["notification_id"],
+                                 "amended", e.level))
+        elif topic == P + "DecisionAmended":
+            t = out.trends[e.originator_id]
+            t[e.level] += 1
+            if e.previous_level:
+                t[e.previous_level] -= 1
+            eid = evaluation_id_for(PeriodId(e.originator_id), StaffId(e.staff_id), "official")
+            if eid in out.members:
+                out.members[eid]["level"] = e.level
+            out.boards[e.originator_id]["quota_used"] += (
+                (e.level == "A") - (e.previous_level == "A"))
         elif topic == P + "Closed":
             out.boards[e.originator_id]["status"] = "closed"
         elif topic == E + "Started":
