@@ -22,7 +22,7 @@ from domain.appeal_errors import (
     NotOwnRatingError,
     OutcomeInconsistentError,
 )
-from domain.errors import QuotaExceededError, ReasonsRequiredError
+from domain.errors import DomainError, QuotaExceededError, ReasonsRequiredError
 from domain.evaluation import Evaluation
 from domain.levels import Level
 from domain.period import EvaluationPeriod
@@ -186,3 +186,48 @@ def test_amended_ratings_are_held_to_the_quota() -> None:
         period.register_amendment(members[1], Level.A, uuid.uuid4())
     period.register_amendment(members[0], Level.A, uuid.uuid4())  # own slot is not "taken"
     period.register_amendment(members[1], Level.C, uuid.uuid4())  # allowed after closing
+
+
+PEOPLE = {"appellant": str(STAFF), "decider": DECIDER, "above": ABOVE,
+          "stranger": str(uuid.uuid4())}
+ACTIONS = ["assign", "accept", "ask", "answer", "withdraw", "dismiss", "uphold", "partial",
+           "escalate"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(sorted(PEOPLE))),
+                max_size=30))
+def test_whatever_is_attempted_no_one_decides_their_own_case(
+    steps: list[tuple[str, str]]) -> None:
+    """Rules combined: a refused step changes nothing; no decision is ever taken by the
+    appellant, or on second instance by the decider or the first-instance reviewer; nothing
+    happens after the appeal is final."""
+    appeal = _file()
+    outcomes = {"dismiss": (Outcome.DISMISSED, None, None),
+                "uphold": (Outcome.UPHELD, Level.B, 75.0),
+                "partial": (Outcome.PARTIALLY_UPHELD, Level.C, 68.0)}
+    for action, who in steps:
+        person, version, was_final = PEOPLE[who], appeal.version, appeal.final
+        instance = appeal.instance
+        try:
+            if action == "assign":
+                appeal.assign(person)
+            elif action == "accept":
+                appeal.accept(person)
+            elif action == "ask":
+                appeal.request_information(person, "Bổ sung hồ sơ.")
+            elif action == "answer":
+                appeal.provide_information(person, "Đã bổ sung.")
+            elif action == "withdraw":
+                appeal.withdraw(person, "")
+            elif action == "escalate":
+                appeal.escalate(person, "Lần hai.", DECIDED_ON, 10, 30)
+            else:
+                outcome, level, score = outcomes[action]
+                appeal.decide(person, outcome, "Theo hồ sơ.", level, score, DECIDED_ON)
+                assert person != str(STAFF)
+                if instance == 2:
+                    assert person not in (DECIDER, appeal.first_reviewer)
+        except DomainError:
+            assert appeal.version == version
+            continue
+        assert not was_final, "something happened after the appeal was final"
