@@ -66,3 +66,45 @@ class AlreadyDecidedError(DomainError):
 
 class StaleVersionError(DomainError):
     code = "STALE_VERSION"
+
+
+class InvalidPolicyError(DomainError):
+    code = "INVALID_POLICY"
+
+
+class NotEligibleError(DomainError):
+    """Decree 90/2020 art. 2: fewer than 6 months worked in the year → not rated."""
+
+    code = "NOT_ELIGIBLE"
+
+
+class EligibilityCapError(DomainError):
+    """Absent 3–6 months → at most "completed"; discipline in the year → "not completed"."""
+
+    code = "ELIGIBILITY_CAP"
+
+
+class NotCompetentHigherLevelError(DomainError):
+    code = "NOT_COMPETENT_HIGHER_LEVEL"
+
+
+class AlreadyExistsError(DomainError):
+    code = "ALREADY_EXISTS"
+
+
+class NotDecidedError(DomainError):
+    code = "NOT_DECIDED"
+
+
+class OrderViolationError(DomainError):
+    """Collectives and heads are rated in the policy's order (lower first, heads last)."""
+
+    code = "ORDER_VIOLATION"
+
+
+class PartyRatingAboveOfficialError(DomainError):
+    code = "PARTY_ABOVE_OFFICIAL"
+
+
+class TenantReadOnlyError(DomainError):
+    code = "TENANT_READ_ONLY"

@@ -11,14 +11,18 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.actor import TenantAggregate
+from domain.eligibility import Eligibility
+from domain.eligibility import check as check_eligibility
 from domain.errors import (
     AlreadyDecidedError,
     LevelScoreMismatchError,
     ReasonsRequiredError,
     ScoreOutOfRangeError,
+    SelfRatingError,
 )
 from domain.levels import Level
 from domain.policy import Policy
+from domain.scoring import self_score, task_from_state
 
 OFFICIAL = "official"  # the rating as cadre/civil servant; Party rating is another subject
 
@@ -29,6 +33,16 @@ def check_score(score: float) -> None:
         raise ScoreOutOfRangeError(
             f"Điểm {score:g} không hợp lệ: điểm phải từ 0 đến 100.",
             f"Score {score:g} is invalid: it must be between 0 and 100.",
+        )
+
+
+def _check_band(level: Level, score: float, policy: Policy) -> None:
+    earned = policy.bands.level_for(score)
+    if level.rank > earned.rank:
+        raise LevelScoreMismatchError(
+            f"Mức '{level.label_vi}' không phù hợp với số điểm {score:g} "
+            f"(điểm này tương ứng mức '{earned.label_vi}').",
+            f"Level {level.value} is higher than score {score:g} allows ({earned.value}).",
         )
 
 
@@ -54,53 +68,109 @@ class Evaluation(TenantAggregate):
         self.self_level: str | None = None
         self.level: str | None = None
         self.score: float | None = None
+        self.proposed_level: str | None = None
+        self.opinions = 0
 
     def submit_self_assessment(
-        self, score: float, tasks: list[dict[str, Any]], note: str, policy: Policy
+        self, score: float | None, tasks: list[dict[str, Any]], note: str, policy: Policy,
+        criteria: dict[str, float] | None = None,
     ) -> None:
-        """Tự đánh giá: the person scores themselves; the level follows the policy's bands."""
-        check_score(score)
+        """Tự đánh giá: the person scores themselves; the level follows the policy's bands.
+
+        With points per criterion, the score is computed by the policy's criteria (and the
+        results criterion from the task results); a score given as well must agree.
+        """
         self._ensure_undecided()
+        if criteria is not None:
+            computed = self_score(policy, criteria, [task_from_state(t) for t in tasks])
+            if score is not None and abs(score - computed) > 0.01:
+                raise ScoreOutOfRangeError(
+                    f"Điểm tự chấm {score:g} khác với điểm tính theo tiêu chí ({computed:g}).",
+                    f"Self-score {score:g} differs from the criteria's total ({computed:g}).",
+                )
+            score = computed
+        if score is None:
+            raise ScoreOutOfRangeError(
+                "Cần nhập điểm tự chấm hoặc điểm theo từng tiêu chí.",
+                "Give a self-score or points per criterion.",
+            )
+        check_score(score)
         level = policy.bands.level_for(score)
-        self._self_assessment_submitted(score, level.value, tasks, note)
+        self._self_assessment_submitted(score, level.value, tasks, note, criteria)
 
     @event("SelfAssessmentSubmitted")
     def _self_assessment_submitted(
-        self, score: float, level: str, tasks: list[dict[str, Any]], note: str
+        self, score: float, level: str, tasks: list[dict[str, Any]], note: str,
+        criteria: dict[str, float] | None = None,
     ) -> None:
         self.self_score = score
         self.self_level = level
 
-    def decide(self, level: Level, score: float, reasons: str, policy: Policy) -> None:
+    def attach_opinion(self, source: str, author: str, text: str,
+                       satisfaction: float | None) -> None:
+        """Lấy ý kiến (colleague, Party cell, citizens' satisfaction): shown to the decider,
+        never decisive alone — no rule reads it."""
+        if source == "colleague" and author == str(self.staff_id):
+            raise SelfRatingError(
+                "Không thể tự góp ý kiến cho phiếu đánh giá của chính mình.",
+                "No one may give an opinion on their own evaluation.",
+            )
+        if satisfaction is not None and not 0 <= satisfaction <= 100:
+            raise ScoreOutOfRangeError(
+                "Mức độ hài lòng phải từ 0 đến 100%.", "Satisfaction must be 0–100%.")
+        self._opinion_attached(source, text, satisfaction)
+
+    @event("OpinionAttached")
+    def _opinion_attached(self, source: str, text: str, satisfaction: float | None) -> None:
+        self.opinions += 1
+
+    def propose(self, level: Level, score: float, strengths: str, shortcomings: str,
+                policy: Policy, proposer: str) -> None:
+        """Đề xuất (direct manager / personnel body): score, level, strengths, shortcomings."""
+        check_score(score)
+        self._ensure_undecided()
+        if proposer == str(self.staff_id):
+            raise SelfRatingError("Không ai được tự đề xuất xếp loại cho chính mình.",
+                                  "No one may propose their own rating.")
+        _check_band(level, score, policy)
+        self._proposed(level.value, score, strengths, shortcomings)
+
+    @event("Proposed")
+    def _proposed(self, level: str, score: float, strengths: str, shortcomings: str) -> None:
+        self.proposed_level = level
+
+    def decide(self, level: Level, score: float, reasons: str, policy: Policy,
+               authority: str = "", eligibility: Eligibility | None = None) -> None:
         """Quyết định xếp loại by the competent leader, judged by ``policy``.
 
         Rules: score on the 100-point scale; the level may not exceed the band the score
-        earns; reasons are required when the decision departs from the self-assessment by
-        a level or more; one decision per evaluation (changes go through appeal).
+        earns; eligibility (Decree 90/2020 art. 2, discipline); reasons are required when the
+        decision departs from the proposal or the self-assessment by a level or more; one
+        decision per evaluation (changes go through appeal). The authority basis and the
+        policy version are recorded with it.
         """
         check_score(score)
         self._ensure_undecided()
-        earned = policy.bands.level_for(score)
-        if level.rank > earned.rank:
-            raise LevelScoreMismatchError(
-                f"Mức '{level.label_vi}' không phù hợp với số điểm {score:g} "
-                f"(điểm này tương ứng mức '{earned.label_vi}').",
-                f"Level {level.value} is higher than score {score:g} allows ({earned.value}).",
-            )
-        departs = self.self_level is not None and abs(Level(self.self_level).rank - level.rank) >= 1
-        if departs and not reasons.strip():
-            raise ReasonsRequiredError(
-                "Cần nêu lý do khi quyết định khác với mức tự đánh giá.",
-                "Reasons are required when the decision differs from the self-assessment.",
-            )
-        self._rating_decided(level.value, score, reasons, policy.version)
+        if eligibility is not None:
+            check_eligibility(eligibility, level)
+        _check_band(level, score, policy)
+        for basis, vi, en in ((self.self_level, "mức tự đánh giá", "the self-assessment"),
+                              (self.proposed_level, "mức đề xuất", "the proposal")):
+            if basis is not None and Level(basis) is not level and not reasons.strip():
+                raise ReasonsRequiredError(
+                    f"Cần nêu lý do khi quyết định khác với {vi} ('{Level(basis).label_vi}').",
+                    f"Reasons are required when the decision differs from {en} ({basis}).",
+                )
+        self._rating_decided(level.value, score, reasons, policy.version, authority)
 
     @event("RatingDecided")
-    def _rating_decided(self, level: str, score: float, reasons: str, policy_version: str) -> None:
+    def _rating_decided(self, level: str, score: float, reasons: str, policy_version: str,
+                        authority: str = "") -> None:
         self.level = level
         self.score = score
 
     def _ensure_undecided(self) -> None:
+        """One decision per evaluation: later changes are appeals, recorded as such."""
         if self.level is not None:
             raise AlreadyDecidedError(
                 "Đã có quyết định xếp loại cho kỳ này; muốn thay đổi phải qua khiếu nại.",

@@ -6,13 +6,18 @@ a head is rated by the head of the parent unit (domain: "a head is rated by the 
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.actor import TenantAggregate
-from domain.errors import NotCompetentLeaderError, SelfRatingError
+from domain.errors import (
+    NotCompetentHigherLevelError,
+    NotCompetentLeaderError,
+    SelfRatingError,
+)
 from domain.ids import StaffId, UnitId
 
 
@@ -33,6 +38,28 @@ class Unit(TenantAggregate):
         self.parent_id = parent_id
         self.leader_id: UUID | None = None
         self.members: list[UUID] = []
+        self.outstanding_years: dict[str, bool] = {}
+
+    def outstanding_in(self, year: int) -> bool:
+        """Flagged as a unit with outstanding results for ``year`` (Hanoi 3814: A up to 40%)."""
+        return self.outstanding_years.get(str(year), False)
+
+    def flag_outstanding(self, year: int, outstanding: bool, reasons: str) -> None:
+        self._outstanding_flagged(year, outstanding, reasons)
+
+    @event("OutstandingFlagged")
+    def _outstanding_flagged(self, year: int, outstanding: bool, reasons: str) -> None:
+        self.outstanding_years[str(year)] = outstanding
+
+    def leave(self, staff_id: StaffId) -> None:
+        if staff_id in self.members:
+            self._member_left(staff_id)
+
+    @event("MemberLeft")
+    def _member_left(self, staff_id: UUID) -> None:
+        self.members.remove(staff_id)
+        if self.leader_id == staff_id:
+            self.leader_id = None
 
     @property
     def unit_id(self) -> UnitId:
@@ -56,7 +83,11 @@ class Unit(TenantAggregate):
 
 
 class StaffMember(TenantAggregate):
-    """A person who is rated: identity, type and current unit."""
+    """A person who is rated: identity, type, current unit, and what eligibility depends on.
+
+    Fields added after the first version (peer group, Party cell, start date) have defaults,
+    so events recorded before them still load.
+    """
 
     @event("Registered")
     def __init__(
@@ -67,18 +98,71 @@ class StaffMember(TenantAggregate):
         position: str,
         unit_id: UUID,
         party_member: bool,
+        peer_group: str = "",
+        party_cell: str = "",
+        start_date: date | None = None,
     ) -> None:
         self.full_name = full_name
         self.staff_type = staff_type
         self.position = position
         self.unit_id = unit_id
         self.party_member = party_member
+        self.peer_group = peer_group
+        self.party_cell = party_cell
+        self.start_date = start_date
+        self.absences: list[tuple[date, date, bool]] = []
+        self.disciplines: list[tuple[date, str]] = []
+
+    @property
+    def peer_group_key(self) -> str:
+        """Nhóm có nhiệm vụ tương đồng: as recorded, else people with the same position."""
+        return self.peer_group or self.position
+
+    def update_profile(self, staff_type: str, position: str, peer_group: str,
+                       party_member: bool, party_cell: str, start_date: date | None) -> None:
+        self._profile_updated(staff_type, position, peer_group, party_member, party_cell,
+                              start_date)
+
+    @event("ProfileUpdated")
+    def _profile_updated(self, staff_type: str, position: str, peer_group: str,
+                         party_member: bool, party_cell: str, start_date: date | None) -> None:
+        self.staff_type = staff_type
+        self.position = position
+        self.peer_group = peer_group
+        self.party_member = party_member
+        self.party_cell = party_cell
+        self.start_date = start_date
+
+    def record_absence(self, start: date, end: date, maternity: bool, reason: str) -> None:
+        """Nghỉ (ốm đau, thai sản, việc riêng…): counts against time worked in the year."""
+        self._absence_recorded(start, end, maternity, reason)
+
+    @event("AbsenceRecorded")
+    def _absence_recorded(self, start: date, end: date, maternity: bool, reason: str) -> None:
+        self.absences.append((start, end, maternity))
+
+    def record_discipline(self, decided_on: date, form: str, reference: str) -> None:
+        """Kỷ luật (khiển trách trở lên): the year's annual rating is "not completed"."""
+        self._discipline_recorded(decided_on, form, reference)
+
+    @event("DisciplineRecorded")
+    def _discipline_recorded(self, decided_on: date, form: str, reference: str) -> None:
+        self.disciplines.append((decided_on, form))
+
+    def move_to(self, unit_id: UUID, reasons: str, from_tenant: str = "") -> None:
+        """Điều động, luân chuyển: the person now belongs to ``unit_id``."""
+        self._transferred(self.unit_id, unit_id, reasons, from_tenant)
+
+    @event("Transferred")
+    def _transferred(self, from_unit: UUID, to_unit: UUID, reasons: str,
+                     from_tenant: str) -> None:
+        self.unit_id = to_unit
 
 
 def competent_decider(
     subject: StaffId, unit: Unit, parent: Unit | None, decider: str
-) -> None:
-    """Check that ``decider`` may rate ``subject``, a member of ``unit``.
+) -> str:
+    """Check that ``decider`` may rate ``subject``, a member of ``unit``; return the basis.
 
     Rule: no one rates themselves; the head of the unit rates its members; the head is
     rated by the head of the parent unit (the level above). Raises a DomainError.
@@ -88,7 +172,8 @@ def competent_decider(
             "Không ai được tự quyết định xếp loại của chính mình.",
             "No one may decide their own rating.",
         )
-    if unit.leader_id is not None and subject == unit.leader_id:
+    head_rated = unit.leader_id is not None and subject == unit.leader_id
+    if head_rated:
         competent = parent.leader_id if parent is not None else None
         where_vi, where_en = "người đứng đầu cấp trên", "the head of the parent unit"
     else:
@@ -99,3 +184,15 @@ def competent_decider(
             f"Chỉ {where_vi} mới có thẩm quyền quyết định xếp loại người này.",
             f"Only {where_en} is competent to decide this person's rating.",
         )
+    head_of = parent if head_rated and parent is not None else unit
+    return f"Người đứng đầu {head_of.name} (phân cấp quản lý cán bộ)"
+
+
+def competent_higher_level(unit: Unit, parent: Unit | None, granter: str) -> str:
+    """The level above a unit (the head of its parent unit) grants quota exceptions."""
+    if parent is None or parent.leader_id is None or str(parent.leader_id) != granter:
+        raise NotCompetentHigherLevelError(
+            "Chỉ người đứng đầu cấp trên trực tiếp mới được cho phép vượt tỷ lệ.",
+            "Only the head of the unit above may grant a quota exception.",
+        )
+    return f"Người đứng đầu {parent.name} (cấp có thẩm quyền)"

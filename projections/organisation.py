@@ -1,4 +1,6 @@
-"""Read models of the organisation: units and staff (rm_units, rm_staff)."""
+"""Read models of the organisation: units and staff (rm_units, rm_staff), a person's absences
+and discipline (rm_staff_records), outstanding-unit flags (rm_unit_flags) and transfers
+(rm_transfers)."""
 
 from __future__ import annotations
 
@@ -23,19 +25,81 @@ def _leader_appointed(s: str, e: Any, pos: int) -> list[Statement]:
 
 
 def _staff_registered(s: str, e: Any, pos: int) -> list[Statement]:
+    # Events recorded before peer group, Party cell and start date existed lack them.
     return [(
         f"INSERT INTO {s}.rm_staff (staff_id, full_name, staff_type, position_title, unit_id, "
-        "party_member, position) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "party_member, position, peer_group, party_cell, start_date) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
         "ON CONFLICT (staff_id) DO NOTHING",
-        (e.originator_id, e.full_name, e.staff_type, e.position, e.unit_id, e.party_member, pos),
+        (e.originator_id, e.full_name, e.staff_type, e.position, e.unit_id, e.party_member, pos,
+         getattr(e, "peer_group", ""), getattr(e, "party_cell", ""),
+         getattr(e, "start_date", None)),
     )]
+
+
+def _profile_updated(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.rm_staff SET staff_type = $2, position_title = $3, peer_group = $4, "
+        "party_member = $5, party_cell = $6, start_date = $7, position = $8 WHERE staff_id = $1",
+        (e.originator_id, e.staff_type, e.position, e.peer_group, e.party_member, e.party_cell,
+         e.start_date, pos),
+    )]
+
+
+def _record(kind: str, starts: str, ends: str | None, detail: str) -> Handler:
+    def handler(s: str, e: Any, pos: int) -> list[Statement]:
+        record_kind = "maternity" if getattr(e, "maternity", False) else kind
+        return [(
+            f"INSERT INTO {s}.rm_staff_records (position, staff_id, kind, starts_on, ends_on, "
+            "detail, recorded_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+            "ON CONFLICT (position) DO NOTHING",
+            (pos, e.originator_id, record_kind, getattr(e, starts),
+             getattr(e, ends) if ends else None, getattr(e, detail), e.actor, e.timestamp),
+        )]
+    return handler
+
+
+def _outstanding_flagged(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.rm_unit_flags (unit_id, year, outstanding, reasons, position) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, year) DO UPDATE SET "
+        "outstanding = EXCLUDED.outstanding, reasons = EXCLUDED.reasons, "
+        "position = EXCLUDED.position",
+        (e.originator_id, e.year, e.outstanding, e.reasons, pos),
+    )]
+
+
+def _member_left(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.rm_units SET leader_id = NULL, position = $3 "
+        "WHERE unit_id = $1 AND leader_id = $2",
+        (e.originator_id, e.staff_id, pos),
+    )]
+
+
+def _transferred(s: str, e: Any, pos: int) -> list[Statement]:
+    return [
+        (f"UPDATE {s}.rm_staff SET unit_id = $2, position = $3 WHERE staff_id = $1",
+         (e.originator_id, e.to_unit, pos)),
+        (f"INSERT INTO {s}.rm_transfers (position, staff_id, from_unit, to_unit, from_tenant, "
+         "reasons, at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position) DO NOTHING",
+         (pos, e.originator_id, e.from_unit, e.to_unit, e.from_tenant, e.reasons, e.timestamp)),
+    ]
 
 
 class OrganisationProjection(Projection):
     name = "organisation"
-    tables = ("rm_units", "rm_staff")
+    tables = ("rm_units", "rm_staff", "rm_staff_records", "rm_unit_flags", "rm_transfers")
     handlers: ClassVar[dict[str, Handler]] = {
         "domain.organisation:Unit.Registered": _unit_registered,
         "domain.organisation:Unit.LeaderAppointed": _leader_appointed,
+        "domain.organisation:Unit.OutstandingFlagged": _outstanding_flagged,
+        "domain.organisation:Unit.MemberLeft": _member_left,
         "domain.organisation:StaffMember.Registered": _staff_registered,
+        "domain.organisation:StaffMember.ProfileUpdated": _profile_updated,
+        "domain.organisation:StaffMember.AbsenceRecorded":
+            _record("absence", "start", "end", "reason"),
+        "domain.organisation:StaffMember.DisciplineRecorded":
+            _record("discipline", "decided_on", None, "form"),
+        "domain.organisation:StaffMember.Transferred": _transferred,
     }

@@ -1,8 +1,12 @@
-"""Read model of each person's evaluation per period: self-assessment and decision (rm_ratings)."""
+"""Read model of each person's evaluation per period: self-assessment, proposal, decision and
+publication (rm_ratings), and the opinions attached to it (rm_opinions)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
+
+from domain.ids import PeriodId, StaffId, evaluation_id_for
 
 from projections.base import Handler, Projection, Statement
 
@@ -19,21 +23,52 @@ def _started(s: str, e: Any, pos: int) -> list[Statement]:
 
 
 def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
+    criteria = getattr(e, "criteria", None)
     return [(
         f"UPDATE {s}.rm_ratings SET self_score = $2, self_level = $3, self_assessed_at = $4, "
-        "status = CASE WHEN level IS NULL THEN 'self_assessed' ELSE status END, position = $5 "
-        "WHERE evaluation_id = $1",
-        (e.originator_id, e.score, e.level, e.timestamp, pos),
+        "status = CASE WHEN level IS NULL THEN 'self_assessed' ELSE status END, position = $5, "
+        "criteria = $6::jsonb WHERE evaluation_id = $1",
+        (e.originator_id, e.score, e.level, e.timestamp, pos,
+         json.dumps(criteria, sort_keys=True) if criteria is not None else None),
     )]
+
+
+def _proposed(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.rm_ratings SET proposed_level = $2, proposed_score = $3, strengths = $4, "
+        "shortcomings = $5, proposed_by = $6, position = $7 WHERE evaluation_id = $1",
+        (e.originator_id, e.level, e.score, e.strengths, e.shortcomings, e.actor, pos),
+    )]
+
+
+def _opinion(s: str, e: Any, pos: int) -> list[Statement]:
+    return [
+        (f"INSERT INTO {s}.rm_opinions (position, evaluation_id, source, body, satisfaction, "
+         "author, at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position) DO NOTHING",
+         (pos, e.originator_id, e.source, e.text, e.satisfaction, e.actor, e.timestamp)),
+        (f"UPDATE {s}.rm_ratings SET opinion_count = opinion_count + 1, position = $2 "
+         "WHERE evaluation_id = $1 AND position < $2", (e.originator_id, pos)),
+    ]
 
 
 def _decided(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_ratings SET level = $2, score = $3, reasons = $4, policy_version = $5, "
-        "decided_by = $6, decided_at = $7, status = 'decided', position = $8 "
+        "decided_by = $6, decided_at = $7, status = 'decided', position = $8, authority = $9 "
         "WHERE evaluation_id = $1",
         (e.originator_id, e.level, e.score, e.reasons, e.policy_version,
-         e.actor, e.timestamp, pos),
+         e.actor, e.timestamp, pos, getattr(e, "authority", "")),
+    )]
+
+
+def _published(s: str, e: Any, pos: int) -> list[Statement]:
+    """Each person sees their own result once the period is published."""
+    ids = [evaluation_id_for(PeriodId(e.originator_id), StaffId(sid), "official")
+           for sid in e.decided]
+    return [(
+        f"UPDATE {s}.rm_ratings SET published_at = coalesce(published_at, $2), position = $3 "
+        "WHERE evaluation_id = ANY($1::uuid[]) AND level IS NOT NULL",
+        (ids, e.timestamp, pos),
     )]
 
 
@@ -51,11 +86,14 @@ def _amended(s: str, e: Any, pos: int) -> list[Statement]:
 
 class RatingsProjection(Projection):
     name = "ratings"
-    tables = ("rm_ratings",)
+    tables = ("rm_ratings", "rm_opinions")
     handlers: ClassVar[dict[str, Handler]] = {
         "domain.evaluation:Evaluation.Started": _started,
         "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
         "domain.evaluation:Evaluation.RatingDecided": _decided,
         "domain.evaluation:Evaluation.RatingAmended": _amended,
+        "domain.evaluation:Evaluation.Proposed": _proposed,
+        "domain.evaluation:Evaluation.OpinionAttached": _opinion,
+        "domain.period:EvaluationPeriod.Published": _published,
     }
 

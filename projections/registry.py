@@ -10,6 +10,7 @@ from projections.boards import BoardsProjection
 from projections.leaders import LeadersProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
+from projections.policies import PoliciesProjection
 from projections.ratings import RatingsProjection
 from projections.timeline import TimelineProjection
 from projections.trends import TrendsProjection
@@ -17,6 +18,7 @@ from projections.trends import TrendsProjection
 PROJECTIONS: tuple[type[Projection], ...] = (
     OrganisationProjection,
     PeriodsProjection,
+    PoliciesProjection,
     RatingsProjection,
     BoardsProjection,
     TimelineProjection,

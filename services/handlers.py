@@ -7,141 +7,127 @@ caller can ask a query to be at least that fresh (read-your-writes).
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Any, TypeVar
+from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import NotFoundError, PeriodAlreadyOpenError, StaleVersionError
+from domain.eligibility import assess
+from domain.errors import PeriodAlreadyOpenError, ValidationFailedError
 from domain.evaluation import OFFICIAL, Evaluation
 from domain.ids import PeriodId, StaffId, evaluation_id_for, period_id_for
-from domain.organisation import StaffMember, Unit, competent_decider
-from domain.period import EvaluationPeriod
-from domain.policy import HANOI_MONTHLY_2018, Policy
+from domain.organisation import StaffMember, Unit, competent_decider, competent_higher_level
+from domain.period import KINDS, EvaluationPeriod, period_span
+from domain.policy import SCOPE_PEER_GROUP, SCOPE_UNIT
 from services.commands import (
-    AppointLeader,
+    AttachOpinion,
     ClosePeriod,
     DecideRating,
+    GrantQuotaException,
     OpenPeriod,
-    RegisterStaff,
-    RegisterUnit,
+    ProposeRating,
+    PublishPeriod,
     SubmitSelfAssessment,
 )
 from services.eventstore import Evaluations
+from services.handler_base import RETRIES
+from services.org_handlers import OrganisationHandlers
 
-A = TypeVar("A", bound=Aggregate)
-RETRIES = 5
+__all__ = ["RETRIES", "TenantService", "events_of"]
+
+_KIND_VI = {"monthly": "tháng", "quarterly": "quý", "annual": "năm"}
 
 
-def _not_found(what_vi: str, what_en: str) -> NotFoundError:
-    return NotFoundError(f"Không tìm thấy {what_vi}.", f"{what_en} not found.")
-
-
-class TenantService:
+class TenantService(OrganisationHandlers):
     """The application layer of one tenant."""
-
-    def __init__(self, app: Evaluations, policy: Policy = HANOI_MONTHLY_2018) -> None:
-        self.app = app
-        self.policy = policy
-
-    def _get(self, cls: type[A], aggregate_id: UUID, what_vi: str, what_en: str) -> A:
-        try:
-            aggregate: Aggregate = self.app.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise _not_found(what_vi, what_en) from None
-        if not isinstance(aggregate, cls):
-            raise _not_found(what_vi, what_en)
-        return aggregate
-
-    def _save(self, *aggregates: Aggregate) -> int:
-        recordings = self.app.save(*aggregates)
-        return max((r.notification.id for r in recordings), default=0)
-
-    def _retrying(self, attempt: Callable[[], int]) -> int:
-        """Optimistic concurrency: on a version clash, reload and decide again."""
-        for _ in range(RETRIES):
-            try:
-                return attempt()
-            except IntegrityError:
-                continue
-        raise StaleVersionError(
-            "Dữ liệu vừa được người khác thay đổi; vui lòng thử lại.",
-            "Someone else changed this record at the same moment; please retry.",
-        )
-
-    # Organisation ---------------------------------------------------------
-
-    def register_unit(self, cmd: RegisterUnit) -> int:
-        if cmd.parent_id is not None:
-            self._get(Unit, cmd.parent_id, "đơn vị cấp trên", "Parent unit")
-        return self._save(Unit(id=cmd.unit_id, name=cmd.name, kind=cmd.kind,
-                               parent_id=cmd.parent_id))
-
-    def register_staff(self, cmd: RegisterStaff) -> int:
-        def attempt() -> int:
-            unit = self._get(Unit, cmd.unit_id, "đơn vị", "Unit")
-            staff = StaffMember(id=cmd.staff_id, full_name=cmd.full_name,
-                                staff_type=cmd.staff_type, position=cmd.position,
-                                unit_id=cmd.unit_id, party_member=cmd.party_member)
-            unit.join(staff.id)  # type: ignore[arg-type]
-            return self._save(staff, unit)
-        return self._retrying(attempt)
-
-    def appoint_leader(self, cmd: AppointLeader) -> int:
-        def attempt() -> int:
-            unit = self._get(Unit, cmd.unit_id, "đơn vị", "Unit")
-            self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
-            unit.appoint_leader(cmd.staff_id)
-            return self._save(unit)
-        return self._retrying(attempt)
 
     # One period's workflow -------------------------------------------------
 
     def open_period(self, cmd: OpenPeriod) -> tuple[UUID, int]:
-        """Workflow step 1 (HR officer): open the month for a unit, under the policy in force."""
+        """Workflow step 1 (HR officer): open a period for a unit, under the policy in force.
+
+        The period copies the policy, the members' peer groups and the unit's outstanding
+        flag as they are now: later changes never re-judge it.
+        """
+        if cmd.kind not in KINDS:
+            raise ValidationFailedError(f"Loại kỳ '{cmd.kind}' không hợp lệ.",
+                                        f"Unknown period kind '{cmd.kind}'.")
         unit = self._get(Unit, cmd.unit_id, "đơn vị", "Unit")
-        period_id = period_id_for(unit.unit_id, "monthly", cmd.year, cmd.month)
-        last_day = calendar.monthrange(cmd.year, cmd.month)[1]
-        deadline = cmd.deadline or date(cmd.year, cmd.month, last_day) + timedelta(
-            days=self.policy.self_assessment_days)
+        policy = self.policy_for(cmd.kind)
+        period_id = period_id_for(unit.unit_id, cmd.kind, cmd.year, cmd.month)
+        _, end = period_span(cmd.kind, cmd.year, cmd.month)
+        deadline = cmd.deadline or end + timedelta(days=policy.self_assessment_days)
         members = list(unit.members)
-        period = EvaluationPeriod(id=period_id, unit_id=unit.id, kind="monthly", year=cmd.year,
+        peer_groups = {str(m): s.peer_group_key for m in members
+                       if (s := self._find(StaffMember, m)) is not None}
+        period = EvaluationPeriod(id=period_id, unit_id=unit.id, kind=cmd.kind, year=cmd.year,
                                   number=cmd.month, deadline=deadline,
-                                  policy=self.policy.to_state(), members=members)
+                                  policy=policy.to_state(), members=members,
+                                  peer_groups=peer_groups,
+                                  outstanding=unit.outstanding_in(cmd.year))
         evaluations = [
             Evaluation(id=evaluation_id_for(period_id, StaffId(m), OFFICIAL), period_id=period_id,
-                       unit_id=unit.id, staff_id=m, subject=OFFICIAL, kind="monthly",
+                       unit_id=unit.id, staff_id=m, subject=OFFICIAL, kind=cmd.kind,
                        year=cmd.year, number=cmd.month)
             for m in members
         ]
         try:
             return period_id, self._save(period, *evaluations)
         except IntegrityError:
+            what = _KIND_VI[cmd.kind]
             raise PeriodAlreadyOpenError(
-                f"Kỳ đánh giá tháng {cmd.month}/{cmd.year} của đơn vị này đã được mở.",
-                f"The {cmd.month}/{cmd.year} period of this unit is already open.",
+                f"Kỳ đánh giá {what} {cmd.month}/{cmd.year} của đơn vị này đã được mở.",
+                f"The {cmd.kind} period {cmd.month}/{cmd.year} of this unit is already open.",
             ) from None
+
+    def find_period(self, period_id: UUID) -> EvaluationPeriod | None:
+        return self._find(EvaluationPeriod, period_id)
 
     def _period(self, period_id: UUID) -> EvaluationPeriod:
         return self._get(EvaluationPeriod, period_id, "kỳ đánh giá", "Evaluation period")
 
-    def _evaluation(self, period: EvaluationPeriod, staff_id: UUID) -> Evaluation:
+    def _evaluation(self, period: EvaluationPeriod, staff_id: UUID,
+                    subject: str = OFFICIAL) -> Evaluation:
         period.ensure_member(staff_id)
-        eid = evaluation_id_for(PeriodId(period.id), StaffId(staff_id), OFFICIAL)
+        eid = evaluation_id_for(PeriodId(period.id), StaffId(staff_id), subject)
         return self._get(Evaluation, eid, "phiếu đánh giá", "Evaluation")
 
+    def _units_of(self, period: EvaluationPeriod) -> tuple[Unit, Unit | None]:
+        unit = self._get(Unit, period.unit_id, "đơn vị", "Unit")
+        parent = (self._get(Unit, unit.parent_id, "đơn vị cấp trên", "Parent unit")
+                  if unit.parent_id else None)
+        return unit, parent
+
     def submit_self_assessment(self, cmd: SubmitSelfAssessment) -> int:
-        """Workflow step 2 (each person): score oneself, list task results."""
+        """Workflow step 2 (each person): score oneself by the criteria, list task results."""
         def attempt() -> int:
             period = self._period(cmd.period_id)
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
-            evaluation.submit_self_assessment(cmd.score, cmd.tasks, cmd.note, period.policy)
+            evaluation.submit_self_assessment(cmd.score, cmd.tasks, cmd.note, period.policy,
+                                              cmd.criteria)
+            return self._save(evaluation)
+        return self._retrying(attempt)
+
+    def attach_opinion(self, cmd: AttachOpinion) -> int:
+        """Workflow step 3: an opinion (colleague, Party cell, citizens) joins the file."""
+        def attempt() -> int:
+            period = self._period(cmd.period_id)
+            period.ensure_open()
+            evaluation = self._evaluation(period, cmd.staff_id)
+            evaluation.attach_opinion(cmd.source, cmd.author, cmd.text, cmd.satisfaction)
+            return self._save(evaluation)
+        return self._retrying(attempt)
+
+    def propose_rating(self, cmd: ProposeRating) -> int:
+        """Workflow step 4 (direct manager / personnel body): a proposed level and score."""
+        def attempt() -> int:
+            period = self._period(cmd.period_id)
+            period.ensure_open()
+            evaluation = self._evaluation(period, cmd.staff_id)
+            evaluation.propose(cmd.level, cmd.score, cmd.strengths, cmd.shortcomings,
+                               period.policy, cmd.proposer)
             return self._save(evaluation)
         return self._retrying(attempt)
 
@@ -154,15 +140,37 @@ class TenantService:
         def attempt() -> int:
             period = self._period(cmd.period_id)
             period.ensure_open()
-            unit = self._get(Unit, period.unit_id, "đơn vị", "Unit")
-            parent = (self._get(Unit, unit.parent_id, "đơn vị cấp trên", "Parent unit")
-                      if unit.parent_id else None)
-            competent_decider(cmd.staff_id, unit, parent, cmd.decider)
+            unit, parent = self._units_of(period)
+            basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
             evaluation = self._evaluation(period, cmd.staff_id)
-            policy = period.policy
-            evaluation.decide(cmd.level, cmd.score, cmd.reasons, policy)
+            staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
+            start, end = period_span(period.kind, period.year, period.number)
+            eligibility = assess(staff, start, end, annual=period.kind == "annual")
+            evaluation.decide(cmd.level, cmd.score, cmd.reasons, period.policy,
+                              cmd.authority or basis, eligibility)
             period.register_decision(cmd.staff_id, cmd.level)
             return self._save(period, evaluation)
+        return self._retrying(attempt)
+
+    def grant_quota_exception(self, cmd: GrantQuotaException) -> int:
+        """The competent higher level allows more of a level than the quota, with reasons
+        (Decree 335/2025 art. 20.5; Party HD 21/2019). Recorded before the decision."""
+        def attempt() -> int:
+            period = self._period(cmd.period_id)
+            unit, parent = self._units_of(period)
+            authority = competent_higher_level(unit, parent, cmd.granter)
+            scope = SCOPE_UNIT if cmd.peer_group is None else \
+                f"{SCOPE_PEER_GROUP}:{cmd.peer_group}"
+            period.grant_quota_exception(cmd.level, scope, cmd.extra, cmd.reasons, authority)
+            return self._save(period)
+        return self._retrying(attempt)
+
+    def publish_period(self, cmd: PublishPeriod) -> int:
+        """Workflow step 6: the decided results are posted inside the unit."""
+        def attempt() -> int:
+            period = self._period(cmd.period_id)
+            period.publish()
+            return self._save(period)
         return self._retrying(attempt)
 
     def close_period(self, cmd: ClosePeriod) -> int:

@@ -245,3 +245,96 @@ CREATE INDEX IF NOT EXISTS rm_leader_decisions_decider_idx
 
 -- Ratings amended on appeal carry the appeal they cite (projection "ratings").
 ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS appeal_id uuid;
+
+-- Evaluation domain, second shape (projections "organisation", "periods", "ratings",
+-- "policies"): columns added to the first tables, and tables for the new events. ADD COLUMN
+-- IF NOT EXISTS keeps existing tenant schemas upgradable in place.
+ALTER TABLE {schema}.rm_staff ADD COLUMN IF NOT EXISTS peer_group text NOT NULL DEFAULT '';
+ALTER TABLE {schema}.rm_staff ADD COLUMN IF NOT EXISTS party_cell text NOT NULL DEFAULT '';
+ALTER TABLE {schema}.rm_staff ADD COLUMN IF NOT EXISTS start_date date;
+ALTER TABLE {schema}.rm_periods ADD COLUMN IF NOT EXISTS outstanding boolean NOT NULL DEFAULT false;
+ALTER TABLE {schema}.rm_periods ADD COLUMN IF NOT EXISTS published_at timestamptz;
+ALTER TABLE {schema}.rm_periods ADD COLUMN IF NOT EXISTS published_by text;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS authority text;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS criteria jsonb;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS proposed_level text;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS proposed_score numeric(5, 2);
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS strengths text;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS shortcomings text;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS proposed_by text;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS opinion_count int NOT NULL DEFAULT 0;
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS published_at timestamptz;
+
+-- Absences and discipline records of a person (one row per event).
+CREATE TABLE IF NOT EXISTS {schema}.rm_staff_records (
+    position    bigint PRIMARY KEY,
+    staff_id    uuid NOT NULL,
+    kind        text NOT NULL,          -- absence | maternity | discipline
+    starts_on   date NOT NULL,
+    ends_on     date,
+    detail      text NOT NULL,
+    recorded_by text NOT NULL,
+    at          timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_staff_records_idx ON {schema}.rm_staff_records (staff_id);
+
+-- Units flagged outstanding, per year (the higher quota applies).
+CREATE TABLE IF NOT EXISTS {schema}.rm_unit_flags (
+    unit_id     uuid NOT NULL,
+    year        int NOT NULL,
+    outstanding boolean NOT NULL,
+    reasons     text NOT NULL,
+    position    bigint NOT NULL,
+    PRIMARY KEY (unit_id, year)
+);
+
+-- Transfers between units (and from other tenants).
+CREATE TABLE IF NOT EXISTS {schema}.rm_transfers (
+    position    bigint PRIMARY KEY,
+    staff_id    uuid NOT NULL,
+    from_unit   uuid,
+    to_unit     uuid NOT NULL,
+    from_tenant text NOT NULL,
+    reasons     text NOT NULL,
+    at          timestamptz NOT NULL
+);
+
+-- Quota exceptions granted by the competent higher level.
+CREATE TABLE IF NOT EXISTS {schema}.rm_quota_exceptions (
+    position   bigint PRIMARY KEY,
+    period_id  uuid NOT NULL,
+    level      text NOT NULL,
+    scope      text NOT NULL,
+    extra      int NOT NULL,
+    reasons    text NOT NULL,
+    authority  text NOT NULL,
+    granted_by text NOT NULL,
+    at         timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_quota_exceptions_idx ON {schema}.rm_quota_exceptions (period_id);
+
+-- Opinions attached to an evaluation (colleague, Party cell, citizens' satisfaction).
+CREATE TABLE IF NOT EXISTS {schema}.rm_opinions (
+    position      bigint PRIMARY KEY,
+    evaluation_id uuid NOT NULL,
+    source        text NOT NULL,
+    body          text NOT NULL,
+    satisfaction  numeric(5, 2),
+    author        text NOT NULL,
+    at            timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_opinions_idx ON {schema}.rm_opinions (evaluation_id);
+
+-- Every version of the tenant's policy, per cycle.
+CREATE TABLE IF NOT EXISTS {schema}.rm_policies (
+    cycle      text NOT NULL,
+    revision   int NOT NULL,
+    version    text NOT NULL,
+    preset     text NOT NULL,
+    policy     jsonb NOT NULL,
+    reasons    text NOT NULL,
+    adopted_by text NOT NULL,
+    at         timestamptz NOT NULL,
+    position   bigint NOT NULL,
+    PRIMARY KEY (cycle, revision)
+);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from uuid import UUID
 
 import strawberry
@@ -38,12 +39,28 @@ def check_month(year: int, month: int) -> None:
         )
 
 
+@strawberry.enum(description="Loại kỳ đánh giá / period kind")
+class PeriodKind(Enum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    ANNUAL = "annual"
+
+
+def check_period(kind: PeriodKind, year: int, number: int) -> None:
+    """Month 1–12, quarter 1–4, or the year (number 1)."""
+    top = {PeriodKind.MONTHLY: 12, PeriodKind.QUARTERLY: 4, PeriodKind.ANNUAL: 1}[kind]
+    if not (1 <= number <= top and 2000 <= year <= 2100):
+        raise ValidationFailedError(
+            f"Kỳ {number}/{year} không hợp lệ.", f"Period {number}/{year} is not valid.")
+
+
 @strawberry.input
 class OpenPeriodInput:
     unit_id: strawberry.ID
     year: int
-    month: int
+    month: int = strawberry.field(description="Tháng; với kỳ quý là số quý, kỳ năm là 1")
     deadline: date | None = None
+    kind: PeriodKind = PeriodKind.MONTHLY
 
 
 @strawberry.input(description="Kết quả thực hiện một nhiệm vụ / one task result")
@@ -53,14 +70,24 @@ class TaskResultInput:
     quality: str | None = None
     on_time: bool | None = None
     evidence: str | None = None
+    quality_percent: float | None = strawberry.field(
+        default=None, description="Chất lượng đạt được so với yêu cầu, 0–100 (%)")
+
+
+@strawberry.input(description="Điểm tự chấm theo một tiêu chí / points for one criterion")
+class CriterionPointsInput:
+    key: str
+    points: float
 
 
 @strawberry.input
 class SelfAssessmentInput:
     period_id: strawberry.ID
-    score: float
+    score: float | None = strawberry.field(
+        default=None, description="Điểm tự chấm; bỏ trống để tính theo tiêu chí")
     tasks: list[TaskResultInput] = strawberry.field(default_factory=list)
     note: str = ""
+    criteria: list[CriterionPointsInput] | None = None
 
 
 @strawberry.input
@@ -70,6 +97,43 @@ class DecideRatingInput:
     level: Level
     score: float
     reasons: str = ""
+    authority: str = strawberry.field(
+        default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
+
+
+@strawberry.input(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
+class ProposeRatingInput:
+    period_id: strawberry.ID
+    staff_id: strawberry.ID
+    level: Level
+    score: float
+    strengths: str = ""
+    shortcomings: str = ""
+
+
+@strawberry.enum(description="Nguồn ý kiến / opinion source")
+class OpinionSource(Enum):
+    COLLEAGUE = "colleague"
+    PARTY_CELL = "party_cell"
+    CITIZENS = "citizens"
+
+
+@strawberry.input(description="Ý kiến góp ý (đồng nghiệp, chi bộ, mức độ hài lòng của người dân)")
+class OpinionInput:
+    period_id: strawberry.ID
+    staff_id: strawberry.ID
+    source: OpinionSource
+    text: str
+    satisfaction: float | None = None
+
+
+@strawberry.input(description="Cho phép vượt tỷ lệ (cấp có thẩm quyền)")
+class QuotaExceptionInput:
+    period_id: strawberry.ID
+    level: Level
+    extra: int
+    reasons: str
+    peer_group: str | None = None
 
 
 def tasks_state(tasks: list[TaskResultInput]) -> list[dict[str, object]]:
@@ -80,6 +144,24 @@ def tasks_state(tasks: list[TaskResultInput]) -> list[dict[str, object]]:
     return [
         {"title": check_text(t.title, "nhiệm vụ", "title"), "quantity": t.quantity,
          "quality": t.quality, "on_time": t.on_time,
-         "evidence": check_text(t.evidence or "", "minh chứng", "evidence")}
+         "evidence": check_text(t.evidence or "", "minh chứng", "evidence"),
+         **({"quality_percent": _percent(t.quality_percent)}
+            if t.quality_percent is not None else {})}
         for t in tasks
     ]
+
+
+def _percent(value: float) -> float:
+    if not 0 <= value <= 100:
+        raise ValidationFailedError("Tỷ lệ chất lượng phải từ 0 đến 100%.",
+                                    "Quality must be between 0 and 100%.")
+    return value
+
+
+def criteria_points(points: list[CriterionPointsInput] | None) -> dict[str, float] | None:
+    if points is None:
+        return None
+    if len({p.key for p in points}) != len(points):
+        raise ValidationFailedError("Mỗi tiêu chí chỉ chấm một lần.",
+                                    "Each criterion may be scored once.")
+    return {p.key: p.points for p in points}

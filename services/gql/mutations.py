@@ -17,14 +17,28 @@ from domain.actor import Actor, acting_as
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
 from domain.levels import Level as DomainLevel
 from services.auth import Principal
-from services.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.commands import (
+    AttachOpinion,
+    ClosePeriod,
+    DecideRating,
+    GrantQuotaException,
+    OpenPeriod,
+    ProposeRating,
+    PublishPeriod,
+    SubmitSelfAssessment,
+)
 from services.gql.context import ctx_of
 from services.gql.inputs import (
     DecideRatingInput,
     OpenPeriodInput,
+    OpinionInput,
+    OpinionSource,
+    ProposeRatingInput,
+    QuotaExceptionInput,
     SelfAssessmentInput,
-    check_month,
+    check_period,
     check_text,
+    criteria_points,
     parse_id,
     tasks_state,
 )
@@ -60,11 +74,12 @@ async def _run(info: Info[Any, Any], roles: tuple[str, ...], capacity: str,
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Mở kỳ đánh giá tháng cho một đơn vị (cán bộ tổ chức)")
+    @strawberry.mutation(description="Mở kỳ đánh giá (tháng, quý, năm) cho một đơn vị "
+                         "(cán bộ tổ chức)")
     async def open_period(self, info: Info[Any, Any], input: OpenPeriodInput) -> WriteResult:
-        check_month(input.year, input.month)
+        check_period(input.kind, input.year, input.month)
         cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
-                         input.month, input.deadline)
+                         input.month, input.deadline, input.kind.value)
         _, _tenant, (period_id, position) = await _run(
             info, ("hr_officer",), "hr_officer", lambda s: s.open_period(cmd))
         log.info("period_opened", period_id=str(period_id), position=position)
@@ -78,7 +93,8 @@ class Mutation:
         staff_id = StaffId(parse_id(principal.user_id, "cán bộ", "Staff member"))
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         cmd = SubmitSelfAssessment(period_id, staff_id, input.score, tasks_state(input.tasks),
-                                   check_text(input.note, "ghi chú", "note"))
+                                   check_text(input.note, "ghi chú", "note"),
+                                   criteria_points(input.criteria))
         _, _, position = await _run(info, ("staff", "unit_leader", "hr_officer"), "staff",
                                     lambda s: s.submit_self_assessment(cmd))
         eid = evaluation_id_for(period_id, staff_id, "official")
@@ -91,7 +107,8 @@ class Mutation:
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
         cmd = DecideRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
-                           check_text(input.reasons, "lý do", "reasons"), principal.user_id)
+                           check_text(input.reasons, "lý do", "reasons"), principal.user_id,
+                           check_text(input.authority, "căn cứ thẩm quyền", "authority"))
         _, _, position = await _run(info, ("unit_leader",), "unit_leader",
                                     lambda s: s.decide_rating(cmd))
         log.info("rating_decided", staff_id=str(staff_id), level=input.level.value)
@@ -103,4 +120,54 @@ class Mutation:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         _, _, position = await _run(info, ("hr_officer",), "hr_officer",
                                     lambda s: s.close_period(ClosePeriod(pid)))
+        return WriteResult(position=position, id=period_id)
+
+    @strawberry.mutation(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
+    async def propose_rating(self, info: Info[Any, Any],
+                             input: ProposeRatingInput) -> WriteResult:
+        principal, _ = await ctx_of(info).caller("unit_leader", "hr_officer")
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        cmd = ProposeRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
+                            check_text(input.strengths, "ưu điểm", "strengths"),
+                            check_text(input.shortcomings, "hạn chế", "shortcomings"),
+                            principal.user_id)
+        position = await run_command(info, ("unit_leader", "hr_officer"),
+                                     lambda s: s.propose_rating(cmd))
+        eid = evaluation_id_for(period_id, staff_id, "official")
+        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+
+    @strawberry.mutation(description="Góp ý kiến vào phiếu đánh giá (không có tính quyết định)")
+    async def attach_opinion(self, info: Info[Any, Any], input: OpinionInput) -> WriteResult:
+        # Citizens' satisfaction figures come from the one-stop desk, entered by HR.
+        roles = ("hr_officer",) if input.source is OpinionSource.CITIZENS else \
+            ("staff", "unit_leader", "hr_officer")
+        principal, _ = await ctx_of(info).caller(*roles)
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        cmd = AttachOpinion(period_id, staff_id, input.source.value, principal.user_id,
+                            check_text(input.text, "ý kiến", "text"), input.satisfaction)
+        position = await run_command(info, roles, lambda s: s.attach_opinion(cmd))
+        eid = evaluation_id_for(period_id, staff_id, "official")
+        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+
+    @strawberry.mutation(description="Cho phép vượt tỷ lệ (người đứng đầu cấp trên, có lý do)")
+    async def grant_quota_exception(self, info: Info[Any, Any],
+                                    input: QuotaExceptionInput) -> WriteResult:
+        principal, _ = await ctx_of(info).caller("unit_leader")
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        cmd = GrantQuotaException(period_id, DomainLevel(input.level.value), input.extra,
+                                  check_text(input.reasons, "lý do", "reasons"),
+                                  principal.user_id,
+                                  check_text(input.peer_group, "nhóm", "peer group")
+                                  if input.peer_group is not None else None)
+        position = await run_command(info, ("unit_leader",),
+                                     lambda s: s.grant_quota_exception(cmd))
+        return WriteResult(position=position, id=input.period_id)
+
+    @strawberry.mutation(description="Công khai kết quả của kỳ trong đơn vị")
+    async def publish_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+        pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        position = await run_command(info, ("hr_officer", "unit_leader"),
+                                     lambda s: s.publish_period(PublishPeriod(pid)))
         return WriteResult(position=position, id=period_id)

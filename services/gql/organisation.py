@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from domain.errors import ValidationFailedError
 from domain.ids import StaffId, UnitId
-from services.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.commands import (
+    AppointLeader,
+    FlagOutstandingUnit,
+    RecordAbsence,
+    RecordDiscipline,
+    RegisterStaff,
+    RegisterUnit,
+    UpdateStaffProfile,
+)
 from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.types import WriteResult
@@ -38,9 +48,49 @@ class RegisterStaffInput:
     position: str
     unit_id: strawberry.ID
     party_member: bool = False
+    peer_group: str = strawberry.field(
+        default="", description="Nhóm có nhiệm vụ tương đồng; bỏ trống = theo chức danh")
+    party_cell: str = strawberry.field(default="", description="Chi bộ sinh hoạt")
+    start_date: date | None = strawberry.field(default=None, description="Ngày bắt đầu công tác")
+
+
+@strawberry.input(description="Cập nhật hồ sơ cán bộ: chỉ các trường được nhập thay đổi")
+class StaffProfileInput:
+    staff_id: strawberry.ID
+    staff_type: StaffType | None = None
+    position: str | None = None
+    peer_group: str | None = None
+    party_member: bool | None = None
+    party_cell: str | None = None
+    start_date: date | None = None
+
+
+@strawberry.input(description="Thời gian nghỉ (ốm đau, thai sản, việc riêng…)")
+class AbsenceInput:
+    staff_id: strawberry.ID
+    start: date
+    end: date
+    maternity: bool = False
+    reason: str = ""
+
+
+@strawberry.input(description="Quyết định kỷ luật (khiển trách trở lên)")
+class DisciplineInput:
+    staff_id: strawberry.ID
+    decided_on: date
+    form: str
+    reference: str = ""
 
 
 HR = ("hr_officer",)
+
+
+def _opt_text(value: str | None, field_vi: str, field_en: str) -> str | None:
+    return check_text(value, field_vi, field_en) if value is not None else None
+
+
+def _staff(value: strawberry.ID) -> StaffId:
+    return StaffId(parse_id(value, "cán bộ", "Staff member"))
 
 
 @strawberry.type
@@ -61,7 +111,9 @@ class OrganisationMutation:
         cmd = RegisterStaff(
             staff_id, check_text(input.full_name, "họ tên", "full name"), input.staff_type.value,
             check_text(input.position, "chức vụ", "position"),
-            UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.party_member)
+            UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.party_member,
+            check_text(input.peer_group, "nhóm", "peer group"),
+            check_text(input.party_cell, "chi bộ", "Party cell"), input.start_date)
         position = await run_command(info, HR, lambda s: s.register_staff(cmd))
         return WriteResult(position=position, id=strawberry.ID(str(staff_id)))
 
@@ -71,4 +123,46 @@ class OrganisationMutation:
         cmd = AppointLeader(UnitId(parse_id(unit_id, "đơn vị", "Unit")),
                             StaffId(parse_id(staff_id, "cán bộ", "Staff member")))
         position = await run_command(info, HR, lambda s: s.appoint_leader(cmd))
+        return WriteResult(position=position, id=unit_id)
+
+    @strawberry.mutation(description="Cập nhật hồ sơ cán bộ (loại, chức danh, nhóm, đảng viên)")
+    async def update_staff_profile(self, info: Info[Any, Any],
+                                   input: StaffProfileInput) -> WriteResult:
+        cmd = UpdateStaffProfile(
+            _staff(input.staff_id), input.staff_type.value if input.staff_type else None,
+            _opt_text(input.position, "chức vụ", "position"),
+            _opt_text(input.peer_group, "nhóm", "peer group"), input.party_member,
+            _opt_text(input.party_cell, "chi bộ", "Party cell"), input.start_date)
+        position = await run_command(info, HR, lambda s: s.update_staff_profile(cmd))
+        return WriteResult(position=position, id=input.staff_id)
+
+    @strawberry.mutation(description="Ghi nhận thời gian nghỉ của cán bộ")
+    async def record_absence(self, info: Info[Any, Any], input: AbsenceInput) -> WriteResult:
+        cmd = RecordAbsence(_staff(input.staff_id), input.start, input.end, input.maternity,
+                            check_text(input.reason, "lý do", "reason"))
+        position = await run_command(info, HR, lambda s: s.record_absence(cmd))
+        return WriteResult(position=position, id=input.staff_id)
+
+    @strawberry.mutation(description="Ghi nhận quyết định kỷ luật của cán bộ")
+    async def record_discipline(self, info: Info[Any, Any],
+                                input: DisciplineInput) -> WriteResult:
+        if not input.form.strip():
+            raise ValidationFailedError("Cần ghi hình thức kỷ luật.",
+                                        "The form of discipline is required.")
+        cmd = RecordDiscipline(_staff(input.staff_id), input.decided_on,
+                               check_text(input.form, "hình thức", "form"),
+                               check_text(input.reference, "số quyết định", "reference"))
+        position = await run_command(info, HR, lambda s: s.record_discipline(cmd))
+        return WriteResult(position=position, id=input.staff_id)
+
+    @strawberry.mutation(description="Đánh dấu đơn vị có thành tích nổi bật trong năm "
+                         "(được áp dụng tỷ lệ cao hơn)")
+    async def flag_outstanding_unit(self, info: Info[Any, Any], unit_id: strawberry.ID,
+                                    year: int, outstanding: bool = True,
+                                    reasons: str = "") -> WriteResult:
+        if not 2000 <= year <= 2100:
+            raise ValidationFailedError(f"Năm {year} không hợp lệ.", f"Year {year} is not valid.")
+        cmd = FlagOutstandingUnit(UnitId(parse_id(unit_id, "đơn vị", "Unit")), year,
+                                  outstanding, check_text(reasons, "lý do", "reasons"))
+        position = await run_command(info, HR, lambda s: s.flag_outstanding(cmd))
         return WriteResult(position=position, id=unit_id)

@@ -11,8 +11,10 @@ from strawberry.types import ExecutionContext
 from services.gql.appeals import AppealMutation, AppealQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
+from services.gql.evaluation_queries import EvaluationQuery
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
+from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
 from services.gql.subscriptions import Subscription
 
@@ -21,12 +23,12 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 @strawberry.type
-class Query(CoreQuery, DashboardQuery, AppealQuery):
+class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery):
     """The root query, assembled from one mixin per feature."""
 
 
 @strawberry.type
-class Mutation(RatingMutation, OrganisationMutation, AppealMutation):
+class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 

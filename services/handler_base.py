@@ -1,0 +1,72 @@
+"""What every command handler shares: loading, atomic saving, and retry on a version clash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import NotFoundError, StaleVersionError
+from domain.policy import Policy
+from domain.tenant_policy import TenantPolicy, default_policy, tenant_policy_id
+from services.eventstore import Evaluations
+
+A = TypeVar("A", bound=Aggregate)
+RETRIES = 5
+
+
+def not_found(what_vi: str, what_en: str) -> NotFoundError:
+    return NotFoundError(f"Không tìm thấy {what_vi}.", f"{what_en} not found.")
+
+
+class HandlerBase:
+    """The application layer of one tenant: its log, and helpers for the handlers."""
+
+    def __init__(self, app: Evaluations) -> None:
+        self.app = app
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what_vi: str, what_en: str) -> A:
+        try:
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise not_found(what_vi, what_en) from None
+        if not isinstance(aggregate, cls):
+            raise not_found(what_vi, what_en)
+        return aggregate
+
+    def _find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _save(self, *aggregates: Aggregate) -> int:
+        recordings = self.app.save(*aggregates)
+        return max((r.notification.id for r in recordings), default=0)
+
+    def _retrying(self, attempt: Callable[[], int]) -> int:
+        """Optimistic concurrency: on a version clash, reload and decide again."""
+        for _ in range(RETRIES):
+            try:
+                return attempt()
+            except IntegrityError:
+                continue
+        raise StaleVersionError(
+            "Dữ liệu vừa được người khác thay đổi; vui lòng thử lại.",
+            "Someone else changed this record at the same moment; please retry.",
+        )
+
+    def policy_for(self, cycle: str) -> Policy:
+        """The policy in force for ``cycle``: the tenant's latest version, else the default."""
+        adopted = self._find(TenantPolicy, tenant_policy_id(cycle))
+        return adopted.policy if adopted is not None else default_policy(cycle)
+
+    @property
+    def policy(self) -> Policy:
+        """The monthly policy in force (the most used one)."""
+        return self.policy_for("monthly")
