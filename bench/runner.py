@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bench.appeal_paths import appeal_cycle
 from bench.audit_paths import (
     AUDIT_EVENTS,
     baseline_read_audit,
@@ -32,14 +33,15 @@ from bench.stats import Measure, stopwatch
 from bench.workload import Workload, generate
 from bench.write_paths import append_library, bulk_rating
 
-PATHS = ("append_library", "bulk_rating", "decision_graphql", "dashboard_query", "rebuild",
-         "verify", "export")
+PATHS = ("append_library", "bulk_rating", "appeal_cycle", "decision_graphql",
+         "dashboard_query", "rebuild", "verify", "export")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export"}
 # A path is never reported without the floor it is read against. (The { __typename }
 # floors are measured by the HTTP step itself, on the same server.)
 NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
+         "appeal_cycle": "baseline_insert_single",
          "rebuild": "baseline_read", "verify": "baseline_read_audit",
          "export": "baseline_read_audit"}
 
@@ -87,6 +89,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
             measures.append(await append_library(rt, units[0], scale.append_people, budget))
         if "bulk_rating" in wanted:
             measures.append(await bulk_rating(rt, units[1 if len(units) > 1 else 0], budget))
+        if "appeal_cycle" in wanted:
+            measures.append(await appeal_cycle(rt, units[2 if len(units) > 2 else 0], budget))
         await workload.refresh_heads(rt)
         big = workload.biggest_tenant()
         if "baseline_read" in wanted:
