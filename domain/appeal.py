@@ -238,9 +238,11 @@ class Appeal(TenantAggregate):
         self.status = "withdrawn"
 
     def decide(self, reviewer: str, outcome: Outcome, reasons: str, level: Level | None,
-               score: float | None, today: date) -> bool:
+               score: float | None, today: date, window_days: int) -> bool:
         """The outcome of the current instance, with reasons; returns whether the rating
-        changes (upheld or partially upheld), which the caller records as an amendment."""
+        changes (upheld or partially upheld), which the caller records as an amendment.
+        A first-instance outcome that is not final tells the person until when they may
+        escalate (``window_days``)."""
         self._ensure_reviewer(reviewer)
         if self.status not in ("under_review", "awaiting_information"):
             raise wrong_stage(self.status, "ra quyết định giải quyết", "decide the appeal")
@@ -254,8 +256,10 @@ class Appeal(TenantAggregate):
             raise OutcomeInconsistentError(
                 "Bác đơn thì không thay đổi mức xếp loại; không nhập mức hoặc điểm mới.",
                 "A dismissal changes nothing: give no new level or score.")
+        final = self.instance == 2 or outcome is Outcome.UPHELD
+        escalate_by = None if final else today + timedelta(days=window_days)
         self._decided(self.instance, outcome.value, reasons, level.value if level else None,
-                      score, today)
+                      score, today, escalate_by)
         return changes
 
     def _check_change(self, outcome: Outcome, level: Level | None, score: float | None) -> None:
@@ -279,7 +283,7 @@ class Appeal(TenantAggregate):
 
     @event("Decided")
     def _decided(self, instance: int, outcome: str, reasons: str, level: str | None,
-                 score: float | None, decided_on: date) -> None:
+                 score: float | None, decided_on: date, escalate_by: date | None) -> None:
         if level is not None and score is not None:
             self.current_level, self.current_score = level, score
         if instance == 1:

@@ -83,16 +83,16 @@ def _decided(s: str, e: Any, pos: int) -> list[Statement]:
         + ", status = $6::text, outcome = CASE WHEN $7::boolean THEN $3::text ELSE outcome END, "
         "closed_at = CASE WHEN $7::boolean THEN $5::timestamptz ELSE closed_at END, "
         "current_level = coalesce($8::text, current_level), "
-        "current_score = coalesce($9::numeric, current_score)",
+        "current_score = coalesce($9::numeric, current_score), escalate_by = $11::date",
         e.outcome, e.decided_on, e.timestamp, "closed" if final else "decided", final,
-        e.level, e.score, e.instance),
+        e.level, e.score, e.instance, e.escalate_by),
         _step(s, e, pos, e.instance, e.outcome, e.reasons, e.level, e.score)]
 
 
 def _escalated(s: str, e: Any, pos: int) -> list[Statement]:
     return [_set(s, e, pos, "status = 'awaiting_reviewer', instance = 2, reviewer = NULL, "
-                 "reviewer_tenant = '', due_on = $3, escalated_on = $4", e.due_on,
-                 e.escalated_on),
+                 "reviewer_tenant = '', due_on = $3, escalated_on = $4, escalate_by = NULL",
+                 e.due_on, e.escalated_on),
             _step(s, e, pos, 2, "escalated", e.grounds)]
 
 

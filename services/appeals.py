@@ -178,7 +178,7 @@ class AppealService(TenantService):
                                    "Evaluation")
             period, policy = self._policy_of(evaluation)
             changes = appeal.decide(cmd.reviewer, cmd.outcome, cmd.reasons, cmd.level,
-                                    cmd.score, self.clock())
+                                    cmd.score, self.clock(), policy.appeal_window_days)
             touched: list[Any] = [appeal]
             if changes and cmd.level is not None and cmd.score is not None:
                 evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id)

@@ -189,6 +189,7 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_appeals (
     first_outcome    text,
     first_decided_on date,
     first_decided_at timestamptz,
+    escalate_by      date,
     outcome          text,
     closed_at        timestamptz,
     current_level    text NOT NULL,

@@ -139,12 +139,12 @@ class AppealQuery:
                               ) -> list[PendingAppealWork]:
         ctx = ctx_of(info)
         me, target = await _where(info, None, at_least)
+        today = hanoi_today()
         rows = await ctx.runtime.pool.fetch(
             _APPEAL.format(s=target.schema) +
-            f" WHERE (a.status IN ({_OPEN}, 'decided')) AND "
-            "(a.staff_id::text = $1 OR a.reviewer = $1 OR a.decided_by = $1) "
-            "ORDER BY a.due_on, a.appeal_id", me)
-        today = hanoi_today()
+            f" WHERE (a.status IN ({_OPEN}) OR (a.status = 'decided' AND a.escalate_by >= $2))"
+            " AND (a.staff_id::text = $1 OR a.reviewer = $1 OR a.decided_by = $1) "
+            "ORDER BY a.due_on, a.appeal_id", me, today)
         return [work for r in rows for work in _pending(r, me, today)]
 
 
@@ -161,7 +161,9 @@ def _pending(r: Any, me: str, today: Any) -> list[PendingAppealWork]:
     if r["decided_by"] == me and status != "decided":
         out.append(("decider", "your_decision_is_appealed"))
     open_ = status in OPEN_STAGES
+    # Until the outcome, the instance's deadline; after it, the last day to escalate.
+    due = r["due_on"] if open_ else r["escalate_by"]
     return [PendingAppealWork(
         appeal_id=strawberry.ID(str(r["appeal_id"])), role=role, action=action,
-        staff_name=r["full_name"], instance=r["instance"], status=status, due_on=r["due_on"],
-        overdue=open_ and r["due_on"] < today) for role, action in out]
+        staff_name=r["full_name"], instance=r["instance"], status=status, due_on=due,
+        overdue=open_ and due < today) for role, action in out]

@@ -70,6 +70,7 @@ class Appeal:
     overdue: bool
     first_reviewer: str | None
     first_outcome: AppealOutcome | None
+    escalate_by: date | None
     outcome: AppealOutcome | None
     current_level: Level
     current_score: float
@@ -93,6 +94,7 @@ class Appeal:
             reviewer_tenant=r["reviewer_tenant"] or None, due_on=r["due_on"],
             overdue=open_ and r["due_on"] < today, first_reviewer=r["first_reviewer"],
             first_outcome=AppealOutcome(r["first_outcome"]) if r["first_outcome"] else None,
+            escalate_by=r["escalate_by"],
             outcome=AppealOutcome(r["outcome"]) if r["outcome"] else None,
             current_level=Level(r["current_level"]), current_score=float(r["current_score"]),
             position=r["position"], steps=steps or [],

@@ -12,12 +12,20 @@ import httpx
 import pytest
 
 from domain.actor import Actor, acting_as
-from services.appeal_commands import FileAppeal
+from domain.appeal import Outcome
+from services.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
 from services.appeals import AppealService, hanoi_today
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.e2e.test_appeal_workflow import DETAIL, PENDING, UNITS, decided_rating
+from tests.e2e.test_appeal_workflow import (
+    DETAIL,
+    ESCALATE,
+    PENDING,
+    UNITS,
+    decided_rating,
+    refused,
+)
 from tests.support.gql import data, gql, token_for
 from tests.support.org import Org
 
@@ -56,3 +64,32 @@ async def test_an_appeal_past_its_deadline_is_overdue_and_still_undecided(
     counts = data(await gql(http, hr, UNITS, {"at": position}))["unitAppealCounts"]
     assert [(c["open"], c["overdue"], c["decided"]) for c in counts] == [(1, 1, 0)]
 
+
+
+async def test_escalation_after_its_window_is_refused_and_no_longer_pending(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    staff = org.members[0]
+    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader)
+    # Filed and dismissed 11 days ago: the 10 days to escalate are over today.
+    then = hanoi_today() - timedelta(days=11)
+    service = AppealService(runtime.apps.get(tenant.slug), clock=lambda: then)
+    appeal = uuid.uuid4()
+
+    def file_and_dismiss() -> int:
+        with acting_as(Actor(str(staff), "staff")):
+            service.file(FileAppeal(appeal, uuid.UUID(evaluation), str(staff), "Xem xét lại."))
+        with acting_as(Actor(str(org.leader), "unit_leader")):
+            service.accept(AcceptAppeal(appeal, str(org.leader)))
+            return service.decide(DecideAppeal(appeal, str(org.leader), Outcome.DISMISSED,
+                                               "Không có căn cứ."))
+
+    position = await anyio.to_thread.run_sync(file_and_dismiss)
+    await runtime.written(tenant)
+    me = token_for(settings, tenant.slug, staff, "staff")
+    assert data(await gql(http, me, PENDING, {"at": position}))["myPendingWork"] == []
+    assert await refused(runtime, tenant, gql(http, me, ESCALATE, {
+        "appeal": str(appeal), "grounds": "Lần hai."})) == "APPEAL_WINDOW_CLOSED"

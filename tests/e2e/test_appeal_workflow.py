@@ -5,12 +5,14 @@ citing the appeal; the timeline, the leader's record and everyone's pending work
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from domain.actor import Actor
+from services.appeals import hanoi_today
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
@@ -97,6 +99,8 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
         "reasons": "Xác nhận chỉ nói về một báo cáo."}))["decideAppeal"]
     mine = data(await gql(http, me, PENDING, {"at": first["position"]}))["myPendingWork"]
     assert [(w["role"], w["action"]) for w in mine] == [("appellant", "may_escalate")]
+    # The person may escalate for the policy's window (10 days) after the outcome.
+    assert date.fromisoformat(mine[0]["dueOn"]) - hanoi_today() == timedelta(days=10)
 
     # Second instance: to the level above; the leader who decided may not decide it.
     escalated = data(await gql(http, me, ESCALATE, {

@@ -98,24 +98,24 @@ def test_only_the_assigned_reviewer_accepts_and_decides() -> None:
         appeal.accept(ABOVE)
     appeal.accept(DECIDER)
     with pytest.raises(NotCompetentReviewerError):
-        appeal.decide(ABOVE, Outcome.DISMISSED, "Không có căn cứ.", None, None, DECIDED_ON)
+        appeal.decide(ABOVE, Outcome.DISMISSED, "Không có căn cứ.", None, None, DECIDED_ON, 10)
 
 
 def test_an_outcome_needs_reasons() -> None:
     appeal = _under_review()
     with pytest.raises(ReasonsRequiredError):
-        appeal.decide(DECIDER, Outcome.DISMISSED, " ", None, None, DECIDED_ON)
+        appeal.decide(DECIDER, Outcome.DISMISSED, " ", None, None, DECIDED_ON, 10)
 
 
 def test_upheld_gives_the_level_claimed_and_partial_does_not() -> None:
     appeal = _under_review()
     with pytest.raises(OutcomeInconsistentError):
-        appeal.decide(DECIDER, Outcome.UPHELD, "Đúng.", Level.C, 68, DECIDED_ON)
+        appeal.decide(DECIDER, Outcome.UPHELD, "Đúng.", Level.C, 68, DECIDED_ON, 10)
     with pytest.raises(OutcomeInconsistentError):
-        appeal.decide(DECIDER, Outcome.PARTIALLY_UPHELD, "Một phần.", Level.B, 75, DECIDED_ON)
+        appeal.decide(DECIDER, Outcome.PARTIALLY_UPHELD, "Một phần.", Level.B, 75, DECIDED_ON, 10)
     with pytest.raises(OutcomeInconsistentError):
-        appeal.decide(DECIDER, Outcome.DISMISSED, "Không.", Level.C, 65, DECIDED_ON)
-    assert appeal.decide(DECIDER, Outcome.UPHELD, "Đúng.", Level.B, 75, DECIDED_ON)
+        appeal.decide(DECIDER, Outcome.DISMISSED, "Không.", Level.C, 65, DECIDED_ON, 10)
+    assert appeal.decide(DECIDER, Outcome.UPHELD, "Đúng.", Level.B, 75, DECIDED_ON, 10)
     assert appeal.status == "closed"
     with pytest.raises(AppealWrongStageError):
         appeal.escalate(str(STAFF), "Lần hai", DECIDED_ON, 10, 30)
@@ -124,7 +124,7 @@ def test_upheld_gives_the_level_claimed_and_partial_does_not() -> None:
 def test_the_decider_never_decides_the_second_instance() -> None:
     appeal = _under_review()
     assert not appeal.decide(DECIDER, Outcome.DISMISSED, "Không có căn cứ.", None, None,
-                             DECIDED_ON)
+                             DECIDED_ON, 10)
     with pytest.raises(NotAppellantError):
         appeal.escalate(DECIDER, "Lần hai", DECIDED_ON, 10, 30)
     appeal.escalate(str(STAFF), "Đề nghị cấp trên xem xét.", DECIDED_ON, 10, 30)
@@ -135,13 +135,13 @@ def test_the_decider_never_decides_the_second_instance() -> None:
     with pytest.raises(ConflictedReviewerError):
         appeal.accept(DECIDER)
     appeal.accept(ABOVE)
-    appeal.decide(ABOVE, Outcome.UPHELD, "Có căn cứ.", Level.B, 72, DECIDED_ON)
+    appeal.decide(ABOVE, Outcome.UPHELD, "Có căn cứ.", Level.B, 72, DECIDED_ON, 10)
     assert appeal.final
 
 
 def test_escalation_has_its_own_window() -> None:
     appeal = _under_review()
-    appeal.decide(DECIDER, Outcome.DISMISSED, "Không có căn cứ.", None, None, DECIDED_ON)
+    appeal.decide(DECIDER, Outcome.DISMISSED, "Không có căn cứ.", None, None, DECIDED_ON, 10)
     with pytest.raises(AppealWindowClosedError):
         appeal.escalate(str(STAFF), "Muộn", DECIDED_ON + timedelta(days=11), 10, 30)
     assert not appeal.is_open(DECIDED_ON + timedelta(days=11), 10)
@@ -157,7 +157,7 @@ def test_more_information_goes_back_to_review_and_withdrawal_closes() -> None:
     assert appeal.status == "under_review"
     appeal.withdraw(str(STAFF), "Đã được giải thích.")
     with pytest.raises(AppealWrongStageError):
-        appeal.decide(DECIDER, Outcome.DISMISSED, "x", None, None, DECIDED_ON)
+        appeal.decide(DECIDER, Outcome.DISMISSED, "x", None, None, DECIDED_ON, 10)
 
 
 def test_amendment_keeps_the_original_and_cites_the_appeal() -> None:
@@ -223,7 +223,7 @@ def test_whatever_is_attempted_no_one_decides_their_own_case(
                 appeal.escalate(person, "Lần hai.", DECIDED_ON, 10, 30)
             else:
                 outcome, level, score = outcomes[action]
-                appeal.decide(person, outcome, "Theo hồ sơ.", level, score, DECIDED_ON)
+                appeal.decide(person, outcome, "Theo hồ sơ.", level, score, DECIDED_ON, 10)
                 assert person != str(STAFF)
                 if instance == 2:
                     assert person not in (DECIDER, appeal.first_reviewer)
