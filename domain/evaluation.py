@@ -16,6 +16,8 @@ from domain.eligibility import check as check_eligibility
 from domain.errors import (
     AlreadyDecidedError,
     LevelScoreMismatchError,
+    NotDecidedError,
+    PartyRatingAboveOfficialError,
     ReasonsRequiredError,
     ScoreOutOfRangeError,
     SelfRatingError,
@@ -25,6 +27,7 @@ from domain.policy import Policy
 from domain.scoring import self_score, task_from_state
 
 OFFICIAL = "official"  # the rating as cadre/civil servant; Party rating is another subject
+PARTY = "party"  # the Party-member annual rating (Party Reg. 366/2025), judged after OFFICIAL
 
 
 def check_score(score: float) -> None:
@@ -168,6 +171,27 @@ class Evaluation(TenantAggregate):
                         authority: str = "") -> None:
         self.level = level
         self.score = score
+
+    def decide_party(self, level: Level, score: float, reasons: str, policy: Policy,
+                     official_level: str | None, authority: str = "") -> None:
+        """The Party-member rating: after the official rating, and never "excellent" unless
+        the official rating is (domain: "a member cannot be excellent as a Party member
+        unless rated excellent as an official")."""
+        check_score(score)
+        self._ensure_undecided()
+        if official_level is None:
+            raise NotDecidedError(
+                "Cần có kết quả xếp loại cán bộ, công chức trước khi xếp loại đảng viên.",
+                "The official rating must be decided before the Party-member rating.",
+            )
+        if level is Level.A and official_level != Level.A.value:
+            raise PartyRatingAboveOfficialError(
+                "Đảng viên chỉ được xếp loại 'Hoàn thành xuất sắc nhiệm vụ' khi được xếp loại "
+                "xuất sắc với tư cách cán bộ, công chức.",
+                "A Party member can be rated excellent only if rated excellent as an official.",
+            )
+        _check_band(level, score, policy)
+        self._rating_decided(level.value, score, reasons, policy.version, authority)
 
     def _ensure_undecided(self) -> None:
         """One decision per evaluation: later changes are appeals, recorded as such."""

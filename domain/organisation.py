@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -112,6 +113,8 @@ class StaffMember(TenantAggregate):
         self.start_date = start_date
         self.absences: list[tuple[date, date, bool]] = []
         self.disciplines: list[tuple[date, str]] = []
+        self.unit_history: list[UUID] = [unit_id]  # every unit of this tenant they belonged to
+        self.prior_results: list[dict[str, Any]] = []  # monthly results from other tenants
 
     @property
     def peer_group_key(self) -> str:
@@ -157,6 +160,18 @@ class StaffMember(TenantAggregate):
     def _transferred(self, from_unit: UUID, to_unit: UUID, reasons: str,
                      from_tenant: str) -> None:
         self.unit_id = to_unit
+        if to_unit not in self.unit_history:
+            self.unit_history.append(to_unit)
+
+    def import_prior_results(self, from_tenant: str, results: list[dict[str, Any]]) -> None:
+        """Decree 335/2025 art. 21: on transfer, the new unit rates with the old unit's data.
+        The sending tenant's monthly results are copied here, naming their source."""
+        if results:
+            self._prior_results_imported(from_tenant, results)
+
+    @event("PriorResultsImported")
+    def _prior_results_imported(self, from_tenant: str, results: list[dict[str, Any]]) -> None:
+        self.prior_results.extend({**r, "tenant": from_tenant} for r in results)
 
 
 def competent_decider(

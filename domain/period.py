@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 from domain.actor import TenantAggregate
 from domain.errors import (
     NotInPeriodError,
+    OrderViolationError,
     PeriodClosedError,
     QuotaExceededError,
     ValidationFailedError,
@@ -118,6 +119,20 @@ class EvaluationPeriod(TenantAggregate):
                     f"({taken} already used){note_en}. The competent higher level must grant an "
                     "exception first.",
                 )
+
+    def ensure_heads_last(self, staff_id: UUID, head_id: UUID | None) -> None:
+        """Annual round: the head of the unit is rated last, after every member (domain:
+        "lower units before higher, collectives before their members, heads last")."""
+        if self.kind != "annual" or head_id is None or staff_id != head_id:
+            return
+        waiting = [m for m in self.members if m != head_id and str(m) not in self.decisions]
+        if waiting:
+            raise OrderViolationError(
+                f"Người đứng đầu được xếp loại sau cùng: còn {len(waiting)} người trong đơn vị "
+                "chưa có quyết định xếp loại năm.",
+                f"The head is rated last: {len(waiting)} members still await their annual "
+                "rating.",
+            )
 
     def register_decision(self, staff_id: UUID, level: Level) -> None:
         """Every quota rule of the period's policy must still hold with this decision.

@@ -156,3 +156,29 @@ class GrantQuotaException:
 @dataclass(frozen=True)
 class PublishPeriod:
     period_id: PeriodId
+
+
+@dataclass(frozen=True)
+class DecidePartyRating:
+    period_id: PeriodId
+    staff_id: StaffId
+    level: Level
+    score: float
+    reasons: str
+    decider: str
+    authority: str = ""
+
+
+@dataclass(frozen=True)
+class ProposeRollups:
+    """Compute quarterly/annual proposals from the monthly results, by the policy's method."""
+
+    period_id: PeriodId
+    proposer: str
+
+
+@dataclass(frozen=True)
+class TransferStaff:
+    staff_id: StaffId
+    to_unit: UnitId
+    reasons: str

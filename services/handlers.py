@@ -7,28 +7,33 @@ caller can ask a query to be at least that fresh (read-your-writes).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from domain.eligibility import assess
-from domain.errors import PeriodAlreadyOpenError, ValidationFailedError
-from domain.evaluation import OFFICIAL, Evaluation
-from domain.ids import PeriodId, StaffId, evaluation_id_for, period_id_for
+from domain.errors import PeriodAlreadyOpenError, StaleVersionError, ValidationFailedError
+from domain.evaluation import OFFICIAL, PARTY, Evaluation
+from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
+from domain.levels import Level
 from domain.organisation import StaffMember, Unit, competent_decider, competent_higher_level
 from domain.period import KINDS, EvaluationPeriod, period_span
 from domain.policy import SCOPE_PEER_GROUP, SCOPE_UNIT
+from domain.rollup import MonthlyResult, roll_up
 from services.commands import (
     AttachOpinion,
     ClosePeriod,
+    DecidePartyRating,
     DecideRating,
     GrantQuotaException,
     OpenPeriod,
     ProposeRating,
+    ProposeRollups,
     PublishPeriod,
     SubmitSelfAssessment,
+    TransferStaff,
 )
 from services.eventstore import Evaluations
 from services.handler_base import RETRIES
@@ -72,6 +77,15 @@ class TenantService(OrganisationHandlers):
                        year=cmd.year, number=cmd.month)
             for m in members
         ]
+        if cmd.kind == "annual":  # Party members are also rated as Party members, after
+            party = [m for m in members
+                     if (s := self._find(StaffMember, m)) is not None and s.party_member]
+            evaluations += [
+                Evaluation(id=evaluation_id_for(period_id, StaffId(m), PARTY),
+                           period_id=period_id, unit_id=unit.id, staff_id=m, subject=PARTY,
+                           kind=cmd.kind, year=cmd.year, number=cmd.month)
+                for m in party
+            ]
         try:
             return period_id, self._save(period, *evaluations)
         except IntegrityError:
@@ -142,6 +156,7 @@ class TenantService(OrganisationHandlers):
             period.ensure_open()
             unit, parent = self._units_of(period)
             basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
+            period.ensure_heads_last(cmd.staff_id, unit.leader_id)
             evaluation = self._evaluation(period, cmd.staff_id)
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
             start, end = period_span(period.kind, period.year, period.number)
@@ -150,6 +165,88 @@ class TenantService(OrganisationHandlers):
                               cmd.authority or basis, eligibility)
             period.register_decision(cmd.staff_id, cmd.level)
             return self._save(period, evaluation)
+        return self._retrying(attempt)
+
+    def decide_party_rating(self, cmd: DecidePartyRating) -> int:
+        """The Party-member annual rating, after and within the official one."""
+        def attempt() -> int:
+            period = self._period(cmd.period_id)
+            period.ensure_open()
+            unit, parent = self._units_of(period)
+            basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
+            official = self._evaluation(period, cmd.staff_id)
+            party = self._evaluation(period, cmd.staff_id, PARTY)
+            party.decide_party(cmd.level, cmd.score, cmd.reasons, period.policy, official.level,
+                               cmd.authority or basis)
+            return self._save(party)
+        return self._retrying(attempt)
+
+    def monthly_results(self, staff: StaffMember, start: date, end: date) -> list[MonthlyResult]:
+        """The person's decided monthly results in ``start``–``end``: from every unit of this
+        tenant they belonged to, and those imported from another tenant on transfer."""
+        found: dict[tuple[int, int], MonthlyResult] = {}
+        for imported in staff.prior_results:
+            key = (int(imported["year"]), int(imported["month"]))
+            if start <= date(*key, 1) <= end:
+                found[key] = MonthlyResult(*key, Level(imported["level"]),
+                                           float(imported["score"]), imported.get("tenant", ""))
+        month = date(start.year, start.month, 1)
+        while month <= end:
+            for unit_id in staff.unit_history:
+                pid = period_id_for(UnitId(unit_id), "monthly", month.year, month.month)
+                ev = self._find(Evaluation, evaluation_id_for(pid, StaffId(staff.id), OFFICIAL))
+                if ev is not None and ev.level is not None and ev.score is not None:
+                    found[(month.year, month.month)] = MonthlyResult(
+                        month.year, month.month, Level(ev.level), float(ev.score), str(unit_id))
+            month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return [found[k] for k in sorted(found)]
+
+    def propose_rollups(self, cmd: ProposeRollups) -> int:
+        """Roll-up (step 9): every undecided member of a quarterly or annual period gets a
+        proposal computed from their monthly results by the period's policy. One save."""
+        period = self._period(cmd.period_id)
+        period.ensure_open()
+        if period.kind == "monthly":
+            raise ValidationFailedError("Chỉ tổng hợp cho kỳ quý hoặc năm.",
+                                        "Roll-ups are for quarterly or annual periods.")
+        start, end = period_span(period.kind, period.year, period.number)
+        policy = period.policy
+        changed = []
+        for member in period.members:
+            evaluation = self._evaluation(period, member)
+            staff = self._find(StaffMember, member)
+            if evaluation.level is not None or staff is None or str(member) == cmd.proposer:
+                continue
+            result = roll_up(policy, self.monthly_results(staff, start, end))
+            if result is None:
+                continue
+            evaluation.propose(result.level, result.score, result.summary_vi, "", policy,
+                               cmd.proposer)
+            changed.append(evaluation)
+        if not changed:
+            return 0
+        try:
+            return self._save(*changed)
+        except IntegrityError:
+            raise StaleVersionError(
+                "Dữ liệu vừa được người khác thay đổi; vui lòng thử lại.",
+                "Someone else changed these evaluations at the same moment; please retry.",
+            ) from None
+
+    def transfer_staff(self, cmd: TransferStaff) -> int:
+        """Điều động within the tenant: the receiving unit's roll-ups include the months
+        rated in the sending unit (the person's unit history)."""
+        def attempt() -> int:
+            staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
+            if staff.unit_id == cmd.to_unit:
+                raise ValidationFailedError("Cán bộ đã thuộc đơn vị này.",
+                                            "The person already belongs to this unit.")
+            source = self._get(Unit, staff.unit_id, "đơn vị", "Unit")
+            target = self._get(Unit, cmd.to_unit, "đơn vị nhận", "Receiving unit")
+            staff.move_to(cmd.to_unit, cmd.reasons)
+            source.leave(cmd.staff_id)
+            target.join(cmd.staff_id)
+            return self._save(staff, source, target)
         return self._retrying(attempt)
 
     def grant_quota_exception(self, cmd: GrantQuotaException) -> int:

@@ -20,10 +20,12 @@ from services.auth import Principal
 from services.commands import (
     AttachOpinion,
     ClosePeriod,
+    DecidePartyRating,
     DecideRating,
     GrantQuotaException,
     OpenPeriod,
     ProposeRating,
+    ProposeRollups,
     PublishPeriod,
     SubmitSelfAssessment,
 )
@@ -170,4 +172,26 @@ class Mutation:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         position = await run_command(info, ("hr_officer", "unit_leader"),
                                      lambda s: s.publish_period(PublishPeriod(pid)))
+        return WriteResult(position=position, id=period_id)
+
+    @strawberry.mutation(description="Xếp loại đảng viên hằng năm (sau xếp loại cán bộ)")
+    async def decide_party_rating(self, info: Info[Any, Any],
+                                  input: DecideRatingInput) -> WriteResult:
+        principal, _ = await ctx_of(info).caller("unit_leader")
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        cmd = DecidePartyRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
+                                check_text(input.reasons, "lý do", "reasons"), principal.user_id,
+                                check_text(input.authority, "căn cứ thẩm quyền", "authority"))
+        position = await run_command(info, ("unit_leader",),
+                                     lambda s: s.decide_party_rating(cmd))
+        eid = evaluation_id_for(period_id, staff_id, "party")
+        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+
+    @strawberry.mutation(description="Tổng hợp đề xuất xếp loại quý/năm từ kết quả hằng tháng")
+    async def propose_rollups(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+        principal, _ = await ctx_of(info).caller("hr_officer")
+        pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        position = await run_command(info, ("hr_officer",), lambda s: s.propose_rollups(
+            ProposeRollups(pid, principal.user_id)))
         return WriteResult(position=position, id=period_id)

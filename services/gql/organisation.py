@@ -19,6 +19,7 @@ from services.commands import (
     RecordDiscipline,
     RegisterStaff,
     RegisterUnit,
+    TransferStaff,
     UpdateStaffProfile,
 )
 from services.gql.inputs import check_text, parse_id
@@ -166,3 +167,11 @@ class OrganisationMutation:
                                   outstanding, check_text(reasons, "lý do", "reasons"))
         position = await run_command(info, HR, lambda s: s.flag_outstanding(cmd))
         return WriteResult(position=position, id=unit_id)
+
+    @strawberry.mutation(description="Điều động cán bộ sang đơn vị khác trong địa phương")
+    async def transfer_staff(self, info: Info[Any, Any], staff_id: strawberry.ID,
+                             to_unit_id: strawberry.ID, reasons: str) -> WriteResult:
+        cmd = TransferStaff(_staff(staff_id), UnitId(parse_id(to_unit_id, "đơn vị", "Unit")),
+                            check_text(reasons, "lý do", "reasons"))
+        position = await run_command(info, HR, lambda s: s.transfer_staff(cmd))
+        return WriteResult(position=position, id=staff_id)
