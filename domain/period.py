@@ -59,7 +59,12 @@ class EvaluationPeriod(TenantAggregate):
 
     @property
     def policy(self) -> Policy:
-        return Policy.from_state(self.policy_state)
+        # Parsed once per loaded aggregate: every quota check reads it.
+        cached: Policy | None = self.__dict__.get("_policy")
+        if cached is None:
+            cached = Policy.from_state(self.policy_state)
+            self.__dict__["_policy"] = cached
+        return cached
 
     def ensure_open(self) -> None:
         if self.closed:

@@ -215,6 +215,7 @@ def test_points_above_a_criterion_weight_are_refused() -> None:
         self_score(HANOI_MONTHLY_2018, {"creativity": 5}, [])
 
 
+@settings(deadline=None)
 @given(points=st.fixed_dictionaries({"discipline": st.floats(0, 20), "bonus": st.floats(0, 10)}),
        tasks=st.lists(st.builds(TaskResult, title=st.just("t"),
                                 quality=st.floats(0, 100) | st.none(),

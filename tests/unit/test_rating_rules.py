@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import (
@@ -141,6 +141,7 @@ def test_closed_period_refuses_decisions() -> None:
         period.register_decision(period.members[0], Level.B)
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; the property is what matters
 @given(members=st.integers(1, 40),
        asks=st.lists(st.tuples(st.integers(0, 39), st.sampled_from(list(Level))), max_size=60))
 def test_whatever_is_accepted_the_quota_holds(members: int, asks: list[tuple[int, Level]]) -> None:
