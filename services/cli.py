@@ -225,6 +225,53 @@ def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")]) -> None:
 
 
 @app.command()
+def history(
+    tenant: Annotated[str, typer.Option(help="Tenant slug")],
+    subject: Annotated[str, typer.Option(
+        help="person | rating | appeal | unit | leader | aggregate")],
+    id_: Annotated[str, typer.Option("--id", help="The subject's id (a leader: user id)")],
+    until: Annotated[str | None, typer.Option(help="Up to a position or date-time")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table")] = False,
+) -> None:
+    """Every recorded event about a subject, in log order, read from the log itself."""
+    import json
+
+    from services.audit.history import HistoryEntry, Subject
+    from services.audit.history import history as read_history
+    from services.audit.positions import parse_point, resolve
+
+    try:
+        kind = Subject(subject)
+    except ValueError:
+        raise typer.BadParameter(f"subject must be one of {[s.value for s in Subject]}") from None
+
+    async def work(rt: Runtime) -> list[HistoryEntry]:
+        t = await rt.registry.get(tenant)
+        async with rt.pool.acquire() as conn:
+            stop = await resolve(conn, t.schema, parse_point(until), 2**62)
+            return await read_history(conn, t.schema, kind, id_, until=stop)
+
+    entries = _domain_errors(work)
+    if as_json:
+        for e in entries:
+            typer.echo(json.dumps({
+                "position": e.position, "aggregate_id": str(e.aggregate_id),
+                "aggregate_type": e.aggregate_type, "event": e.event, "version": e.version,
+                "recorded_at": e.recorded_at.isoformat(), "actor": e.actor,
+                "capacity": e.capacity, "policy_version": e.policy_version,
+                "reasons": e.reasons, "data": e.data}, ensure_ascii=False))
+        return
+    table = Table("pos", "recorded at", "event", "actor", "capacity", "policy", "reasons",
+                  "data", title=f"{tenant}: {subject} {id_}")
+    for e in entries:
+        table.add_row(str(e.position), e.recorded_at.isoformat(timespec="seconds"),
+                      f"{e.aggregate_type}.{e.event}", e.actor, e.capacity,
+                      e.policy_version or "", e.reasons or "",
+                      json.dumps(e.data, ensure_ascii=False)[:80])
+    Console(width=200).print(table)
+
+
+@app.command()
 def export(
     tenant: Annotated[str, typer.Option(help="Tenant slug")],
     out: Annotated[str, typer.Option(help="Bundle directory to write")] = "audit-bundle",

@@ -1,0 +1,149 @@
+"""Auditor queries (thanh tra): history, chain verification, checkpoints, as-of boards.
+
+Read-only, for the ``auditor`` role only, and only with an active grant in the platform
+log reaching the caller's tenant: a token that merely says "auditor" shows nothing. Every
+query is itself recorded as an access event in the platform log (who read what, when).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, cast
+from uuid import UUID
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from domain.actor import Actor
+from domain.errors import ValidationFailedError
+from services.audit.checkpoints import checkpoints, first_unkept
+from services.audit.history import HistoryEntry, Subject, history
+from services.audit.positions import parse_point, resolve
+from services.auth import ForbiddenError
+from services.gql.context import Context, ctx_of
+from services.grants import roles_in
+from services.integrity import verify
+from services.tenants import Tenant
+
+AUDITOR = "auditor"
+
+
+@strawberry.enum(description="Đối tượng tra cứu lịch sử / whose history")
+class HistorySubject(Enum):
+    PERSON = "person"
+    RATING = "rating"
+    APPEAL = "appeal"
+    UNIT = "unit"
+    LEADER = "leader"
+    AGGREGATE = "aggregate"
+
+
+@strawberry.type(description="Một sự kiện trong nhật ký / one recorded event")
+class AuditEvent:
+    position: int
+    aggregate_id: strawberry.ID
+    aggregate_type: str
+    event: str
+    version: int
+    recorded_at: datetime
+    actor: str
+    capacity: str
+    policy_version: str | None
+    reasons: str | None
+    data: JSON
+
+    @classmethod
+    def from_entry(cls, e: HistoryEntry) -> AuditEvent:
+        return cls(position=e.position, aggregate_id=strawberry.ID(str(e.aggregate_id)),
+                   aggregate_type=e.aggregate_type, event=e.event, version=e.version,
+                   recorded_at=e.recorded_at, actor=e.actor, capacity=e.capacity,
+                   policy_version=e.policy_version, reasons=e.reasons,
+                   data=cast(JSON, e.data))
+
+
+@strawberry.type(description="Điểm mốc chuỗi băm đã công bố / a published checkpoint")
+class AuditCheckpoint:
+    position: int
+    head: str
+    events: int
+    published_at: datetime
+    published_by: str
+
+
+@strawberry.type(description="Kết quả kiểm tra chuỗi băm / the chain check")
+class ChainStatus:
+    ok: bool
+    events: int
+    head: str
+    position: int = strawberry.field(description="last position checked, or the first broken")
+    problem: str | None
+    checkpoints_kept: bool
+
+
+async def audited(info: Info[Any, Any], operation: str, target: str) -> tuple[Context, Tenant]:
+    """The caller must be an auditor with a grant reaching their tenant; the read is logged."""
+    ctx = ctx_of(info)
+    principal, tenant = await ctx.caller(AUDITOR)
+    if AUDITOR not in await roles_in(ctx.runtime.pool, principal.user_id, tenant.slug):
+        raise ForbiddenError(
+            "Bạn chưa được cấp quyền thanh tra tại đơn vị này.",
+            "You hold no auditor grant for this tenant.")
+    await ctx.runtime.platform.record_access(Actor(principal.user_id, AUDITOR), tenant.slug,
+                                             operation, target)
+    return ctx, tenant
+
+
+async def _until(ctx: Context, tenant: Tenant, until: str | None) -> int | None:
+    point = parse_point(until)
+    if point is None:
+        return None
+    async with ctx.runtime.pool.acquire() as conn:
+        return await resolve(conn, tenant.schema, point, 0)
+
+
+def _subject_id(subject: HistorySubject, id: str) -> str:
+    if subject is HistorySubject.LEADER:
+        return id
+    try:
+        return str(UUID(id))
+    except ValueError:
+        raise ValidationFailedError(f"Mã '{id}' không hợp lệ.", f"Invalid id '{id}'.") from None
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Lịch sử đầy đủ từ nhật ký sự kiện / history from the log")
+    async def audit_history(self, info: Info[Any, Any], subject: HistorySubject,
+                            id: strawberry.ID, until: str | None = None) -> list[AuditEvent]:
+        target = _subject_id(subject, str(id))
+        ctx, tenant = await audited(info, f"history:{subject.value}", target)
+        stop = await _until(ctx, tenant, until)
+        async with ctx.runtime.pool.acquire() as conn:
+            entries = await history(conn, tenant.schema, Subject(subject.value), target,
+                                    until=stop)
+        return [AuditEvent.from_entry(e) for e in entries]
+
+    @strawberry.field(description="Kiểm tra chuỗi băm và các điểm mốc / verify the chain")
+    async def audit_verify(self, info: Info[Any, Any]) -> ChainStatus:
+        ctx, tenant = await audited(info, "verify", "chain")
+        result = await verify(ctx.runtime.pool, tenant.schema)
+        async with ctx.runtime.pool.acquire() as conn:
+            unkept = await first_unkept(conn, tenant.schema,
+                                        await checkpoints(conn, tenant.slug))
+        if not result.ok or unkept is None:
+            return ChainStatus(ok=result.ok, events=result.events, head=result.head.hex(),
+                               position=result.position, problem=result.problem or None,
+                               checkpoints_kept=unkept is None)
+        return ChainStatus(ok=False, events=result.events, head=result.head.hex(),
+                           position=unkept.position, checkpoints_kept=False,
+                           problem="the log no longer has a published checkpoint's head")
+
+    @strawberry.field(description="Các điểm mốc đã công bố / published checkpoints")
+    async def audit_checkpoints(self, info: Info[Any, Any]) -> list[AuditCheckpoint]:
+        ctx, tenant = await audited(info, "checkpoints", "chain")
+        published = await checkpoints(ctx.runtime.pool, tenant.slug)
+        return [AuditCheckpoint(position=c.position, head=c.head, events=c.events,
+                                published_at=c.published_at, published_by=c.published_by)
+                for c in published]

@@ -1,0 +1,99 @@
+"""Auditors over real HTTP: only with a grant, every read logged, history from the log."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from domain.actor import Actor
+from services.runtime import Runtime
+from services.settings import Settings
+from services.tenants import Tenant
+from tests.support.gql import data, error_code, gql, token_for
+from tests.support.operations import operation
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+
+HISTORY = operation("AuditHistory")
+VERIFY = operation("AuditVerify")
+ADMIN = Actor("platform-admin", "platform_admin")
+
+
+async def _accesses(runtime: Runtime, user: str) -> list[tuple[str, str, str]]:
+    rows = await runtime.pool.fetch(
+        "SELECT tenant, operation, target FROM platform.access_log WHERE user_id = $1 "
+        "ORDER BY position", user)
+    return [(r["tenant"], r["operation"], r["target"]) for r in rows]
+
+
+async def test_an_auditor_without_a_grant_sees_nothing(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    user = f"inspector-{uuid4().hex[:8]}"
+    token = token_for(settings, tenant.slug, user, "auditor")
+    body = await gql(http, token, HISTORY, {"subject": "PERSON", "id": str(org.members[0])})
+    assert error_code(body) == "FORBIDDEN"
+    assert body["data"] is None
+    assert error_code(await gql(http, token, VERIFY)) == "FORBIDDEN"
+    # A grant on another tenant does not help either.
+    other = await new_tenant()
+    await runtime.platform.grant(ADMIN, user, other.slug, "auditor")
+    assert error_code(await gql(http, token, HISTORY, {
+        "subject": "PERSON", "id": str(org.members[0])})) == "FORBIDDEN"
+    assert await _accesses(runtime, user) == []
+
+
+async def test_a_granted_auditor_reads_history_and_each_read_is_logged(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    user = f"inspector-{uuid4().hex[:8]}"
+    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
+    token = token_for(settings, tenant.slug, user, "auditor")
+    person = str(org.members[0])
+    events = data(await gql(http, token, HISTORY, {"subject": "PERSON", "id": person}))[
+        "auditHistory"]
+    assert events[0]["aggregateType"] == "StaffMember"
+    assert events[0]["event"] == "Registered"
+    assert events[0]["actor"] == "test-hr"
+    assert events[0]["capacity"] == "hr_officer"
+    assert events[0]["data"]["full_name"] == "Lê Văn Thành Viên 00"
+    chain = data(await gql(http, token, VERIFY))
+    assert chain["auditVerify"]["ok"] is True
+    assert chain["auditVerify"]["checkpointsKept"] is True
+    # (the two fields of AuditVerify resolve concurrently: their order is not fixed)
+    assert sorted(await _accesses(runtime, user)) == sorted([
+        (tenant.slug, "history:person", person), (tenant.slug, "verify", "chain"),
+        (tenant.slug, "checkpoints", "chain")])
+
+
+async def test_the_auditor_role_is_required_even_with_a_grant(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    token = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    assert error_code(await gql(http, token, HISTORY, {
+        "subject": "UNIT", "id": str(org.unit)})) == "FORBIDDEN"
+
+
+async def test_a_malformed_id_is_refused_with_a_clear_code(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    tenant = await new_tenant()
+    user = f"inspector-{uuid4().hex[:8]}"
+    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
+    token = token_for(settings, tenant.slug, user, "auditor")
+    assert error_code(await gql(http, token, HISTORY, {"subject": "PERSON", "id": "x"})) \
+        == "INVALID_INPUT"
