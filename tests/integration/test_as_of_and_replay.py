@@ -11,7 +11,7 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from domain.levels import Level
-from projections.runner import catch_up
+from projections.runner import catch_up, lock_key
 from services.audit.as_of import RATING_COLUMNS, aggregate_as_of, unit_month_as_of
 from services.audit.positions import position_at
 from services.audit.replay import replay_tenant
@@ -23,9 +23,20 @@ from tests.support.org import Org
 pytestmark = pytest.mark.integration
 
 
-async def _live_board(runtime: Runtime, tenant: Tenant, org: Org) -> list[tuple[object, ...]]:
+async def _caught_up(runtime: Runtime, tenant: Tenant) -> None:
+    """Project up to the head, even when the served app's projector holds the tenant."""
     async with runtime.pool.acquire() as conn:
-        await catch_up(conn, tenant.schema)
+        # Wait for the tenant's lock (a session lock: catch_up's own lock is then ours too).
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        try:
+            assert not (await catch_up(conn, tenant.schema)).skipped
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
+
+
+async def _live_board(runtime: Runtime, tenant: Tenant, org: Org) -> list[tuple[object, ...]]:
+    await _caught_up(runtime, tenant)
+    async with runtime.pool.acquire() as conn:
         rows = await conn.fetch(
             f"SELECT {RATING_COLUMNS} FROM {tenant.schema}.rm_ratings r "
             f"LEFT JOIN {tenant.schema}.rm_staff s ON s.staff_id = r.staff_id "
@@ -126,8 +137,7 @@ async def test_a_replay_equals_live_and_a_corrupted_read_model_is_named(
     runtime: Runtime, scenario: tuple[Tenant, Org, int, datetime, list[tuple[object, ...]]],
 ) -> None:
     tenant, org, *_ = scenario
-    async with runtime.pool.acquire() as conn:
-        await catch_up(conn, tenant.schema)
+    await _caught_up(runtime, tenant)
     result = await replay_tenant(runtime.pool, tenant.schema)
     assert result.equal, result.difference
     assert result.rows > 0
