@@ -14,7 +14,7 @@ import uuid
 
 import anyio
 
-from bench.people import BenchUnit, decide, open_month, plan_scores, self_assess, self_score_for
+from bench.people import HR, BenchUnit, decide, open_month, plan_scores, self_assess, self_score_for
 from bench.scales import month_at
 from bench.stats import Measure
 from domain.actor import Actor, acting_as
@@ -23,6 +23,7 @@ from domain.ids import StaffId, evaluation_id_for
 from domain.levels import Level
 from services.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
 from services.appeals import AppealService
+from services.commands import PublishPeriod
 from services.runtime import Runtime
 
 CEILING = {Level.A: 100.0, Level.B: 89.9, Level.C: 69.9, Level.D: 49.9}
@@ -42,6 +43,8 @@ async def appeal_cycle(rt: Runtime, unit: BenchUnit, budget_s: float) -> Measure
             self_assess(service, period, person, own, rng)
             decide(service, unit, period, person, score, own)
             out.append((person, score, evaluation_id_for(period, person, "official")))
+        with acting_as(HR):
+            service.publish_period(PublishPeriod(period))
         return out
 
     cases = await anyio.to_thread.run_sync(prepare)

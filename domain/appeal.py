@@ -30,6 +30,7 @@ from domain.appeal_errors import (
     NotCompetentReviewerError,
     NotOwnRatingError,
     OutcomeInconsistentError,
+    RatingNotPublishedError,
     wrong_stage,
 )
 from domain.errors import ReasonsRequiredError
@@ -51,15 +52,16 @@ def docket_id_for(evaluation_id: UUID) -> UUID:
     return uuid5(_NS, f"docket/{evaluation_id}")
 
 
-def check_window(decided_on: date, today: date, window_days: int) -> None:
-    """Policy: an appeal (or an escalation) is lodged within ``window_days`` of the decision."""
-    last = decided_on + timedelta(days=window_days)
+def check_window(known_on: date, today: date, window_days: int) -> None:
+    """Policy: an appeal (or an escalation) is lodged within ``window_days`` of the day the
+    person could know the result (its publication, or a first-instance outcome)."""
+    last = known_on + timedelta(days=window_days)
     if today > last:
         raise AppealWindowClosedError(
             f"Đã hết thời hạn khiếu nại: hạn cuối là {last:%d/%m/%Y} "
-            f"({window_days} ngày kể từ ngày có quyết định {decided_on:%d/%m/%Y}).",
+            f"({window_days} ngày kể từ ngày công bố kết quả {known_on:%d/%m/%Y}).",
             f"The appeal window closed on {last.isoformat()} ({window_days} days after the "
-            f"decision of {decided_on.isoformat()}).",
+            f"result was made known on {known_on.isoformat()}).",
         )
 
 
@@ -78,6 +80,7 @@ class Appeal(TenantAggregate):
         decided_level: str,
         decided_score: float,
         decided_on: date,
+        published_on: date,
         grounds: str,
         level_claimed: str | None,
         evidence: str,
@@ -104,16 +107,21 @@ class Appeal(TenantAggregate):
     @classmethod
     def file(cls, *, appeal_id: UUID, appellant: str, evaluation_id: UUID, staff_id: UUID,
              unit_id: UUID, period_id: UUID, year: int, number: int, decided_by: str,
-             decided_level: str, decided_score: float, decided_on: date, grounds: str,
-             level_claimed: Level | None, evidence: str, today: date, window_days: int,
-             instance_days: int) -> Appeal:
-        """Filing (nộp đơn): own rating only, within the window, with grounds; a level claimed
-        must be better than the one decided."""
+             decided_level: str, decided_score: float, decided_on: date,
+             published_on: date | None, grounds: str, level_claimed: Level | None,
+             evidence: str, today: date, window_days: int, instance_days: int) -> Appeal:
+        """Filing (nộp đơn): own rating only, once published, within the window after the
+        person could know it (publication, or the decision if it came later), with grounds;
+        a level claimed must be better than the one decided."""
         if appellant != str(staff_id):
             raise NotOwnRatingError(
                 "Chỉ người được đánh giá mới được khiếu nại kết quả xếp loại của mình.",
                 "Only the rated person may appeal their own rating.")
-        check_window(decided_on, today, window_days)
+        if published_on is None:
+            raise RatingNotPublishedError(
+                "Kết quả xếp loại chưa được công khai nên chưa thể khiếu nại.",
+                "The rating has not been published yet, so it cannot be appealed.")
+        check_window(max(decided_on, published_on), today, window_days)
         if not grounds.strip():
             raise GroundsRequiredError("Cần nêu căn cứ, lý do khiếu nại.",
                                        "The grounds of the appeal are required.")
@@ -125,7 +133,8 @@ class Appeal(TenantAggregate):
         return cls(id=appeal_id, evaluation_id=evaluation_id, staff_id=staff_id,
                    unit_id=unit_id, period_id=period_id, year=year, number=number,
                    decided_by=decided_by, decided_level=decided_level,
-                   decided_score=decided_score, decided_on=decided_on, grounds=grounds,
+                   decided_score=decided_score, decided_on=decided_on,
+                   published_on=published_on, grounds=grounds,
                    level_claimed=level_claimed.value if level_claimed else None,
                    evidence=evidence, filed_on=today,
                    due_on=today + timedelta(days=instance_days))

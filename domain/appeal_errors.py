@@ -21,6 +21,10 @@ class RatingNotDecidedError(DomainError):
     code = "RATING_NOT_DECIDED"
 
 
+class RatingNotPublishedError(DomainError):
+    code = "RATING_NOT_PUBLISHED"
+
+
 class GroundsRequiredError(DomainError):
     code = "GROUNDS_REQUIRED"
 

@@ -69,6 +69,16 @@ def decision_under_appeal(app: Evaluations, evaluation_id: UUID) -> DecisionUnde
                                last.timestamp.astimezone(HANOI).date())
 
 
+def publication_date(app: Evaluations, period_id: UUID) -> date | None:
+    """The day the period's results were published in the unit (công khai), if they were."""
+    e: Any
+    for e in app.events.get(period_id):
+        if type(e).__name__ == "Published":
+            published: date = e.timestamp.astimezone(HANOI).date()
+            return published
+    return None
+
+
 class AppealService(TenantService):
     """The appeal commands of one tenant."""
 
@@ -111,7 +121,8 @@ class AppealService(TenantService):
                 period_id=evaluation.period_id, year=period.year,
                 number=period.number, decided_by=decision.decided_by,
                 decided_level=decision.level, decided_score=decision.score,
-                decided_on=decision.decided_on, grounds=cmd.grounds,
+                decided_on=decision.decided_on,
+                published_on=publication_date(self.app, period.id), grounds=cmd.grounds,
                 level_claimed=cmd.level_claimed, evidence=cmd.evidence, today=today,
                 window_days=policy.appeal_window_days,
                 instance_days=policy.appeal_first_instance_days)

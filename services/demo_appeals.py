@@ -29,6 +29,7 @@ from services.appeal_commands import (
     WithdrawAppeal,
 )
 from services.appeals import AppealService, decision_under_appeal
+from services.commands import PublishPeriod
 from services.eventstore import Evaluations
 
 # (unit key, member index, first-instance outcome or None, second-instance outcome or None,
@@ -63,6 +64,10 @@ def add_demo_appeals(app: Evaluations, demo_id: Callable[..., UUID], slug: str,
     """File and carry the demo appeals of one tenant, on last month's decided ratings."""
     service = AppealService(app)
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    with acting_as(Actor("demo-loader", "hr_officer")):  # last month's results are public
+        for key in sorted({key for key, *_ in PLAN}):
+            unit = UnitId(demo_id(slug, "unit", key))
+            service.publish_period(PublishPeriod(period_id_for(unit, "monthly", year, month)))
     for key, index, first, second, withdraw in PLAN:
         staff = StaffId(demo_id(slug, "staff", key, str(index)))
         period = period_id_for(UnitId(demo_id(slug, "unit", key)), "monthly", year, month)

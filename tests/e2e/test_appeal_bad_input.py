@@ -79,6 +79,20 @@ async def test_an_appeal_without_grounds_or_claiming_no_better_level_is_refused(
         == "OUTCOME_INCONSISTENT"
 
 
+async def test_an_unpublished_rating_cannot_be_appealed(
+    runtime: Runtime, http: httpx.AsyncClient, settings: Settings,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    staff = org.members[0]
+    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader,
+                                         publish=False)
+    me = token_for(settings, tenant.slug, staff, "staff")
+    assert await refused(runtime, tenant, gql(http, me, FILE, {
+        "evaluation": evaluation, "grounds": GROUNDS})) == "RATING_NOT_PUBLISHED"
+
+
 async def test_an_undecided_rating_cannot_be_appealed(
     runtime: Runtime, http: httpx.AsyncClient, settings: Settings,
     new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],

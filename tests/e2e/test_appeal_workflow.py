@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 OPEN, SELF, DECIDE = operation("OpenPeriod"), operation("SubmitSelfAssessment"), \
     operation("DecideRating")
-HISTORY = operation("RatingHistory")
+HISTORY, PUBLISH = operation("RatingHistory"), operation("PublishPeriod")
 FILE, ACCEPT = operation("FileAppeal"), operation("AcceptAppeal")
 ASK, ANSWER = operation("RequestAppealInformation"), operation("ProvideAppealInformation")
 DECIDE_APPEAL, ESCALATE = operation("DecideAppeal"), operation("EscalateAppeal")
@@ -36,19 +36,23 @@ MARCH = {"year": 2026, "month": 3}
 
 
 async def decided_rating(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
-                         staff: Any, decider: Any, level: str = "C", score: float = 65
-                         ) -> tuple[str, int]:
-    """Open March, self-assess at 80, decide ``level``; return (evaluation id, position)."""
+                         staff: Any, decider: Any, level: str = "C", score: float = 65,
+                         publish: bool = True) -> tuple[str, int]:
+    """Open March, self-assess at 80, decide ``level``, publish; return (evaluation id,
+    position)."""
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]["id"]
     me = token_for(settings, tenant.slug, staff, "staff")
     evaluation = data(await gql(http, me, SELF, {"period": period, "score": 80, "tasks": [],
                                                  "note": ""}))["submitSelfAssessment"]["id"]
     boss = token_for(settings, tenant.slug, decider, "unit_leader", "staff")
-    decided = data(await gql(http, boss, DECIDE, {
+    data(await gql(http, boss, DECIDE, {
         "period": period, "staff": str(staff), "level": level, "score": score,
-        "reasons": "Chậm hai báo cáo trong tháng."}))["decideRating"]
-    return evaluation, decided["position"]
+        "reasons": "Chậm hai báo cáo trong tháng."}))
+    if not publish:
+        return evaluation, 0
+    published = data(await gql(http, hr, PUBLISH, {"period": period}))["publishPeriod"]
+    return evaluation, published["position"]
 
 
 async def refused(runtime: Runtime, tenant: Tenant, call: Awaitable[dict[str, Any]]) -> str:

@@ -20,7 +20,13 @@ from domain.levels import Level
 from projections.runner import catch_up, lock_key, reset
 from services.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
 from services.appeals import AppealService, hanoi_today
-from services.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.commands import (
+    DecideRating,
+    GrantQuotaException,
+    OpenPeriod,
+    PublishPeriod,
+    SubmitSelfAssessment,
+)
 from services.runtime import Runtime
 from services.tenants import Tenant
 from tests.support.appeal_recount import leader_recount, leader_tables
@@ -43,6 +49,8 @@ def _rate(service: AppealService, org: Org, levels: dict[int, tuple[Level, float
         with acting_as(Actor(str(org.leader), "unit_leader")):
             service.decide_rating(DecideRating(period, staff, level, score, "Theo kết quả.",
                                                str(org.leader)))
+    with acting_as(Actor("hr", "hr_officer")):
+        service.publish_period(PublishPeriod(period))
     return PeriodId(period)
 
 
@@ -81,7 +89,7 @@ async def test_an_appeal_after_the_window_is_refused_and_writes_nothing(
     await anyio.to_thread.run_sync(lambda: _file(last_day, period, org.members[0]))
 
 
-async def test_an_amendment_beyond_the_quota_is_refused_and_writes_nothing(
+async def test_an_amendment_beyond_the_quota_needs_an_exception_from_the_level_above(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
@@ -101,6 +109,14 @@ async def test_an_amendment_beyond_the_quota_is_refused_and_writes_nothing(
                 pytest.raises(QuotaExceededError):
             await anyio.to_thread.run_sync(lambda: service.decide(decide))
         assert await event_count(conn, tenant.schema) == before
+    # The level above grants an exception, with reasons: then the amendment stands.
+    grant = GrantQuotaException(period, Level.A, 1, "Thành tích đột xuất được xác nhận.",
+                                str(org.chair))
+    with acting_as(Actor(str(org.chair), "unit_leader")):
+        await anyio.to_thread.run_sync(lambda: service.grant_quota_exception(grant))
+    with acting_as(Actor(str(org.leader), "unit_leader")):
+        await anyio.to_thread.run_sync(lambda: service.decide(decide))
+    assert service.appeal(appeal).status == "closed"
 
 
 async def test_two_racing_filings_leave_one_open_appeal(

@@ -21,6 +21,7 @@ from domain.appeal_errors import (
     NotCompetentReviewerError,
     NotOwnRatingError,
     OutcomeInconsistentError,
+    RatingNotPublishedError,
 )
 from domain.errors import DomainError, QuotaExceededError, ReasonsRequiredError
 from domain.evaluation import Evaluation
@@ -40,6 +41,7 @@ def _file(today: date = DECIDED_ON, **overrides: Any) -> Appeal:
         appeal_id=uuid.uuid4(), appellant=str(STAFF), evaluation_id=uuid.uuid4(),
         staff_id=STAFF, unit_id=uuid.uuid4(), period_id=uuid.uuid4(), year=2026, number=3,
         decided_by=DECIDER, decided_level="C", decided_score=65.0, decided_on=DECIDED_ON,
+        published_on=DECIDED_ON,
         grounds="Tôi hoàn thành đủ 4 nhiệm vụ đúng hạn.", level_claimed=Level.B,
         evidence="Báo cáo 12/BC", today=today, window_days=10, instance_days=15)
     args.update(overrides)
@@ -66,6 +68,17 @@ def test_appeal_is_accepted_exactly_within_the_window(days_after: int) -> None:
     else:
         with pytest.raises(AppealWindowClosedError):
             _file(today=today)
+
+
+def test_an_unpublished_rating_cannot_be_appealed_and_the_window_runs_from_publication(
+) -> None:
+    with pytest.raises(RatingNotPublishedError):
+        _file(published_on=None)
+    later = DECIDED_ON + timedelta(days=7)
+    assert _file(published_on=later, today=later + timedelta(days=10)).status == \
+        "awaiting_reviewer"
+    with pytest.raises(AppealWindowClosedError):
+        _file(published_on=later, today=later + timedelta(days=11))
 
 
 def test_grounds_are_required_and_a_claim_must_be_higher() -> None:
