@@ -204,11 +204,14 @@ class Evaluation(TenantAggregate):
     # Appeals (khiếu nại, workflow step 7) -----------------------------------
 
     def amend(self, level: Level, score: float, reasons: str, policy: Policy,
-              appeal_id: UUID) -> None:
+              appeal_id: UUID, eligibility: Eligibility | None = None) -> None:
         """An appeal's outcome that changes the rating: a new decision citing the appeal,
         which supersedes the current one; the original stays in the history. Judged by the
-        period's policy, like the decision it replaces; reasons are always required."""
+        period's policy and the person's eligibility, like the decision it replaces; reasons
+        are always required."""
         check_score(score)
+        if eligibility is not None:
+            check_eligibility(eligibility, level)
         if self.level is None:
             raise AlreadyDecidedError(
                 "Chưa có quyết định xếp loại nên không có gì để sửa đổi.",

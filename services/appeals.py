@@ -22,10 +22,11 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.appeal import Appeal, AppealDocket, docket_id_for
 from domain.appeal_errors import ConflictedReviewerError, RatingNotDecidedError
+from domain.eligibility import assess
 from domain.errors import NotFoundError
 from domain.evaluation import Evaluation
 from domain.organisation import StaffMember, Unit
-from domain.period import EvaluationPeriod
+from domain.period import EvaluationPeriod, period_span
 from domain.policy import Policy
 from services.appeal_commands import (
     AcceptAppeal,
@@ -192,7 +193,13 @@ class AppealService(TenantService):
                                     cmd.score, self.clock(), policy.appeal_window_days)
             touched: list[Any] = [appeal]
             if changes and cmd.level is not None and cmd.score is not None:
-                evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id)
+                # Eligibility (absences, discipline) binds an appeal's outcome as it binds
+                # the decision: an appeal cannot lift a disciplined person above "C".
+                staff = self._get(StaffMember, evaluation.staff_id, "cán bộ", "Staff member")
+                start, end = period_span(period.kind, period.year, period.number)
+                eligibility = assess(staff, start, end, annual=period.kind == "annual")
+                evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id,
+                                 eligibility)
                 period.register_amendment(evaluation.staff_id, cmd.level, appeal.id)
                 touched += [evaluation, period]
             if appeal.final:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import date, timedelta
 
 import anyio
 import pytest
@@ -14,7 +14,7 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
 from domain.appeal_errors import AppealAlreadyOpenError, AppealWindowClosedError
-from domain.errors import QuotaExceededError
+from domain.errors import DomainError, QuotaExceededError
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.levels import Level
 from projections.runner import catch_up, lock_key, reset
@@ -25,6 +25,7 @@ from services.commands import (
     GrantQuotaException,
     OpenPeriod,
     PublishPeriod,
+    RecordDiscipline,
     SubmitSelfAssessment,
 )
 from services.runtime import Runtime
@@ -178,3 +179,35 @@ async def test_leader_accountability_equals_a_recount_of_the_log(
         assert await dump(conn, tenant.schema) == before
     finally:
         await runtime.pool.release(conn)
+
+
+async def test_an_appeal_cannot_lift_a_disciplined_person_above_not_completed(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    """Decree 48/2023: disciplined in the year → not completed; an appeal's outcome too."""
+    tenant, org, service = await _setup(runtime, new_tenant, org_in)
+    staff, leader = org.members[0], str(org.leader)
+
+    def rate_the_year() -> uuid.UUID:
+        with acting_as(Actor("hr", "hr_officer")):
+            service.record_discipline(RecordDiscipline(staff, date(2026, 5, 4), "khiển trách"))
+            period, _ = service.open_period(OpenPeriod(org.unit, 2026, 1, kind="annual"))
+        with acting_as(Actor(leader, "unit_leader")):
+            service.decide_rating(DecideRating(PeriodId(period), staff, Level.D, 45,
+                                               "Bị kỷ luật khiển trách trong năm.", leader))
+        with acting_as(Actor("hr", "hr_officer")):
+            service.publish_period(PublishPeriod(PeriodId(period)))
+        appeal = _file(service, PeriodId(period), staff, Level.C)
+        with acting_as(Actor(leader, "unit_leader")):
+            service.accept(AcceptAppeal(appeal, leader))
+        return appeal
+
+    appeal = await anyio.to_thread.run_sync(rate_the_year)
+    uphold = DecideAppeal(appeal, leader, Outcome.UPHELD, "Đủ điểm.", Level.C, 60)
+    async with runtime.pool.acquire() as conn:
+        before = await event_count(conn, tenant.schema)
+        with acting_as(Actor(leader, "unit_leader")), pytest.raises(DomainError) as refused:
+            await anyio.to_thread.run_sync(lambda: service.decide(uphold))
+        assert await event_count(conn, tenant.schema) == before
+    assert refused.value.code == "ELIGIBILITY_CAP"
