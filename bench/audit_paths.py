@@ -10,10 +10,14 @@ real chain trigger) up to ``AUDIT_EVENTS[scale]``. Each path is read against
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from bench.stats import Measure, stopwatch
-from projections.runner import EVENTS_TABLE
+from projections.codec import decode
+from projections.runner import EVENTS_TABLE, head_position
+from services.audit.as_of import unit_month_as_of
 from services.audit.export import export
 from services.integrity import verify
 from services.runtime import Runtime
@@ -78,3 +82,30 @@ async def export_bundle(rt: Runtime, tenant: Tenant) -> Measure:
     return Measure("export", "events/s", bundle.events, watch.seconds,
                    baseline="baseline_read_audit",
                    extra={"tenant": tenant.slug, "bytes": size})
+
+
+async def as_of_unit_month(rt: Runtime, tenant: Tenant, repeats: int = 10) -> Measure:
+    """A unit's month board as of the head of the padded log (the as-of query: resolve the
+    month's aggregates by id, replay them into a scratch schema, read the board)."""
+    async with rt.pool.acquire() as conn:
+        row = await conn.fetchrow(
+            f"SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {tenant.schema}.{EVENTS_TABLE} "
+            "WHERE topic = 'domain.period:EvaluationPeriod.Opened' "
+            "ORDER BY notification_id LIMIT 1")
+        head = await head_position(conn, tenant.schema)
+    if row is None:
+        raise RuntimeError(f"no month opened in {tenant.slug}")
+    opened: Any = decode(row)
+    latencies: list[float] = []
+    rated = 0
+    with stopwatch() as watch:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            board = await unit_month_as_of(rt.pool, tenant.schema, opened.unit_id,
+                                           opened.year, opened.number, head)
+            latencies.append((time.perf_counter() - started) * 1000)
+            rated = len(board.ratings)
+    return Measure("as_of_unit_month", "queries/s", repeats, watch.seconds,
+                   baseline="baseline_read_audit", latencies_ms=latencies,
+                   extra={"tenant": tenant.slug, "log_events": head, "board_rows": rated})

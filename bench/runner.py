@@ -11,6 +11,7 @@ from rich.console import Console
 from bench.appeal_paths import appeal_cycle
 from bench.audit_paths import (
     AUDIT_EVENTS,
+    as_of_unit_month,
     baseline_read_audit,
     export_bundle,
     prepare_audit_tenant,
@@ -34,15 +35,16 @@ from bench.workload import Workload, generate
 from bench.write_paths import append_library, bulk_rating
 
 PATHS = ("append_library", "bulk_rating", "appeal_cycle", "decision_graphql",
-         "dashboard_query", "rebuild", "verify", "export")
+         "dashboard_query", "rebuild", "verify", "export", "as_of_unit_month")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
-AUDIT_PATHS = {"verify", "export"}
+AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
 # A path is never reported without the floor it is read against. (The { __typename }
 # floors are measured by the HTTP step itself, on the same server.)
 NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
          "appeal_cycle": "baseline_insert_single",
          "rebuild": "baseline_read", "verify": "baseline_read_audit",
+         "as_of_unit_month": "baseline_read_audit",
          "export": "baseline_read_audit"}
 
 
@@ -104,6 +106,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
                 measures.append(await verify_chain(rt, audit))
             if "export" in wanted:
                 measures.append(await export_bundle(rt, audit))
+            if "as_of_unit_month" in wanted:
+                measures.append(await as_of_unit_month(rt, audit))
         if wanted & {"decision_graphql", "dashboard_query"}:
             await catch_up_all(rt, workload.tenants)
             measures += await run_http_paths(rt, env.settings, scale, units, wanted)

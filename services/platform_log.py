@@ -34,7 +34,7 @@ from domain.platform import (
 )
 from projections.codec import register_transcodings
 from projections.platform import PLATFORM_EVENTS_TABLE, PLATFORM_SCHEMA, PlatformProjection
-from projections.runner import CatchUp, catch_up, ensure_tracking
+from projections.runner import CatchUp, catch_up, ensure_tracking, lock_key
 from services.auth import ROLES
 from services.eventstore import SharedPool, SharedPoolDatastore, TenantFactory, TenantRecorder
 from services.integrity import install_sql
@@ -136,9 +136,15 @@ class Platform:
                 await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
 
     async def catch_up(self) -> CatchUp:
+        """Project the platform log. Waits for a concurrent catch-up rather than skipping,
+        so a write is always in the tables when this returns."""
         async with self.pool.acquire() as conn:
-            return await catch_up(conn, PLATFORM_SCHEMA, (PlatformProjection,),
-                                  events_table=PLATFORM_EVENTS_TABLE)
+            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(PLATFORM_SCHEMA))
+            try:
+                return await catch_up(conn, PLATFORM_SCHEMA, (PlatformProjection,),
+                                      events_table=PLATFORM_EVENTS_TABLE)
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(PLATFORM_SCHEMA))
 
     async def grant(self, actor: Actor, user_id: str, tenant: str, role: str,
                     unit_scope: UUID | None = None, include_children: bool = False,

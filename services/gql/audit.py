@@ -18,11 +18,14 @@ from strawberry.types import Info
 
 from domain.actor import Actor
 from domain.errors import ValidationFailedError
+from services.audit.as_of import aggregate_as_of, unit_month_as_of
 from services.audit.checkpoints import checkpoints, first_unkept
 from services.audit.history import HistoryEntry, Subject, history
 from services.audit.positions import parse_point, resolve
 from services.auth import ForbiddenError
 from services.gql.context import Context, ctx_of
+from services.gql.inputs import check_month, parse_id
+from services.gql.types import Period, Rating
 from services.grants import roles_in
 from services.integrity import verify
 from services.tenants import Tenant
@@ -147,3 +150,39 @@ class AuditQuery:
         return [AuditCheckpoint(position=c.position, head=c.head, events=c.events,
                                 published_at=c.published_at, published_by=c.published_by)
                 for c in published]
+
+
+@strawberry.type(description="Bảng xếp loại tháng tại một thời điểm / a month board as of")
+class BoardAsOf:
+    position: int = strawberry.field(description="the log position the board reflects")
+    period: Period | None
+    ratings: list[Rating]
+
+
+@strawberry.type
+class AuditAsOfQuery:
+    @strawberry.field(description="Bảng xếp loại tháng của đơn vị tại một thời điểm (vị trí "
+                      "hoặc ngày giờ) / a unit's month board as of a point in the log")
+    async def audit_unit_board_as_of(self, info: Info[Any, Any], unit_id: strawberry.ID,
+                                     year: int, month: int, as_of: str) -> BoardAsOf:
+        check_month(year, month)
+        unit = parse_id(unit_id, "đơn vị", "Unit")
+        ctx, tenant = await audited(info, "as_of:unit_board", f"{unit}/{year}-{month:02d}@{as_of}")
+        stop = await _until(ctx, tenant, as_of)
+        board = await unit_month_as_of(ctx.runtime.pool, tenant.schema, unit, year, month,
+                                       stop if stop is not None else 2**62)
+        return BoardAsOf(position=board.position,
+                         period=Period.from_row(board.period) if board.period else None,
+                         ratings=[Rating.from_row(r) for r in board.ratings])
+
+    @strawberry.field(description="Trạng thái một đối tượng tại một thời điểm / an aggregate "
+                      "as of a point in the log")
+    async def audit_aggregate_as_of(self, info: Info[Any, Any], id: strawberry.ID,
+                                    as_of: str) -> JSON | None:
+        aggregate = parse_id(id, "đối tượng", "Record")
+        ctx, tenant = await audited(info, "as_of:aggregate", f"{aggregate}@{as_of}")
+        stop = await _until(ctx, tenant, as_of)
+        async with ctx.runtime.pool.acquire() as conn:
+            state = await aggregate_as_of(conn, tenant.schema, aggregate,
+                                          stop if stop is not None else 2**62)
+        return cast(JSON, state) if state is not None else None

@@ -9,7 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from services.gql.appeals import AppealMutation, AppealQuery
-from services.gql.audit import AuditQuery
+from services.gql.audit import AuditAsOfQuery, AuditQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
@@ -24,7 +24,8 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 @strawberry.type
-class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery):
+class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
+            AuditAsOfQuery):
     """The root query, assembled from one mixin per feature."""
 
 

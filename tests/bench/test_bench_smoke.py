@@ -27,7 +27,8 @@ PATHS = {"append_library": "baseline_insert_single",
          "dashboard_query": "baseline_typename_c1",
          "rebuild": "baseline_read",
          "verify": "baseline_read_audit",
-         "export": "baseline_read_audit"}
+         "export": "baseline_read_audit",
+         "as_of_unit_month": "baseline_read_audit"}
 
 
 def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:

@@ -97,3 +97,31 @@ async def test_a_malformed_id_is_refused_with_a_clear_code(
     token = token_for(settings, tenant.slug, user, "auditor")
     assert error_code(await gql(http, token, HISTORY, {"subject": "PERSON", "id": "x"})) \
         == "INVALID_INPUT"
+
+
+async def test_a_month_board_as_of_a_position_over_http(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    before_opening = await runtime.pool.fetchval(
+        f"SELECT max(notification_id) FROM {tenant.schema}.evaluations_events")
+    opened = data(await gql(http, hr, operation("OpenPeriod"), {
+        "unit": str(org.unit), "year": 2026, "month": 4}))["openPeriod"]
+    user = f"inspector-{uuid4().hex[:8]}"
+    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
+    token = token_for(settings, tenant.slug, user, "auditor")
+    query = operation("AuditUnitBoardAsOf")
+    before = data(await gql(http, token, query, {
+        "unit": str(org.unit), "year": 2026, "month": 4,
+        "asOf": str(before_opening)}))["auditUnitBoardAsOf"]
+    assert before["period"] is None
+    assert before["ratings"] == []
+    after = data(await gql(http, token, query, {
+        "unit": str(org.unit), "year": 2026, "month": 4,
+        "asOf": str(opened["position"])}))["auditUnitBoardAsOf"]
+    assert after["period"]["status"] == "open"
+    assert {r["staffId"] for r in after["ratings"]} >= {str(m) for m in org.members}
+    assert all(r["status"] == "pending" for r in after["ratings"])

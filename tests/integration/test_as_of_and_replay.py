@@ -14,7 +14,7 @@ from domain.levels import Level
 from projections.runner import catch_up, lock_key
 from services.audit.as_of import RATING_COLUMNS, aggregate_as_of, unit_month_as_of
 from services.audit.positions import position_at
-from services.audit.replay import replay_tenant
+from services.audit.replay import domain_replay, replay_tenant
 from services.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.runtime import Runtime
 from services.tenants import Tenant
@@ -153,3 +153,24 @@ async def test_a_replay_equals_live_and_a_corrupted_read_model_is_named(
         "SELECT count(*) FROM information_schema.schemata "
         "WHERE schema_name LIKE 'audit_scratch_%'")
     assert leftovers == 0
+
+
+async def test_the_domain_rebuilds_every_aggregate_and_names_one_it_cannot(
+    runtime: Runtime, scenario: tuple[Tenant, Org, int, datetime, list[tuple[object, ...]]],
+) -> None:
+    tenant, *_ = scenario
+    async with runtime.pool.acquire() as conn:
+        head = int(await conn.fetchval(
+            f"SELECT max(notification_id) FROM {tenant.schema}.evaluations_events"))
+        rebuilt = await domain_replay(conn, tenant.schema, head)
+        assert rebuilt.failure is None
+        assert rebuilt.events == head
+        async with conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute(
+                f"UPDATE {tenant.schema}.evaluations_events SET state = convert_to("
+                "replace(convert_from(state, 'UTF8'), '\"level\":', '\"lvl\":'), 'UTF8') "
+                "WHERE topic = 'domain.evaluation:Evaluation.RatingDecided'")
+        broken = await domain_replay(conn, tenant.schema, head)
+    assert broken.failure is not None
+    assert "RatingDecided" in broken.failure

@@ -58,6 +58,10 @@ async def test_checkpoint_verify_history_and_export_from_the_command_line(
     assert checked.returncode == 0, checked.stderr
     assert "OK — 6 events" in checked.stdout.decode()
 
+    replayed = congtam(settings, "replay", "--tenant", tenant.slug)
+    assert replayed.returncode == 0, replayed.stderr
+    assert "replay EQUALS live" in replayed.stdout
+
     # A superuser rewrites an event and recomputes nothing: verify names the position.
     async with runtime.pool.acquire() as conn, conn.transaction():
         await conn.execute("SET LOCAL session_replication_role = replica")
