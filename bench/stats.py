@@ -55,7 +55,9 @@ class Measure:
         if baseline is not None:
             out.update(baseline=baseline.name, baseline_unit=baseline.unit,
                        baseline_rate=round(baseline.rate, 2),
-                       ratio=round(ratio, 4) if ratio is not None else None)
+                       # Significant digits, not decimals: a query/s path read against a rows/s
+                       # floor is a small ratio that must not round to zero.
+                       ratio=float(f"{ratio:.4g}") if ratio is not None else None)
             if self.p50_ms is not None and baseline.p50_ms:
                 # Latency read the other way round: how many baseline round trips one costs.
                 out["p50_over_baseline"] = round(self.p50_ms / baseline.p50_ms, 2)
