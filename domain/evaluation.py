@@ -193,6 +193,20 @@ class Evaluation(TenantAggregate):
         _check_band(level, score, policy)
         self._rating_decided(level.value, score, reasons, policy.version, authority)
 
+    def import_outcome(self, from_tenant: str, self_score: float | None,
+                       self_level: str | None, level: str | None, score: float | None,
+                       reasons: str, policy_version: str) -> None:
+        """Carry a predecessor tenant's evaluation over on a merge, naming its source."""
+        self._outcome_imported(from_tenant, self_score, self_level, level, score, reasons,
+                               policy_version)
+
+    @event("OutcomeImported")
+    def _outcome_imported(self, from_tenant: str, self_score: float | None,
+                          self_level: str | None, level: str | None, score: float | None,
+                          reasons: str, policy_version: str) -> None:
+        self.self_score, self.self_level = self_score, self_level
+        self.level, self.score = level, score
+
     def _ensure_undecided(self) -> None:
         """One decision per evaluation: later changes are appeals, recorded as such."""
         if self.level is not None:

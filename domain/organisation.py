@@ -163,6 +163,14 @@ class StaffMember(TenantAggregate):
         if to_unit not in self.unit_history:
             self.unit_history.append(to_unit)
 
+    def leave_tenant(self, to_tenant: str, reasons: str) -> None:
+        """Chuyển công tác sang địa phương khác: this tenant keeps the history."""
+        self._left_tenant(self.unit_id, to_tenant, reasons)
+
+    @event("LeftTenant")
+    def _left_tenant(self, from_unit: UUID, to_tenant: str, reasons: str) -> None:
+        self.left_for = to_tenant
+
     def import_prior_results(self, from_tenant: str, results: list[dict[str, Any]]) -> None:
         """Decree 335/2025 art. 21: on transfer, the new unit rates with the old unit's data.
         The sending tenant's monthly results are copied here, naming their source."""

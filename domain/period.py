@@ -125,6 +125,16 @@ class EvaluationPeriod(TenantAggregate):
                     "exception first.",
                 )
 
+    def import_decisions(self, decisions: dict[str, str], from_tenant: str) -> None:
+        """A merged predecessor's open period continues here: its decisions (already judged
+        there, under this same policy copy) count against this period's quota."""
+        if decisions:
+            self._decisions_imported(decisions, from_tenant)
+
+    @event("DecisionsImported")
+    def _decisions_imported(self, decisions: dict[str, str], from_tenant: str) -> None:
+        self.decisions.update(decisions)
+
     def ensure_heads_last(self, staff_id: UUID, head_id: UUID | None) -> None:
         """Annual round: the head of the unit is rated last, after every member (domain:
         "lower units before higher, collectives before their members, heads last")."""

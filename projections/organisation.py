@@ -87,9 +87,42 @@ def _transferred(s: str, e: Any, pos: int) -> list[Statement]:
     ]
 
 
+def _left_tenant(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(f"UPDATE {s}.rm_staff SET left_for = $2, position = $3 WHERE staff_id = $1",
+             (e.originator_id, e.to_tenant, pos))]
+
+
+def _prior_results(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.rm_prior_results (result_key, staff_id, year, month, level, score, "
+        "from_tenant, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT (result_key) DO UPDATE SET level = EXCLUDED.level, "
+        "score = EXCLUDED.score, position = EXCLUDED.position",
+        (f"{e.originator_id}/{r['year']}/{r['month']}/{e.from_tenant}", e.originator_id,
+         int(r["year"]), int(r["month"]), r["level"], r["score"], e.from_tenant, pos),
+    ) for r in e.results]
+
+
+def _merged_into(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.rm_tenant_lineage (position, relation, other_tenant, reasons, at) "
+        "VALUES ($1, 'merged_into', $2, $3, $4) ON CONFLICT (position) DO NOTHING",
+        (pos, e.successor, e.reasons, e.timestamp),
+    )]
+
+
+def _absorbed(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.rm_tenant_lineage (position, relation, other_tenant, staff, periods, "
+        "at) VALUES ($1, 'absorbed', $2, $3, $4, $5) ON CONFLICT (position) DO NOTHING",
+        (pos, e.predecessor, e.staff, e.periods, e.timestamp),
+    )]
+
+
 class OrganisationProjection(Projection):
     name = "organisation"
-    tables = ("rm_units", "rm_staff", "rm_staff_records", "rm_unit_flags", "rm_transfers")
+    tables = ("rm_units", "rm_staff", "rm_staff_records", "rm_unit_flags", "rm_transfers",
+              "rm_prior_results", "rm_tenant_lineage")
     handlers: ClassVar[dict[str, Handler]] = {
         "domain.organisation:Unit.Registered": _unit_registered,
         "domain.organisation:Unit.LeaderAppointed": _leader_appointed,
@@ -102,4 +135,8 @@ class OrganisationProjection(Projection):
         "domain.organisation:StaffMember.DisciplineRecorded":
             _record("discipline", "decided_on", None, "form"),
         "domain.organisation:StaffMember.Transferred": _transferred,
+        "domain.organisation:StaffMember.LeftTenant": _left_tenant,
+        "domain.organisation:StaffMember.PriorResultsImported": _prior_results,
+        "domain.tenant_record:TenantRecord.MergedInto": _merged_into,
+        "domain.tenant_record:TenantRecord.PredecessorAbsorbed": _absorbed,
     }

@@ -64,6 +64,16 @@ def _closed(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _decisions_imported(s: str, e: Any, pos: int) -> list[Statement]:
+    levels = list(e.decisions.values())
+    return [(
+        f"UPDATE {s}.rm_periods SET decided_count = decided_count + $2, "
+        "excellent_count = excellent_count + $3, position = $4 "
+        "WHERE period_id = $1 AND position < $4",
+        (e.originator_id, len(levels), levels.count("A"), pos),
+    )]
+
+
 class PeriodsProjection(Projection):
     name = "periods"
     tables = ("rm_periods", "rm_quota_exceptions")
@@ -74,4 +84,5 @@ class PeriodsProjection(Projection):
         "domain.period:EvaluationPeriod.DecisionAmended": _decision_amended,
         "domain.period:EvaluationPeriod.QuotaExceptionGranted": _exception_granted,
         "domain.period:EvaluationPeriod.Published": _published,
+        "domain.period:EvaluationPeriod.DecisionsImported": _decisions_imported,
     }

@@ -84,6 +84,17 @@ def _amended(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _imported(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.rm_ratings SET self_score = $2, self_level = $3, level = $4, score = $5, "
+        "reasons = $6, policy_version = $7, decided_by = $8, "
+        "status = CASE WHEN $4::text IS NOT NULL THEN 'decided' WHEN $2::numeric IS NOT NULL "
+        "THEN 'self_assessed' ELSE status END, position = $9 WHERE evaluation_id = $1",
+        (e.originator_id, e.self_score, e.self_level, e.level, e.score, e.reasons,
+         e.policy_version, f"tenant:{e.from_tenant}", pos),
+    )]
+
+
 class RatingsProjection(Projection):
     name = "ratings"
     tables = ("rm_ratings", "rm_opinions")
@@ -94,6 +105,7 @@ class RatingsProjection(Projection):
         "domain.evaluation:Evaluation.RatingAmended": _amended,
         "domain.evaluation:Evaluation.Proposed": _proposed,
         "domain.evaluation:Evaluation.OpinionAttached": _opinion,
+        "domain.evaluation:Evaluation.OutcomeImported": _imported,
         "domain.period:EvaluationPeriod.Published": _published,
     }
 

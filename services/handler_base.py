@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import NotFoundError, StaleVersionError
 from domain.policy import Policy
 from domain.tenant_policy import TenantPolicy, default_policy, tenant_policy_id
+from domain.tenant_record import TENANT_RECORD_ID, TenantRecord, read_only_error
 from services.eventstore import Evaluations
 
 A = TypeVar("A", bound=Aggregate)
@@ -46,6 +47,11 @@ class HandlerBase:
         return aggregate if isinstance(aggregate, cls) else None
 
     def _save(self, *aggregates: Aggregate) -> int:
+        """Save atomically; a tenant merged into a successor accepts nothing more."""
+        record = self._find(TenantRecord, TENANT_RECORD_ID)
+        if record is not None and record.merged_into is not None and \
+                not any(isinstance(a, TenantRecord) for a in aggregates):
+            raise read_only_error(record.merged_into)
         recordings = self.app.save(*aggregates)
         return max((r.notification.id for r in recordings), default=0)
 

@@ -339,3 +339,27 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_policies (
     position   bigint NOT NULL,
     PRIMARY KEY (cycle, revision)
 );
+
+-- Reorganisation (projection "organisation"): people who left for another tenant, monthly
+-- results brought from another tenant, and the tenant's merges.
+ALTER TABLE {schema}.rm_staff ADD COLUMN IF NOT EXISTS left_for text;
+CREATE TABLE IF NOT EXISTS {schema}.rm_prior_results (
+    result_key  text PRIMARY KEY,       -- staff/year/month/tenant
+    staff_id    uuid NOT NULL,
+    year        int NOT NULL,
+    month       int NOT NULL,
+    level       text NOT NULL,
+    score       numeric(5, 2) NOT NULL,
+    from_tenant text NOT NULL,
+    position    bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_prior_results_idx ON {schema}.rm_prior_results (staff_id);
+CREATE TABLE IF NOT EXISTS {schema}.rm_tenant_lineage (
+    position     bigint PRIMARY KEY,
+    relation     text NOT NULL,         -- merged_into | absorbed
+    other_tenant text NOT NULL,
+    staff        int,
+    periods      int,
+    reasons      text,
+    at           timestamptz NOT NULL
+);

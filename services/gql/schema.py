@@ -17,6 +17,7 @@ from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
 from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
+from services.gql.reorganisation import ReorganisationMutation, ReorganisationQuery
 from services.gql.subscriptions import Subscription
 
 MAX_DEPTH = 8
@@ -25,12 +26,13 @@ MAX_TOKENS = 2000
 
 @strawberry.type
 class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
-            AuditAsOfQuery):
+            AuditAsOfQuery, ReorganisationQuery):
     """The root query, assembled from one mixin per feature."""
 
 
 @strawberry.type
-class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation):
+class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation,
+               ReorganisationMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 

@@ -1,0 +1,99 @@
+"""Transfers between tenants and tenant merges: the receiving side sees the monthly results,
+predecessors become read-only, history stays readable under both, read models rebuild."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import pytest
+
+from domain.actor import Actor
+from domain.ids import PeriodId, UnitId
+from domain.levels import Level
+from domain.organisation import StaffMember
+from domain.period import EvaluationPeriod
+from projections.runner import catch_up
+from services.commands import DecideRating, OpenPeriod, ProposeRollups, RegisterUnit
+from services.reorganisation import merge_tenants, transfer_between_tenants
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.integration.test_domain_rules import _refused, _run, _setup
+from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
+from tests.integration.test_rollups import MONTHS, _proposal, _rate_months
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+AS_OF = date(2026, 4, 15)
+
+
+async def test_the_receiving_tenant_rolls_up_the_sending_tenants_months(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    source, org, old = await _setup(runtime, new_tenant, org_in, members=3)
+    target, org2, new = await _setup(runtime, new_tenant, org_in, members=3)
+    staff = org.members[0]
+    await _rate_months(old, org, org.unit, org.leader, staff, MONTHS)
+    await _run(lambda: transfer_between_tenants(old, source.slug, new, target.slug, staff,
+                                                org2.unit, "Điều động theo QĐ 5", AS_OF))
+    q1, _ = await _run(lambda: new.open_period(OpenPeriod(org2.unit, 2026, 1,
+                                                          kind="quarterly")))
+    await _run(lambda: new.propose_rollups(ProposeRollups(PeriodId(q1), "hr")))
+    assert _proposal(new, q1, staff) == ("B", 86.67)
+    await _refused(runtime, target, "ALREADY_EXISTS", lambda: transfer_between_tenants(
+        old, source.slug, new, target.slug, staff, org2.unit, "lần hai", AS_OF))
+
+
+async def test_a_merge_moves_staff_and_open_periods_and_freezes_the_predecessors(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    first, org, one = await _setup(runtime, new_tenant, org_in, members=3)
+    second, org_b, two = await _setup(runtime, new_tenant, org_in, members=2)
+    successor = await new_tenant()
+    heir = runtime.service(successor)
+    await _rate_months(one, org, org.unit, org.leader, org.members[0], MONTHS[:2])
+    april, _ = await _run(lambda: one.open_period(OpenPeriod(org.unit, 2026, 4)))
+    leader = Actor(str(org.leader), "unit_leader")
+    await _run(lambda: one.decide_rating(DecideRating(PeriodId(april), org.members[0], Level.A,
+                                                      95, "", str(org.leader))), leader)
+    await _run(lambda: merge_tenants([(first.slug, one), (second.slug, two)], successor.slug,
+                                     heir, "NQ 1656/NQ-UBTVQH15", AS_OF))
+
+    # The successor continues April: the decision made there counts against its quota.
+    period = heir._find(EvaluationPeriod, april)
+    assert period is not None
+    assert period.decisions == {str(org.members[0]): "A"}
+    await _run(lambda: heir.decide_rating(DecideRating(PeriodId(april), org.members[1],
+                                                       Level.B, 85, "", str(org.leader))),
+               leader)
+    # The predecessors accept nothing more, and write nothing when refused.
+    await _refused(runtime, first, "TENANT_READ_ONLY", lambda: one.register_unit(
+        RegisterUnit(UnitId(uuid.uuid4()), "Ban mới", "board")))
+    await _refused(runtime, second, "TENANT_READ_ONLY", lambda: two.open_period(
+        OpenPeriod(org_b.unit, 2026, 5)))
+
+    # History stays readable under both names, and every read model rebuilds equal.
+    for tenant in (first, successor):
+        async with runtime.pool.acquire() as conn:
+            await _hold(conn, tenant)
+            await catch_up(conn, tenant.schema)
+            rated = await conn.fetchval(
+                f"SELECT count(*) FROM {tenant.schema}.rm_ratings WHERE staff_id = $1 "
+                "AND level IS NOT NULL", org.members[0])
+            assert rated >= (3 if tenant is first else 1)
+            await _assert_rebuild_equals_live(conn, tenant.schema)
+    async with runtime.pool.acquire() as conn:
+        months = await conn.fetchval(
+            f"SELECT count(*) FROM {successor.schema}.rm_prior_results WHERE staff_id = $1",
+            org.members[0])
+        lineage = await conn.fetch(
+            f"SELECT relation, other_tenant FROM {successor.schema}.rm_tenant_lineage "
+            "ORDER BY position")
+    assert months == 3  # January, February, and April as decided in the predecessor
+    assert [r["other_tenant"] for r in lineage] == [first.slug, second.slug]
+    moved = heir._find(StaffMember, org_b.members[0])
+    assert moved is not None
+    assert moved.unit_id == org_b.unit
