@@ -72,6 +72,7 @@ class Evaluation(TenantAggregate):
         self.level: str | None = None
         self.score: float | None = None
         self.proposed_level: str | None = None
+        self.proposed_score: float | None = None
         self.opinions = 0
 
     def submit_self_assessment(
@@ -141,6 +142,7 @@ class Evaluation(TenantAggregate):
     @event("Proposed")
     def _proposed(self, level: str, score: float, strengths: str, shortcomings: str) -> None:
         self.proposed_level = level
+        self.proposed_score = score
 
     def decide(self, level: Level, score: float, reasons: str, policy: Policy,
                authority: str = "", eligibility: Eligibility | None = None) -> None:

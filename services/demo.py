@@ -30,7 +30,9 @@ from services.commands import (
     SubmitSelfAssessment,
 )
 from services.demo_appeals import add_demo_appeals
+from services.demo_year import add_demo_year
 from services.handlers import TenantService
+from services.reorganisation import merge_tenants, transfer_between_tenants
 from services.runtime import Runtime
 
 log = structlog.get_logger()
@@ -91,13 +93,15 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def _build_tenant(service: TenantService, slug: str, today: date) -> None:
+def _build_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:
+    """The tenant's organisation, last month decided and this month open, with appeals; with
+    ``year``, the eleven months before last month too (rated, published and closed)."""
     with acting_as(Actor("demo-loader", "hr_officer")):
-        _fill_tenant(service, slug, today)
+        _fill_tenant(service, slug, today, year)
         add_demo_appeals(service.app, demo_id, slug, today)  # appeals at both instances
 
 
-def _fill_tenant(service: TenantService, slug: str, today: date) -> None:
+def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:
     rng = random.Random(slug)  # noqa: S311 - reproducible demo data, not secrets
     root = UnitId(demo_id(slug, "unit", "ubnd"))
     for key, name, kind in UNITS:
@@ -112,6 +116,8 @@ def _fill_tenant(service: TenantService, slug: str, today: date) -> None:
                                                  position, unit_id, rng.random() < 0.6))
             if i == 0:
                 service.appoint_leader(AppointLeader(unit_id, staff_id))
+    if year:
+        add_demo_year(service, slug, today, demo_id, [k for k, _, _ in UNITS], STAFF_PER_UNIT)
     last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     for key, _, _ in UNITS:
         unit_id = UnitId(demo_id(slug, "unit", key))
@@ -119,9 +125,13 @@ def _fill_tenant(service: TenantService, slug: str, today: date) -> None:
         chair = demo_id(slug, "staff", "ubnd", "0")
         period_id, _ = service.open_period(OpenPeriod(unit_id, *last_month))
         service.open_period(OpenPeriod(unit_id, today.year, today.month))
+        period = service.find_period(period_id)
+        members = set(period.members) if period is not None else set()
         for i in range(STAFF_PER_UNIT):
             staff_id = StaffId(demo_id(slug, "staff", key, str(i)))
             score = float(rng.choice([72, 78, 81, 85, 88, 91, 93, 65]))
+            if staff_id not in members:  # moved to another unit during the demo year
+                continue
             with acting_as(Actor(str(staff_id), "staff")):
                 service.submit_self_assessment(SubmitSelfAssessment(
                     PeriodId(period_id), staff_id, score,
@@ -151,8 +161,59 @@ async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
             continue
         tenant = await rt.registry.register(slug, name, kind, parent)
         service = rt.service(tenant)
-        await anyio.to_thread.run_sync(_build_tenant, service, slug, today)
+        await anyio.to_thread.run_sync(_build_tenant, service, slug, today, True)
         await rt.written(tenant)
         loaded.append(slug)
         log.info("demo_tenant_loaded", tenant=slug)
+    if {TRANSFER_FROM, TRANSFER_TO} <= set(loaded):
+        await _transfer_between_tenants(rt, today)
+    if MERGE_SUCCESSOR[0] not in existing:
+        await _merge(rt, today)
+        loaded += [slug for slug, _ in MERGE_PREDECESSORS] + [MERGE_SUCCESSOR[0]]
     return loaded
+
+
+# A transfer between tenants, and the 2025 reform's merge of two communes (illustrative
+# names, marked as demo data) into a successor that continues their open month.
+TRANSFER_FROM, TRANSFER_TO = "hn-hoang-mai", "hn-my-duc"
+MERGE_PREDECESSORS = [("hn-demo-xa-dong", "Xã Đông (demo, trước sáp nhập)"),
+                      ("hn-demo-xa-tay", "Xã Tây (demo, trước sáp nhập)")]
+MERGE_SUCCESSOR = ("hn-demo-xa-moi", "Xã Đông Tây (demo, sau sáp nhập 2025)")
+
+
+async def _transfer_between_tenants(rt: Runtime, today: date) -> None:
+    source = await rt.registry.get(TRANSFER_FROM)
+    target = await rt.registry.get(TRANSFER_TO)
+    staff = StaffId(demo_id(TRANSFER_FROM, "staff", "hoi-lhpn", str(STAFF_PER_UNIT - 1)))
+    to_unit = demo_id(TRANSFER_TO, "unit", "hoi-lhpn")
+
+    def move() -> int:
+        with acting_as(Actor(str(demo_id(TRANSFER_FROM, "staff", "ubnd", "1")), "hr_officer")):
+            return transfer_between_tenants(rt.service(source), source.slug, rt.service(target),
+                                            target.slug, staff, to_unit,
+                                            "Chuyển công tác theo nguyện vọng", today)
+
+    await anyio.to_thread.run_sync(move)
+    await rt.written(source)
+    await rt.written(target)
+
+
+async def _merge(rt: Runtime, today: date) -> None:
+    olds = []
+    for slug, name in MERGE_PREDECESSORS:
+        tenant = await rt.registry.register(slug, name, "commune", None)
+        await anyio.to_thread.run_sync(_build_tenant, rt.service(tenant), slug, today)
+        olds.append(tenant)
+    successor = await rt.registry.register(MERGE_SUCCESSOR[0], MERGE_SUCCESSOR[1], "commune",
+                                           None)
+    pairs = [(t.slug, rt.service(t)) for t in olds]
+
+    def merge() -> int:
+        with acting_as(Actor("platform-admin", "platform_admin")):
+            return merge_tenants(pairs, successor.slug, rt.service(successor),
+                                 "Nghị quyết sắp xếp đơn vị hành chính cấp xã 2025", today)
+
+    await anyio.to_thread.run_sync(merge)
+    for tenant in [*olds, successor]:
+        await rt.written(tenant)
+        log.info("demo_tenant_loaded", tenant=tenant.slug)

@@ -29,6 +29,7 @@ class HandlerBase:
 
     def __init__(self, app: Evaluations) -> None:
         self.app = app
+        self._writable = False  # the tenant was seen not merged away (see ``_save``)
 
     def _get(self, cls: type[A], aggregate_id: UUID, what_vi: str, what_en: str) -> A:
         try:
@@ -48,10 +49,16 @@ class HandlerBase:
 
     def _save(self, *aggregates: Aggregate) -> int:
         """Save atomically; a tenant merged into a successor accepts nothing more."""
-        record = self._find(TenantRecord, TENANT_RECORD_ID)
-        if record is not None and record.merged_into is not None and \
-                not any(isinstance(a, TenantRecord) for a in aggregates):
-            raise read_only_error(record.merged_into)
+        reorganising = any(isinstance(a, TenantRecord) for a in aggregates)
+        if not self._writable and not reorganising:
+            # Checked once per service instance (one request or job): a merge recorded
+            # through this instance resets it below.
+            record = self._find(TenantRecord, TENANT_RECORD_ID)
+            if record is not None and record.merged_into is not None:
+                raise read_only_error(record.merged_into)
+            self._writable = True
+        if reorganising:
+            self._writable = False
         recordings = self.app.save(*aggregates)
         return max((r.notification.id for r in recordings), default=0)
 

@@ -1,0 +1,45 @@
+"""The demo year replayed from the log gives the same read models as live."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import anyio
+import pytest
+
+from projections.runner import catch_up
+from services.demo import _build_tenant
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_demo_year_rebuilt_from_the_log_equals_the_live_read_models(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    tenant = await new_tenant()
+    service = runtime.service(tenant)
+    await anyio.to_thread.run_sync(_build_tenant, service, tenant.slug, date(2026, 11, 23), True)
+    async with runtime.pool.acquire() as conn:
+        await _hold(conn, tenant)
+        await catch_up(conn, tenant.schema)
+        s = tenant.schema
+        months = await conn.fetchval(
+            f"SELECT count(DISTINCT (year, number)) FROM {s}.rm_periods WHERE kind = 'monthly'")
+        quarters = await conn.fetchval(
+            f"SELECT count(*) FROM {s}.rm_periods WHERE kind = 'quarterly'")
+        exceptions = await conn.fetchval(f"SELECT count(*) FROM {s}.rm_quota_exceptions")
+        transfers = await conn.fetchval(f"SELECT count(*) FROM {s}.rm_transfers")
+        over = await conn.fetchval(
+            f"SELECT count(*) FROM {s}.rm_periods p WHERE p.excellent_count > "
+            f"floor(p.member_count * 0.3 + 1e-9) + coalesce((SELECT sum(extra) FROM "
+            f"{s}.rm_quota_exceptions x WHERE x.period_id = p.period_id), 0)")
+        await _assert_rebuild_equals_live(conn, s)
+    assert months == 13  # eleven closed months, last month, this month
+    assert quarters >= 2
+    assert exceptions >= 1
+    assert transfers == 1
+    assert over == 0  # no period holds more excellent ratings than quota and exceptions
