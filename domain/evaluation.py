@@ -21,6 +21,7 @@ from domain.errors import (
     ReasonsRequiredError,
     ScoreOutOfRangeError,
     SelfRatingError,
+    StaleVersionError,
 )
 from domain.levels import Level
 from domain.policy import Policy
@@ -74,6 +75,18 @@ class Evaluation(TenantAggregate):
         self.proposed_level: str | None = None
         self.proposed_score: float | None = None
         self.opinions = 0
+
+    def ensure_version(self, expected: int | None) -> None:
+        """Optimistic concurrency for edits of one evaluation: whoever edits it says which
+        version they read; if someone else changed it since, the edit is refused and the
+        editor reloads and retries (no silent last-writer-wins)."""
+        if expected is not None and expected != self.version:
+            raise StaleVersionError(
+                f"Phiếu đánh giá vừa được người khác cập nhật (phiên bản {self.version}, bạn "
+                f"đang xem phiên bản {expected}); vui lòng tải lại và thực hiện lại.",
+                f"This evaluation was changed by someone else (now version {self.version}, "
+                f"you read version {expected}); reload it and try again.",
+            )
 
     def submit_self_assessment(
         self, score: float | None, tasks: list[dict[str, Any]], note: str, policy: Policy,

@@ -14,11 +14,11 @@ from projections.base import Handler, Projection, Statement
 def _started(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"INSERT INTO {s}.rm_ratings (evaluation_id, period_id, unit_id, staff_id, subject, "
-        "kind, year, number, status, position) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) "
+        "kind, year, number, status, position, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) "
         "ON CONFLICT (evaluation_id) DO NOTHING",
         (e.originator_id, e.period_id, e.unit_id, e.staff_id, e.subject,
-         e.kind, e.year, e.number, pos),
+         e.kind, e.year, e.number, pos, e.originator_version),
     )]
 
 
@@ -27,17 +27,20 @@ def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_ratings SET self_score = $2, self_level = $3, self_assessed_at = $4, "
         "status = CASE WHEN level IS NULL THEN 'self_assessed' ELSE status END, position = $5, "
-        "criteria = $6::jsonb WHERE evaluation_id = $1",
+        "criteria = $6::jsonb, version = $7 WHERE evaluation_id = $1",
         (e.originator_id, e.score, e.level, e.timestamp, pos,
-         json.dumps(criteria, sort_keys=True) if criteria is not None else None),
+         json.dumps(criteria, sort_keys=True) if criteria is not None else None,
+         e.originator_version),
     )]
 
 
 def _proposed(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_ratings SET proposed_level = $2, proposed_score = $3, strengths = $4, "
-        "shortcomings = $5, proposed_by = $6, position = $7 WHERE evaluation_id = $1",
-        (e.originator_id, e.level, e.score, e.strengths, e.shortcomings, e.actor, pos),
+        "shortcomings = $5, proposed_by = $6, position = $7, version = $8 "
+        "WHERE evaluation_id = $1",
+        (e.originator_id, e.level, e.score, e.strengths, e.shortcomings, e.actor, pos,
+         e.originator_version),
     )]
 
 
@@ -46,18 +49,19 @@ def _opinion(s: str, e: Any, pos: int) -> list[Statement]:
         (f"INSERT INTO {s}.rm_opinions (position, evaluation_id, source, body, satisfaction, "
          "author, at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position) DO NOTHING",
          (pos, e.originator_id, e.source, e.text, e.satisfaction, e.actor, e.timestamp)),
-        (f"UPDATE {s}.rm_ratings SET opinion_count = opinion_count + 1, position = $2 "
-         "WHERE evaluation_id = $1 AND position < $2", (e.originator_id, pos)),
+        (f"UPDATE {s}.rm_ratings SET opinion_count = opinion_count + 1, position = $2, "
+         "version = $3 WHERE evaluation_id = $1 AND position < $2",
+         (e.originator_id, pos, e.originator_version)),
     ]
 
 
 def _decided(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_ratings SET level = $2, score = $3, reasons = $4, policy_version = $5, "
-        "decided_by = $6, decided_at = $7, status = 'decided', position = $8, authority = $9 "
-        "WHERE evaluation_id = $1",
+        "decided_by = $6, decided_at = $7, status = 'decided', position = $8, authority = $9, "
+        "version = $10 WHERE evaluation_id = $1",
         (e.originator_id, e.level, e.score, e.reasons, e.policy_version,
-         e.actor, e.timestamp, pos, getattr(e, "authority", "")),
+         e.actor, e.timestamp, pos, getattr(e, "authority", ""), e.originator_version),
     )]
 
 
@@ -77,10 +81,10 @@ def _amended(s: str, e: Any, pos: int) -> list[Statement]:
     log, the timeline and the appeal (which records the level and score it contested)."""
     return [(
         f"UPDATE {s}.rm_ratings SET level = $2, score = $3, reasons = $4, policy_version = $5, "
-        "decided_by = $6, decided_at = $7, status = 'amended', appeal_id = $8, position = $9 "
-        "WHERE evaluation_id = $1",
+        "decided_by = $6, decided_at = $7, status = 'amended', appeal_id = $8, position = $9, "
+        "version = $10 WHERE evaluation_id = $1",
         (e.originator_id, e.level, e.score, e.reasons, e.policy_version, e.actor, e.timestamp,
-         e.appeal_id, pos),
+         e.appeal_id, pos, e.originator_version),
     )]
 
 
@@ -89,9 +93,10 @@ def _imported(s: str, e: Any, pos: int) -> list[Statement]:
         f"UPDATE {s}.rm_ratings SET self_score = $2, self_level = $3, level = $4, score = $5, "
         "reasons = $6, policy_version = $7, decided_by = $8, "
         "status = CASE WHEN $4::text IS NOT NULL THEN 'decided' WHEN $2::numeric IS NOT NULL "
-        "THEN 'self_assessed' ELSE status END, position = $9 WHERE evaluation_id = $1",
+        "THEN 'self_assessed' ELSE status END, position = $9, version = $10 "
+        "WHERE evaluation_id = $1",
         (e.originator_id, e.self_score, e.self_level, e.level, e.score, e.reasons,
-         e.policy_version, f"tenant:{e.from_tenant}", pos),
+         e.policy_version, f"tenant:{e.from_tenant}", pos, e.originator_version),
     )]
 
 

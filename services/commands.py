@@ -54,6 +54,7 @@ class SubmitSelfAssessment:
     tasks: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
     criteria: dict[str, float] | None = None  # points per criterion key
+    expected_version: int | None = None  # the evaluation's version the editor read
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class DecideRating:
     reasons: str
     decider: str  # the user id of the leader deciding
     authority: str = ""  # căn cứ thẩm quyền (e.g. the delegation decision)
+    expected_version: int | None = None  # the evaluation's version the decider read
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class ProposeRating:
     strengths: str
     shortcomings: str
     proposer: str
+    expected_version: int | None = None  # the evaluation's version the proposer read
 
 
 @dataclass(frozen=True)

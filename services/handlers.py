@@ -119,6 +119,7 @@ class TenantService(OrganisationHandlers):
             period = self._period(cmd.period_id)
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
+            evaluation.ensure_version(cmd.expected_version)
             evaluation.submit_self_assessment(cmd.score, cmd.tasks, cmd.note, period.policy,
                                               cmd.criteria)
             return self._save(evaluation)
@@ -140,6 +141,7 @@ class TenantService(OrganisationHandlers):
             period = self._period(cmd.period_id)
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
+            evaluation.ensure_version(cmd.expected_version)
             evaluation.propose(cmd.level, cmd.score, cmd.strengths, cmd.shortcomings,
                                period.policy, cmd.proposer)
             return self._save(evaluation)
@@ -149,7 +151,8 @@ class TenantService(OrganisationHandlers):
         """Workflow step 5 (the competent leader): decide, with reasons, within the quota.
 
         The period and the evaluation are saved in one transaction; if another decision
-        landed on the period meanwhile, the whole check runs again on fresh state.
+        landed on the period meanwhile, the whole check runs again on fresh state. If the
+        evaluation itself changed since the version the decider read, STALE_VERSION.
         """
         def attempt() -> int:
             period = self._period(cmd.period_id)
@@ -158,6 +161,7 @@ class TenantService(OrganisationHandlers):
             basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
             period.ensure_heads_last(cmd.staff_id, unit.leader_id)
             evaluation = self._evaluation(period, cmd.staff_id)
+            evaluation.ensure_version(cmd.expected_version)
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
             start, end = period_span(period.kind, period.year, period.number)
             eligibility = assess(staff, start, end, annual=period.kind == "annual")

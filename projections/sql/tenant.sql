@@ -265,6 +265,8 @@ ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS shortcomings text;
 ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS proposed_by text;
 ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS opinion_count int NOT NULL DEFAULT 0;
 ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS published_at timestamptz;
+-- The evaluation's aggregate version: an edit names the version it read (STALE_VERSION).
+ALTER TABLE {schema}.rm_ratings ADD COLUMN IF NOT EXISTS version int NOT NULL DEFAULT 1;
 
 -- Absences and discipline records of a person (one row per event).
 CREATE TABLE IF NOT EXISTS {schema}.rm_staff_records (

@@ -60,6 +60,8 @@ class EvaluationFile:
     policy_version: str | None
     published_at: datetime | None
     opinions: list[OpinionType]
+    version: int = strawberry.field(description=(
+        "Phiên bản phiếu, gửi lại khi sửa (expectedVersion) / send back with an edit"))
 
 
 @strawberry.type(description="Tỷ lệ đang dùng của một quy định tỷ lệ trong một phạm vi")
@@ -116,7 +118,8 @@ class EvaluationQuery:
             policy_version=r["policy_version"], published_at=r["published_at"],
             opinions=[OpinionType(source=o["source"], text=o["body"],
                                   satisfaction=_num(o["satisfaction"]), author=o["author"],
-                                  at=o["at"]) for o in opinions])
+                                  at=o["at"]) for o in opinions],
+            version=r["version"])
 
     @strawberry.field(description="Tỷ lệ đang dùng trong một kỳ (trước khi quyết định)")
     async def quota_use(self, info: Info[Any, Any], period_id: strawberry.ID) -> list[QuotaUse]:

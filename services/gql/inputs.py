@@ -88,6 +88,9 @@ class SelfAssessmentInput:
     tasks: list[TaskResultInput] = strawberry.field(default_factory=list)
     note: str = ""
     criteria: list[CriterionPointsInput] | None = None
+    expected_version: int | None = strawberry.field(default=None, description=(
+        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
+        "the evaluation's version read; if it changed since: STALE_VERSION"))
 
 
 @strawberry.input
@@ -99,6 +102,9 @@ class DecideRatingInput:
     reasons: str = ""
     authority: str = strawberry.field(
         default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
+    expected_version: int | None = strawberry.field(default=None, description=(
+        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
+        "the evaluation's version read; if it changed since: STALE_VERSION"))
 
 
 @strawberry.input(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
@@ -109,6 +115,9 @@ class ProposeRatingInput:
     score: float
     strengths: str = ""
     shortcomings: str = ""
+    expected_version: int | None = strawberry.field(default=None, description=(
+        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
+        "the evaluation's version read; if it changed since: STALE_VERSION"))
 
 
 @strawberry.enum(description="Nguồn ý kiến / opinion source")

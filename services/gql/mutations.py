@@ -96,7 +96,7 @@ class Mutation:
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         cmd = SubmitSelfAssessment(period_id, staff_id, input.score, tasks_state(input.tasks),
                                    check_text(input.note, "ghi chú", "note"),
-                                   criteria_points(input.criteria))
+                                   criteria_points(input.criteria), input.expected_version)
         _, _, position = await _run(info, ("staff", "unit_leader", "hr_officer"), "staff",
                                     lambda s: s.submit_self_assessment(cmd))
         eid = evaluation_id_for(period_id, staff_id, "official")
@@ -110,7 +110,8 @@ class Mutation:
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
         cmd = DecideRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
                            check_text(input.reasons, "lý do", "reasons"), principal.user_id,
-                           check_text(input.authority, "căn cứ thẩm quyền", "authority"))
+                           check_text(input.authority, "căn cứ thẩm quyền", "authority"),
+                           input.expected_version)
         _, _, position = await _run(info, ("unit_leader",), "unit_leader",
                                     lambda s: s.decide_rating(cmd))
         log.info("rating_decided", staff_id=str(staff_id), level=input.level.value)
@@ -133,7 +134,7 @@ class Mutation:
         cmd = ProposeRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
                             check_text(input.strengths, "ưu điểm", "strengths"),
                             check_text(input.shortcomings, "hạn chế", "shortcomings"),
-                            principal.user_id)
+                            principal.user_id, input.expected_version)
         position = await run_command(info, ("unit_leader", "hr_officer"),
                                      lambda s: s.propose_rating(cmd))
         eid = evaluation_id_for(period_id, staff_id, "official")

@@ -16,7 +16,7 @@ READERS = ("hr_officer", "unit_leader", "auditor")
 RATING_COLUMNS = (
     "r.evaluation_id, r.period_id, r.unit_id, r.staff_id, s.full_name, r.year, r.number, "
     "r.status, r.self_score, r.self_level, r.self_assessed_at, r.level, r.score, r.reasons, "
-    "r.policy_version, r.decided_by, r.decided_at, r.position"
+    "r.policy_version, r.decided_by, r.decided_at, r.position, r.version"
 )
 
 

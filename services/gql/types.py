@@ -102,6 +102,9 @@ class Rating:
     decided_by: str | None
     decided_at: datetime | None
     position: int
+    version: int = strawberry.field(description=(
+        "Phiên bản phiếu; gửi kèm khi sửa (expectedVersion) để không ghi đè thay đổi của "
+        "người khác / the evaluation's version, sent back with an edit"))
 
     @classmethod
     def from_row(cls, r: Any) -> Rating:
@@ -116,6 +119,7 @@ class Rating:
             level=Level(r["level"]) if r["level"] else None, level_label=_label(r["level"]),
             score=_num(r["score"]), reasons=r["reasons"], policy_version=r["policy_version"],
             decided_by=r["decided_by"], decided_at=r["decided_at"], position=r["position"],
+            version=r["version"],
         )
 
 
