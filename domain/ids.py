@@ -22,3 +22,8 @@ def period_id_for(unit_id: UnitId, kind: str, year: int, number: int) -> PeriodI
 def evaluation_id_for(period_id: PeriodId, staff_id: StaffId, subject: str) -> EvaluationId:
     """Rule: one evaluation per person per period per subject type."""
     return EvaluationId(uuid5(_NS, f"evaluation/{period_id}/{staff_id}/{subject}"))
+
+
+def collective_round_id(year: int) -> UUID:
+    """One round of collectives (đánh giá tập thể) per tenant and year."""
+    return uuid5(_NS, f"collective-round/{year}")

@@ -219,3 +219,19 @@ def competent_higher_level(unit: Unit, parent: Unit | None, granter: str) -> str
             "Only the head of the unit above may grant a quota exception.",
         )
     return f"Người đứng đầu {parent.name} (cấp có thẩm quyền)"
+
+
+def competent_for_collective(unit: Unit, parent: Unit | None, decider: str) -> str:
+    """A unit is rated as a collective by the head of the unit above; the head of the unit
+    itself never rates its own collective (no one rates themselves)."""
+    if unit.leader_id is not None and str(unit.leader_id) == decider:
+        raise SelfRatingError(
+            "Người đứng đầu không tự xếp loại tập thể đơn vị mình.",
+            "A head may not rate their own unit as a collective.",
+        )
+    if parent is None or parent.leader_id is None or str(parent.leader_id) != decider:
+        raise NotCompetentLeaderError(
+            "Chỉ người đứng đầu cấp trên trực tiếp mới xếp loại tập thể đơn vị này.",
+            "Only the head of the unit above rates this unit as a collective.",
+        )
+    return f"Người đứng đầu {parent.name} (cấp trên trực tiếp)"

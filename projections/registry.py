@@ -7,6 +7,7 @@ from importlib.resources import files
 from projections.appeals import AppealsProjection
 from projections.base import Projection
 from projections.boards import BoardsProjection
+from projections.collectives import CollectivesProjection
 from projections.leaders import LeadersProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
@@ -25,6 +26,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     TrendsProjection,
     AppealsProjection,
     LeadersProjection,
+    CollectivesProjection,
 )
 
 

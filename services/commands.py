@@ -185,3 +185,20 @@ class TransferStaff:
     staff_id: StaffId
     to_unit: UnitId
     reasons: str
+
+
+@dataclass(frozen=True)
+class OpenCollectiveRound:
+    """Open the year's round of collectives: every unit below the top, in the policy's order."""
+
+    year: int
+
+
+@dataclass(frozen=True)
+class RateCollective:
+    unit_id: UnitId
+    year: int
+    level: Level
+    score: float
+    reasons: str
+    decider: str  # the head of the unit above

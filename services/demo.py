@@ -30,6 +30,7 @@ from services.commands import (
     SubmitSelfAssessment,
 )
 from services.demo_appeals import add_demo_appeals
+from services.demo_records import add_demo_records
 from services.demo_year import add_demo_year
 from services.handlers import TenantService
 from services.reorganisation import merge_tenants, transfer_between_tenants
@@ -99,6 +100,7 @@ def _build_tenant(service: TenantService, slug: str, today: date, year: bool = F
     with acting_as(Actor("demo-loader", "hr_officer")):
         _fill_tenant(service, slug, today, year)
         add_demo_appeals(service.app, demo_id, slug, today)  # appeals at both instances
+        add_demo_records(service, slug, today, demo_id)  # every other kind of event
 
 
 def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:

@@ -21,9 +21,11 @@ from domain.organisation import Unit, competent_decider
 from domain.policy import SCOPE_UNIT
 from services.commands import (
     ClosePeriod,
+    OpenCollectiveRound,
     OpenPeriod,
     ProposeRollups,
     PublishPeriod,
+    RateCollective,
     TransferStaff,
 )
 from services.handlers import TenantService
@@ -89,7 +91,8 @@ def add_demo_year(service: TenantService, slug: str, today: date,
                   demo_id: Callable[..., UUID], unit_keys: list[str], staff_per_unit: int
                   ) -> None:
     """Eleven months before last month, rated, published and closed; a transfer in the
-    middle of the year; quarterly roll-ups for the complete quarters among them."""
+    middle of the year; quarterly roll-ups for the complete quarters among them; the round
+    of collectives of the first calendar year."""
     rng = random.Random(f"{slug}/year")  # noqa: S311 - reproducible demo data
     hr = Actor(str(demo_id(slug, "staff", "ubnd", "1")), "hr_officer")
     chair = str(demo_id(slug, "staff", "ubnd", "0"))
@@ -115,6 +118,23 @@ def add_demo_year(service: TenantService, slug: str, today: date,
                 service.publish_period(PublishPeriod(PeriodId(period_id)))
                 service.close_period(ClosePeriod(PeriodId(period_id)))
     _quarters(service, slug, months, units, demo_id, hr)
+    _collectives(service, months[0][0], units, chair, hr)
+
+
+def _collectives(service: TenantService, year: int, units: dict[str, UnitId], chair: str,
+                 hr: Actor) -> None:
+    """The round of collectives of the demo year's first calendar year: the chair rates each
+    unit below the People's Committee (the committee itself is rated above the tenant)."""
+    with acting_as(hr):
+        service.open_collective_round(OpenCollectiveRound(year))
+    for index, (key, unit_id) in enumerate(sorted(units.items())):
+        if key == "ubnd":
+            continue
+        level, score = (Level.A, 92.0) if index == 1 else (Level.B, 84.0)
+        with acting_as(Actor(chair, "unit_leader")):
+            service.rate_collective(RateCollective(
+                unit_id, year, level, score, "Hoàn thành các chỉ tiêu được giao trong năm",
+                chair))
 
 
 def _quarters(service: TenantService, slug: str, months: list[tuple[int, int]],

@@ -22,6 +22,7 @@ from domain.organisation import StaffMember, Unit, competent_decider, competent_
 from domain.period import KINDS, EvaluationPeriod, period_span
 from domain.policy import SCOPE_PEER_GROUP, SCOPE_UNIT
 from domain.rollup import MonthlyResult, roll_up
+from services.collective_handlers import CollectiveHandlers
 from services.commands import (
     AttachOpinion,
     ClosePeriod,
@@ -44,7 +45,7 @@ __all__ = ["RETRIES", "TenantService", "events_of"]
 _KIND_VI = {"monthly": "tháng", "quarterly": "quý", "annual": "năm"}
 
 
-class TenantService(OrganisationHandlers):
+class TenantService(CollectiveHandlers, OrganisationHandlers):
     """The application layer of one tenant."""
 
     # One period's workflow -------------------------------------------------
@@ -160,6 +161,10 @@ class TenantService(OrganisationHandlers):
             unit, parent = self._units_of(period)
             basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
             period.ensure_heads_last(cmd.staff_id, unit.leader_id)
+            if period.kind == "annual":  # collectives before their members
+                collectives = self.collective_round(period.year)
+                if collectives is not None:
+                    collectives.ensure_collective_first(period.unit_id)
             evaluation = self._evaluation(period, cmd.staff_id)
             evaluation.ensure_version(cmd.expected_version)
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")

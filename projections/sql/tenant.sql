@@ -365,3 +365,24 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_tenant_lineage (
     reasons      text,
     at           timestamptz NOT NULL
 );
+
+-- Annual rounds of collectives (projection "collectives"): one row per unit and year.
+CREATE TABLE IF NOT EXISTS {schema}.rm_collective_ratings (
+    round_id       uuid NOT NULL,
+    unit_id        uuid NOT NULL,
+    year           int NOT NULL,
+    unit_name      text NOT NULL,
+    kind           text NOT NULL,
+    parent_id      uuid NOT NULL,
+    rank           int NOT NULL,
+    status         text NOT NULL,
+    level          text,
+    score          numeric(5, 2),
+    reasons        text,
+    policy_version text,
+    authority      text,
+    decided_by     text,
+    decided_at     timestamptz,
+    position       bigint NOT NULL,
+    PRIMARY KEY (round_id, unit_id)
+);

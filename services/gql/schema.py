@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from services.gql.appeals import AppealMutation, AppealQuery
 from services.gql.audit import AuditAsOfQuery, AuditQuery
+from services.gql.collectives import CollectiveMutation, CollectiveQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
@@ -26,13 +27,13 @@ MAX_TOKENS = 2000
 
 @strawberry.type
 class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
-            AuditAsOfQuery, ReorganisationQuery):
+            AuditAsOfQuery, ReorganisationQuery, CollectiveQuery):
     """The root query, assembled from one mixin per feature."""
 
 
 @strawberry.type
 class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation,
-               ReorganisationMutation):
+               ReorganisationMutation, CollectiveMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 

@@ -1,0 +1,92 @@
+"""The annual round of collectives over GraphQL: HR opens it, the head of the unit above rates
+each collective in the policy's order, readers see the round."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from domain.ids import UnitId
+from domain.levels import Level as DomainLevel
+from services.commands import OpenCollectiveRound, RateCollective
+from services.gql.context import ctx_of
+from services.gql.inputs import PeriodKind, check_period, check_text, parse_id
+from services.gql.mutations import run_command
+from services.gql.queries import READERS
+from services.gql.types import Level, WriteResult, _label, _num
+
+
+@strawberry.type(description="Xếp loại tập thể một đơn vị trong năm / a collective's rating")
+class CollectiveRating:
+    unit_id: strawberry.ID
+    unit_name: str
+    kind: str
+    parent_id: strawberry.ID
+    rank: int = strawberry.field(description="Thứ tự theo quy định (nhỏ xếp loại trước)")
+    status: str
+    level: Level | None
+    level_label: str | None
+    score: float | None
+    reasons: str | None
+    policy_version: str | None
+    authority: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+    @classmethod
+    def from_row(cls, r: Any) -> CollectiveRating:
+        return cls(
+            unit_id=strawberry.ID(str(r["unit_id"])), unit_name=r["unit_name"], kind=r["kind"],
+            parent_id=strawberry.ID(str(r["parent_id"])), rank=r["rank"], status=r["status"],
+            level=Level(r["level"]) if r["level"] else None, level_label=_label(r["level"]),
+            score=_num(r["score"]), reasons=r["reasons"], policy_version=r["policy_version"],
+            authority=r["authority"], decided_by=r["decided_by"], decided_at=r["decided_at"],
+        )
+
+
+@strawberry.input(description="Xếp loại tập thể (người đứng đầu cấp trên trực tiếp)")
+class RateCollectiveInput:
+    unit_id: strawberry.ID
+    year: int
+    level: Level
+    score: float
+    reasons: str = ""
+
+
+@strawberry.type
+class CollectiveMutation:
+    @strawberry.mutation(description="Mở đợt xếp loại tập thể của năm (cán bộ tổ chức)")
+    async def open_collective_round(self, info: Info[Any, Any], year: int) -> WriteResult:
+        check_period(PeriodKind.ANNUAL, year, 1)
+        round_id, position = await run_command(
+            info, ("hr_officer",), lambda s: s.open_collective_round(OpenCollectiveRound(year)))
+        return WriteResult(position=position, id=strawberry.ID(str(round_id)))
+
+    @strawberry.mutation(description="Xếp loại tập thể một đơn vị (cấp dưới trước, cấp trên sau)")
+    async def rate_collective(self, info: Info[Any, Any],
+                              input: RateCollectiveInput) -> WriteResult:
+        principal, _ = await ctx_of(info).caller("unit_leader")
+        check_period(PeriodKind.ANNUAL, input.year, 1)
+        unit = UnitId(parse_id(input.unit_id, "đơn vị", "Unit"))
+        cmd = RateCollective(unit, input.year, DomainLevel(input.level.value), input.score,
+                             check_text(input.reasons, "lý do", "reasons"), principal.user_id)
+        position = await run_command(info, ("unit_leader",), lambda s: s.rate_collective(cmd))
+        return WriteResult(position=position, id=input.unit_id)
+
+
+@strawberry.type
+class CollectiveQuery:
+    @strawberry.field(description="Đợt xếp loại tập thể của năm, theo thứ tự xếp loại")
+    async def collective_ratings(self, info: Info[Any, Any], year: int,
+                                 at_least: int | None = None) -> list[CollectiveRating]:
+        ctx = ctx_of(info)
+        _, tenant = await ctx.caller(*READERS)
+        check_period(PeriodKind.ANNUAL, year, 1)
+        await ctx.fresh(tenant, at_least)
+        rows = await ctx.runtime.pool.fetch(
+            f"SELECT * FROM {tenant.schema}.rm_collective_ratings WHERE year = $1 "
+            "ORDER BY rank, unit_name", year)
+        return [CollectiveRating.from_row(r) for r in rows]
