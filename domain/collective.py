@@ -2,11 +2,14 @@
 rated as collectives, in the policy's order.
 
 Domain (Party Reg. 366/2025; Decree 335/2025): "lower units before higher, collectives before
-their members, heads last". The round copies the tenant's units (kind and parent) and the
-annual policy's order of unit kinds when it is opened, like a period copies its members: a
-later reorganisation never re-orders a round already under way. A unit at the top of the
-tenant is rated by the level above the tenant, outside this service, so it is not in the
-round.
+their members, heads last". Lower means deeper in the tenant's tree (cấp dưới): every unit of
+a deeper level is rated before any unit of a higher one; within one level, the policy's order
+of kinds decides (by default Party cells, then units, then Party committees). That order is
+total, so a round can always be completed, whatever the tree. The round copies the tenant's
+units (kind and parent) and the annual policy's order of kinds when it is opened, like a
+period copies its members: a later reorganisation never re-orders a round under way. The
+unit at the top of the tenant is rated by the level above the tenant, outside this service,
+so it is not in the round.
 """
 
 from __future__ import annotations
@@ -38,6 +41,26 @@ def kind_rank(order: list[str], kind: str) -> int:
     return order.index(GENERIC_KIND) if GENERIC_KIND in order else len(order)
 
 
+def depths(units: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """How many units of the round stand above each one (0: just below the top)."""
+    found: dict[str, int] = {}
+    for unit_id in units:
+        depth, parent, seen = 0, units[unit_id]["parent"], {unit_id}
+        while parent in units and parent not in seen:
+            seen.add(parent)
+            depth += 1
+            parent = units[parent]["parent"]
+        found[unit_id] = depth
+    return found
+
+
+def rating_order(units: dict[str, dict[str, Any]], order: list[str]) -> list[str]:
+    """The units in the order they are rated: deepest level first, then by kind, then name."""
+    depth = depths(units)
+    return sorted(units, key=lambda u: (-depth[u], kind_rank(order, units[u]["kind"]),
+                                        units[u]["name"], u))
+
+
 class CollectiveRound(TenantAggregate):
     @event("Opened")
     def __init__(self, id: UUID, year: int, order: list[str], units: dict[str, dict[str, Any]],
@@ -56,24 +79,19 @@ class CollectiveRound(TenantAggregate):
     def includes(self, unit_id: UUID) -> bool:
         return str(unit_id) in self.units
 
-    def _ancestors(self, unit_id: str) -> set[str]:
-        found: set[str] = set()
-        parent = self.units[unit_id]["parent"]
-        while parent in self.units and parent not in found:
-            found.add(parent)
-            parent = self.units[parent]["parent"]
-        return found
-
     def _waiting_before(self, unit_id: str) -> list[str]:
-        """Collectives that must be rated before ``unit_id``: its sub-units, and every unit of
-        a kind the policy rates earlier — except the units above it (the hierarchy comes
-        first: a Party cell below a unit is rated before that unit, whatever the order)."""
+        """Collectives still to be rated before ``unit_id``: every unit of a deeper level
+        (its sub-units among them), and those of its own level the policy rates earlier."""
+        depth = depths(self.units)
         rank = kind_rank(self.order, self.units[unit_id]["kind"])
-        above = self._ancestors(unit_id)
-        return [u for u, info in self.units.items()
-                if u != unit_id and u not in self.decisions and u not in above
-                and (unit_id in self._ancestors(u) or info["parent"] == unit_id
-                     or kind_rank(self.order, info["kind"]) < rank)]
+
+        def earlier(other: str) -> bool:
+            if depth[other] != depth[unit_id]:
+                return depth[other] > depth[unit_id]
+            return kind_rank(self.order, self.units[other]["kind"]) < rank
+
+        return [u for u in self.units
+                if u != unit_id and u not in self.decisions and earlier(u)]
 
     def ensure_in_round(self, unit_id: UUID) -> None:
         """Every unit below the top of the tenant, as it was when the round opened."""
@@ -88,8 +106,8 @@ class CollectiveRound(TenantAggregate):
     def rate(self, unit_id: UUID, level: Level, score: float, reasons: str,
              authority: str) -> None:
         """Rate a collective (its competent rater checked by the caller: the head of the unit
-        above), in the policy's order: lower units (sub-units, and kinds earlier in the
-        order) before higher; one rating per collective and year."""
+        above), in the round's order: deeper levels first, then the policy's order of kinds
+        within a level; one rating per collective and year."""
         self.ensure_in_round(unit_id)
         key = str(unit_id)
         unit = self.units[key]

@@ -6,20 +6,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.collective import kind_rank
+from domain.collective import rating_order
 
 from projections.base import Handler, Projection, Statement
 
 
 def _opened(s: str, e: Any, pos: int) -> list[Statement]:
-    order: list[str] = list(e.order)
+    units: dict[str, dict[str, Any]] = e.units
     return [(
         f"INSERT INTO {s}.rm_collective_ratings (round_id, unit_id, year, unit_name, kind, "
         "parent_id, rank, status, position) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) "
         "ON CONFLICT (round_id, unit_id) DO NOTHING",
-        (e.originator_id, UUID(unit_id), e.year, info["name"], info["kind"],
-         UUID(info["parent"]), kind_rank(order, info["kind"]), pos),
-    ) for unit_id, info in sorted(e.units.items())]
+        (e.originator_id, UUID(unit_id), e.year, units[unit_id]["name"],
+         units[unit_id]["kind"], UUID(units[unit_id]["parent"]), rank, pos),
+    ) for rank, unit_id in enumerate(rating_order(units, list(e.order)))]
 
 
 def _rated(s: str, e: Any, pos: int) -> list[Statement]:

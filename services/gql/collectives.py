@@ -25,7 +25,8 @@ class CollectiveRating:
     unit_name: str
     kind: str
     parent_id: strawberry.ID
-    rank: int = strawberry.field(description="Thứ tự theo quy định (nhỏ xếp loại trước)")
+    rank: int = strawberry.field(description=(
+        "Thứ tự xếp loại: cấp dưới trước, trong một cấp theo quy định (nhỏ xếp loại trước)"))
     status: str
     level: Level | None
     level_label: str | None
@@ -88,5 +89,5 @@ class CollectiveQuery:
         await ctx.fresh(tenant, at_least)
         rows = await ctx.runtime.pool.fetch(
             f"SELECT * FROM {tenant.schema}.rm_collective_ratings WHERE year = $1 "
-            "ORDER BY rank, unit_name", year)
+            "ORDER BY rank", year)
         return [CollectiveRating.from_row(r) for r in rows]

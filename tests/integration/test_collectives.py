@@ -63,8 +63,8 @@ async def test_collectives_are_rated_lower_before_higher_and_before_their_member
         return lambda: service.rate_collective(RateCollective(unit, 2026, level, score,
                                                               "Tự phê bình tốt", str(by)))
 
-    # Lower before higher: the Front waits for its Party cell, and so does the office (a
-    # Party cell comes first in the policy's order of kinds).
+    # Lower before higher: the Front waits for its Party cell, and so does the office (the
+    # cell is a level lower than both).
     await _refused(runtime, tenant, "ORDER_VIOLATION", rate(org.unit, org.chair), chair)
     await _refused(runtime, tenant, "ORDER_VIOLATION", rate(office, org.chair), chair)
     # The top unit is rated above the tenant; a collective by the head of the unit above only.
@@ -93,32 +93,38 @@ async def test_collectives_are_rated_lower_before_higher_and_before_their_member
         rows = await conn.fetch(
             f"SELECT unit_id, rank, status, level, policy_version FROM "
             f"{tenant.schema}.rm_collective_ratings WHERE year = 2026 ORDER BY rank, unit_name")
-    assert rows[0]["unit_id"] == cell  # listed in the order they are rated
-    assert {r["unit_id"]: (r["rank"], r["status"], r["level"]) for r in rows} == {
-        cell: (0, "decided", "B"), org.unit: (1, "decided", "A"), office: (1, "decided", "B")}
+    assert [r["rank"] for r in rows] == [0, 1, 2]  # listed in the order they are rated
+    assert rows[0]["unit_id"] == cell
+    assert {r["unit_id"]: (r["status"], r["level"]) for r in rows} == {
+        cell: ("decided", "B"), org.unit: ("decided", "A"), office: ("decided", "B")}
     assert {r["policy_version"] for r in rows} == {"vn-annual-2026.1"}
 
 
-async def test_the_order_of_kinds_is_the_policys(
+async def test_within_a_level_the_order_of_kinds_is_the_policys(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant, org, service = await _setup(runtime, new_tenant, org_in, members=1)
-    chair, leader = Actor(str(org.chair), "unit_leader"), Actor(str(org.leader), "unit_leader")
-    cell, _ = await _unit_with_head(service, "Chi bộ Mặt trận", "party_cell", org.unit)
+    chair = Actor(str(org.chair), "unit_leader")
+    # Under the People's Committee: the Front (a unit), the office, and the committee's cell.
+    cell, _ = await _unit_with_head(service, "Chi bộ cơ quan", "party_cell", org.root)
     office, _ = await _unit_with_head(service, "Văn phòng", "office", org.root)
-    # This tenant rates its units before its Party cells.
+
+    def rate(unit: UnitId, year: int) -> Callable[[], int]:
+        return lambda: service.rate_collective(RateCollective(unit, year, Level.B, 85, "",
+                                                              str(org.chair)))
+
+    # By default a Party cell comes before the units of its level …
+    await _run(lambda: service.open_collective_round(OpenCollectiveRound(2026)))
+    await _refused(runtime, tenant, "ORDER_VIOLATION", rate(office, 2026), chair)
+    await _run(rate(cell, 2026), chair)
+    await _run(rate(office, 2026), chair)
+    # … and a tenant whose policy rates its units first gets that order from then on.
     await _run(lambda: service.adjust_policy(AdjustPolicy(
         "annual", {"collective_order": ["unit", "party_cell", "party_committee"]},
         "Thứ tự xếp loại tập thể của phường")))
     await _run(lambda: service.open_collective_round(OpenCollectiveRound(2027)))
-
-    def rate(unit: UnitId, by: StaffId) -> Callable[[], int]:
-        return lambda: service.rate_collective(RateCollective(unit, 2027, Level.B, 85, "",
-                                                              str(by)))
-
-    await _run(rate(office, org.chair), chair)  # a unit now comes before a Party cell
-    # … but a sub-unit still comes before the unit above it.
-    await _refused(runtime, tenant, "ORDER_VIOLATION", rate(org.unit, org.chair), chair)
-    await _run(rate(cell, org.leader), leader)
-    await _run(rate(org.unit, org.chair), chair)
+    await _refused(runtime, tenant, "ORDER_VIOLATION", rate(cell, 2027), chair)
+    await _run(rate(office, 2027), chair)
+    await _run(rate(org.unit, 2027), chair)
+    await _run(rate(cell, 2027), chair)

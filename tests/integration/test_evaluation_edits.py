@@ -15,6 +15,7 @@ from domain.evaluation import Evaluation
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
 from services.commands import (
+    ClosePeriod,
     DecideRating,
     OpenPeriod,
     ProposeRating,
@@ -131,3 +132,32 @@ async def test_someone_who_joined_after_the_period_opened_is_not_rated_in_it(
         DecideRating(PeriodId(june), newcomer, Level.B, 80, "", str(org.leader))), leader)
     await _refused(runtime, tenant, "NOT_IN_PERIOD", lambda: service.submit_self_assessment(
         SubmitSelfAssessment(PeriodId(june), newcomer, 80)), Actor(str(newcomer), "staff"))
+
+
+async def test_each_rule_of_a_monthly_decision_broken_gives_its_code_and_writes_nothing(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    leader, chair = Actor(str(org.leader), "unit_leader"), Actor(str(org.chair), "unit_leader")
+    july, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 7)))
+
+    def decide(staff: StaffId, level: Level, score: float, by: StaffId,
+               reasons: str = "") -> Callable[[], int]:
+        return lambda: service.decide_rating(DecideRating(PeriodId(july), staff, level, score,
+                                                          reasons, str(by)))
+
+    first = org.members[0]
+    await _refused(runtime, tenant, "SCORE_OUT_OF_RANGE", decide(first, Level.B, 101,
+                                                                 org.leader), leader)
+    await _refused(runtime, tenant, "LEVEL_SCORE_MISMATCH", decide(first, Level.A, 85,
+                                                                   org.leader), leader)
+    # The chair heads the unit above: competent for the unit's head, not for its members.
+    await _refused(runtime, tenant, "NOT_COMPETENT_LEADER", decide(first, Level.B, 85,
+                                                                   org.chair), chair)
+    await _refused(runtime, tenant, "SELF_RATING", decide(org.leader, Level.B, 85,
+                                                          org.leader), leader)
+    await _run(decide(org.leader, Level.B, 85, org.chair), chair)
+    await _run(lambda: service.close_period(ClosePeriod(PeriodId(july))))
+    await _refused(runtime, tenant, "PERIOD_CLOSED", decide(first, Level.B, 85, org.leader),
+                   leader)
