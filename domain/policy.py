@@ -82,6 +82,11 @@ NATIONAL_CRITERIA = (
 )
 
 
+DEFAULT_LEVEL_LABELS: tuple[tuple[str, str], ...] = tuple((lv.value, lv.label_vi) for lv in Level)
+HANOI_LEVEL_LABELS: tuple[tuple[str, str], ...] = tuple(
+    (lv.value, f"Loại {lv.value} – {lv.label_vi}") for lv in Level)
+
+
 @dataclass(frozen=True)
 class Policy:
     version: str
@@ -108,6 +113,12 @@ class Policy:
     appeal_second_instance_days: int = 30
     # Collectives are rated in this order of unit kinds (lower first), heads last.
     collective_order: tuple[str, ...] = ("party_cell", "unit", "party_committee")
+    # What each level is called on paper: the national names, or "Loại A"… in Hanoi 3814.
+    level_labels: tuple[tuple[str, str], ...] = DEFAULT_LEVEL_LABELS
+
+    def label(self, level: Level) -> str:
+        """The level's name in this policy (the national name if the policy has none)."""
+        return dict(self.level_labels).get(level.value, level.label_vi)
 
     def excellent_cap(self, rated: int, outstanding: bool = False) -> int:
         """How many A ratings a unit with ``rated`` people may hold, by the unit-wide rule on
@@ -128,6 +139,7 @@ class Policy:
         state["criteria"] = [asdict(c) for c in self.criteria]
         state["quotas"] = [asdict(q) for q in self.quotas]
         state["collective_order"] = list(self.collective_order)
+        state["level_labels"] = dict(self.level_labels)
         return state
 
     @classmethod
@@ -142,6 +154,9 @@ class Policy:
             data["criteria"] = tuple(Criterion(**c) for c in data["criteria"])
         if "collective_order" in data:
             data["collective_order"] = tuple(data["collective_order"])
+        if "level_labels" in data:
+            data["level_labels"] = tuple((str(k), str(v))
+                                         for k, v in sorted(dict(data["level_labels"]).items()))
         return cls(**data)
 
     def adjusted(self, version: str, changes: dict[str, Any]) -> Policy:
@@ -154,6 +169,7 @@ HANOI_MONTHLY_2018 = Policy(
     version="hn-monthly-2018.1",
     name="Hà Nội — đánh giá hằng tháng (QĐ 3814-QĐ/TU, 2018)",
     excellent_share=0.30,
+    level_labels=HANOI_LEVEL_LABELS,
 )
 
 # Decree 335/2025 art. 20 (national, annual, from 2026): 30 general + 70 results; excellent

@@ -75,6 +75,14 @@ def validate(policy: Policy) -> None:
     if not 0 <= policy.late_task_penalty <= 1:
         raise _invalid("mức trừ điểm chậm tiến độ phải từ 0 đến 100%.",
                        "the late-task penalty must be between 0 and 1.")
+    labels = dict(policy.level_labels)
+    if sorted(labels) != ["A", "B", "C", "D"] or not all(v.strip() for v in labels.values()):
+        raise _invalid("cần tên cho đủ bốn mức A, B, C, D.",
+                       "each of the four levels A, B, C, D needs a name.")
+    order = policy.collective_order
+    if not order or len(set(order)) != len(order) or not all(k.strip() for k in order):
+        raise _invalid("thứ tự xếp loại tập thể phải là danh sách loại đơn vị không trùng.",
+                       "the order of collectives must list distinct unit kinds.")
 
 
 class TenantPolicy(TenantAggregate):

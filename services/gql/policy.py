@@ -54,6 +54,12 @@ class QuotaRuleType:
     outstanding_share: float | None
 
 
+@strawberry.type(description="Tên gọi của một mức xếp loại / what a level is called")
+class LevelLabel:
+    level: str
+    label: str
+
+
 @strawberry.type(description="Chính sách đánh giá (một phiên bản)")
 class PolicyVersion:
     cycle: str
@@ -74,6 +80,9 @@ class PolicyVersion:
     appeal_window_days: int
     appeal_first_instance_days: int
     appeal_second_instance_days: int
+    level_labels: list[LevelLabel]
+    collective_order: list[str] = strawberry.field(
+        description="Thứ tự loại đơn vị khi xếp loại tập thể trong một cấp (trước → sau)")
 
     @classmethod
     def build(cls, cycle: str, revision: int, policy: Policy, preset: str | None,
@@ -92,6 +101,8 @@ class PolicyVersion:
             appeal_window_days=policy.appeal_window_days,
             appeal_first_instance_days=policy.appeal_first_instance_days,
             appeal_second_instance_days=policy.appeal_second_instance_days,
+            level_labels=[LevelLabel(level=k, label=v) for k, v in policy.level_labels],
+            collective_order=list(policy.collective_order),
         )
 
     @classmethod
@@ -117,6 +128,12 @@ class QuotaRuleInput:
     outstanding_share: float | None = None
 
 
+@strawberry.input
+class LevelLabelInput:
+    level: str
+    label: str
+
+
 @strawberry.input(description="Điều chỉnh chính sách: chỉ các trường được nhập thay đổi")
 class AdjustPolicyInput:
     cycle: Cycle
@@ -134,6 +151,8 @@ class AdjustPolicyInput:
     appeal_window_days: int | None = None
     appeal_first_instance_days: int | None = None
     appeal_second_instance_days: int | None = None
+    level_labels: list[LevelLabelInput] | None = None
+    collective_order: list[str] | None = None
 
 
 def changes_of(input: AdjustPolicyInput, current: Policy) -> dict[str, Any]:
@@ -158,6 +177,13 @@ def changes_of(input: AdjustPolicyInput, current: Policy) -> dict[str, Any]:
         changes["quotas"] = [{"level": q.level, "share": q.share, "base": q.base,
                               "scope": q.scope, "outstanding_share": q.outstanding_share}
                              for q in input.quotas]
+    if input.level_labels is not None:
+        changes["level_labels"] = {**dict(current.level_labels),
+                                   **{x.level: check_text(x.label, "tên mức", "level name")
+                                      for x in input.level_labels}}
+    if input.collective_order is not None:
+        changes["collective_order"] = [check_text(k, "loại đơn vị", "unit kind")
+                                       for k in input.collective_order]
     return changes
 
 

@@ -71,3 +71,32 @@ async def test_collectives_are_opened_by_hr_and_rated_in_order_by_the_level_abov
         (str(cell), 0, "decided", "B"), (str(org.unit), 1, "decided", "A")]
     assert board[1]["decidedBy"] == str(org.chair)
     assert error_code(await gql(http, staff, ROUND)) == "FORBIDDEN"
+
+
+ADJUST = """mutation($input: AdjustPolicyInput!) { adjustPolicy(input: $input) { position } }"""
+POLICY = """query($at: Int) { policy(cycle: ANNUAL, atLeast: $at) { revision collectiveOrder
+  levelLabels { level label } } }"""
+
+
+async def test_the_order_of_collectives_and_the_level_names_are_the_tenants_policy(
+    http: httpx.AsyncClient, settings: Settings,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
+    change = {"cycle": "ANNUAL", "reasons": "Quy chế đánh giá của phường",
+              "collectiveOrder": ["unit", "party_cell", "party_committee"],
+              "levelLabels": [{"level": "A", "label": "Xuất sắc"}]}
+    assert error_code(await gql(http, leader, ADJUST, {"input": change})) == "FORBIDDEN"
+    assert error_code(await gql(http, hr, ADJUST, {"input": {
+        **change, "collectiveOrder": ["unit", "unit"]}})) == "INVALID_POLICY"
+    assert error_code(await gql(http, hr, ADJUST, {"input": {
+        **change, "levelLabels": [{"level": "B", "label": "  "}]}})) == "INVALID_POLICY"
+    at = data(await gql(http, hr, ADJUST, {"input": change}))["adjustPolicy"]["position"]
+    policy = data(await gql(http, hr, POLICY, {"at": at}))["policy"]
+    assert policy["collectiveOrder"] == ["unit", "party_cell", "party_committee"]
+    labels = {x["level"]: x["label"] for x in policy["levelLabels"]}
+    assert labels == {"A": "Xuất sắc", "B": "Hoàn thành tốt nhiệm vụ",
+                      "C": "Hoàn thành nhiệm vụ", "D": "Không hoàn thành nhiệm vụ"}

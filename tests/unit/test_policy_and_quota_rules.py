@@ -96,6 +96,10 @@ def test_a_period_keeps_the_policy_it_was_opened_under() -> None:
     {"rollup_method": "vibes"},
     {"appeal_window_days": 0},
     {"no_such_field": 1},
+    {"level_labels": {"A": "Xuất sắc", "B": "Tốt", "C": "Đạt"}},  # D has no name
+    {"level_labels": {"A": " ", "B": "Tốt", "C": "Đạt", "D": "Chưa đạt"}},
+    {"collective_order": ["party_cell", "party_cell"]},
+    {"collective_order": []},
 ])
 def test_an_invalid_adjustment_is_refused_and_records_nothing(changes: dict[str, object]) -> None:
     adopted = TenantPolicy.adopt("monthly", "hn-monthly-2018", "")
@@ -112,6 +116,18 @@ def test_both_presets_are_valid_and_carry_the_appeal_fields() -> None:
         assert preset.appeal_window_days > 0
         assert preset.appeal_first_instance_days > 0
         assert preset.appeal_second_instance_days > 0
+
+
+def test_each_preset_names_the_levels_as_its_text_does_and_a_tenant_may_rename_them() -> None:
+    assert HANOI_MONTHLY_2018.label(Level.A) == "Loại A – Hoàn thành xuất sắc nhiệm vụ"
+    assert NATIONAL_ANNUAL_2026.label(Level.D) == "Không hoàn thành nhiệm vụ"
+    adopted = TenantPolicy.adopt("annual", "vn-annual-2026", "")
+    first = adopted.policy
+    labels = {**dict(first.level_labels), "A": "Xuất sắc"}
+    renamed = adopted.adjust({"level_labels": labels}, "Tên gọi ngắn trên bảng")
+    assert renamed.label(Level.A) == "Xuất sắc"
+    assert first.label(Level.A) == "Hoàn thành xuất sắc nhiệm vụ"  # the old version keeps it
+    assert Policy.from_state(renamed.to_state()) == renamed
 
 
 def test_a_policy_stored_before_quota_rules_still_loads() -> None:
