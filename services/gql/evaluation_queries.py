@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import anyio
 import strawberry
@@ -30,6 +31,21 @@ class OwnResult:
     policy_version: str | None
     decided_by: str | None
     published_at: datetime | None
+
+
+async def own_results(pool: Any, schema: str, staff_id: UUID) -> tuple[int, list[OwnResult]]:
+    """The person's published results, newest first, and the log position they reflect."""
+    rows = await pool.fetch(
+        f"SELECT * FROM {schema}.rm_ratings WHERE staff_id = $1 "
+        "AND published_at IS NOT NULL ORDER BY year DESC, kind, number DESC", staff_id)
+    position = max((r["position"] for r in rows), default=0)
+    return position, [
+        OwnResult(period_id=strawberry.ID(str(r["period_id"])), kind=r["kind"],
+                  year=r["year"], number=r["number"], level=r["level"],
+                  score=_num(r["score"]), reasons=r["reasons"], authority=r["authority"],
+                  policy_version=r["policy_version"], decided_by=r["decided_by"],
+                  published_at=r["published_at"])
+        for r in rows]
 
 
 @strawberry.type(description="Ý kiến góp ý / an opinion")
@@ -84,15 +100,7 @@ class EvaluationQuery:
         principal, tenant = await ctx.caller()
         await ctx.fresh(tenant, at_least)
         staff_id = parse_id(principal.user_id, "cán bộ", "Staff member")
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT * FROM {tenant.schema}.rm_ratings WHERE staff_id = $1 "
-            "AND published_at IS NOT NULL ORDER BY year DESC, kind, number DESC", staff_id)
-        return [OwnResult(period_id=strawberry.ID(str(r["period_id"])), kind=r["kind"],
-                          year=r["year"], number=r["number"], level=r["level"],
-                          score=_num(r["score"]), reasons=r["reasons"],
-                          authority=r["authority"], policy_version=r["policy_version"],
-                          decided_by=r["decided_by"], published_at=r["published_at"])
-                for r in rows]
+        return (await own_results(ctx.runtime.pool, tenant.schema, staff_id))[1]
 
     @strawberry.field(description="Hồ sơ đánh giá: đề xuất, ý kiến, quyết định")
     async def evaluation_file(self, info: Info[Any, Any], evaluation_id: strawberry.ID,

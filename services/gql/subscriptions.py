@@ -31,6 +31,7 @@ from services.database import ConnectionParams
 from services.gql.board import UnitBoard
 from services.gql.context import Context, ctx_of
 from services.gql.errors import domain_error
+from services.gql.evaluation_queries import OwnResult, own_results
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.tenants import Tenant
@@ -84,10 +85,11 @@ def feed_of(ctx: Context) -> ProjectedFeed:
     return feed
 
 
-async def recheck(ctx: Context, tenant: Tenant | None) -> Tenant:
+async def recheck(ctx: Context, tenant: Tenant | None,
+                  roles: tuple[str, ...] = READERS) -> Tenant:
     """Verify the token again (it may have expired), and tenant and role with it."""
     ctx.principal = ctx.runtime.verifier.verify(ctx.authorization)
-    _, current = await ctx.caller(*READERS)
+    _, current = await ctx.caller(*roles)
     if tenant is not None and current.slug != tenant.slug:
         raise ForbiddenError("Phiên kết nối không còn thuộc địa phương này.",
                              "This connection no longer belongs to that tenant.")
@@ -108,6 +110,36 @@ class Subscription:
             # Subscriptions bypass the per-operation error policy: shape the refusal here,
             # with its stable code and both languages.
             raise domain_error(error) from None
+
+
+    @strawberry.subscription(description="Kết quả của tôi, báo ngay khi được công khai "
+                                         "/ my results, notified when published")
+    async def my_results(self, info: Info[Any, Any]) -> AsyncGenerator[list[OwnResult], None]:
+        ctx = ctx_of(info)
+        try:
+            async for results in _watch_own(ctx):
+                yield results
+        except DomainError as error:
+            raise domain_error(error) from None
+
+
+async def _watch_own(ctx: Context) -> AsyncGenerator[list[OwnResult], None]:
+    """Workflow step 6: each person is told their own result once it is published (and
+    again if an appeal amends it); nobody else's."""
+    tenant = await recheck(ctx, None, ())
+    principal, _ = await ctx.caller()
+    staff_id = parse_id(principal.user_id, "cán bộ", "Staff member")
+    sent: int | None = None
+    async with feed_of(ctx).watch(tenant.schema) as wake:
+        while True:
+            wake.clear()
+            await recheck(ctx, tenant, ())
+            position, results = await own_results(ctx.runtime.pool, tenant.schema, staff_id)
+            if position != sent:
+                sent = position
+                yield results
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
 
 
 async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int,
