@@ -129,7 +129,7 @@ class CollectiveRound(TenantAggregate):
         earned = policy.bands.level_for(score)
         if level.rank > earned.rank:
             raise LevelScoreMismatchError(
-                f"Mức '{level.label_vi}' không phù hợp với số điểm {score:g}.",
+                f"Mức '{policy.label(level)}' không phù hợp với số điểm {score:g}.",
                 f"Level {level.value} is higher than score {score:g} allows ({earned.value}).",
             )
         self._collective_rated(key, level.value, score, reasons, policy.version, authority)

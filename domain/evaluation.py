@@ -44,8 +44,8 @@ def _check_band(level: Level, score: float, policy: Policy) -> None:
     earned = policy.bands.level_for(score)
     if level.rank > earned.rank:
         raise LevelScoreMismatchError(
-            f"Mức '{level.label_vi}' không phù hợp với số điểm {score:g} "
-            f"(điểm này tương ứng mức '{earned.label_vi}').",
+            f"Mức '{policy.label(level)}' không phù hợp với số điểm {score:g} "
+            f"(điểm này tương ứng mức '{policy.label(earned)}').",
             f"Level {level.value} is higher than score {score:g} allows ({earned.value}).",
         )
 
@@ -176,7 +176,8 @@ class Evaluation(TenantAggregate):
                               (self.proposed_level, "mức đề xuất", "the proposal")):
             if basis is not None and Level(basis) is not level and not reasons.strip():
                 raise ReasonsRequiredError(
-                    f"Cần nêu lý do khi quyết định khác với {vi} ('{Level(basis).label_vi}').",
+                    f"Cần nêu lý do khi quyết định khác với {vi} "
+                    f"('{policy.label(Level(basis))}').",
                     f"Reasons are required when the decision differs from {en} ({basis}).",
                 )
         self._rating_decided(level.value, score, reasons, policy.version, authority)
@@ -249,7 +250,7 @@ class Evaluation(TenantAggregate):
         earned = policy.bands.level_for(score)
         if level.rank > earned.rank:
             raise LevelScoreMismatchError(
-                f"Mức '{level.label_vi}' không phù hợp với số điểm {score:g}.",
+                f"Mức '{policy.label(level)}' không phù hợp với số điểm {score:g}.",
                 f"Level {level.value} is higher than score {score:g} allows ({earned.value}).",
             )
         if not reasons.strip():

@@ -118,7 +118,7 @@ class EvaluationPeriod(TenantAggregate):
                     scope.split(":", 1)[1]
                 raise QuotaExceededError(
                     f"Vượt tỷ lệ: {where_vi} chỉ được tối đa {cap} người xếp loại "
-                    f"'{level.label_vi}' ({taken} đã dùng; {rule.describe_vi()})"
+                    f"'{self.policy.label(level)}' ({taken} đã dùng; {rule.describe_vi()})"
                     f"{note_vi}. Cần cấp có thẩm quyền cho phép vượt tỷ lệ trước khi quyết định.",
                     f"Quota exceeded: at most {cap} {level.value} ratings in {where_en} "
                     f"({taken} already used){note_en}. The competent higher level must grant an "

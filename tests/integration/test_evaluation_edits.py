@@ -11,10 +11,12 @@ import anyio
 import pytest
 
 from domain.actor import Actor, acting_as
+from domain.errors import DomainError
 from domain.evaluation import Evaluation
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
 from services.commands import (
+    AdjustPolicy,
     ClosePeriod,
     DecideRating,
     OpenPeriod,
@@ -161,3 +163,26 @@ async def test_each_rule_of_a_monthly_decision_broken_gives_its_code_and_writes_
     await _run(lambda: service.close_period(ClosePeriod(PeriodId(july))))
     await _refused(runtime, tenant, "PERIOD_CLOSED", decide(first, Level.B, 85, org.leader),
                    leader)
+
+
+async def test_refusals_name_the_levels_as_the_periods_policy_does(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=2)
+    leader = Actor(str(org.leader), "unit_leader")
+    labels = {"A": "Xuất sắc (tháng)", "B": "Tốt (tháng)", "C": "Đạt (tháng)", "D": "Chưa đạt"}
+    await _run(lambda: service.adjust_policy(AdjustPolicy("monthly", {"level_labels": labels},
+                                                          "Tên gọi trên bảng tháng")))
+    august, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 8)))
+    with pytest.raises(DomainError) as caught:
+        await _run(lambda: service.decide_rating(DecideRating(
+            PeriodId(august), org.members[0], Level.A, 80, "", str(org.leader))), leader)
+    assert caught.value.code == "LEVEL_SCORE_MISMATCH"
+    assert "'Xuất sắc (tháng)'" in caught.value.message_vi
+    assert "'Tốt (tháng)'" in caught.value.message_vi
+    with pytest.raises(DomainError) as caught:  # 3 people: 30% leaves no A
+        await _run(lambda: service.decide_rating(DecideRating(
+            PeriodId(august), org.members[0], Level.A, 95, "", str(org.leader))), leader)
+    assert caught.value.code == "QUOTA_EXCEEDED"
+    assert "'Xuất sắc (tháng)'" in caught.value.message_vi
