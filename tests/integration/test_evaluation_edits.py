@@ -19,6 +19,7 @@ from services.commands import (
     AdjustPolicy,
     ClosePeriod,
     DecideRating,
+    GrantQuotaException,
     OpenPeriod,
     ProposeRating,
     RegisterStaff,
@@ -186,3 +187,20 @@ async def test_refusals_name_the_levels_as_the_periods_policy_does(
             PeriodId(august), org.members[0], Level.A, 95, "", str(org.leader))), leader)
     assert caught.value.code == "QUOTA_EXCEEDED"
     assert "'Xuất sắc (tháng)'" in caught.value.message_vi
+
+
+async def test_a_quota_exception_without_reasons_is_refused_and_writes_nothing(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    chair = Actor(str(org.chair), "unit_leader")
+    september, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 9)))
+
+    def grant(extra: int, reasons: str) -> Callable[[], int]:
+        return lambda: service.grant_quota_exception(GrantQuotaException(
+            PeriodId(september), Level.A, extra, reasons, str(org.chair)))
+
+    await _refused(runtime, tenant, "INVALID_INPUT", grant(1, "  "), chair)
+    await _refused(runtime, tenant, "INVALID_INPUT", grant(0, "Thành tích đột xuất"), chair)
+    await _run(grant(1, "Thành tích đột xuất"), chair)
