@@ -11,7 +11,10 @@ from projections.registry import PROJECTIONS
 
 async def dump(conn: asyncpg.Connection, schema: str) -> dict[str, list[tuple[Any, ...]]]:
     tables = [t for p in PROJECTIONS for t in p.tables]
-    return {t: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {schema}.{t} ORDER BY 1")]
+    # Rows sorted on every column: ordering on the first alone leaves ties (several timeline
+    # rows of one person) in whatever order the table happens to return them.
+    return {t: sorted((tuple(r) for r in await conn.fetch(f"SELECT * FROM {schema}.{t}")),
+                      key=repr)
             for t in tables}
 
 
