@@ -22,6 +22,7 @@ from bench.db_paths import (
     baseline_insert_single,
     baseline_read,
     catch_up_all,
+    catch_up_from_zero,
     mean_state_bytes,
     prepare_baseline_table,
     rebuild,
@@ -35,7 +36,7 @@ from bench.workload import Workload, generate
 from bench.write_paths import append_library, bulk_rating
 
 PATHS = ("append_library", "bulk_rating", "appeal_cycle", "decision_graphql",
-         "dashboard_query", "rebuild", "verify", "export", "as_of_unit_month")
+         "dashboard_query", "rebuild", "catch_up", "verify", "export", "as_of_unit_month")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
@@ -43,8 +44,8 @@ AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
 # floors are measured by the HTTP step itself, on the same server.)
 NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
          "appeal_cycle": "baseline_insert_single",
-         "rebuild": "baseline_read", "verify": "baseline_read_audit",
-         "as_of_unit_month": "baseline_read_audit",
+         "rebuild": "baseline_read", "catch_up": "baseline_read",
+         "verify": "baseline_read_audit", "as_of_unit_month": "baseline_read_audit",
          "export": "baseline_read_audit"}
 
 
@@ -99,6 +100,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
             measures.append(await baseline_read(rt, big))
         if "rebuild" in wanted:
             measures.append(await rebuild(rt, big))
+        if "catch_up" in wanted:
+            measures.append(await catch_up_from_zero(rt, big))
         if wanted & AUDIT_PATHS:
             audit = await prepare_audit_tenant(rt, big, AUDIT_EVENTS[scale.name])
             measures.append(await baseline_read_audit(rt, audit))

@@ -23,16 +23,19 @@ _ENTRY = (
 
 
 def _started(s: str, e: Any, pos: int) -> list[Statement]:
-    return [
-        (
-            f"INSERT INTO {s}.rm_timeline_evaluations (evaluation_id, staff_id, period_id, "
-            "kind, year, number) VALUES ($1, $2, $3, $4, $5, $6) "
-            "ON CONFLICT (evaluation_id) DO NOTHING",
-            (e.originator_id, e.staff_id, e.period_id, e.kind, e.year, e.number),
-        ),
-        (_ENTRY.format(s=s), (e.originator_id, pos, "opened", None, None, e.actor,
-                              e.capacity, e.timestamp)),
-    ]
+    # One statement (the entry is written from the event itself, beside the evaluation row):
+    # a period's N Started events then go to the server as one executemany.
+    return [(
+        f"WITH ev AS (INSERT INTO {s}.rm_timeline_evaluations (evaluation_id, staff_id, "
+        "period_id, kind, year, number) VALUES ($1, $2, $3, $4, $5, $6) "
+        "ON CONFLICT (evaluation_id) DO NOTHING) "
+        f"INSERT INTO {s}.rm_timeline (staff_id, position, evaluation_id, period_id, kind, "
+        "year, number, entry, level, score, actor, capacity, at) "
+        "VALUES ($2, $7, $1, $3, $4, $5, $6, 'opened', NULL, NULL, $8, $9, $10) "
+        "ON CONFLICT (staff_id, position) DO NOTHING",
+        (e.originator_id, e.staff_id, e.period_id, e.kind, e.year, e.number, pos, e.actor,
+         e.capacity, e.timestamp),
+    )]
 
 
 def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import ProgressColumn, Task
 from rich.table import Table
+from rich.text import Text
 
 from services.settings import get_settings
 
@@ -21,6 +23,14 @@ app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (mult
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 console = Console(stderr=True, width=160)
 T = TypeVar("T")
+
+
+class EventsPerSecond(ProgressColumn):
+    """The rate of the last few seconds, as rich measures it for the ETA."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} events/s" if speed else "– events/s")
 
 
 def _with_runtime(work: Callable[..., Awaitable[T]], *, projector: bool = False) -> T:
@@ -176,21 +186,49 @@ def project() -> None:
 def rebuild(
     tenant: Annotated[str | None, typer.Option(help="Tenant slug")] = None,
     all_tenants: Annotated[bool, typer.Option("--all", help="Every tenant")] = False,
+    projection: Annotated[list[str] | None, typer.Option(
+        help="Only this projection (repeatable); default: all")] = None,
 ) -> None:
-    """Rebuild read models from the event log."""
-    from projections.runner import catch_up, reset
+    """Rebuild read models from the event log beside the live ones, then swap them in
+    atomically (dashboards keep serving the old tables meanwhile)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    if not tenant and not all_tenants:
-        raise typer.BadParameter("give --tenant SLUG or --all")
+    from projections.rebuild import log_head, swap_rebuild
+    from projections.registry import PROJECTIONS
 
-    async def work(rt: object) -> None:
-        slugs = [t.slug for t in await rt.registry.all()] if all_tenants else [tenant]  # type: ignore[attr-defined]
-        for slug in slugs:
-            t = await rt.registry.get(slug)  # type: ignore[attr-defined]
-            async with rt.pool.acquire() as conn:  # type: ignore[attr-defined]
-                await reset(conn, t.schema)
-                result = await catch_up(conn, t.schema)
-            console.print(f"{slug}: {result.applied} events → position {result.position}")
+    if bool(tenant) == all_tenants:
+        raise typer.BadParameter("give exactly one of --tenant SLUG or --all")
+    by_name = {p.name: p for p in PROJECTIONS}
+    unknown = [n for n in projection or [] if n not in by_name]
+    if unknown:
+        raise typer.BadParameter(f"unknown projection(s) {unknown}; known: {', '.join(by_name)}")
+    chosen = [by_name[n] for n in projection] if projection else list(PROJECTIONS)
+
+    async def work(rt: Runtime) -> None:
+        slugs = [t.slug for t in await rt.registry.all()] if all_tenants else [str(tenant)]
+        tenants = [await rt.registry.get(slug) for slug in slugs]
+        async with rt.pool.acquire() as conn:
+            total = sum([await log_head(conn, t.schema) for t in tenants])
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("events"), EventsPerSecond(), TimeElapsedColumn(),
+                       TextColumn("ETA"), TimeRemainingColumn())
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("rebuild", total=total)
+                for t in tenants:
+                    progress.update(task, description=t.slug)
+                    done = await swap_rebuild(
+                        conn, t.schema, chosen,
+                        on_batch=lambda n: progress.advance(task, n))
+                    progress.console.print(
+                        f"{t.slug}: {done.events} events → position {done.position} "
+                        f"({', '.join(done.projections)}) swapped in")
 
     _with_runtime(work)
 

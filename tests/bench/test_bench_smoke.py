@@ -26,6 +26,7 @@ PATHS = {"append_library": "baseline_insert_single",
          "decision_graphql_c32": "baseline_typename_c32",
          "dashboard_query": "baseline_typename_c1",
          "rebuild": "baseline_read",
+         "catch_up": "baseline_read",
          "verify": "baseline_read_audit",
          "export": "baseline_read_audit",
          "as_of_unit_month": "baseline_read_audit"}

@@ -1,0 +1,104 @@
+"""Rebuild read models beside the live ones, then swap them in atomically.
+
+``congtam rebuild`` must never show an empty dashboard: the live tables keep serving (and
+the live projector keeps them current) while fresh copies are built from the log in a
+shadow schema ``<schema>__rebuild``. Then, in one transaction under the tenant's projector
+lock: the shadow copies catch up with whatever was appended meanwhile, the live tables move
+out, the shadow tables move in (``ALTER TABLE … SET SCHEMA``: indexes and constraints come
+along), and the projection's tracking row takes the shadow's position. Readers wait for
+that short transaction at most; they see either the old tables or the new ones.
+
+Projections own disjoint tables (each reads and writes only its own), which is what lets
+one projection be rebuilt alone with ``--projection``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from projections.base import DbConn, Projection
+from projections.progress import record_tracked
+from projections.registry import PROJECTIONS, tenant_ddl
+from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
+
+REBUILD_BATCH = 5000
+
+
+def shadow_of(schema: str) -> str:
+    return f"{schema}__rebuild"
+
+
+def retired_of(schema: str) -> str:
+    return f"{schema}__retired"
+
+
+@dataclass
+class Rebuilt:
+    events: int  # events applied to the fresh tables
+    position: int  # the log position they reached at the swap
+    projections: tuple[str, ...]
+
+
+async def log_head(conn: DbConn, schema: str) -> int:
+    value = await conn.fetchval(f"SELECT max(notification_id) FROM {schema}.{EVENTS_TABLE}")
+    return int(value or 0)
+
+
+async def swap_rebuild(
+    conn: DbConn,
+    schema: str,
+    projections: Sequence[type[Projection]] = PROJECTIONS,
+    *,
+    on_batch: Callable[[int], None] | None = None,
+    before_swap: Callable[[], Awaitable[None]] | None = None,
+    batch_size: int = REBUILD_BATCH,
+) -> Rebuilt:
+    """Build ``projections`` afresh from ``schema``'s log beside the live tables, then swap."""
+    shadow, retired = shadow_of(schema), retired_of(schema)
+    if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(shadow)):
+        raise RebuildRunningError(f"a rebuild of {schema} is already running")
+    try:
+        return await _swap_rebuild(conn, schema, shadow, retired, projections, on_batch,
+                                   before_swap, batch_size)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(shadow))
+
+
+class RebuildRunningError(RuntimeError):
+    pass
+
+
+async def _swap_rebuild(
+    conn: DbConn, schema: str, shadow: str, retired: str,
+    projections: Sequence[type[Projection]], on_batch: Callable[[int], None] | None,
+    before_swap: Callable[[], Awaitable[None]] | None, batch_size: int,
+) -> Rebuilt:
+    await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE; CREATE SCHEMA {shadow}")
+    try:
+        await conn.execute(tenant_ddl(shadow))
+        await ensure_tracking(conn, shadow, projections)
+        built = await catch_up(conn, shadow, projections, batch_size=batch_size,
+                               events_schema=schema, on_batch=on_batch)
+        if before_swap is not None:
+            await before_swap()
+        async with conn.transaction():
+            # The live projector of this tenant waits here; writers do not.
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(schema))
+            tail = await catch_up(conn, shadow, projections, batch_size=batch_size,
+                                  events_schema=schema, on_batch=on_batch)
+            position = tail.position
+            await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE; "
+                               f"CREATE SCHEMA {retired}")
+            for p in projections:
+                for table in p.tables:
+                    await conn.execute(f"ALTER TABLE {schema}.{table} SET SCHEMA {retired}")
+                    await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA {schema}")
+            await conn.executemany(
+                f"UPDATE {schema}.projection_tracking SET position = $2 WHERE projection = $1",
+                [(p.name, position) for p in projections])
+            await record_tracked(conn, schema, [p.name for p in PROJECTIONS])
+            await conn.execute(f"DROP SCHEMA {retired} CASCADE")
+    finally:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
+    return Rebuilt(built.applied + tail.applied, position, tuple(p.name for p in projections))
