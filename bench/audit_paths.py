@@ -109,3 +109,12 @@ async def as_of_unit_month(rt: Runtime, tenant: Tenant, repeats: int = 10) -> Me
     return Measure("as_of_unit_month", "queries/s", repeats, watch.seconds,
                    baseline="baseline_read_audit", latencies_ms=latencies,
                    extra={"tenant": tenant.slug, "log_events": head, "board_rows": rated})
+
+
+async def drop_audit_tenant(rt: Runtime, tenant: Tenant) -> None:
+    async with rt.pool.acquire() as conn, conn.transaction():
+        await conn.execute("DELETE FROM platform.tenants WHERE slug = $1", tenant.slug)
+        await conn.execute("DELETE FROM platform.log_progress WHERE schema_name = $1",
+                           tenant.schema)
+        await conn.execute(f"DROP SCHEMA {tenant.schema} CASCADE")
+    rt.registry._cache.pop(tenant.slug, None)

@@ -11,12 +11,14 @@ import random
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
 
 from bench.env import quiet_loggers
 from bench.http import Call, client, drive, graphql_call, serve, split
+from bench.lag_paths import LANES, RATE, lag_under_load
 from bench.people import POLICY, BenchUnit, open_month, self_assess, self_score_for
 from bench.scales import Scale, month_at
 from bench.stats import Measure
@@ -75,17 +77,23 @@ async def prepare_lanes(rt: Runtime, units: list[BenchUnit], sizes: list[int]) -
     return lanes
 
 
-def _decision_calls(http: httpx.AsyncClient, settings: Settings, lane: Lane,
-                    doc: str) -> list[Call]:
+def decision_requests(settings: Settings, lane: Lane) -> list[tuple[str, dict[str, Any]]]:
+    """The lane leader's token and the DecideRating variables, one per person of the lane."""
     token = _token(settings, lane.unit, lane.unit.leader, "unit_leader", "staff")
-    calls: list[Call] = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for staff, own in zip(lane.staff, lane.self_scores, strict=True):
         score = 80.0
         departs = POLICY.bands.level_for(own) != POLICY.bands.level_for(score)
-        calls.append(graphql_call(http, token, doc, {
+        out.append((token, {
             "period": str(lane.period), "staff": str(staff), "level": "B", "score": score,
             "reasons": "Còn chậm tiến độ một số nhiệm vụ." if departs else ""}))
-    return calls
+    return out
+
+
+def _decision_calls(http: httpx.AsyncClient, settings: Settings, lane: Lane,
+                    doc: str) -> list[Call]:
+    return [graphql_call(http, token, doc, variables)
+            for token, variables in decision_requests(settings, lane)]
 
 
 async def _warm_up(http: httpx.AsyncClient, settings: Settings, lanes: list[Lane], doc: str,
@@ -112,6 +120,9 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     if "decision_graphql" in wanted:
         lanes = await prepare_lanes(
             rt, units, [scale.decisions_c1] + [per_lane] * 8 + [per_lane_32] * 32)
+    lag_lanes = []
+    if "commit_to_visible" in wanted:
+        lag_lanes = await prepare_lanes(rt, units, [scale.decisions_c8 // 4] * LANES)
     board = units[0]  # its first month is closed and fully decided
     reader = _token(settings, board, uuid.uuid4(), "hr_officer")
     doc = _decision_doc()
@@ -119,7 +130,7 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     budget = scale.budget_s
     async with serve(settings) as base_url, client(base_url, 32) as http:
         quiet_loggers()  # the app has just configured logging: keep the client silent
-        await _warm_up(http, settings, lanes, doc, reader)
+        await _warm_up(http, settings, lanes + lag_lanes, doc, reader)
         typename = [graphql_call(http, reader, TYPENAME)] * max(
             scale.decisions_c1, scale.decisions_c8, 32, scale.dashboard_requests)
         c1 = max(scale.decisions_c1, scale.dashboard_requests)
@@ -140,6 +151,13 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                                    [_decision_calls(http, settings, lane, doc)
                                     for lane in lanes[9:]], budget,
                                    baseline="baseline_typename_c32"))
+        if "commit_to_visible" in wanted:
+            # Round robin over the lanes: consecutive decisions land in different periods.
+            queues = [[(lane.unit.tenant.schema, token, variables)
+                         for token, variables in decision_requests(settings, lane)]
+                        for lane in lag_lanes]
+            requests = [r for row in zip(*queues, strict=False) for r in row]
+            out.append(await lag_under_load(rt, http, requests, RATE, budget))
         if "dashboard_query" in wanted:
             year, month = month_at(0)
             variables = {"unit": str(board.unit_id), "year": year, "month": month}

@@ -40,6 +40,7 @@ class CatchUp:
     applied: int  # events applied in this call
     position: int  # the tracking position reached
     skipped: bool  # another process holds this tenant
+    more: bool = False  # stopped at max_batches with events left
 
 
 async def ensure_tracking(conn: DbConn, schema: str,
@@ -61,6 +62,7 @@ async def catch_up(
     events_table: str = EVENTS_TABLE,
     events_schema: str | None = None,
     on_batch: Callable[[int], None] | None = None,
+    max_batches: int | None = None,
 ) -> CatchUp:
     """Apply every event after the tracked position (up to ``until``), batch by batch.
 
@@ -68,6 +70,7 @@ async def catch_up(
     shadow schema from the tenant's log (and then the shadow is nobody's progress, so the
     platform's progress row and the ``congtam_projected`` wake-up are left alone).
     ``on_batch`` is told the size of every committed batch (a progress bar).
+    ``max_batches`` stops after that many full batches (the projector's turn per tenant).
     """
     shadow = events_schema is not None
     source = events_schema or schema
@@ -130,6 +133,10 @@ async def catch_up(
             on_batch(len(events))
         if len(events) < batch_size:
             return CatchUp(applied, position, skipped=False)
+        if max_batches is not None:
+            max_batches -= 1
+            if max_batches <= 0:
+                return CatchUp(applied, position, skipped=False, more=True)
 
 
 def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:

@@ -29,6 +29,7 @@ from services.tenants import TenantRegistry
 log = structlog.get_logger()
 
 CHANNEL = NOTIFY_CHANNEL
+TURN_BATCHES = 2
 
 LAG = Gauge("congtam_projection_lag_events",
             "Events appended to a tenant's log but not yet in its read models",
@@ -126,7 +127,12 @@ class Projector:
     async def project_tenant(self, slug: str) -> int:
         tenant = await self.registry.get(slug)
         async with self.pool.acquire() as conn:
-            result = await catch_up(conn, tenant.schema)
+            # Turns: a tenant with a long backlog (a restored or imported log) gets a few
+            # batches, then every other dirty tenant gets its turn before it goes again.
+            result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES)
+        if result.more:
+            self._dirty.add(slug)
+            self._wake.set()
         if result.applied:
             log.info("projected", tenant=slug, events=result.applied, position=result.position)
         if not result.skipped:

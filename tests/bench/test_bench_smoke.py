@@ -44,11 +44,15 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     assert record["scale"] == "tiny"
     assert record["generated"]["events"] > 0
     assert set(record["baselines"]) == BASELINES
-    assert set(record["paths"]) == set(PATHS)
+    assert set(record["paths"]) == set(PATHS) | {"commit_to_visible"}
     for name, figure in record["baselines"].items():
         assert figure["count"] > 0, name
         assert figure["rate"] > 0, name
         assert figure["errors"] == 0, name
+    lag = record["paths"].pop("commit_to_visible")  # a latency, not read against a floor
+    assert lag["count"] > 0
+    assert lag["errors"] == 0, lag.get("first_error")
+    assert 0 <= lag["p50_ms"] <= lag["p99_ms"]
     for name, figure in record["paths"].items():
         assert figure["count"] > 0, name
         assert figure["rate"] > 0, name

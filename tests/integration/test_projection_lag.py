@@ -126,3 +126,18 @@ async def test_healthz_names_tenants_behind_and_metrics_export_the_gauge(
     assert tenant.slug not in body["projectionLag"]
     metrics = (await http.get("/metrics")).text
     assert "congtam_projection_lag_events{" in metrics
+
+
+async def test_a_long_backlog_is_projected_in_turns(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await org_in(tenant)
+        head = await head_position(conn, tenant.schema)
+        turn = await catch_up(conn, tenant.schema, batch_size=4, max_batches=2)
+        assert (turn.applied, turn.position, turn.more) == (8, 8, True)
+        rest = await catch_up(conn, tenant.schema, batch_size=4)
+        assert (rest.position, rest.more) == (head, False)
