@@ -107,7 +107,8 @@ def _instance(service: AppealService, appeal: UUID, reviewer: str, outcome: Outc
             return
         change = None if outcome is Outcome.DISMISSED else _change(level, score, outcome)
         if change is None:
-            service.decide(DecideAppeal(appeal, reviewer, outcome,
+            # No room to raise the rating: the reviewer dismisses whatever was planned.
+            service.decide(DecideAppeal(appeal, reviewer, Outcome.DISMISSED,
                                         "Đã đối chiếu hồ sơ: kết quả xếp loại có căn cứ."))
             return
         service.decide(DecideAppeal(appeal, reviewer, outcome,
