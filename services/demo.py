@@ -148,8 +148,9 @@ def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = Fa
                     service.decide_rating(DecideRating(PeriodId(period_id), staff_id, level,
                                                        score, "", str(decider)))
                 except DomainError:  # over quota: the leader settles for "good", with reasons
+                    # 85 rather than the band's ceiling, so an appeal on it has room to amend.
                     service.decide_rating(DecideRating(
-                        PeriodId(period_id), staff_id, Level.B, min(score, 89.0),
+                        PeriodId(period_id), staff_id, Level.B, min(score, 85.0),
                         "Đơn vị đã hết tỷ lệ xuất sắc trong tháng.", str(decider)))
 
 
