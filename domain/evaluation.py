@@ -234,14 +234,21 @@ class Evaluation(TenantAggregate):
     # Appeals (khiếu nại, workflow step 7) -----------------------------------
 
     def amend(self, level: Level, score: float, reasons: str, policy: Policy,
-              appeal_id: UUID, eligibility: Eligibility | None = None) -> None:
+              appeal_id: UUID, eligibility: Eligibility | None = None,
+              official_level: str | None = None) -> None:
         """An appeal's outcome that changes the rating: a new decision citing the appeal,
         which supersedes the current one; the original stays in the history. Judged by the
-        period's policy and the person's eligibility, like the decision it replaces; reasons
-        are always required."""
+        period's policy and the person's eligibility, like the decision it replaces (a Party
+        rating never above the official one); reasons are always required."""
         check_score(score)
         if eligibility is not None:
             check_eligibility(eligibility, level)
+        if self.subject == PARTY and level is Level.A and official_level != Level.A.value:
+            raise PartyRatingAboveOfficialError(
+                "Đảng viên chỉ được xếp loại 'Hoàn thành xuất sắc nhiệm vụ' khi được xếp loại "
+                "xuất sắc với tư cách cán bộ, công chức.",
+                "A Party member can be rated excellent only if rated excellent as an official.",
+            )
         if self.level is None:
             raise AlreadyDecidedError(
                 "Chưa có quyết định xếp loại nên không có gì để sửa đổi.",

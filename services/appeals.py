@@ -24,7 +24,7 @@ from domain.appeal import Appeal, AppealDocket, docket_id_for
 from domain.appeal_errors import ConflictedReviewerError, RatingNotDecidedError
 from domain.eligibility import assess
 from domain.errors import NotFoundError
-from domain.evaluation import Evaluation
+from domain.evaluation import PARTY, Evaluation
 from domain.organisation import StaffMember, Unit
 from domain.period import EvaluationPeriod, period_span
 from domain.policy import Policy
@@ -198,10 +198,16 @@ class AppealService(TenantService):
                 staff = self._get(StaffMember, evaluation.staff_id, "cán bộ", "Staff member")
                 start, end = period_span(period.kind, period.year, period.number)
                 eligibility = assess(staff, start, end, annual=period.kind == "annual")
-                evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id,
-                                 eligibility)
-                period.register_amendment(evaluation.staff_id, cmd.level, appeal.id)
-                touched += [evaluation, period]
+                if evaluation.subject == PARTY:  # outside the period's quota, under the official
+                    official = self._evaluation(period, evaluation.staff_id)
+                    evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id,
+                                     eligibility, official.level)
+                    touched.append(evaluation)
+                else:
+                    evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id,
+                                     eligibility)
+                    period.register_amendment(evaluation.staff_id, cmd.level, appeal.id)
+                    touched += [evaluation, period]
             if appeal.final:
                 docket = self._docket(appeal.evaluation_id)
                 assert docket is not None

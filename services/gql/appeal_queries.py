@@ -135,22 +135,29 @@ class AppealQuery:
 
     @strawberry.field(description="Việc về khiếu nại đang chờ bạn (người khiếu nại, người đã "
                                   "quyết định, người giải quyết)")
-    async def my_pending_work(self, info: Info[Any, Any], at_least: int | None = None
-                              ) -> list[PendingAppealWork]:
+    async def my_pending_work(self, info: Info[Any, Any], tenant: str | None = None,
+                              at_least: int | None = None) -> list[PendingAppealWork]:
+        """With ``tenant`` (a child tenant, through a grant), a reviewer of the level above
+        also sees the second-instance appeals there that wait for someone to take them up."""
         ctx = ctx_of(info)
-        me, target = await _where(info, None, at_least)
+        _, home = await ctx.caller()
+        me, target = await _where(info, tenant, at_least)
+        above = target.slug != home.slug
         today = hanoi_today()
         rows = await ctx.runtime.pool.fetch(
             _APPEAL.format(s=target.schema) +
             f" WHERE (a.status IN ({_OPEN}) OR (a.status = 'decided' AND a.escalate_by >= $2))"
-            " AND (a.staff_id::text = $1 OR a.reviewer = $1 OR a.decided_by = $1) "
-            "ORDER BY a.due_on, a.appeal_id", me, today)
-        return [work for r in rows for work in _pending(r, me, today)]
+            " AND (a.staff_id::text = $1 OR a.reviewer = $1 OR a.decided_by = $1 OR ($3 AND "
+            "a.status = 'awaiting_reviewer' AND a.instance = 2)) "
+            "ORDER BY a.due_on, a.appeal_id", me, today, above)
+        return [work for r in rows for work in _pending(r, me, today, above)]
 
 
-def _pending(r: Any, me: str, today: Any) -> list[PendingAppealWork]:
+def _pending(r: Any, me: str, today: Any, above: bool = False) -> list[PendingAppealWork]:
     """What each party of an appeal has to do now (or is waiting for)."""
     status, out = r["status"], []
+    if above and status == "awaiting_reviewer":
+        out.append(("level_above", "take_up"))
     if str(r["staff_id"]) == me:
         out.append(("appellant", {"awaiting_information": "provide_information",
                                   "decided": "may_escalate"}.get(status, "await_outcome")))

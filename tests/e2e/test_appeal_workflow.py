@@ -201,6 +201,10 @@ async def test_the_level_above_in_the_parent_tenant_decides_through_a_grant(
     assert await refused(runtime, other, gql(http, district_token, TAKE_UP, {
         "appeal": appeal, "tenant": other.slug})) == "FORBIDDEN"
 
+    waiting_work = data(await gql(http, district_token, PENDING, {
+        "tenant": ward.slug, "at": escalated["escalateAppeal"]["position"]}))
+    assert [(w["appealId"], w["role"], w["action"]) for w in waiting_work["myPendingWork"]] \
+        == [(appeal, "level_above", "take_up")]
     data(await gql(http, district_token, TAKE_UP, {"appeal": appeal, "tenant": ward.slug}))
     data(await gql(http, district_token, ACCEPT, {"appeal": appeal, "tenant": ward.slug}))
     done = data(await gql(http, district_token, DECIDE_APPEAL, {

@@ -23,7 +23,12 @@ from domain.appeal_errors import (
     OutcomeInconsistentError,
     RatingNotPublishedError,
 )
-from domain.errors import DomainError, QuotaExceededError, ReasonsRequiredError
+from domain.errors import (
+    DomainError,
+    PartyRatingAboveOfficialError,
+    QuotaExceededError,
+    ReasonsRequiredError,
+)
 from domain.evaluation import Evaluation
 from domain.levels import Level
 from domain.period import EvaluationPeriod
@@ -244,3 +249,15 @@ def test_whatever_is_attempted_no_one_decides_their_own_case(
             assert appeal.version == version
             continue
         assert not was_final, "something happened after the appeal was final"
+
+
+def test_an_appeal_cannot_make_a_party_rating_excellent_above_the_official_one() -> None:
+    party = Evaluation(id=uuid.uuid4(), period_id=uuid.uuid4(), unit_id=uuid.uuid4(),
+                       staff_id=STAFF, subject="party", kind="annual", year=2026, number=1)
+    party.decide_party(Level.B, 85, "", HANOI_MONTHLY_2018, official_level="B")
+    with pytest.raises(PartyRatingAboveOfficialError):
+        party.amend(Level.A, 92, "Đủ căn cứ.", HANOI_MONTHLY_2018, uuid.uuid4(),
+                    official_level="B")
+    party.amend(Level.A, 92, "Đủ căn cứ.", HANOI_MONTHLY_2018, uuid.uuid4(),
+                official_level="A")
+    assert party.level == "A"
