@@ -18,7 +18,8 @@ from bench.stats import Measure
 
 # Which figures are floors: shown first and dimmed, never given a ratio of their own.
 BASELINES = ("baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
-             "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32")
+             "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
+             "baseline_typename_burst")
 
 
 def _rate(value: float, unit: str) -> str:
@@ -81,7 +82,23 @@ def table(record: dict[str, Any]) -> Table:
     return t
 
 
+def footprint_line(record: dict[str, Any]) -> str | None:
+    """Memory and connections are not rates: said in a sentence under the table."""
+    f = record["paths"].get("tenant_footprint")
+    if f is None:
+        return None
+    return (f"tenant footprint ({f['tenants']} tenants, each served a decision and a board): "
+            f"API peak RSS {f['api_peak_rss_mb']:,.0f} MB (at start {f['api_start_rss_mb']:,.0f}),"
+            f" {f['api_connections']} connections; projector peak RSS "
+            f"{f['projector_peak_rss_mb']:,.0f} MB, {f['projector_connections']} connections; "
+            f"targets ≤ {f['target_connections_per_process']} connections per process, API ≤ "
+            f"{f['target_api_rss_mb']:,.0f} MB")
+
+
 def print_report(console: Console, record: dict[str, Any], path: Path) -> None:
     console.print(table(record))
+    line = footprint_line(record)
+    if line:
+        console.print(line)
     console.print("ratio = path figure ÷ baseline figure (below 1 = slower than the floor); "
                   f"written to {path}")

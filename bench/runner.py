@@ -29,7 +29,9 @@ from bench.db_paths import (
     rebuild,
 )
 from bench.env import bench_env, server_version
+from bench.footprint import tenant_footprint
 from bench.http_paths import run_http_paths
+from bench.month_end import month_end_burst
 from bench.report import build_record, write_record
 from bench.scales import Scale
 from bench.stats import Measure, stopwatch
@@ -38,7 +40,7 @@ from bench.write_paths import append_library, bulk_rating
 
 PATHS = ("append_library", "bulk_rating", "appeal_cycle", "decision_graphql",
          "dashboard_query", "commit_to_visible", "rebuild", "catch_up", "verify", "export",
-         "as_of_unit_month")
+         "as_of_unit_month", "tenant_footprint", "month_end_burst")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
@@ -119,6 +121,14 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
         if wanted & {"decision_graphql", "dashboard_query", "commit_to_visible"}:
             await catch_up_all(rt, workload.tenants)
             measures += await run_http_paths(rt, env.settings, scale, units, wanted)
+        # Separate API and projector processes from here on (memory and connections are
+        # per process); the in-process server above has stopped.
+        if "month_end_burst" in wanted:
+            measures += await month_end_burst(rt, env.settings, units, console,
+                                              scale.month_end_window_s, scale.month_end_people)
+        if "tenant_footprint" in wanted:
+            measures.append(await tenant_footprint(rt, env.settings, workload.units, console,
+                                                   budget))
         postgres = await server_version(rt)
     return measures, generated, postgres
 

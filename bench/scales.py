@@ -34,6 +34,8 @@ class Scale:
     decisions_c8: int  # decision_graphql at 8 clients (spread over 8 units)
     dashboard_requests: int
     budget_s: float  # per measured loop
+    month_end_window_s: float = 20.0  # month_end_burst: the month compressed to this
+    month_end_people: int = 250  # month_end_burst: decisions in the month (whole units)
 
     @property
     def tenant_count(self) -> int:
@@ -44,7 +46,7 @@ SCALES: dict[str, Scale] = {
     # For the smoke test: seconds, not a measurement worth reading.
     "tiny": Scale("tiny", (TenantSpec(2, 1, 12, 1),), insert_rows=300, copy_rows=3_000,
                   append_people=12, decisions_c1=8, decisions_c8=16, dashboard_requests=20,
-                  budget_s=5.0),
+                  budget_s=5.0, month_end_window_s=5.0, month_end_people=26),
     # Three wards of two units of 40 with a quarter of history: ~3,500 events, < 60 s.
     "small": Scale("small", (TenantSpec(3, 2, 40, 3),), insert_rows=2_000, copy_rows=20_000,
                    append_people=40, decisions_c1=40, decisions_c8=80, dashboard_requests=100,
@@ -53,12 +55,20 @@ SCALES: dict[str, Scale] = {
     # four years of twelve units: ~120,000 events.
     "city": Scale("city", (TenantSpec(1, 12, 40, 52), TenantSpec(126, 1, 10, 2)),
                   insert_rows=5_000, copy_rows=100_000, append_people=40, decisions_c1=40,
-                  decisions_c8=160, dashboard_requests=300, budget_s=60.0),
+                  decisions_c8=160, dashboard_requests=300, budget_s=60.0,
+                  month_end_window_s=60.0, month_end_people=1_500),
+    # Hanoi's communes and wards before the 2025 merger (579, rounded up as in issue #8):
+    # the tenant footprint at the first anchor.
+    "hanoi": Scale("hanoi", (TenantSpec(600, 1, 5, 1),), insert_rows=5_000,
+                   copy_rows=100_000, append_people=5, decisions_c1=40, decisions_c8=40,
+                   dashboard_requests=300, budget_s=60.0, month_end_window_s=60.0,
+                   month_end_people=1_000),
     # Every commune and ward of the country, small data each: what tenant count costs
     # (connections, memory, sweeps), not data volume. ~40 events per tenant.
     "national": Scale("national", (TenantSpec(3321, 1, 5, 1),), insert_rows=5_000,
                       copy_rows=100_000, append_people=5, decisions_c1=40, decisions_c8=40,
-                      dashboard_requests=300, budget_s=60.0),
+                      dashboard_requests=300, budget_s=60.0, month_end_window_s=60.0,
+                      month_end_people=1_000),
 }
 
 

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
-             "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32"}
+             "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
+             "baseline_typename_burst"}
 PATHS = {"append_library": "baseline_insert_single",
          "bulk_rating": "baseline_insert_single",
          "appeal_cycle": "baseline_insert_single",
@@ -29,7 +30,8 @@ PATHS = {"append_library": "baseline_insert_single",
          "catch_up": "baseline_read",
          "verify": "baseline_read_audit",
          "export": "baseline_read_audit",
-         "as_of_unit_month": "baseline_read_audit"}
+         "as_of_unit_month": "baseline_read_audit",
+         "month_end_burst": "baseline_typename_burst"}
 
 
 def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
@@ -44,11 +46,22 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     assert record["scale"] == "tiny"
     assert record["generated"]["events"] > 0
     assert set(record["baselines"]) == BASELINES
-    assert set(record["paths"]) == set(PATHS) | {"commit_to_visible"}
+    assert set(record["paths"]) == set(PATHS) | {"commit_to_visible", "tenant_footprint"}
     for name, figure in record["baselines"].items():
         assert figure["count"] > 0, name
         assert figure["rate"] > 0, name
         assert figure["errors"] == 0, name
+    footprint = record["paths"].pop("tenant_footprint")  # memory and connections, no floor
+    assert footprint["errors"] == 0, footprint.get("first_error")
+    assert footprint["tenants_served"] == footprint["tenants"] == record["generated"]["tenants"]
+    assert 0 < footprint["api_start_rss_mb"] <= footprint["api_peak_rss_mb"]
+    assert footprint["projector_peak_rss_mb"] > 0
+    # The processes really connected, each as its own role, and stayed within the bound.
+    assert 0 < footprint["api_connections"] <= footprint["target_connections_per_process"]
+    assert 0 < footprint["projector_connections"] <= footprint["target_connections_per_process"]
+    assert "tenant footprint" in done.stdout
+    burst = record["paths"]["month_end_burst"]
+    assert burst["answered"] == burst["decisions"] > 0
     lag = record["paths"].pop("commit_to_visible")  # a latency, not read against a floor
     assert lag["count"] > 0
     assert lag["errors"] == 0, lag.get("first_error")
