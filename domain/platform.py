@@ -100,3 +100,20 @@ class AccessRecord(TenantAggregate):
         self.tenant = tenant
         self.operation = operation
         self.target = target
+
+
+def erasure_id(subject_id: UUID) -> UUID:
+    return uuid5(_NS, f"erasure/{subject_id}")
+
+
+class PersonalDataErasure(TenantAggregate):
+    """The erasure of one person's personal data (xoá dữ liệu cá nhân; Decree 13/2023 art. 16):
+    who erased whose key, in which capacity, when and on what basis. Recorded before the key
+    is deleted, so no key is ever gone without its record; once per person (the id is
+    derived from theirs). The decision record about the person stays in the tenant's log."""
+
+    @event("Erased")
+    def __init__(self, id: UUID, subject_id: UUID, tenant: str, basis: str) -> None:
+        self.subject_id = subject_id
+        self.tenant = tenant
+        self.basis = basis

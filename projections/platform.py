@@ -56,6 +56,21 @@ def _access_recorded(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _personal_data_erased(s: str, e: Any, pos: int) -> list[Statement]:
+    # The key itself goes here, applied with the event's position exactly once like every
+    # projected row: a recorded erasure is never left without its key deleted. The row
+    # stays as a tombstone so no new key is ever made for the person. (Not one of this
+    # projection's tables: a rebuild must not bring keys back, and re-applying is a no-op.)
+    return [(
+        f"INSERT INTO {s}.personal_keys (subject_id, key, erased_at, erased_by, basis, "
+        "erasure_position) VALUES ($1, NULL, $2, $3, $4, $5) ON CONFLICT (subject_id) DO UPDATE "
+        "SET key = NULL, erased_at = EXCLUDED.erased_at, erased_by = EXCLUDED.erased_by, "
+        "basis = EXCLUDED.basis, erasure_position = EXCLUDED.erasure_position "
+        "WHERE personal_keys.erased_at IS NULL",
+        (e.subject_id, e.timestamp, e.actor, e.basis, pos),
+    )]
+
+
 class PlatformProjection(Projection):
     name = "platform"
     tables = ("users", "grants", "checkpoints", "access_log")
@@ -65,4 +80,5 @@ class PlatformProjection(Projection):
         "domain.platform:UserAccount.GrantRevoked": _grant_revoked,
         "domain.platform:TenantChain.CheckpointPublished": _checkpoint_published,
         "domain.platform:AccessRecord.Recorded": _access_recorded,
+        "domain.platform:PersonalDataErasure.Erased": _personal_data_erased,
     }

@@ -17,6 +17,7 @@ import structlog
 
 from projections.base import DbConn, Projection, Statement
 from projections.codec import decode
+from projections.personal import load_keys
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -98,6 +99,7 @@ async def catch_up(
             if not events:
                 return CatchUp(applied, start, skipped=False)
             started = time.perf_counter()
+            keys = await load_keys(conn, events)
             # One list per projection: each projection reads and writes only its own tables,
             # so applying the batch projection by projection keeps every row's effects in
             # log order, while each projection's same-topic events line up into long runs of
@@ -110,7 +112,7 @@ async def catch_up(
                            if tracked.get(p.name, 0) < pos and topic in p.handlers]
                 if not wanting:
                     continue
-                event = decode(row)
+                event = decode(row, keys)
                 for p in wanting:
                     statements[p.name].extend(p.statements(schema, topic, event, pos))
             for p in projections:

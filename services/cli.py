@@ -452,6 +452,29 @@ def revoke(
 
 
 @app.command()
+def erase(
+    tenant: Annotated[str, typer.Option(help="Tenant slug (the person's)")],
+    staff: Annotated[str, typer.Option(help="The person's staff id")],
+    basis: Annotated[str, typer.Option(help="On what basis (request, decision…; recorded)")],
+    by: Annotated[str, OPERATOR] = "platform-operator",
+) -> None:
+    """Erase a person's personal data (their key): recorded in the platform log; names,
+    reasons and opinions become unreadable everywhere, decisions and the chain stay."""
+    from uuid import UUID
+
+    from domain.actor import Actor
+    from services.erasure import Erasure, erase_personal_data
+
+    async def work(rt: Runtime) -> Erasure:
+        return await erase_personal_data(rt, Actor(by, "platform_admin"),
+                                         await rt.registry.get(tenant), UUID(staff), basis)
+
+    done = _domain_errors(work)
+    typer.echo(f"erased the personal data of {staff} (platform log position {done.position}); "
+               f"read models rebuilt: {', '.join(done.tenants)}")
+
+
+@app.command()
 def grants(user: Annotated[str, typer.Option(help="User id")]) -> None:
     """List a user's active grants."""
     from services.grants import grants_for

@@ -16,7 +16,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     ConnectionPool,
     PostgresApplicationRecorder,
@@ -28,8 +33,9 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, dict_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from projections.codec import register_transcodings
+from projections.codec import PersonalDataMapper, register_transcodings
 from services.database import ConnectionParams
+from services.personal_keys import TenantKeys
 
 EVENTS_TABLE = "evaluations_events"
 NOTIFY_CHANNEL = "congtam_events"  # payload: the tenant's schema
@@ -133,8 +139,9 @@ class Evaluations(Application):  # type: ignore[type-arg]
     name = "Evaluations"
 
     def __init__(self, datastore: PostgresDatastore, create_tables: bool,
-                 aggregate_cache_size: int = 0) -> None:
+                 aggregate_cache_size: int = 0, tenant: str = "") -> None:
         self._datastore = datastore
+        self._tenant = tenant or datastore.schema
         env = {"CREATE_TABLE": "y" if create_tables else "n"}
         if aggregate_cache_size > 0:
             # Fast-forward (the library's default for a cache): every get() still reads the
@@ -154,6 +161,14 @@ class Evaluations(Application):  # type: ignore[type-arg]
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)
 
+    def construct_mapper(self) -> Mapper[Any]:
+        """Personal fields sealed with each person's key (projections/personal.py)."""
+        transcoder = self.construct_transcoder()
+        assert isinstance(transcoder, JSONTranscoder)
+        keys = TenantKeys(self._datastore.pool, self._tenant, self._datastore.schema,
+                          EVENTS_TABLE)
+        return PersonalDataMapper(transcoder, keys)
+
 
 class TenantApps:
     """A bounded cache of tenant applications (they are cheap: no connections of their own)."""
@@ -172,13 +187,19 @@ class TenantApps:
                 self._apps.move_to_end(slug)
                 return app
         app = Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), False,
-                          self.aggregate_cache_size)
+                          self.aggregate_cache_size, slug)
         with self._lock:
             self._apps[slug] = app
             while len(self._apps) > self.max_size:
                 self._apps.popitem(last=False)
         return app
 
+    def forget(self) -> None:
+        """Drop every cached application (and with them their cached aggregates): after an
+        erasure no aggregate built with the erased key may serve another command."""
+        with self._lock:
+            self._apps.clear()
+
     def create_tables(self, slug: str) -> None:
         """Create the tenant's event table (idempotent); used when a tenant is registered."""
-        Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), True)
+        Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), True, 0, slug)

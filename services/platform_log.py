@@ -27,8 +27,10 @@ from domain.actor import Actor, acting_as
 from domain.errors import ValidationFailedError
 from domain.platform import (
     AccessRecord,
+    PersonalDataErasure,
     TenantChain,
     UserAccount,
+    erasure_id,
     tenant_chain_id,
     user_account_id,
 )
@@ -111,6 +113,10 @@ class PlatformLog(Application):  # type: ignore[type-arg]
         chain.publish(position, head, events)
         return self._save(chain)
 
+    def record_erasure(self, subject_id: UUID, tenant: str, basis: str) -> int:
+        return self._save(PersonalDataErasure(id=erasure_id(subject_id), subject_id=subject_id,
+                                              tenant=tenant, basis=basis))
+
     def record_access(self, user_id: str, tenant: str, operation: str, target: str) -> int:
         return self._save(AccessRecord(id=uuid.uuid4(), user_id=user_id, tenant=tenant,
                                        operation=operation, target=target))
@@ -180,6 +186,16 @@ class Platform:
         def work() -> int:
             with acting_as(actor):
                 return self.log.publish_checkpoint(tenant, position, head, events)
+        written = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return written
+
+    async def record_erasure(self, actor: Actor, subject_id: UUID, tenant: str,
+                             basis: str) -> int:
+        """Record the erasure; projecting it deletes the person's key (projections/platform)."""
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.record_erasure(subject_id, tenant, basis)
         written = await anyio.to_thread.run_sync(work)
         await self.catch_up()
         return written

@@ -65,3 +65,21 @@ CREATE TABLE IF NOT EXISTS platform.access_log (
     position    bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS access_log_tenant_idx ON platform.access_log (tenant, accessed_at);
+
+-- Per-person keys sealing personal fields in events (projections/personal.py); never in an
+-- event table. An erasure nulls the key and leaves the row as its tombstone.
+CREATE TABLE IF NOT EXISTS platform.personal_keys (
+    subject_id uuid PRIMARY KEY,
+    key        bytea,  -- NULL once erased: the row stays as the erasure's tombstone
+    created_at timestamptz NOT NULL DEFAULT now(),
+    erased_at  timestamptz,
+    erased_by  text,
+    basis      text,
+    erasure_position bigint,
+    CHECK ((key IS NULL) = (erased_at IS NOT NULL))
+);
+CREATE TABLE IF NOT EXISTS platform.personal_key_tenants (
+    subject_id uuid NOT NULL,
+    tenant     text NOT NULL,
+    PRIMARY KEY (subject_id, tenant)
+);

@@ -19,6 +19,7 @@ import asyncpg
 from domain.evaluation import OFFICIAL
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
 from projections.codec import decode
+from projections.personal import load_keys
 from services.audit.history import json_safe
 from services.audit.replay import scratch_replay
 
@@ -75,8 +76,9 @@ async def aggregate_as_of(conn: Any, schema: str, aggregate_id: UUID, until: int
         f"FROM {schema}.{EVENTS_TABLE} WHERE originator_id = $1 AND notification_id <= $2 "
         "ORDER BY originator_version", aggregate_id, until)
     aggregate: Any = None
+    keys = await load_keys(conn, rows)
     for row in rows:
-        aggregate = decode(row).mutate(aggregate)  # type: ignore[attr-defined]
+        aggregate = decode(row, keys).mutate(aggregate)  # type: ignore[attr-defined]
     if aggregate is None:
         return None
     state = {k.lstrip("_"): json_safe(v) for k, v in vars(aggregate).items()

@@ -26,6 +26,7 @@ from uuid import UUID
 
 from projections.base import DbConn
 from projections.codec import decode
+from projections.personal import NO_KEYS, KeyRing, load_keys
 
 EVENTS_TABLE = "evaluations_events"
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "capacity",
@@ -79,8 +80,8 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def entry(row: Any) -> HistoryEntry:
-    event = decode(row)
+def entry(row: Any, keys: KeyRing = NO_KEYS) -> HistoryEntry:
+    event = decode(row, keys)
     fields = dict(vars(event))
     kind, _, name = row["topic"].partition(":")[2].rpartition(".")
     policy = fields.get("policy_version")
@@ -109,7 +110,8 @@ async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
             f"SELECT {columns} FROM {t} WHERE notification_id <= $2 "
             "AND position($1::bytea in state) > 0 ORDER BY notification_id LIMIT $3",
             needle, stop, limit)
-        return [entry(r) for r in rows]
+        keys = await load_keys(conn, rows)
+        return [entry(r, keys) for r in rows]
     target_id = UUID(target)
     rows = await conn.fetch(
         f"WITH owned AS (SELECT originator_id FROM {t} WHERE originator_version = 1 "
@@ -119,4 +121,5 @@ async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
         "originator_id = $1 OR originator_id IN (SELECT originator_id FROM owned) "
         "OR position($2::bytea in state) > 0) ORDER BY notification_id LIMIT $5",
         target_id, target_id.hex.encode(), stop, _OWNED[subject], limit)
-    return [entry(r) for r in rows]
+    keys = await load_keys(conn, rows)
+    return [entry(r, keys) for r in rows]

@@ -16,6 +16,7 @@ from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
+from services.gql.personal_data import PersonalDataMutation
 from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
 from services.gql.reorganisation import ReorganisationMutation, ReorganisationQuery
@@ -33,7 +34,7 @@ class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery
 
 @strawberry.type
 class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation,
-               ReorganisationMutation, CollectiveMutation):
+               ReorganisationMutation, CollectiveMutation, PersonalDataMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 OPERATOR = Actor("ops", "platform_admin")
 RENAME = ("UPDATE {t} SET state = convert_to(replace(convert_from(state, 'UTF8'), "
-          "'Nguyễn', 'Trần'), 'UTF8') WHERE notification_id = 3")
+          "'Chủ tịch', 'Phó Chủ tịch'), 'UTF8') WHERE notification_id = 3")
 
 
 async def _superuser(runtime: Runtime, sql: str) -> None:

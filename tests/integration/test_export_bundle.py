@@ -45,7 +45,7 @@ def _rechain(lines: list[bytes], previous: str) -> None:
 
 
 def _rename(line: bytes) -> bytes:
-    return line.replace("Nguyễn".encode(), "Trần".encode())
+    return line.replace("Chủ tịch".encode(), "Phó Chủ tịch".encode())
 
 
 @pytest.fixture

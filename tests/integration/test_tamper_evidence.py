@@ -49,9 +49,9 @@ async def test_update_delete_and_truncate_are_refused(
 
 
 @pytest.mark.parametrize(("tamper", "broken_at"), [
-    # A changed field: the chair's registered name (event 3) is rewritten.
-    ("UPDATE {t} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nguyễn', 'Trần'),"
-     " 'UTF8') WHERE notification_id = 3", 3),
+    # A changed field: the chair's registered position (event 3) is rewritten.
+    ("UPDATE {t} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Chủ tịch', "
+     "'Phó Chủ tịch'), 'UTF8') WHERE notification_id = 3", 3),
     ("DELETE FROM {t} WHERE notification_id = 4", 5),  # removed: the next one breaks
     ("UPDATE {t} SET notification_id = -notification_id WHERE notification_id IN (3, 6); "
      "UPDATE {t} SET notification_id = 6 WHERE notification_id = -3; "
