@@ -1,7 +1,8 @@
 """The litestar application: GraphQL at /graphql, health at /healthz and /readyz, /metrics.
 
 Every request gets a request id (from ``X-Request-Id`` or fresh), bound with tenant and
-user into the log context so every line carries them.
+user into the log context so every line carries them. Requests to /graphql then pass the
+size, batching, rate and persisted-operation guards (services/limits.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import structlog
 from litestar import Litestar, get
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -21,9 +23,11 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from projections.progress import lags
+from services.auth import TokenVerifier
 from services.gql.context import get_context
-from services.gql.schema import schema
+from services.gql.schema import build_schema
 from services.gql.subscriptions import with_websocket_auth
+from services.limits import RequestGuard
 from services.logging import configure_logging
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
@@ -95,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await shutdown(app.state.rt)
 
     graphql = with_websocket_auth(make_graphql_controller(
-        schema,
+        build_schema(production=settings.production),
         path="/graphql",
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
@@ -105,6 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[graphql, healthz, readyz, metrics],
         lifespan=[lifespan],
-        middleware=[request_id_middleware],
+        # Outermost first: every answer, refusals included, carries the request id.
+        middleware=[request_id_middleware,
+                    DefineMiddleware(RequestGuard, settings=settings,
+                                     verifier=TokenVerifier(settings))],
         debug=False,
     )

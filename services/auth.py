@@ -20,6 +20,7 @@ from typing import Any
 import jwt
 
 from domain.errors import DomainError
+from services.jwks import ALGORITHM_FOR_KTY, JwksCache, UnknownKeyError
 from services.settings import Settings
 
 ROLES = ("staff", "unit_leader", "hr_officer", "appeal_reviewer", "auditor", "platform_admin")
@@ -40,6 +41,7 @@ class Principal:
     name: str
     tenant: str
     roles: frozenset[str]
+    expires_at: float = float("inf")  # the token's exp: long-lived subscriptions end with it
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -58,37 +60,66 @@ def dev_secret(settings: Settings) -> str:
 
 
 class TokenVerifier:
+    """Checks signature, issuer, audience, expiry (with bounded skew) and the claims we need.
+
+    The accepted algorithms are fixed by the mode, never by the token: HS256 with the
+    development key in embedded mode; RS256/ES256 with the provider's keys when
+    ``CONGTAM_JWKS_URL`` is set (the development key is then not accepted at all).
+    """
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
-        self._secret = None if self._jwks else dev_secret(settings)
+        self.jwks = JwksCache(settings.jwks_url) if settings.jwks_url else None
+        self._secret = None if self.jwks else dev_secret(settings)
 
-    def verify(self, authorization: str | None) -> Principal:
+    async def verify(self, authorization: str | None) -> Principal:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AuthError("Thiếu mã xác thực (Bearer token).", "Missing bearer token.")
         token = authorization.split(" ", 1)[1].strip()
         try:
-            if self._jwks is not None:
-                key: Any = self._jwks.get_signing_key_from_jwt(token).key
-                algorithms = ["RS256", "ES256"]
-            else:
-                key, algorithms = self._secret, ["HS256"]
+            key, algorithm = await self._key(token)
             claims = jwt.decode(
-                token, key, algorithms=algorithms, audience=self.settings.jwt_audience,
+                token, key, algorithms=[algorithm], audience=self.settings.jwt_audience,
                 issuer=self.settings.jwt_issuer, leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
         except jwt.ExpiredSignatureError:
             raise AuthError("Mã xác thực đã hết hạn; vui lòng đăng nhập lại.",
                             "The token has expired; please sign in again.") from None
-        except (jwt.PyJWTError, ValueError):
+        except jwt.InvalidIssuerError:
+            raise AuthError("Mã xác thực do nơi cấp không được tin cậy phát hành.",
+                            "The token was issued by an untrusted issuer.") from None
+        except jwt.InvalidAudienceError:
+            raise AuthError("Mã xác thực không dành cho dịch vụ này.",
+                            "The token is meant for another service.") from None
+        except (jwt.PyJWTError, UnknownKeyError, ValueError):
             raise AuthError("Mã xác thực không hợp lệ.", "The token is invalid.") from None
+        if int(claims["iat"]) > time.time() + LEEWAY_SECONDS:
+            raise AuthError("Mã xác thực phát hành ở tương lai.",
+                            "The token was issued in the future.")
         tenant, roles = claims.get("tenant"), claims.get("roles")
         if not isinstance(tenant, str) or not isinstance(roles, list):
             raise AuthError("Mã xác thực không ghi đơn vị hoặc vai trò.",
                             "The token names no tenant or roles.")
         return Principal(user_id=str(claims["sub"]), name=str(claims.get("name", "")),
-                         tenant=tenant, roles=frozenset(r for r in roles if r in ROLES))
+                         tenant=tenant, roles=frozenset(r for r in roles if r in ROLES),
+                         expires_at=float(claims["exp"]))
+
+    async def _key(self, token: str) -> tuple[Any, str]:
+        """The key and the single algorithm this token must verify under."""
+        header = jwt.get_unverified_header(token)
+        algorithm = header.get("alg")
+        if self.jwks is None:
+            if algorithm != "HS256":
+                raise jwt.InvalidAlgorithmError(str(algorithm))
+            return self._secret, "HS256"
+        kid = header.get("kid")
+        if algorithm not in ALGORITHM_FOR_KTY.values() or not isinstance(kid, str):
+            raise jwt.InvalidAlgorithmError(str(algorithm))
+        found = await self.jwks.key_for(kid)
+        if found.algorithm != algorithm:
+            raise jwt.InvalidAlgorithmError(str(algorithm))
+        return found.key, found.algorithm
 
 
 def mint_token(settings: Settings, *, tenant: str, user: str, roles: list[str],

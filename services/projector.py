@@ -23,6 +23,7 @@ from prometheus_client import Gauge
 
 from projections.progress import Lag, lags
 from projections.runner import catch_up
+from services.dbroles import projecting_as
 from services.eventstore import NOTIFY_CHANNEL
 from services.tenants import TenantRegistry
 
@@ -126,7 +127,7 @@ class Projector:
 
     async def project_tenant(self, slug: str) -> int:
         tenant = await self.registry.get(slug)
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire() as conn, projecting_as(conn):
             # Turns: a tenant with a long backlog (a restored or imported log) gets a few
             # batches, then every other dirty tenant gets its turn before it goes again.
             result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES)

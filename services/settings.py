@@ -29,6 +29,11 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     jwks_url: str | None
+    require_grants: bool  # roles only from the platform log's grants, never from the token
+    max_body_bytes: int  # largest request body accepted
+    rate_per_user: int  # requests per minute per user
+    rate_per_tenant: int  # requests per minute per tenant
+    persisted_only: bool  # only operations from graphql/operations/, named by hash
     read_pool_max: int  # asyncpg pool (reads, projector) per process
     write_pool_max: int  # psycopg pool shared by every tenant's event store per process
     tenant_cache_size: int  # tenant applications kept in memory per process
@@ -62,6 +67,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         jwt_issuer=e.get("CONGTAM_JWT_ISSUER", "congtam-dev"),
         jwt_audience=e.get("CONGTAM_JWT_AUDIENCE", "congtam"),
         jwks_url=e.get("CONGTAM_JWKS_URL") or None,
+        require_grants=_bool(e.get("CONGTAM_REQUIRE_GRANTS"), False),
+        max_body_bytes=int(e.get("CONGTAM_MAX_BODY_BYTES", str(64 * 1024))),
+        rate_per_user=int(e.get("CONGTAM_RATE_PER_USER", "600")),
+        rate_per_tenant=int(e.get("CONGTAM_RATE_PER_TENANT", "6000")),
+        persisted_only=_bool(e.get("CONGTAM_PERSISTED_ONLY"), False),
         read_pool_max=int(e.get("CONGTAM_READ_POOL_MAX", "8")),
         write_pool_max=int(e.get("CONGTAM_WRITE_POOL_MAX", "4")),
         tenant_cache_size=int(e.get("CONGTAM_TENANT_CACHE_SIZE", "256")),

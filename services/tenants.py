@@ -18,6 +18,7 @@ from domain.errors import NotFoundError, ValidationFailedError
 from projections import progress
 from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
+from services.dbroles import install_platform_roles, install_tenant_roles
 from services.eventstore import TenantApps, tenant_schema
 from services.integrity import install_sql
 
@@ -62,6 +63,9 @@ class TenantRegistry:
                 await conn.execute(platform_ddl())
                 await conn.execute(progress.PLATFORM_SQL)
                 await progress.install_missing(conn)
+                await install_platform_roles(conn)
+                for schema in await conn.fetch("SELECT schema_name FROM platform.tenants"):
+                    await install_tenant_roles(conn, schema["schema_name"])
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
 
@@ -80,6 +84,7 @@ class TenantRegistry:
             await conn.execute(tenant_ddl(schema))
             await ensure_tracking(conn, schema)
             await conn.execute(progress.install_sql(schema))
+            await install_tenant_roles(conn, schema)
             await conn.execute(
                 "INSERT INTO platform.tenants (slug, name, kind, parent_slug, schema_name) "
                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET name = $2",

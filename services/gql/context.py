@@ -1,10 +1,14 @@
-"""Per-request context: the runtime, the verified caller, and their tenant (from the token)."""
+"""Per-request context: the runtime, the verified caller, their tenant (from the token), and
+what the permission matrix lets them reach (services/permissions.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
+from uuid import UUID
 
 import structlog
 from litestar.datastructures import Headers, State
@@ -14,14 +18,27 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info
 
 from domain.errors import DomainError
+from projections.base import DbConn
 from projections.runner import tracked_position
 from services.auth import AuthError, ForbiddenError, Principal
+from services.dbroles import reading_as
+from services.grants import grants_in
+from services.permissions import Access, RoleGrant, decide
 from services.runtime import Runtime
 from services.tenants import Tenant
 
 
 class StaleError(DomainError):
     code = "STALE"
+
+
+def operation_of(info: Info[Any, Any]) -> str:
+    """The matrix key of the root field ``info`` belongs to, e.g. ``Query.unitRatings``."""
+    path = info.path
+    while path.prev is not None:
+        path = path.prev
+    kind = info.operation.operation.value  # "query" | "mutation" | "subscription"
+    return f"{kind.capitalize()}.{path.key}" if isinstance(path.key, str) else kind
 
 
 class Context(BaseContext, kw_only=True):
@@ -31,23 +48,90 @@ class Context(BaseContext, kw_only=True):
     reads: Any = None  # services.gql.loaders.Reads, made on first dashboard read
     authorization: str | None = None  # the raw token, re-verified on each subscription message
     connection_params: Any = None  # a websocket's connection_init payload
+    grants_cache: list[RoleGrant] | None = None
+    accesses_cache: dict[str, Access] | None = None
+    trees_cache: dict[UUID, frozenset[UUID]] | None = None
 
     @property
     def runtime(self) -> Runtime:
         rt: Runtime = self.rt
         return rt
 
-    async def caller(self, *roles: str) -> tuple[Principal, Tenant]:
-        """The verified caller and their tenant; with ``roles``, one of them is required."""
+    def _verified(self) -> Principal:
         if self.principal is None:
             raise self.auth_error or AuthError("Chưa xác thực.", "Not authenticated.")
-        tenant = await self.runtime.registry.get(self.principal.tenant)
-        if roles and not self.principal.has(*roles):
+        return self.principal
+
+    async def grants(self) -> list[RoleGrant]:
+        """The caller's roles in the token's tenant, each with the reach its grant gives.
+
+        The token says who signed in and in which roles; the platform log's grants say how
+        far each role reaches. A claimed role with grants reaching this tenant gets exactly
+        their scopes (a unit and its descendants, or the whole tenant); a claimed role with
+        no grant reaches the whole tenant (the development key, an identity provider that
+        carries roles) — unless ``CONGTAM_REQUIRE_GRANTS`` is set, when it counts for nothing.
+        """
+        if self.grants_cache is None:
+            principal = self._verified()
+            granted = await grants_in(self.runtime.pool, principal.user_id, principal.tenant)
+            mine: list[RoleGrant] = []
+            for role in sorted(principal.roles):
+                scopes = [g.unit_scope for g in granted if g.role == role]
+                if scopes:
+                    mine += [RoleGrant(role, s) for s in scopes]
+                elif not self.runtime.settings.require_grants:
+                    mine.append(RoleGrant(role))
+            self.grants_cache = mine
+        return self.grants_cache
+
+    async def caller(self, *roles: str) -> tuple[Principal, Tenant]:
+        """The verified caller (roles as granted) and their tenant; with ``roles``, one of them
+        is required. Object scope is ``access()``'s business."""
+        principal = self._verified()
+        tenant = await self.runtime.registry.get(principal.tenant)
+        held = frozenset(g.role for g in await self.grants())
+        effective = Principal(principal.user_id, principal.name, principal.tenant, held,
+                              principal.expires_at)
+        if roles and not effective.has(*roles):
             raise ForbiddenError(
                 "Vai trò của bạn không được phép thực hiện thao tác này.",
                 f"Your role may not do this (needs one of: {', '.join(roles)}).",
             )
-        return self.principal, tenant
+        return effective, tenant
+
+    async def access(self, info: Info[Any, Any]) -> Access:
+        """The permission matrix's answer for the root field ``info`` is under (cached)."""
+        operation = operation_of(info)
+        if self.accesses_cache is None:
+            self.accesses_cache = {}
+        found = self.accesses_cache.get(operation)
+        if found is None:
+            principal, tenant = await self.caller()
+            grants = await self.grants()
+            trees = await self._trees(tenant, {g.unit_scope for g in grants if g.unit_scope})
+            found = decide(operation, principal, tenant, grants, trees)
+            self.accesses_cache[operation] = found
+        return found
+
+    async def _trees(self, tenant: Tenant, roots: set[UUID]) -> dict[UUID, frozenset[UUID]]:
+        """Each scoped unit with its descendants (from the organisation read model)."""
+        if self.trees_cache is None:
+            self.trees_cache = {}
+        missing = roots - self.trees_cache.keys()
+        for root in missing:
+            rows = await self.runtime.pool.fetch(
+                f"WITH RECURSIVE tree(unit_id, depth) AS (SELECT $1::uuid, 0 UNION "
+                f"SELECT u.unit_id, t.depth + 1 FROM {tenant.schema}.rm_units u "
+                "JOIN tree t ON u.parent_id = t.unit_id WHERE t.depth < 32) "
+                "SELECT unit_id FROM tree", root)
+            self.trees_cache[root] = frozenset(r["unit_id"] for r in rows)
+        return {r: self.trees_cache[r] for r in roots}
+
+    @asynccontextmanager
+    async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:
+        """A read connection that can see this tenant's schema and no other (services/dbroles)."""
+        async with self.runtime.pool.acquire() as conn, reading_as(conn, tenant.schema):
+            yield conn
 
     async def fresh(self, tenant: Tenant, at_least: int | None) -> None:
         """Read-your-writes: wait until the read models have reached ``at_least``."""
@@ -77,8 +161,12 @@ async def get_context(state: State, scope: Scope) -> Context:
     authorization = Headers.from_scope(scope).get("authorization")
     if scope["type"] == ScopeType.WEBSOCKET and authorization is None:
         return ctx
+    # The request guard (services/limits.py) already verified the token to rate-limit by
+    # user; verify again only when it found none (to say precisely what is wrong).
+    ctx.principal = scope.get("state", {}).get("principal")
     try:
-        ctx.principal = rt.verifier.verify(authorization)
+        if ctx.principal is None:
+            ctx.principal = await rt.verifier.verify(authorization)
         ctx.authorization = authorization
     except AuthError as error:
         ctx.auth_error = error
@@ -93,3 +181,8 @@ async def get_context(state: State, scope: Scope) -> Context:
 def ctx_of(info: Info[Any, Any]) -> Context:
     context: Context = info.context
     return context
+
+
+async def access_of(info: Info[Any, Any]) -> Access:
+    """The one call a resolver makes: what this caller may reach in this operation."""
+    return await ctx_of(info).access(info)

@@ -8,6 +8,7 @@ stack trace or internal detail ever reaches a client.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import structlog
@@ -17,6 +18,28 @@ from strawberry.extensions import SchemaExtension
 from domain.errors import DomainError
 
 log = structlog.get_logger()
+
+_LIMIT_CODES = (
+    (re.compile(r"exceeds maximum operation depth"), "DEPTH_LIMIT"),
+    (re.compile(r"aliases found\. Allowed"), "ALIAS_LIMIT"),
+    (re.compile(r"more than \d+ tokens"), "TOKEN_LIMIT"),
+    (re.compile(r"GraphQL introspection has been disabled"), "INTROSPECTION_DISABLED"),
+    (re.compile(r"Cannot spread fragment .* within itself"), "FRAGMENT_CYCLE"),
+)
+_SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+def limit_code(message: str) -> str | None:
+    """The stable code of a refusal by one of the document limits, from its message."""
+    for pattern, code in _LIMIT_CODES:
+        if pattern.search(message):
+            return code
+    return None
+
+
+def without_suggestions(message: str) -> str:
+    """Validation messages minus "Did you mean …?": no schema hints for a prober."""
+    return _SUGGESTION.sub("", message)
 
 
 def domain_error(error: DomainError) -> GraphQLError:
@@ -46,9 +69,13 @@ class ErrorPolicy(SchemaExtension):
                             "messageEn": original.message_en},
             )
         if original is None:
-            # Syntax and validation errors: the client's document is wrong, say so.
-            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
-            return GraphQLError(error.message, nodes=error.nodes, path=error.path,
+            # Syntax and validation errors: the client's document is wrong, say so — with
+            # the limit that refused it as a stable code, and without "Did you mean …?"
+            # hints that would map the schema for a prober.
+            message = without_suggestions(error.message)
+            code = ((error.extensions or {}).get("code") or limit_code(message)
+                    or "GRAPHQL_VALIDATION_FAILED")
+            return GraphQLError(message, nodes=error.nodes, path=error.path,
                                 extensions={**(error.extensions or {}), "code": code})
         log.error("unexpected_error", path=error.path, exc_info=original)
         return GraphQLError(

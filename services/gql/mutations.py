@@ -44,6 +44,7 @@ from services.gql.inputs import (
     parse_id,
     tasks_state,
 )
+from services.gql.scope import require_period, require_unit
 from services.gql.types import WriteResult
 from services.handlers import TenantService
 from services.tenants import Tenant
@@ -82,6 +83,7 @@ class Mutation:
         check_period(input.kind, input.year, input.month)
         cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
                          input.month, input.deadline, input.kind.value)
+        await require_unit(info, cmd.unit_id)
         _, _tenant, (period_id, position) = await _run(
             info, ("hr_officer",), "hr_officer", lambda s: s.open_period(cmd))
         log.info("period_opened", period_id=str(period_id), position=position)
@@ -108,6 +110,7 @@ class Mutation:
         principal, _ = await ctx.caller("unit_leader")
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        await require_period(info, period_id)
         cmd = DecideRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
                            check_text(input.reasons, "lý do", "reasons"), principal.user_id,
                            check_text(input.authority, "căn cứ thẩm quyền", "authority"),
@@ -121,6 +124,7 @@ class Mutation:
     @strawberry.mutation(description="Khóa sổ kỳ đánh giá (cán bộ tổ chức)")
     async def close_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        await require_period(info, pid)
         _, _, position = await _run(info, ("hr_officer",), "hr_officer",
                                     lambda s: s.close_period(ClosePeriod(pid)))
         return WriteResult(position=position, id=period_id)

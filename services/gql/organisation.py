@@ -24,6 +24,7 @@ from services.commands import (
 )
 from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
+from services.gql.scope import require_staff, require_unit
 from services.gql.types import WriteResult
 
 
@@ -101,6 +102,7 @@ class OrganisationMutation:
         unit_id = UnitId(uuid.uuid4())
         parent = UnitId(parse_id(input.parent_id, "đơn vị cấp trên", "Parent unit")) \
             if input.parent_id else None
+        await require_unit(info, parent)
         cmd = RegisterUnit(unit_id, check_text(input.name, "tên đơn vị", "name"),
                            check_text(input.kind, "loại đơn vị", "kind"), parent)
         position = await run_command(info, HR, lambda s: s.register_unit(cmd))
@@ -115,6 +117,7 @@ class OrganisationMutation:
             UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.party_member,
             check_text(input.peer_group, "nhóm", "peer group"),
             check_text(input.party_cell, "chi bộ", "Party cell"), input.start_date)
+        await require_unit(info, cmd.unit_id)
         position = await run_command(info, HR, lambda s: s.register_staff(cmd))
         return WriteResult(position=position, id=strawberry.ID(str(staff_id)))
 
@@ -123,6 +126,8 @@ class OrganisationMutation:
                              staff_id: strawberry.ID) -> WriteResult:
         cmd = AppointLeader(UnitId(parse_id(unit_id, "đơn vị", "Unit")),
                             StaffId(parse_id(staff_id, "cán bộ", "Staff member")))
+        await require_unit(info, cmd.unit_id)
+        await require_staff(info, cmd.staff_id)
         position = await run_command(info, HR, lambda s: s.appoint_leader(cmd))
         return WriteResult(position=position, id=unit_id)
 

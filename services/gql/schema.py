@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from graphql.error import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -14,6 +20,7 @@ from services.gql.collectives import CollectiveMutation, CollectiveQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
+from services.gql.guard import Authorisation, CostLimit
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
 from services.gql.personal_data import PersonalDataMutation
@@ -25,6 +32,7 @@ from services.gql.subscriptions import Subscription
 MAX_DEPTH = 8
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
+
 
 @strawberry.type
 class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
@@ -44,18 +52,29 @@ class CongTamSchema(strawberry.Schema):
         """Logging happens in ErrorPolicy: expected refusals are not incidents."""
 
 
-schema = CongTamSchema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    config=StrawberryConfig(auto_camel_case=True),
-    extensions=[  # strawberry accepts extension instances; its annotation lags behind
-        QueryDepthLimiter(max_depth=MAX_DEPTH),  # type: ignore[list-item]
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),  # type: ignore[list-item]
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),  # type: ignore[list-item]
-        ErrorPolicy,
-    ],
-)
+def build_schema(*, production: bool = False) -> CongTamSchema:
+    """The schema with its guards. In production, introspection is refused too (GraphiQL is
+    not served either, services/api.py): clients use the published SDL in graphql/."""
+    rules: list[type[ASTValidationRule]] = [CostLimit]
+    if production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return CongTamSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
+        extensions=[  # factories: a fresh extension per request
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(rules),
+            Authorisation,
+            ErrorPolicy,
+        ],
+    )
+
+
+schema = build_schema()
 
 
 def sdl() -> str:

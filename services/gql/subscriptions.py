@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
@@ -29,11 +30,12 @@ from projections.runner import PROJECTED_CHANNEL
 from services.auth import AuthError, ForbiddenError
 from services.database import ConnectionParams
 from services.gql.board import UnitBoard
-from services.gql.context import Context, ctx_of
+from services.gql.context import Context, access_of, ctx_of
 from services.gql.errors import domain_error
 from services.gql.evaluation_queries import OwnResult, own_results
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
+from services.gql.scope import visible_unit
 from services.tenants import Tenant
 
 log = structlog.get_logger()
@@ -88,7 +90,8 @@ def feed_of(ctx: Context) -> ProjectedFeed:
 async def recheck(ctx: Context, tenant: Tenant | None,
                   roles: tuple[str, ...] = READERS) -> Tenant:
     """Verify the token again (it may have expired), and tenant and role with it."""
-    ctx.principal = ctx.runtime.verifier.verify(ctx.authorization)
+    ctx.principal = await ctx.runtime.verifier.verify(ctx.authorization)
+    ctx.grants_cache = ctx.accesses_cache = None  # a grant revoked since ends it too
     _, current = await ctx.caller(*roles)
     if tenant is not None and current.slug != tenant.slug:
         raise ForbiddenError("Phiên kết nối không còn thuộc địa phương này.",
@@ -104,6 +107,11 @@ class Subscription:
                          month: int) -> AsyncGenerator[UnitBoard | None, None]:
         ctx = ctx_of(info)
         try:
+            # The permission matrix, and the unit scope: a unit out of reach is watched
+            # exactly like a unit that does not exist.
+            await access_of(info)
+            if not await visible_unit(info, parse_id(unit_id, "đơn vị", "Unit")):
+                unit_id = strawberry.ID(str(uuid.uuid4()))
             async for board in _watch_board(ctx, unit_id, year, month):
                 yield board
         except DomainError as error:
@@ -111,12 +119,12 @@ class Subscription:
             # with its stable code and both languages.
             raise domain_error(error) from None
 
-
     @strawberry.subscription(description="Kết quả của tôi, báo ngay khi được công khai "
                                          "/ my results, notified when published")
     async def my_results(self, info: Info[Any, Any]) -> AsyncGenerator[list[OwnResult], None]:
         ctx = ctx_of(info)
         try:
+            await access_of(info)  # the permission matrix (subscriptions skip the root hook)
             async for results in _watch_own(ctx):
                 yield results
         except DomainError as error:
@@ -178,7 +186,7 @@ def with_websocket_auth(controller: type[Any]) -> type[Any]:
                                                              dict) else {}
             authorization = params.get("Authorization") or params.get("authorization")
             try:
-                context.principal = context.runtime.verifier.verify(
+                context.principal = await context.runtime.verifier.verify(
                     authorization if isinstance(authorization, str) else None)
             except AuthError as error:
                 log.info("websocket_rejected", code=error.code)

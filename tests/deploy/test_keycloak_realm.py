@@ -158,7 +158,7 @@ def _claims_keycloak_would_issue(
     }
 
 
-def test_tokens_shaped_by_the_realm_are_accepted_by_the_api(
+async def test_tokens_shaped_by_the_realm_are_accepted_by_the_api(
     realm: dict[str, Any], client: dict[str, Any], signing_key: rsa.RSAPrivateKey, jwks_url: str
 ) -> None:
     compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -175,7 +175,7 @@ def test_tokens_shaped_by_the_realm_are_accepted_by_the_api(
     for user in realm["users"]:
         claims = _claims_keycloak_would_issue(realm, client, user, settings.jwt_issuer)
         token = jwt.encode(claims, signing_key, algorithm="RS256", headers={"kid": "test-key"})
-        principal = verifier.verify(f"Bearer {token}")
+        principal = await verifier.verify(f"Bearer {token}")
         assert principal.user_id == user["id"]
         assert principal.tenant == DEMO_TENANT
         # Nothing the realm grants is dropped as unknown by the app.

@@ -1,0 +1,140 @@
+"""Database roles: tenant isolation enforced by PostgreSQL itself, as a second line.
+
+The first line is the code: every read names the caller's tenant schema, taken from the
+verified token. Should that ever go wrong (a bug, a schema name from the wrong place), the
+database must still refuse. Options weighed:
+
+- *Row-level security on shared tables*: not our shape; each tenant has its own schema.
+- *search_path per request*: only changes name resolution; a fully qualified
+  ``t_other.rm_ratings`` still reads. Not a security boundary.
+- *A role per tenant, switched per request* (chosen): ``ct_read_<schema>`` may read its own
+  schema and nothing else. Every API read runs in a read-only transaction that first does
+  ``SET LOCAL ROLE ct_read_<schema>``; the role ends with the transaction, so a pooled
+  connection never carries one tenant's role into another request. This holds even when the
+  session user is a superuser (the embedded development mode), because privileges are those
+  of the current role. Role count grows with tenants (a few hundred), which PostgreSQL
+  handles without cost; connections stay bounded.
+
+Other roles (all ``NOLOGIN`` group roles; operators give them LOGIN in production):
+
+- ``congtam_api``: ``NOINHERIT`` member of every tenant reader role — it holds no tenant
+  privilege itself and reaches a tenant only by ``SET ROLE``; it may read the platform
+  registry and grants.
+- ``congtam_projector``: reads every tenant's events, writes read models and tracking; the
+  projector's transactions run as it (services/projector.py).
+- Event tables (``*_events``) are append-only for everyone: ``UPDATE``, ``DELETE`` and
+  ``TRUNCATE`` are revoked from every role here (and refused by triggers, services/integrity).
+
+Creating roles needs ``CREATEROLE``; without it the second line is reported off at start-up
+(``db_roles_unavailable``) and reads run as the session user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import structlog
+
+from projections.base import DbConn
+
+log = structlog.get_logger()
+
+API_ROLE = "congtam_api"
+PROJECTOR_ROLE = "congtam_projector"
+_enabled = True  # cleared when the server refuses us CREATEROLE
+
+
+def reader_role(schema: str) -> str:
+    return f"ct_read_{schema}"
+
+
+def roles_enabled() -> bool:
+    return _enabled
+
+
+def _create_role(name: str, attributes: str) -> str:
+    # CREATE ROLE has no IF NOT EXISTS; two processes may race, so swallow the duplicate.
+    return (f"DO $$ BEGIN CREATE ROLE {name} {attributes}; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;")
+
+
+async def install_platform_roles(conn: DbConn) -> None:
+    """The shared roles and their platform privileges (idempotent)."""
+    global _enabled
+    try:
+        await conn.execute(_create_role(API_ROLE, "NOLOGIN NOINHERIT"))
+        await conn.execute(_create_role(PROJECTOR_ROLE, "NOLOGIN"))
+    except asyncpg.InsufficientPrivilegeError:
+        _enabled = False
+        log.error("db_roles_unavailable", reason="no CREATEROLE: tenant roles are not enforced")
+        return
+    await conn.execute(
+        f"GRANT USAGE ON SCHEMA platform TO {API_ROLE}, {PROJECTOR_ROLE};"
+        f"GRANT SELECT ON platform.tenants TO {API_ROLE}, {PROJECTOR_ROLE};"
+        f"GRANT SELECT ON platform.grants, platform.users TO {API_ROLE};"
+    )
+    if await conn.fetchval("SELECT to_regclass('platform.log_progress') IS NOT NULL"):
+        # The runner records each tenant's projected position there, in the batch's own
+        # transaction (projections/progress.py).
+        await conn.execute(f"GRANT SELECT, INSERT, UPDATE ON platform.log_progress "
+                           f"TO {PROJECTOR_ROLE}")
+
+
+async def install_tenant_roles(conn: DbConn, schema: str) -> None:
+    """The tenant's reader role, and the projector's and append-only privileges on its tables.
+
+    Run after every DDL change of the schema (registration, migration): privileges on
+    tables are granted table by table, so a read model added later is covered next time.
+    """
+    if not _enabled or not await conn.fetchval(
+            "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+        return  # a registry row without its schema serves nothing: nothing to grant
+    reader = reader_role(schema)
+    await conn.execute(_create_role(reader, "NOLOGIN"))
+    events = await conn.fetch(
+        "SELECT quote_ident(tablename) AS t FROM pg_tables "
+        "WHERE schemaname = $1 AND tablename LIKE '%\\_events'", schema)
+    others = await conn.fetch(
+        "SELECT quote_ident(tablename) AS t FROM pg_tables "
+        "WHERE schemaname = $1 AND tablename NOT LIKE '%\\_events'", schema)
+    statements = [
+        f"REVOKE ALL ON SCHEMA {schema} FROM PUBLIC",
+        f"GRANT USAGE ON SCHEMA {schema} TO {reader}, {PROJECTOR_ROLE}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {reader}",
+        f"GRANT {reader} TO {API_ROLE}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {PROJECTOR_ROLE}",
+    ]
+    for row in others:
+        statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE "
+                          f"ON {schema}.{row['t']} TO {PROJECTOR_ROLE}")
+    for row in events:
+        table = f"{schema}.{row['t']}"
+        statements.append(f"GRANT SELECT ON {table} TO {PROJECTOR_ROLE}")
+        statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} "
+                          f"FROM PUBLIC, {reader}, {PROJECTOR_ROLE}, {API_ROLE}")
+    await conn.execute(";\n".join(statements))
+
+
+@asynccontextmanager
+async def reading_as(conn: DbConn, schema: str) -> AsyncIterator[None]:
+    """A read-only transaction in which only ``schema`` is visible."""
+    async with conn.transaction(readonly=True):
+        if _enabled:
+            await conn.execute(f"SET LOCAL ROLE {reader_role(schema)}")
+        yield
+
+
+@asynccontextmanager
+async def projecting_as(conn: DbConn) -> AsyncIterator[None]:
+    """Run the block as the projector role (session-level; reset before the connection
+    returns to the pool, since ``RESET ALL`` does not reset the role)."""
+    if not _enabled:
+        yield
+        return
+    await conn.execute(f"SET ROLE {PROJECTOR_ROLE}")
+    try:
+        yield
+    finally:
+        await conn.execute("RESET ROLE")

@@ -1,0 +1,145 @@
+"""Schema-wide guards: the permission matrix on every root field, and the cost limit.
+
+``Authorisation`` runs before each root resolver (query, mutation): it asks the permission
+matrix (services/permissions.py) whether the caller's roles may call the field, so a new
+resolver is covered even if its author forgets to check. Resolvers then ask
+``access_of(info)`` for the scope to apply to the ids they are given. Subscriptions do not
+pass through this hook in graphql-core, so their resolvers call ``access_of`` themselves and
+wrap their stream in ``guarded_stream`` (which re-checks on every message).
+
+``CostLimit`` bounds the work one document can ask for: every field costs 1, and a list
+field multiplies the cost of what is selected under it by ``LIST_FACTOR`` (the page size a
+client can expect). Fragments are expanded where they are spread, each at most once per
+path, so neither fragment cycles nor fragment amplification escape the count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from inspect import isawaitable
+from typing import Any
+
+from strawberry.extensions import SchemaExtension
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    get_named_type,
+)
+from services.auth import AuthError
+from services.gql.context import access_of, ctx_of
+
+MAX_COST = 5000
+LIST_FACTOR = 20
+
+
+class Authorisation(SchemaExtension):
+    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any,
+                **kwargs: Any) -> Any:
+        if info.path.prev is not None or info.field_name.startswith("__"):
+            # Nested fields are covered by their root's check; __typename reveals nothing.
+            return _next(root, info, *args, **kwargs)
+        return self._guarded(_next, root, info, *args, **kwargs)
+
+    @staticmethod
+    async def _guarded(_next: Callable[..., Any], root: Any, info: Any, *args: Any,
+                       **kwargs: Any) -> Any:
+        await access_of(info)
+        result = _next(root, info, *args, **kwargs)
+        return await result if isawaitable(result) else result
+
+
+async def guarded_stream(info: Any, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A subscription's stream, re-authorised before every message: a token that expired or
+    a grant revoked since the subscription began ends it."""
+    import time
+
+    ctx = ctx_of(info)
+    async for item in stream:
+        principal = ctx.principal
+        if principal is None or principal.expires_at <= time.time():
+            raise AuthError("Mã xác thực đã hết hạn; vui lòng đăng nhập lại.",
+                            "The token has expired; please sign in again.")
+        ctx.grants_cache = None
+        ctx.accesses_cache = None
+        await access_of(info)
+        yield item
+
+
+def _is_list(type_: Any) -> bool:
+    while isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return isinstance(type_, GraphQLList)
+
+
+def document_cost(schema: GraphQLSchema, root: GraphQLObjectType,
+                  selection_set: SelectionSetNode,
+                  fragments: dict[str, FragmentDefinitionNode],
+                  seen: frozenset[str] = frozenset(),
+                  memo: dict[str, int] | None = None) -> int:
+    """Linear in the document: each fragment's cost is computed once (``memo``), so nested
+    fragments spread many times cannot make the count itself exponential."""
+    memo = {} if memo is None else memo
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            if name.startswith("__"):
+                continue  # introspection: free here, switched off in production
+            field = root.fields.get(name)
+            if field is None:
+                continue  # an unknown field is the other rules' business
+            cost = 1
+            inner = get_named_type(field.type)
+            if selection.selection_set is not None and isinstance(inner, GraphQLObjectType):
+                below = document_cost(schema, inner, selection.selection_set, fragments, seen,
+                                      memo)
+                cost += below * (LIST_FACTOR if _is_list(field.type) else 1)
+            total += cost
+        elif isinstance(selection, InlineFragmentNode):
+            target = root
+            if selection.type_condition is not None:
+                named = schema.get_type(selection.type_condition.name.value)
+                target = named if isinstance(named, GraphQLObjectType) else root
+            total += document_cost(schema, target, selection.selection_set, fragments, seen,
+                                   memo)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:
+                continue  # a cycle: refused by NoFragmentCycles, not counted twice here
+            if name not in memo:
+                named = schema.get_type(fragment.type_condition.name.value)
+                target = named if isinstance(named, GraphQLObjectType) else root
+                memo[name] = document_cost(schema, target, fragment.selection_set, fragments,
+                                           seen | {name}, memo)
+            total += memo[name]
+    return total
+
+
+class CostLimit(ValidationRule):
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        context: ValidationContext = self.context
+        schema = context.schema
+        root = schema.get_root_type(node.operation)
+        if root is None:
+            return
+        fragments = {d.name.value: d for d in context.document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
+        cost = document_cost(schema, root, node.selection_set, fragments)
+        if cost > MAX_COST:
+            vi = f"Truy vấn quá tốn kém (chi phí {cost}, tối đa {MAX_COST}); hãy chia nhỏ."
+            context.report_error(GraphQLError(vi, node, extensions={
+                "code": "COST_LIMIT", "messageVi": vi,
+                "messageEn": f"Query cost {cost} exceeds {MAX_COST}; split it."}))

@@ -1,0 +1,81 @@
+"""The database's own line of defence: a tenant's reader role sees its schema and no other;
+nobody may change or remove events; the projector writes read models only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import pytest
+
+from services.dbroles import PROJECTOR_ROLE, reader_role, reading_as
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+
+async def as_projector(conn: asyncpg.pool.PoolConnectionProxy, sql: str) -> None:
+    async with conn.transaction():
+        await conn.execute(f"SET LOCAL ROLE {PROJECTOR_ROLE}")
+        await conn.execute(sql)
+
+
+async def test_a_tenants_reader_role_cannot_read_another_tenants_schema(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    x, y = await new_tenant(), await new_tenant()
+    await org_in(y, members=1)
+    async with runtime.pool.acquire() as conn:
+        async with reading_as(conn, x.schema):
+            assert await conn.fetchval(f"SELECT count(*) FROM {x.schema}.rm_units") == 0
+        for table in ("rm_units", "rm_staff", "rm_ratings", "evaluations_events"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                async with reading_as(conn, x.schema):
+                    await conn.fetch(f"SELECT * FROM {y.schema}.{table}")
+        # The role ended with the transaction: the pooled connection is itself again.
+        assert await conn.fetchval("SELECT current_user") != reader_role(x.schema)
+
+
+async def test_reads_cannot_write_even_their_own_tenant(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    x = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        with pytest.raises((asyncpg.ReadOnlySQLTransactionError,
+                            asyncpg.InsufficientPrivilegeError)):
+            async with reading_as(conn, x.schema):
+                await conn.execute(f"DELETE FROM {x.schema}.rm_units")
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE {s}.evaluations_events SET topic = topic",
+    "DELETE FROM {s}.evaluations_events",
+    "TRUNCATE {s}.evaluations_events",
+    "INSERT INTO {s}.evaluations_events (originator_id, originator_version, topic, state) "
+    "VALUES (gen_random_uuid(), 1, 'x', '\\x00')",
+])
+async def test_the_projector_cannot_touch_events(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]], statement: str,
+) -> None:
+    x = await new_tenant()
+    await org_in(x, members=1)
+    async with runtime.pool.acquire() as conn:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await as_projector(conn, statement.format(s=x.schema))
+
+
+async def test_the_projector_reads_events_and_writes_read_models_only(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    x = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        async with conn.transaction():
+            await conn.execute(f"SET LOCAL ROLE {PROJECTOR_ROLE}")
+            await conn.fetch(f"SELECT * FROM {x.schema}.evaluations_events LIMIT 1")
+            await conn.execute(f"DELETE FROM {x.schema}.rm_units")  # allowed: a read model
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await as_projector(conn, "SELECT * FROM platform.grants")

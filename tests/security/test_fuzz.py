@@ -1,0 +1,87 @@
+"""GraphQL fuzzing against the running app over HTTP (hypothesis-graphql): whatever valid
+document a client sends, the answer is never a 500, never an unmasked exception, and never
+another tenant's data. Bounded in `make test`; longer with CONGTAM_FUZZ_EXAMPLES."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+
+import anyio
+import httpx
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from hypothesis_graphql import from_schema, nodes
+
+from services.auth import ROLES
+from services.gql.schema import sdl
+from services.settings import Settings
+from services.tenants import Tenant
+from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
+from tests.security.servers import app_with
+from tests.support.gql import data, gql, token_for
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLES = int(os.environ.get("CONGTAM_FUZZ_EXAMPLES", "60"))
+SCALARS = {
+    "Date": st.dates().map(lambda d: nodes.String(d.isoformat())),
+    "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat() + "+00:00")),
+}
+LEAKS = ("Traceback", "asyncpg", "psycopg", "File \"", "Error:")
+
+
+async def test_fuzzed_documents_never_crash_and_never_leak(
+    settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    shared: dict[str, uuid.UUID] = {}
+    x, y = await new_tenant(), await new_tenant()
+    await org_in(x, members=2, ids=shared)
+    org = await org_in(y, members=2, ids=shared)
+    secret = f"BÍ MẬT CỦA Y {uuid.uuid4()}"
+    # Short freshness wait: fuzzed atLeast values are mostly far in the future.
+    async with app_with(settings, freshness_timeout=0.05, rate_per_user=10**9,
+                        rate_per_tenant=10**9) as http:
+        hr_y = token_for(settings, y.slug, org.hr, "hr_officer")
+        period = data(await gql(http, hr_y, OPEN, {"unit": str(org.unit), **MARCH}))
+        period_id = period["openPeriod"]["id"]
+        await gql(http, token_for(settings, y.slug, org.members[0], "staff"), SELF,
+                  {"period": period_id, "score": 90})
+        await gql(http, token_for(settings, y.slug, org.leader, "unit_leader"), DECIDE,
+                  {"period": period_id, "staff": str(org.members[0]), "level": "C",
+                   "score": 60, "reasons": secret})
+        attacker = token_for(settings, x.slug, org.members[0], *ROLES)
+        url = str(http.base_url)
+        failures: list[str] = []
+
+        @hsettings(max_examples=EXAMPLES, deadline=None, database=None,
+                   suppress_health_check=list(HealthCheck))
+        @given(document=from_schema(sdl(), custom_scalars=SCALARS))
+        def fuzz(document: str) -> None:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                response = client.post("/graphql", json={"query": document},
+                                       headers={"Authorization": f"Bearer {attacker}"})
+            text = response.text
+            problems = []
+            if response.status_code >= 500:
+                problems.append(f"HTTP {response.status_code}")
+            if any(s in text for s in (secret, period_id, y.slug)):
+                problems.append("tenant Y's data")
+            if any(s in text for s in LEAKS):
+                problems.append("internal detail")
+            body = response.json() if response.headers.get("content-type", "").startswith(
+                "application/json") else {}
+            for error in body.get("errors") or []:
+                if (error.get("extensions") or {}).get("code") == "INTERNAL":
+                    problems.append("INTERNAL")
+            if problems:  # collected, not raised: every finding is reported at the end
+                failures.append(f"{problems}: {document}\n{json.dumps(body)[:400]}")
+
+        await anyio.to_thread.run_sync(fuzz)
+    assert not failures, "\n\n".join(failures[:5])
