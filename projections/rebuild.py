@@ -65,6 +65,18 @@ async def swap_rebuild(
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(shadow))
 
 
+async def _grants_on(conn: DbConn, schema: str, table: str) -> list[tuple[str, str]]:
+    """The privileges granted on a live table to roles other than its owner."""
+    rows = await conn.fetch(
+        "SELECT a.privilege_type, r.rolname FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "CROSS JOIN LATERAL aclexplode(c.relacl) a "
+        "JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE n.nspname = $1 AND c.relname = $2 AND a.grantee <> c.relowner",
+        schema, table)
+    return [(r["privilege_type"], r["rolname"]) for r in rows]
+
+
 class RebuildRunningError(RuntimeError):
     pass
 
@@ -92,8 +104,14 @@ async def _swap_rebuild(
                                f"CREATE SCHEMA {retired}")
             for p in projections:
                 for table in p.tables:
+                    granted = await _grants_on(conn, schema, table)
                     await conn.execute(f"ALTER TABLE {schema}.{table} SET SCHEMA {retired}")
                     await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA {schema}")
+                    for privilege, role in granted:
+                        # The tenant's reader and projector roles (services/dbroles.py)
+                        # keep exactly the privileges they had on the table it replaces.
+                        await conn.execute(
+                            f'GRANT {privilege} ON {schema}.{table} TO "{role}"')
             await conn.executemany(
                 f"UPDATE {schema}.projection_tracking SET position = $2 WHERE projection = $1",
                 [(p.name, position) for p in projections])

@@ -167,7 +167,34 @@ MATRIX: dict[str, Permission] = {
                                          "published chain checkpoints"),
     "Mutation.flagOutstandingUnit": Permission("write", {"hr_officer": ALL},
                                                "flag a unit outstanding (higher quota)"),
+    "Query.auditUnitBoardAsOf": Permission("read", {"auditor": ALL},
+                                           "a unit's month board as of a point (logged)"),
+    "Query.auditAggregateAsOf": Permission("read", {"auditor": ALL},
+                                           "any record as of a point (logged)"),
+    # Collectives (services/gql/collectives.py)
+    "Mutation.openCollectiveRound": Permission("write", {"hr_officer": ALL},
+                                               "open the year's round of collectives"),
+    "Mutation.rateCollective": Permission("write", {"unit_leader": ALL},
+                                          "rate a collective (head of the unit above)"),
+    "Query.collectiveRatings": Permission("read", READERS, "the year's round of collectives"),
+    # Own results, live (services/gql/subscriptions.py)
+    "Subscription.myResults": Permission("read", TENANT_OWN, "your own results, live"),
+    # Reorganisation (services/gql/reorganisation.py)
+    "Mutation.transferStaffToTenant": Permission("write", {"hr_officer": ALL},
+                                                 "send a person to another tenant "
+                                                 "(needs a grant there too)"),
+    "Mutation.mergeTenants": Permission("write", {"platform_admin": ALL},
+                                        "merge tenants into the token's tenant"),
+    "Query.tenantLineage": Permission("read", TENANT_ALL, "what this tenant was merged from"),
+    "Query.predecessorHistory": Permission("read", {
+        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN,
+        "auditor": ALL,
+    }, "a person's ratings in merged tenants (logged)"),
 }
+
+# Operations of the platform itself (not of one tenant's records): the only place where
+# ``platform_admin`` appears besides ``Query.me``.
+PLATFORM_OPERATIONS = frozenset({"Mutation.mergeTenants"})
 
 
 @dataclass(frozen=True)

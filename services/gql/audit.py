@@ -25,6 +25,7 @@ from services.audit.positions import parse_point, resolve
 from services.auth import ForbiddenError
 from services.gql.context import Context, ctx_of
 from services.gql.inputs import check_month, parse_id
+from services.gql.scope import require_unit
 from services.gql.types import Period, Rating
 from services.grants import roles_in
 from services.integrity import verify
@@ -167,6 +168,7 @@ class AuditAsOfQuery:
                                      year: int, month: int, as_of: str) -> BoardAsOf:
         check_month(year, month)
         unit = parse_id(unit_id, "đơn vị", "Unit")
+        await require_unit(info, unit)
         ctx, tenant = await audited(info, "as_of:unit_board", f"{unit}/{year}-{month:02d}@{as_of}")
         stop = await _until(ctx, tenant, as_of)
         board = await unit_month_as_of(ctx.runtime.pool, tenant.schema, unit, year, month,

@@ -16,6 +16,7 @@ from services.gql.context import ctx_of
 from services.gql.inputs import PeriodKind, check_period, check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.queries import READERS
+from services.gql.scope import require_unit
 from services.gql.types import Level, WriteResult, _label, _num
 
 
@@ -72,6 +73,7 @@ class CollectiveMutation:
         principal, _ = await ctx_of(info).caller("unit_leader")
         check_period(PeriodKind.ANNUAL, input.year, 1)
         unit = UnitId(parse_id(input.unit_id, "đơn vị", "Unit"))
+        await require_unit(info, unit)
         cmd = RateCollective(unit, input.year, DomainLevel(input.level.value), input.score,
                              check_text(input.reasons, "lý do", "reasons"), principal.user_id)
         position = await run_command(info, ("unit_leader",), lambda s: s.rate_collective(cmd))

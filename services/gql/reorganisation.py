@@ -14,12 +14,14 @@ import strawberry
 from strawberry.types import Info
 
 from domain.actor import Actor, acting_as
-from domain.errors import ValidationFailedError
+from domain.errors import NotFoundError, ValidationFailedError
 from domain.ids import StaffId
-from services.gql.context import ctx_of
+from services.gql.context import access_of, ctx_of
 from services.gql.inputs import check_text, parse_id
-from services.gql.queries import RATING_COLUMNS, READERS
+from services.gql.queries import RATING_COLUMNS
+from services.gql.scope import require_staff, visible_staff
 from services.gql.types import Rating, WriteResult
+from services.grants import roles_in
 from services.reorganisation import merge_tenants, transfer_between_tenants
 
 
@@ -39,11 +41,16 @@ class ReorganisationMutation:
                                        reasons: str) -> WriteResult:
         ctx = ctx_of(info)
         principal, tenant = await ctx.caller("hr_officer")
-        target = await ctx.runtime.registry.get(to_tenant)
-        if target.slug == tenant.slug:
+        if to_tenant == tenant.slug:
             raise ValidationFailedError("Địa phương nhận phải khác địa phương hiện tại.",
                                         "The receiving tenant must be another tenant.")
+        # The receiving tenant's log is written too: the sender must also be an HR officer
+        # there by a grant in the platform log. Without one, the tenant reads as absent.
+        if "hr_officer" not in await roles_in(ctx.runtime.pool, principal.user_id, to_tenant):
+            raise NotFoundError("Không tìm thấy địa phương nhận.", "Receiving tenant not found.")
+        target = await ctx.runtime.registry.get(to_tenant)
         staff = StaffId(parse_id(staff_id, "cán bộ", "Staff member"))
+        await require_staff(info, staff)
         unit = parse_id(to_unit_id, "đơn vị nhận", "Receiving unit")
         source_service, target_service = ctx.runtime.service(tenant), ctx.runtime.service(target)
         text = check_text(reasons, "lý do", "reasons")
@@ -86,32 +93,40 @@ class ReorganisationQuery:
     @strawberry.field(description="Sáp nhập: địa phương tiền thân hoặc kế thừa")
     async def tenant_lineage(self, info: Info[Any, Any],
                              at_least: int | None = None) -> list[LineageEntry]:
-        ctx = ctx_of(info)
-        _, tenant = await ctx.caller()
+        ctx, access = ctx_of(info), await access_of(info)
+        tenant = access.tenant
         await ctx.fresh(tenant, at_least)
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT * FROM {tenant.schema}.rm_tenant_lineage ORDER BY position")
+        async with ctx.read(tenant) as conn:
+            rows = await conn.fetch(
+                f"SELECT * FROM {tenant.schema}.rm_tenant_lineage ORDER BY position")
         return [LineageEntry(relation=r["relation"], other_tenant=r["other_tenant"],
                              staff=r["staff"], periods=r["periods"]) for r in rows]
 
     @strawberry.field(description="Lịch sử xếp loại của một người ở các địa phương tiền thân")
     async def predecessor_history(self, info: Info[Any, Any],
                                   staff_id: strawberry.ID) -> list[Rating]:
-        ctx = ctx_of(info)
-        principal, tenant = await ctx.caller()
-        if principal.user_id != str(staff_id):
-            await ctx.caller(*READERS)
+        ctx, access = ctx_of(info), await access_of(info)
+        principal, tenant = access.principal, access.tenant
         sid = parse_id(staff_id, "cán bộ", "Staff member")
-        slugs = await ctx.runtime.pool.fetch(
-            f"SELECT other_tenant FROM {tenant.schema}.rm_tenant_lineage "
-            "WHERE relation = 'absorbed' ORDER BY position")
+        if not await visible_staff(info, sid):
+            return []  # someone else's history reads like nobody's
+        async with ctx.read(tenant) as conn:
+            slugs = await conn.fetch(
+                f"SELECT other_tenant FROM {tenant.schema}.rm_tenant_lineage "
+                "WHERE relation = 'absorbed' ORDER BY position")
         ratings: list[Rating] = []
         for row in slugs:
             old = await ctx.runtime.registry.get(row["other_tenant"])
+            # A read reaching into another tenant's schema is logged in the platform log,
+            # under the tenant it was read in, like an auditor's read.
+            await ctx.runtime.platform.record_access(
+                Actor(principal.user_id, sorted(access.roles)[0]), old.slug,
+                "predecessor_history", f"{sid}@{tenant.slug}")
             s = old.schema
-            rows = await ctx.runtime.pool.fetch(
-                f"SELECT {RATING_COLUMNS} FROM {s}.rm_ratings r "
-                f"LEFT JOIN {s}.rm_staff s ON s.staff_id = r.staff_id "
-                "WHERE r.staff_id = $1 ORDER BY r.year DESC, r.number DESC, r.kind", sid)
+            async with ctx.read(old) as conn:
+                rows = await conn.fetch(
+                    f"SELECT {RATING_COLUMNS} FROM {s}.rm_ratings r "
+                    f"LEFT JOIN {s}.rm_staff s ON s.staff_id = r.staff_id "
+                    "WHERE r.staff_id = $1 ORDER BY r.year DESC, r.number DESC, r.kind", sid)
             ratings += [Rating.from_row(r) for r in rows]
         return ratings

@@ -110,10 +110,14 @@ def _operation(kind: str, name: str, field: GraphQLField, the_id: str,
 
 
 def operations(schema: GraphQLSchema, ids: list[str],
-               named: dict[str, Any] | None = None) -> Iterator[Operation]:
+               named: dict[str, Any] | None = None,
+               kinds: tuple[str, ...] = ("Query", "Mutation")) -> Iterator[Operation]:
     """``named`` fixes arguments by name wherever they appear (e.g. ``tenant``: the victim's
-    slug, for operations that let a caller name a child tenant)."""
-    for kind, root in (("Query", schema.query_type), ("Mutation", schema.mutation_type)):
+    slug, for operations that let a caller name a child tenant). ``kinds`` picks the roots;
+    subscriptions are sent over a websocket, so their callers ask for them separately."""
+    roots = {"Query": schema.query_type, "Mutation": schema.mutation_type,
+             "Subscription": schema.subscription_type}
+    for kind, root in ((k, roots[k]) for k in kinds):
         if root is None:
             continue
         for name, field in root.fields.items():

@@ -12,11 +12,12 @@ import httpx
 import pytest
 
 from domain.ids import evaluation_id_for
-from services.auth import ROLES
 from services.gql.schema import schema
+from services.permissions import TENANT_ROLES
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
+from tests.e2e.test_live_board import receive, socket
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.security.schema_walk import operations
 from tests.support.gql import data, gql, token_for
@@ -26,7 +27,7 @@ from tests.support.readmodels import dump, event_count
 pytestmark = pytest.mark.e2e
 
 async def test_every_operation_with_another_tenants_ids_leaks_nothing(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
     new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     shared: dict[str, uuid.UUID] = {}
@@ -53,9 +54,14 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
 
     ids = [period["id"], str(org.unit), str(org.root), str(staff), str(org.leader),
            decided["decideRating"]["id"], "not-an-id"]
-    attackers = [token_for(settings, x.slug, who, *ROLES) for who in (staff, org.leader, org.hr)]
+    # Every role a tenant can give (the platform administrator is the platform's own, and
+    # merging tenants is its job: tested in test_permission_matrix / test_reorganisation).
+    attackers = [token_for(settings, x.slug, who, *TENANT_ROLES)
+                 for who in (staff, org.leader, org.hr)]
+    # Arguments naming a tenant name the victim.
+    victim = {"tenant": y.slug, "toTenant": y.slug, "predecessors": y.slug}
     tried = 0
-    for op in operations(schema._schema, ids, {"tenant": y.slug}):
+    for op in operations(schema._schema, ids, victim):
         for token in attackers:
             body = await gql(http, token, op.document, op.variables)
             text = json.dumps(body, ensure_ascii=False)
@@ -67,6 +73,21 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
                 assert error["extensions"]["code"] != "INTERNAL", f"{op.name}: {error}"
             tried += 1
     assert tried >= len(schema._schema.query_type.fields) * len(ids)
+
+    # Subscriptions, over the websocket: the first message of each carries nothing of Y.
+    for op in operations(schema._schema, ids, victim, kinds=("Subscription",)):
+        async with socket(server, attackers[-1]) as ws:
+            assert (await receive(ws))["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+                "query": op.document, "variables": op.variables}}))
+            message = await receive(ws)
+            text = json.dumps(message, ensure_ascii=False)
+            leaked = [s for s in y_only if s in text]
+            assert not leaked, f"{op.name} leaked {leaked}: {text[:500]}"
+            assert message["type"] in ("next", "error"), f"{op.name}: {text[:500]}"
+            payload = message["payload"]
+            errors = payload if isinstance(payload, list) else payload.get("errors") or []
+            assert all(e["extensions"]["code"] != "INTERNAL" for e in errors), op.name
 
     async with runtime.pool.acquire() as conn:
         assert await event_count(conn, y.schema) == events_before

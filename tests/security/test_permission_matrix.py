@@ -10,7 +10,13 @@ import pytest
 
 from services.auth import ROLES
 from services.gql.schema import schema
-from services.permissions import MATRIX, READ_ONLY_ROLES, Scope, matrix_markdown
+from services.permissions import (
+    MATRIX,
+    PLATFORM_OPERATIONS,
+    READ_ONLY_ROLES,
+    Scope,
+    matrix_markdown,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -58,8 +64,13 @@ def test_mutations_are_writes_and_queries_are_reads() -> None:
 
 def test_platform_admin_reaches_no_tenant_data() -> None:
     for operation, permission in MATRIX.items():
-        if operation != "Query.me":
+        if operation != "Query.me" and operation not in PLATFORM_OPERATIONS:
             assert "platform_admin" not in permission.roles, operation
+
+
+def test_platform_operations_are_for_the_platform_admin_only() -> None:
+    for operation in PLATFORM_OPERATIONS:
+        assert set(MATRIX[operation].roles) == {"platform_admin"}, operation
 
 
 def test_readme_permission_table_is_the_matrix() -> None:
