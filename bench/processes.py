@@ -82,6 +82,9 @@ def _env(settings: Settings, role: str, port: int, projector_in_process: bool) -
         "CONGTAM_PROJECTOR_IN_PROCESS": "true" if projector_in_process else "false",
         "CONGTAM_LOG_FORMAT": "json",
         "CONGTAM_LOG_LEVEL": "warning",
+        # The load is the bench's own: the abuse guard's rates are not what is measured.
+        "CONGTAM_RATE_PER_USER": str(settings.rate_per_user),
+        "CONGTAM_RATE_PER_TENANT": str(settings.rate_per_tenant),
     }
 
 
