@@ -75,6 +75,10 @@ async def install_platform_roles(conn: DbConn) -> None:
         f"GRANT SELECT ON platform.tenants TO {API_ROLE}, {PROJECTOR_ROLE};"
         f"GRANT SELECT ON platform.grants, platform.users TO {API_ROLE};"
     )
+    if await conn.fetchval("SELECT to_regclass('platform.personal_keys') IS NOT NULL"):
+        # Projections open sealed personal data with the keys not erased
+        # (projections/personal.py); the API's tenant readers never see a key.
+        await conn.execute(f"GRANT SELECT ON platform.personal_keys TO {PROJECTOR_ROLE}")
     if await conn.fetchval("SELECT to_regclass('platform.log_progress') IS NOT NULL"):
         # The runner records each tenant's projected position there, in the batch's own
         # transaction (projections/progress.py).

@@ -190,11 +190,14 @@ MATRIX: dict[str, Permission] = {
         "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN,
         "auditor": ALL,
     }, "a person's ratings in merged tenants (logged)"),
+    # Personal data (services/gql/personal_data.py)
+    "Mutation.erasePersonalData": Permission("write", {"hr_officer": ALL, "platform_admin": ALL},
+                                             "erase a person's personal data (its key)"),
 }
 
-# Operations of the platform itself (not of one tenant's records): the only place where
-# ``platform_admin`` appears besides ``Query.me``.
-PLATFORM_OPERATIONS = frozenset({"Mutation.mergeTenants"})
+# Operations of the platform itself (tenants merged, a person's key erased): the only places
+# where ``platform_admin`` appears besides ``Query.me``.
+PLATFORM_OPERATIONS = frozenset({"Mutation.mergeTenants", "Mutation.erasePersonalData"})
 
 
 @dataclass(frozen=True)

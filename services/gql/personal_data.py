@@ -11,6 +11,7 @@ from domain.actor import Actor
 from services.erasure import ERASERS, erase_personal_data
 from services.gql.context import ctx_of
 from services.gql.inputs import check_text, parse_id
+from services.gql.scope import require_staff
 
 
 @strawberry.type(description="Kết quả xoá dữ liệu cá nhân / an erasure, as recorded")
@@ -29,6 +30,7 @@ class PersonalDataMutation:
         ctx = ctx_of(info)
         principal, tenant = await ctx.caller(*ERASERS)
         subject = parse_id(staff_id, "cán bộ", "Staff member")
+        await require_staff(info, subject)
         capacity = "platform_admin" if principal.has("platform_admin") else "hr_officer"
         done = await erase_personal_data(
             ctx.runtime, Actor(principal.user_id, capacity), tenant, subject,
