@@ -4,11 +4,16 @@ Handlers return statements instead of executing them, so the runner decides the
 transaction: every statement of a batch and the tracking position commit together.
 Handlers use only the event (its timestamp, never ``now()``), so a rebuild from zero
 writes byte-identical rows.
+
+A statement whose SQL is an ``Sql`` declares the rows it touches: the runner then groups a
+batch's statements of one SQL into one set-based statement over arrays (one array per
+parameter, ``unnest``-ed into rows ``r``) instead of one execution per event, keeping log
+order wherever two statements touch the same row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, ClassVar, TypeAlias
 
 import asyncpg
@@ -18,6 +23,55 @@ Statement = tuple[str, tuple[Any, ...]]
 Handler = Callable[[str, Any, int], list[Statement]]
 # A connection, whether taken from a pool or opened on its own.
 DbConn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+
+
+KeyFn = Callable[[tuple[Any, ...]], Iterable[Hashable]]
+
+
+class Sql(str):
+    """Per-event SQL that declares which rows it touches, so the runner may send many events'
+    statements as one set-based statement (compares and hashes as its text).
+
+    ``keys(args)``: every row the statement reads or writes (named per table, e.g.
+    ``("rating", evaluation_id)``), each written at most once per bulk execution.
+    ``folds(args)``: rows the bulk form folds — counters it sums over all the events of one
+    execution, keeping the last position — so events of this same SQL may share them.
+    ``bulk``: the set-based form: for each parameter of the per-event statement, in the same
+    order, an array of the events' values (see ``rows``), in log order. It must leave the
+    tables as the statements one by one in log order would.
+
+    Two statements that share no declared row commute; the runner relies on it.
+    """
+
+    keys: KeyFn | None
+    folds: KeyFn | None
+    bulk: str | None
+
+    def __new__(cls, text: str, *, keys: KeyFn, folds: KeyFn | None = None,
+                bulk: str | None = None) -> Sql:
+        self = super().__new__(cls, text)
+        self.keys, self.folds, self.bulk = keys, folds, bulk
+        return self
+
+
+def key(table: str, index: int = 0) -> KeyFn:
+    """The common case: the statement touches one row of ``table``, named by one argument."""
+    def keys(args: tuple[Any, ...]) -> tuple[Hashable, ...]:
+        return ((table, args[index]),)
+    return keys
+
+
+def no_rows(args: tuple[Any, ...]) -> tuple[Hashable, ...]:
+    """A statement that touches only a row of its own event (keyed by the log position)."""
+    return ()
+
+
+def rows(*columns: str) -> str:
+    """``rows("evaluation_id uuid", "pos bigint")`` →
+    ``unnest($1::uuid[], $2::bigint[]) AS r(evaluation_id, pos)``: one row per event."""
+    names = [c.split()[0] for c in columns]
+    arrays = ", ".join(f"${i}::{c.split(maxsplit=1)[1]}[]" for i, c in enumerate(columns, 1))
+    return f"unnest({arrays}) AS r({', '.join(names)})"
 
 
 class Projection:

@@ -1,11 +1,24 @@
-"""How events are stored: the JSON transcodings shared by the write side and the projector."""
+"""How events are stored: the JSON transcodings shared by the write side and the projector,
+and the projector's fast path from a stored row back to the domain event.
+
+The write side encodes with the library's ``JSONTranscoder``; custom types become
+``{"_type_": name, "_data_": text}``. Reading them back through the library's mapper runs
+a Python hook for every JSON object and the general mapper machinery for every event, which
+was half of a catch-up's time. ``decode`` gives the same event object (same class, same
+attribute values and types) from msgspec's C parser plus a walk that revives only the four
+transcoded types this project stores.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -16,7 +29,7 @@ from eventsourcing.persistence import (
     Transcoding,
     UUIDAsHex,
 )
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from projections.personal import NO_KEYS, KeyRing, event_name, open_state, seal_state
 
@@ -72,21 +85,63 @@ def make_mapper() -> Mapper[Any]:
     return Mapper(transcoder=transcoder)
 
 
-_MAPPER = make_mapper()
+# The registered transcodings' names → how their text is read back (see register_transcodings).
+_REVIVE: dict[str, Callable[[str], Any]] = {
+    "uuid_hex": UUID,
+    "decimal_str": Decimal,
+    "datetime_iso": datetime.fromisoformat,
+    "date_iso": date.fromisoformat,
+}
+_JSON = msgspec.json.Decoder()
+
+
+def _revive(value: Any) -> Any:
+    """Turn every ``{"_type_": …, "_data_": …}`` inside ``value`` back into its object."""
+    if type(value) is dict:
+        if len(value) == 2 and "_type_" in value and "_data_" in value:
+            return _REVIVE[value["_type_"]](value["_data_"])
+        return {k: _revive(v) if type(v) in (dict, list) else v for k, v in value.items()}
+    if type(value) is list:
+        return [_revive(v) if type(v) in (dict, list) else v for v in value]
+    return value
+
+
+@cache
+def _event_class(topic: str) -> tuple[type[Any], int]:
+    cls = resolve_topic(topic)
+    return cls, getattr(cls, "class_version", 1)
+
+
+def decode_state(state: bytes) -> dict[str, Any]:
+    """An event's stored state as the library's transcoder would read it."""
+    data: dict[str, Any] = _JSON.decode(state)
+    for key, value in data.items():
+        if type(value) in (dict, list):
+            data[key] = _revive(value)
+    return data
 
 
 def decode(row: Any, keys: KeyRing = NO_KEYS) -> DomainEventProtocol[Any]:
-    """A stored-event row (originator_id, originator_version, topic, state) → domain event.
+    """A stored-event row (originator_id, originator_version, topic, state) → domain event,
+    built as the library's mapper builds it (class resolved from the topic, state upcast to
+    the class version, the object's ``__dict__`` set directly).
 
     Personal fields open with ``keys`` (``projections.personal.load_keys`` for the rows);
     without their person's key they read as ``ERASED``.
     """
-    stored = StoredEvent(
-        originator_id=row["originator_id"],
-        originator_version=row["originator_version"],
-        topic=row["topic"],
-        state=bytes(row["state"]),
-    )
-    event = _MAPPER.to_domain_event(stored)
-    open_state(event_name(stored.topic), row["originator_id"], vars(event), keys)
+    topic = row["topic"]
+    cls, class_version = _event_class(topic)
+    state = decode_state(bytes(row["state"]))
+    originator_id = row["originator_id"]
+    if not isinstance(originator_id, UUID):
+        originator_id = UUID(str(originator_id))
+    state["originator_id"] = originator_id
+    state["originator_version"] = row["originator_version"]
+    from_version = state.pop("class_version", 1)
+    while from_version < class_version:
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1
+    event: DomainEventProtocol[Any] = object.__new__(cls)
+    object.__setattr__(event, "__dict__", state)
+    open_state(event_name(topic), originator_id, state, keys)
     return event

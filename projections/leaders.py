@@ -10,39 +10,70 @@ they can never disagree with the decisions they summarise.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from projections.base import Handler, Projection, Statement
+from projections.base import Handler, Projection, Sql, Statement, key, rows
 
 E = "domain.evaluation:Evaluation."
 
 
-def _started(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
+@lru_cache(maxsize=1024)
+def _started_sql(s: str) -> Sql:
+    return Sql(
         f"INSERT INTO {s}.rm_leader_decisions (evaluation_id, unit_id, staff_id, period_id, "
         "year, number, ready_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
         "ON CONFLICT (evaluation_id) DO NOTHING",
-        (e.originator_id, e.unit_id, e.staff_id, e.period_id, e.year, e.number, e.timestamp,
-         pos),
-    )]
+        keys=key("decision"),
+        bulk=f"INSERT INTO {s}.rm_leader_decisions (evaluation_id, unit_id, staff_id, "
+        "period_id, year, number, ready_at, position) SELECT * FROM "
+        + rows("evaluation_id uuid", "unit_id uuid", "staff_id uuid", "period_id uuid",
+               "year int", "number int", "ready_at timestamptz", "pos bigint")
+        + " ON CONFLICT (evaluation_id) DO NOTHING",
+    )
+
+
+def _started(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(_started_sql(s), (e.originator_id, e.unit_id, e.staff_id, e.period_id, e.year,
+                               e.number, e.timestamp, pos))]
+
+
+@lru_cache(maxsize=1024)
+def _self_assessed_sql(s: str) -> Sql:
+    return Sql(
+        f"UPDATE {s}.rm_leader_decisions SET ready_at = $2, self_assessed = true, position = $3 "
+        "WHERE evaluation_id = $1 AND NOT self_assessed AND decided_at IS NULL",
+        keys=key("decision"),
+        bulk=f"UPDATE {s}.rm_leader_decisions t SET ready_at = r.at, self_assessed = true, "
+        "position = r.pos FROM " + rows("evaluation_id uuid", "at timestamptz", "pos bigint")
+        + " WHERE t.evaluation_id = r.evaluation_id AND NOT t.self_assessed "
+        "AND t.decided_at IS NULL",
+    )
 
 
 def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
-        f"UPDATE {s}.rm_leader_decisions SET ready_at = $2, self_assessed = true, position = $3 "
-        "WHERE evaluation_id = $1 AND NOT self_assessed AND decided_at IS NULL",
-        (e.originator_id, e.timestamp, pos),
-    )]
+    return [(_self_assessed_sql(s), (e.originator_id, e.timestamp, pos))]
 
 
-def _decided(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
+@lru_cache(maxsize=1024)
+def _decided_sql(s: str) -> Sql:
+    return Sql(
         f"UPDATE {s}.rm_leader_decisions SET decider = $2, capacity = $3, policy_version = $4, "
         "level = $5, score = $6, reasons = $7, decided_at = $8, position = $9 "
         "WHERE evaluation_id = $1",
-        (e.originator_id, e.actor, e.capacity, e.policy_version, e.level, e.score, e.reasons,
-         e.timestamp, pos),
-    )]
+        keys=key("decision"),
+        bulk=f"UPDATE {s}.rm_leader_decisions t SET decider = r.decider, "
+        "capacity = r.capacity, policy_version = r.policy_version, level = r.level, "
+        "score = r.score, reasons = r.reasons, decided_at = r.at, position = r.pos FROM "
+        + rows("evaluation_id uuid", "decider text", "capacity text", "policy_version text",
+               "level text", "score numeric", "reasons text", "at timestamptz", "pos bigint")
+        + " WHERE t.evaluation_id = r.evaluation_id",
+    )
+
+
+def _decided(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(_decided_sql(s), (e.originator_id, e.actor, e.capacity, e.policy_version,
+                               e.level, e.score, e.reasons, e.timestamp, pos))]
 
 
 def _amended(s: str, e: Any, pos: int) -> list[Statement]:

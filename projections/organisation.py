@@ -4,37 +4,57 @@ and discipline (rm_staff_records), outstanding-unit flags (rm_unit_flags) and tr
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from projections.base import Handler, Projection, Statement
+from projections.base import Handler, Projection, Sql, Statement, key, rows
+
+
+@lru_cache(maxsize=1024)
+def _unit_registered_sql(s: str) -> Sql:
+    return Sql(
+        f"INSERT INTO {s}.rm_units (unit_id, name, kind, parent_id, leader_id, position) "
+        "VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (unit_id) DO NOTHING",
+        keys=key("unit"))
 
 
 def _unit_registered(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
-        f"INSERT INTO {s}.rm_units (unit_id, name, kind, parent_id, leader_id, position) "
-        "VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT (unit_id) DO NOTHING",
-        (e.originator_id, e.name, e.kind, e.parent_id, pos),
-    )]
+    return [(_unit_registered_sql(s), (e.originator_id, e.name, e.kind, e.parent_id, pos))]
+
+
+@lru_cache(maxsize=1024)
+def _leader_appointed_sql(s: str) -> Sql:
+    return Sql(f"UPDATE {s}.rm_units SET leader_id = $2, position = $3 WHERE unit_id = $1",
+               keys=key("unit"))
 
 
 def _leader_appointed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
-        f"UPDATE {s}.rm_units SET leader_id = $2, position = $3 WHERE unit_id = $1",
-        (e.originator_id, e.staff_id, pos),
-    )]
+    return [(_leader_appointed_sql(s), (e.originator_id, e.staff_id, pos))]
 
 
-def _staff_registered(s: str, e: Any, pos: int) -> list[Statement]:
-    # Events recorded before peer group, Party cell and start date existed lack them.
-    return [(
+@lru_cache(maxsize=1024)
+def _staff_registered_sql(s: str) -> Sql:
+    return Sql(
         f"INSERT INTO {s}.rm_staff (staff_id, full_name, staff_type, position_title, unit_id, "
         "party_member, position, peer_group, party_cell, start_date) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
         "ON CONFLICT (staff_id) DO NOTHING",
-        (e.originator_id, e.full_name, e.staff_type, e.position, e.unit_id, e.party_member, pos,
-         getattr(e, "peer_group", ""), getattr(e, "party_cell", ""),
-         getattr(e, "start_date", None)),
-    )]
+        keys=key("staff"),
+        bulk=f"INSERT INTO {s}.rm_staff (staff_id, full_name, staff_type, position_title, "
+        "unit_id, party_member, position, peer_group, party_cell, start_date) SELECT * FROM "
+        + rows("staff_id uuid", "full_name text", "staff_type text", "position_title text",
+               "unit_id uuid", "party_member boolean", "pos bigint", "peer_group text",
+               "party_cell text", "start_date date")
+        + " ON CONFLICT (staff_id) DO NOTHING",
+    )
+
+
+def _staff_registered(s: str, e: Any, pos: int) -> list[Statement]:
+    # Events recorded before peer group, Party cell and start date existed lack them.
+    return [(_staff_registered_sql(s), (
+        e.originator_id, e.full_name, e.staff_type, e.position, e.unit_id, e.party_member, pos,
+        getattr(e, "peer_group", ""), getattr(e, "party_cell", ""),
+        getattr(e, "start_date", None)))]
 
 
 def _profile_updated(s: str, e: Any, pos: int) -> list[Statement]:

@@ -3,21 +3,27 @@ exceptions granted by the level above (rm_quota_exceptions)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from projections.base import Handler, Projection, Statement
+from projections.base import Handler, Projection, Sql, Statement, key, no_rows, rows
 
 
-def _opened(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
+@lru_cache(maxsize=1024)
+def _opened_sql(s: str) -> Sql:
+    return Sql(
         f"INSERT INTO {s}.rm_periods (period_id, unit_id, kind, year, number, deadline, "
         "policy_version, status, member_count, opened_by, opened_at, position, outstanding) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, $11, $12) "
         "ON CONFLICT (period_id) DO NOTHING",
-        (e.originator_id, e.unit_id, e.kind, e.year, e.number, e.deadline,
-         e.policy["version"], len(e.members), e.actor, e.timestamp, pos,
-         getattr(e, "outstanding", False)),
-    )]
+        keys=key("period"),
+    )
+
+
+def _opened(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(_opened_sql(s), (e.originator_id, e.unit_id, e.kind, e.year, e.number, e.deadline,
+                              e.policy["version"], len(e.members), e.actor, e.timestamp, pos,
+                              getattr(e, "outstanding", False)))]
 
 
 def _exception_granted(s: str, e: Any, pos: int) -> list[Statement]:
@@ -38,13 +44,27 @@ def _published(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
-def _decision_registered(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
+@lru_cache(maxsize=1024)
+def _decision_registered_sql(s: str) -> Sql:
+    # ``position < $3`` makes a replayed event a no-op; the bulk form counts, per period, the
+    # events past the row's position (positions rise in log order, so it is the same set).
+    return Sql(
         f"UPDATE {s}.rm_periods SET decided_count = decided_count + 1, "
         "excellent_count = excellent_count + ($2 = 'A')::int, position = $3 "
         "WHERE period_id = $1 AND position < $3",
-        (e.originator_id, e.level, pos),
-    )]
+        keys=no_rows, folds=key("period"),
+        bulk=f"UPDATE {s}.rm_periods p SET decided_count = p.decided_count + a.n, "
+        "excellent_count = p.excellent_count + a.excellent, position = a.pos "
+        "FROM (SELECT r.period_id, count(*) AS n, "
+        "count(*) FILTER (WHERE r.level = 'A') AS excellent, max(r.pos) AS pos FROM "
+        + rows("period_id uuid", "level text", "pos bigint")
+        + f" JOIN {s}.rm_periods p0 ON p0.period_id = r.period_id "
+        "WHERE r.pos > p0.position GROUP BY r.period_id) a WHERE p.period_id = a.period_id",
+    )
+
+
+def _decision_registered(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(_decision_registered_sql(s), (e.originator_id, e.level, pos))]
 
 
 def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
@@ -56,12 +76,14 @@ def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+@lru_cache(maxsize=1024)
+def _closed_sql(s: str) -> Sql:
+    return Sql(f"UPDATE {s}.rm_periods SET status = 'closed', closed_at = $2, position = $3 "
+               "WHERE period_id = $1", keys=key("period"))
+
+
 def _closed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
-        f"UPDATE {s}.rm_periods SET status = 'closed', closed_at = $2, position = $3 "
-        "WHERE period_id = $1",
-        (e.originator_id, e.timestamp, pos),
-    )]
+    return [(_closed_sql(s), (e.originator_id, e.timestamp, pos))]
 
 
 def _decisions_imported(s: str, e: Any, pos: int) -> list[Statement]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
-from projections.base import DbConn, Projection, Statement
+from projections.base import DbConn, Projection, Sql, Statement
 from projections.codec import decode
 from projections.personal import load_keys
 from projections.progress import record_tracked
@@ -150,23 +151,67 @@ def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:
 
 
 async def _execute_in_order(conn: DbConn, statements: list[Statement]) -> None:
-    """Run statements in log order, sending each run of identical SQL as one executemany.
+    """Run one projection's statements with the effect of log order, in few round trips.
 
-    Only *consecutive* statements are merged, so the order of effects on any row is the
-    log's order (an INSERT is never moved after the UPDATE that follows it). Opening a
-    period (one Opened + N Started) or a burst of self-assessments becomes one round trip.
+    Statements whose SQL declares its rows (``Sql``) are placed in levels: a statement goes
+    one level above the last statement that touched any of its rows (or, for a row its bulk
+    form folds, beside an earlier statement of the same SQL). So within a level no two
+    statements share a row and their order does not matter, and every row still sees its
+    statements in log order. Each level then runs as one statement per SQL: the bulk form
+    over arrays, or an executemany. A month of a unit's self-assessments, decisions and
+    counters — and a whole batch of months — becomes a handful of statements.
+
+    Plain SQL (rare events) declares nothing: it waits for everything before it and runs
+    alone (consecutive identical statements as one executemany), in log order.
     """
+    levels: list[dict[str, list[tuple[Any, ...]]]] = []
+    last: dict[Hashable, tuple[int, str | None]] = {}  # row → last level touching it, fold SQL
     i = 0
     while i < len(statements):
-        sql = statements[i][0]
-        j = i + 1
-        while j < len(statements) and statements[j][0] == sql:
-            j += 1
-        if j - i == 1:
-            await conn.execute(sql, *statements[i][1])
-        else:
-            await conn.executemany(sql, [args for _, args in statements[i:j]])
-        i = j
+        sql, args = statements[i]
+        if not isinstance(sql, Sql):
+            await _run_levels(conn, levels)
+            levels, last = [], {}
+            j = i + 1
+            while j < len(statements) and statements[j][0] == sql:
+                j += 1
+            if j - i == 1:
+                await conn.execute(sql, *args)
+            else:
+                await conn.executemany(sql, [a for _, a in statements[i:j]])
+            i = j
+            continue
+        level = 0
+        keys = list(sql.keys(args)) if sql.keys else []
+        folds = list(sql.folds(args)) if sql.folds else []
+        for key in keys:
+            if key in last:
+                level = max(level, last[key][0] + 1)
+        for key in folds:
+            if key in last:
+                at, fold_sql = last[key]
+                level = max(level, at if fold_sql == sql else at + 1)
+        while len(levels) <= level:
+            levels.append({})
+        levels[level].setdefault(sql, []).append(args)
+        for key in keys:
+            last[key] = (level, None)
+        for key in folds:
+            last[key] = (level, sql)
+        i += 1
+    await _run_levels(conn, levels)
+
+
+async def _run_levels(conn: DbConn, levels: list[dict[str, list[tuple[Any, ...]]]]) -> None:
+    for level in levels:
+        for sql, many in level.items():
+            bulk = getattr(sql, "bulk", None)
+            if len(many) == 1:
+                await conn.execute(str(sql), *many[0])  # asyncpg wants an exact str
+            elif bulk is not None:
+                await conn.execute(bulk, *(list(column) for column in zip(*many, strict=True)))
+            else:
+                await conn.executemany(str(sql), many)
 
 
 async def reset(conn: DbConn, schema: str,
