@@ -8,9 +8,10 @@ from datetime import date
 
 import anyio
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
-from projections.codec import decode, make_mapper
+from projections.codec import PersonalDataMapper, decode, register_transcodings
+from projections.personal import load_keys
 from projections.runner import catch_up, reset
 from services.demo import _build_tenant
 from services.runtime import Runtime
@@ -44,11 +45,15 @@ async def test_a_year_in_one_batch_equals_the_same_year_one_event_at_a_time(
         await catch_up(conn, tenant.schema, batch_size=37)
         assert await dump(conn, tenant.schema) == singly
         # The projector's decoder gives the library mapper's events, value for value.
-        mapper = make_mapper()
-        for row in await conn.fetch(
-                f"SELECT originator_id, originator_version, topic, state "
-                f"FROM {tenant.schema}.evaluations_events ORDER BY notification_id"):
-            fast = decode(row)
+        rows = await conn.fetch(
+            f"SELECT originator_id, originator_version, topic, state "
+            f"FROM {tenant.schema}.evaluations_events ORDER BY notification_id")
+        keys = await load_keys(conn, rows)
+        transcoder = JSONTranscoder()
+        register_transcodings(transcoder)
+        mapper = PersonalDataMapper(transcoder, keys)
+        for row in rows:
+            fast = decode(row, keys)
             library = mapper.to_domain_event(StoredEvent(
                 originator_id=row["originator_id"], originator_version=row["originator_version"],
                 topic=row["topic"], state=bytes(row["state"])))
