@@ -1,0 +1,120 @@
+"""A standard dashboard query costs the same number of SQL statements for a page of 5 boards
+as for a page of 100 (DataLoaders batch every nested read of a page).
+
+Statements are counted where they leave for PostgreSQL — an asyncpg query logger on every
+connection of the pool the query runs on — so a resolver that bypassed the loaders and
+queried per board would be counted too, not just the reads that go through ``Reads``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import asyncpg
+import pytest
+
+from domain.actor import Actor, acting_as
+from projections.runner import catch_up, lock_key
+from services.auth import Principal
+from services.commands import OpenPeriod
+from services.gql.context import Context
+from services.gql.schema import schema
+from services.runtime import Runtime
+from services.tenants import Tenant
+from tests.support.operations import operation
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+MONTHS = [(2018 + i // 12, i % 12 + 1) for i in range(100)]  # Jan 2018 … Apr 2026
+# The standard list of boards, and the same page with every nested part a dashboard shows:
+# unit, distribution and peer groups (filtered), and a page of the people on each board.
+TENANT_BOARDS = operation("TenantBoards")
+BOARDS_WITH_PEOPLE = """query Page($first: Int!) {
+  boards(first: $first) {
+    edges { node {
+      month unit { name } quota { used } completion { decided }
+      distribution(filter: {staffType: "cong_chuc"}) { level count share }
+      byPeerGroup { peerGroup members levels { level count } }
+      members(first: 3) { edges { node { fullName level } } pageInfo { hasNextPage } }
+    } }
+    pageInfo { hasNextPage }
+  }
+}"""
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, record: Any) -> None:
+        # The pool's own reset of a connection it takes back is housekeeping, not a read.
+        if not record.query.startswith("SELECT pg_advisory_unlock_all()"):
+            self.statements.append(record.query)
+
+
+async def _run(runtime: Runtime, tenant: Tenant, document: str,
+               first: int) -> tuple[list[str], dict[str, Any]]:
+    """Run ``document`` on a pool of its own whose every statement is logged. A first run
+    warms the pool (asyncpg's per-connection setup and type introspection are not the
+    query's cost); the second is counted."""
+    counter = Counter()
+
+    async def logged(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(counter)
+
+    pool = await asyncpg.create_pool(**runtime.params.asyncpg_kwargs(), min_size=2,
+                                     max_size=2, init=logged)
+    try:
+        counted = dataclasses.replace(runtime, pool=pool)
+        for _ in range(2):
+            counter.statements.clear()
+            ctx = Context(rt=counted, principal=Principal(
+                str(uuid.uuid4()), "", tenant.slug, frozenset({"hr_officer"})))
+            result = await schema.execute(document, variable_values={"first": first},
+                                          context_value=ctx)
+    finally:
+        await pool.close()
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return counter.statements, result.data
+
+
+async def _hundred_boards(runtime: Runtime, tenant: Tenant, org: Org) -> None:
+    service = runtime.service(tenant)
+
+    def open_months() -> None:
+        with acting_as(Actor("hr", "hr_officer")):
+            for year, month in MONTHS:
+                service.open_period(OpenPeriod(org.unit, year, month))
+    await anyio.to_thread.run_sync(open_months)
+    async with runtime.pool.acquire() as conn:
+        # Wait out any other projector on this tenant, then make sure every event is in.
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await catch_up(conn, tenant.schema)
+        await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
+
+
+@pytest.mark.parametrize("document", [TENANT_BOARDS, BOARDS_WITH_PEOPLE],
+                         ids=["TenantBoards", "boards-with-people"])
+async def test_a_dashboard_page_of_100_costs_the_statements_of_a_page_of_5(
+    document: str, runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=5)
+    await _hundred_boards(runtime, tenant, org)
+
+    small, small_page = await _run(runtime, tenant, document, 5)
+    large, large_page = await _run(runtime, tenant, document, 100)
+
+    assert len(small_page["boards"]["edges"]) == 5
+    assert len(large_page["boards"]["edges"]) == 100
+    assert all(e["node"]["unit"]["name"] for e in large_page["boards"]["edges"])
+    # Same statements, one by one — not merely as many: the page, then one per nested part.
+    assert len(large) == len(small) <= 5, large
+    assert sorted(large) == sorted(small)
