@@ -38,8 +38,8 @@ BOARDS_WITH_PEOPLE = """query Page($first: Int!) {
   boards(first: $first) {
     edges { node {
       month unit { name } quota { used } completion { decided }
-      distribution(filter: {staffType: "cong_chuc"}) { level count share }
-      byPeerGroup { peerGroup members levels { level count } }
+      distribution(filter: {staffType: "cong_chuc"}) { level count }
+      byPeerGroup { peerGroup members }
       members(first: 3) { edges { node { fullName level } } pageInfo { hasNextPage } }
     } }
     pageInfo { hasNextPage }
