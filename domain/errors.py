@@ -14,6 +14,17 @@ class DomainError(Exception):
         super().__init__(message_en)
         self.message_vi = message_vi
         self.message_en = message_en
+        # Machine-readable context for clients (e.g. which line of a batch was refused);
+        # shown as GraphQL error extensions beside the code.
+        self.details: dict[str, str | int] = {}
+
+    def about(self, prefix_vi: str, prefix_en: str, **details: str | int) -> DomainError:
+        """The same refusal (same class and code), said of one item of a batch."""
+        error = type(self).__new__(type(self))
+        DomainError.__init__(error, f"{prefix_vi}: {self.message_vi}",
+                             f"{prefix_en}: {self.message_en}")
+        error.details = {**self.details, **details}
+        return error
 
 
 class NotFoundError(DomainError):

@@ -70,6 +70,27 @@ class DecideRating:
 
 
 @dataclass(frozen=True)
+class RatingDecision:
+    """One line of a unit's board decided at once (see ``DecideRatings``)."""
+
+    staff_id: StaffId
+    level: Level
+    score: float
+    reasons: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DecideRatings:
+    """The competent leader decides a whole board of one period in one act: all or none."""
+
+    period_id: PeriodId
+    decisions: tuple[RatingDecision, ...]
+    decider: str
+    authority: str = ""
+
+
+@dataclass(frozen=True)
 class ClosePeriod:
     period_id: PeriodId
 

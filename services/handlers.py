@@ -14,7 +14,12 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.eligibility import assess
-from domain.errors import PeriodAlreadyOpenError, StaleVersionError, ValidationFailedError
+from domain.errors import (
+    DomainError,
+    PeriodAlreadyOpenError,
+    StaleVersionError,
+    ValidationFailedError,
+)
 from domain.evaluation import OFFICIAL, PARTY, Evaluation
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
 from domain.levels import Level
@@ -28,6 +33,7 @@ from services.commands import (
     ClosePeriod,
     DecidePartyRating,
     DecideRating,
+    DecideRatings,
     GrantQuotaException,
     OpenPeriod,
     ProposeRating,
@@ -175,6 +181,57 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             period.register_decision(cmd.staff_id, cmd.level)
             return self._save(period, evaluation)
         return self._retrying(attempt)
+
+    def decide_ratings(self, cmd: DecideRatings) -> int:
+        """A unit's board decided in one act (the leader signs the month's list): every line
+        is checked exactly as ``decide_rating`` checks one decision, against the period as
+        the lines before it leave it (so the quota counts the whole board), and everything
+        is saved in one transaction — the whole board is recorded, or nothing is. A refusal
+        names the line and the person. Heads are decided after their members whatever the
+        order given (an annual round requires it; a monthly one does not mind).
+        """
+        if not cmd.decisions:
+            raise ValidationFailedError("Danh sách quyết định xếp loại đang trống.",
+                                        "The list of decisions is empty.")
+        if len({d.staff_id for d in cmd.decisions}) != len(cmd.decisions):
+            raise ValidationFailedError(
+                "Một người xuất hiện hai lần trong danh sách quyết định xếp loại.",
+                "Someone appears twice in the list of decisions.")
+
+        def attempt() -> int:
+            period = self._period(cmd.period_id)
+            period.ensure_open()
+            unit, parent = self._units_of(period)
+            if period.kind == "annual":
+                collectives = self.collective_round(period.year)
+                if collectives is not None:
+                    collectives.ensure_collective_first(period.unit_id)
+            lines = sorted(enumerate(cmd.decisions, start=1),
+                           key=lambda line: line[1].staff_id == unit.leader_id)
+            start, end = period_span(period.kind, period.year, period.number)
+            evaluations: list[Evaluation] = []
+            for number, d in lines:
+                try:
+                    basis = competent_decider(d.staff_id, unit, parent, cmd.decider)
+                    period.ensure_heads_last(d.staff_id, unit.leader_id)
+                    evaluation = self._evaluation(period, d.staff_id)
+                    evaluation.ensure_version(d.expected_version)
+                    staff = self._get(StaffMember, d.staff_id, "cán bộ", "Staff member")
+                    eligibility = assess(staff, start, end, annual=period.kind == "annual")
+                    evaluation.decide(d.level, d.score, d.reasons, period.policy,
+                                      cmd.authority or basis, eligibility)
+                    period.register_decision(d.staff_id, d.level)
+                except DomainError as refused:
+                    who = self._name_of(d.staff_id)
+                    raise refused.about(f"Dòng {number} ({who})", f"Line {number} ({who})",
+                                        line=number, staffId=str(d.staff_id)) from None
+                evaluations.append(evaluation)
+            return self._save(period, *evaluations)
+        return self._retrying(attempt)
+
+    def _name_of(self, staff_id: UUID) -> str:
+        staff = self._find(StaffMember, staff_id)
+        return staff.full_name if staff is not None else str(staff_id)
 
     def decide_party_rating(self, cmd: DecidePartyRating) -> int:
         """The Party-member annual rating, after and within the official one."""
