@@ -38,7 +38,11 @@ async def serve(settings: Settings) -> AsyncIterator[str]:
 
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on", access_log=False)
+                            log_level="warning", lifespan="on", access_log=False,
+                            # Pooled client connections sit idle between paths; uvicorn's
+                            # 5 s default closes them, and a request racing that close
+                            # fails with a read error that says nothing about the path.
+                            timeout_keep_alive=120)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -63,7 +67,10 @@ def graphql_call(http: httpx.AsyncClient, token: str, query: str,
     headers = {"Authorization": f"Bearer {token}"}
 
     async def call() -> str | None:
-        response = await http.post("/graphql", json=payload, headers=headers)
+        try:
+            response = await http.post("/graphql", json=payload, headers=headers)
+        except httpx.TransportError as error:  # a failed request, reported, not a crash
+            return f"{type(error).__name__}: {error}"
         if response.status_code != 200:
             return f"HTTP {response.status_code}: {response.text[:200]}"
         body = response.json()

@@ -58,8 +58,13 @@ async def lag_under_load(rt: Runtime, http: httpx.AsyncClient,
 
     async def one(schema: str, token: str, variables: dict[str, Any]) -> None:
         async with limit:
-            response = await http.post("/graphql", json={"query": doc, "variables": variables},
-                                       headers={"Authorization": f"Bearer {token}"})
+            try:
+                response = await http.post("/graphql",
+                                           json={"query": doc, "variables": variables},
+                                           headers={"Authorization": f"Bearer {token}"})
+            except httpx.TransportError as error:  # counted as a failure, not a crash
+                failures.append(f"{type(error).__name__}: {error}")
+                return
             answered = time.perf_counter()
         body = response.json() if response.status_code == 200 else {}
         data = (body.get("data") or {}).get("decideRating")

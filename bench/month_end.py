@@ -120,8 +120,13 @@ async def _burst(http: httpx.AsyncClient, clerks: list[Clerk], window_s: float
             if delay > 0:
                 await asyncio.sleep(delay)
             sent = time.perf_counter()
-            response = await http.post("/graphql", json={"query": doc, "variables": d.variables},
-                                       headers={"Authorization": f"Bearer {clerk.token}"})
+            try:
+                response = await http.post(
+                    "/graphql", json={"query": doc, "variables": d.variables},
+                    headers={"Authorization": f"Bearer {clerk.token}"})
+            except httpx.TransportError as error:
+                failures.append(f"{type(error).__name__}: {error}")
+                continue
             answered = time.perf_counter()
             answers.append(answered - started)
             waited.append((answered - started - d.due) * 1000)

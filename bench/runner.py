@@ -36,9 +36,9 @@ from bench.report import build_record, write_record
 from bench.scales import Scale
 from bench.stats import Measure, stopwatch
 from bench.workload import Workload, generate
-from bench.write_paths import append_library, bulk_rating
+from bench.write_paths import append_library, bulk_board, bulk_rating
 
-PATHS = ("append_library", "bulk_rating", "appeal_cycle", "decision_graphql",
+PATHS = ("append_library", "bulk_rating", "bulk_board", "appeal_cycle", "decision_graphql",
          "dashboard_query", "commit_to_visible", "rebuild", "catch_up", "verify", "export",
          "as_of_unit_month", "tenant_footprint", "month_end_burst")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
@@ -47,6 +47,7 @@ AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
 # A path is never reported without the floor it is read against. (The { __typename }
 # floors are measured by the HTTP step itself, on the same server.)
 NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
+         "bulk_board": "baseline_copy",
          "appeal_cycle": "baseline_insert_single",
          "rebuild": "baseline_read", "catch_up": "baseline_read",
          "verify": "baseline_read_audit", "as_of_unit_month": "baseline_read_audit",
@@ -96,6 +97,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
             measures.append(await append_library(rt, units[0], scale.append_people, budget))
         if "bulk_rating" in wanted:
             measures.append(await bulk_rating(rt, units[1 if len(units) > 1 else 0], budget))
+        if "bulk_board" in wanted:
+            measures.append(await bulk_board(rt, units[3 if len(units) > 3 else 0], budget))
         if "appeal_cycle" in wanted:
             measures.append(await appeal_cycle(rt, units[2 if len(units) > 2 else 0], budget))
         await workload.refresh_heads(rt)

@@ -12,11 +12,21 @@ import time
 
 import anyio
 
-from bench.people import BenchUnit, decide, open_month, plan_scores, self_assess, self_score_for
+from bench.people import (
+    POLICY,
+    BenchUnit,
+    decide,
+    open_month,
+    plan_scores,
+    self_assess,
+    self_score_for,
+)
 from bench.scales import month_at
 from bench.stats import Measure
+from domain.actor import Actor, acting_as
 from domain.ids import PeriodId
 from projections.runner import head_position
+from services.commands import DecideRatings, RatingDecision
 from services.runtime import Runtime
 
 
@@ -95,4 +105,59 @@ async def bulk_rating(rt: Runtime, unit: BenchUnit, budget_s: float) -> Measure:
                    baseline="baseline_insert_single", latencies_ms=latencies,
                    extra={"events": last - before, "unit_size": len(people),
                           "events_per_s": round((last - before) / seconds, 2),
+                          "tenant": unit.tenant.slug})
+
+
+BOARDS = 3  # boards (unit-months) per bulk_board run, each a fresh month of the same unit
+
+
+async def bulk_board(rt: Runtime, unit: BenchUnit, budget_s: float) -> Measure:
+    """The leader decides each month's board in one act (``decide_ratings``: every line
+    checked, one transaction), for ``BOARDS`` fresh months of one unit.
+
+    Read against the COPY floor: a board is one bulk write, so the question is how close one
+    checked, hash-chained board comes to loading the same number of rows raw.
+    """
+    service = rt.service(unit.tenant)
+    rng = random.Random(f"board/{unit.unit_id}")
+    members = list(unit.members)  # the leader is the chair's to decide, not on this board
+
+    def prepare() -> tuple[PeriodId, DecideRatings]:
+        period = open_month(service, unit, *month_at(unit.take_month()))
+        decided = plan_scores(rng, len(members) + 1)[1:]
+        lines = []
+        for person, score in zip(members, decided, strict=True):
+            own = self_score_for(rng, score)
+            self_assess(service, period, person, own, rng)
+            level = POLICY.bands.level_for(score)
+            departs = POLICY.bands.level_for(own) != level
+            lines.append(RatingDecision(person, level, score,
+                                        "Còn chậm tiến độ một số nhiệm vụ." if departs else ""))
+        return period, DecideRatings(period, tuple(lines), str(unit.leader))
+
+    latencies: list[float] = []
+    decided_total = 0
+    seconds = 0.0
+    events = 0
+    for _ in range(BOARDS):
+        _period, board = await anyio.to_thread.run_sync(prepare)
+        before = await _head(rt, unit)
+
+        def run(board: DecideRatings = board) -> tuple[float, int]:
+            with acting_as(Actor(str(unit.leader), "unit_leader")):
+                t0 = time.perf_counter()
+                last = service.decide_ratings(board)
+                return time.perf_counter() - t0, last
+
+        took, last = await anyio.to_thread.run_sync(run)
+        latencies.append(took * 1000)
+        seconds += took
+        decided_total += len(board.decisions)
+        events += last - before
+        if seconds > budget_s:
+            break
+    return Measure("bulk_board", "decisions/s", decided_total, seconds,
+                   baseline="baseline_copy", latencies_ms=latencies,
+                   extra={"boards": len(latencies), "board_size": len(members),
+                          "events": events, "events_per_s": round(events / seconds, 2),
                           "tenant": unit.tenant.slug})

@@ -47,6 +47,19 @@ class HandlerBase:
             return None
         return aggregate if isinstance(aggregate, cls) else None
 
+    def _get_many(self, cls: type[A], ids: list[UUID], what_vi: str, what_en: str
+                  ) -> dict[UUID, A]:
+        """``_get`` for several ids in one round trip; any id missing (or of another kind)
+        is "not found", as with ``_get``."""
+        found = self.app.get_many(ids)
+        out: dict[UUID, A] = {}
+        for aggregate_id in ids:
+            aggregate = found.get(aggregate_id)
+            if not isinstance(aggregate, cls):
+                raise not_found(what_vi, what_en)
+            out[aggregate_id] = aggregate
+        return out
+
     def _save(self, *aggregates: Aggregate) -> int:
         """Save atomically; a tenant merged into a successor accepts nothing more."""
         reorganising = any(isinstance(a, TenantRecord) for a in aggregates)

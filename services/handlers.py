@@ -43,7 +43,7 @@ from services.commands import (
     TransferStaff,
 )
 from services.eventstore import Evaluations
-from services.handler_base import RETRIES
+from services.handler_base import RETRIES, not_found
 from services.org_handlers import OrganisationHandlers
 
 __all__ = ["RETRIES", "TenantService", "events_of"]
@@ -71,8 +71,9 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
         _, end = period_span(cmd.kind, cmd.year, cmd.month)
         deadline = cmd.deadline or end + timedelta(days=policy.self_assessment_days)
         members = list(unit.members)
-        peer_groups = {str(m): s.peer_group_key for m in members
-                       if (s := self._find(StaffMember, m)) is not None}
+        people = {i: a for i, a in self.app.get_many(members).items()
+                  if isinstance(a, StaffMember)}  # one round trip for the whole unit
+        peer_groups = {str(m): s.peer_group_key for m in members if (s := people.get(m))}
         period = EvaluationPeriod(id=period_id, unit_id=unit.id, kind=cmd.kind, year=cmd.year,
                                   number=cmd.month, deadline=deadline,
                                   policy=policy.to_state(), members=members,
@@ -85,8 +86,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             for m in members
         ]
         if cmd.kind == "annual":  # Party members are also rated as Party members, after
-            party = [m for m in members
-                     if (s := self._find(StaffMember, m)) is not None and s.party_member]
+            party = [m for m in members if (s := people.get(m)) is not None and s.party_member]
             evaluations += [
                 Evaluation(id=evaluation_id_for(period_id, StaffId(m), PARTY),
                            period_id=period_id, unit_id=unit.id, staff_id=m, subject=PARTY,
@@ -209,14 +209,23 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             lines = sorted(enumerate(cmd.decisions, start=1),
                            key=lambda line: line[1].staff_id == unit.leader_id)
             start, end = period_span(period.kind, period.year, period.number)
+            # Every evaluation and person of the board in one round trip, not two per line.
+            eids = {d.staff_id: evaluation_id_for(PeriodId(period.id), d.staff_id, OFFICIAL)
+                    for d in cmd.decisions}
+            loaded = self.app.get_many([*eids.values(), *eids])
             evaluations: list[Evaluation] = []
             for number, d in lines:
                 try:
                     basis = competent_decider(d.staff_id, unit, parent, cmd.decider)
                     period.ensure_heads_last(d.staff_id, unit.leader_id)
-                    evaluation = self._evaluation(period, d.staff_id)
+                    period.ensure_member(d.staff_id)
+                    evaluation = loaded.get(eids[d.staff_id])
+                    staff = loaded.get(d.staff_id)
+                    if not isinstance(evaluation, Evaluation):
+                        raise not_found("phiếu đánh giá", "Evaluation")
+                    if not isinstance(staff, StaffMember):
+                        raise not_found("cán bộ", "Staff member")
                     evaluation.ensure_version(d.expected_version)
-                    staff = self._get(StaffMember, d.staff_id, "cán bộ", "Staff member")
                     eligibility = assess(staff, start, end, annual=period.kind == "annual")
                     evaluation.decide(d.level, d.score, d.reasons, period.policy,
                                       cmd.authority or basis, eligibility)

@@ -21,6 +21,7 @@ BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read", "baseli
              "baseline_typename_burst"}
 PATHS = {"append_library": "baseline_insert_single",
          "bulk_rating": "baseline_insert_single",
+         "bulk_board": "baseline_copy",
          "appeal_cycle": "baseline_insert_single",
          "decision_graphql_c1": "baseline_typename_c1",
          "decision_graphql_c8": "baseline_typename_c8",

@@ -109,3 +109,38 @@ async def test_racing_processes_with_warm_caches_never_pass_the_quota(
     stored = runtime.service(tenant).app.repository.get(period_id)
     assert isinstance(stored, EvaluationPeriod)
     assert list(stored.decisions.values()).count("A") == outcomes.count("accepted")
+
+
+async def test_many_aggregates_in_one_read_equal_each_read_alone_and_see_other_writers(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=4)
+    first, second = _process(runtime, tenant), _process(runtime, tenant)
+
+    def scenario() -> None:
+        with acting_as(Actor("hr", "hr_officer")):
+            period_id, _ = first.open_period(OpenPeriod(org.unit, 2026, 6))
+        period = PeriodId(period_id)
+        ids = [period_id, org.unit, *org.members]
+        warm = first.app.get_many(ids)  # fills the first process's cache
+        assert set(warm) == set(ids)
+        cached_before = first.app.repository.cache.get(period_id)  # type: ignore[union-attr]
+        version_before = cached_before.version
+        _excellent(second, org, period, org.members[0])  # the other process writes
+        many = first.app.get_many([*ids, StaffId(org.root)])
+        for aggregate_id in ids:
+            alone = second.app.repository.get(aggregate_id)
+            assert many[aggregate_id].version == alone.version, aggregate_id
+            assert vars(many[aggregate_id]) == vars(alone), aggregate_id
+        # Brought forward past the other process's decision, without touching the object
+        # other threads may be reading: the cache now holds a new, up-to-date copy.
+        assert many[period_id].version > version_before
+        assert cached_before.version == version_before
+        assert first.app.repository.cache.get(period_id).version == many[period_id].version  # type: ignore[union-attr]
+        # What callers get are copies: changing one changes nothing cached.
+        many[period_id].decisions.clear()  # type: ignore[attr-defined]
+        assert first.app.get_many([period_id])[period_id].decisions  # type: ignore[attr-defined]
+
+    await anyio.to_thread.run_sync(scenario)
