@@ -9,6 +9,7 @@ from __future__ import annotations
 
 class DomainError(Exception):
     code: str = "DOMAIN_ERROR"
+    details: dict[str, str | int]
 
     def __init__(self, message_vi: str, message_en: str) -> None:
         super().__init__(message_en)

@@ -46,7 +46,7 @@ def domain_error(error: DomainError) -> GraphQLError:
     return GraphQLError(
         error.message_vi,
         extensions={"code": error.code, "messageVi": error.message_vi,
-                    "messageEn": error.message_en, **error.details},
+                    "messageEn": error.message_en, **getattr(error, "details", {})},
     )
 
 
@@ -66,7 +66,7 @@ class ErrorPolicy(SchemaExtension):
             return GraphQLError(
                 original.message_vi, nodes=error.nodes, path=error.path,
                 extensions={"code": original.code, "messageVi": original.message_vi,
-                            "messageEn": original.message_en, **original.details},
+                            "messageEn": original.message_en, **getattr(original, "details", {})},
             )
         if original is None:
             # Syntax and validation errors: the client's document is wrong, say so — with
