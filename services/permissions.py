@@ -81,6 +81,8 @@ MATRIX: dict[str, Permission] = {
     }, "self-assess (always as yourself)"),
     "Mutation.decideRating": Permission("write", {"unit_leader": ALL},
                                         "decide a rating (competent head only)"),
+    "Mutation.decideRatings": Permission("write", {"unit_leader": ALL},
+                                         "decide a unit's whole board at once (all or none)"),
     "Mutation.registerUnit": Permission("write", {"hr_officer": ALL}, "add a unit"),
     "Mutation.registerStaff": Permission("write", {"hr_officer": ALL}, "add a staff member"),
     "Mutation.appointLeader": Permission("write", {"hr_officer": ALL}, "appoint a head of unit"),

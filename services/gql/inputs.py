@@ -107,6 +107,36 @@ class DecideRatingInput:
         "the evaluation's version read; if it changed since: STALE_VERSION"))
 
 
+MAX_BOARD_LINES = 500  # a unit's board; the biggest wards have a few hundred staff
+
+
+@strawberry.input(description="Một dòng của bảng xếp loại đơn vị / one line of a unit's board")
+class BoardLineInput:
+    staff_id: strawberry.ID
+    level: Level
+    score: float
+    reasons: str = ""
+    expected_version: int | None = strawberry.field(default=None, description=(
+        "Phiên bản phiếu đã đọc (Rating.version) / the evaluation's version read"))
+
+
+@strawberry.input(description=(
+    "Quyết định xếp loại cả bảng của đơn vị trong một lần: ghi tất cả hoặc không ghi gì / "
+    "a unit's whole board decided in one act: all lines recorded or none"))
+class DecideRatingsInput:
+    period_id: strawberry.ID
+    lines: list[BoardLineInput]
+    authority: str = strawberry.field(
+        default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
+
+
+def check_board_size(lines: list[BoardLineInput]) -> None:
+    if len(lines) > MAX_BOARD_LINES:
+        raise ValidationFailedError(
+            f"Tối đa {MAX_BOARD_LINES} người trong một lần quyết định xếp loại.",
+            f"At most {MAX_BOARD_LINES} lines in one board.")
+
+
 @strawberry.input(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
 class ProposeRatingInput:
     period_id: strawberry.ID

@@ -22,22 +22,26 @@ from services.commands import (
     ClosePeriod,
     DecidePartyRating,
     DecideRating,
+    DecideRatings,
     GrantQuotaException,
     OpenPeriod,
     ProposeRating,
     ProposeRollups,
     PublishPeriod,
+    RatingDecision,
     SubmitSelfAssessment,
 )
 from services.gql.context import ctx_of
 from services.gql.inputs import (
     DecideRatingInput,
+    DecideRatingsInput,
     OpenPeriodInput,
     OpinionInput,
     OpinionSource,
     ProposeRatingInput,
     QuotaExceptionInput,
     SelfAssessmentInput,
+    check_board_size,
     check_period,
     check_text,
     criteria_points,
@@ -120,6 +124,29 @@ class Mutation:
         log.info("rating_decided", staff_id=str(staff_id), level=input.level.value)
         eid = evaluation_id_for(period_id, staff_id, "official")
         return WriteResult(position=position, id=strawberry.ID(str(eid)))
+
+    @strawberry.mutation(description=(
+        "Quyết định xếp loại cả bảng của đơn vị trong một lần (người đứng đầu có thẩm quyền): "
+        "mọi dòng được kiểm tra như một quyết định riêng, tỷ lệ tính trên cả bảng; ghi tất cả "
+        "hoặc không ghi gì, lỗi nêu rõ dòng và người"))
+    async def decide_ratings(self, info: Info[Any, Any],
+                             input: DecideRatingsInput) -> WriteResult:
+        ctx = ctx_of(info)
+        principal, _ = await ctx.caller("unit_leader")
+        check_board_size(input.lines)
+        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        await require_period(info, period_id)
+        lines = tuple(
+            RatingDecision(StaffId(parse_id(line.staff_id, "cán bộ", "Staff member")),
+                           DomainLevel(line.level.value), line.score,
+                           check_text(line.reasons, "lý do", "reasons"), line.expected_version)
+            for line in input.lines)
+        cmd = DecideRatings(period_id, lines, principal.user_id,
+                            check_text(input.authority, "căn cứ thẩm quyền", "authority"))
+        _, _, position = await _run(info, ("unit_leader",), "unit_leader",
+                                    lambda s: s.decide_ratings(cmd))
+        log.info("board_decided", period_id=str(period_id), lines=len(lines))
+        return WriteResult(position=position, id=strawberry.ID(str(period_id)))
 
     @strawberry.mutation(description="Khóa sổ kỳ đánh giá (cán bộ tổ chức)")
     async def close_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:

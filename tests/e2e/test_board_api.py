@@ -1,0 +1,106 @@
+"""A head of unit decides the month's whole board in one request, over real HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from services.runtime import Runtime
+from services.settings import Settings
+from services.tenants import Tenant
+from tests.support.gql import data, error_code, gql, token_for
+from tests.support.operations import operation
+from tests.support.org import Org
+from tests.support.readmodels import event_count
+
+pytestmark = pytest.mark.e2e
+
+OPEN = operation("OpenPeriod")
+BOARD = operation("DecideRatings")
+READ = operation("UnitBoard")
+MAY = {"year": 2026, "month": 5}
+
+
+async def _open(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org) -> str:
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    period: str = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MAY}))[
+        "openPeriod"]["id"]
+    return period
+
+
+def _lines(org: Org, levels: str) -> list[dict[str, object]]:
+    scores = {"A": 95, "B": 82, "C": 60, "D": 40}
+    return [{"staffId": str(person), "level": level, "score": scores[level]}
+            for person, level in zip(org.members, levels, strict=False)]
+
+
+async def test_the_leader_decides_the_whole_board_and_the_dashboard_shows_it(
+    http: httpx.AsyncClient, settings: Settings,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=6)
+    period = await _open(http, settings, tenant, org)
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
+    decided = data(await gql(http, leader, BOARD, {"period": period,
+                                                   "lines": _lines(org, "ABBBBC")}))
+    assert decided["decideRatings"]["id"] == period
+    at = decided["decideRatings"]["position"]
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    board = data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
+    levels = {r["staffId"]: r["level"] for r in board["unitRatings"] if r["level"]}
+    assert levels == {str(m): lv for m, lv in zip(org.members, "ABBBBC", strict=True)}
+    assert board["period"]["decidedCount"] == 6
+    assert all(r["decidedBy"] == str(org.leader) for r in board["unitRatings"] if r["level"])
+
+
+async def test_a_refused_line_is_named_and_nothing_is_written(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=6)  # 7 people to rate: at most 2 "excellent"
+    period = await _open(http, settings, tenant, org)
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
+    async with runtime.pool.acquire() as conn:
+        before = await event_count(conn, tenant.schema)
+    body = await gql(http, leader, BOARD, {"period": period, "lines": _lines(org, "BAAAB")})
+    assert error_code(body) == "QUOTA_EXCEEDED"
+    error = body["errors"][0]
+    assert error["extensions"]["line"] == 4
+    assert error["extensions"]["staffId"] == str(org.members[3])
+    assert error["message"].startswith("Dòng 4 (Lê Văn Thành Viên 03): ")
+    assert error["extensions"]["messageEn"].startswith("Line 4 (Lê Văn Thành Viên 03): ")
+    async with runtime.pool.acquire() as conn:
+        assert await event_count(conn, tenant.schema) == before
+
+
+async def test_a_board_is_refused_to_other_roles_tenants_and_oversized_lists(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant, other = await new_tenant(), await new_tenant()
+    org = await org_in(tenant, members=3)
+    period = await _open(http, settings, tenant, org)
+    lines = _lines(org, "BBB")
+    staff = token_for(settings, tenant.slug, org.members[0], "staff")
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    stranger = token_for(settings, other.slug, org.leader, "unit_leader", "staff")
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
+    async with runtime.pool.acquire() as conn:
+        before = await event_count(conn, tenant.schema)
+    assert error_code(await gql(http, staff, BOARD, {"period": period, "lines": lines})) \
+        == "FORBIDDEN"
+    assert error_code(await gql(http, hr, BOARD, {"period": period, "lines": lines})) \
+        == "FORBIDDEN"
+    # Another tenant's leader with this tenant's period id: it does not exist for them.
+    assert error_code(await gql(http, stranger, BOARD, {"period": period, "lines": lines})) \
+        == "NOT_FOUND"
+    many = [{"staffId": str(uuid.uuid4()), "level": "B", "score": 80}] * 501
+    assert error_code(await gql(http, leader, BOARD, {"period": period, "lines": many})) \
+        == "INVALID_INPUT"
+    async with runtime.pool.acquire() as conn:
+        assert await event_count(conn, tenant.schema) == before
