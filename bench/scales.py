@@ -51,12 +51,19 @@ SCALES: dict[str, Scale] = {
     "small": Scale("small", (TenantSpec(3, 2, 40, 3),), insert_rows=2_000, copy_rows=20_000,
                    append_people=40, decisions_c1=40, decisions_c8=80, dashboard_requests=100,
                    budget_s=10.0),
-    # Hanoi's 126 communes and wards with a little history each, plus one district holding
-    # four years of twelve units: ~120,000 events.
-    "city": Scale("city", (TenantSpec(1, 12, 40, 52), TenantSpec(126, 1, 10, 2)),
+    # One district holding four years of twelve units, and Hanoi's 126 communes and wards
+    # with a little history each: ~120,000 events; the rebuild and audit paths' big tenant.
+    "district": Scale("district", (TenantSpec(1, 12, 40, 52), TenantSpec(126, 1, 10, 2)),
                   insert_rows=5_000, copy_rows=100_000, append_people=40, decisions_c1=40,
                   decisions_c8=160, dashboard_requests=300, budget_s=60.0,
                   month_end_window_s=60.0, month_end_people=1_500),
+    # Issue #8's city: Hanoi's 126 communes and wards after the 2025 merger, ~100,000 staff
+    # (16 units of a head and 49 each per ward), a year of monthly ratings with
+    # self-assessments, opinions and decisions: ~24,000 unit-months, ~4 million events.
+    "city": Scale("city", (TenantSpec(126, 16, 49, 12),), insert_rows=5_000,
+                  copy_rows=100_000, append_people=40, decisions_c1=40, decisions_c8=160,
+                  dashboard_requests=300, budget_s=60.0, month_end_window_s=120.0,
+                  month_end_people=5_000),
     # Hanoi's communes and wards before the 2025 merger (579, rounded up as in issue #8):
     # the tenant footprint at the first anchor.
     "hanoi": Scale("hanoi", (TenantSpec(600, 1, 5, 1),), insert_rows=5_000,

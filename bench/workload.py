@@ -14,7 +14,8 @@ import anyio
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench.people import BenchUnit, build_units, rate_month
+from bench.batched import rate_month_batched
+from bench.people import BenchUnit, build_units
 from bench.scales import Scale, TenantSpec, month_at
 from bench.stats import stopwatch
 from projections.runner import head_position
@@ -85,7 +86,7 @@ def _fill(rt: Runtime, tenant: Tenant, tenant_index: int, spec: TenantSpec, scal
     for index in range(spec.months):
         year, month = month_at(index)
         for unit in units:
-            rate_month(service, unit, year, month, rng, close=True)
+            rate_month_batched(service, unit, year, month, rng, close=True)
             advance()
     for unit in units:
         unit.next_month = spec.months

@@ -503,7 +503,7 @@ def _domain_errors(work: Callable[..., Awaitable[T]]) -> T:
 @app.command()
 def bench(
     scale: Annotated[str, typer.Option(
-        help="tiny, small, city, hanoi or national (bench/README.md)")]
+        help="tiny, small, district, city, hanoi or national (bench/README.md)")]
     = "small",
     only: Annotated[list[str] | None, typer.Option(
         help="Measure only this path (repeatable); its baseline comes along")] = None,
