@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import structlog
 
 from projections.base import DbConn, Projection, Sql, Statement
@@ -29,6 +30,19 @@ BATCH_SIZE = 1000
 # Sent inside each batch's transaction, so it is delivered only once the batch is visible;
 # payload "<schema>:<position>". Live dashboards (GraphQL subscriptions) listen to it.
 PROJECTED_CHANNEL = "congtam_projected"
+# A bulk statement's rows: UUIDs, datetimes, dates and decimals as their text, which is
+# what PostgreSQL casts back from (projections.base.rows).
+_ROWS = msgspec.json.Encoder()
+
+
+# Taken with the tenant's lock, for this batch's transaction only: the commit does not wait
+# for its WAL flush. Read-model rows and the tracking position still commit together or not
+# at all, so a crash of the database can only lose the last batches whole, which the
+# projector then applies again (the log itself is written with synchronous commits).
+_LOCK_AND_SETTINGS = (
+    "SELECT pg_try_advisory_xact_lock($1) "
+    "AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
+)
 
 
 def lock_key(schema: str) -> int:
@@ -80,7 +94,7 @@ async def catch_up(
     position = 0
     while True:
         async with conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", lock_key(schema)):
+            if not await conn.fetchval(_LOCK_AND_SETTINGS, lock_key(schema)):
                 return CatchUp(applied, position, skipped=True)
             rows = await conn.fetch(
                 f"SELECT projection, position FROM {schema}.projection_tracking "
@@ -158,8 +172,8 @@ async def _execute_in_order(conn: DbConn, statements: list[Statement]) -> None:
     form folds, beside an earlier statement of the same SQL). So within a level no two
     statements share a row and their order does not matter, and every row still sees its
     statements in log order. Each level then runs as one statement per SQL: the bulk form
-    over arrays, or an executemany. A month of a unit's self-assessments, decisions and
-    counters — and a whole batch of months — becomes a handful of statements.
+    over all their rows at once, or an executemany. A month of a unit's self-assessments,
+    decisions and counters — and a whole batch of months — becomes a handful of statements.
 
     Plain SQL (rare events) declares nothing: it waits for everything before it and runs
     alone (consecutive identical statements as one executemany), in log order.
@@ -209,7 +223,7 @@ async def _run_levels(conn: DbConn, levels: list[dict[str, list[tuple[Any, ...]]
             if len(many) == 1:
                 await conn.execute(str(sql), *many[0])  # asyncpg wants an exact str
             elif bulk is not None:
-                await conn.execute(bulk, *(list(column) for column in zip(*many, strict=True)))
+                await conn.execute(bulk, _ROWS.encode(many).decode())
             else:
                 await conn.executemany(str(sql), many)
 
