@@ -15,9 +15,11 @@ path, so neither fragment cycles nor fragment amplification escape the count.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import weakref
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterator
 from inspect import isawaitable
-from typing import Any
+from typing import Any, ClassVar
 
 from strawberry.extensions import SchemaExtension
 
@@ -58,6 +60,39 @@ class Authorisation(SchemaExtension):
         await access_of(info)
         result = _next(root, info, *args, **kwargs)
         return await result if isawaitable(result) else result
+
+
+VALID_DOCUMENTS = 512
+
+
+class ValidDocuments(SchemaExtension):
+    """Validation once per document text and schema, not once per request.
+
+    Every rule here (the GraphQL rules, depth, aliases, cost, introspection in production)
+    judges the document alone, never the variables or the caller, so a text that passed
+    once passes again against the same schema: validation is skipped for it. Only passes
+    are remembered (a refused document is judged afresh each time, with its own errors);
+    the memory is bounded and kept per schema object (production and development schemas
+    never share verdicts).
+    """
+
+    _passed: ClassVar[weakref.WeakKeyDictionary[Any, OrderedDict[str, None]]] = (
+        weakref.WeakKeyDictionary())
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        passed = self._passed.setdefault(context.schema, OrderedDict())
+        query = context.query
+        if query is not None and query in passed:
+            passed.move_to_end(query)
+            context.pre_execution_errors = []  # judged before: strawberry skips validation
+            yield
+            return
+        yield
+        if query is not None and context.pre_execution_errors == []:
+            passed[query] = None
+            if len(passed) > VALID_DOCUMENTS:
+                passed.popitem(last=False)
 
 
 async def guarded_stream(info: Any, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:

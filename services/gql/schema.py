@@ -20,7 +20,7 @@ from services.gql.collectives import CollectiveMutation, CollectiveQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
-from services.gql.guard import Authorisation, CostLimit
+from services.gql.guard import Authorisation, CostLimit, ValidDocuments
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
 from services.gql.personal_data import PersonalDataMutation
@@ -65,6 +65,9 @@ def build_schema(*, production: bool = False) -> CongTamSchema:
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
         extensions=[  # factories: a fresh extension per request
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # Dashboards send the same few documents over and over: each text is validated
+            # once per schema (variables are still checked on every request).
+            ValidDocuments,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: AddValidationRules(rules),

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 
 def codes(body: dict[str, Any]) -> set[str]:
-    return {e["extensions"]["code"] for e in body.get("errors") or []}
+    return {(e.get("extensions") or {}).get("code", repr(e)) for e in body.get("errors") or []}
 
 
 async def post(http: httpx.AsyncClient, token: str | None, payload: Any) -> httpx.Response:
@@ -67,6 +67,10 @@ async def test_hostile_documents_are_refused_with_a_clear_code(
     assert code in codes(body), body
     assert body.get("data") is None
     assert time.monotonic() - started < 5  # refused before any work
+    # Valid documents are validated once; a refused one is refused every time.
+    again = (await post(http, me, {"query": document})).json()
+    assert code in codes(again), (body, again)
+    assert again.get("data") is None
 
 
 async def test_batched_operations_are_refused(http: httpx.AsyncClient, me: str) -> None:
