@@ -73,7 +73,7 @@ def _generated(workload: Workload, state_bytes: int) -> dict[str, Any]:
     }
 
 
-async def _measure(scale: Scale, wanted: set[str], console: Console
+async def _measure(scale: Scale, wanted: set[str], console: Console, audit_events: int | None
                    ) -> tuple[list[Measure], dict[str, Any], str]:
     measures: list[Measure] = []
     budget = scale.budget_s
@@ -110,7 +110,7 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
         if "catch_up" in wanted:
             measures.append(await catch_up_from_zero(rt, big))
         if wanted & AUDIT_PATHS:
-            audit = await prepare_audit_tenant(rt, big, AUDIT_EVENTS[scale.name])
+            audit = await prepare_audit_tenant(rt, big, audit_events or AUDIT_EVENTS[scale.name])
             measures.append(await baseline_read_audit(rt, audit))
             if "verify" in wanted:
                 measures.append(await verify_chain(rt, audit))
@@ -136,11 +136,11 @@ async def _measure(scale: Scale, wanted: set[str], console: Console
     return measures, generated, postgres
 
 
-async def run(scale: Scale, wanted: set[str], out_dir: Path, console: Console
-              ) -> tuple[dict[str, Any], Path]:
+async def run(scale: Scale, wanted: set[str], out_dir: Path, console: Console,
+              audit_events: int | None = None) -> tuple[dict[str, Any], Path]:
     started_at = datetime.now().astimezone()
     with stopwatch() as total:
-        measures, generated, postgres = await _measure(scale, wanted, console)
+        measures, generated, postgres = await _measure(scale, wanted, console, audit_events)
     record = build_record(scale, measures, started_at=started_at, total_seconds=total.seconds,
                           generated=generated, postgres=postgres)
     return record, write_record(record, out_dir, started_at)

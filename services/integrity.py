@@ -67,7 +67,14 @@ CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {t}
 DROP TRIGGER IF EXISTS append_only_truncate ON {t};
 CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON {t}
     FOR EACH STATEMENT EXECUTE FUNCTION {schema}.refuse_change();
-"""
+{revoke_sql(schema, table)}"""
+
+
+def revoke_sql(schema: str, table: str = EVENTS_TABLE) -> str:
+    """No privilege to change or remove events, for anyone — the owning (application) role
+    included: an owner who disables the triggers still cannot UPDATE or DELETE. (An owner
+    can grant the privileges back, and a superuser needs none: the chain catches both.)"""
+    return f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.{table} FROM PUBLIC, CURRENT_USER;\n"
 
 
 def link(previous: bytes, notification_id: int, originator_id: UUID, version: int,

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import pytest
 
-from services.integrity import verify
+from services.integrity import revoke_sql, verify
 from services.runtime import Runtime
 from services.tenants import Tenant
 from tests.support.org import Org
@@ -46,6 +46,38 @@ async def test_update_delete_and_truncate_are_refused(
                     f"TRUNCATE {table}"):
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
                 await conn.execute(sql)
+
+
+async def test_the_owning_role_cannot_change_events_even_with_the_triggers_disabled(
+    runtime: Runtime, logged: tuple[Tenant, str]) -> None:
+    tenant, table = logged
+    role = f"app_{tenant.schema}"
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(f"CREATE ROLE {role} NOSUPERUSER")
+        await conn.execute(f"GRANT USAGE ON SCHEMA {tenant.schema} TO {role}")
+        await conn.execute(f"ALTER TABLE {table} OWNER TO {role}")
+        try:
+            async with conn.transaction():
+                await conn.execute(f"SET LOCAL ROLE {role}")
+                await conn.execute(revoke_sql(tenant.schema))  # as the migration runs it
+                await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                for sql in (f"UPDATE {table} SET topic = 'x'", f"DELETE FROM {table}",
+                            f"TRUNCATE {table}"):
+                    with pytest.raises(asyncpg.InsufficientPrivilegeError,
+                                       match="permission denied"):
+                        async with conn.transaction():  # a savepoint per attempt
+                            await conn.execute(sql)
+                raise _RollbackError
+        except _RollbackError:
+            pass
+        finally:
+            await conn.execute(f"ALTER TABLE {table} OWNER TO CURRENT_USER")
+            await conn.execute(f"DROP OWNED BY {role}; DROP ROLE {role}")
+        assert (await verify(conn, tenant.schema)).ok
+
+
+class _RollbackError(Exception):
+    """Leave the role's transaction by rolling it back (the triggers come back on)."""
 
 
 @pytest.mark.parametrize(("tamper", "broken_at"), [
