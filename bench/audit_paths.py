@@ -74,11 +74,12 @@ async def verify_chain(rt: Runtime, tenant: Tenant) -> Measure:
 
 
 async def export_bundle(rt: Runtime, tenant: Tenant) -> Measure:
-    """``congtam export``'s work: the whole log to JSON Lines plus the manifest."""
+    """``congtam export``'s work: the whole log to JSON Lines plus the manifest (parallel
+    slices over the read pool, as the command does)."""
     with tempfile.TemporaryDirectory(prefix="congtam-bench-export-") as tmp:
         async with rt.pool.acquire() as conn:
             with stopwatch() as watch:
-                bundle = await export(conn, tenant, Path(tmp) / "bundle")
+                bundle = await export(conn, tenant, Path(tmp) / "bundle", pool=rt.pool)
             size = (bundle.path / "events.jsonl").stat().st_size
     return Measure("export", "events/s", bundle.events, watch.seconds,
                    baseline="baseline_read_audit",

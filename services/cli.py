@@ -373,7 +373,7 @@ def export(
             start = await resolve(conn, t.schema, parse_point(from_), 0)
             stop = await resolve(conn, t.schema, parse_point(until), 2**62)
             return await export_bundle(conn, t, Path(out), from_position=start,
-                                       until_position=stop)
+                                       until_position=stop, pool=rt.pool)
 
     bundle = _domain_errors(work)
     typer.echo(f"{tenant}: {bundle.events} events ({bundle.from_position}, "

@@ -13,6 +13,7 @@ import pytest
 
 from auditverify import link, state_bytes, verify_bundle
 from domain.actor import Actor
+from services.audit import export as export_module
 from services.audit.checkpoints import publish
 from services.audit.export import export
 from services.runtime import Runtime
@@ -162,3 +163,26 @@ async def test_a_range_export_verifies_from_its_previous_hash(
     assert part.events == 7
     assert [_position(r) for r in _lines(part.path)] == list(range(6, 13))
     assert verify_bundle(part.path).ok
+
+
+async def test_an_export_in_parallel_slices_is_the_same_file_as_one_copy(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch) -> None:
+    tenant = await new_tenant()
+    await org_in(tenant, members=6)
+    monkeypatch.setattr(export_module, "PARALLEL_FROM", 1)
+    async with runtime.pool.acquire() as conn:
+        whole = await export(conn, tenant, tmp_path / "whole")
+        sliced = await export(conn, tenant, tmp_path / "sliced", from_position=1,
+                              pool=runtime.pool)
+        single = await export(conn, tenant, tmp_path / "single", from_position=1)
+    assert (sliced.path / "events.jsonl").read_bytes() == (
+        single.path / "events.jsonl").read_bytes()
+    manifest = json.loads((sliced.path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["events_sha256"] == json.loads(
+        (single.path / "manifest.json").read_text(encoding="utf-8"))["events_sha256"]
+    assert sorted(p.name for p in sliced.path.iterdir()) == [
+        "auditverify", "events.jsonl", "manifest.json"]
+    assert verify_bundle(sliced.path).ok
+    assert verify_bundle(whole.path).ok
