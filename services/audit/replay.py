@@ -33,10 +33,15 @@ async def scratch_replay(pool: asyncpg.Pool, source_schema: str, until: int,
     """Yield a scratch schema holding the read models of ``source_schema``'s log up to
     ``until`` (only ``originators``' events, if given); drop it afterwards."""
     scratch = SCRATCH_PREFIX + secrets.token_hex(6)
-    only = ""
+    source = f"{source_schema}.{EVENTS_TABLE} e"
     if originators is not None:
-        ids = ",".join(f"'{UUID(str(i))}'" for i in originators)  # UUID() vets each literal
-        only = f" AND originator_id IN ({ids})" if ids else " AND false"
+        ids = ",".join(str(UUID(str(i))) for i in originators)  # UUID() vets each one
+        # One primary-key lookup per aggregate (a lateral join on the leading key column),
+        # whatever the planner's statistics say about the position range.
+        # (OFFSET 0 keeps the subquery a parameterised scan: not flattened into a join.)
+        source = (f"unnest('{{{ids}}}'::uuid[]) AS wanted(id) CROSS JOIN LATERAL "
+                  f"(SELECT * FROM {source_schema}.{EVENTS_TABLE} x "
+                  "WHERE x.originator_id = wanted.id OFFSET 0) e")
     try:
         async with pool.acquire() as conn:
             async with conn.transaction():
@@ -46,10 +51,9 @@ async def scratch_replay(pool: asyncpg.Pool, source_schema: str, until: int,
                 # for them; a whole log (replay) is read through a view, never copied.
                 kind = "VIEW" if originators is None else "TABLE"
                 await conn.execute(
-                    f"CREATE {kind} {scratch}.{EVENTS_TABLE} AS SELECT notification_id, "
-                    "originator_id, originator_version, topic, state "
-                    f"FROM {source_schema}.{EVENTS_TABLE} "
-                    f"WHERE notification_id <= {int(until)}{only}")
+                    f"CREATE {kind} {scratch}.{EVENTS_TABLE} AS SELECT e.notification_id, "
+                    "e.originator_id, e.originator_version, e.topic, e.state "
+                    f"FROM {source} WHERE e.notification_id <= {int(until)}")
                 await conn.execute(tenant_ddl(scratch))
                 await ensure_tracking(conn, scratch)
             await catch_up(conn, scratch, batch_size=5000)
