@@ -87,3 +87,28 @@ async def test_grant_and_revoke_from_the_command_line(
                       "--role", "emperor")
     assert refused.returncode == 2
     assert "INVALID_INPUT" in refused.stderr
+
+
+async def test_an_operator_erases_a_person_and_verify_still_passes(
+    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    person = str(org.members[0])
+
+    refused = congtam(settings, "erase", "--tenant", tenant.slug, "--staff", person,
+                      "--basis", " ")
+    assert refused.returncode == 2
+    assert "ERASURE_BASIS_REQUIRED" in refused.stderr
+
+    erased = congtam(settings, "erase", "--tenant", tenant.slug, "--staff", person,
+                     "--basis", "Đơn yêu cầu ngày 20/11/2026", "--by", "ops-2")
+    assert erased.returncode == 0, erased.stderr
+    assert f"read models rebuilt: {tenant.slug}" in erased.stdout
+    assert await runtime.pool.fetchval(
+        "SELECT erased_by FROM platform.personal_keys WHERE subject_id = $1",
+        org.members[0]) == "ops-2"
+
+    verified = congtam(settings, "verify", "--tenant", tenant.slug)
+    assert verified.returncode == 0, verified.stderr
