@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     JSONTranscoder,
     Mapper,
+    Recording,
     StoredEvent,
 )
 from eventsourcing.postgres import (
@@ -39,6 +40,7 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from projections.codec import PersonalDataMapper, register_transcodings
 from services.database import ConnectionParams
+from services.metrics import EVENTS_APPENDED
 from services.personal_keys import TenantKeys
 
 EVENTS_TABLE = "evaluations_events"
@@ -218,6 +220,13 @@ class Evaluations(Application):  # type: ignore[type-arg]
         keys = TenantKeys(self._datastore.pool, self._tenant, self._datastore.schema,
                           EVENTS_TABLE)
         return PersonalDataMapper(transcoder, keys)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
+        recordings: list[Recording[Any]] = super().save(*objs, **kwargs)
+        if recordings:  # counted once committed: save returns only after the commit
+            slug = self._datastore.schema.removeprefix("t_").replace("_", "-")
+            EVENTS_APPENDED.labels(slug).inc(len(recordings))
+        return recordings
 
 
 class TenantApps:

@@ -13,6 +13,7 @@ from services.auth import TokenVerifier
 from services.database import ConnectionParams, resolve_database_url
 from services.eventstore import SharedPool, TenantApps
 from services.handlers import TenantService
+from services.metrics import POOLS
 from services.platform_log import Platform
 from services.projector import Projector
 from services.settings import Settings
@@ -33,6 +34,7 @@ class Runtime:
     platform: Platform
     projector: Projector | None = None
     feed: Any = None  # services.gql.subscriptions.ProjectedFeed, opened by the first subscriber
+    watched: tuple[int, ...] = ()  # keys of this runtime's pools in the metrics collector
 
     def service(self, tenant: Tenant) -> TenantService:
         return TenantService(self.apps.get(tenant.slug))
@@ -58,6 +60,11 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     await platform.migrate()
     rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
                  platform)
+    rt.watched = (
+        POOLS.watch("read", lambda: (pool.get_size() - pool.get_idle_size(),
+                                     pool.get_idle_size(), pool.get_max_size())),
+        POOLS.watch("write", lambda: _psycopg_usage(shared)),
+    )
     if projector if projector is not None else settings.projector_in_process:
         rt.projector = Projector(pool, registry)
         await rt.projector.start(params.asyncpg_kwargs())
@@ -65,7 +72,15 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     return rt
 
 
+def _psycopg_usage(shared: SharedPool) -> tuple[int, int, int]:
+    stats = shared.pool.get_stats()
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    return size - idle, idle, shared.pool.max_size
+
+
 async def shutdown(rt: Runtime) -> None:
+    for key in rt.watched:
+        POOLS.forget(key)
     if rt.projector is not None:
         await rt.projector.stop()
     if rt.feed is not None:

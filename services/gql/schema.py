@@ -28,6 +28,7 @@ from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
 from services.gql.reorganisation import ReorganisationMutation, ReorganisationQuery
 from services.gql.subscriptions import Subscription
+from services.metrics import OperationMetrics
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
@@ -64,6 +65,7 @@ def build_schema(*, production: bool = False) -> CongTamSchema:
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
         extensions=[  # factories: a fresh extension per request
+            OperationMetrics,  # first: it sees the errors after ErrorPolicy gave them a code
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             # Dashboards send the same few documents over and over: each text is validated
             # once per schema (variables are still checked on every request).
