@@ -87,3 +87,4 @@ async def shutdown(rt: Runtime) -> None:
         await rt.feed.close()
     await rt.pool.close()
     await anyio.to_thread.run_sync(rt.shared.close)
+    log.info("runtime_stopped")
