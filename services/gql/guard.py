@@ -3,9 +3,11 @@
 ``Authorisation`` runs before each root resolver (query, mutation): it asks the permission
 matrix (services/permissions.py) whether the caller's roles may call the field, so a new
 resolver is covered even if its author forgets to check. Resolvers then ask
-``access_of(info)`` for the scope to apply to the ids they are given. Subscriptions do not
-pass through this hook in graphql-core, so their resolvers call ``access_of`` themselves and
-wrap their stream in ``guarded_stream`` (which re-checks on every message).
+``access_of(info)`` for the scope to apply to the ids they are given; for a caller whose
+grants reach some units only, the hook also checks every id argument by name
+(``ids_in_scope``), so a field whose resolver forgets it still answers NOT_FOUND.
+Subscriptions do not pass through this hook in graphql-core, so their resolvers call
+``access_of`` themselves, and again before every message (services/gql/subscriptions.py).
 
 ``CostLimit`` bounds the work one document can ask for: every field costs 1, and a list
 field multiplies the cost of what is selected under it by ``LIST_FACTOR`` (the page size a
@@ -15,11 +17,13 @@ path, so neither fragment cycles nor fragment amplification escape the count.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from inspect import isawaitable
 from typing import Any, ClassVar
+from uuid import UUID
 
 from strawberry.extensions import SchemaExtension
 
@@ -39,8 +43,8 @@ from graphql import (
     ValidationRule,
     get_named_type,
 )
-from services.auth import AuthError
-from services.gql.context import access_of, ctx_of
+from services.gql.context import access_of
+from services.gql.scope import require_period, require_staff, require_unit
 
 MAX_COST = 5000
 LIST_FACTOR = 20
@@ -57,7 +61,9 @@ class Authorisation(SchemaExtension):
     @staticmethod
     async def _guarded(_next: Callable[..., Any], root: Any, info: Any, *args: Any,
                        **kwargs: Any) -> Any:
-        await access_of(info)
+        access = await access_of(info)
+        if access.units and not access.whole_tenant and not access.own:
+            await ids_in_scope(info, kwargs)
         result = _next(root, info, *args, **kwargs)
         return await result if isawaitable(result) else result
 
@@ -95,21 +101,34 @@ class ValidDocuments(SchemaExtension):
                 passed.popitem(last=False)
 
 
-async def guarded_stream(info: Any, stream: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """A subscription's stream, re-authorised before every message: a token that expired or
-    a grant revoked since the subscription began ends it."""
-    import time
+# Arguments (and input fields) that name a record of the caller's tenant, by GraphQL name,
+# with the check that keeps each inside a unit-scoped grant. ``toUnitId`` names a unit of the
+# *receiving* tenant of a transfer and is that tenant's business.
+_SCOPED_IDS: dict[str, Callable[[Any, UUID], Awaitable[None]]] = {
+    "unitId": require_unit, "parentId": require_unit,
+    "staffId": require_staff, "leaderId": require_staff,
+    "periodId": require_period,
+}
 
-    ctx = ctx_of(info)
-    async for item in stream:
-        principal = ctx.principal
-        if principal is None or principal.expires_at <= time.time():
-            raise AuthError("Mã xác thực đã hết hạn; vui lòng đăng nhập lại.",
-                            "The token has expired; please sign in again.")
-        ctx.grants_cache = None
-        ctx.accesses_cache = None
-        await access_of(info)
-        yield item
+
+def _named_ids(value: Any, name: str | None = None) -> Iterator[tuple[str, UUID]]:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _named_ids(inner, key)
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            yield from _named_ids(inner, name)
+    elif name in _SCOPED_IDS and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            yield name, UUID(value)  # a malformed id is the resolver's to refuse
+
+
+async def ids_in_scope(info: Any, arguments: dict[str, Any]) -> None:
+    """A caller whose grants reach some units only: every id they pass, in any resolver,
+    must lie inside them — else NOT_FOUND, as if absent. Resolvers that filter lists do so
+    themselves; this covers the ids of every field, including ones added later."""
+    for name, value in _named_ids(arguments):
+        await _SCOPED_IDS[name](info, value)
 
 
 def _is_list(type_: Any) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -25,7 +25,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFoundError
 from projections.runner import PROJECTED_CHANNEL
 from services.auth import AuthError, ForbiddenError
 from services.database import ConnectionParams
@@ -91,7 +91,8 @@ async def recheck(ctx: Context, tenant: Tenant | None,
                   roles: tuple[str, ...] = READERS) -> Tenant:
     """Verify the token again (it may have expired), and tenant and role with it."""
     ctx.principal = await ctx.runtime.verifier.verify(ctx.authorization)
-    ctx.grants_cache = ctx.accesses_cache = None  # a grant revoked since ends it too
+    # A grant revoked or narrowed since, or a unit moved, ends it too.
+    ctx.grants_cache = ctx.accesses_cache = ctx.trees_cache = None
     _, current = await ctx.caller(*roles)
     if tenant is not None and current.slug != tenant.slug:
         raise ForbiddenError("Phiên kết nối không còn thuộc địa phương này.",
@@ -110,9 +111,18 @@ class Subscription:
             # The permission matrix, and the unit scope: a unit out of reach is watched
             # exactly like a unit that does not exist.
             await access_of(info)
-            if not await visible_unit(info, parse_id(unit_id, "đơn vị", "Unit")):
+            watched = parse_id(unit_id, "đơn vị", "Unit")
+            if not await visible_unit(info, watched):
                 unit_id = strawberry.ID(str(uuid.uuid4()))
-            async for board in _watch_board(ctx, unit_id, year, month):
+
+            async def still_allowed() -> None:
+                # Before every message: the matrix and the unit scope, decided afresh from
+                # the grants as they are now (recheck dropped the cached decision).
+                await access_of(info)
+                if not await visible_unit(info, watched) and str(watched) == str(unit_id):
+                    raise NotFoundError("Không tìm thấy đơn vị.", "Unit not found.")
+
+            async for board in _watch_board(ctx, unit_id, year, month, still_allowed):
                 yield board
         except DomainError as error:
             # Subscriptions bypass the per-operation error policy: shape the refusal here,
@@ -125,13 +135,18 @@ class Subscription:
         ctx = ctx_of(info)
         try:
             await access_of(info)  # the permission matrix (subscriptions skip the root hook)
-            async for results in _watch_own(ctx):
+
+            async def still_allowed() -> None:
+                await access_of(info)
+
+            async for results in _watch_own(ctx, still_allowed):
                 yield results
         except DomainError as error:
             raise domain_error(error) from None
 
 
-async def _watch_own(ctx: Context) -> AsyncGenerator[list[OwnResult], None]:
+async def _watch_own(ctx: Context, still_allowed: Callable[[], Awaitable[None]],
+                     ) -> AsyncGenerator[list[OwnResult], None]:
     """Workflow step 6: each person is told their own result once it is published (and
     again if an appeal amends it); nobody else's."""
     tenant = await recheck(ctx, None, ())
@@ -142,6 +157,7 @@ async def _watch_own(ctx: Context) -> AsyncGenerator[list[OwnResult], None]:
         while True:
             wake.clear()
             await recheck(ctx, tenant, ())
+            await still_allowed()
             position, results = await own_results(ctx.runtime.pool, tenant.schema, staff_id)
             if position != sent:
                 sent = position
@@ -150,8 +166,9 @@ async def _watch_own(ctx: Context) -> AsyncGenerator[list[OwnResult], None]:
                 await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
 
 
-async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int,
-                       month: int) -> AsyncGenerator[UnitBoard | None, None]:
+async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int, month: int,
+                       still_allowed: Callable[[], Awaitable[None]],
+                       ) -> AsyncGenerator[UnitBoard | None, None]:
     check_month(year, month)
     unit = parse_id(unit_id, "đơn vị", "Unit")
     tenant = await recheck(ctx, None)
@@ -160,6 +177,7 @@ async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int,
         while True:
             wake.clear()
             await recheck(ctx, tenant)
+            await still_allowed()
             ctx.reads = Reads(ctx.runtime.pool, tenant)  # fresh loaders for each message
             row = await ctx.reads.fetchrow(
                 f"SELECT * FROM {tenant.schema}.rm_boards WHERE unit_id = $1 "

@@ -1,0 +1,93 @@
+"""A grant narrowed to a unit holds in every field, not only in those whose resolvers check
+it: any id an out-of-scope caller passes reads as absent. A live subscription follows the
+grants as they change: narrowed away from the watched unit, the watch ends."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from domain.actor import Actor
+from services.runtime import Runtime
+from services.settings import Settings
+from services.tenants import Tenant
+from tests.e2e.test_live_board import receive, socket, subscribe
+from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN
+from tests.support.gql import data, error_code, gql, token_for
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = Actor("platform-admin", "platform_admin")
+BOARD = ("query($u: ID!) { unitBoard(unitId: $u, year: 2026, month: 3) "
+         "{ id completion { decided } } }")
+QUOTA = "query($p: ID!) { quotaUse(periodId: $p) { __typename } }"
+TIMELINE = "query($s: ID!) { personTimeline(staffId: $s) { __typename } }"
+
+
+async def test_a_unit_scoped_grant_holds_in_fields_that_do_not_check_it_themselves(
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    root_march = data(await gql(http, hr, OPEN, {"unit": str(org.root), **MARCH}))["openPeriod"]
+    unit_march = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
+    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+
+    for query, inside, outside in (
+        (BOARD, {"u": str(org.unit)}, {"u": str(org.root)}),
+        (QUOTA, {"p": unit_march["id"]}, {"p": root_march["id"]}),
+        (TIMELINE, {"s": str(org.members[0])}, {"s": str(org.chair)}),
+    ):
+        assert not (await gql(http, scoped, query, inside)).get("errors"), query
+        refused = await gql(http, scoped, query, outside)
+        assert error_code(refused) == "NOT_FOUND", (query, refused)
+        # Exactly what an id that exists nowhere gets.
+        nowhere = {k: str(uuid.uuid4()) for k in outside}
+        absent = await gql(http, scoped, query, nowhere)
+        assert error_code(absent) == "NOT_FOUND", (query, absent)
+        assert refused["errors"][0]["message"] == absent["errors"][0]["message"]
+    # The whole-tenant officer is not narrowed by someone else's grant.
+    assert not (await gql(http, hr, BOARD, {"u": str(org.root)})).get("errors")
+
+
+async def test_a_live_board_ends_when_the_grant_moves_away_from_its_unit(
+    server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
+    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
+    other = data(await gql(http, hr, "mutation { registerUnit(input: {name: \"Ban khác\", "
+                                     "kind: \"board\"}) { id } }"))["registerUnit"]["id"]
+    officer = str(uuid.uuid4())
+    grant = await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer",
+                                         unit_scope=org.unit)
+    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+    async with socket(server, scoped) as ws:
+        await subscribe(ws, {"unit": str(org.unit), "year": 2026, "month": 3})
+        first = await receive(ws)
+        assert first["type"] == "next", first
+        assert not first["payload"].get("errors"), first
+        # The officer now looks after another unit only.
+        await runtime.platform.revoke(ADMIN, officer, grant, "chuyển công tác")
+        await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer",
+                                     unit_scope=uuid.UUID(other))
+        data(await gql(http, leader, DECIDE, {"period": period["id"],
+                                              "staff": str(org.members[0]), "level": "B",
+                                              "score": 85, "reasons": "x"}))
+        last = await receive(ws)
+        while last["type"] == "next" and not last["payload"].get("errors"):
+            last = await receive(ws)
+        errors = last["payload"]["errors"] if last["type"] == "next" else last["payload"]
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND", json.dumps(last)
