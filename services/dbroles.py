@@ -22,6 +22,11 @@ Other roles (all ``NOLOGIN`` group roles; operators give them LOGIN in productio
   registry and grants.
 - ``congtam_projector``: reads every tenant's events, writes read models and tracking; the
   projector's transactions run as it (services/projector.py).
+- ``congtam_writer``: appends events and nothing else — ``SELECT`` and ``INSERT`` on the
+  event tables, plus ``MAINTAIN`` (PostgreSQL 17+) for the table lock that keeps
+  notification ids in commit order (``LOCK … IN EXCLUSIVE MODE`` otherwise needs ``UPDATE``).
+  No read model, no other table. Every append of the API runs as it
+  (``SET LOCAL ROLE``, services/eventstore.py); ``congtam_api`` may switch to it.
 - Event tables (``*_events``) are append-only for everyone: ``UPDATE``, ``DELETE`` and
   ``TRUNCATE`` are revoked from every role here (and refused by triggers, services/integrity).
 
@@ -43,6 +48,7 @@ log = structlog.get_logger()
 
 API_ROLE = "congtam_api"
 PROJECTOR_ROLE = "congtam_projector"
+WRITER_ROLE = "congtam_writer"
 _enabled = True  # cleared when the server refuses us CREATEROLE
 
 
@@ -66,6 +72,7 @@ async def install_platform_roles(conn: DbConn) -> None:
     try:
         await conn.execute(_create_role(API_ROLE, "NOLOGIN NOINHERIT"))
         await conn.execute(_create_role(PROJECTOR_ROLE, "NOLOGIN"))
+        await conn.execute(_create_role(WRITER_ROLE, "NOLOGIN"))
     except asyncpg.InsufficientPrivilegeError:
         _enabled = False
         log.error("db_roles_unavailable", reason="no CREATEROLE: tenant roles are not enforced")
@@ -74,6 +81,7 @@ async def install_platform_roles(conn: DbConn) -> None:
         f"GRANT USAGE ON SCHEMA platform TO {API_ROLE}, {PROJECTOR_ROLE};"
         f"GRANT SELECT ON platform.tenants TO {API_ROLE}, {PROJECTOR_ROLE};"
         f"GRANT SELECT ON platform.grants, platform.users TO {API_ROLE};"
+        f"GRANT {WRITER_ROLE} TO {API_ROLE};"
     )
     if await conn.fetchval("SELECT to_regclass('platform.personal_keys') IS NOT NULL"):
         # Projections open sealed personal data with the keys not erased
@@ -84,6 +92,11 @@ async def install_platform_roles(conn: DbConn) -> None:
         # transaction (projections/progress.py).
         await conn.execute(f"GRANT SELECT, INSERT, UPDATE ON platform.log_progress "
                            f"TO {PROJECTOR_ROLE}")
+        # An append raises the tenant's log head there too, in its own statement trigger
+        # (projections/progress.py): the writer does exactly that, and no more.
+        await conn.execute(f"GRANT USAGE ON SCHEMA platform TO {WRITER_ROLE};"
+                           f"GRANT SELECT, INSERT, UPDATE ON platform.log_progress "
+                           f"TO {WRITER_ROLE}")
 
 
 async def install_tenant_roles(conn: DbConn, schema: str) -> None:
@@ -113,11 +126,19 @@ async def install_tenant_roles(conn: DbConn, schema: str) -> None:
     for row in others:
         statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE "
                           f"ON {schema}.{row['t']} TO {PROJECTOR_ROLE}")
+    maintain = int(await conn.fetchval("SELECT current_setting('server_version_num')")) >= 170000
+    statements.append(f"GRANT USAGE ON SCHEMA {schema} TO {WRITER_ROLE}")
     for row in events:
         table = f"{schema}.{row['t']}"
         statements.append(f"GRANT SELECT ON {table} TO {PROJECTOR_ROLE}")
         statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} "
-                          f"FROM PUBLIC, {reader}, {PROJECTOR_ROLE}, {API_ROLE}")
+                          f"FROM PUBLIC, {reader}, {PROJECTOR_ROLE}, {API_ROLE}, {WRITER_ROLE}")
+        if maintain:  # before 17 the table lock would need UPDATE: appends stay as they were
+            statements.append(f"GRANT SELECT, INSERT, MAINTAIN ON {table} TO {WRITER_ROLE}")
+            sequence = await conn.fetchval("SELECT pg_get_serial_sequence($1, 'notification_id')",
+                                           table)
+            if sequence:
+                statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {WRITER_ROLE}")
     await conn.execute(";\n".join(statements))
 
 

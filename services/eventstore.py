@@ -40,6 +40,7 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from projections.codec import PersonalDataMapper, register_transcodings
 from services.database import ConnectionParams
+from services.dbroles import WRITER_ROLE
 from services.metrics import EVENTS_APPENDED
 from services.personal_keys import TenantKeys
 
@@ -114,10 +115,30 @@ class TenantRecorder(PostgresApplicationRecorder):
         ).format(schema, table)
         self._notify = SQL("SELECT pg_notify({0}, {1})").format(
             Literal(NOTIFY_CHANNEL), Literal(datastore.schema))
+        # Appends run as the writer role once its privileges on this table are installed and
+        # the login may take it (a schema set up without roles, a login outside the role, or
+        # PostgreSQL before 17: appends run as the login, as before).
+        self._as_writer: bool | None = None
+        self._writer_ready = SQL(
+            "SELECT CASE WHEN to_regrole({0}) IS NULL "
+            "OR current_setting('server_version_num')::int < 170000 THEN false "
+            "ELSE pg_has_role(current_user, {0}, 'MEMBER') "
+            "AND has_table_privilege({0}, {1}, 'INSERT') "
+            "AND has_table_privilege({0}, {1}, 'MAINTAIN') END AS ready"
+        ).format(Literal(WRITER_ROLE), Literal(f"{datastore.schema}.{events_table_name}"))
+        self._set_writer = SQL("SET LOCAL ROLE {0}").format(Identifier(WRITER_ROLE))
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
+        if self._as_writer is None:
+            curs.execute(self._writer_ready)
+            row = curs.fetchone()
+            self._as_writer = bool(row and row["ready"])
+        if self._as_writer:
+            # Least privilege for the append: the writer role may insert events and read
+            # them, nothing else (services/dbroles.py); the role ends with the transaction.
+            curs.execute(self._set_writer)
         self._lock_table(curs)
         curs.execute(self._notify, prepare=True)  # delivered at commit, with the schema
         curs.execute(self._insert_arrays, (

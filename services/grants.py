@@ -55,5 +55,21 @@ async def grants_in(db: asyncpg.Pool | DbConn, user_id: str, tenant: str) -> lis
     return [Grant.from_row(r) for r in rows]
 
 
+async def revoked_roles_in(db: asyncpg.Pool | DbConn, user_id: str,
+                           tenant: str) -> frozenset[str]:
+    """Roles of ``user_id`` whose grants on ``tenant`` (or above it, with children) were
+    all revoked: a token still claiming one of them gets nothing from the claim."""
+    rows = await db.fetch(
+        "WITH RECURSIVE up(slug, depth) AS ("
+        "  SELECT slug, 0 FROM platform.tenants WHERE slug = $2"
+        "  UNION ALL SELECT t.parent_slug, up.depth + 1 FROM platform.tenants t"
+        "  JOIN up ON t.slug = up.slug WHERE t.parent_slug IS NOT NULL AND up.depth < 16) "
+        "SELECT DISTINCT g.role FROM platform.grants g JOIN up ON up.slug = g.tenant "
+        "WHERE g.user_id = $1 AND g.revoked_at IS NOT NULL "
+        "AND (up.depth = 0 OR g.include_children)", user_id, tenant)
+    active = await roles_in(db, user_id, tenant)
+    return frozenset(r["role"] for r in rows) - active
+
+
 async def roles_in(db: asyncpg.Pool | DbConn, user_id: str, tenant: str) -> frozenset[str]:
     return frozenset(g.role for g in await grants_in(db, user_id, tenant))

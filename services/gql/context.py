@@ -22,7 +22,7 @@ from projections.base import DbConn
 from projections.runner import tracked_position
 from services.auth import AuthError, ForbiddenError, Principal
 from services.dbroles import reading_as
-from services.grants import grants_in
+from services.grants import grants_in, revoked_roles_in
 from services.permissions import Access, RoleGrant, decide
 from services.runtime import Runtime
 from services.tenants import Tenant
@@ -74,12 +74,16 @@ class Context(BaseContext, kw_only=True):
         if self.grants_cache is None:
             principal = self._verified()
             granted = await grants_in(self.runtime.pool, principal.user_id, principal.tenant)
+            revoked = await revoked_roles_in(self.runtime.pool, principal.user_id,
+                                             principal.tenant)
             mine: list[RoleGrant] = []
             for role in sorted(principal.roles):
                 scopes = [g.unit_scope for g in granted if g.role == role]
                 if scopes:
                     mine += [RoleGrant(role, s) for s in scopes]
-                elif not self.runtime.settings.require_grants:
+                elif role not in revoked and not self.runtime.settings.require_grants:
+                    # Never after a revocation: revoking a narrow grant must not leave the
+                    # claim reaching the whole tenant.
                     mine.append(RoleGrant(role))
             self.grants_cache = mine
         return self.grants_cache

@@ -27,6 +27,7 @@ from uuid import UUID
 
 from strawberry.extensions import SchemaExtension
 
+from domain.errors import NotFoundError
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -63,7 +64,19 @@ class Authorisation(SchemaExtension):
                        **kwargs: Any) -> Any:
         access = await access_of(info)
         if access.units and not access.whole_tenant and not access.own:
-            await ids_in_scope(info, kwargs)
+            try:
+                await ids_in_scope(info, kwargs)
+            except NotFoundError:
+                # Answer as the field answers an id that does not exist: a read of a list
+                # is empty, a nullable read is null; a write, or a required value, is
+                # NOT_FOUND. Out of scope and absent look the same either way.
+                if info.operation.operation.value != "query":
+                    raise
+                if _is_list(info.return_type):
+                    return []
+                if not isinstance(info.return_type, GraphQLNonNull):
+                    return None
+                raise
         result = _next(root, info, *args, **kwargs)
         return await result if isawaitable(result) else result
 

@@ -49,14 +49,18 @@ async def test_a_unit_scoped_grant_holds_in_fields_that_do_not_check_it_themselv
     ):
         assert not (await gql(http, scoped, query, inside)).get("errors"), query
         refused = await gql(http, scoped, query, outside)
-        assert error_code(refused) == "NOT_FOUND", (query, refused)
-        # Exactly what an id that exists nowhere gets.
+        # Exactly what an id that exists nowhere gets (null, empty, or NOT_FOUND).
         nowhere = {k: str(uuid.uuid4()) for k in outside}
-        absent = await gql(http, scoped, query, nowhere)
-        assert error_code(absent) == "NOT_FOUND", (query, absent)
-        assert refused["errors"][0]["message"] == absent["errors"][0]["message"]
+        assert refused == await gql(http, scoped, query, nowhere), query
+        assert not any(str(v) in json.dumps(refused) for v in outside.values())
+    assert (await gql(http, scoped, BOARD, {"u": str(org.root)}))["data"] == {"unitBoard": None}
     # The whole-tenant officer is not narrowed by someone else's grant.
-    assert not (await gql(http, hr, BOARD, {"u": str(org.root)})).get("errors")
+    board = data(await gql(http, hr, BOARD, {"u": str(org.root)}))["unitBoard"]
+    assert board["id"] == root_march["id"]
+    # A write outside the scope is NOT_FOUND, and nothing is written.
+    closed = await gql(http, scoped, "mutation($p: ID!) { closePeriod(periodId: $p) { id } }",
+                       {"p": root_march["id"]})
+    assert error_code(closed) == "NOT_FOUND"
 
 
 async def test_a_live_board_ends_when_the_grant_moves_away_from_its_unit(
@@ -91,3 +95,23 @@ async def test_a_live_board_ends_when_the_grant_moves_away_from_its_unit(
             last = await receive(ws)
         errors = last["payload"]["errors"] if last["type"] == "next" else last["payload"]
         assert errors[0]["extensions"]["code"] == "NOT_FOUND", json.dumps(last)
+
+
+async def test_revoking_a_narrow_grant_never_widens_the_claim(
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    officer = str(uuid.uuid4())
+    grant = await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer",
+                                         unit_scope=org.unit)
+    token = token_for(settings, tenant.slug, officer, "hr_officer")
+    assert (await gql(http, token, BOARD, {"u": str(org.root)}))["data"] == {"unitBoard": None}
+    await runtime.platform.revoke(ADMIN, officer, grant, "thôi giữ chức vụ")
+    # The token still claims the role; with its only grant revoked, the claim gives nothing.
+    for unit in (org.root, org.unit):
+        assert error_code(await gql(http, token, BOARD, {"u": str(unit)})) == "FORBIDDEN"
+    # A user never granted anything keeps the claim's reach (development tokens).
+    fresh = token_for(settings, tenant.slug, uuid.uuid4(), "hr_officer")
+    assert not (await gql(http, fresh, BOARD, {"u": str(org.root)})).get("errors")
