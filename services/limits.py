@@ -12,6 +12,8 @@
 - **Persisted operations only** (``CONGTAM_PERSISTED_ONLY``): a client sends
   ``{"extensions": {"persistedQuery": {"sha256Hash": …}}}`` naming a document of
   graphql/operations/ by the SHA-256 of its text; free-form documents are refused.
+- **Websockets**: each ``subscribe`` message passes the same size, rate and persisted checks
+  (the token is the one given at ``connection_init``).
 
 Refusals are GraphQL-shaped JSON with a stable ``code`` and Vietnamese/English messages.
 """
@@ -27,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from litestar.types import ASGIApp, HTTPRequestEvent, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPRequestEvent,
+    Receive,
+    Scope,
+    Send,
+    WebSocketSendEvent,
+)
 
 from services.auth import AuthError, Principal, TokenVerifier
 from services.settings import Settings
@@ -118,6 +127,9 @@ class RequestGuard:
         self.persisted = persisted_operations()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if str(scope["type"]) == "websocket" and scope.get("path") == GRAPHQL_PATH:
+            await self.app(scope, self._websocket(scope, receive, send), send)
+            return
         if str(scope["type"]) != "http" or scope.get("path") != GRAPHQL_PATH \
                 or scope.get("method") not in ("POST", "GET"):
             await self.app(scope, receive, send)
@@ -141,8 +153,56 @@ class RequestGuard:
 
         await self.app(scope, replay, send)
 
-    async def _rate(self, scope: Scope) -> Principal | None:
-        auth = _headers(scope).get(b"authorization", b"").decode("latin-1")
+    def _websocket(self, scope: Scope, receive: Receive, send: Send) -> Receive:
+        """The same guards for each ``subscribe`` of a graphql-transport-ws socket: its size,
+        the rates of the user and tenant named at ``connection_init``, and persisted-only
+        mode. A refused subscribe gets an ``error`` message for its id; the socket stays."""
+        authorization = ""
+
+        async def guarded() -> Any:
+            nonlocal authorization
+            while True:
+                event: Any = await receive()
+                text = event.get("text") if event.get("type") == "websocket.receive" else None
+                if not isinstance(text, str):
+                    return event
+                try:
+                    message = json.loads(text)
+                except ValueError:
+                    return event  # the protocol handler closes the socket on it
+                if not isinstance(message, dict):
+                    return event
+                if message.get("type") == "connection_init":
+                    params = message.get("payload")
+                    value = (params.get("Authorization") or params.get("authorization")
+                             if isinstance(params, dict) else None)
+                    authorization = value if isinstance(value, str) else ""
+                    return event
+                if message.get("type") != "subscribe":
+                    return event
+                try:
+                    if len(text.encode()) > self.settings.max_body_bytes:
+                        raise _too_large(self.settings.max_body_bytes)
+                    await self._rate(scope, authorization)
+                    payload = message.get("payload")
+                    if self.settings.persisted_only and isinstance(payload, dict):
+                        payload["query"] = self._persisted(payload)
+                        return {**event, "text": json.dumps(message)}
+                    return event
+                except RefusedError as refusal:
+                    refused: WebSocketSendEvent = {
+                        "type": "websocket.send", "bytes": None, "text": json.dumps({
+                            "id": message.get("id"), "type": "error", "payload": [{
+                                "message": refusal.vi, "extensions": {
+                                    "code": refusal.code, "messageVi": refusal.vi,
+                                    "messageEn": refusal.en}}]})}
+                    await send(refused)
+
+        return guarded
+
+    async def _rate(self, scope: Scope, authorization: str | None = None) -> Principal | None:
+        auth = authorization if authorization is not None \
+            else _headers(scope).get(b"authorization", b"").decode("latin-1")
         principal: Principal | None = None
         try:
             principal = await self.verifier.verify(auth) if auth else None
