@@ -55,20 +55,23 @@ async def grants_in(db: asyncpg.Pool | DbConn, user_id: str, tenant: str) -> lis
     return [Grant.from_row(r) for r in rows]
 
 
-async def revoked_roles_in(db: asyncpg.Pool | DbConn, user_id: str,
-                           tenant: str) -> frozenset[str]:
-    """Roles of ``user_id`` whose grants on ``tenant`` (or above it, with children) were
-    all revoked: a token still claiming one of them gets nothing from the claim."""
+async def grants_and_revoked_in(db: asyncpg.Pool | DbConn, user_id: str,
+                                tenant: str) -> tuple[list[Grant], frozenset[str]]:
+    """In one statement: the active grants of ``user_id`` reaching ``tenant`` (as
+    ``grants_in``), and the roles whose grants reaching it were all revoked — a token still
+    claiming one of those gets nothing from the claim."""
     rows = await db.fetch(
         "WITH RECURSIVE up(slug, depth) AS ("
         "  SELECT slug, 0 FROM platform.tenants WHERE slug = $2"
         "  UNION ALL SELECT t.parent_slug, up.depth + 1 FROM platform.tenants t"
         "  JOIN up ON t.slug = up.slug WHERE t.parent_slug IS NOT NULL AND up.depth < 16) "
-        "SELECT DISTINCT g.role FROM platform.grants g JOIN up ON up.slug = g.tenant "
-        "WHERE g.user_id = $1 AND g.revoked_at IS NOT NULL "
-        "AND (up.depth = 0 OR g.include_children)", user_id, tenant)
-    active = await roles_in(db, user_id, tenant)
-    return frozenset(r["role"] for r in rows) - active
+        "SELECT g.grant_id, g.tenant, g.role, g.unit_scope, g.include_children, g.revoked_at "
+        "FROM platform.grants g JOIN up ON up.slug = g.tenant "
+        "WHERE g.user_id = $1 AND (up.depth = 0 OR g.include_children) "
+        "ORDER BY up.depth, g.role, g.grant_id", user_id, tenant)
+    active = [Grant.from_row(r) for r in rows if r["revoked_at"] is None]
+    revoked = {r["role"] for r in rows if r["revoked_at"] is not None}
+    return active, frozenset(revoked - {g.role for g in active})
 
 
 async def roles_in(db: asyncpg.Pool | DbConn, user_id: str, tenant: str) -> frozenset[str]:

@@ -22,7 +22,7 @@ from projections.base import DbConn
 from projections.runner import tracked_position
 from services.auth import AuthError, ForbiddenError, Principal
 from services.dbroles import reading_as
-from services.grants import grants_in, revoked_roles_in
+from services.grants import grants_and_revoked_in
 from services.permissions import Access, RoleGrant, decide
 from services.runtime import Runtime
 from services.tenants import Tenant
@@ -73,9 +73,8 @@ class Context(BaseContext, kw_only=True):
         """
         if self.grants_cache is None:
             principal = self._verified()
-            granted = await grants_in(self.runtime.pool, principal.user_id, principal.tenant)
-            revoked = await revoked_roles_in(self.runtime.pool, principal.user_id,
-                                             principal.tenant)
+            granted, revoked = await grants_and_revoked_in(
+                self.runtime.pool, principal.user_id, principal.tenant)
             mine: list[RoleGrant] = []
             for role in sorted(principal.roles):
                 scopes = [g.unit_scope for g in granted if g.role == role]
