@@ -104,10 +104,13 @@ class ReorganisationQuery:
 
     @strawberry.field(description="Lịch sử xếp loại của một người ở các địa phương tiền thân")
     async def predecessor_history(self, info: Info[Any, Any],
-                                  staff_id: strawberry.ID) -> list[Rating]:
+                                  staff_id: strawberry.ID,
+                                  at_least: int | None = None) -> list[Rating]:
         ctx, access = ctx_of(info), await access_of(info)
         principal, tenant = access.principal, access.tenant
         sid = parse_id(staff_id, "cán bộ", "Staff member")
+        # The lineage is this tenant's read model; the predecessors' logs are closed.
+        await ctx.fresh(tenant, at_least)
         if not await visible_staff(info, sid):
             return []  # someone else's history reads like nobody's
         async with ctx.read(tenant) as conn:
