@@ -18,7 +18,12 @@ from domain.errors import NotFoundError, ValidationFailedError
 from projections import progress
 from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
-from services.dbroles import install_platform_roles, install_tenant_roles
+from services.dbroles import (
+    install_platform_roles,
+    install_tenant_roles,
+    mark_roles_installed,
+    tenants_needing_roles,
+)
 from services.eventstore import TenantApps, tenant_schema
 from services.integrity import install_sql
 
@@ -64,8 +69,9 @@ class TenantRegistry:
                 await conn.execute(progress.PLATFORM_SQL)
                 await progress.install_missing(conn)
                 await install_platform_roles(conn)
-                for schema in await conn.fetch("SELECT schema_name FROM platform.tenants"):
-                    await install_tenant_roles(conn, schema["schema_name"])
+                for schema in await tenants_needing_roles(conn):
+                    await install_tenant_roles(conn, schema)
+                    await mark_roles_installed(conn, schema)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
 
@@ -90,6 +96,7 @@ class TenantRegistry:
                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET name = $2",
                 slug, name, kind, parent_slug, schema,
             )
+            await mark_roles_installed(conn, schema)
         self._cache.pop(slug, None)
         log.info("tenant_registered", tenant=slug, schema=schema)
         return await self.get(slug)

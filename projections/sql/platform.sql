@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS platform.tenants (
     status      text NOT NULL DEFAULT 'active',
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+-- What the tenant's database privileges were last installed from (services/dbroles.py).
+ALTER TABLE platform.tenants ADD COLUMN IF NOT EXISTS roles_fingerprint text;
 
 -- Read models of the platform log (platform.platform_events), kept by projections/platform.py.
 CREATE TABLE IF NOT EXISTS platform.projection_tracking (

@@ -79,3 +79,26 @@ async def test_the_projector_reads_events_and_writes_read_models_only(
             await conn.execute(f"DELETE FROM {x.schema}.rm_units")  # allowed: a read model
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await as_projector(conn, "SELECT * FROM platform.grants")
+
+
+async def test_privileges_are_installed_once_per_change_not_at_every_start(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    from services.dbroles import tenants_needing_roles
+
+    tenant = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        # Registered with its privileges: a process start has nothing to do for it.
+        assert tenant.schema not in await tenants_needing_roles(conn)
+        # A read model added later changes the schema's tables: that tenant (only) is due.
+        await conn.execute(f"CREATE TABLE {tenant.schema}.rm_added_later (x int)")
+        assert tenant.schema in await tenants_needing_roles(conn)
+        assert not await conn.fetchval("SELECT has_table_privilege($1, $2, 'SELECT')",
+                                       reader_role(tenant.schema),
+                                       f"{tenant.schema}.rm_added_later")
+    await runtime.registry.migrate()  # what every process start runs
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT has_table_privilege($1, $2, 'SELECT')",
+                                   reader_role(tenant.schema), f"{tenant.schema}.rm_added_later")
+        assert tenant.schema not in await tenants_needing_roles(conn)
+        await conn.execute(f"DROP TABLE {tenant.schema}.rm_added_later")
