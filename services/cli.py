@@ -61,8 +61,12 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
     if demo:
         _load_demo()
     _print_welcome(settings.host, settings.port)
+    # A keep-alive shorter than the idle timeout of whatever sits in front (an ingress, a
+    # load balancer, a client pool) races it: the server closes a connection the other side
+    # has just reused, and that request fails with a reset. So the server waits longer.
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="warning", timeout_graceful_shutdown=20)
+                log_level="warning", timeout_graceful_shutdown=20,
+                timeout_keep_alive=int(settings.keep_alive_s))
 
 
 def _load_demo() -> None:

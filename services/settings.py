@@ -25,6 +25,7 @@ class Settings:
     data_dir: Path
     host: str
     port: int
+    keep_alive_s: float  # idle HTTP keep-alive; above any proxy's idle timeout in front
     jwt_secret: str | None  # HS256 development key; None → generated under data_dir
     jwt_issuer: str
     jwt_audience: str
@@ -63,6 +64,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         data_dir=Path(e.get("CONGTAM_DATA_DIR", ".data")).resolve(),
         host=e.get("CONGTAM_HOST", "127.0.0.1"),
         port=int(e.get("CONGTAM_PORT", "8000")),
+        keep_alive_s=float(e.get("CONGTAM_KEEP_ALIVE_S", "75")),
         jwt_secret=secret,
         jwt_issuer=e.get("CONGTAM_JWT_ISSUER", "congtam-dev"),
         jwt_audience=e.get("CONGTAM_JWT_AUDIENCE", "congtam"),
