@@ -84,6 +84,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
         workload = await generate(rt, scale, console)
         state_bytes = await mean_state_bytes(rt, workload.biggest_tenant())
         generated = _generated(workload, state_bytes)
+        generated["synchronous_commit_measured"] = await rt.pool.fetchval(
+            "SHOW synchronous_commit")
         console.print("[bold]Measuring[/] …")
         if wanted & {"baseline_insert_single", "baseline_copy"}:
             await prepare_baseline_table(rt)

@@ -47,7 +47,32 @@ def _slug(spec_index: int, i: int) -> str:
     return f"bench-{spec_index}-{i:03d}"
 
 
+async def _durable_commits(rt: Runtime, on: bool) -> None:
+    """Generation is set-up, not a measured path: on the bench's own throw-away cluster its
+    commits need not wait for the WAL flush. Every measured path runs with the default back."""
+    async with rt.pool.acquire() as conn:
+        if on:
+            await conn.execute("ALTER SYSTEM RESET synchronous_commit")
+        else:
+            await conn.execute("ALTER SYSTEM SET synchronous_commit = off")
+        await conn.execute("SELECT pg_reload_conf()")
+    # The reload reaches each backend asynchronously; wait until a fresh session sees it.
+    want = "on" if on else "off"
+    for _ in range(100):
+        if await rt.pool.fetchval("SHOW synchronous_commit") == want:
+            return
+        await anyio.sleep(0.05)
+
+
 async def generate(rt: Runtime, scale: Scale, console: Console) -> Workload:
+    await _durable_commits(rt, on=False)
+    try:
+        return await _generate(rt, scale, console)
+    finally:
+        await _durable_commits(rt, on=True)
+
+
+async def _generate(rt: Runtime, scale: Scale, console: Console) -> Workload:
     tenants: list[Tenant] = []
     units: list[BenchUnit] = []
     months = sum(s.count * s.units * s.months for s in scale.tenants)
