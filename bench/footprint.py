@@ -36,7 +36,8 @@ CLIENTS = 8
 TARGET_CONNECTIONS = 30  # per process (issue #8)
 TARGET_API_RSS_MB = 500.0
 RATINGS = """query Ratings($unit: ID!, $year: Int!, $month: Int!) {
-  unitRatings(unitId: $unit, year: $year, month: $month) { staffId level score }
+  unitRatings(unitId: $unit, year: $year, month: $month, first: 100) {
+    edges { node { staffId level score } } }
 }"""
 DECIDE = """mutation Decide($period: ID!, $staff: ID!) {
   decideRating(input: {periodId: $period, staffId: $staff, level: B, score: 80,

@@ -31,9 +31,11 @@ OPERATIONS = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 TYPENAME = "{ __typename }"
 # The dashboard's own field only (the UnitBoard document also asks for the period).
 RATINGS = """query Ratings($unit: ID!, $year: Int!, $month: Int!) {
-  unitRatings(unitId: $unit, year: $year, month: $month) {
-    staffId staffName status selfScore selfLevel level levelLabel score reasons decidedBy
-    decidedAt policyVersion
+  unitRatings(unitId: $unit, year: $year, month: $month, first: 100) {
+    edges { node {
+      staffId staffName status selfScore selfLevel level levelLabel score reasons decidedBy
+      decidedAt policyVersion
+    } }
   }
 }"""
 
@@ -163,7 +165,7 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
             variables = {"unit": str(board.unit_id), "year": year, "month": month}
             first = await http.post("/graphql", json={"query": RATINGS, "variables": variables},
                                     headers={"Authorization": f"Bearer {reader}"})
-            rows = len(first.json()["data"]["unitRatings"])
+            rows = len(first.json()["data"]["unitRatings"]["edges"])
             if rows != len(board.members) + 1:
                 raise RuntimeError(f"dashboard shows {rows} rows, expected the whole unit")
             calls = [graphql_call(http, reader, RATINGS, variables)] * scale.dashboard_requests

@@ -109,7 +109,8 @@ def _print_welcome(host: str, port: int) -> None:
     console.print("First query:")
     console.print(f"  curl -s http://{host}:{port}/graphql -H \"Authorization: Bearer $TOKEN\" "
                   "-H 'Content-Type: application/json' "
-                  "-d '{\"query\":\"{ me { tenantName roles } units { id name } }\"}'\n")
+                  "-d '{\"query\":\"{ me { tenantName roles } "
+                  "units { edges { node { id name } } } }\"}'\n")
     _print_users()
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import strawberry
 
 from domain.errors import ValidationFailedError
+from graphql import GraphQLObjectType, get_named_type
+from services.gql.context import Context
+from services.tenants import Tenant
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -41,10 +46,20 @@ class Edge(Generic[T]):
     node: T
 
 
+Fetch = Callable[..., Awaitable[Sequence[Any]]]  # (sql, *args) -> rows
+
+
 @strawberry.type
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
+    # Counting every matching row is a statement of its own, so it runs only when asked for.
+    counter: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+
+    @strawberry.field(description="Tổng số dòng khớp bộ lọc, mọi trang (null nếu danh sách "
+                                  "không đếm) / rows matching the filter, all pages")
+    async def total_count(self) -> int | None:
+        return await self.counter() if self.counter is not None else None
 
 
 def encode_cursor(kind: str, key: Sequence[Any]) -> str:
@@ -107,3 +122,95 @@ def cursor_uuid(value: Any) -> UUID:
         raise InvalidCursorError("Con trỏ phân trang không hợp lệ; hãy tải lại từ trang đầu.",
                                  "The pagination cursor is invalid; start from the first page.",
                                  ) from None
+
+
+_PARSERS: dict[type, Callable[[Any], Any]] = {
+    int: cursor_int,
+    UUID: cursor_uuid,
+    str: str,
+    datetime: lambda v: datetime.fromisoformat(str(v)),
+    date: lambda v: date.fromisoformat(str(v)),
+}
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """How one list is ordered: SQL expressions with their Python types, the last unique
+    and immutable (an id or a log position), so the order is total and a cursor names one
+    place in it. All columns run the same way, so one row comparison is the whole seek."""
+
+    kind: str
+    columns: tuple[tuple[str, type], ...]
+    descending: bool = False
+
+    def select(self) -> str:
+        """The key columns, to add to the list's SELECT (named _k0, _k1, …)."""
+        return ", ".join(f"{expr} AS _k{i}" for i, (expr, _) in enumerate(self.columns))
+
+    def parse(self, after: str | None) -> list[Any] | None:
+        key = decode_cursor(self.kind, after, len(self.columns))
+        if key is None:
+            return None
+        try:
+            return [None if v is None else _PARSERS[t](v)
+                    for v, (_, t) in zip(key, self.columns, strict=True)]
+        except ValueError:
+            raise InvalidCursorError(
+                "Con trỏ phân trang không hợp lệ; hãy tải lại từ trang đầu.",
+                "The pagination cursor is invalid; start from the first page.") from None
+
+    def key(self, row: Any) -> tuple[Any, ...]:
+        return tuple(row[f"_k{i}"] for i in range(len(self.columns)))
+
+
+async def keyset_page(fetch: Fetch, inner: str, args: Sequence[Any], keyset: Keyset,
+                      first: int | None, after: str | None, node: Callable[[Any], T],
+                      count: bool = True) -> Connection[T]:
+    """One page of ``inner`` (a SELECT whose columns include ``keyset.select()`` and whose
+    parameters are ``args``): the rows after the cursor's key in the keyset's order, one
+    statement. ``totalCount`` is a second statement, sent only if the client asks for it."""
+    size = page_size(first)
+    key = keyset.parse(after)
+    params = list(args)
+    names = ", ".join(f"_k{i}" for i in range(len(keyset.columns)))
+    seek = ""
+    if key is not None:
+        marks = ", ".join(f"${len(params) + 1 + i}" for i in range(len(key)))
+        seek = f"WHERE ({names}) {'<' if keyset.descending else '>'} ({marks}) "
+        params += key
+    way = " DESC" if keyset.descending else ""
+    order = ", ".join(f"_k{i}{way}" for i in range(len(keyset.columns)))
+    rows = await fetch(f"SELECT * FROM ({inner}) page {seek}ORDER BY {order} "
+                       f"LIMIT ${len(params) + 1}", *params, size + 1)
+    connection = build(rows, size, keyset.kind, keyset.key, node, after)
+    if count:
+        async def counter() -> int:
+            found = await fetch(f"SELECT count(*)::int AS n FROM ({inner}) page", *args)
+            return int(found[0]["n"])
+        connection.counter = counter
+    return connection
+
+
+def empty() -> Connection[Any]:
+    """The page of a list the caller may not see: like a list with nothing in it."""
+    return Connection(edges=[], page_info=PageInfo(
+        has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
+        counter=_zero)
+
+
+async def _zero() -> int:
+    return 0
+
+
+def reading(ctx: Context, tenant: Tenant) -> Fetch:
+    """Statements on a read connection that sees only ``tenant``'s schema (one per call)."""
+    async def fetch(sql: str, *args: Any) -> Sequence[Any]:
+        async with ctx.read(tenant) as conn:
+            return list(await conn.fetch(sql, *args))
+    return fetch
+
+
+def is_connection(type_: Any) -> bool:
+    """Whether a GraphQL output type is one of these connections (a page of a list)."""
+    named = get_named_type(type_)
+    return isinstance(named, GraphQLObjectType) and {"edges", "pageInfo"} <= set(named.fields)

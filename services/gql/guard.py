@@ -44,6 +44,7 @@ from graphql import (
     ValidationRule,
     get_named_type,
 )
+from services.gql.connections import empty, is_connection
 from services.gql.context import access_of
 from services.gql.scope import require_period, require_staff, require_unit
 
@@ -74,6 +75,8 @@ class Authorisation(SchemaExtension):
                     raise
                 if _is_list(info.return_type):
                     return []
+                if is_connection(info.return_type):
+                    return empty()
                 if not isinstance(info.return_type, GraphQLNonNull):
                     return None
                 raise

@@ -11,7 +11,7 @@ import pytest
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 from tests.support.readmodels import event_count
@@ -51,10 +51,10 @@ async def test_the_leader_decides_the_whole_board_and_the_dashboard_shows_it(
     at = decided["decideRatings"]["position"]
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     board = data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
-    levels = {r["staffId"]: r["level"] for r in board["unitRatings"] if r["level"]}
+    levels = {r["staffId"]: r["level"] for r in nodes(board["unitRatings"]) if r["level"]}
     assert levels == {str(m): lv for m, lv in zip(org.members, "ABBBBC", strict=True)}
     assert board["period"]["decidedCount"] == 6
-    assert all(r["decidedBy"] == str(org.leader) for r in board["unitRatings"] if r["level"])
+    assert all(r["decidedBy"] == str(org.leader) for r in nodes(board["unitRatings"]) if r["level"])
 
 
 async def test_a_refused_line_is_named_and_nothing_is_written(

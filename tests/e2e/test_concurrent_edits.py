@@ -12,7 +12,7 @@ import pytest
 
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ PROPOSE = """mutation($input: ProposeRatingInput!) { proposeRating(input: $input
 FILE = """query($id: ID!, $at: Int) { evaluationFile(evaluationId: $id, atLeast: $at) {
   proposedLevel version } }"""
 BOARD = """query($unit: ID!, $at: Int) { unitRatings(unitId: $unit, year: 2026, month: 10,
-  atLeast: $at) { staffId version } }"""
+  atLeast: $at) { edges { node { staffId version } } } }"""
 
 
 async def test_two_proposals_on_the_same_version_one_wins_the_other_is_stale_and_retries(
@@ -39,7 +39,7 @@ async def test_two_proposals_on_the_same_version_one_wins_the_other_is_stale_and
     opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]
     board = data(await gql(http, hr, BOARD, {"unit": str(org.unit),
                                              "at": opened["position"]}))["unitRatings"]
-    read = next(r["version"] for r in board if r["staffId"] == str(staff))
+    read = next(r["version"] for r in nodes(board) if r["staffId"] == str(staff))
 
     def proposal(level: str, score: int, version: int) -> dict[str, Any]:
         return {"input": {"periodId": opened["id"], "staffId": str(staff), "level": level,

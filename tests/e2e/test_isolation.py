@@ -13,7 +13,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
 from tests.e2e.test_rating_workflow import BOARD, DECIDE, HISTORY, MARCH, OPEN, SELF
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 from tests.support.readmodels import event_count
 
@@ -44,14 +44,14 @@ async def test_other_tenants_ids_name_nothing(
                                                       "score": 80})) == "NOT_FOUND"
     board = data(await gql(http, hr_x, BOARD, {"unit": str(org_y.unit), **MARCH,
                                                "at": period_y["position"] and None}))
-    assert board["unitRatings"] == []
+    assert nodes(board["unitRatings"]) == []
     history = data(await gql(http, hr_x, HISTORY, {"staff": str(org_y.members[0])}))
-    assert history["ratingHistory"] == []
+    assert nodes(history["ratingHistory"]) == []
     async with runtime.pool.acquire() as conn:
         head_x = await head_position(conn, x.schema)
-    units = data(await gql(http, hr_x, "query($at: Int) { units(atLeast: $at) { id } }",
-                           {"at": head_x}))["units"]
-    assert {u["id"] for u in units} == {str(org_x.root), str(org_x.unit)}
+    units = data(await gql(http, hr_x, "query($at: Int) { units(atLeast: $at) { "
+                           "edges { node { id } } } }", {"at": head_x}))["units"]["edges"]
+    assert {u["node"]["id"] for u in units} == {str(org_x.root), str(org_x.unit)}
     async with runtime.pool.acquire() as conn:
         assert await event_count(conn, y.schema) == before
 
@@ -67,8 +67,9 @@ async def test_same_ids_in_two_tenants_stay_apart(
     hr_x = token_for(settings, x.slug, org_x.hr, "hr_officer")
     opened = data(await gql(http, hr_x, OPEN, {"unit": str(org_x.unit), **MARCH}))["openPeriod"]
     hr_y = token_for(settings, y.slug, org_x.hr, "hr_officer")
-    board_y = data(await gql(http, hr_y, BOARD, {"unit": str(org_x.unit), **MARCH}))["unitRatings"]
-    assert board_y == []  # X opened March; Y, with the very same unit id, did not
+    board_y = data(await gql(http, hr_y, BOARD, {"unit": str(org_x.unit), **MARCH}))
+    # X opened March; Y, with the very same unit id, did not.
+    assert nodes(board_y["unitRatings"]) == []
     board_x = data(await gql(http, hr_x, BOARD, {"unit": str(org_x.unit), **MARCH,
-                                                 "at": opened["position"]}))["unitRatings"]
+                                                 "at": opened["position"]}))["unitRatings"]["edges"]
     assert len(board_x) == 3

@@ -18,7 +18,7 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 UNIT = """mutation RegisterYouthUnit($name: String!) { registerUnit(input: {name: $name,
   kind: "youth_union"}) { id position } }"""
-UNITS = "query ListUnits($at: Int) { units(atLeast: $at) { id } }"
+UNITS = "query ListUnits($at: Int) { units(atLeast: $at) { edges { node { id } } } }"
 
 
 async def scrape(http: httpx.AsyncClient) -> Samples:
@@ -74,8 +74,8 @@ async def test_operation_names_from_clients_cannot_flood_the_labels(
 ) -> None:
     tenant = await new_tenant()
     hr = token_for(settings, tenant.slug, "hr-1", "hr_officer")
-    await gql(http, hr, "query { units { id } }")
-    await http.post("/graphql", json={"query": "query { units { id } }",
+    await gql(http, hr, "query { units { edges { node { id } } } }")
+    await http.post("/graphql", json={"query": "query { units { edges { node { id } } } }",
                                       "operationName": "x" * 500},
                     headers={"Authorization": f"Bearer {hr}"})
     samples = await scrape(http)

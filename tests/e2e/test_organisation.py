@@ -10,7 +10,7 @@ import pytest
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +23,7 @@ STAFF = """mutation($unit: ID!) { registerStaff(input: {fullName: "Phạm Thu H�
 LEAD = """mutation($unit: ID!, $staff: ID!) { appointLeader(unitId: $unit, staffId: $staff) {
   position } }"""
 STAFF_OF = """query($unit: ID!, $at: Int) { unitStaff(unitId: $unit, atLeast: $at) {
-  id fullName staffType position partyMember } }"""
+  edges { node { id fullName staffType position partyMember } } } }"""
 
 
 async def test_hr_officer_builds_a_unit_with_its_head(
@@ -37,12 +37,12 @@ async def test_hr_officer_builds_a_unit_with_its_head(
     lead = data(await gql(http, hr, LEAD, {"unit": unit["id"], "staff": staff["id"]}))
     at = lead["appointLeader"]["position"]
     people = data(await gql(http, hr, STAFF_OF, {"unit": unit["id"], "at": at}))["unitStaff"]
-    assert people == [{"id": staff["id"], "fullName": "Phạm Thu Hà",
+    assert nodes(people) == [{"id": staff["id"], "fullName": "Phạm Thu Hà",
                        "staffType": "civil_servant", "position": "Bí thư Đoàn",
                        "partyMember": True}]
-    units = data(await gql(http, hr, "query($at: Int) { units(atLeast: $at) { id leaderId } }",
-                           {"at": at}))["units"]
-    assert units == [{"id": unit["id"], "leaderId": staff["id"]}]
+    units = data(await gql(http, hr, "query($at: Int) { units(atLeast: $at) { edges { node { "
+                           "id leaderId } } } }", {"at": at}))["units"]
+    assert nodes(units) == [{"id": unit["id"], "leaderId": staff["id"]}]
 
 
 async def test_only_hr_officers_change_the_organisation(

@@ -9,7 +9,7 @@ import pytest
 
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 
@@ -55,7 +55,7 @@ async def test_open_self_assess_decide_and_read_the_board(
     board = data(await gql(http, hr, BOARD, {"unit": str(org.unit), **MARCH,
                                              "at": decided["position"]}))
     assert board["period"]["decidedCount"] == 1
-    rows = {r["staffId"]: r for r in board["unitRatings"]}
+    rows = {r["staffId"]: r for r in nodes(board["unitRatings"])}
     assert set(rows) == {str(org.leader), *map(str, org.members)}
     mine = rows[str(staff)]
     assert mine["status"] == "decided"
@@ -71,7 +71,7 @@ async def test_open_self_assess_decide_and_read_the_board(
     history = data(await gql(http, me, HISTORY, {"staff": str(staff),
                                                  "at": decided["position"]}))
     assert [(h["year"], h["month"], h["level"], h["score"], h["status"])
-            for h in history["ratingHistory"]] == [(2026, 3, "B", 86.0, "decided")]
+            for h in nodes(history["ratingHistory"])] == [(2026, 3, "B", 86.0, "decided")]
 
 
 async def test_a_head_is_rated_by_the_level_above_over_the_api(

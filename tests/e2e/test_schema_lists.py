@@ -24,7 +24,7 @@ pytestmark = pytest.mark.unit
 BOUNDED = {"quotaUse", "auditCheckpoints"}
 # Still plain lists, to become connections.
 NOT_YET_CONNECTIONS = {
-    "units", "unitStaff", "unitRatings", "ratingHistory", "appeals", "unitAppealCounts",
+    "appeals", "unitAppealCounts",
     "leaderAccountability", "leaderDecisions", "myPendingWork", "policyVersions", "myResults",
     "auditHistory", "tenantLineage", "predecessorHistory", "collectiveRatings",
 }

@@ -51,7 +51,8 @@ ATTACKS = {
                        "fragment B on Me { ...A }", "FRAGMENT_CYCLE"),
     "token flood": ("{ me { " + "userId " * 3000 + "} }", "TOKEN_LIMIT"),
     "costly lists": ("{ " + " ".join(
-        f'r{i}: unitRatings(unitId: "{uuid.UUID(int=i)}", year: 2026, month: 1) {{ {RATING} }}'
+        f'r{i}: unitRatings(unitId: "{uuid.UUID(int=i)}", year: 2026, month: 1) '
+        f'{{ edges {{ node {{ {RATING} }} }} }}'
         for i in range(29)) + " }", "COST_LIMIT"),
 }
 
@@ -142,7 +143,8 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
         slug, f"t_{slug.replace('-', '_')}")
     token = token_for(settings, slug, uuid.uuid4(), "hr_officer")
     try:
-        response = await http.post("/graphql", json={"query": "{ units { id } }"},
+        response = await http.post("/graphql",
+                                   json={"query": "{ units { edges { node { id } } } }"},
                                    headers={"Authorization": f"Bearer {token}",
                                             "X-Request-Id": "req-mask-123"})
     finally:

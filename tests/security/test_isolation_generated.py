@@ -20,7 +20,7 @@ from services.tenants import Tenant
 from tests.e2e.test_live_board import receive, socket
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.security.schema_walk import operations
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, gql, nodes, token_for
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count
 
@@ -46,7 +46,7 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
     y_only = {period["id"], str(evaluation_id_for(uuid.UUID(period["id"]), staff, "official")),
               secret, y.name}
     # Let Y's read models settle before taking their picture.
-    data(await gql(http, hr_y, "query($at: Int) { units(atLeast: $at) { id } }",
+    data(await gql(http, hr_y, "query($at: Int) { units(atLeast: $at) { totalCount } }",
                    {"at": decided["decideRating"]["position"]}))
     async with runtime.pool.acquire() as conn:
         events_before, tables_before = await event_count(conn, y.schema), await dump(
@@ -111,24 +111,24 @@ async def test_a_unit_scoped_grant_sees_its_units_and_nothing_else(
     root_march = data(await gql(http, hr, OPEN, {"unit": str(org.root), **MARCH}))["openPeriod"]
     # In scope: their unit.
     mine = data(await gql(http, token, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
-    units = data(await gql(http, token, "query($at: Int) { units(atLeast: $at) { id } }",
-                           {"at": mine["position"]}))["units"]
-    assert {u["id"] for u in units} == {str(org.unit)}
+    units = data(await gql(http, token, "query($at: Int) { units(atLeast: $at) { edges { "
+                                        "node { id } } } }", {"at": mine["position"]}))["units"]
+    assert {u["id"] for u in nodes(units)} == {str(org.unit)}
     # Out of scope reads like absent: the root unit's period, its chair's history.
     period = data(await gql(http, token,
                             "query($u: ID!) { period(unitId: $u, year: 2026, month: 3) { id } }",
                             {"u": str(org.root)}))["period"]
     assert period is None
     history = data(await gql(http, token, "query($s: ID!) { ratingHistory(staffId: $s) "
-                                          "{ year } }", {"s": str(org.chair)}))
-    assert history["ratingHistory"] == []
+                                          "{ totalCount } }", {"s": str(org.chair)}))
+    assert history["ratingHistory"]["totalCount"] == 0
     closed = await gql(http, token, "mutation($p: ID!) { closePeriod(periodId: $p) { id } }",
                        {"p": root_march["id"]})
     assert closed["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     # Its unit's staff are in reach, the root unit's are not.
-    staff = "query($u: ID!) { unitStaff(unitId: $u) { id } }"
-    assert data(await gql(http, token, staff, {"u": str(org.unit)}))["unitStaff"]
-    assert data(await gql(http, token, staff, {"u": str(org.root)}))["unitStaff"] == []
+    staff = "query($u: ID!) { unitStaff(unitId: $u) { edges { node { id } } } }"
+    assert nodes(data(await gql(http, token, staff, {"u": str(org.unit)}))["unitStaff"])
+    assert nodes(data(await gql(http, token, staff, {"u": str(org.root)}))["unitStaff"]) == []
 
 
 async def test_staff_see_their_own_history_and_nobody_elses(
@@ -138,12 +138,13 @@ async def test_staff_see_their_own_history_and_nobody_elses(
     tenant = await new_tenant()
     org = await org_in(tenant, members=2)
     me = token_for(settings, tenant.slug, org.members[0], "staff")
-    query = "query($s: ID!) { ratingHistory(staffId: $s) { year } }"
-    assert data(await gql(http, me, query, {"s": str(org.members[0])}))["ratingHistory"] == []
+    query = "query($s: ID!) { ratingHistory(staffId: $s) { edges { node { year } } } }"
+    mine = data(await gql(http, me, query, {"s": str(org.members[0])}))["ratingHistory"]
+    assert nodes(mine) == []
     body = await gql(http, me, query, {"s": str(org.members[1])})
     assert not body.get("errors")
-    assert body["data"]["ratingHistory"] == []
+    assert nodes(body["data"]["ratingHistory"]) == []
     # A staff member may not read a board at all: that is the role, not the record.
     board = await gql(http, me, "query($u: ID!) { unitRatings(unitId: $u, year: 2026, "
-                                "month: 3) { staffId } }", {"u": str(org.unit)})
+                                "month: 3) { totalCount } }", {"u": str(org.unit)})
     assert board["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -35,3 +35,8 @@ def data(body: dict[str, Any]) -> dict[str, Any]:
     assert not body.get("errors"), body["errors"]
     result: dict[str, Any] = body["data"]
     return result
+
+
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The rows of one page of a Relay connection (``edges { node { … } }``)."""
+    return [edge["node"] for edge in connection["edges"]]

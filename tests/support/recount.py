@@ -135,3 +135,12 @@ def level_counts(rc: Recount, period_id: Any) -> dict[str, int]:
         if m["period_id"] == period_id and m["level"]:
             counts[m["level"]] += 1
     return dict(counts)
+
+
+async def period_places(conn: asyncpg.Connection, schema: str) -> dict[Any, tuple[Any, ...]]:
+    """Each period's unit, kind, year and number, from its Opened event."""
+    rows = await conn.fetch(
+        f"SELECT notification_id, originator_id, originator_version, topic, state "
+        f"FROM {schema}.evaluations_events WHERE topic = $1", P + "Opened")
+    return {e.originator_id: (e.unit_id, e.kind, e.year, e.number)
+            for e in (decode(r) for r in rows)}
