@@ -112,26 +112,34 @@ def _event_class(topic: str) -> tuple[type[Any], int]:
     return cls, getattr(cls, "class_version", 1)
 
 
-def decode_state(state: bytes) -> dict[str, Any]:
-    """An event's stored state as the library's transcoder would read it."""
+def decode_state(state: bytes, unread: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An event's stored state as the library's transcoder would read it, less the fields
+    ``unread`` (neither revived nor opened)."""
     data: dict[str, Any] = _JSON.decode(state)
+    for name in unread:
+        data.pop(name, None)
     for key, value in data.items():
         if type(value) in (dict, list):
             data[key] = _revive(value)
     return data
 
 
-def decode(row: Any, keys: KeyRing = NO_KEYS) -> DomainEventProtocol[Any]:
+def decode(row: Any, keys: KeyRing = NO_KEYS,
+           unread: tuple[str, ...] = ()) -> DomainEventProtocol[Any]:
     """A stored-event row (originator_id, originator_version, topic, state) → domain event,
     built as the library's mapper builds it (class resolved from the topic, state upcast to
     the class version, the object's ``__dict__`` set directly).
 
     Personal fields open with ``keys`` (``projections.personal.load_keys`` for the rows);
     without their person's key they read as ``ERASED``.
+
+    ``unread``: top-level fields the caller never reads, left out of the event (no
+    parsing, no decryption); reading one then fails loudly instead of seeing a wrong value.
+    The projector passes the texts no read model holds (``runner.UNREAD``).
     """
     topic = row["topic"]
     cls, class_version = _event_class(topic)
-    state = decode_state(bytes(row["state"]))
+    state = decode_state(bytes(row["state"]), unread)
     originator_id = row["originator_id"]
     if not isinstance(originator_id, UUID):
         originator_id = UUID(str(originator_id))

@@ -108,17 +108,21 @@ NO_KEYS = LoadedKeys()
 
 def subjects_in(states: Iterable[bytes]) -> set[UUID]:
     """Every person whose sealed data appears in these stored states."""
-    found: set[UUID] = set()
+    found: set[bytes] = set()
     for state in states:
         if b'"_sealed_"' in state:
-            found.update(UUID(m.decode()) for m in _SEALED_FOR.findall(state))
-    return found
+            found.update(_SEALED_FOR.findall(state))
+    return {UUID(m.decode()) for m in found}
 
 
 async def load_keys(conn: DbConn, rows: Iterable[Any]) -> LoadedKeys:
     """The keys (those not erased) of the people sealed in ``rows`` — one query per batch,
     read fresh each time, so an erasure holds for every reader from its commit on."""
-    subjects = subjects_in(bytes(r["state"]) for r in rows)
+    return await keys_of(conn, subjects_in(bytes(r["state"]) for r in rows))
+
+
+async def keys_of(conn: DbConn, subjects: set[UUID]) -> LoadedKeys:
+    """The keys (those not erased) of ``subjects``, read fresh."""
     if not subjects:
         return NO_KEYS
     found = await conn.fetch(

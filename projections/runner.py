@@ -8,18 +8,21 @@ anywhere rolls the whole batch back: restart gives the same tables as a rebuild.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import msgspec
 import structlog
 
 from projections.base import DbConn, Projection, Sql, Statement
 from projections.codec import decode
-from projections.personal import load_keys
+from projections.personal import LoadedKeys, keys_of, subjects_in
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -87,73 +90,153 @@ async def catch_up(
     platform's progress row and the ``congtam_projected`` wake-up are left alone).
     ``on_batch`` is told the size of every committed batch (a progress bar).
     ``max_batches`` stops after that many full batches (the projector's turn per tenant).
+
+    Read-ahead: while a batch's statements run in PostgreSQL (the other core), the next
+    batch's events — read in the same transaction — are decoded and turned into statements
+    here. They are used only if the next transaction, under the lock, finds every
+    projection exactly where this one left it and the same personal keys as when they
+    were opened; otherwise they are dropped and read again. So the rows and the tracking
+    positions still commit together, once.
     """
     shadow = events_schema is not None
     source = events_schema or schema
     applied = 0
     position = 0
-    while True:
-        async with conn.transaction():
-            if not await conn.fetchval(_LOCK_AND_SETTINGS, lock_key(schema)):
-                return CatchUp(applied, position, skipped=True)
-            rows = await conn.fetch(
-                f"SELECT projection, position FROM {schema}.projection_tracking "
-                "WHERE projection = ANY($1::text[]) FOR UPDATE",
-                [p.name for p in projections],
-            )
-            tracked = {r["projection"]: r["position"] for r in rows}
-            start = min(tracked.get(p.name, 0) for p in projections)
-            stop = until if until is not None else 2**62
-            events = await conn.fetch(
-                f"SELECT notification_id, originator_id, originator_version, topic, state "
-                f"FROM {source}.{events_table} "
-                "WHERE notification_id > $1 AND notification_id <= $2 "
-                "ORDER BY notification_id LIMIT $3",
-                start, stop, batch_size,
-            )
-            if not events:
-                return CatchUp(applied, start, skipped=False)
-            started = time.perf_counter()
-            keys = await load_keys(conn, events)
-            # One list per projection: each projection reads and writes only its own tables,
-            # so applying the batch projection by projection keeps every row's effects in
-            # log order, while each projection's same-topic events line up into long runs of
-            # one statement (one executemany, one round trip) instead of alternating with
-            # the other projections' statements.
-            statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
-            for row in events:
-                pos, topic = row["notification_id"], row["topic"]
-                wanting = [p for p in projections
-                           if tracked.get(p.name, 0) < pos and topic in p.handlers]
-                if not wanting:
-                    continue
-                event = decode(row, keys)
-                for p in wanting:
-                    statements[p.name].extend(p.statements(schema, topic, event, pos))
-            for p in projections:
-                await _execute_in_order(conn, statements[p.name])
-            last = events[-1]["notification_id"]
-            await conn.executemany(
-                f"INSERT INTO {schema}.projection_tracking (projection, position) VALUES ($1, $2) "
-                "ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position",
-                [(p.name, last) for p in projections],
-            )
-            if not shadow:
-                await record_tracked(conn, schema, _progress_names(projections))
-                await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL,
-                                   f"{schema}:{last}")
-            applied += len(events)
-            position = last
-            log.debug("projected_batch", schema=schema, events=len(events), position=last,
-                      ms=round((time.perf_counter() - started) * 1000, 1))
-        if on_batch is not None:
-            on_batch(len(events))
-        if len(events) < batch_size:
-            return CatchUp(applied, position, skipped=False)
-        if max_batches is not None:
-            max_batches -= 1
-            if max_batches <= 0:
-                return CatchUp(applied, position, skipped=False, more=True)
+    stop = until if until is not None else 2**62
+    read = (f"SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {source}.{events_table} "
+            "WHERE notification_id > $1 AND notification_id <= $2 "
+            "ORDER BY notification_id LIMIT $3")
+    ahead: asyncio.Task[_Batch] | None = None
+    try:
+        while True:
+            async with conn.transaction():
+                if not await conn.fetchval(_LOCK_AND_SETTINGS, lock_key(schema)):
+                    return CatchUp(applied, position, skipped=True)
+                rows = await conn.fetch(
+                    f"SELECT projection, position FROM {schema}.projection_tracking "
+                    "WHERE projection = ANY($1::text[]) FOR UPDATE",
+                    [p.name for p in projections],
+                )
+                tracked = {r["projection"]: r["position"] for r in rows}
+                start = min(tracked.get(p.name, 0) for p in projections)
+                batch: _Batch | None = None
+                if ahead is not None:
+                    batch, ahead = await ahead, None
+                    if not (all(tracked.get(p.name, 0) == batch.after for p in projections)
+                            and (await keys_of(conn, batch.subjects)).keys == batch.keys.keys):
+                        batch = None  # someone else moved on, or a key was erased
+                if batch is None:
+                    events = await conn.fetch(read, start, stop, batch_size)
+                    if not events:
+                        return CatchUp(applied, start, skipped=False)
+                    subjects = _subjects(events)
+                    batch = _prepare(events, subjects, await keys_of(conn, subjects),
+                                     projections, schema, tracked)
+                started = time.perf_counter()
+                full = len(batch.events) == batch_size
+                last = batch.events[-1]["notification_id"]
+                if full and (max_batches is None or max_batches > 1):
+                    following = await conn.fetch(read, last, stop, batch_size)
+                    if following:
+                        subjects = _subjects(following)
+                        ahead = asyncio.create_task(_prepare_ahead(
+                            following, subjects, await keys_of(conn, subjects), projections,
+                            schema, last))
+                for p in projections:
+                    await _execute_in_order(conn, batch.statements[p.name])
+                await conn.executemany(
+                    f"INSERT INTO {schema}.projection_tracking (projection, position) "
+                    "VALUES ($1, $2) "
+                    "ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position",
+                    [(p.name, last) for p in projections],
+                )
+                if not shadow:
+                    await record_tracked(conn, schema, _progress_names(projections))
+                    await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL,
+                                       f"{schema}:{last}")
+                applied += len(batch.events)
+                position = last
+                log.debug("projected_batch", schema=schema, events=len(batch.events),
+                          position=last, ms=round((time.perf_counter() - started) * 1000, 1))
+            if on_batch is not None:
+                on_batch(len(batch.events))
+            if not full:
+                return CatchUp(applied, position, skipped=False)
+            if max_batches is not None:
+                max_batches -= 1
+                if max_batches <= 0:
+                    return CatchUp(applied, position, skipped=False, more=True)
+    finally:
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ahead
+
+
+# Top-level fields of an event that no read model holds: never parsed nor decrypted by the
+# projector (a handler reading one fails loudly). A self-assessment's note and task list,
+# with the sealed evidence, are most of its bytes; the read models keep its score, level
+# and criteria.
+UNREAD: dict[str, tuple[str, ...]] = {
+    "domain.evaluation:Evaluation.SelfAssessmentSubmitted": ("note", "tasks"),
+}
+# Events decoded between two looks at the event loop while reading ahead, so the batch
+# being written is never kept waiting for long.
+_AHEAD_SLICE = 32
+
+
+@dataclass
+class _Batch:
+    after: int  # the position every projection was at before it
+    events: list[Any]  # the stored rows
+    subjects: set[UUID]  # the people whose sealed data they hold
+    keys: LoadedKeys  # the personal keys they were opened with
+    statements: dict[str, list[Statement]]  # per projection, in log order
+
+
+def _subjects(events: list[Any]) -> set[UUID]:
+    return subjects_in(bytes(r["state"]) for r in events)
+
+
+def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
+             projections: Sequence[type[Projection]], schema: str,
+             tracked: dict[str, int]) -> _Batch:
+    """Decode a batch and collect each projection's statements (one list per projection:
+    each projection reads and writes only its own tables, so applying the batch projection
+    by projection keeps every row's effects in log order, while each projection's
+    same-topic events line up into long runs of one statement)."""
+    statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
+    for row in events:
+        _apply_row(row, keys, projections, schema, tracked, statements)
+    after = min(tracked.get(p.name, 0) for p in projections)
+    return _Batch(after, events, subjects, keys, statements)
+
+
+async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
+                         projections: Sequence[type[Projection]], schema: str,
+                         after: int) -> _Batch:
+    """``_prepare`` for the batch after ``after``, a slice at a time between the current
+    batch's round trips."""
+    tracked = {p.name: after for p in projections}
+    statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
+    for i, row in enumerate(events):
+        if i % _AHEAD_SLICE == 0:
+            await asyncio.sleep(0)
+        _apply_row(row, keys, projections, schema, tracked, statements)
+    return _Batch(after, events, subjects, keys, statements)
+
+
+def _apply_row(row: Any, keys: LoadedKeys, projections: Sequence[type[Projection]],
+               schema: str, tracked: dict[str, int],
+               statements: dict[str, list[Statement]]) -> None:
+    pos, topic = row["notification_id"], row["topic"]
+    wanting = [p for p in projections if tracked.get(p.name, 0) < pos and topic in p.handlers]
+    if not wanting:
+        return
+    event = decode(row, keys, UNREAD.get(topic, ()))
+    for p in wanting:
+        statements[p.name].extend(p.statements(schema, topic, event, pos))
 
 
 def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:
