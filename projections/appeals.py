@@ -112,12 +112,13 @@ class AppealsProjection(Projection):
 
 
 # Per unit: appeals open, overdue (open and past their instance's deadline) and decided
-# (first instance decided, or closed by an outcome). $1 is today's date in Hanoi.
+# (first instance decided, or closed by an outcome). $1 is today's date in Hanoi; ``where``
+# narrows the appeals counted (a dashboard's filter), TRUE for all of them.
 UNIT_APPEAL_COUNTS = (
     "SELECT unit_id, "
     "count(*) FILTER (WHERE status IN ({open})) AS open, "
     "count(*) FILTER (WHERE status IN ({open}) AND due_on < $1) AS overdue, "
     "count(*) FILTER (WHERE status IN ('decided', 'closed')) AS decided, "
     "count(*) FILTER (WHERE status = 'withdrawn') AS withdrawn "
-    "FROM {{s}}.rm_appeals GROUP BY unit_id"
+    "FROM {{s}}.rm_appeals WHERE {{where}} GROUP BY unit_id"
 ).format(open=", ".join(f"'{x}'" for x in OPEN_STAGES))

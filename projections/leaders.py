@@ -105,11 +105,12 @@ class LeadersProjection(Projection):
     }
 
 
-# Per leader: decisions made, share appealed, share overturned, average hours to decide.
+# Per leader: decisions made, share appealed, share overturned, average hours to decide;
+# ``where`` narrows the decisions counted (a dashboard's filter), TRUE for all of them.
 LEADER_SUMMARY = (
     "SELECT decider, count(*) AS decisions, "
     "count(*) FILTER (WHERE appeals > 0) AS appealed, "
     "count(*) FILTER (WHERE overturned) AS overturned, "
     "avg(extract(epoch FROM decided_at - ready_at)) / 3600.0 AS avg_hours_to_decide "
-    "FROM {s}.rm_leader_decisions WHERE decider IS NOT NULL GROUP BY decider"
+    "FROM {s}.rm_leader_decisions WHERE decider IS NOT NULL AND {where} GROUP BY decider"
 )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -19,7 +21,9 @@ from services.gql.appeal_types import (
     PendingAppealWork,
     UnitAppealCounts,
 )
+from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import ctx_of
+from services.gql.filters import Columns, ListFilter, where
 from services.gql.inputs import parse_id
 from services.tenants import Tenant
 
@@ -67,110 +71,166 @@ class AppealQuery:
             row["appeal_id"])
         return Appeal.from_row(row, hanoi_today(), [AppealStep.from_row(r) for r in steps])
 
-    @strawberry.field(description="Danh sách khiếu nại (lọc theo đơn vị, người, trạng thái)")
+    @strawberry.field(description="Danh sách khiếu nại theo ngày nộp (lọc theo đơn vị, người, "
+                                  "trạng thái, bộ lọc) / appeals, oldest filed first")
     async def appeals(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
                       staff_id: strawberry.ID | None = None, status: str | None = None,
-                      tenant: str | None = None, at_least: int | None = None) -> list[Appeal]:
+                      filter: ListFilter | None = None, first: int | None = None,
+                      after: str | None = None, tenant: str | None = None,
+                      at_least: int | None = None) -> Connection[Appeal]:
         ctx = ctx_of(info)
         principal, _ = await ctx.caller()
         own = staff_id is not None and str(staff_id) == principal.user_id and tenant is None
         _, target = await _where(info, tenant, at_least, () if own else READERS)
-        clauses, args = [], []
+        w = where(filter, appeal_columns(target.schema, "a"), target.schema)
         for column, value in (("a.unit_id", unit_id and parse_id(unit_id, "đơn vị", "Unit")),
                               ("a.staff_id", staff_id and parse_id(staff_id, "cán bộ",
                                                                    "Staff member")),
                               ("a.status", status)):
             if value is not None:
-                args.append(value)
-                clauses.append(f"{column} = ${len(args)}")
-        where = " WHERE " + " AND ".join(clauses) if clauses else ""
-        rows = await ctx.runtime.pool.fetch(
-            _APPEAL.format(s=target.schema) + where + " ORDER BY a.filed_at, a.appeal_id",
-            *args)
+                w.add(f"{column} = ?", value)
         today = hanoi_today()
-        return [Appeal.from_row(r, today) for r in rows]
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            _APPEAL.format(s=target.schema).replace("SELECT a.*", f"SELECT a.*, {APPEALS.select()}")
+            + f" WHERE {w.sql()}", w.args, APPEALS, first, after,
+            lambda r: Appeal.from_row(r, today))
 
     @strawberry.field(description="Khiếu nại theo đơn vị: đang mở, quá hạn, đã giải quyết")
-    async def unit_appeal_counts(self, info: Info[Any, Any], at_least: int | None = None
-                                 ) -> list[UnitAppealCounts]:
+    async def unit_appeal_counts(self, info: Info[Any, Any], filter: ListFilter | None = None,
+                                 first: int | None = None, after: str | None = None,
+                                 at_least: int | None = None
+                                 ) -> Connection[UnitAppealCounts]:
         ctx = ctx_of(info)
         _, target = await _where(info, None, at_least, READERS)
         s = target.schema
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT c.*, u.name FROM ({UNIT_APPEAL_COUNTS.format(s=s)}) c "
-            f"LEFT JOIN {s}.rm_units u ON u.unit_id = c.unit_id ORDER BY u.name, c.unit_id",
-            hanoi_today())
-        return [UnitAppealCounts.from_row(r) for r in rows]
+        w = where(filter, appeal_columns(s, "rm_appeals"), s, [hanoi_today()])
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            f"SELECT c.*, u.name, {UNIT_COUNTS.select()} "
+            f"FROM ({UNIT_APPEAL_COUNTS.format(s=s, where=w.sql())}) c "
+            f"LEFT JOIN {s}.rm_units u ON u.unit_id = c.unit_id", w.args, UNIT_COUNTS,
+            first, after, UnitAppealCounts.from_row)
 
     @strawberry.field(description="Trách nhiệm giải trình của lãnh đạo: quyết định, tỷ lệ bị "
-                                  "khiếu nại, bị sửa, thời gian quyết định")
+                                  "khiếu nại, bị sửa, thời gian quyết định (trên các quyết "
+                                  "định khớp bộ lọc)")
     async def leader_accountability(self, info: Info[Any, Any],
                                     leader_id: strawberry.ID | None = None,
-                                    at_least: int | None = None) -> list[LeaderAccountability]:
+                                    filter: ListFilter | None = None, first: int | None = None,
+                                    after: str | None = None, at_least: int | None = None
+                                    ) -> Connection[LeaderAccountability]:
         ctx = ctx_of(info)
         principal, _ = await ctx.caller()
         own = leader_id is not None and str(leader_id) == principal.user_id
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT l.*, st.full_name FROM ({LEADER_SUMMARY.format(s=s)}) l "
+        w = where(filter, decision_columns(s, "rm_leader_decisions"), s,
+                  [str(leader_id) if leader_id is not None else None])
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            f"SELECT l.*, st.full_name, {LEADERS.select()} "
+            f"FROM ({LEADER_SUMMARY.format(s=s, where=w.sql())}) l "
             f"LEFT JOIN {s}.rm_staff st ON st.staff_id::text = l.decider "
-            "WHERE $1::text IS NULL OR l.decider = $1 ORDER BY l.decider",
-            str(leader_id) if leader_id is not None else None)
-        return [LeaderAccountability.from_row(r) for r in rows]
+            "WHERE $1::text IS NULL OR l.decider = $1", w.args, LEADERS, first, after,
+            LeaderAccountability.from_row)
 
     @strawberry.field(description="Các quyết định của một lãnh đạo và điều xảy ra sau đó")
     async def leader_decisions(self, info: Info[Any, Any], leader_id: strawberry.ID,
-                               at_least: int | None = None) -> list[LeaderDecision]:
+                               filter: ListFilter | None = None, first: int | None = None,
+                               after: str | None = None, at_least: int | None = None
+                               ) -> Connection[LeaderDecision]:
         ctx = ctx_of(info)
         principal, _ = await ctx.caller()
         own = str(leader_id) == principal.user_id
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT d.*, st.full_name FROM {s}.rm_leader_decisions d "
+        w = where(filter, decision_columns(s, "d"), s, [str(leader_id)])
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            f"SELECT d.*, st.full_name, {DECISIONS.select()} FROM {s}.rm_leader_decisions d "
             f"LEFT JOIN {s}.rm_staff st ON st.staff_id = d.staff_id "
-            "WHERE d.decider = $1 ORDER BY d.decided_at, d.evaluation_id", str(leader_id))
-        return [LeaderDecision.from_row(r) for r in rows]
+            f"WHERE d.decider = $1 AND {w.sql()}", w.args, DECISIONS, first, after,
+            LeaderDecision.from_row)
 
     @strawberry.field(description="Việc về khiếu nại đang chờ bạn (người khiếu nại, người đã "
-                                  "quyết định, người giải quyết)")
+                                  "quyết định, người giải quyết), hạn gần nhất trước")
     async def my_pending_work(self, info: Info[Any, Any], tenant: str | None = None,
-                              at_least: int | None = None) -> list[PendingAppealWork]:
+                              first: int | None = None, after: str | None = None,
+                              at_least: int | None = None) -> Connection[PendingAppealWork]:
         """With ``tenant`` (a child tenant, through a grant), a reviewer of the level above
-        also sees the second-instance appeals there that wait for someone to take them up."""
+        also sees the second-instance appeals there that wait for someone to take them up.
+        Each row is one thing one party has to do, so one appeal may give several."""
         ctx = ctx_of(info)
         _, home = await ctx.caller()
         me, target = await _where(info, tenant, at_least)
         above = target.slug != home.slug
         today = hanoi_today()
-        rows = await ctx.runtime.pool.fetch(
-            _APPEAL.format(s=target.schema) +
-            f" WHERE (a.status IN ({_OPEN}) OR (a.status = 'decided' AND a.escalate_by >= $2))"
-            " AND (a.staff_id::text = $1 OR a.reviewer = $1 OR a.decided_by = $1 OR ($3 AND "
-            "a.status = 'awaiting_reviewer' AND a.instance = 2)) "
-            "ORDER BY a.due_on, a.appeal_id", me, today, above)
-        return [work for r in rows for work in _pending(r, me, today, above)]
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            _APPEAL.format(s=target.schema).replace(
+                "SELECT a.*", f"SELECT a.*, w.role, {PENDING.select()}") + _ROLES +
+            f" WHERE w.applies AND (a.status IN ({_OPEN}) OR (a.status = 'decided' "
+            "AND a.escalate_by >= $2)) AND (a.staff_id::text = $1 OR a.reviewer = $1 OR "
+            "a.decided_by = $1 OR ($3 AND a.status = 'awaiting_reviewer' AND a.instance = 2))",
+            [me, today, above], PENDING, first, after, lambda r: _pending(r, today))
 
 
-def _pending(r: Any, me: str, today: Any, above: bool = False) -> list[PendingAppealWork]:
-    """What each party of an appeal has to do now (or is waiting for)."""
-    status, out = r["status"], []
-    if above and status == "awaiting_reviewer":
-        out.append(("level_above", "take_up"))
-    if str(r["staff_id"]) == me:
-        out.append(("appellant", {"awaiting_information": "provide_information",
-                                  "decided": "may_escalate"}.get(status, "await_outcome")))
-    if r["reviewer"] == me and status != "decided":
-        out.append(("reviewer", {"assigned": "accept", "under_review": "decide",
-                                 "awaiting_information": "await_information",
-                                 }.get(status, "await")))
-    if r["decided_by"] == me and status != "decided":
-        out.append(("decider", "your_decision_is_appealed"))
+def appeal_columns(s: str, a: str) -> Columns:
+    """An appeal's filter columns; its level is the rating as it stands now, its staff type
+    and peer group those of the appealed evaluation's board."""
+    return Columns(month=f"{a}.year * 100 + {a}.number", unit=f"{a}.unit_id",
+                   staff_type=_on_board(s, a, "staff_type"),
+                   peer_group=_on_board(s, a, "peer_group"),
+                   level=f"{a}.current_level")
+
+
+def decision_columns(s: str, d: str) -> Columns:
+    """A leader's decision's filter columns; its level is the one decided."""
+    return Columns(month=f"{d}.year * 100 + {d}.number", unit=f"{d}.unit_id",
+                   staff_type=_on_board(s, d, "staff_type"),
+                   peer_group=_on_board(s, d, "peer_group"),
+                   level=f"{d}.level")
+
+
+def _on_board(s: str, table: str, column: str) -> str:
+    return (f"(SELECT m.{column} FROM {s}.rm_board_members m "
+            f"WHERE m.evaluation_id = {table}.evaluation_id)")
+
+
+APPEALS = Keyset("appeals", (("a.filed_at", datetime), ("a.appeal_id", UUID)))
+UNIT_COUNTS = Keyset("unit-appeal-counts", (("coalesce(u.name, '')", str),
+                                            ("c.unit_id", UUID)))
+LEADERS = Keyset("leader-accountability", (("l.decider", str),))
+DECISIONS = Keyset("leader-decisions", (("coalesce(d.decided_at, d.ready_at)", datetime),
+                                        ("d.evaluation_id", UUID)))
+# Until the outcome, the instance's deadline; after it, the last day to escalate.
+_DUE = f"CASE WHEN a.status IN ({_OPEN}) THEN a.due_on ELSE a.escalate_by END"
+PENDING = Keyset("pending-work", ((_DUE, date), ("a.appeal_id", UUID), ("w.rank", int)))
+# Each party's share of an appeal, one row per role that applies to the caller ($1).
+_ROLES = (
+    " CROSS JOIN LATERAL (VALUES "
+    "('level_above', 0, $3 AND a.status = 'awaiting_reviewer'), "
+    "('appellant', 1, a.staff_id::text = $1), "
+    "('reviewer', 2, a.reviewer = $1 AND a.status <> 'decided'), "
+    "('decider', 3, a.decided_by = $1 AND a.status <> 'decided')) w(role, rank, applies)"
+)
+
+
+def _pending(r: Any, today: Any) -> PendingAppealWork:
+    """What one party of an appeal has to do now (or is waiting for)."""
+    status, role = r["status"], r["role"]
+    action = {
+        "level_above": "take_up",
+        "appellant": {"awaiting_information": "provide_information",
+                      "decided": "may_escalate"}.get(status, "await_outcome"),
+        "reviewer": {"assigned": "accept", "under_review": "decide",
+                     "awaiting_information": "await_information"}.get(status, "await"),
+        "decider": "your_decision_is_appealed",
+    }[role]
     open_ = status in OPEN_STAGES
-    # Until the outcome, the instance's deadline; after it, the last day to escalate.
     due = r["due_on"] if open_ else r["escalate_by"]
-    return [PendingAppealWork(
+    return PendingAppealWork(
         appeal_id=strawberry.ID(str(r["appeal_id"])), role=role, action=action,
         staff_name=r["full_name"], instance=r["instance"], status=status, due_on=due,
-        overdue=open_ and due < today) for role, action in out]
+        overdue=open_ and due < today)

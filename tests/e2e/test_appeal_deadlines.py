@@ -26,7 +26,7 @@ from tests.e2e.test_appeal_workflow import (
     decided_rating,
     refused,
 )
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, gql, nodes, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
@@ -59,10 +59,10 @@ async def test_an_appeal_past_its_deadline_is_overdue_and_still_undecided(
     assert detail["outcome"] is None
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
     work = data(await gql(http, leader, PENDING, {"at": position}))["myPendingWork"]
-    assert {(w["role"], w["action"], w["overdue"]) for w in work} == {
+    assert {(w["role"], w["action"], w["overdue"]) for w in nodes(work)} == {
         ("reviewer", "accept", True), ("decider", "your_decision_is_appealed", True)}
     counts = data(await gql(http, hr, UNITS, {"at": position}))["unitAppealCounts"]
-    assert [(c["open"], c["overdue"], c["decided"]) for c in counts] == [(1, 1, 0)]
+    assert [(c["open"], c["overdue"], c["decided"]) for c in nodes(counts)] == [(1, 1, 0)]
 
 
 
@@ -90,6 +90,6 @@ async def test_escalation_after_its_window_is_refused_and_no_longer_pending(
     position = await anyio.to_thread.run_sync(file_and_dismiss)
     await runtime.written(tenant)
     me = token_for(settings, tenant.slug, staff, "staff")
-    assert data(await gql(http, me, PENDING, {"at": position}))["myPendingWork"] == []
+    assert nodes(data(await gql(http, me, PENDING, {"at": position}))["myPendingWork"]) == []
     assert await refused(runtime, tenant, gql(http, me, ESCALATE, {
         "appeal": str(appeal), "grounds": "Lần hai."})) == "APPEAL_WINDOW_CLOSED"

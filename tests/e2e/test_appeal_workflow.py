@@ -87,7 +87,7 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
         "grounds": "Hai báo cáo chậm do hệ thống lỗi, đã có xác nhận."}))["fileAppeal"]
     appeal = filed["id"]
     work = data(await gql(http, leader, PENDING, {"at": filed["position"]}))["myPendingWork"]
-    assert {(w["role"], w["action"]) for w in work} == {("reviewer", "accept"),
+    assert {(w["role"], w["action"]) for w in nodes(work)} == {("reviewer", "accept"),
                                                         ("decider",
                                                          "your_decision_is_appealed")}
 
@@ -101,7 +101,7 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
     first = data(await gql(http, leader, DECIDE_APPEAL, {
         "appeal": appeal, "outcome": "DISMISSED",
         "reasons": "Xác nhận chỉ nói về một báo cáo."}))["decideAppeal"]
-    mine = data(await gql(http, me, PENDING, {"at": first["position"]}))["myPendingWork"]
+    mine = nodes(data(await gql(http, me, PENDING, {"at": first["position"]}))["myPendingWork"])
     assert [(w["role"], w["action"]) for w in mine] == [("appellant", "may_escalate")]
     # The person may escalate for the policy's window (10 days) after the outcome.
     assert date.fromisoformat(mine[0]["dueOn"]) - hanoi_today() == timedelta(days=10)
@@ -112,8 +112,8 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
     assert await refused(runtime, tenant, gql(http, leader, ACCEPT, {"appeal": appeal})) \
         == "CONFLICTED_REVIEWER"
     chair_work = data(await gql(http, chair, PENDING, {"at": escalated["position"]}))
-    assert [(w["role"], w["action"], w["instance"]) for w in chair_work["myPendingWork"]] == [
-        ("reviewer", "accept", 2)]
+    assert [(w["role"], w["action"], w["instance"])
+            for w in nodes(chair_work["myPendingWork"])] == [("reviewer", "accept", 2)]
     data(await gql(http, chair, ACCEPT, {"appeal": appeal}))
     upheld = data(await gql(http, chair, DECIDE_APPEAL, {
         "appeal": appeal, "outcome": "UPHELD", "level": "B", "score": 75,
@@ -149,19 +149,19 @@ async def test_an_appeal_through_both_instances_amends_the_rating(
 
     # The leader's record: one decision, appealed and overturned, by the chair.
     record = data(await gql(http, hr, LEADER, {"leader": str(org.leader), "at": at}))
-    [summary] = record["leaderAccountability"]
+    [summary] = nodes(record["leaderAccountability"])
     assert (summary["decisions"], summary["appealed"], summary["overturned"]) == (1, 1, 1)
     assert (summary["shareAppealed"], summary["shareOverturned"]) == (1.0, 1.0)
     assert summary["avgHoursToDecide"] is not None
     assert summary["avgHoursToDecide"] >= 0
-    [decision] = record["leaderDecisions"]
+    [decision] = nodes(record["leaderDecisions"])
     assert (decision["level"], decision["amendedLevel"], decision["overturnedBy"],
             decision["overturnAppealId"], decision["policyVersion"], decision["capacity"]) == (
         "C", "B", str(org.chair), appeal, "hn-monthly-2018.1", "unit_leader")
     counts = data(await gql(http, hr, UNITS, {"at": at}))["unitAppealCounts"]
-    assert [(c["unitId"], c["open"], c["overdue"], c["decided"]) for c in counts] == [
+    assert [(c["unitId"], c["open"], c["overdue"], c["decided"]) for c in nodes(counts)] == [
         (str(org.unit), 0, 0, 1)]
-    assert data(await gql(http, me, PENDING, {"at": at}))["myPendingWork"] == []
+    assert nodes(data(await gql(http, me, PENDING, {"at": at}))["myPendingWork"]) == []
 
 
 async def test_the_level_above_in_the_parent_tenant_decides_through_a_grant(
@@ -203,8 +203,8 @@ async def test_the_level_above_in_the_parent_tenant_decides_through_a_grant(
 
     waiting_work = data(await gql(http, district_token, PENDING, {
         "tenant": ward.slug, "at": escalated["escalateAppeal"]["position"]}))
-    assert [(w["appealId"], w["role"], w["action"]) for w in waiting_work["myPendingWork"]] \
-        == [(appeal, "level_above", "take_up")]
+    assert [(w["appealId"], w["role"], w["action"])
+            for w in nodes(waiting_work["myPendingWork"])] == [(appeal, "level_above", "take_up")]
     data(await gql(http, district_token, TAKE_UP, {"appeal": appeal, "tenant": ward.slug}))
     data(await gql(http, district_token, ACCEPT, {"appeal": appeal, "tenant": ward.slug}))
     done = data(await gql(http, district_token, DECIDE_APPEAL, {

@@ -24,8 +24,7 @@ pytestmark = pytest.mark.unit
 BOUNDED = {"quotaUse", "auditCheckpoints"}
 # Still plain lists, to become connections.
 NOT_YET_CONNECTIONS = {
-    "appeals", "unitAppealCounts",
-    "leaderAccountability", "leaderDecisions", "myPendingWork", "policyVersions", "myResults",
+    "policyVersions", "myResults",
     "auditHistory", "tenantLineage", "predecessorHistory", "collectiveRatings",
 }
 

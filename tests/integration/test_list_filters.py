@@ -58,9 +58,10 @@ class World:
     sub: UnitId
     members: list[dict[str, Any]]  # the recount's board members, with unit/year/month
     staff: dict[Any, tuple[str, str, Any]]  # staff id -> (type, position, unit)
+    leaders: dict[Any, Any]  # unit -> its head, who decides its people
 
 
-def _build(service: TenantService, seed: int) -> tuple[Org, UnitId]:
+def _build(service: TenantService, seed: int) -> tuple[Org, UnitId, StaffId]:
     rng = random.Random(seed)
     org = build_org(service, members=6)
     sub = UnitId(uuid.uuid4())
@@ -91,7 +92,7 @@ def _build(service: TenantService, seed: int) -> tuple[Org, UnitId]:
                             "Theo kết quả thực hiện nhiệm vụ.", str(leader)))
                 except DomainError:
                     continue  # over the quota: nothing written, the person stays undecided
-    return org, sub
+    return org, sub, head
 
 
 _WORLDS: dict[str, World] = {}
@@ -104,7 +105,7 @@ async def _world(key: str, runtime: Runtime,
         return _WORLDS[key]
     tenant = await new_tenant()
     service = runtime.service(tenant)
-    org, sub = await anyio.to_thread.run_sync(lambda: _build(service, 5))
+    org, sub, head = await anyio.to_thread.run_sync(lambda: _build(service, 5))
     async with runtime.pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
         await catch_up(conn, tenant.schema)
@@ -119,7 +120,7 @@ async def _world(key: str, runtime: Runtime,
         members.append({**m, "unit_id": unit, "year": year, "month": month})
     world = World(tenant, org, sub, members,
                   {r["staff_id"]: (r["staff_type"], r["position_title"], r["unit_id"])
-                   for r in rows})
+                   for r in rows}, {org.unit: org.leader, sub: head})
     _WORLDS[key] = world
     return world
 
@@ -184,6 +185,12 @@ STAFF = """query($unit: ID!, $filter: ListFilter, $first: Int, $after: String) {
     edges { node { id fullName } } pageInfo { hasNextPage endCursor } totalCount
   }
 }"""
+DECISIONS = """query($leader: ID!, $filter: ListFilter, $first: Int, $after: String) {
+  leaderDecisions(leaderId: $leader, filter: $filter, first: $first, after: $after) {
+    edges { node { staffId year month level } } pageInfo { hasNextPage endCursor } totalCount
+  }
+  leaderAccountability(leaderId: $leader, filter: $filter) { edges { node { decisions } } }
+}"""
 HYPOTHESIS = settings(max_examples=25, deadline=None, suppress_health_check=[
     HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -224,6 +231,34 @@ async def test_a_rating_history_filtered_by_month_range_and_level(
                        if m["staff_id"] == staff and _matches(m, f, None)), reverse=True)
     assert [(n["year"], n["month"]) for n in got] == expected  # newest first
     assert total == len(expected)
+
+
+@HYPOTHESIS
+@given(f=st.fixed_dictionaries({}, optional={
+    "fromMonth": month, "staffType": st.sampled_from(TYPES), "level": st.sampled_from("ABCD"),
+    "peerGroup": st.sampled_from(["Chuyên viên", "Kế toán", "Văn thư"])}),
+    whose=st.booleans(), scope=st.sampled_from(["none", "unit", "subunits"]))
+async def test_a_leaders_decisions_and_record_filtered_by_every_dimension(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]], f: dict[str, Any],
+    whose: bool, scope: str,
+) -> None:
+    world = await _world("leaders", runtime, new_tenant)
+    unit = world.sub if whose else world.org.unit
+    leader = world.leaders[unit]
+    units: set[Any] | None = None
+    if scope != "none":
+        f = {**f, "unitId": str(world.org.unit), "includeSubunits": scope == "subunits"}
+        units = {world.org.unit, world.sub} if scope == "subunits" else {world.org.unit}
+    got, total = await _walk(runtime, world, DECISIONS, "leaderDecisions",
+                             {"leader": str(leader), "filter": f})
+    expected = sorted((str(m["staff_id"]), m["month"], m["level"]) for m in world.members
+                      if m["unit_id"] == unit and m["level"] and _matches(m, f, units))
+    assert sorted((n["staffId"], n["month"], n["level"]) for n in got) == expected
+    assert total == len(expected)
+    record = await _run(runtime, world, DECISIONS, {"leader": str(leader), "filter": f})
+    assert record.errors is None, record.errors
+    summary = [e["node"]["decisions"] for e in record.data["leaderAccountability"]["edges"]]
+    assert summary == ([len(expected)] if expected else [])
 
 
 async def test_units_and_staff_filtered_by_unit_with_its_subunits_and_by_staff_type(

@@ -51,6 +51,6 @@ async def leader_recount(conn: asyncpg.Connection, schema: str) -> dict[str, Fig
 
 async def leader_tables(conn: asyncpg.Connection, schema: str) -> dict[str, Figures]:
     """The same figures, as the read model serves them."""
-    rows = await conn.fetch(LEADER_SUMMARY.format(s=schema))
+    rows = await conn.fetch(LEADER_SUMMARY.format(s=schema, where="TRUE"))
     return {r["decider"]: (r["decisions"], r["appealed"], r["overturned"],
                            round(float(r["avg_hours_to_decide"]), 6)) for r in rows}
