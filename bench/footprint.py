@@ -23,7 +23,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bench.http import Call, client, drive, graphql_call
 from bench.people import BenchUnit, open_month
-from bench.processes import API_ROLE, PROJECTOR_ROLE, connections, create_roles, running
+from bench.processes import (
+    API_ROLE,
+    PROJECTOR_ROLE,
+    backend_memory_mb,
+    connections,
+    create_roles,
+    running,
+)
 from bench.scales import month_at
 from bench.stats import Measure
 from domain.ids import PeriodId
@@ -120,6 +127,7 @@ async def tenant_footprint(rt: Runtime, settings: Settings, units: list[BenchUni
             measure = await drive("tenant_footprint", lanes, max(budget_s, 1800.0))
         catch_up_s = await _wait_projected(rt, targets, within_s=600.0)
         by_role = await connections(rt)
+        backends = await backend_memory_mb(rt)
         api_rss, api_peak = api.memory_mb()
         projector_rss, projector_peak = projector.memory_mb()
     served = len(measure.latencies_ms) // 2
@@ -134,6 +142,11 @@ async def tenant_footprint(rt: Runtime, settings: Settings, units: list[BenchUni
         "api_connections": by_role.get(API_ROLE, 0),
         "projector_connections": by_role.get(PROJECTOR_ROLE, 0),
         "projector_catch_up_s": round(catch_up_s, 2),
+        # Server side: the private memory of each process's PostgreSQL backends.
+        "api_backends_mb": round(backends.get(API_ROLE, (0.0, 0.0))[0], 1),
+        "api_backend_max_mb": round(backends.get(API_ROLE, (0.0, 0.0))[1], 1),
+        "projector_backends_mb": round(backends.get(PROJECTOR_ROLE, (0.0, 0.0))[0], 1),
+        "projector_backend_max_mb": round(backends.get(PROJECTOR_ROLE, (0.0, 0.0))[1], 1),
         "target_connections_per_process": TARGET_CONNECTIONS,
         "target_api_rss_mb": TARGET_API_RSS_MB,
         **({"first_error": measure.extra["first_error"]} if "first_error" in measure.extra

@@ -64,6 +64,32 @@ async def connections(rt: Runtime) -> dict[str, int]:
     return {str(r["usename"]): int(r["n"]) for r in rows}
 
 
+async def backend_memory_mb(rt: Runtime) -> dict[str, tuple[float, float]]:
+    """Private memory (RssAnon) of each role's server backends: (sum, largest), in MB.
+
+    Every backend keeps its own catalog caches; one that has touched thousands of tenant
+    schemas holds an entry per table and index it met, which is memory on the database
+    server that the process's own RSS does not show. The server is local, so /proc tells.
+    """
+    rows = await rt.pool.fetch(
+        "SELECT usename, pid FROM pg_stat_activity WHERE backend_type = 'client backend'")
+    found: dict[str, list[float]] = {}
+    for row in rows:
+        mb = _private_mb(int(row["pid"]))
+        if mb is not None:
+            found.setdefault(str(row["usename"]), []).append(mb)
+    return {role: (sum(mbs), max(mbs)) for role, mbs in found.items()}
+
+
+def _private_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None  # the backend ended meanwhile
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return int(fields["RssAnon"].split()[0]) / 1024 if "RssAnon" in fields else None
+
+
 def _command() -> list[str]:
     # The console script installed beside this interpreter: the command the image runs.
     script = Path(sys.executable).with_name("congtam")

@@ -92,7 +92,10 @@ def footprint_line(record: dict[str, Any]) -> str | None:
             f" {f['api_connections']} connections; projector peak RSS "
             f"{f['projector_peak_rss_mb']:,.0f} MB, {f['projector_connections']} connections; "
             f"targets ≤ {f['target_connections_per_process']} connections per process, API ≤ "
-            f"{f['target_api_rss_mb']:,.0f} MB")
+            f"{f['target_api_rss_mb']:,.0f} MB; on the server, the API's backends hold "
+            f"{f.get('api_backends_mb', 0):,.0f} MB private (largest "
+            f"{f.get('api_backend_max_mb', 0):,.0f} MB), the projector's "
+            f"{f.get('projector_backends_mb', 0):,.0f} MB")
 
 
 def print_report(console: Console, record: dict[str, Any], path: Path) -> None:

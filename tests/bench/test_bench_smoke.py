@@ -59,6 +59,7 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     assert footprint["tenants_served"] == footprint["tenants"] == record["generated"]["tenants"]
     assert 0 < footprint["api_start_rss_mb"] <= footprint["api_peak_rss_mb"]
     assert footprint["projector_peak_rss_mb"] > 0
+    assert footprint["api_backends_mb"] >= footprint["api_backend_max_mb"] > 0
     # The processes really connected, each as its own role, and stayed within the bound.
     assert 0 < footprint["api_connections"] <= footprint["target_connections_per_process"]
     assert 0 < footprint["projector_connections"] <= footprint["target_connections_per_process"]
