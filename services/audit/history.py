@@ -99,17 +99,19 @@ def entry(row: Any, keys: KeyRing = NO_KEYS) -> HistoryEntry:
 
 
 async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
-                  until: int | None = None, limit: int = 10_000) -> list[HistoryEntry]:
-    """Every event about ``target`` (a UUID, or for a leader their user id) up to ``until``."""
+                  until: int | None = None, limit: int = 10_000,
+                  after: int = 0) -> list[HistoryEntry]:
+    """Every event about ``target`` (a UUID, or for a leader their user id) up to ``until``;
+    with ``after`` (a log position already seen), only those after it — a page's seek."""
     t = f"{schema}.{EVENTS_TABLE}"
     stop = until if until is not None else 2**62
     columns = "notification_id, originator_id, originator_version, topic, state"
     if subject is Subject.LEADER:
         needle = f'"actor":"{target}"'.encode()
         rows = await conn.fetch(
-            f"SELECT {columns} FROM {t} WHERE notification_id <= $2 "
+            f"SELECT {columns} FROM {t} WHERE notification_id <= $2 AND notification_id > $4 "
             "AND position($1::bytea in state) > 0 ORDER BY notification_id LIMIT $3",
-            needle, stop, limit)
+            needle, stop, limit, after)
         keys = await load_keys(conn, rows)
         return [entry(r, keys) for r in rows]
     target_id = UUID(target)
@@ -117,9 +119,9 @@ async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
         f"WITH owned AS (SELECT originator_id FROM {t} WHERE originator_version = 1 "
         "AND notification_id <= $3 AND topic LIKE ANY($4::text[]) "
         "AND position($2::bytea in state) > 0) "
-        f"SELECT {columns} FROM {t} WHERE notification_id <= $3 AND ("
-        "originator_id = $1 OR originator_id IN (SELECT originator_id FROM owned) "
+        f"SELECT {columns} FROM {t} WHERE notification_id <= $3 AND notification_id > $6 "
+        "AND (originator_id = $1 OR originator_id IN (SELECT originator_id FROM owned) "
         "OR position($2::bytea in state) > 0) ORDER BY notification_id LIMIT $5",
-        target_id, target_id.hex.encode(), stop, _OWNED[subject], limit)
+        target_id, target_id.hex.encode(), stop, _OWNED[subject], limit, after)
     keys = await load_keys(conn, rows)
     return [entry(r, keys) for r in rows]

@@ -23,6 +23,7 @@ from services.audit.checkpoints import checkpoints, first_unkept
 from services.audit.history import HistoryEntry, Subject, history
 from services.audit.positions import parse_point, resolve
 from services.auth import ForbiddenError
+from services.gql.connections import Connection, build, cursor_int, decode_cursor, page_size
 from services.gql.context import Context, ctx_of
 from services.gql.inputs import check_month, parse_id
 from services.gql.scope import require_unit
@@ -116,18 +117,29 @@ def _subject_id(subject: HistorySubject, id: str) -> str:
         raise ValidationFailedError(f"Mã '{id}' không hợp lệ.", f"Invalid id '{id}'.") from None
 
 
+AUDIT_HISTORY = "audit-history"
+
+
 @strawberry.type
 class AuditQuery:
     @strawberry.field(description="Lịch sử đầy đủ từ nhật ký sự kiện / history from the log")
     async def audit_history(self, info: Info[Any, Any], subject: HistorySubject,
-                            id: strawberry.ID, until: str | None = None) -> list[AuditEvent]:
+                            id: strawberry.ID, until: str | None = None,
+                            first: int | None = None, after: str | None = None
+                            ) -> Connection[AuditEvent]:
+        """In log order, page by page (the cursor is a log position); no totalCount: counting
+        would read the whole log for the subject."""
         target = _subject_id(subject, str(id))
+        size = page_size(first)
+        key = decode_cursor(AUDIT_HISTORY, after, 1)
+        seen = cursor_int(key[0]) if key else 0
         ctx, tenant = await audited(info, f"history:{subject.value}", target)
         stop = await _until(ctx, tenant, until)
         async with ctx.runtime.pool.acquire() as conn:
             entries = await history(conn, tenant.schema, Subject(subject.value), target,
-                                    until=stop)
-        return [AuditEvent.from_entry(e) for e in entries]
+                                    until=stop, limit=size + 1, after=seen)
+        return build(entries, size, AUDIT_HISTORY, lambda e: (e.position,),
+                     AuditEvent.from_entry, after)
 
     @strawberry.field(description="Kiểm tra chuỗi băm và các điểm mốc / verify the chain")
     async def audit_verify(self, info: Info[Any, Any]) -> ChainStatus:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
@@ -12,7 +13,9 @@ from strawberry.types import Info
 from domain.ids import UnitId
 from domain.levels import Level as DomainLevel
 from services.commands import OpenCollectiveRound, RateCollective
+from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import ctx_of
+from services.gql.filters import Columns, ListFilter, where
 from services.gql.inputs import PeriodKind, check_period, check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.queries import READERS
@@ -84,12 +87,20 @@ class CollectiveMutation:
 class CollectiveQuery:
     @strawberry.field(description="Đợt xếp loại tập thể của năm, theo thứ tự xếp loại")
     async def collective_ratings(self, info: Info[Any, Any], year: int,
-                                 at_least: int | None = None) -> list[CollectiveRating]:
+                                 filter: ListFilter | None = None, first: int | None = None,
+                                 after: str | None = None, at_least: int | None = None
+                                 ) -> Connection[CollectiveRating]:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller(*READERS)
         check_period(PeriodKind.ANNUAL, year, 1)
+        w = where(filter, Columns(unit="c.unit_id", level="c.level"), tenant.schema, [year])
         await ctx.fresh(tenant, at_least)
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT * FROM {tenant.schema}.rm_collective_ratings WHERE year = $1 "
-            "ORDER BY rank", year)
-        return [CollectiveRating.from_row(r) for r in rows]
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            f"SELECT c.*, {ROUND.select()} FROM {tenant.schema}.rm_collective_ratings c "
+            f"WHERE c.year = $1 AND {w.sql()}", w.args, ROUND, first, after,
+            CollectiveRating.from_row)
+
+
+# In rating order (deeper levels first, kinds in the policy's order); the unit breaks ties.
+ROUND = Keyset("collective-ratings", (("c.rank", int), ("c.unit_id", UUID)))

@@ -12,7 +12,9 @@ import strawberry
 from strawberry.types import Info
 
 from domain.policy import Policy
+from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import ctx_of
+from services.gql.filters import Columns, ListFilter, where
 from services.gql.inputs import parse_id
 from services.gql.queries import READERS
 from services.gql.types import _num
@@ -39,13 +41,20 @@ async def own_results(pool: Any, schema: str, staff_id: UUID) -> tuple[int, list
         f"SELECT * FROM {schema}.rm_ratings WHERE staff_id = $1 "
         "AND published_at IS NOT NULL ORDER BY year DESC, kind, number DESC", staff_id)
     position = max((r["position"] for r in rows), default=0)
-    return position, [
-        OwnResult(period_id=strawberry.ID(str(r["period_id"])), kind=r["kind"],
-                  year=r["year"], number=r["number"], level=r["level"],
-                  score=_num(r["score"]), reasons=r["reasons"], authority=r["authority"],
-                  policy_version=r["policy_version"], decided_by=r["decided_by"],
-                  published_at=r["published_at"])
-        for r in rows]
+    return position, [own_result(r) for r in rows]
+
+
+def own_result(r: Any) -> OwnResult:
+    return OwnResult(period_id=strawberry.ID(str(r["period_id"])), kind=r["kind"],
+                     year=r["year"], number=r["number"], level=r["level"],
+                     score=_num(r["score"]), reasons=r["reasons"], authority=r["authority"],
+                     policy_version=r["policy_version"], decided_by=r["decided_by"],
+                     published_at=r["published_at"])
+
+
+# Newest first: year, then period number, then kind, the evaluation id breaking ties.
+OWN = Keyset("my-results", (("r.year", int), ("r.number", int), ("r.kind", str),
+                            ("r.evaluation_id", UUID)), descending=True)
 
 
 @strawberry.type(description="Ý kiến góp ý / an opinion")
@@ -94,13 +103,19 @@ class QuotaUse:
 @strawberry.type
 class EvaluationQuery:
     @strawberry.field(description="Kết quả xếp loại của tôi đã được công khai / my results")
-    async def my_results(self, info: Info[Any, Any],
-                         at_least: int | None = None) -> list[OwnResult]:
+    async def my_results(self, info: Info[Any, Any], filter: ListFilter | None = None,
+                         first: int | None = None, after: str | None = None,
+                         at_least: int | None = None) -> Connection[OwnResult]:
         ctx = ctx_of(info)
         principal, tenant = await ctx.caller()
+        w = where(filter, Columns(month="r.year * 100 + r.number", level="r.level"),
+                  tenant.schema, [parse_id(principal.user_id, "cán bộ", "Staff member")])
         await ctx.fresh(tenant, at_least)
-        staff_id = parse_id(principal.user_id, "cán bộ", "Staff member")
-        return (await own_results(ctx.runtime.pool, tenant.schema, staff_id))[1]
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            f"SELECT r.*, {OWN.select()} FROM {tenant.schema}.rm_ratings r "
+            f"WHERE r.staff_id = $1 AND r.published_at IS NOT NULL AND {w.sql()}",
+            w.args, OWN, first, after, own_result)
 
     @strawberry.field(description="Hồ sơ đánh giá: đề xuất, ý kiến, quyết định")
     async def evaluation_file(self, info: Info[Any, Any], evaluation_id: strawberry.ID,

@@ -16,6 +16,7 @@ from strawberry.types import Info
 from domain.policy import Policy
 from domain.tenant_policy import default_policy
 from services.commands import AdjustPolicy, AdoptPolicy
+from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import ctx_of
 from services.gql.inputs import check_text
 from services.gql.mutations import run_command
@@ -225,11 +226,15 @@ class PolicyQuery:
 
     @strawberry.field(description="Mọi phiên bản chính sách của một chu kỳ / every version")
     async def policy_versions(self, info: Info[Any, Any], cycle: Cycle,
-                              at_least: int | None = None) -> list[PolicyVersion]:
+                              first: int | None = None, after: str | None = None,
+                              at_least: int | None = None) -> Connection[PolicyVersion]:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller()
         await ctx.fresh(tenant, at_least)
-        rows = await ctx.runtime.pool.fetch(
-            f"SELECT * FROM {tenant.schema}.rm_policies WHERE cycle = $1 ORDER BY revision",
-            cycle.value)
-        return [PolicyVersion.from_row(r) for r in rows]
+        return await keyset_page(
+            ctx.runtime.pool.fetch,
+            f"SELECT *, {REVISIONS.select()} FROM {tenant.schema}.rm_policies p "
+            "WHERE cycle = $1", [cycle.value], REVISIONS, first, after, PolicyVersion.from_row)
+
+
+REVISIONS = Keyset("policy-versions", (("p.revision", int),))

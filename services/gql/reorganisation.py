@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import anyio
 import strawberry
@@ -16,6 +17,15 @@ from strawberry.types import Info
 from domain.actor import Actor, acting_as
 from domain.errors import NotFoundError, ValidationFailedError
 from domain.ids import StaffId
+from services.gql.connections import (
+    Connection,
+    Keyset,
+    build,
+    empty,
+    keyset_page,
+    page_size,
+    reading,
+)
 from services.gql.context import access_of, ctx_of
 from services.gql.inputs import check_text, parse_id
 from services.gql.queries import RATING_COLUMNS
@@ -91,34 +101,46 @@ class ReorganisationMutation:
 @strawberry.type
 class ReorganisationQuery:
     @strawberry.field(description="Sáp nhập: địa phương tiền thân hoặc kế thừa")
-    async def tenant_lineage(self, info: Info[Any, Any],
-                             at_least: int | None = None) -> list[LineageEntry]:
+    async def tenant_lineage(self, info: Info[Any, Any], first: int | None = None,
+                             after: str | None = None,
+                             at_least: int | None = None) -> Connection[LineageEntry]:
         ctx, access = ctx_of(info), await access_of(info)
         tenant = access.tenant
         await ctx.fresh(tenant, at_least)
-        async with ctx.read(tenant) as conn:
-            rows = await conn.fetch(
-                f"SELECT * FROM {tenant.schema}.rm_tenant_lineage ORDER BY position")
-        return [LineageEntry(relation=r["relation"], other_tenant=r["other_tenant"],
-                             staff=r["staff"], periods=r["periods"]) for r in rows]
+        return await keyset_page(
+            reading(ctx, tenant),
+            f"SELECT l.*, {LINEAGE.select()} FROM {tenant.schema}.rm_tenant_lineage l",
+            [], LINEAGE, first, after,
+            lambda r: LineageEntry(relation=r["relation"], other_tenant=r["other_tenant"],
+                                   staff=r["staff"], periods=r["periods"]))
 
-    @strawberry.field(description="Lịch sử xếp loại của một người ở các địa phương tiền thân")
+    @strawberry.field(description="Lịch sử xếp loại của một người ở các địa phương tiền thân "
+                                  "(địa phương sáp nhập sau cùng trước, mới nhất trước)")
     async def predecessor_history(self, info: Info[Any, Any],
-                                  staff_id: strawberry.ID,
-                                  at_least: int | None = None) -> list[Rating]:
+                                  staff_id: strawberry.ID, first: int | None = None,
+                                  after: str | None = None,
+                                  at_least: int | None = None) -> Connection[Rating]:
+        """Page by page across the predecessors: each is read in its own schema (its own
+        read connection), newest merge first, so a page costs one statement per predecessor
+        it reaches — a handful, whatever the page size."""
         ctx, access = ctx_of(info), await access_of(info)
         principal, tenant = access.principal, access.tenant
         sid = parse_id(staff_id, "cán bộ", "Staff member")
+        size = page_size(first)
+        key = PREDECESSOR.parse(after)
         # The lineage is this tenant's read model; the predecessors' logs are closed.
         await ctx.fresh(tenant, at_least)
         if not await visible_staff(info, sid):
-            return []  # someone else's history reads like nobody's
+            return empty()  # someone else's history reads like nobody's
         async with ctx.read(tenant) as conn:
             slugs = await conn.fetch(
-                f"SELECT other_tenant FROM {tenant.schema}.rm_tenant_lineage "
-                "WHERE relation = 'absorbed' ORDER BY position")
-        ratings: list[Rating] = []
+                f"SELECT other_tenant, position FROM {tenant.schema}.rm_tenant_lineage "
+                "WHERE relation = 'absorbed' AND ($1::bigint IS NULL OR position <= $1) "
+                "ORDER BY position DESC", key[0] if key else None)
+        rows: list[Any] = []
         for row in slugs:
+            if len(rows) > size:
+                break
             old = await ctx.runtime.registry.get(row["other_tenant"])
             # A read reaching into another tenant's schema is logged in the platform log,
             # under the tenant it was read in, like an auditor's read.
@@ -126,10 +148,24 @@ class ReorganisationQuery:
                 Actor(principal.user_id, sorted(access.roles)[0]), old.slug,
                 "predecessor_history", f"{sid}@{tenant.slug}")
             s = old.schema
+            seek = key is not None and key[0] == row["position"]
             async with ctx.read(old) as conn:
-                rows = await conn.fetch(
-                    f"SELECT {RATING_COLUMNS} FROM {s}.rm_ratings r "
-                    f"LEFT JOIN {s}.rm_staff s ON s.staff_id = r.staff_id "
-                    "WHERE r.staff_id = $1 ORDER BY r.year DESC, r.number DESC, r.kind", sid)
-            ratings += [Rating.from_row(r) for r in rows]
-        return ratings
+                found = await conn.fetch(
+                    f"SELECT {RATING_COLUMNS}, $2::bigint AS lineage, "
+                    "r.year AS _k1, r.number AS _k2, r.kind AS _k3, r.evaluation_id AS _k4 "
+                    f"FROM {s}.rm_ratings r LEFT JOIN {s}.rm_staff s ON s.staff_id = r.staff_id "
+                    "WHERE r.staff_id = $1 AND (NOT $3 OR (r.year, r.number, r.kind, "
+                    "r.evaluation_id) < ($4::int, $5::int, $6::text, $7::uuid)) "
+                    "ORDER BY r.year DESC, r.number DESC, r.kind DESC, r.evaluation_id DESC "
+                    "LIMIT $8", sid, row["position"], seek,
+                    *(key[1:] if seek and key else (0, 0, "", UUID(int=0))),
+                    size + 1 - len(rows))
+            rows += [{**dict(r), "_k0": r["lineage"]} for r in found]
+        return build(rows, size, PREDECESSOR.kind, PREDECESSOR.key, Rating.from_row, after)
+
+
+# Newest merge first, then each predecessor's ratings newest first.
+PREDECESSOR = Keyset("predecessor-history", (
+    ("lineage", int), ("r.year", int), ("r.number", int), ("r.kind", str),
+    ("r.evaluation_id", UUID)), descending=True)
+LINEAGE = Keyset("tenant-lineage", (("l.position", int),))

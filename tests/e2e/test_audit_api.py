@@ -12,7 +12,7 @@ from domain.actor import Actor
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 
@@ -60,8 +60,8 @@ async def test_a_granted_auditor_reads_history_and_each_read_is_logged(
     await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
     token = token_for(settings, tenant.slug, user, "auditor")
     person = str(org.members[0])
-    events = data(await gql(http, token, HISTORY, {"subject": "PERSON", "id": person}))[
-        "auditHistory"]
+    events = nodes(data(await gql(http, token, HISTORY, {"subject": "PERSON",
+                                                         "id": person}))["auditHistory"])
     assert events[0]["aggregateType"] == "StaffMember"
     assert events[0]["event"] == "Registered"
     assert events[0]["actor"] == "test-hr"

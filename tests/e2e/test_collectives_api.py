@@ -16,7 +16,7 @@ from services.commands import AppointLeader, RegisterStaff, RegisterUnit
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +25,8 @@ OPEN = "mutation { openCollectiveRound(year: 2026) { id position } }"
 RATE = """mutation($unit: ID!, $level: Level!, $score: Float!) { rateCollective(input: {
   unitId: $unit, year: 2026, level: $level, score: $score, reasons: "Tự kiểm điểm"}) {
   position } }"""
-ROUND = """query($at: Int) { collectiveRatings(year: 2026, atLeast: $at) { unitId kind rank
-  status level levelLabel decidedBy } }"""
+ROUND = """query($at: Int) { collectiveRatings(year: 2026, atLeast: $at) {
+  edges { node { unitId kind rank status level levelLabel decidedBy } } } }"""
 
 
 async def test_collectives_are_opened_by_hr_and_rated_in_order_by_the_level_above(
@@ -66,7 +66,7 @@ async def test_collectives_are_opened_by_hr_and_rated_in_order_by_the_level_abov
     rated = data(await gql(http, chair, RATE, {"unit": str(org.unit), "level": "A",
                                                "score": 93}))["rateCollective"]
 
-    board = data(await gql(http, hr, ROUND, {"at": rated["position"]}))["collectiveRatings"]
+    board = nodes(data(await gql(http, hr, ROUND, {"at": rated["position"]}))["collectiveRatings"])
     assert [(r["unitId"], r["rank"], r["status"], r["level"]) for r in board] == [
         (str(cell), 0, "decided", "B"), (str(org.unit), 1, "decided", "A")]
     assert board[1]["decidedBy"] == str(org.chair)

@@ -9,7 +9,7 @@ import pytest
 
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,8 @@ ADOPT = """mutation($reasons: String!) { adoptPolicy(cycle: MONTHLY, preset: HN_
 ADJUST = """mutation($input: AdjustPolicyInput!) { adjustPolicy(input: $input) { position } }"""
 POLICY = """query($at: Int) { policy(cycle: MONTHLY, atLeast: $at) { version revision
   appealWindowDays quotas { level share scope outstandingShare } criteria { key maxPoints } }
-  policyVersions(cycle: MONTHLY, atLeast: $at) { revision version reasons } }"""
+  policyVersions(cycle: MONTHLY, atLeast: $at) { edges { node { revision version reasons } }
+  } }"""
 PROFILE = """mutation($input: StaffProfileInput!) { updateStaffProfile(input: $input) {
   position } }"""
 DISCIPLINE = """mutation($input: DisciplineInput!) { recordDiscipline(input: $input) {
@@ -42,7 +43,8 @@ PUBLISH = """mutation($period: ID!) { publishPeriod(periodId: $period) { positio
 FILE = """query($id: ID!, $at: Int) { evaluationFile(evaluationId: $id, atLeast: $at) {
   selfScore proposedLevel strengths level authority policyVersion publishedAt
   opinions { source text satisfaction } } }"""
-MINE = """query($at: Int) { myResults(atLeast: $at) { level score authority policyVersion } }"""
+MINE = """query($at: Int) { myResults(atLeast: $at) {
+  edges { node { level score authority policyVersion } } } }"""
 QUOTA = """query($period: ID!) { quotaUse(periodId: $period) { level scope taken cap
   exceptions } }"""
 
@@ -67,7 +69,7 @@ async def test_a_month_with_policy_proposal_opinions_exception_and_publication(
     policy = data(await gql(http, hr, POLICY, {"at": adjusted["adjustPolicy"]["position"]}))
     assert policy["policy"]["revision"] == 2
     assert policy["policy"]["appealWindowDays"] == 7
-    assert [v["revision"] for v in policy["policyVersions"]] == [1, 2]
+    assert [v["revision"] for v in nodes(policy["policyVersions"])] == [1, 2]
     assert error_code(await gql(http, hr, ADJUST, {"input": {
         "cycle": "MONTHLY", "reasons": "x", "goodFrom": 95}})) == "INVALID_POLICY"
 
@@ -115,6 +117,6 @@ async def test_a_month_with_policy_proposal_opinions_exception_and_publication(
     assert file["authority"].startswith("Người đứng đầu")
     assert file["publishedAt"]
     assert [o["source"] for o in file["opinions"]] == ["colleague", "citizens"]
-    mine = data(await gql(http, staff, MINE, {"at": at}))["myResults"]
+    mine = nodes(data(await gql(http, staff, MINE, {"at": at}))["myResults"])
     assert [(r["level"], r["policyVersion"]) for r in mine] == [("A", policy["policy"]["version"])]
     assert error_code(await gql(http, staff, FILE, {"id": eid})) == "FORBIDDEN"

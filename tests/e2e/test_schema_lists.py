@@ -22,11 +22,8 @@ pytestmark = pytest.mark.unit
 
 # Bounded by nature, not pages of data: a policy's quota rules, the published checkpoints.
 BOUNDED = {"quotaUse", "auditCheckpoints"}
-# Still plain lists, to become connections.
-NOT_YET_CONNECTIONS = {
-    "policyVersions", "myResults",
-    "auditHistory", "tenantLineage", "predecessorHistory", "collectiveRatings",
-}
+# Still plain lists, to become connections: none left.
+NOT_YET_CONNECTIONS: set[str] = set()
 
 
 def _is_list(type_: object) -> bool:

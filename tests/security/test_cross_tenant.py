@@ -15,7 +15,7 @@ from projections.rebuild import log_head
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
-from tests.support.gql import data, error_code, gql, token_for
+from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count
 
@@ -26,7 +26,8 @@ TRANSFER = ("mutation($s: ID!, $t: String!, $u: ID!) { transferStaffToTenant(sta
             "toTenant: $t, toUnitId: $u, reasons: \"Điều động\") { position id } }")
 MERGE = ("mutation($p: [String!]!) { mergeTenants(predecessors: $p, reasons: \"NQ 1656\") "
          "{ position id } }")
-HISTORY = "query($s: ID!) { predecessorHistory(staffId: $s) { year month level } }"
+HISTORY = ("query($s: ID!) { predecessorHistory(staffId: $s) { "
+           "edges { node { year month level } } } }")
 
 
 async def test_a_transfer_needs_an_hr_grant_in_the_receiving_tenant(
@@ -78,9 +79,11 @@ async def test_merging_tenants_is_the_platform_admins_and_history_reads_are_logg
     person = org.members[0]
     mine = token_for(settings, successor.slug, person, "staff")
     lineage = data(await gql(http, mine, "query($at: Int) { tenantLineage(atLeast: $at) "
-                                         "{ relation otherTenant } }", {"at": merged["position"]}))
-    assert lineage["tenantLineage"] == [{"relation": "absorbed", "otherTenant": old.slug}]
-    assert data(await gql(http, mine, HISTORY, {"s": str(person)}))["predecessorHistory"] == []
+                                         "{ edges { node { relation otherTenant } } } }",
+                           {"at": merged["position"]}))
+    assert nodes(lineage["tenantLineage"]) == [{"relation": "absorbed", "otherTenant": old.slug}]
+    history = data(await gql(http, mine, HISTORY, {"s": str(person)}))["predecessorHistory"]
+    assert nodes(history) == []
     rows = await runtime.pool.fetch(
         "SELECT tenant, operation, target, capacity FROM platform.access_log "
         "WHERE user_id = $1 ORDER BY position", str(person))
@@ -88,6 +91,7 @@ async def test_merging_tenants_is_the_platform_admins_and_history_reads_are_logg
         (old.slug, "predecessor_history", f"{person}@{successor.slug}", "staff")]
     # Someone else's history reads like nobody's, and reaches into no other tenant.
     other = token_for(settings, successor.slug, org.members[1], "staff")
-    assert data(await gql(http, other, HISTORY, {"s": str(person)}))["predecessorHistory"] == []
+    theirs = data(await gql(http, other, HISTORY, {"s": str(person)}))["predecessorHistory"]
+    assert nodes(theirs) == []
     assert not await runtime.pool.fetchval(
         "SELECT count(*) FROM platform.access_log WHERE user_id = $1", str(org.members[1]))
