@@ -90,6 +90,23 @@ def demo_users(slug: str) -> list[DemoUser]:
     ]
 
 
+# The realm's auditor (deploy/keycloak/congtam-realm.json) is not on any staff list, so its
+# Keycloak id is its own; the other realm users' ids are the demo staff ids above.
+REALM_AUDITOR = ("hn-long-bien-duc-giang", "6f1c2a47-3b8e-4d55-9a0e-2c7d1e9b4a10")
+
+
+async def grant_demo_users(rt: Runtime, slug: str) -> None:
+    """Record, in the platform log, the grants the demo users' tokens claim: production mode
+    (docker compose, the image) counts a claimed role only through a recorded grant."""
+    operator = Actor("demo-loader", "platform_admin")
+    users = [(u.user_id, u.name, u.roles) for u in demo_users(slug)]
+    if slug == REALM_AUDITOR[0]:
+        users.append((REALM_AUDITOR[1], "Thanh tra (Keycloak)", ("auditor",)))
+    for user_id, name, roles in users:
+        for role in roles:
+            await rt.platform.grant(operator, user_id, slug, role, name=name)
+
+
 def _name(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
@@ -168,6 +185,8 @@ async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
         await rt.written(tenant)
         loaded.append(slug)
         log.info("demo_tenant_loaded", tenant=slug)
+    for slug in loaded:
+        await grant_demo_users(rt, slug)
     if {TRANSFER_FROM, TRANSFER_TO} <= set(loaded):
         await _transfer_between_tenants(rt, today)
     if MERGE_SUCCESSOR[0] not in existing:

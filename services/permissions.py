@@ -251,6 +251,14 @@ def decide(operation: str, principal: Principal, tenant: Tenant, grants: list[Ro
         # Deny by default: an operation nobody decided about is open to nobody.
         raise ForbiddenError("Thao tác này chưa được cấp quyền cho ai.",
                              f"No role may call {operation} (not in the permission matrix).")
+    if not grants:
+        # Production (and CONGTAM_REQUIRE_GRANTS): a token whose roles were never granted in
+        # this tenant through the platform log reaches nothing at all.
+        raise ForbiddenError(
+            "Bạn chưa được cấp vai trò nào tại đơn vị hành chính này; hãy đề nghị quản trị "
+            "nền tảng cấp quyền.",
+            "No role has been granted to you in this tenant; ask the platform operator for "
+            "a grant.")
     allowed = [g for g in grants if g.role in permission.roles
                and not (permission.kind == "write" and g.role in READ_ONLY_ROLES)]
     if not allowed:

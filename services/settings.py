@@ -31,6 +31,7 @@ class Settings:
     jwt_audience: str
     jwks_url: str | None
     require_grants: bool  # roles only from the platform log's grants, never from the token
+    # (always in production: see ``grants_required``)
     max_body_bytes: int  # largest request body accepted
     rate_per_user: int  # requests per minute per user
     rate_per_tenant: int  # requests per minute per tenant
@@ -49,17 +50,43 @@ class Settings:
         return self.mode == "production"
 
     @property
+    def grants_required(self) -> bool:
+        """Whether a role the token claims counts only through a recorded grant. Always in
+        production, whatever ``require_grants`` says (a settings object copied with another
+        mode cannot keep the development convenience)."""
+        return self.require_grants or self.production
+
+    @property
     def max_connections(self) -> int:
         """The bound on PostgreSQL connections this process holds, whatever the tenant count:
         the read pool, the shared write pool, and one listener for wake-ups."""
         return self.read_pool_max + self.write_pool_max + 1
 
 
+class SettingsError(ValueError):
+    """A configuration the service refuses to start with (said in both languages)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(f"{en} / {vi}")
+        self.vi, self.en = vi, en
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = os.environ if env is None else env
     secret = e.get("CONGTAM_JWT_SECRET") or None
+    mode = e.get("CONGTAM_MODE", "development")
+    # In production a token's claims alone never grant anything: roles reach a tenant only
+    # through grants recorded in the platform log. Development keeps the convenience of
+    # `congtam token` roles unless asked otherwise.
+    require_grants = _bool(e.get("CONGTAM_REQUIRE_GRANTS"), mode == "production")
+    if mode == "production" and not require_grants:
+        raise SettingsError(
+            "CONGTAM_REQUIRE_GRANTS=false không được dùng khi CONGTAM_MODE=production: "
+            "quyền chỉ đến từ các lần cấp quyền đã ghi trong nhật ký nền tảng.",
+            "CONGTAM_REQUIRE_GRANTS=false is not allowed with CONGTAM_MODE=production: "
+            "roles come only from grants recorded in the platform log.")
     return Settings(
-        mode=e.get("CONGTAM_MODE", "development"),
+        mode=mode,
         database_url=e.get("DATABASE_URL") or None,
         data_dir=Path(e.get("CONGTAM_DATA_DIR", ".data")).resolve(),
         host=e.get("CONGTAM_HOST", "127.0.0.1"),
@@ -69,7 +96,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         jwt_issuer=e.get("CONGTAM_JWT_ISSUER", "congtam-dev"),
         jwt_audience=e.get("CONGTAM_JWT_AUDIENCE", "congtam"),
         jwks_url=e.get("CONGTAM_JWKS_URL") or None,
-        require_grants=_bool(e.get("CONGTAM_REQUIRE_GRANTS"), False),
+        require_grants=require_grants,
         max_body_bytes=int(e.get("CONGTAM_MAX_BODY_BYTES", str(64 * 1024))),
         rate_per_user=int(e.get("CONGTAM_RATE_PER_USER", "600")),
         rate_per_tenant=int(e.get("CONGTAM_RATE_PER_TENANT", "6000")),

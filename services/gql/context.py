@@ -69,7 +69,8 @@ class Context(BaseContext, kw_only=True):
         far each role reaches. A claimed role with grants reaching this tenant gets exactly
         their scopes (a unit and its descendants, or the whole tenant); a claimed role with
         no grant reaches the whole tenant (the development key, an identity provider that
-        carries roles) — unless ``CONGTAM_REQUIRE_GRANTS`` is set, when it counts for nothing.
+        carries roles) — unless grants are required (production, or
+        ``CONGTAM_REQUIRE_GRANTS``), when it counts for nothing.
         """
         if self.grants_cache is None:
             principal = self._verified()
@@ -80,7 +81,7 @@ class Context(BaseContext, kw_only=True):
                 scopes = [g.unit_scope for g in granted if g.role == role]
                 if scopes:
                     mine += [RoleGrant(role, s) for s in scopes]
-                elif role not in revoked and not self.runtime.settings.require_grants:
+                elif role not in revoked and not self.runtime.settings.grants_required:
                     # Never after a revocation: revoking a narrow grant must not leave the
                     # claim reaching the whole tenant.
                     mine.append(RoleGrant(role))

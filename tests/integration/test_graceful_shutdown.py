@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from domain.actor import Actor
 from projections.runner import catch_up, head_position, lock_key, tracked_position
 from services.runtime import Runtime
 from services.settings import Settings
@@ -89,6 +90,9 @@ async def test_sigterm_during_a_burst_of_writes_loses_no_acknowledged_event(
     base = f"http://127.0.0.1:{port}"
     try:
         await _until_ready(base, proc)
+        # Production mode: the token's role counts only through a recorded grant.
+        await runtime.platform.grant(Actor("platform-admin", "platform_admin"), "hr-1",
+                                     tenant.slug, "hr_officer")
         token = token_for(settings, tenant.slug, "hr-1", "hr_officer")
         acknowledged: list[tuple[str, float]] = []  # (unit id, when its answer came)
         stop = asyncio.Event()
