@@ -229,6 +229,13 @@ class Access:
     def sees_unit(self, unit_id: UUID | None) -> bool:
         return self.whole_tenant or (unit_id is not None and unit_id in self.units)
 
+    @property
+    def unit_ids(self) -> list[UUID] | None:
+        """The scope as one SQL parameter: ``None`` when the whole tenant is in reach, else
+        the units in reach (possibly none). Lists and aggregates filter with
+        ``scope_sql(column, n)`` so that their pages and counts are those of the scope."""
+        return None if self.whole_tenant else sorted(self.units)
+
     def sees_staff(self, staff_id: UUID, unit_id: UUID | None) -> bool:
         if self.own and str(staff_id) == self.principal.user_id:
             return True
@@ -238,6 +245,12 @@ class Access:
         """Out of scope reads exactly like absent: the caller learns nothing."""
         if not visible:
             raise NotFoundError(f"Không tìm thấy {what_vi}.", f"{what_en} not found.")
+
+
+def scope_sql(column: str, param: int) -> str:
+    """``column`` (a unit id) within the scope passed as parameter ``$param``
+    (``Access.unit_ids``): every row when it is NULL."""
+    return f"(${param}::uuid[] IS NULL OR {column} = ANY(${param}::uuid[]))"
 
 
 def decide(operation: str, principal: Principal, tenant: Tenant, grants: list[RoleGrant],

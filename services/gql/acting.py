@@ -33,7 +33,9 @@ async def acting_in(info: Info[Any, Any], roles: tuple[str, ...],
         return principal, home, next(r for r in roles if principal.has(r))
     target = await ctx.runtime.registry.get(tenant)
     grants = [g for g in await grants_in(ctx.runtime.pool, principal.user_id, target.slug)
-              if g.role in roles and g.tenant == home.slug and g.tenant != target.slug]
+              if g.role in roles and g.tenant == home.slug and g.tenant != target.slug
+              # A grant narrowed to a unit of the home tenant names no unit of the child.
+              and g.unit_scope is None]
     if not grants:
         raise ForbiddenError(
             "Bạn không có quyền giải quyết khiếu nại của địa phương này.",

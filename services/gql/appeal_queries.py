@@ -22,8 +22,8 @@ from services.gql.appeal_types import (
     UnitAppealCounts,
 )
 from services.gql.connections import Connection, Keyset, keyset_page
-from services.gql.context import ctx_of
-from services.gql.filters import Columns, ListFilter, where
+from services.gql.context import access_of, ctx_of
+from services.gql.filters import Columns, ListFilter, in_scope, where
 from services.gql.inputs import parse_id
 from services.tenants import Tenant
 
@@ -66,6 +66,8 @@ class AppealQuery:
         home = (await ctx.caller())[1]
         if not party and target.slug == home.slug:  # a child tenant was checked by grant
             await ctx.caller(*OVERSIGHT, "appeal_reviewer")
+            if not (await access_of(info)).sees_unit(row["unit_id"]):
+                return None  # outside a unit-scoped grant: exactly like an absent appeal
         steps = await ctx.runtime.pool.fetch(
             f"SELECT * FROM {s}.rm_appeal_steps WHERE appeal_id = $1 ORDER BY position",
             row["appeal_id"])
@@ -89,6 +91,12 @@ class AppealQuery:
                               ("a.status", status)):
             if value is not None:
                 w.add(f"{column} = ?", value)
+        access = await access_of(info)
+        if target.slug == access.tenant.slug and not access.whole_tenant:
+            # A unit-scoped grant: its units' appeals, and the caller's own.
+            w.args += [sorted(access.units), principal.user_id]
+            n = len(w.args)
+            w.conditions.append(f"(a.unit_id = ANY(${n - 1}::uuid[]) OR a.staff_id::text = ${n})")
         today = hanoi_today()
         return await keyset_page(
             ctx.runtime.pool.fetch,
@@ -105,6 +113,7 @@ class AppealQuery:
         _, target = await _where(info, None, at_least, READERS)
         s = target.schema
         w = where(filter, appeal_columns(s, "rm_appeals"), s, [hanoi_today()])
+        in_scope(w, "rm_appeals.unit_id", await access_of(info))
         return await keyset_page(
             ctx.runtime.pool.fetch,
             f"SELECT c.*, u.name, {UNIT_COUNTS.select()} "
@@ -127,6 +136,8 @@ class AppealQuery:
         s = target.schema
         w = where(filter, decision_columns(s, "rm_leader_decisions"), s,
                   [str(leader_id) if leader_id is not None else None])
+        if not own:  # a unit-scoped grant counts the decisions about its units' people
+            in_scope(w, "rm_leader_decisions.unit_id", await access_of(info))
         return await keyset_page(
             ctx.runtime.pool.fetch,
             f"SELECT l.*, st.full_name, {LEADERS.select()} "
@@ -146,6 +157,8 @@ class AppealQuery:
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
         w = where(filter, decision_columns(s, "d"), s, [str(leader_id)])
+        if not own:
+            in_scope(w, "d.unit_id", await access_of(info))
         return await keyset_page(
             ctx.runtime.pool.fetch,
             f"SELECT d.*, st.full_name, {DECISIONS.select()} FROM {s}.rm_leader_decisions d "

@@ -24,7 +24,7 @@ from services.audit.history import HistoryEntry, Subject, history
 from services.audit.positions import parse_point, resolve
 from services.auth import ForbiddenError
 from services.gql.connections import Connection, build, cursor_int, decode_cursor, page_size
-from services.gql.context import Context, ctx_of
+from services.gql.context import Context, access_of, ctx_of
 from services.gql.inputs import check_month, parse_id
 from services.gql.scope import require_unit
 from services.gql.types import Period, Rating
@@ -100,6 +100,35 @@ async def audited(info: Info[Any, Any], operation: str, target: str) -> tuple[Co
     return ctx, tenant
 
 
+# Where a record lives, for an auditor whose grant is narrowed to some units: the log
+# itself spans the tenant, so each id is placed in its unit through the read models.
+_UNIT_OF_RECORD = (
+    "SELECT unit_id FROM {s}.rm_units WHERE unit_id = $1 "
+    "UNION ALL SELECT unit_id FROM {s}.rm_staff WHERE staff_id = $1 "
+    "UNION ALL SELECT unit_id FROM {s}.rm_periods WHERE period_id = $1 "
+    "UNION ALL SELECT unit_id FROM {s}.rm_ratings WHERE evaluation_id = $1 "
+    "UNION ALL SELECT unit_id FROM {s}.rm_appeals WHERE appeal_id = $1 LIMIT 1"
+)
+
+
+async def _require_record(info: Info[Any, Any], record: str) -> None:
+    """A unit-scoped auditor reads the history of records of their units only; any other id
+    (or one the read models cannot place) is NOT_FOUND, exactly like an id that is not."""
+    access = await access_of(info)
+    if access.whole_tenant:
+        return
+    try:
+        record_id = UUID(record)
+    except ValueError:
+        record_id = None
+    unit = None
+    if record_id is not None:
+        async with ctx_of(info).read(access.tenant) as conn:
+            unit = await conn.fetchval(_UNIT_OF_RECORD.format(s=access.tenant.schema),
+                                       record_id)
+    access.require(access.sees_unit(unit), "hồ sơ", "Record")
+
+
 async def _until(ctx: Context, tenant: Tenant, until: str | None) -> int | None:
     point = parse_point(until)
     if point is None:
@@ -130,6 +159,7 @@ class AuditQuery:
         """In log order, page by page (the cursor is a log position); no totalCount: counting
         would read the whole log for the subject."""
         target = _subject_id(subject, str(id))
+        await _require_record(info, target)
         size = page_size(first)
         key = decode_cursor(AUDIT_HISTORY, after, 1)
         seen = cursor_int(key[0]) if key else 0
@@ -194,6 +224,7 @@ class AuditAsOfQuery:
     async def audit_aggregate_as_of(self, info: Info[Any, Any], id: strawberry.ID,
                                     as_of: str) -> JSON | None:
         aggregate = parse_id(id, "đối tượng", "Record")
+        await _require_record(info, str(aggregate))
         ctx, tenant = await audited(info, "as_of:aggregate", f"{aggregate}@{as_of}")
         stop = await _until(ctx, tenant, as_of)
         async with ctx.runtime.pool.acquire() as conn:

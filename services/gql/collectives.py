@@ -14,8 +14,8 @@ from domain.ids import UnitId
 from domain.levels import Level as DomainLevel
 from services.commands import OpenCollectiveRound, RateCollective
 from services.gql.connections import Connection, Keyset, keyset_page
-from services.gql.context import ctx_of
-from services.gql.filters import Columns, ListFilter, where
+from services.gql.context import access_of, ctx_of
+from services.gql.filters import Columns, ListFilter, in_scope, where
 from services.gql.inputs import PeriodKind, check_period, check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.queries import READERS
@@ -94,6 +94,7 @@ class CollectiveQuery:
         _, tenant = await ctx.caller(*READERS)
         check_period(PeriodKind.ANNUAL, year, 1)
         w = where(filter, Columns(unit="c.unit_id", level="c.level"), tenant.schema, [year])
+        in_scope(w, "c.unit_id", await access_of(info))  # a unit-scoped grant: its units
         await ctx.fresh(tenant, at_least)
         return await keyset_page(
             ctx.runtime.pool.fetch,

@@ -22,7 +22,7 @@ from services.gql.connections import (
     decode_cursor,
     page_size,
 )
-from services.gql.context import ctx_of
+from services.gql.context import access_of, ctx_of
 from services.gql.dashboard_types import (
     BoardsFilter,
     ChildTenantPoint,
@@ -32,6 +32,7 @@ from services.gql.dashboard_types import (
 )
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
+from services.permissions import scope_sql
 from services.rollups import children_trend_sql, granted_children, month_key, trend_args
 
 READERS = ("hr_officer", "unit_leader", "auditor")
@@ -62,7 +63,7 @@ def month_range(start: MonthInput | None, end: MonthInput | None) -> tuple[int, 
 BOARD_SQL = (
     "SELECT * FROM {s}.rm_boards WHERE kind = 'monthly' "
     "AND year * 100 + number BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR unit_id = $3) "
-    "AND (year * 100 + number, unit_id) > ($4, $5) "
+    "AND (year * 100 + number, unit_id) > ($4, $5) AND " + scope_sql("unit_id", 7) + " "
     "ORDER BY year * 100 + number, unit_id LIMIT $6"
 )
 TREND_SQL = (
@@ -71,7 +72,7 @@ TREND_SQL = (
     "sum(level_c)::int AS level_c, sum(level_d)::int AS level_d FROM {s}.rm_trend_months "
     "WHERE kind = 'monthly' AND ($1::uuid IS NULL OR unit_id = $1) "
     "AND year * 100 + number BETWEEN $2 AND $3 AND year * 100 + number > $4 "
-    "GROUP BY year, number ORDER BY year, number LIMIT $5"
+    "AND " + scope_sql("unit_id", 6) + " GROUP BY year, number ORDER BY year, number LIMIT $5"
 )
 
 
@@ -101,7 +102,8 @@ class DashboardQuery:
         rows = await reads.fetch(
             BOARD_SQL.format(s=reads.schema), low, high, unit,
             cursor_int(key[0]) if key else 0,
-            cursor_uuid(key[1]) if key else UUID(int=0), size + 1)
+            cursor_uuid(key[1]) if key else UUID(int=0), size + 1,
+            (await access_of(info)).unit_ids)
         return build(rows, size, BOARDS,
                      lambda r: (month_key(r["year"], r["number"]), r["unit_id"]),
                      UnitBoard.from_row, after)
@@ -138,7 +140,8 @@ class DashboardQuery:
         key = decode_cursor(TREND, after, 1)
         reads = await open_reads(info, READERS, at_least)
         rows = await reads.fetch(TREND_SQL.format(s=reads.schema), unit, low, high,
-                                 cursor_int(key[0]) if key else 0, size + 1)
+                                 cursor_int(key[0]) if key else 0, size + 1,
+                                 (await access_of(info)).unit_ids)
         return build(rows, size, TREND, lambda r: (month_key(r["year"], r["number"]),),
                      TrendPoint.from_row, after)
 
@@ -159,7 +162,8 @@ class DashboardQuery:
         children = await granted_children(reads.pool, reads.tenant, principal.user_id,
                                           PARENT_READERS)
         rows: list[Any] = []
-        if children:
+        # A grant narrowed to a unit of this tenant reaches no other tenant's figures.
+        if children and (await access_of(info)).whole_tenant:
             rows = await reads.fetch(children_trend_sql(children),
                                      *trend_args(low, high, key, size + 1))
         return build(rows, size, CHILDREN,

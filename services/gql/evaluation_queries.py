@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from domain.policy import Policy
 from services.gql.connections import Connection, Keyset, keyset_page
-from services.gql.context import ctx_of
+from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, where
 from services.gql.inputs import parse_id
 from services.gql.queries import READERS
@@ -127,8 +127,8 @@ class EvaluationQuery:
         s = tenant.schema
         r = await ctx.runtime.pool.fetchrow(
             f"SELECT * FROM {s}.rm_ratings WHERE evaluation_id = $1", eid)
-        if r is None:
-            return None
+        if r is None or not (await access_of(info)).sees_unit(r["unit_id"]):
+            return None  # outside a unit-scoped grant reads like absent
         opinions = await ctx.runtime.pool.fetch(
             f"SELECT * FROM {s}.rm_opinions WHERE evaluation_id = $1 ORDER BY position", eid)
         return EvaluationFile(

@@ -24,7 +24,7 @@ from tests.support.readmodels import event_count
 pytestmark = pytest.mark.e2e
 
 ADMIN = Actor("platform-admin", "platform_admin")
-UNITS = "{ units { id name } }"
+UNITS = "{ units { edges { node { id name } } } }"
 BOARD = ("query($u: ID!) { unitBoard(unitId: $u, year: 2026, month: 3) "
          "{ id completion { decided } } }")
 REGISTER = 'mutation { registerUnit(input: {name: "Tổ lạ", kind: "team"}) { id } }'
@@ -44,7 +44,7 @@ def test_production_requires_grants_by_default_and_cannot_be_talked_out_of_it() 
 
 async def _units_projected(http: httpx.AsyncClient, token: str, count: int) -> None:
     for _ in range(200):
-        if len(data(await gql(http, token, UNITS))["units"]) >= count:
+        if len(data(await gql(http, token, UNITS))["units"]["edges"]) >= count:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("the organisation was never projected")
@@ -81,13 +81,13 @@ async def test_a_valid_token_without_a_recorded_grant_sees_nothing_in_production
         # A grant of one role, narrowed to one unit: exactly that, and no other claimed role.
         await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer",
                                      unit_scope=org.unit)
-        units = data(await gql(prod, claims_everything, UNITS))["units"]
-        assert {u["id"] for u in units} == {str(org.unit)}
+        units = data(await gql(prod, claims_everything, UNITS))["units"]["edges"]
+        assert {u["node"]["id"] for u in units} == {str(org.unit)}
         audit = await gql(prod, claims_everything, "{ auditCheckpoints { position } }")
         assert audit["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         me = data(await gql(prod, claims_everything, "{ me { roles } }"))["me"]
         assert me["roles"] == ["hr_officer"]
     # The same token against the development app keeps the demo convenience for the roles
     # that were never granted: its auditor claim reaches the whole tenant there.
-    dev_units = data(await gql(http, claims_everything, UNITS))["units"]
-    assert {str(org.unit), str(org.root)} <= {u["id"] for u in dev_units}
+    dev_units = data(await gql(http, claims_everything, UNITS))["units"]["edges"]
+    assert {str(org.unit), str(org.root)} <= {u["node"]["id"] for u in dev_units}
