@@ -33,7 +33,7 @@ class BenchEnv:
 
 
 # Tuning knobs a run may set from the environment, to compare one setting against another.
-PASSED_THROUGH = ("CONGTAM_AGGREGATE_CACHE_SIZE", "CONGTAM_READ_POOL_MAX",
+PASSED_THROUGH = ("CONGTAM_AGGREGATE_CACHE_SIZE", "CONGTAM_READ_POOL_MAX", "CONGTAM_RATE_SHARED",
                   "CONGTAM_WRITE_POOL_MAX")
 
 

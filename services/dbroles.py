@@ -27,6 +27,17 @@ Other roles (all ``NOLOGIN`` group roles; operators give them LOGIN in productio
   notification ids in commit order (``LOCK … IN EXCLUSIVE MODE`` otherwise needs ``UPDATE``).
   No read model, no other table. Every append of the API runs as it
   (``SET LOCAL ROLE``, services/eventstore.py); ``congtam_api`` may switch to it.
+- The platform's own tables take the same shape (nothing of them is writable by
+  ``congtam_api`` itself, which only reads the registry and the grants):
+  ``congtam_platform_writer`` appends to the platform log (``platform.platform_events``:
+  grants, revocations, erasures, checkpoints, access records) and does nothing else;
+  ``congtam_platform_projector`` keeps the platform log's read models (users, grants,
+  checkpoints, access log, key tombstones) and reads the log; ``congtam_keys`` creates a
+  person's key (insert and read ``platform.personal_keys``, never change or delete one —
+  only the erasure's projection does). Each path switches to its role for its own
+  transaction (services/platform_log.py, services/personal_keys.py); ``congtam_api`` may
+  take them, as it takes ``congtam_writer``. The shared rate-limit buckets are reached only
+  through ``platform.rate_take`` (``SECURITY DEFINER``), not the table.
 - Event tables (``*_events``) are append-only for everyone: ``UPDATE``, ``DELETE`` and
   ``TRUNCATE`` are revoked from every role here (and refused by triggers, services/integrity).
 
@@ -51,6 +62,11 @@ log = structlog.get_logger()
 API_ROLE = "congtam_api"
 PROJECTOR_ROLE = "congtam_projector"
 WRITER_ROLE = "congtam_writer"
+PLATFORM_WRITER_ROLE = "congtam_platform_writer"
+PLATFORM_PROJECTOR_ROLE = "congtam_platform_projector"
+KEYS_ROLE = "congtam_keys"
+# The platform log's read models, written by its projection only.
+PLATFORM_READ_MODELS = ("users", "grants", "checkpoints", "access_log", "projection_tracking")
 _enabled = True  # cleared when the server refuses us CREATEROLE
 
 
@@ -75,6 +91,8 @@ async def install_platform_roles(conn: DbConn) -> None:
         await conn.execute(_create_role(API_ROLE, "NOLOGIN NOINHERIT"))
         await conn.execute(_create_role(PROJECTOR_ROLE, "NOLOGIN"))
         await conn.execute(_create_role(WRITER_ROLE, "NOLOGIN"))
+        for role in (PLATFORM_WRITER_ROLE, PLATFORM_PROJECTOR_ROLE, KEYS_ROLE):
+            await conn.execute(_create_role(role, "NOLOGIN"))
     except asyncpg.InsufficientPrivilegeError:
         _enabled = False
         log.error("db_roles_unavailable", reason="no CREATEROLE: tenant roles are not enforced")
@@ -84,11 +102,38 @@ async def install_platform_roles(conn: DbConn) -> None:
         f"GRANT SELECT ON platform.tenants TO {API_ROLE}, {PROJECTOR_ROLE};"
         f"GRANT SELECT ON platform.grants, platform.users TO {API_ROLE};"
         f"GRANT {WRITER_ROLE} TO {API_ROLE};"
+        f"GRANT USAGE ON SCHEMA platform TO {PLATFORM_WRITER_ROLE}, {PLATFORM_PROJECTOR_ROLE}, "
+        f"{KEYS_ROLE};"
+        f"GRANT {PLATFORM_WRITER_ROLE}, {PLATFORM_PROJECTOR_ROLE}, {KEYS_ROLE} TO {API_ROLE};"
+        f"GRANT SELECT ON platform.tenants TO {PLATFORM_PROJECTOR_ROLE};"
+        # Nobody writes a platform read model but its projection: not the API, not PUBLIC.
+        + "".join(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON platform.{t} "
+                  f"FROM PUBLIC, {API_ROLE}, {WRITER_ROLE}, {PLATFORM_WRITER_ROLE}, {KEYS_ROLE};"
+                  f"GRANT SELECT, INSERT, UPDATE, DELETE ON platform.{t} "
+                  f"TO {PLATFORM_PROJECTOR_ROLE};" for t in PLATFORM_READ_MODELS)
     )
+    if await conn.fetchval("SELECT to_regprocedure('platform.rate_take(text[], integer[])') "
+                           "IS NOT NULL"):
+        await conn.execute(
+            "REVOKE ALL ON platform.rate_buckets FROM PUBLIC;"
+            "REVOKE ALL ON FUNCTION platform.rate_take(text[], integer[]) FROM PUBLIC;"
+            f"GRANT EXECUTE ON FUNCTION platform.rate_take(text[], integer[]) TO {API_ROLE}")
     if await conn.fetchval("SELECT to_regclass('platform.personal_keys') IS NOT NULL"):
         # Projections open sealed personal data with the keys not erased
         # (projections/personal.py); the API's tenant readers never see a key.
         await conn.execute(f"GRANT SELECT ON platform.personal_keys TO {PROJECTOR_ROLE}")
+        # A key is made once (insert, then read back) and never changed but by the erasure's
+        # projection, which leaves the tombstone.
+        await conn.execute(
+            "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON platform.personal_keys, "
+            f"platform.personal_key_tenants FROM PUBLIC, {API_ROLE}, {WRITER_ROLE}, "
+            f"{PLATFORM_WRITER_ROLE};"
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON platform.personal_keys, "
+            f"platform.personal_key_tenants FROM {KEYS_ROLE};"
+            "GRANT SELECT, INSERT ON platform.personal_keys, platform.personal_key_tenants "
+            f"TO {KEYS_ROLE};"
+            "GRANT SELECT, INSERT, UPDATE ON platform.personal_keys, "
+            f"platform.personal_key_tenants TO {PLATFORM_PROJECTOR_ROLE}")
     if await conn.fetchval("SELECT to_regclass('platform.log_progress') IS NOT NULL"):
         # The runner records each tenant's projected position there, in the batch's own
         # transaction (projections/progress.py).
@@ -98,7 +143,42 @@ async def install_platform_roles(conn: DbConn) -> None:
         # (projections/progress.py): the writer does exactly that, and no more.
         await conn.execute(f"GRANT USAGE ON SCHEMA platform TO {WRITER_ROLE};"
                            f"GRANT SELECT, INSERT, UPDATE ON platform.log_progress "
-                           f"TO {WRITER_ROLE}")
+                           f"TO {WRITER_ROLE}, {PLATFORM_WRITER_ROLE}, "
+                           f"{PLATFORM_PROJECTOR_ROLE}")
+
+
+async def install_platform_log_roles(conn: DbConn, events: str) -> None:
+    """The platform log's table (``events``, qualified): appended by the platform writer,
+    read by its projection, changed by nobody (run once the table exists)."""
+    if not _enabled:
+        return
+    statements = [
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {events} FROM PUBLIC, {API_ROLE}, {WRITER_ROLE}, "
+        f"{PLATFORM_WRITER_ROLE}, {PLATFORM_PROJECTOR_ROLE}, {KEYS_ROLE}",
+        f"REVOKE INSERT ON {events} FROM PUBLIC, {API_ROLE}, {WRITER_ROLE}, "
+        f"{PLATFORM_PROJECTOR_ROLE}, {KEYS_ROLE}",
+        f"GRANT SELECT ON {events} TO {PLATFORM_PROJECTOR_ROLE}",
+    ]
+    if int(await conn.fetchval("SELECT current_setting('server_version_num')")) >= 170000:
+        statements.append(f"GRANT SELECT, INSERT, MAINTAIN ON {events} TO {PLATFORM_WRITER_ROLE}")
+        sequence = await conn.fetchval("SELECT pg_get_serial_sequence($1, 'notification_id')",
+                                       events)
+        if sequence:
+            statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {PLATFORM_WRITER_ROLE}")
+    await conn.execute(";\n".join(statements))
+
+
+@asynccontextmanager
+async def projecting_platform_as(conn: DbConn) -> AsyncIterator[None]:
+    """Run the block as the platform log's projector (session-level, reset after)."""
+    if not _enabled:
+        yield
+        return
+    await conn.execute(f"SET ROLE {PLATFORM_PROJECTOR_ROLE}")
+    try:
+        yield
+    finally:
+        await conn.execute("RESET ROLE")
 
 
 # What a tenant's privileges were last installed from: this module's code and the schema's

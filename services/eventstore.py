@@ -105,6 +105,8 @@ class TenantRecorder(PostgresApplicationRecorder):
     commit order is kept as is.
     """
 
+    writer_role = WRITER_ROLE  # the role an append runs as (services/dbroles.py)
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
@@ -125,12 +127,10 @@ class TenantRecorder(PostgresApplicationRecorder):
             "ELSE pg_has_role(current_user, {0}, 'MEMBER') "
             "AND has_table_privilege({0}, {1}, 'INSERT') "
             "AND has_table_privilege({0}, {1}, 'MAINTAIN') END AS ready"
-        ).format(Literal(WRITER_ROLE), Literal(f"{datastore.schema}.{events_table_name}"))
-        self._set_writer = SQL("SET LOCAL ROLE {0}").format(Identifier(WRITER_ROLE))
+        ).format(Literal(self.writer_role), Literal(f"{datastore.schema}.{events_table_name}"))
+        self._set_writer = SQL("SET LOCAL ROLE {0}").format(Identifier(self.writer_role))
 
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
+    def _become_writer(self, curs: Cursor[DictRow]) -> None:
         if self._as_writer is None:
             curs.execute(self._writer_ready)
             row = curs.fetchone()
@@ -139,6 +139,11 @@ class TenantRecorder(PostgresApplicationRecorder):
             # Least privilege for the append: the writer role may insert events and read
             # them, nothing else (services/dbroles.py); the role ends with the transaction.
             curs.execute(self._set_writer)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._become_writer(curs)
         self._lock_table(curs)
         curs.execute(self._notify, prepare=True)  # delivered at commit, with the schema
         curs.execute(self._insert_arrays, (

@@ -6,9 +6,13 @@
   multiplies every per-document limit by the batch length.
 - **Rate**: token buckets per user, per tenant and (before authentication) per client
   address, refilled per minute. The tenant bucket keeps one ward's burst from starving the
-  others; the user bucket keeps one account from using up its ward's. Buckets live in the
-  process: with N replicas the effective limit is N times higher, which is acceptable for a
-  guard against abuse (exact global quotas would need shared state on every request).
+  others; the user bucket keeps one account from using up its ward's. The buckets are shared
+  by every API replica, in PostgreSQL (services/rate_buckets.py: one statement per request),
+  so the limits hold service-wide however many replicas run. ``CONGTAM_RATE_SHARED=false``
+  keeps them in the process instead (then the service-wide limit is replicas × the limit);
+  a limit of 0 turns that limit off (and a request with no limit on costs no statement).
+  Should the database not answer, the request is let through (it will meet the same
+  database next) and the failure is logged.
 - **Persisted operations only** (``CONGTAM_PERSISTED_ONLY``): a client sends
   ``{"extensions": {"persistedQuery": {"sha256Hash": …}}}`` naming a document of
   graphql/operations/ by the SHA-256 of its text; free-form documents are refused.
@@ -38,6 +42,7 @@ from litestar.types import (
     WebSocketSendEvent,
 )
 
+from services import rate_buckets
 from services.auth import AuthError, Principal, TokenVerifier
 from services.settings import Settings
 
@@ -213,14 +218,32 @@ class RequestGuard:
             (f"user:{principal.tenant}:{principal.user_id}", self.settings.rate_per_user),
             (f"tenant:{principal.tenant}", self.settings.rate_per_tenant),
         ]
+        checks = [(key, limit) for key, limit in checks if limit > 0]  # 0: that limit is off
+        refused = await self._take(scope, checks) if checks else None
+        if refused is not None:
+            log.warning("rate_limited", key=refused)
+            raise RefusedError(429, "RATE_LIMITED",
+                               "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
+                               "Too many requests; please retry in a minute.",
+                               [(b"retry-after", b"60")])
+        return principal
+
+    async def _take(self, scope: Scope, checks: list[tuple[str, int]]) -> str | None:
+        """One token from each bucket in order; the key of the first empty one, if any."""
+        runtime = getattr(getattr(scope.get("app"), "state", None), "rt", None)
+        if self.settings.rate_shared and runtime is not None:
+            try:
+                async with runtime.pool.acquire() as conn:
+                    index = await rate_buckets.take(conn, [k for k, _ in checks],
+                                                    [n for _, n in checks])
+            except Exception as error:  # a guard must not take the API down
+                log.error("rate_buckets_unavailable", error=type(error).__name__)
+                return None
+            return checks[index - 1][0] if index else None
         for key, per_minute in checks:
             if not self.limiter.allow(key, per_minute):
-                log.warning("rate_limited", key=key)
-                raise RefusedError(429, "RATE_LIMITED",
-                              "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
-                              "Too many requests; please retry in a minute.",
-                              [(b"retry-after", b"60")])
-        return principal
+                return key
+        return None
 
     async def _checked_body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes

@@ -23,6 +23,7 @@ from psycopg_pool import ConnectionPool
 
 from domain.errors import DomainError
 from projections.personal import new_key
+from services.dbroles import KEYS_ROLE, roles_enabled
 
 OWNER_CACHE_SIZE = 100_000
 
@@ -77,6 +78,9 @@ class TenantKeys:
         if key is not None and (self.tenant, subject) in CACHE.used:
             return key
         with self.pool.connection() as conn, conn.transaction():
+            if roles_enabled():
+                # Least privilege: make a key and read it back, never change one.
+                conn.execute(f"SET LOCAL ROLE {KEYS_ROLE}")
             conn.execute("INSERT INTO platform.personal_keys (subject_id, key) VALUES (%s, %s) "
                          "ON CONFLICT (subject_id) DO NOTHING", (subject, new_key()))
             conn.execute("INSERT INTO platform.personal_key_tenants (subject_id, tenant) "

@@ -38,6 +38,11 @@ from projections.codec import register_transcodings
 from projections.platform import PLATFORM_EVENTS_TABLE, PLATFORM_SCHEMA, PlatformProjection
 from projections.runner import CatchUp, catch_up, ensure_tracking, lock_key
 from services.auth import ROLES
+from services.dbroles import (
+    PLATFORM_WRITER_ROLE,
+    install_platform_log_roles,
+    projecting_platform_as,
+)
 from services.eventstore import SharedPool, SharedPoolDatastore, TenantFactory, TenantRecorder
 from services.integrity import install_sql
 
@@ -45,11 +50,15 @@ MIGRATION_LOCK = 7311
 
 
 class PlatformRecorder(TenantRecorder):
-    """A tenant recorder without the tenant wake-up: no tenant projector needs this log."""
+    """A tenant recorder without the tenant wake-up: no tenant projector needs this log.
+    Appends run as the platform writer, which may append to this log and nothing else."""
+
+    writer_role = PLATFORM_WRITER_ROLE
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
+        self._become_writer(curs)
         self._lock_table(curs)
         curs.execute(self._insert_arrays, (
             [e.originator_id for e in stored_events],
@@ -121,6 +130,12 @@ class PlatformLog(Application):  # type: ignore[type-arg]
         return self._save(AccessRecord(id=uuid.uuid4(), user_id=user_id, tenant=tenant,
                                        operation=operation, target=target))
 
+    def record_accesses(self, user_id: str, reads: Sequence[tuple[str, str, str]]) -> int:
+        """Several reads (tenant, operation, target) of one request, in one transaction."""
+        return self._save(*(AccessRecord(id=uuid.uuid4(), user_id=user_id, tenant=tenant,
+                                         operation=operation, target=target)
+                            for tenant, operation, target in reads))
+
 
 class Platform:
     """The async face of the platform log: writes through a thread, then project."""
@@ -137,6 +152,8 @@ class Platform:
             try:
                 await anyio.to_thread.run_sync(PlatformLog, self.shared, True)
                 await conn.execute(install_sql(PLATFORM_SCHEMA, PLATFORM_EVENTS_TABLE))
+                await install_platform_log_roles(
+                    conn, f"{PLATFORM_SCHEMA}.{PLATFORM_EVENTS_TABLE}")
                 await ensure_tracking(conn, PLATFORM_SCHEMA, (PlatformProjection,))
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
@@ -147,8 +164,10 @@ class Platform:
         async with self.pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock($1)", lock_key(PLATFORM_SCHEMA))
             try:
-                return await catch_up(conn, PLATFORM_SCHEMA, (PlatformProjection,),
-                                      events_table=PLATFORM_EVENTS_TABLE)
+                # As the platform projector: the read models of this log, nothing else.
+                async with projecting_platform_as(conn):
+                    return await catch_up(conn, PLATFORM_SCHEMA, (PlatformProjection,),
+                                          events_table=PLATFORM_EVENTS_TABLE)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(PLATFORM_SCHEMA))
 
@@ -199,6 +218,18 @@ class Platform:
         written = await anyio.to_thread.run_sync(work)
         await self.catch_up()
         return written
+
+    async def record_accesses(self, actor: Actor,
+                              reads: Sequence[tuple[str, str, str]]) -> None:
+        """Log reads (tenant, operation, target) as one write, projected before returning."""
+        if not reads:
+            return
+
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.record_accesses(actor.user_id, reads)
+        await anyio.to_thread.run_sync(work)
+        await self.catch_up()
 
     async def record_access(self, actor: Actor, tenant: str, operation: str,
                             target: str) -> None:

@@ -35,6 +35,7 @@ class Settings:
     max_body_bytes: int  # largest request body accepted
     rate_per_user: int  # requests per minute per user
     rate_per_tenant: int  # requests per minute per tenant
+    rate_shared: bool  # buckets in PostgreSQL, shared by every replica (else per process)
     persisted_only: bool  # only operations from graphql/operations/, named by hash
     read_pool_max: int  # asyncpg pool (reads, projector) per process
     write_pool_max: int  # psycopg pool shared by every tenant's event store per process
@@ -100,6 +101,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_body_bytes=int(e.get("CONGTAM_MAX_BODY_BYTES", str(64 * 1024))),
         rate_per_user=int(e.get("CONGTAM_RATE_PER_USER", "600")),
         rate_per_tenant=int(e.get("CONGTAM_RATE_PER_TENANT", "6000")),
+        rate_shared=_bool(e.get("CONGTAM_RATE_SHARED"), True),
         persisted_only=_bool(e.get("CONGTAM_PERSISTED_ONLY"), False),
         read_pool_max=int(e.get("CONGTAM_READ_POOL_MAX", "8")),
         write_pool_max=int(e.get("CONGTAM_WRITE_POOL_MAX", "4")),

@@ -18,6 +18,7 @@ from domain.errors import NotFoundError, ValidationFailedError
 from projections import progress
 from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
+from services import rate_buckets
 from services.dbroles import (
     install_platform_roles,
     install_tenant_roles,
@@ -66,6 +67,7 @@ class TenantRegistry:
             await conn.execute("SELECT pg_advisory_lock(7310)")
             try:
                 await conn.execute(platform_ddl())
+                await conn.execute(rate_buckets.INSTALL_SQL)
                 await conn.execute(progress.PLATFORM_SQL)
                 await progress.install_missing(conn)
                 await install_platform_roles(conn)

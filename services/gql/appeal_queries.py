@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from domain.actor import Actor
 from projections.appeals import OPEN_STAGES, UNIT_APPEAL_COUNTS
 from projections.leaders import LEADER_SUMMARY
 from services.appeals import hanoi_today
@@ -41,8 +42,12 @@ async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
     principal, home = await ctx.caller()
     target = home
     if tenant is not None and tenant != home.slug:
-        _, target, _ = await acting_in(info, ("appeal_reviewer", "unit_leader", "auditor"),
-                                       tenant)
+        _, target, capacity = await acting_in(
+            info, ("appeal_reviewer", "unit_leader", "auditor"), tenant)
+        # A read reaching into another tenant is logged there, like an auditor's read.
+        await ctx.runtime.platform.record_access(
+            Actor(principal.user_id, capacity), target.slug, info.field_name,
+            f"from {home.slug}")
     elif roles:
         await ctx.caller(*roles)
     await ctx.fresh(target, at_least)

@@ -13,6 +13,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from domain.actor import Actor
 from services.gql.board import UnitBoard
 from services.gql.connections import (
     Connection,
@@ -164,6 +165,11 @@ class DashboardQuery:
         rows: list[Any] = []
         # A grant narrowed to a unit of this tenant reaches no other tenant's figures.
         if children and (await access_of(info)).whole_tenant:
+            # Reads reaching into other tenants are logged there, one record per child.
+            capacity = next(r for r in PARENT_READERS if principal.has(r))
+            await ctx_of(info).runtime.platform.record_accesses(
+                Actor(principal.user_id, capacity),
+                [(c.slug, info.field_name, f"from {reads.tenant.slug}") for c in children])
             rows = await reads.fetch(children_trend_sql(children),
                                      *trend_args(low, high, key, size + 1))
         return build(rows, size, CHILDREN,

@@ -18,6 +18,7 @@ path, so neither fragment cycles nor fragment amplification escape the count.
 from __future__ import annotations
 
 import contextlib
+import json
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,6 +28,7 @@ from uuid import UUID
 
 from strawberry.extensions import SchemaExtension
 
+from domain.actor import Actor
 from domain.errors import NotFoundError
 from graphql import (
     FieldNode,
@@ -45,10 +47,21 @@ from graphql import (
     get_named_type,
 )
 from services.gql.connections import empty, is_connection
-from services.gql.context import access_of
+from services.gql.context import access_of, ctx_of
 from services.gql.scope import require_period, require_staff, require_unit
 
 MAX_COST = 5000
+AUDITOR = "auditor"
+# Fields whose resolvers log the read themselves (with what they read), or that read
+# nothing of the tenant's records.
+LOGGED_BY_RESOLVER = frozenset({
+    "Query.auditHistory", "Query.auditVerify", "Query.auditCheckpoints",
+    "Query.auditUnitBoardAsOf", "Query.auditAggregateAsOf", "Query.me"})
+
+
+def _target(arguments: dict[str, Any]) -> str:
+    """What a read asked for, as logged: its arguments (bounded)."""
+    return json.dumps(arguments, sort_keys=True, default=str, ensure_ascii=False)[:1000]
 LIST_FACTOR = 20
 
 
@@ -64,6 +77,13 @@ class Authorisation(SchemaExtension):
     async def _guarded(_next: Callable[..., Any], root: Any, info: Any, *args: Any,
                        **kwargs: Any) -> Any:
         access = await access_of(info)
+        if AUDITOR in access.roles and info.operation.operation.value == "query" \
+                and access.operation not in LOGGED_BY_RESOLVER:
+            # Audit of access: an auditor's read, through any field, is itself an event of
+            # the platform log — before the read, so an attempt is on record too.
+            await ctx_of(info).runtime.platform.record_access(
+                Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
+                info.field_name, _target(kwargs))
         if access.units and not access.whole_tenant and not access.own:
             try:
                 await ids_in_scope(info, kwargs)

@@ -25,6 +25,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types import Info
 from strawberry.types.unset import UNSET
 
+from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError
 from projections.runner import PROJECTED_CHANNEL
 from services.auth import AuthError, ForbiddenError
@@ -33,6 +34,7 @@ from services.gql.board import UnitBoard
 from services.gql.context import Context, access_of, ctx_of
 from services.gql.errors import domain_error
 from services.gql.evaluation_queries import OwnResult, own_results
+from services.gql.guard import AUDITOR
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.gql.scope import visible_unit
@@ -110,7 +112,11 @@ class Subscription:
         try:
             # The permission matrix, and the unit scope: a unit out of reach is watched
             # exactly like a unit that does not exist.
-            await access_of(info)
+            access = await access_of(info)
+            if AUDITOR in access.roles:  # an auditor's watch is logged like their reads
+                await ctx.runtime.platform.record_access(
+                    Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
+                    "unitBoard (live)", f"{unit_id}/{year}-{month:02d}")
             watched = parse_id(unit_id, "đơn vị", "Unit")
             if not await visible_unit(info, watched):
                 unit_id = strawberry.ID(str(uuid.uuid4()))

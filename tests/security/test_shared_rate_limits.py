@@ -1,0 +1,76 @@
+"""Rate limits hold service-wide: two replicas of the API (two app instances on the same
+database) share the buckets, so a user gets the limit once, not once per replica."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from services import rate_buckets
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.security.servers import app_with
+from tests.support.gql import token_for
+
+pytestmark = pytest.mark.e2e
+
+QUERY = {"query": "{ __typename }"}
+
+
+async def _post(http: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await http.post("/graphql", json=QUERY, headers={"Authorization": f"Bearer {token}"})
+
+
+def _codes(body: dict[str, Any]) -> set[str]:
+    return {e["extensions"]["code"] for e in body.get("errors") or []}
+
+
+async def test_two_replicas_share_one_bucket_per_user_and_per_tenant(settings: Settings) -> None:
+    ward = f"ward-{uuid.uuid4().hex[:8]}"
+    async with app_with(settings, rate_per_user=4, rate_per_tenant=7) as one, \
+            app_with(settings, rate_per_user=4, rate_per_tenant=7) as two:
+        user = token_for(settings, ward, uuid.uuid4(), "staff")
+        replicas = [one, two] * 3
+        statuses = [(await _post(http, user)).status_code for http in replicas]
+        assert statuses == [200] * 4 + [429] * 2  # not 4 per replica
+        refused = await _post(one, user)
+        assert _codes(refused.json()) == {"RATE_LIMITED"}
+        assert refused.headers["retry-after"] == "60"
+        assert "Quá nhiều yêu cầu" in refused.json()["errors"][0]["extensions"]["messageVi"]
+        # The user's refusals did not drain the tenant: 3 of its 7 remain, on either replica.
+        other = token_for(settings, ward, uuid.uuid4(), "staff")
+        statuses = [(await _post(http, other)).status_code for http in replicas[:4]]
+        assert statuses == [200, 200, 200, 429]
+
+
+async def test_per_process_buckets_remain_available_and_multiply_by_replicas(
+    settings: Settings,
+) -> None:
+    ward = f"ward-{uuid.uuid4().hex[:8]}"
+    async with app_with(settings, rate_per_user=2, rate_shared=False) as one, \
+            app_with(settings, rate_per_user=2, rate_shared=False) as two:
+        user = token_for(settings, ward, uuid.uuid4(), "staff")
+        statuses = [(await _post(http, user)).status_code for http in [one, two] * 3]
+        assert statuses == [200] * 4 + [429] * 2  # 2 per replica
+
+
+async def test_a_limit_of_zero_is_off_and_buckets_refill_by_the_database_clock(
+    runtime: Runtime, settings: Settings,
+) -> None:
+    async with app_with(settings, rate_per_user=0, rate_per_tenant=0) as http:
+        user = token_for(settings, f"ward-{uuid.uuid4().hex[:8]}", uuid.uuid4(), "staff")
+        assert {(await _post(http, user)).status_code for _ in range(5)} == {200}
+    key = f"test:{uuid.uuid4()}"
+    async with runtime.pool.acquire() as conn:
+        assert [await rate_buckets.take(conn, [key], [2]) for _ in range(3)] == [0, 0, 1]
+        # A minute later (moved back in the table) the bucket is full again, never fuller.
+        await conn.execute("UPDATE platform.rate_buckets SET stamp = stamp - 60 WHERE key = $1",
+                           key)
+        assert [await rate_buckets.take(conn, [key], [2]) for _ in range(3)] == [0, 0, 1]
+        # Several keys in one statement: the first empty one is named, later ones untouched.
+        other = f"test:{uuid.uuid4()}"
+        assert await rate_buckets.take(conn, [key, other], [2, 1]) == 1
+        assert await rate_buckets.take(conn, [other], [1]) == 0
