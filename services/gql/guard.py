@@ -84,7 +84,9 @@ class Authorisation(SchemaExtension):
             await ctx_of(info).runtime.platform.record_access(
                 Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
                 info.field_name, _target(kwargs))
-        if access.units and not access.whole_tenant and not access.own:
+        # Also when one of the caller's roles reaches their own records only: their own
+        # staff id passes (visible_staff), any other id must lie in the scoped units.
+        if access.units and not access.whole_tenant:
             try:
                 await ids_in_scope(info, kwargs)
             except NotFoundError:

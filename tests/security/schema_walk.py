@@ -80,7 +80,11 @@ def _selection(type_: GraphQLOutputType, depth: int = 0) -> str:
     for field_name, field in named.fields.items():
         if any(isinstance(a.type, GraphQLNonNull) for a in field.args.values()):
             continue
-        parts.append(f"{field_name} {_selection(field.type, depth + 1)}".strip())
+        # A connection's edges and nodes are its wrapping, not a level of data: the rows
+        # themselves are selected as deep as a plain list's would be.
+        wrapping = field_name in ("edges", "node")
+        parts.append(f"{field_name} {_selection(field.type, depth + (0 if wrapping else 1))}"
+                     .strip())
     return "{ " + " ".join(parts or ["__typename"]) + " }"
 
 

@@ -111,7 +111,7 @@ async def test_a_unit_scoped_caller_never_sees_a_sibling_unit_in_any_query(
         for error in body.get("errors") or []:
             assert error["extensions"]["code"] != "INTERNAL", f"{op.name}: {error}"
         seen_a += str(a.unit) in text or a_appeal in text or a_evaluation in text
-    assert seen_a > 20, "the scoped caller should see unit A's records"
+    assert seen_a >= 10, "the scoped caller should see unit A's records"
 
     # Aggregates count A alone: one member decided in March, not two.
     points = data(await gql(http, token, TREND, {"at": position}))["trend"]["edges"]
