@@ -117,3 +117,63 @@ class PersonalDataErasure(TenantAggregate):
         self.subject_id = subject_id
         self.tenant = tenant
         self.basis = basis
+
+
+def placement_id(slug: str) -> UUID:
+    return uuid5(_NS, f"placement/{slug}")
+
+
+class MoveRunningError(ValidationFailedError):
+    code = "MOVE_RUNNING"
+
+
+class TenantPlacement(TenantAggregate):
+    """Which database holds one tenant's schema (nơi lưu dữ liệu của đơn vị), and its moves.
+
+    A tenant never recorded here lives in the home database. Every move is on record: who
+    started it, from where to where, and how it ended — moved (with the event count and
+    chain head checked equal on both sides) or aborted (with why, the tenant still served
+    from the source).
+    """
+
+    @event("Placed")
+    def __init__(self, id: UUID, tenant: str, database: str) -> None:
+        self.tenant = tenant
+        self.database = database
+        self.moving_to: str | None = None
+
+    def start_move(self, target: str) -> None:
+        if self.moving_to is not None:
+            raise MoveRunningError(
+                f"Đơn vị đang được chuyển sang cơ sở dữ liệu '{self.moving_to}'.",
+                f"The tenant is already being moved to database '{self.moving_to}'.")
+        if target == self.database:
+            raise ValidationFailedError(
+                f"Đơn vị đã nằm ở cơ sở dữ liệu '{target}'.",
+                f"The tenant is already in database '{target}'.")
+        self._move_started(self.tenant, self.database, target)
+
+    @event("MoveStarted")
+    def _move_started(self, tenant: str, source: str, target: str) -> None:
+        self.moving_to = target
+
+    def finish_move(self, events: int, head: str) -> None:
+        if self.moving_to is None:
+            raise ValidationFailedError("Không có lần chuyển nào đang chạy.",
+                                        "No move is running.")
+        self._moved(self.tenant, self.database, self.moving_to, events, head)
+
+    @event("Moved")
+    def _moved(self, tenant: str, source: str, database: str, events: int, head: str) -> None:
+        self.database = database
+        self.moving_to = None
+
+    def abort_move(self, reason: str) -> None:
+        if self.moving_to is None:
+            raise ValidationFailedError("Không có lần chuyển nào đang chạy.",
+                                        "No move is running.")
+        self._move_aborted(self.tenant, self.moving_to, reason[:500])
+
+    @event("MoveAborted")
+    def _move_aborted(self, tenant: str, target: str, reason: str) -> None:
+        self.moving_to = None

@@ -23,6 +23,9 @@ Statement = tuple[str, tuple[Any, ...]]
 Handler = Callable[[str, Any, int], list[Statement]]
 # A connection, whether taken from a pool or opened on its own.
 DbConn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+# Where a batch's personal-data keys are read: the batch's own connection, or the home
+# database's pool for a tenant placed in another database (services/placement.py).
+KeySource: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any] | asyncpg.Pool"
 
 
 KeyFn = Callable[[tuple[Any, ...]], Iterable[Hashable]]

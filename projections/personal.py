@@ -28,7 +28,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from projections.base import DbConn
+from projections.base import KeySource
 
 ERASED = "⟨đã xoá dữ liệu cá nhân / personal data erased⟩"
 SEALED = "_sealed_"
@@ -115,13 +115,13 @@ def subjects_in(states: Iterable[bytes]) -> set[UUID]:
     return {UUID(m.decode()) for m in found}
 
 
-async def load_keys(conn: DbConn, rows: Iterable[Any]) -> LoadedKeys:
+async def load_keys(conn: KeySource, rows: Iterable[Any]) -> LoadedKeys:
     """The keys (those not erased) of the people sealed in ``rows`` — one query per batch,
     read fresh each time, so an erasure holds for every reader from its commit on."""
     return await keys_of(conn, subjects_in(bytes(r["state"]) for r in rows))
 
 
-async def keys_of(conn: DbConn, subjects: set[UUID]) -> LoadedKeys:
+async def keys_of(conn: KeySource, subjects: set[UUID]) -> LoadedKeys:
     """The keys (those not erased) of ``subjects``, read fresh."""
     if not subjects:
         return NO_KEYS

@@ -71,9 +71,41 @@ def _personal_data_erased(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _placed(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"INSERT INTO {s}.placements (tenant, database, moving_to, changed_at, position) "
+        "VALUES ($1, $2, NULL, $3, $4) ON CONFLICT (tenant) DO NOTHING",
+        (e.tenant, e.database, e.timestamp, pos),
+    )]
+
+
+def _move_started(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.placements SET moving_to = $2, changed_at = $3, position = $4 "
+        "WHERE tenant = $1",
+        (e.tenant, e.target, e.timestamp, pos),
+    )]
+
+
+def _moved(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.placements SET database = $2, moving_to = NULL, changed_at = $3, "
+        "position = $4 WHERE tenant = $1",
+        (e.tenant, e.database, e.timestamp, pos),
+    )]
+
+
+def _move_aborted(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.placements SET moving_to = NULL, changed_at = $2, position = $3 "
+        "WHERE tenant = $1",
+        (e.tenant, e.timestamp, pos),
+    )]
+
+
 class PlatformProjection(Projection):
     name = "platform"
-    tables = ("users", "grants", "checkpoints", "access_log")
+    tables = ("users", "grants", "checkpoints", "access_log", "placements")
     handlers: ClassVar[dict[str, Handler]] = {
         "domain.platform:UserAccount.Registered": _user_registered,
         "domain.platform:UserAccount.RoleGranted": _role_granted,
@@ -81,4 +113,8 @@ class PlatformProjection(Projection):
         "domain.platform:TenantChain.CheckpointPublished": _checkpoint_published,
         "domain.platform:AccessRecord.Recorded": _access_recorded,
         "domain.platform:PersonalDataErasure.Erased": _personal_data_erased,
+        "domain.platform:TenantPlacement.Placed": _placed,
+        "domain.platform:TenantPlacement.MoveStarted": _move_started,
+        "domain.platform:TenantPlacement.Moved": _moved,
+        "domain.platform:TenantPlacement.MoveAborted": _move_aborted,
     }

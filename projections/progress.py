@@ -28,15 +28,27 @@ CREATE TABLE IF NOT EXISTS platform.log_progress (
     tracked     bigint NOT NULL DEFAULT 0
 );
 
+-- A fenced log refuses appends (a tenant being moved to another database, or the copy left
+-- behind by a move): checked on the row every append already upserts, so it costs nothing.
+ALTER TABLE platform.log_progress ADD COLUMN IF NOT EXISTS fenced boolean NOT NULL DEFAULT false;
+
 CREATE OR REPLACE FUNCTION platform.raise_log_head() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE is_fenced boolean;
 BEGIN
     INSERT INTO platform.log_progress AS p (schema_name, head)
     SELECT TG_TABLE_SCHEMA, max(notification_id) FROM inserted
     HAVING max(notification_id) IS NOT NULL
-    ON CONFLICT (schema_name) DO UPDATE SET head = greatest(p.head, EXCLUDED.head);
+    ON CONFLICT (schema_name) DO UPDATE SET head = greatest(p.head, EXCLUDED.head)
+    RETURNING p.fenced INTO is_fenced;
+    IF is_fenced THEN
+        RAISE EXCEPTION 'the event log of % is fenced: the tenant is moving or has moved',
+            TG_TABLE_SCHEMA USING ERRCODE = 'CTMOV';
+    END IF;
     RETURN NULL;
 END $$;
 """
+
+FENCED_SQLSTATE = "CTMOV"  # raised by an append to a fenced log (services/tenant_move.py)
 
 
 def install_sql(schema: str, table: str = EVENTS_TABLE) -> str:
@@ -89,10 +101,22 @@ class Lag:
 
 
 async def lags(conn: DbConn, *, behind_only: bool = False) -> list[Lag]:
-    """Every active tenant's head and projected position, in one query."""
+    """Every active tenant's head and projected position, in one query (a fenced log, the
+    copy a move left behind or one being moved, is not projected and not counted)."""
     rows = await conn.fetch(
         "SELECT t.slug, t.schema_name, p.head, p.tracked FROM platform.tenants t "
-        "JOIN platform.log_progress p ON p.schema_name = t.schema_name "
-        + (" WHERE p.head > p.tracked" if behind_only else "")
+        "JOIN platform.log_progress p ON p.schema_name = t.schema_name WHERE NOT p.fenced"
+        + (" AND p.head > p.tracked" if behind_only else "")
         + " ORDER BY t.slug")
     return [Lag(r["slug"], r["schema_name"], r["head"], r["tracked"]) for r in rows]
+
+
+async def progress_rows(conn: DbConn) -> list[Lag]:
+    """Every log's head and projected position in a database holding tenants away from home
+    (no registry there: the slug is read from the schema name, which never has ``_``s in a
+    slug's place). Fenced logs — copies a move left behind — are left out."""
+    rows = await conn.fetch(
+        "SELECT schema_name, head, tracked FROM platform.log_progress "
+        "WHERE NOT fenced AND schema_name LIKE 't\\_%' ORDER BY schema_name")
+    return [Lag(r["schema_name"].removeprefix("t_").replace("_", "-"), r["schema_name"],
+                r["head"], r["tracked"]) for r in rows]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from projections.base import DbConn, Projection
+from projections.base import DbConn, KeySource, Projection
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS, tenant_ddl
 from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
@@ -53,14 +53,17 @@ async def swap_rebuild(
     on_batch: Callable[[int], None] | None = None,
     before_swap: Callable[[], Awaitable[None]] | None = None,
     batch_size: int = REBUILD_BATCH,
+    keys: KeySource | None = None,
 ) -> Rebuilt:
-    """Build ``projections`` afresh from ``schema``'s log beside the live tables, then swap."""
+    """Build ``projections`` afresh from ``schema``'s log beside the live tables, then swap.
+
+    ``keys``: where personal-data keys are (the home database, for a tenant placed away)."""
     shadow, retired = shadow_of(schema), retired_of(schema)
     if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(shadow)):
         raise RebuildRunningError(f"a rebuild of {schema} is already running")
     try:
         return await _swap_rebuild(conn, schema, shadow, retired, projections, on_batch,
-                                   before_swap, batch_size)
+                                   before_swap, batch_size, keys)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(shadow))
 
@@ -85,20 +88,21 @@ async def _swap_rebuild(
     conn: DbConn, schema: str, shadow: str, retired: str,
     projections: Sequence[type[Projection]], on_batch: Callable[[int], None] | None,
     before_swap: Callable[[], Awaitable[None]] | None, batch_size: int,
+    keys: KeySource | None = None,
 ) -> Rebuilt:
     await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE; CREATE SCHEMA {shadow}")
     try:
         await conn.execute(tenant_ddl(shadow))
         await ensure_tracking(conn, shadow, projections)
         built = await catch_up(conn, shadow, projections, batch_size=batch_size,
-                               events_schema=schema, on_batch=on_batch)
+                               events_schema=schema, on_batch=on_batch, keys=keys)
         if before_swap is not None:
             await before_swap()
         async with conn.transaction():
             # The live projector of this tenant waits here; writers do not.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(schema))
             tail = await catch_up(conn, shadow, projections, batch_size=batch_size,
-                                  events_schema=schema, on_batch=on_batch)
+                                  events_schema=schema, on_batch=on_batch, keys=keys)
             position = tail.position
             await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE; "
                                f"CREATE SCHEMA {retired}")

@@ -20,7 +20,7 @@ from uuid import UUID
 import msgspec
 import structlog
 
-from projections.base import DbConn, Projection, Sql, Statement
+from projections.base import DbConn, KeySource, Projection, Sql, Statement
 from projections.codec import decode
 from projections.personal import LoadedKeys, keys_of, subjects_in
 from projections.progress import record_tracked
@@ -82,6 +82,7 @@ async def catch_up(
     events_schema: str | None = None,
     on_batch: Callable[[int], None] | None = None,
     max_batches: int | None = None,
+    keys: KeySource | None = None,
 ) -> CatchUp:
     """Apply every event after the tracked position (up to ``until``), batch by batch.
 
@@ -90,6 +91,8 @@ async def catch_up(
     platform's progress row and the ``congtam_projected`` wake-up are left alone).
     ``on_batch`` is told the size of every committed batch (a progress bar).
     ``max_batches`` stops after that many full batches (the projector's turn per tenant).
+    ``keys`` is where personal-data keys are read (the home database, for a tenant placed
+    in another one); by default ``conn``.
 
     Read-ahead: while a batch's statements run in PostgreSQL (the other core), the next
     batch's events — read in the same transaction — are decoded and turned into statements
@@ -108,6 +111,7 @@ async def catch_up(
             "WHERE notification_id > $1 AND notification_id <= $2 "
             "ORDER BY notification_id LIMIT $3")
     ahead: asyncio.Task[_Batch] | None = None
+    key_src = keys if keys is not None else conn
     try:
         while True:
             async with conn.transaction():
@@ -124,14 +128,14 @@ async def catch_up(
                 if ahead is not None:
                     batch, ahead = await ahead, None
                     if not (all(tracked.get(p.name, 0) == batch.after for p in projections)
-                            and (await keys_of(conn, batch.subjects)).keys == batch.keys.keys):
+                            and (await keys_of(key_src, batch.subjects)).keys == batch.keys.keys):
                         batch = None  # someone else moved on, or a key was erased
                 if batch is None:
                     events = await conn.fetch(read, start, stop, batch_size)
                     if not events:
                         return CatchUp(applied, start, skipped=False)
                     subjects = _subjects(events)
-                    batch = _prepare(events, subjects, await keys_of(conn, subjects),
+                    batch = _prepare(events, subjects, await keys_of(key_src, subjects),
                                      projections, schema, tracked)
                 started = time.perf_counter()
                 full = len(batch.events) == batch_size
@@ -141,7 +145,7 @@ async def catch_up(
                     if following:
                         subjects = _subjects(following)
                         ahead = asyncio.create_task(_prepare_ahead(
-                            following, subjects, await keys_of(conn, subjects), projections,
+                            following, subjects, await keys_of(key_src, subjects), projections,
                             schema, last))
                 for p in projections:
                     await _execute_in_order(conn, batch.statements[p.name])

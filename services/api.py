@@ -22,13 +22,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.litestar import make_graphql_controller
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from projections.progress import lags
 from services.auth import TokenVerifier
 from services.gql.context import get_context
 from services.gql.schema import build_schema
 from services.gql.subscriptions import with_websocket_auth
 from services.limits import RequestGuard
 from services.logging import configure_logging
+from services.projector import all_lags, refresh_lag
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
 
@@ -64,8 +64,7 @@ async def healthz(state: State) -> dict[str, Any]:
     so the answer stays small with 3,321 tenants; ``/metrics`` has every tenant's gauge.
     """
     rt: Runtime = state.rt
-    async with rt.pool.acquire() as conn:
-        found = await lags(conn)
+    found = await all_lags(rt.directory)
     behind = {lag.slug: lag.events for lag in found if lag.events}
     return {"status": "ok", "tenants": len(found), "tenantsBehind": len(behind),
             "maxLagEvents": max(behind.values(), default=0), "projectionLag": behind}
@@ -82,7 +81,16 @@ async def readyz(state: State) -> Response[dict[str, str]]:
 
 
 @get("/metrics", media_type=CONTENT_TYPE_LATEST)
-async def metrics() -> bytes:
+async def metrics(state: State) -> bytes:
+    rt: Runtime = state.rt
+    if rt.projector is None:
+        # The projectors run elsewhere (Kubernetes, compose): read every tenant's lag from
+        # the tracking table at scrape time, one statement per database, so Prometheus
+        # sees it where it scrapes. A process with its projector keeps its sweep's gauge.
+        try:
+            await refresh_lag(rt.directory)
+        except Exception:  # a database away: the other series still answer
+            log.warning("lag_refresh_failed", exc_info=True)
     return generate_latest()
 
 

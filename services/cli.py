@@ -1,5 +1,6 @@
 """The ``congtam`` command: serve, demo, token, tenants, db-url, project, rebuild, verify,
-grant/revoke/grants, history, replay, export, checkpoint, bench, schema."""
+grant/revoke/grants, history, replay, export, checkpoint, databases, tenant move, bench,
+schema."""
 
 from __future__ import annotations
 
@@ -219,21 +220,24 @@ def rebuild(
     async def work(rt: Runtime) -> None:
         slugs = [t.slug for t in await rt.registry.all()] if all_tenants else [str(tenant)]
         tenants = [await rt.registry.get(slug) for slug in slugs]
-        async with rt.pool.acquire() as conn:
-            total = sum([await log_head(conn, t.schema) for t in tenants])
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("events"), EventsPerSecond(), TimeElapsedColumn(),
-                       TextColumn("ETA"), TimeRemainingColumn())
-            with Progress(*columns, console=console) as progress:
-                task = progress.add_task("rebuild", total=total)
-                for t in tenants:
-                    progress.update(task, description=t.slug)
+        total = 0
+        for t in tenants:  # each tenant where it is placed
+            async with rt.pool_of(t).acquire() as conn:
+                total += await log_head(conn, t.schema)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("events"), EventsPerSecond(), TimeElapsedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn())
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("rebuild", total=total)
+            for t in tenants:
+                progress.update(task, description=t.slug)
+                async with rt.pool_of(t).acquire() as conn:
                     done = await swap_rebuild(
-                        conn, t.schema, chosen,
+                        conn, t.schema, chosen, keys=rt.keys_for(t),
                         on_batch=lambda n: progress.advance(task, n))
-                    progress.console.print(
-                        f"{t.slug}: {done.events} events → position {done.position} "
-                        f"({', '.join(done.projections)}) swapped in")
+                progress.console.print(
+                    f"{t.slug}: {done.events} events → position {done.position} "
+                    f"({', '.join(done.projections)}) swapped in")
 
     _with_runtime(work)
 
@@ -248,10 +252,10 @@ def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")]) -> None:
 
     async def work(rt: Runtime) -> tuple[Verification, Checkpoint | None]:
         t = await rt.registry.get(tenant)
-        result = await verify_chain(rt.pool, t.schema)
-        async with rt.pool.acquire() as conn:
-            return result, await first_unkept(conn, t.schema,
-                                              await checkpoints(conn, t.slug))
+        result = await verify_chain(rt.pool_of(t), t.schema)
+        published = await checkpoints(rt.pool, t.slug)  # the platform's: home database
+        async with rt.pool_of(t).acquire() as conn:
+            return result, await first_unkept(conn, t.schema, published)
 
     result, unkept = _with_runtime(work)
     if not result.ok:
@@ -290,7 +294,7 @@ def history(
 
     async def work(rt: Runtime) -> list[HistoryEntry]:
         t = await rt.registry.get(tenant)
-        async with rt.pool.acquire() as conn:
+        async with rt.pool_of(t).acquire() as conn:
             stop = await resolve(conn, t.schema, parse_point(until), 2**62)
             return await read_history(conn, t.schema, kind, id_, until=stop)
 
@@ -328,10 +332,10 @@ def replay(
     async def work(rt: Runtime) -> tuple[DomainReplay, Comparison]:
         t = await rt.registry.get(tenant)
         point = parse_point(until)
-        async with rt.pool.acquire() as conn:
+        async with rt.pool_of(t).acquire() as conn:
             stop = None if point is None else await resolve(conn, t.schema, point, 0)
-        compared = await replay_tenant(rt.pool, t.schema, stop)
-        async with rt.pool.acquire() as conn:
+        compared = await replay_tenant(rt.pool_of(t), t.schema, stop, rt.keys_for(t))
+        async with rt.pool_of(t).acquire() as conn:
             rebuilt = await domain_replay(conn, t.schema, compared.position)
         return rebuilt, compared
 
@@ -374,11 +378,11 @@ def export(
 
     async def work(rt: Runtime) -> Bundle:
         t = await rt.registry.get(tenant)
-        async with rt.pool.acquire() as conn:
+        async with rt.pool_of(t).acquire() as conn:
             start = await resolve(conn, t.schema, parse_point(from_), 0)
             stop = await resolve(conn, t.schema, parse_point(until), 2**62)
             return await export_bundle(conn, t, Path(out), from_position=start,
-                                       until_position=stop, pool=rt.pool)
+                                       until_position=stop, pool=rt.pool_of(t))
 
     bundle = _domain_errors(work)
     typer.echo(f"{tenant}: {bundle.events} events ({bundle.from_position}, "
@@ -491,6 +495,78 @@ def grants(user: Annotated[str, typer.Option(help="User id")]) -> None:
     for g in _with_runtime(work):
         table.add_row(str(g.grant_id), g.tenant, g.role, str(g.unit_scope or ""),
                       "yes" if g.include_children else "")
+    Console().print(table)
+
+
+tenant_app = typer.Typer(help="Where tenants live: move a tenant to another database.",
+                         no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+
+
+@tenant_app.command("move")
+def tenant_move(
+    slug: Annotated[str, typer.Argument(help="Tenant slug")],
+    to: Annotated[str, typer.Option("--to", help="Target database (a CONGTAM_DATABASES name "
+                                                 "or 'home')")],
+    by: Annotated[str, OPERATOR] = "platform-operator",
+) -> None:
+    """Move a tenant's log to another database: fence writes (TENANT_MOVING), copy the log,
+    verify the target's hash chain, build its read models, switch. Any failure leaves the
+    tenant where it was, unfenced."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from domain.actor import Actor
+    from services.tenant_move import MoveReport, move_tenant
+
+    async def work(rt: Runtime) -> MoveReport:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   EventsPerSecond(), TimeElapsedColumn())
+        with Progress(*columns, console=console) as progress:
+            copy = progress.add_task("copy", total=None, visible=False)
+            build = progress.add_task("read models", total=None, visible=False)
+            return await move_tenant(
+                rt, Actor(by, "platform_admin"), slug, to,
+                on_step=lambda text: progress.console.print(f"· {text}"),
+                on_copied=lambda n, total: progress.update(
+                    copy, completed=n, total=total, visible=True),
+                on_built=lambda n, total: progress.update(
+                    build, completed=n, total=total, visible=True))
+
+    done = _domain_errors(work)
+    table = Table("", "database", "events", "last position", "chain head")
+    table.add_row("source (kept, fenced)", done.source, str(done.before.events),
+                  str(done.before.last_position), done.before.head.hex())
+    table.add_row("target (serving)", done.target, str(done.after.events),
+                  str(done.after.last_position), done.after.head.hex())
+    Console().print(table)
+    typer.echo(f"{slug} moved to {done.target}: {done.after.events} events, counts and chain "
+               f"head equal on both sides, target verified; {done.seconds:.2f} s "
+               f"(writes refused for {done.fenced_seconds:.2f} s)")
+
+
+@app.command()
+def databases() -> None:
+    """List the databases tenants may be placed in, and how many tenants each holds."""
+    async def work(rt: Runtime) -> list[tuple[str, str, int]]:
+        await rt.directory.load()
+        every = {t.slug for t in await rt.registry.all()}
+        away = {name: rt.directory.placed_in(name) for name in rt.directory.databases}
+        rows = []
+        for name, db in sorted(rt.directory.databases.items()):
+            count = (len(every - set().union(*away.values())) if name == "home"
+                     else len(away[name]))
+            rows.append((name, db.reference, count))
+        return rows
+
+    table = Table("database", "where (no credentials)", "tenants")
+    for name, reference, count in _with_runtime(work):
+        table.add_row(name, reference, str(count))
     Console().print(table)
 
 

@@ -57,10 +57,10 @@ async def erase_personal_data(rt: Runtime, actor: Actor, tenant: Tenant, subject
         raise ErasureBasisRequiredError(
             "Cần ghi căn cứ xoá dữ liệu cá nhân (đơn yêu cầu, quyết định…).",
             "An erasure needs its basis (the request, the decision…).")
-    async with rt.pool.acquire() as conn:
-        known = await conn.fetchval(
-            f"SELECT 1 FROM {tenant.schema}.evaluations_events WHERE originator_id = $1 "
-            "AND originator_version = 1 AND topic = $2", subject_id, STAFF_REGISTERED)
+    known = await rt.pool_of(tenant).fetchval(
+        f"SELECT 1 FROM {tenant.schema}.evaluations_events WHERE originator_id = $1 "
+        "AND originator_version = 1 AND topic = $2", subject_id, STAFF_REGISTERED)
+    async with rt.pool.acquire() as conn:  # keys are in the home database
         if not known:
             raise NotFoundError(
                 "Không tìm thấy cán bộ này trong đơn vị.",
@@ -86,8 +86,8 @@ async def erase_personal_data(rt: Runtime, actor: Actor, tenant: Tenant, subject
     slugs = sorted({tenant.slug, *(r["tenant"] for r in used)})
     for slug in slugs:
         affected = await rt.registry.get(slug)
-        async with rt.pool.acquire() as conn:
-            await swap_rebuild(conn, affected.schema)
+        async with rt.pool_of(affected).acquire() as conn:
+            await swap_rebuild(conn, affected.schema, keys=rt.keys_for(affected))
     log.info("personal_data_erased", subject_id=str(subject_id), position=position,
              tenants=slugs)
     return Erasure(subject_id, position, tuple(slugs))

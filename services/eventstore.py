@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import deepcopy
 from typing import Any, cast
 from uuid import UUID
@@ -43,6 +43,7 @@ from services.database import ConnectionParams
 from services.dbroles import WRITER_ROLE
 from services.metrics import EVENTS_APPENDED
 from services.personal_keys import TenantKeys
+from services.placement import TenantMovingError, fenced_error
 
 EVENTS_TABLE = "evaluations_events"
 NOTIFY_CHANNEL = "congtam_events"  # payload: the tenant's schema
@@ -171,8 +172,11 @@ class Evaluations(Application):  # type: ignore[type-arg]
     name = "Evaluations"
 
     def __init__(self, datastore: PostgresDatastore, create_tables: bool,
-                 aggregate_cache_size: int = 0, tenant: str = "") -> None:
+                 aggregate_cache_size: int = 0, tenant: str = "",
+                 keys_pool: ConnectionPool[Connection[DictRow]] | None = None) -> None:
         self._datastore = datastore
+        # Personal-data keys are in the home database whichever database holds the log.
+        self._keys_pool = keys_pool or datastore.pool
         self._tenant = tenant or datastore.schema
         env = {"CREATE_TABLE": "y" if create_tables else "n"}
         if aggregate_cache_size > 0:
@@ -243,12 +247,21 @@ class Evaluations(Application):  # type: ignore[type-arg]
         """Personal fields sealed with each person's key (projections/personal.py)."""
         transcoder = self.construct_transcoder()
         assert isinstance(transcoder, JSONTranscoder)
-        keys = TenantKeys(self._datastore.pool, self._tenant, self._datastore.schema,
-                          EVENTS_TABLE)
+        keys = TenantKeys(self._keys_pool, self._tenant, self._datastore.schema,
+                          EVENTS_TABLE, events_pool=self._datastore.pool)
         return PersonalDataMapper(transcoder, keys)
 
+    @property
+    def datastore_pool(self) -> Any:
+        return self._datastore.pool
+
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
-        recordings: list[Recording[Any]] = super().save(*objs, **kwargs)
+        try:
+            recordings: list[Recording[Any]] = super().save(*objs, **kwargs)
+        except Exception as error:
+            if fenced_error(error):  # the tenant is moving between databases
+                raise TenantMovingError() from None
+            raise
         if recordings:  # counted once committed: save returns only after the commit
             slug = self._datastore.schema.removeprefix("t_").replace("_", "-")
             EVENTS_APPENDED.labels(slug).inc(len(recordings))
@@ -258,21 +271,26 @@ class Evaluations(Application):  # type: ignore[type-arg]
 class TenantApps:
     """A bounded cache of tenant applications (they are cheap: no connections of their own)."""
 
-    def __init__(self, shared: SharedPool, max_size: int, aggregate_cache_size: int = 0) -> None:
-        self.shared = shared
+    def __init__(self, shared: SharedPool, max_size: int, aggregate_cache_size: int = 0,
+                 route: Callable[[str], SharedPool] | None = None) -> None:
+        self.shared = shared  # the home database's: personal-data keys are there
+        # Which database's pool holds a tenant's log (services/placement.py); home if unset.
+        self.route = route
         self.max_size = max_size
         self.aggregate_cache_size = aggregate_cache_size
         self._apps: OrderedDict[str, Evaluations] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, slug: str) -> Evaluations:
+        shared = self.route(slug) if self.route is not None else self.shared
         with self._lock:
             app = self._apps.get(slug)
-            if app is not None:
+            # An application is bound to one database: after a move it is made afresh there.
+            if app is not None and app.datastore_pool is shared.pool:
                 self._apps.move_to_end(slug)
                 return app
-        app = Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), False,
-                          self.aggregate_cache_size, slug)
+        app = Evaluations(SharedPoolDatastore(shared, tenant_schema(slug)), False,
+                          self.aggregate_cache_size, slug, self.shared.pool)
         with self._lock:
             self._apps[slug] = app
             while len(self._apps) > self.max_size:
@@ -285,6 +303,8 @@ class TenantApps:
         with self._lock:
             self._apps.clear()
 
-    def create_tables(self, slug: str) -> None:
-        """Create the tenant's event table (idempotent); used when a tenant is registered."""
-        Evaluations(SharedPoolDatastore(self.shared, tenant_schema(slug)), True, 0, slug)
+    def create_tables(self, slug: str, shared: SharedPool | None = None) -> None:
+        """Create the tenant's event table (idempotent): when a tenant is registered, or in
+        the target database of a move (``shared``)."""
+        Evaluations(SharedPoolDatastore(shared or self.shared, tenant_schema(slug)), True, 0,
+                    slug, self.shared.pool)

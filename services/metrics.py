@@ -8,7 +8,8 @@
   (psycopg) pools, ``state`` = ``in_use`` | ``idle`` | ``max``.
 
 Projection lag per tenant, ``congtam_projection_lag_events{tenant}``, is kept by the projector
-(services/projector.py), which already sweeps every tenant's head and position in one query.
+(services/projector.py), which already sweeps every tenant's head and position in one query;
+an API running without its projector reads the same figures at scrape time (services/api.py).
 """
 
 from __future__ import annotations

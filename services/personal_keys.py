@@ -53,8 +53,10 @@ class TenantKeys:
     """The ``KeyRing`` of one tenant's application (sync: it runs in the library's thread)."""
 
     def __init__(self, pool: ConnectionPool[Connection[DictRow]], tenant: str,
-                 schema: str, table: str) -> None:
-        self.pool = pool
+                 schema: str, table: str,
+                 events_pool: ConnectionPool[Connection[DictRow]] | None = None) -> None:
+        self.pool = pool  # the home database: keys
+        self.events_pool = events_pool or pool  # the database holding the tenant's log
         self.tenant = tenant
         self.events = f"{schema}.{table}"
         self._owners: OrderedDict[UUID, UUID] = OrderedDict()
@@ -103,7 +105,7 @@ class TenantKeys:
             known = self._owners.get(aggregate_id)
         if known is not None:
             return known
-        with self.pool.connection() as conn:
+        with self.events_pool.connection() as conn:
             row = conn.execute(f"SELECT state FROM {self.events} WHERE originator_id = %s "
                                "AND originator_version = 1", (aggregate_id,)).fetchone()
         if row is None:

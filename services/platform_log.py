@@ -29,8 +29,10 @@ from domain.platform import (
     AccessRecord,
     PersonalDataErasure,
     TenantChain,
+    TenantPlacement,
     UserAccount,
     erasure_id,
+    placement_id,
     tenant_chain_id,
     user_account_id,
 )
@@ -136,6 +138,28 @@ class PlatformLog(Application):  # type: ignore[type-arg]
                                          operation=operation, target=target)
                             for tenant, operation, target in reads))
 
+    def placement(self, tenant: str, home: str) -> TenantPlacement:
+        try:
+            placed: TenantPlacement = self.repository.get(placement_id(tenant))
+        except AggregateNotFoundError:
+            placed = TenantPlacement(id=placement_id(tenant), tenant=tenant, database=home)
+        return placed
+
+    def start_move(self, tenant: str, home: str, target: str) -> int:
+        placed = self.placement(tenant, home)
+        placed.start_move(target)
+        return self._save(placed)
+
+    def finish_move(self, tenant: str, events: int, head: bytes) -> int:
+        placed: TenantPlacement = self.repository.get(placement_id(tenant))
+        placed.finish_move(events, head.hex())
+        return self._save(placed)
+
+    def abort_move(self, tenant: str, reason: str) -> int:
+        placed: TenantPlacement = self.repository.get(placement_id(tenant))
+        placed.abort_move(reason)
+        return self._save(placed)
+
 
 class Platform:
     """The async face of the platform log: writes through a thread, then project."""
@@ -230,6 +254,32 @@ class Platform:
                 return self.log.record_accesses(actor.user_id, reads)
         await anyio.to_thread.run_sync(work)
         await self.catch_up()
+
+    async def start_move(self, actor: Actor, tenant: str, home: str, target: str) -> int:
+        """Record that a move began (the tenant is fenced from here until it ends)."""
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.start_move(tenant, home, target)
+        written = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return written
+
+    async def finish_move(self, actor: Actor, tenant: str, events: int, head: bytes) -> int:
+        """The switch: from the projection of this event on, the tenant is in the target."""
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.finish_move(tenant, events, head)
+        written = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return written
+
+    async def abort_move(self, actor: Actor, tenant: str, reason: str) -> int:
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.abort_move(tenant, reason)
+        written = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return written
 
     async def record_access(self, actor: Actor, tenant: str, operation: str,
                             target: str) -> None:

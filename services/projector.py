@@ -8,6 +8,12 @@ projected position), so it costs the same at 3 tenants or 3,321, and it refreshe
 per-tenant lag gauge exported at ``/metrics``.
 Several projector processes may run: the per-tenant advisory lock in the runner means a
 tenant is never applied twice at once.
+
+With several databases (services/placement.py) there is one LISTEN connection and one
+sweep query per database, and each tenant is projected on the database the directory
+places it in, with personal-data keys read from the home database. The directory is
+reloaded at each sweep, so a tenant moved by another process is served where it now is;
+the copy a move leaves behind is never projected (it is not where the tenant is placed).
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any
 
 import asyncpg
 import structlog
 from prometheus_client import Gauge
 
-from projections.progress import Lag, lags
+from projections.progress import Lag, lags, progress_rows
 from projections.runner import catch_up
 from services.dbroles import projecting_as
 from services.eventstore import NOTIFY_CHANNEL
+from services.placement import Directory
+from services.settings import HOME_DATABASE
 from services.tenants import TenantRegistry
 
 log = structlog.get_logger()
@@ -43,14 +50,16 @@ def slug_of_schema(schema: str) -> str:
 
 
 class Projector:
-    def __init__(self, pool: asyncpg.Pool, registry: TenantRegistry, sweep_seconds: float = 2.0):
-        self.pool = pool
+    def __init__(self, directory: Directory, registry: TenantRegistry,
+                 sweep_seconds: float = 2.0):
+        self.directory = directory
+        self.pool = directory.home.pool
         self.registry = registry
         self.sweep_seconds = sweep_seconds
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
+        self._listeners: list[asyncpg.Connection] = []
         self.caught_up = asyncio.Condition()
         self._stopping = False
         self._swept_at = 0.0
@@ -59,10 +68,12 @@ class Projector:
         self._dirty.add(slug)
         self._wake.set()
 
-    async def start(self, listen_kwargs: dict[str, Any] | None = None) -> None:
-        if listen_kwargs is not None:
-            self._listener = await asyncpg.connect(**listen_kwargs)
-            await self._listener.add_listener(CHANNEL, self._on_notify)
+    async def start(self, listen: bool = False) -> None:
+        if listen:  # one wake-up connection per database holding tenants
+            for db in self.directory.databases.values():
+                listener = await asyncpg.connect(**db.params.asyncpg_kwargs())
+                await listener.add_listener(CHANNEL, self._on_notify)
+                self._listeners.append(listener)
         self._task = asyncio.create_task(self._run(), name="projector")
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
@@ -83,13 +94,15 @@ class Projector:
                 self._task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
-        if self._listener is not None:
-            await self._listener.close()
+        for listener in self._listeners:
+            await listener.close()
 
     async def sweep(self) -> list[Lag]:
-        """One query: every tenant's lag; refresh the gauge, mark the ones behind."""
-        async with self.pool.acquire() as conn:
-            found = await lags(conn)
+        """One query per database: every tenant's lag; refresh the gauge, mark the ones
+        behind."""
+        if len(self.directory.databases) > 1:
+            await self.directory.load()
+        found = await all_lags(self.directory)
         for lag in found:
             LAG.labels(tenant=lag.slug).set(lag.events)
             if lag.events:
@@ -127,10 +140,12 @@ class Projector:
 
     async def project_tenant(self, slug: str) -> int:
         tenant = await self.registry.get(slug)
-        async with self.pool.acquire() as conn, projecting_as(conn):
+        db = self.directory.database_of(slug)
+        keys = None if db is self.directory.home else self.directory.home.pool
+        async with db.pool.acquire() as conn, projecting_as(conn):
             # Turns: a tenant with a long backlog (a restored or imported log) gets a few
             # batches, then every other dirty tenant gets its turn before it goes again.
-            result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES)
+            result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES, keys=keys)
         if result.more:
             self._dirty.add(slug)
             self._wake.set()
@@ -140,3 +155,34 @@ class Projector:
             # It reached the end of the log as it stood; a write since then is the sweep's.
             LAG.labels(tenant=slug).set(0)
         return result.position
+
+
+async def all_lags(directory: Directory) -> list[Lag]:
+    """Every tenant's head and projected position: one statement per database, each tenant
+    read where it is placed (a copy left behind by a move is not counted)."""
+    home = directory.home
+    async with home.pool.acquire() as conn:
+        found = await lags(conn)
+    if len(directory.databases) == 1:
+        return found
+    away = {slug for name in directory.databases if name != HOME_DATABASE
+            for slug in directory.placed_in(name)}
+    found = [lag for lag in found if lag.slug not in away]
+    for name, db in directory.databases.items():
+        if name == HOME_DATABASE:
+            continue
+        placed = directory.placed_in(name)
+        if not placed:
+            continue
+        async with db.pool.acquire() as conn:
+            found += [lag for lag in await progress_rows(conn) if lag.slug in placed]
+    return sorted(found, key=lambda lag: lag.slug)
+
+
+async def refresh_lag(directory: Directory) -> list[Lag]:
+    """Set the lag gauge of every tenant from the tracking tables (an API without its own
+    projector, at scrape time: one statement per database)."""
+    found = await all_lags(directory)
+    for lag in found:
+        LAG.labels(tenant=lag.slug).set(lag.events)
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,10 @@ from services.database import ConnectionParams, resolve_database_url
 from services.eventstore import SharedPool, TenantApps
 from services.handlers import TenantService
 from services.metrics import POOLS
+from services.placement import Database, Directory, record_databases
 from services.platform_log import Platform
 from services.projector import Projector
-from services.settings import Settings
+from services.settings import HOME_DATABASE, Settings
 from services.tenants import Tenant, TenantRegistry
 
 log = structlog.get_logger()
@@ -32,12 +34,26 @@ class Runtime:
     registry: TenantRegistry
     verifier: TokenVerifier
     platform: Platform
+    directory: Directory
     projector: Projector | None = None
     feed: Any = None  # services.gql.subscriptions.ProjectedFeed, opened by the first subscriber
     watched: tuple[int, ...] = ()  # keys of this runtime's pools in the metrics collector
 
     def service(self, tenant: Tenant) -> TenantService:
         return TenantService(self.apps.get(tenant.slug))
+
+    def pool_of(self, tenant: Tenant | str) -> asyncpg.Pool:
+        """The read pool of the database holding ``tenant``'s schema (the home pool unless
+        the tenant was moved: no query, the directory is in memory)."""
+        if self.directory.single:
+            return self.pool
+        return self.directory.database_of(
+            tenant if isinstance(tenant, str) else tenant.slug).pool
+
+    def keys_for(self, tenant: Tenant | str) -> asyncpg.Pool | None:
+        """Where a projection of ``tenant`` reads personal-data keys: None (its own
+        connection) in the home database, else the home pool."""
+        return None if self.pool_of(tenant) is self.pool else self.pool
 
     async def written(self, tenant: Tenant) -> None:
         """After a write: wake the in-process projector at once (other projector processes
@@ -49,27 +65,54 @@ class Runtime:
 async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Runtime:
     url = await anyio.to_thread.run_sync(resolve_database_url, settings)
     params = ConnectionParams.from_url(url)
+    home = await _open(HOME_DATABASE, params, settings)
+    databases = {HOME_DATABASE: home}
+    for name, other_url in settings.databases:
+        databases[name] = await _open(name, ConnectionParams.from_url(other_url), settings)
+    directory = Directory(databases)
+    pool, shared = home.pool, home.shared
+    apps = TenantApps(shared, settings.tenant_cache_size, settings.aggregate_cache_size,
+                      route=lambda slug: directory.database_of(slug).shared)
+    registry = TenantRegistry(pool, apps)
+    await registry.migrate()
+    for db in databases.values():
+        if db is not home:  # the per-database platform tables: log progress and fences
+            await TenantRegistry(db.pool, apps).migrate()
+    platform = Platform(shared, pool)
+    await platform.migrate()
+    await directory.load()
+    if settings.databases:
+        await record_databases(pool, databases)
+        await directory.listen()
+    rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
+                 platform, directory)
+    watched: list[int] = []
+    for db in databases.values():
+        watched += [POOLS.watch("read", _asyncpg_usage(db.pool)),
+                    POOLS.watch("write", _write_usage(db.shared))]
+    rt.watched = tuple(watched)
+    if projector if projector is not None else settings.projector_in_process:
+        rt.projector = Projector(directory, registry)
+        await rt.projector.start(listen=True)
+    log.info("runtime_ready", max_connections=settings.max_connections,
+             databases=sorted(databases))
+    return rt
+
+
+async def _open(name: str, params: ConnectionParams, settings: Settings) -> Database:
     pool = await asyncpg.create_pool(
         **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max
     )
-    shared = SharedPool(params, settings.write_pool_max)
-    apps = TenantApps(shared, settings.tenant_cache_size, settings.aggregate_cache_size)
-    registry = TenantRegistry(pool, apps)
-    await registry.migrate()
-    platform = Platform(shared, pool)
-    await platform.migrate()
-    rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
-                 platform)
-    rt.watched = (
-        POOLS.watch("read", lambda: (pool.get_size() - pool.get_idle_size(),
-                                     pool.get_idle_size(), pool.get_max_size())),
-        POOLS.watch("write", lambda: _psycopg_usage(shared)),
-    )
-    if projector if projector is not None else settings.projector_in_process:
-        rt.projector = Projector(pool, registry)
-        await rt.projector.start(params.asyncpg_kwargs())
-    log.info("runtime_ready", max_connections=settings.max_connections)
-    return rt
+    return Database(name, params, pool, SharedPool(params, settings.write_pool_max))
+
+
+def _asyncpg_usage(pool: asyncpg.Pool) -> Callable[[], tuple[int, int, int]]:
+    return lambda: (pool.get_size() - pool.get_idle_size(), pool.get_idle_size(),
+                    pool.get_max_size())
+
+
+def _write_usage(shared: SharedPool) -> Callable[[], tuple[int, int, int]]:
+    return lambda: _psycopg_usage(shared)
 
 
 def _psycopg_usage(shared: SharedPool) -> tuple[int, int, int]:
@@ -85,6 +128,8 @@ async def shutdown(rt: Runtime) -> None:
         await rt.projector.stop()
     if rt.feed is not None:
         await rt.feed.close()
-    await rt.pool.close()
-    await anyio.to_thread.run_sync(rt.shared.close)
+    await rt.directory.close()
+    for db in rt.directory.databases.values():
+        await db.pool.close()
+        await anyio.to_thread.run_sync(db.shared.close)
     log.info("runtime_stopped")

@@ -7,6 +7,7 @@ and real keys.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +46,9 @@ class Settings:
     projector_in_process: bool
     log_format: str  # "json" | "console" | "auto"
     log_level: str
+    # Further PostgreSQL databases that may hold tenants, by name (CONGTAM_DATABASES); the
+    # home database (DATABASE_URL or the embedded one) is always there, named ``home``.
+    databases: tuple[tuple[str, str], ...] = ()
 
     @property
     def production(self) -> bool:
@@ -61,7 +65,32 @@ class Settings:
     def max_connections(self) -> int:
         """The bound on PostgreSQL connections this process holds, whatever the tenant count:
         the read pool, the shared write pool, and one listener for wake-ups."""
-        return self.read_pool_max + self.write_pool_max + 1
+        per_database = self.read_pool_max + self.write_pool_max + 1
+        if not self.databases:
+            return per_database
+        # Each further database has the same pools and its own listener; the home database
+        # adds one listener for placement changes.
+        return per_database * (1 + len(self.databases)) + 1
+
+
+HOME_DATABASE = "home"
+_DB_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+
+
+def parse_databases(text: str) -> tuple[tuple[str, str], ...]:
+    """``name=url,name=url`` → ((name, url), …); names are short identifiers, ``home`` is
+    reserved for the home database. A URL may itself hold commas only percent-encoded."""
+    found: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, url = item.partition("=")
+        name = name.strip()
+        if not sep or not url.strip() or not _DB_NAME.match(name) or name == HOME_DATABASE:
+            raise ValueError(f"CONGTAM_DATABASES: expected name=url (name like db2, not "
+                             f"'{HOME_DATABASE}'), got {item.split('=')[0]!r}")
+        if name in found:
+            raise ValueError(f"CONGTAM_DATABASES: database {name!r} named twice")
+        found[name] = url.strip()
+    return tuple(found.items())
 
 
 class SettingsError(ValueError):
@@ -111,6 +140,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         projector_in_process=_bool(e.get("CONGTAM_PROJECTOR_IN_PROCESS"), True),
         log_format=e.get("CONGTAM_LOG_FORMAT", "auto"),
         log_level=e.get("CONGTAM_LOG_LEVEL", "info"),
+        databases=parse_databases(e.get("CONGTAM_DATABASES") or ""),
     )
 
 

@@ -16,6 +16,7 @@ import structlog
 
 from domain.errors import NotFoundError, ValidationFailedError
 from projections import progress
+from projections.base import DbConn
 from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
 from services import rate_buckets
@@ -88,11 +89,7 @@ class TenantRegistry:
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await anyio.to_thread.run_sync(self.apps.create_tables, slug)
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(install_sql(schema))
-            await conn.execute(tenant_ddl(schema))
-            await ensure_tracking(conn, schema)
-            await conn.execute(progress.install_sql(schema))
-            await install_tenant_roles(conn, schema)
+            await provision(conn, schema)
             await conn.execute(
                 "INSERT INTO platform.tenants (slug, name, kind, parent_slug, schema_name) "
                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET name = $2",
@@ -128,3 +125,14 @@ class TenantRegistry:
         )
         return [Tenant(r["slug"], r["name"], r["kind"], r["parent_slug"], r["schema_name"],
                        r["status"]) for r in rows]
+
+
+async def provision(conn: DbConn, schema: str) -> None:
+    """Everything of a tenant's schema around its event table (which the event store
+    creates): the chain and append-only triggers, the read models and their tracking, the
+    head trigger and the roles. Used at registration and in the target of a move."""
+    await conn.execute(install_sql(schema))
+    await conn.execute(tenant_ddl(schema))
+    await ensure_tracking(conn, schema)
+    await conn.execute(progress.install_sql(schema))
+    await install_tenant_roles(conn, schema)

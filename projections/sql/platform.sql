@@ -85,3 +85,21 @@ CREATE TABLE IF NOT EXISTS platform.personal_key_tenants (
     tenant     text NOT NULL,
     PRIMARY KEY (subject_id, tenant)
 );
+
+-- Where each tenant's schema lives (projections/platform.py, from TenantPlacement events).
+-- A tenant without a row is in the home database.
+CREATE TABLE IF NOT EXISTS platform.placements (
+    tenant     text PRIMARY KEY,
+    database   text NOT NULL,
+    moving_to  text,
+    changed_at timestamptz NOT NULL,
+    position   bigint NOT NULL
+);
+
+-- The databases this deployment may place tenants in, as last configured (CONGTAM_DATABASES):
+-- a name and where it is, without credentials. Rewritten at every start of the home runtime.
+CREATE TABLE IF NOT EXISTS platform.databases (
+    name      text PRIMARY KEY,
+    reference text NOT NULL,
+    seen_at   timestamptz NOT NULL DEFAULT now()
+);

@@ -18,6 +18,7 @@ import asyncpg
 
 from domain.evaluation import OFFICIAL
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
+from projections.base import KeySource
 from projections.codec import decode
 from projections.personal import load_keys
 from services.audit.history import json_safe
@@ -55,10 +56,10 @@ async def board_originators(conn: Any, schema: str, unit_id: UUID, year: int, mo
 
 
 async def unit_month_as_of(pool: asyncpg.Pool, schema: str, unit_id: UUID, year: int,
-                           month: int, until: int) -> BoardAsOf:
+                           month: int, until: int, keys: KeySource | None = None) -> BoardAsOf:
     async with pool.acquire() as conn:
         period_id, ids = await board_originators(conn, schema, unit_id, year, month, until)
-    async with scratch_replay(pool, schema, until, ids) as scratch, pool.acquire() as conn:
+    async with scratch_replay(pool, schema, until, ids, keys) as scratch, pool.acquire() as conn:
         period = await conn.fetchrow(
             f"SELECT * FROM {scratch}.rm_periods WHERE period_id = $1", period_id)
         ratings = await conn.fetch(

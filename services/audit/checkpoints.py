@@ -58,7 +58,7 @@ class Extension:
 
 async def publish(rt: Runtime, tenant: Tenant, actor: Actor) -> Checkpoint:
     """Verify the tenant's chain, then publish its head. A broken chain is never published."""
-    result = await verify(rt.pool, tenant.schema)
+    result = await verify(rt.pool_of(tenant), tenant.schema)
     if not result.ok:
         raise ChainBrokenError(
             f"Chuỗi băm của '{tenant.slug}' bị phá vỡ tại vị trí {result.position}; "

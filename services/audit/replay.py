@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.base import Projection
+from projections.base import KeySource, Projection
 from projections.codec import decode
 from projections.registry import PROJECTIONS, tenant_ddl
 from projections.runner import catch_up, ensure_tracking
@@ -29,7 +29,8 @@ SCRATCH_PREFIX = "audit_scratch_"
 
 @asynccontextmanager
 async def scratch_replay(pool: asyncpg.Pool, source_schema: str, until: int,
-                         originators: Iterable[UUID] | None = None) -> AsyncIterator[str]:
+                         originators: Iterable[UUID] | None = None,
+                         keys: KeySource | None = None) -> AsyncIterator[str]:
     """Yield a scratch schema holding the read models of ``source_schema``'s log up to
     ``until`` (only ``originators``' events, if given); drop it afterwards."""
     scratch = SCRATCH_PREFIX + secrets.token_hex(6)
@@ -56,7 +57,7 @@ async def scratch_replay(pool: asyncpg.Pool, source_schema: str, until: int,
                     f"FROM {source} WHERE e.notification_id <= {int(until)}")
                 await conn.execute(tenant_ddl(scratch))
                 await ensure_tracking(conn, scratch)
-            await catch_up(conn, scratch, batch_size=5000)
+            await catch_up(conn, scratch, batch_size=5000, keys=keys)
         yield scratch
     finally:
         async with pool.acquire() as conn:
@@ -138,8 +139,8 @@ async def compare(pool: asyncpg.Pool, live: Snapshot, scratch: str,
     return Comparison(position, len(live), total, None)
 
 
-async def replay_tenant(pool: asyncpg.Pool, schema: str, until: int | None = None
-                        ) -> Comparison:
+async def replay_tenant(pool: asyncpg.Pool, schema: str, until: int | None = None,
+                        keys: KeySource | None = None) -> Comparison:
     """``congtam replay``: rebuild the read models from the log in a scratch schema.
 
     Without ``until`` (or with ``until`` at the live position) the rebuilt tables are
@@ -148,7 +149,7 @@ async def replay_tenant(pool: asyncpg.Pool, schema: str, until: int | None = Non
     """
     live_position, live = await snapshot(pool, schema)
     stop = live_position if until is None else until
-    async with scratch_replay(pool, schema, stop) as scratch:
+    async with scratch_replay(pool, schema, stop, keys=keys) as scratch:
         if stop != live_position:
             async with pool.acquire() as conn:
                 rows = 0

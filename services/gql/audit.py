@@ -133,7 +133,7 @@ async def _until(ctx: Context, tenant: Tenant, until: str | None) -> int | None:
     point = parse_point(until)
     if point is None:
         return None
-    async with ctx.runtime.pool.acquire() as conn:
+    async with ctx.runtime.pool_of(tenant).acquire() as conn:
         return await resolve(conn, tenant.schema, point, 0)
 
 
@@ -165,7 +165,7 @@ class AuditQuery:
         seen = cursor_int(key[0]) if key else 0
         ctx, tenant = await audited(info, f"history:{subject.value}", target)
         stop = await _until(ctx, tenant, until)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.runtime.pool_of(tenant).acquire() as conn:
             entries = await history(conn, tenant.schema, Subject(subject.value), target,
                                     until=stop, limit=size + 1, after=seen)
         return build(entries, size, AUDIT_HISTORY, lambda e: (e.position,),
@@ -174,10 +174,10 @@ class AuditQuery:
     @strawberry.field(description="Kiểm tra chuỗi băm và các điểm mốc / verify the chain")
     async def audit_verify(self, info: Info[Any, Any]) -> ChainStatus:
         ctx, tenant = await audited(info, "verify", "chain")
-        result = await verify(ctx.runtime.pool, tenant.schema)
-        async with ctx.runtime.pool.acquire() as conn:
-            unkept = await first_unkept(conn, tenant.schema,
-                                        await checkpoints(conn, tenant.slug))
+        result = await verify(ctx.runtime.pool_of(tenant), tenant.schema)
+        published = await checkpoints(ctx.runtime.pool, tenant.slug)  # platform: home
+        async with ctx.runtime.pool_of(tenant).acquire() as conn:
+            unkept = await first_unkept(conn, tenant.schema, published)
         if not result.ok or unkept is None:
             return ChainStatus(ok=result.ok, events=result.events, head=result.head.hex(),
                                position=result.position, problem=result.problem or None,
@@ -213,8 +213,9 @@ class AuditAsOfQuery:
         await require_unit(info, unit)
         ctx, tenant = await audited(info, "as_of:unit_board", f"{unit}/{year}-{month:02d}@{as_of}")
         stop = await _until(ctx, tenant, as_of)
-        board = await unit_month_as_of(ctx.runtime.pool, tenant.schema, unit, year, month,
-                                       stop if stop is not None else 2**62)
+        board = await unit_month_as_of(
+            ctx.runtime.pool_of(tenant), tenant.schema, unit, year, month,
+            stop if stop is not None else 2**62, ctx.runtime.keys_for(tenant))
         return BoardAsOf(position=board.position,
                          period=Period.from_row(board.period) if board.period else None,
                          ratings=[Rating.from_row(r) for r in board.ratings])
@@ -227,7 +228,7 @@ class AuditAsOfQuery:
         await _require_record(info, str(aggregate))
         ctx, tenant = await audited(info, "as_of:aggregate", f"{aggregate}@{as_of}")
         stop = await _until(ctx, tenant, as_of)
-        async with ctx.runtime.pool.acquire() as conn:
+        async with ctx.runtime.pool_of(tenant).acquire() as conn:
             state = await aggregate_as_of(conn, tenant.schema, aggregate,
                                           stop if stop is not None else 2**62)
         return cast(JSON, state) if state is not None else None

@@ -123,7 +123,7 @@ class Context(BaseContext, kw_only=True):
             self.trees_cache = {}
         missing = roots - self.trees_cache.keys()
         for root in missing:
-            rows = await self.runtime.pool.fetch(
+            rows = await self.runtime.pool_of(tenant).fetch(
                 f"WITH RECURSIVE tree(unit_id, depth) AS (SELECT $1::uuid, 0 UNION "
                 f"SELECT u.unit_id, t.depth + 1 FROM {tenant.schema}.rm_units u "
                 "JOIN tree t ON u.parent_id = t.unit_id WHERE t.depth < 32) "
@@ -134,7 +134,7 @@ class Context(BaseContext, kw_only=True):
     @asynccontextmanager
     async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:
         """A read connection that can see this tenant's schema and no other (services/dbroles)."""
-        async with self.runtime.pool.acquire() as conn, reading_as(conn, tenant.schema):
+        async with self.runtime.pool_of(tenant).acquire() as conn, reading_as(conn, tenant.schema):
             yield conn
 
     async def fresh(self, tenant: Tenant, at_least: int | None) -> None:
@@ -143,7 +143,7 @@ class Context(BaseContext, kw_only=True):
             return
         deadline = time.monotonic() + self.runtime.settings.freshness_timeout
         while True:
-            async with self.runtime.pool.acquire() as conn:
+            async with self.runtime.pool_of(tenant).acquire() as conn:
                 reached = await tracked_position(conn, tenant.schema)
             if reached >= at_least:
                 return

@@ -48,7 +48,7 @@ async def open_reads(info: Info[Any, Any], roles: tuple[str, ...],
     _, tenant = await ctx.caller(*roles)
     await ctx.fresh(tenant, at_least)
     if ctx.reads is None or ctx.reads.tenant != tenant:
-        ctx.reads = Reads(ctx.runtime.pool, tenant)
+        ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)
     reads: Reads = ctx.reads
     return reads
 
@@ -159,9 +159,14 @@ class DashboardQuery:
         if key is not None:
             key = [str(key[0]), cursor_int(key[1])]
         reads = await open_reads(info, PARENT_READERS, at_least)
-        principal, _ = await ctx_of(info).caller()
-        children = await granted_children(reads.pool, reads.tenant, principal.user_id,
-                                          PARENT_READERS)
+        ctx = ctx_of(info)
+        principal, _ = await ctx.caller()
+        # Grants and the registry are in the home database; the children's read models are
+        # read in one statement where the parent is, so only children placed beside it count.
+        here = ctx.runtime.directory.name_of(reads.tenant.slug)
+        children = [c for c in await granted_children(ctx.runtime.pool, reads.tenant,
+                                                      principal.user_id, PARENT_READERS)
+                    if ctx.runtime.directory.name_of(c.slug) == here]
         rows: list[Any] = []
         # A grant narrowed to a unit of this tenant reaches no other tenant's figures.
         if children and (await access_of(info)).whole_tenant:

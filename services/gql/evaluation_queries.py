@@ -112,7 +112,7 @@ class EvaluationQuery:
                   tenant.schema, [parse_id(principal.user_id, "cán bộ", "Staff member")])
         await ctx.fresh(tenant, at_least)
         return await keyset_page(
-            ctx.runtime.pool.fetch,
+            ctx.runtime.pool_of(tenant).fetch,
             f"SELECT r.*, {OWN.select()} FROM {tenant.schema}.rm_ratings r "
             f"WHERE r.staff_id = $1 AND r.published_at IS NOT NULL AND {w.sql()}",
             w.args, OWN, first, after, own_result)
@@ -125,11 +125,11 @@ class EvaluationQuery:
         await ctx.fresh(tenant, at_least)
         eid = parse_id(evaluation_id, "phiếu đánh giá", "Evaluation")
         s = tenant.schema
-        r = await ctx.runtime.pool.fetchrow(
+        r = await ctx.runtime.pool_of(tenant).fetchrow(
             f"SELECT * FROM {s}.rm_ratings WHERE evaluation_id = $1", eid)
         if r is None or not (await access_of(info)).sees_unit(r["unit_id"]):
             return None  # outside a unit-scoped grant reads like absent
-        opinions = await ctx.runtime.pool.fetch(
+        opinions = await ctx.runtime.pool_of(tenant).fetch(
             f"SELECT * FROM {s}.rm_opinions WHERE evaluation_id = $1 ORDER BY position", eid)
         return EvaluationFile(
             evaluation_id=evaluation_id, staff_id=strawberry.ID(str(r["staff_id"])),

@@ -164,7 +164,8 @@ async def _watch_own(ctx: Context, still_allowed: Callable[[], Awaitable[None]],
             wake.clear()
             await recheck(ctx, tenant, ())
             await still_allowed()
-            position, results = await own_results(ctx.runtime.pool, tenant.schema, staff_id)
+            position, results = await own_results(ctx.runtime.pool_of(tenant), tenant.schema,
+                                                   staff_id)
             if position != sent:
                 sent = position
                 yield results
@@ -184,7 +185,7 @@ async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int, month: i
             wake.clear()
             await recheck(ctx, tenant)
             await still_allowed()
-            ctx.reads = Reads(ctx.runtime.pool, tenant)  # fresh loaders for each message
+            ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)  # fresh loaders for each message
             row = await ctx.reads.fetchrow(
                 f"SELECT * FROM {tenant.schema}.rm_boards WHERE unit_id = $1 "
                 "AND kind = 'monthly' AND year = $2 AND number = $3", unit, year, month)

@@ -77,7 +77,7 @@ async def test_sweep_finds_a_tenant_whose_wake_up_was_lost_and_exports_its_lag(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    projector = Projector(runtime.pool, runtime.registry)  # told of nothing: a lost NOTIFY
+    projector = Projector(runtime.directory, runtime.registry)  # told of nothing: a lost NOTIFY
     async with runtime.pool.acquire() as conn:
         # Another projector (a served app's) must not catch up before the sweep looks.
         await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))

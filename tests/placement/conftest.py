@@ -1,0 +1,72 @@
+"""Two embedded PostgreSQL servers: the session's home database and a second one (``db2``),
+started only when a test here asks for it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from services.database import start_embedded, stop_embedded
+from services.runtime import Runtime, bootstrap, shutdown
+from services.settings import Settings
+from tests.conftest import _free_port
+
+
+@pytest.fixture(scope="session")
+def second_database_url() -> Iterator[str]:
+    data_dir = Path(tempfile.gettempdir()) / f"congtam-test-db2-{uuid.uuid4().hex[:8]}"
+    url = start_embedded(data_dir)
+    yield url
+    stop_embedded(data_dir)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def placed_settings(settings: Settings, second_database_url: str) -> Settings:
+    return dataclasses.replace(settings, databases=(("db2", second_database_url),))
+
+
+@pytest.fixture(scope="session")
+async def placed(placed_settings: Settings) -> AsyncIterator[Runtime]:
+    """A runtime with both databases and no projector of its own (tests drive it)."""
+    rt = await bootstrap(placed_settings, projector=False)
+    yield rt
+    await shutdown(rt)
+
+
+@asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app on a free port with these settings, and a client for it."""
+    from services.api import create_app
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                        log_level="warning", lifespan="on"))
+    task = asyncio.create_task(srv.serve())
+    while not srv.started:
+        await asyncio.sleep(0.05)
+        if task.done():
+            task.result()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        srv.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def placed_http(placed_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app served with both databases and its in-process projector."""
+    async with serving(placed_settings) as client:
+        yield client
