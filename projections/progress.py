@@ -30,7 +30,14 @@ CREATE TABLE IF NOT EXISTS platform.log_progress (
 
 -- A fenced log refuses appends (a tenant being moved to another database, or the copy left
 -- behind by a move): checked on the row every append already upserts, so it costs nothing.
-ALTER TABLE platform.log_progress ADD COLUMN IF NOT EXISTS fenced boolean NOT NULL DEFAULT false;
+-- (Altered only when missing: ALTER TABLE locks out every append and projector batch, and
+-- this runs at every process start.)
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'platform.log_progress'::regclass
+                   AND attname = 'fenced' AND NOT attisdropped) THEN
+        ALTER TABLE platform.log_progress ADD COLUMN fenced boolean NOT NULL DEFAULT false;
+    END IF;
+END $$;
 
 CREATE OR REPLACE FUNCTION platform.raise_log_head() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE is_fenced boolean;

@@ -296,7 +296,8 @@ def history(
         t = await rt.registry.get(tenant)
         async with rt.pool_of(t).acquire() as conn:
             stop = await resolve(conn, t.schema, parse_point(until), 2**62)
-            return await read_history(conn, t.schema, kind, id_, until=stop)
+            return await read_history(conn, t.schema, kind, id_, until=stop,
+                                      keys_from=rt.keys_for(t))
 
     entries = _domain_errors(work)
     if as_json:

@@ -69,15 +69,15 @@ async def unit_month_as_of(pool: asyncpg.Pool, schema: str, unit_id: UUID, year:
     return BoardAsOf(until, period, list(ratings))
 
 
-async def aggregate_as_of(conn: Any, schema: str, aggregate_id: UUID, until: int
-                          ) -> dict[str, Any] | None:
+async def aggregate_as_of(conn: Any, schema: str, aggregate_id: UUID, until: int,
+                          keys_from: KeySource | None = None) -> dict[str, Any] | None:
     """An aggregate's state as of ``until``: its events up to there, applied by the domain."""
     rows = await conn.fetch(
         f"SELECT notification_id, originator_id, originator_version, topic, state "
         f"FROM {schema}.{EVENTS_TABLE} WHERE originator_id = $1 AND notification_id <= $2 "
         "ORDER BY originator_version", aggregate_id, until)
     aggregate: Any = None
-    keys = await load_keys(conn, rows)
+    keys = await load_keys(keys_from or conn, rows)
     for row in rows:
         aggregate = decode(row, keys).mutate(aggregate)  # type: ignore[attr-defined]
     if aggregate is None:

@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from projections.base import DbConn
+from projections.base import DbConn, KeySource
 from projections.codec import decode
 from projections.personal import NO_KEYS, KeyRing, load_keys
 
@@ -100,9 +100,10 @@ def entry(row: Any, keys: KeyRing = NO_KEYS) -> HistoryEntry:
 
 async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
                   until: int | None = None, limit: int = 10_000,
-                  after: int = 0) -> list[HistoryEntry]:
+                  after: int = 0, keys_from: KeySource | None = None) -> list[HistoryEntry]:
     """Every event about ``target`` (a UUID, or for a leader their user id) up to ``until``;
-    with ``after`` (a log position already seen), only those after it — a page's seek."""
+    with ``after`` (a log position already seen), only those after it — a page's seek.
+    ``keys_from``: where personal-data keys are, for a tenant placed away from home."""
     t = f"{schema}.{EVENTS_TABLE}"
     stop = until if until is not None else 2**62
     columns = "notification_id, originator_id, originator_version, topic, state"
@@ -112,7 +113,7 @@ async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
             f"SELECT {columns} FROM {t} WHERE notification_id <= $2 AND notification_id > $4 "
             "AND position($1::bytea in state) > 0 ORDER BY notification_id LIMIT $3",
             needle, stop, limit, after)
-        keys = await load_keys(conn, rows)
+        keys = await load_keys(keys_from or conn, rows)
         return [entry(r, keys) for r in rows]
     target_id = UUID(target)
     rows = await conn.fetch(
@@ -123,5 +124,5 @@ async def history(conn: DbConn, schema: str, subject: Subject, target: str, *,
         "AND (originator_id = $1 OR originator_id IN (SELECT originator_id FROM owned) "
         "OR position($2::bytea in state) > 0) ORDER BY notification_id LIMIT $5",
         target_id, target_id.hex.encode(), stop, _OWNED[subject], limit, after)
-    keys = await load_keys(conn, rows)
+    keys = await load_keys(keys_from or conn, rows)
     return [entry(r, keys) for r in rows]

@@ -167,7 +167,8 @@ class AuditQuery:
         stop = await _until(ctx, tenant, until)
         async with ctx.runtime.pool_of(tenant).acquire() as conn:
             entries = await history(conn, tenant.schema, Subject(subject.value), target,
-                                    until=stop, limit=size + 1, after=seen)
+                                    until=stop, limit=size + 1, after=seen,
+                                    keys_from=ctx.runtime.keys_for(tenant))
         return build(entries, size, AUDIT_HISTORY, lambda e: (e.position,),
                      AuditEvent.from_entry, after)
 
@@ -230,5 +231,6 @@ class AuditAsOfQuery:
         stop = await _until(ctx, tenant, as_of)
         async with ctx.runtime.pool_of(tenant).acquire() as conn:
             state = await aggregate_as_of(conn, tenant.schema, aggregate,
-                                          stop if stop is not None else 2**62)
+                                          stop if stop is not None else 2**62,
+                                          ctx.runtime.keys_for(tenant))
         return cast(JSON, state) if state is not None else None

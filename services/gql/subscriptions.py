@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -47,19 +47,26 @@ RECHECK_SECONDS = 5.0  # re-read even without a notification (a lost NOTIFY, an 
 
 
 class ProjectedFeed:
-    """One LISTEN connection per process, fanning ``congtam_projected`` out per tenant schema."""
+    """One LISTEN connection per process and database holding tenants, fanning
+    ``congtam_projected`` out per tenant schema (a tenant's batches are announced in the
+    database its log is in)."""
 
-    def __init__(self, params: ConnectionParams) -> None:
-        self.params = params
-        self._conn: asyncpg.Connection | None = None
+    def __init__(self, params: Sequence[ConnectionParams]) -> None:
+        self.params = list(params)
+        self._conns: list[asyncpg.Connection] = []
         self._lock = asyncio.Lock()
         self._waiters: dict[str, set[asyncio.Event]] = {}
 
     async def _ensure(self) -> None:
         async with self._lock:
-            if self._conn is None or self._conn.is_closed():
-                self._conn = await asyncpg.connect(**self.params.asyncpg_kwargs())
-                await self._conn.add_listener(PROJECTED_CHANNEL, self._on_notify)
+            if self._conns and not any(c.is_closed() for c in self._conns):
+                return
+            await self.close()
+            self._conns = []
+            for params in self.params:
+                conn = await asyncpg.connect(**params.asyncpg_kwargs())
+                await conn.add_listener(PROJECTED_CHANNEL, self._on_notify)
+                self._conns.append(conn)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         schema = str(payload).rpartition(":")[0]
@@ -77,14 +84,15 @@ class ProjectedFeed:
             self._waiters[schema].discard(event)
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
+        for conn in self._conns:
+            if not conn.is_closed():
+                await conn.close()
 
 
 def feed_of(ctx: Context) -> ProjectedFeed:
     rt = ctx.runtime
     if rt.feed is None:
-        rt.feed = ProjectedFeed(rt.params)
+        rt.feed = ProjectedFeed([db.params for db in rt.directory.databases.values()])
     feed: ProjectedFeed = rt.feed
     return feed
 

@@ -22,6 +22,7 @@ from domain.actor import Actor, acting_as
 from domain.ids import StaffId
 from projections.personal import ERASED
 from projections.runner import catch_up, lock_key
+from services.audit.history import Subject, history
 from services.commands import RegisterStaff
 from services.erasure import erase_personal_data
 from services.integrity import verify
@@ -234,6 +235,10 @@ async def test_erasure_after_a_move_uses_the_home_keys_and_rebuilds_on_the_targe
     name_of: Callable[[], Any] = lambda: db2.fetchval(  # noqa: E731
         f"SELECT full_name FROM {tenant.schema}.rm_staff WHERE staff_id = $1", org.members[0])
     assert await name_of() == "Lê Văn Thành Viên 00"
+    async with db2.acquire() as conn:  # the auditor's history opens it with the home keys
+        entries = await history(conn, tenant.schema, Subject.PERSON, str(org.members[0]),
+                                keys_from=placed.keys_for(tenant))
+    assert entries[0].data["full_name"] == "Lê Văn Thành Viên 00"
     done = await erase_personal_data(placed, ADMIN, tenant, org.members[0], "Đơn đề nghị số 1")
     assert done.tenants == (tenant.slug,)
     assert await name_of() == ERASED
