@@ -36,7 +36,9 @@ def placed_settings(settings: Settings, second_database_url: str) -> Settings:
     return dataclasses.replace(settings, databases=(("db2", second_database_url),))
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: the runtime and the served app hold home connections and run a projector
+# over every home tenant; other modules of this worker's session must not share them.
+@pytest.fixture(scope="module")
 async def placed(placed_settings: Settings) -> AsyncIterator[Runtime]:
     """A runtime with both databases and no projector of its own (tests drive it)."""
     rt = await bootstrap(placed_settings, projector=False)
@@ -65,7 +67,7 @@ async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         await task
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def placed_http(placed_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app served with both databases and its in-process projector."""
     async with serving(placed_settings) as client:
