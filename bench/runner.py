@@ -32,6 +32,7 @@ from bench.env import bench_env, server_version
 from bench.footprint import tenant_footprint
 from bench.http_paths import run_http_paths
 from bench.month_end import month_end_burst
+from bench.move_paths import tenant_move
 from bench.report import build_record, write_record
 from bench.scales import Scale
 from bench.stats import Measure, stopwatch
@@ -40,7 +41,7 @@ from bench.write_paths import append_library, bulk_board, bulk_rating
 
 PATHS = ("append_library", "bulk_rating", "bulk_board", "appeal_cycle", "decision_graphql",
          "dashboard_query", "commit_to_visible", "rebuild", "catch_up", "verify", "export",
-         "as_of_unit_month", "tenant_footprint", "month_end_burst")
+         "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
@@ -51,7 +52,7 @@ NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_in
          "appeal_cycle": "baseline_insert_single",
          "rebuild": "baseline_read", "catch_up": "baseline_read",
          "verify": "baseline_read_audit", "as_of_unit_month": "baseline_read_audit",
-         "export": "baseline_read_audit"}
+         "export": "baseline_read_audit", "tenant_move": "baseline_copy"}
 
 
 def selected(only: list[str] | None) -> set[str]:
@@ -134,6 +135,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
         if "tenant_footprint" in wanted:
             measures.append(await tenant_footprint(rt, env.settings, workload.units, console,
                                                    budget))
+        if "tenant_move" in wanted:
+            measures.append(await tenant_move(rt, env.settings, big))
         postgres = await server_version(rt)
     return measures, generated, postgres
 
