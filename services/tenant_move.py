@@ -161,6 +161,14 @@ async def _undo(rt: Runtime, actor: Actor, source: Database, target: Database, t
     """Leave the tenant served from the source, unfenced, and say why on the record."""
     reason = (error.message_en if isinstance(error, DomainError)
               else f"{type(error).__name__}: {error}")
+    placed = await anyio.to_thread.run_sync(rt.platform.log.placement, tenant.slug,
+                                            HOME_DATABASE)
+    if placed.moving_to is None and placed.database == target.name:
+        # The switch was recorded before the failure (e.g. while projecting it): the target
+        # is the tenant's database now; undoing would drop its only served copy.
+        await rt.platform.catch_up()
+        log.error("tenant_move_failed_after_switch", tenant=tenant.slug, reason=reason)
+        return
     try:
         if copied:
             await _drop_copy(target.pool, tenant.schema)
