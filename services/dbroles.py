@@ -66,7 +66,8 @@ PLATFORM_WRITER_ROLE = "congtam_platform_writer"
 PLATFORM_PROJECTOR_ROLE = "congtam_platform_projector"
 KEYS_ROLE = "congtam_keys"
 # The platform log's read models, written by its projection only.
-PLATFORM_READ_MODELS = ("users", "grants", "checkpoints", "access_log", "projection_tracking")
+PLATFORM_READ_MODELS = ("users", "grants", "checkpoints", "access_log", "placements",
+                        "projection_tracking")
 _enabled = True  # cleared when the server refuses us CREATEROLE
 
 
