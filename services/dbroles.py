@@ -10,10 +10,14 @@ database must still refuse. Options weighed:
 - *A role per tenant, switched per request* (chosen): ``ct_read_<schema>`` may read its own
   schema and nothing else. Every API read runs in a read-only transaction that first does
   ``SET LOCAL ROLE ct_read_<schema>``; the role ends with the transaction, so a pooled
-  connection never carries one tenant's role into another request. This holds even when the
-  session user is a superuser (the embedded development mode), because privileges are those
-  of the current role. Role count grows with tenants (a few hundred), which PostgreSQL
-  handles without cost; connections stay bounded.
+  connection never carries one tenant's role into another request. Dashboards (``Reads``)
+  and the other resolvers (``Context.fetcher``/``fetchrow``) read this way, one statement per
+  transaction. Two reads run as the login role, after their grant checks: a parent's
+  aggregate over the children it was granted (one statement across their schemas), and the
+  auditor's paths (history, as-of and replay read the log and build scratch schemas).
+  This holds even when the session user is a superuser (the embedded development mode),
+  because privileges are those of the current role. Role count grows with tenants (a few
+  hundred), which PostgreSQL handles without cost; connections stay bounded.
 
 Other roles (all ``NOLOGIN`` group roles; operators give them LOGIN in production):
 

@@ -62,8 +62,8 @@ class AppealQuery:
         ctx = ctx_of(info)
         me, target = await _where(info, tenant, at_least)
         s = target.schema
-        row = await ctx.runtime.pool_of(target).fetchrow(
-            _APPEAL.format(s=s) + " WHERE a.appeal_id = $1", parse_id(id, "khiếu nại", "Appeal"))
+        row = await ctx.fetchrow(target, _APPEAL.format(s=s) + " WHERE a.appeal_id = $1",
+                                              parse_id(id, "khiếu nại", "Appeal"))
         if row is None:
             return None
         party = me in (str(row["staff_id"]), row["reviewer"], row["decided_by"],
@@ -73,7 +73,7 @@ class AppealQuery:
             await ctx.caller(*OVERSIGHT, "appeal_reviewer")
             if not (await access_of(info)).sees_unit(row["unit_id"]):
                 return None  # outside a unit-scoped grant: exactly like an absent appeal
-        steps = await ctx.runtime.pool_of(target).fetch(
+        steps = await ctx.fetcher(target)(
             f"SELECT * FROM {s}.rm_appeal_steps WHERE appeal_id = $1 ORDER BY position",
             row["appeal_id"])
         return Appeal.from_row(row, hanoi_today(), [AppealStep.from_row(r) for r in steps])
@@ -104,7 +104,7 @@ class AppealQuery:
             w.conditions.append(f"(a.unit_id = ANY(${n - 1}::uuid[]) OR a.staff_id::text = ${n})")
         today = hanoi_today()
         return await keyset_page(
-            ctx.runtime.pool_of(target).fetch,
+            ctx.fetcher(target),
             _APPEAL.format(s=target.schema).replace("SELECT a.*", f"SELECT a.*, {APPEALS.select()}")
             + f" WHERE {w.sql()}", w.args, APPEALS, first, after,
             lambda r: Appeal.from_row(r, today))
@@ -120,7 +120,7 @@ class AppealQuery:
         w = where(filter, appeal_columns(s, "rm_appeals"), s, [hanoi_today()])
         in_scope(w, "rm_appeals.unit_id", await access_of(info))
         return await keyset_page(
-            ctx.runtime.pool_of(target).fetch,
+            ctx.fetcher(target),
             f"SELECT c.*, u.name, {UNIT_COUNTS.select()} "
             f"FROM ({UNIT_APPEAL_COUNTS.format(s=s, where=w.sql())}) c "
             f"LEFT JOIN {s}.rm_units u ON u.unit_id = c.unit_id", w.args, UNIT_COUNTS,
@@ -144,7 +144,7 @@ class AppealQuery:
         if not own:  # a unit-scoped grant counts the decisions about its units' people
             in_scope(w, "rm_leader_decisions.unit_id", await access_of(info))
         return await keyset_page(
-            ctx.runtime.pool_of(target).fetch,
+            ctx.fetcher(target),
             f"SELECT l.*, st.full_name, {LEADERS.select()} "
             f"FROM ({LEADER_SUMMARY.format(s=s, where=w.sql())}) l "
             f"LEFT JOIN {s}.rm_staff st ON st.staff_id::text = l.decider "
@@ -165,7 +165,7 @@ class AppealQuery:
         if not own:
             in_scope(w, "d.unit_id", await access_of(info))
         return await keyset_page(
-            ctx.runtime.pool_of(target).fetch,
+            ctx.fetcher(target),
             f"SELECT d.*, st.full_name, {DECISIONS.select()} FROM {s}.rm_leader_decisions d "
             f"LEFT JOIN {s}.rm_staff st ON st.staff_id = d.staff_id "
             f"WHERE d.decider = $1 AND {w.sql()}", w.args, DECISIONS, first, after,
@@ -185,7 +185,7 @@ class AppealQuery:
         above = target.slug != home.slug
         today = hanoi_today()
         return await keyset_page(
-            ctx.runtime.pool_of(target).fetch,
+            ctx.fetcher(target),
             _APPEAL.format(s=target.schema).replace(
                 "SELECT a.*", f"SELECT a.*, w.role, {PENDING.select()}") + _ROLES +
             f" WHERE w.applies AND (a.status IN ({_OPEN}) OR (a.status = 'decided' "

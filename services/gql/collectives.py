@@ -97,7 +97,7 @@ class CollectiveQuery:
         in_scope(w, "c.unit_id", await access_of(info))  # a unit-scoped grant: its units
         await ctx.fresh(tenant, at_least)
         return await keyset_page(
-            ctx.runtime.pool_of(tenant).fetch,
+            ctx.fetcher(tenant),
             f"SELECT c.*, {ROUND.select()} FROM {tenant.schema}.rm_collective_ratings c "
             f"WHERE c.year = $1 AND {w.sql()}", w.args, ROUND, first, after,
             CollectiveRating.from_row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID
@@ -136,6 +136,19 @@ class Context(BaseContext, kw_only=True):
         """A read connection that can see this tenant's schema and no other (services/dbroles)."""
         async with self.runtime.pool_of(tenant).acquire() as conn, reading_as(conn, tenant.schema):
             yield conn
+
+    def fetcher(self, tenant: Tenant) -> Callable[..., Awaitable[list[Any]]]:
+        """``fetch(sql, *args)`` run as the tenant's reader role (one read-only transaction
+        per statement), so a schema name from the wrong place is refused by the database."""
+        async def fetch(sql: str, *args: Any) -> list[Any]:
+            async with self.read(tenant) as conn:
+                return list(await conn.fetch(sql, *args))
+        return fetch
+
+    async def fetchrow(self, tenant: Tenant, sql: str, *args: Any) -> Any:
+        """One row, read as the tenant's reader role (see ``fetcher``)."""
+        async with self.read(tenant) as conn:
+            return await conn.fetchrow(sql, *args)
 
     async def fresh(self, tenant: Tenant, at_least: int | None) -> None:
         """Read-your-writes: wait until the read models have reached ``at_least``."""

@@ -175,8 +175,8 @@ class DashboardQuery:
             await ctx_of(info).runtime.platform.record_accesses(
                 Actor(principal.user_id, capacity),
                 [(c.slug, info.field_name, f"from {reads.tenant.slug}") for c in children])
-            rows = await reads.fetch(children_trend_sql(children),
-                                     *trend_args(low, high, key, size + 1))
+            rows = await reads.fetch_across_tenants(children_trend_sql(children),
+                                                    *trend_args(low, high, key, size + 1))
         return build(rows, size, CHILDREN,
                      lambda r: (r["tenant"], month_key(r["year"], r["number"])),
                      lambda r: ChildTenantPoint(tenant=r["tenant"], tenant_name=r["tenant_name"],

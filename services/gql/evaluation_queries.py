@@ -12,7 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.policy import Policy
-from services.gql.connections import Connection, Keyset, keyset_page
+from services.gql.connections import Connection, Fetch, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, where
 from services.gql.inputs import parse_id
@@ -35,9 +35,9 @@ class OwnResult:
     published_at: datetime | None
 
 
-async def own_results(pool: Any, schema: str, staff_id: UUID) -> tuple[int, list[OwnResult]]:
+async def own_results(fetch: Fetch, schema: str, staff_id: UUID) -> tuple[int, list[OwnResult]]:
     """The person's published results, newest first, and the log position they reflect."""
-    rows = await pool.fetch(
+    rows = await fetch(
         f"SELECT * FROM {schema}.rm_ratings WHERE staff_id = $1 "
         "AND published_at IS NOT NULL ORDER BY year DESC, kind, number DESC", staff_id)
     position = max((r["position"] for r in rows), default=0)
@@ -112,7 +112,7 @@ class EvaluationQuery:
                   tenant.schema, [parse_id(principal.user_id, "cán bộ", "Staff member")])
         await ctx.fresh(tenant, at_least)
         return await keyset_page(
-            ctx.runtime.pool_of(tenant).fetch,
+            ctx.fetcher(tenant),
             f"SELECT r.*, {OWN.select()} FROM {tenant.schema}.rm_ratings r "
             f"WHERE r.staff_id = $1 AND r.published_at IS NOT NULL AND {w.sql()}",
             w.args, OWN, first, after, own_result)
@@ -125,11 +125,11 @@ class EvaluationQuery:
         await ctx.fresh(tenant, at_least)
         eid = parse_id(evaluation_id, "phiếu đánh giá", "Evaluation")
         s = tenant.schema
-        r = await ctx.runtime.pool_of(tenant).fetchrow(
+        r = await ctx.fetchrow(tenant,
             f"SELECT * FROM {s}.rm_ratings WHERE evaluation_id = $1", eid)
         if r is None or not (await access_of(info)).sees_unit(r["unit_id"]):
             return None  # outside a unit-scoped grant reads like absent
-        opinions = await ctx.runtime.pool_of(tenant).fetch(
+        opinions = await ctx.fetcher(tenant)(
             f"SELECT * FROM {s}.rm_opinions WHERE evaluation_id = $1 ORDER BY position", eid)
         return EvaluationFile(
             evaluation_id=evaluation_id, staff_id=strawberry.ID(str(r["staff_id"])),

@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 from strawberry.dataloader import DataLoader
 
+from services.dbroles import reading_as
 from services.tenants import Tenant
 
 
@@ -34,11 +35,20 @@ class Reads:
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         self.statements += 1
+        async with self.pool.acquire() as conn, reading_as(conn, self.schema):
+            return list(await conn.fetch(sql, *args))
+
+    async def fetch_across_tenants(self, sql: str, *args: Any) -> list[Any]:
+        """A statement reading several tenants' schemas at once (a parent's aggregated view of
+        the children its caller was granted): no single tenant's reader role can run it, so
+        it runs as the API's own role. The grant check comes first, in the resolver."""
+        self.statements += 1
         return list(await self.pool.fetch(sql, *args))
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
         self.statements += 1
-        return await self.pool.fetchrow(sql, *args)
+        async with self.pool.acquire() as conn, reading_as(conn, self.schema):
+            return await conn.fetchrow(sql, *args)
 
     async def _by_id(self, table: str, column: str, ids: Sequence[UUID]) -> list[Any]:
         rows = await self.fetch(

@@ -217,7 +217,7 @@ class PolicyQuery:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller()
         await ctx.fresh(tenant, at_least)
-        row = await ctx.runtime.pool_of(tenant).fetchrow(
+        row = await ctx.fetchrow(tenant,
             f"SELECT * FROM {tenant.schema}.rm_policies WHERE cycle = $1 "
             "ORDER BY revision DESC LIMIT 1", cycle.value)
         if row is not None:
@@ -232,7 +232,7 @@ class PolicyQuery:
         _, tenant = await ctx.caller()
         await ctx.fresh(tenant, at_least)
         return await keyset_page(
-            ctx.runtime.pool_of(tenant).fetch,
+            ctx.fetcher(tenant),
             f"SELECT *, {REVISIONS.select()} FROM {tenant.schema}.rm_policies p "
             "WHERE cycle = $1", [cycle.value], REVISIONS, first, after, PolicyVersion.from_row)
 

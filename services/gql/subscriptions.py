@@ -172,8 +172,7 @@ async def _watch_own(ctx: Context, still_allowed: Callable[[], Awaitable[None]],
             wake.clear()
             await recheck(ctx, tenant, ())
             await still_allowed()
-            position, results = await own_results(ctx.runtime.pool_of(tenant), tenant.schema,
-                                                   staff_id)
+            position, results = await own_results(ctx.fetcher(tenant), tenant.schema, staff_id)
             if position != sent:
                 sent = position
                 yield results

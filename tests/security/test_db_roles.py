@@ -102,3 +102,31 @@ async def test_privileges_are_installed_once_per_change_not_at_every_start(
                                    reader_role(tenant.schema), f"{tenant.schema}.rm_added_later")
         assert tenant.schema not in await tenants_needing_roles(conn)
         await conn.execute(f"DROP TABLE {tenant.schema}.rm_added_later")
+
+
+async def test_the_api_read_paths_run_as_the_tenants_reader_role(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    """Dashboards (``Reads``) and the other resolvers (``Context.fetcher``/``fetchrow``) reach
+    the database as the caller's tenant reader: a statement naming another tenant's schema —
+    a bug, or a schema from the wrong place — is refused by PostgreSQL, not only by the code."""
+    from services.gql.context import Context
+    from services.gql.loaders import Reads
+
+    x, y = await new_tenant(), await new_tenant()
+    await org_in(y, members=1)
+    reads = Reads(runtime.pool, x)
+    assert await reads.fetch(f"SELECT current_user AS u FROM {x.schema}.rm_units") == []
+    assert (await reads.fetchrow("SELECT current_user AS u"))["u"] == reader_role(x.schema)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await reads.fetch(f"SELECT * FROM {y.schema}.rm_staff")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await reads.fetchrow(f"SELECT * FROM {y.schema}.rm_ratings")
+
+    ctx = Context(rt=runtime)
+    assert (await ctx.fetchrow(x, "SELECT current_user AS u"))["u"] == reader_role(x.schema)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await ctx.fetcher(x)(f"SELECT * FROM {y.schema}.rm_staff")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await ctx.fetchrow(x, f"SELECT * FROM {y.schema}.evaluations_events")
