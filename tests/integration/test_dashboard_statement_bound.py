@@ -47,13 +47,18 @@ BOARDS_WITH_PEOPLE = """query Page($first: Int!) {
 }"""
 
 
+HOUSEKEEPING = ("SELECT pg_advisory_unlock_all()", "BEGIN", "COMMIT", "ROLLBACK",
+               "SET LOCAL ROLE ")
+
+
 class Counter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
     def __call__(self, record: Any) -> None:
-        # The pool's own reset of a connection it takes back is housekeeping, not a read.
-        if not record.query.startswith("SELECT pg_advisory_unlock_all()"):
+        # Housekeeping, not reads: the pool's reset of a connection it takes back, and the
+        # read-only transaction and tenant role every read is wrapped in (services/dbroles).
+        if not record.query.startswith(HOUSEKEEPING):
             self.statements.append(record.query)
 
 
