@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -86,8 +86,10 @@ def make_mapper() -> Mapper[Any]:
 
 
 # The registered transcodings' names → how their text is read back (see register_transcodings).
+# The same ids recur in event after event (a period, a unit, a person): UUIDs are immutable,
+# so one object per id is shared instead of parsing the text again each time.
 _REVIVE: dict[str, Callable[[str], Any]] = {
-    "uuid_hex": UUID,
+    "uuid_hex": lru_cache(maxsize=1 << 16)(UUID),
     "decimal_str": Decimal,
     "datetime_iso": datetime.fromisoformat,
     "date_iso": date.fromisoformat,

@@ -89,9 +89,20 @@ class LoadedKeys:
 
     def __init__(self, keys: Mapping[UUID, bytes] | None = None) -> None:
         self.keys = dict(keys or {})
+        # Per envelope's subject as written in it (hex): the cipher, built once a batch.
+        self._ciphers: dict[str, AESGCM | None] = {}
 
     def key_to_open(self, subject: UUID) -> bytes | None:
         return self.keys.get(subject)
+
+    def cipher(self, subject_hex: str) -> AESGCM | None:
+        """The cipher opening ``subject_hex``'s envelopes, or None once erased."""
+        try:
+            return self._ciphers[subject_hex]
+        except KeyError:
+            key = self.keys.get(UUID(subject_hex))
+            found = self._ciphers[subject_hex] = AESGCM(key) if key is not None else None
+            return found
 
     def key_to_seal(self, subject: UUID) -> bytes:
         raise RuntimeError("readers never seal")
@@ -151,13 +162,17 @@ def open_text(keys: KeyRing, aggregate_id: UUID, path: str, value: Any) -> Any:
     (events recorded before sealing existed hold plain text)."""
     if not (isinstance(value, dict) and SEALED in value):
         return value
-    key = keys.key_to_open(UUID(value[SEALED]))
-    if key is None:
+    if isinstance(keys, LoadedKeys):
+        cipher = keys.cipher(value[SEALED])
+    else:
+        key = keys.key_to_open(UUID(value[SEALED]))
+        cipher = AESGCM(key) if key is not None else None
+    if cipher is None:
         return ERASED
     blob = base64.b64decode(value["c"])
     try:
-        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
-                                   _aad(aggregate_id, path)).decode()
+        return cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
+                              _aad(aggregate_id, path)).decode()
     except InvalidTag:
         return ERASED  # not this event's envelope: never show someone else's text
 

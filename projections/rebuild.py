@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from projections.base import DbConn, KeySource, Projection
 from projections.progress import record_tracked
-from projections.registry import PROJECTIONS, tenant_ddl
+from projections.registry import PROJECTIONS, tenant_ddl_deferred
 from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
 
 REBUILD_BATCH = 5000
@@ -92,10 +92,17 @@ async def _swap_rebuild(
 ) -> Rebuilt:
     await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE; CREATE SCHEMA {shadow}")
     try:
-        await conn.execute(tenant_ddl(shadow))
+        tables, indexes = tenant_ddl_deferred(shadow)
+        await conn.execute(tables)
         await ensure_tracking(conn, shadow, projections)
         built = await catch_up(conn, shadow, projections, batch_size=batch_size,
                                events_schema=schema, on_batch=on_batch, keys=keys)
+        # The tables are full: their secondary indexes in one pass each, and statistics,
+        # so the first dashboards read after the swap are planned on what is there.
+        await conn.execute(indexes)
+        for p in projections:
+            for table in p.tables:
+                await conn.execute(f"ANALYZE {shadow}.{table}")
         if before_swap is not None:
             await before_swap()
         async with conn.transaction():

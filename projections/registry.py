@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 
 from projections.appeals import AppealsProjection
@@ -37,3 +38,15 @@ def platform_ddl() -> str:
 def tenant_ddl(schema: str) -> str:
     text = files("projections").joinpath("sql/tenant.sql").read_text(encoding="utf-8")
     return text.replace("{schema}", schema)
+
+
+# A secondary index of the tenant DDL: ``CREATE INDEX`` up to its semicolon.
+_SECONDARY_INDEX = re.compile(r"^CREATE INDEX IF NOT EXISTS [^;]*;\n?", re.MULTILINE)
+
+
+def tenant_ddl_deferred(schema: str) -> tuple[str, str]:
+    """The tenant DDL as (tables, their keys and constraints) and (secondary indexes): a
+    rebuild fills fresh tables with the first and builds the second once they are full,
+    in one pass instead of an index insert per row written."""
+    text = tenant_ddl(schema)
+    return _SECONDARY_INDEX.sub("", text), "".join(_SECONDARY_INDEX.findall(text))

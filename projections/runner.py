@@ -20,7 +20,7 @@ from uuid import UUID
 import msgspec
 import structlog
 
-from projections.base import DbConn, KeySource, Projection, Sql, Statement
+from projections.base import DbConn, Handler, KeySource, Projection, Sql, Statement
 from projections.codec import decode
 from projections.personal import LoadedKeys, keys_of, subjects_in
 from projections.progress import record_tracked
@@ -211,8 +211,9 @@ def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
     by projection keeps every row's effects in log order, while each projection's
     same-topic events line up into long runs of one statement)."""
     statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
+    routes = _Routes(projections, schema, tracked, statements)
     for row in events:
-        _apply_row(row, keys, projections, schema, tracked, statements)
+        routes.apply(row, keys)
     after = min(tracked.get(p.name, 0) for p in projections)
     return _Batch(after, events, subjects, keys, statements)
 
@@ -222,25 +223,40 @@ async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKey
                          after: int) -> _Batch:
     """``_prepare`` for the batch after ``after``, a slice at a time between the current
     batch's round trips."""
-    tracked = {p.name: after for p in projections}
     statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
+    routes = _Routes(projections, schema, {p.name: after for p in projections}, statements)
     for i, row in enumerate(events):
         if i % _AHEAD_SLICE == 0:
             await asyncio.sleep(0)
-        _apply_row(row, keys, projections, schema, tracked, statements)
+        routes.apply(row, keys)
     return _Batch(after, events, subjects, keys, statements)
 
 
-def _apply_row(row: Any, keys: LoadedKeys, projections: Sequence[type[Projection]],
-               schema: str, tracked: dict[str, int],
-               statements: dict[str, list[Statement]]) -> None:
-    pos, topic = row["notification_id"], row["topic"]
-    wanting = [p for p in projections if tracked.get(p.name, 0) < pos and topic in p.handlers]
-    if not wanting:
-        return
-    event = decode(row, keys, UNREAD.get(topic, ()))
-    for p in wanting:
-        statements[p.name].extend(p.statements(schema, topic, event, pos))
+class _Routes:
+    """Which handlers an event goes to, worked out once per topic and batch. A projection
+    already past an event (one rebuilt further than the others) does not get it again."""
+
+    def __init__(self, projections: Sequence[type[Projection]], schema: str,
+                 tracked: dict[str, int], statements: dict[str, list[Statement]]) -> None:
+        self.projections, self.schema, self.statements = projections, schema, statements
+        self.tracked = {p.name: tracked.get(p.name, 0) for p in projections}
+        self.even = len(set(self.tracked.values())) == 1
+        self.by_topic: dict[str, list[tuple[list[Statement], Handler, int]]] = {}
+
+    def apply(self, row: Any, keys: LoadedKeys) -> None:
+        pos, topic = row["notification_id"], row["topic"]
+        routes = self.by_topic.get(topic)
+        if routes is None:
+            routes = self.by_topic[topic] = [
+                (self.statements[p.name], p.handlers[topic], self.tracked[p.name])
+                for p in self.projections if topic in p.handlers]
+        if not self.even:
+            routes = [r for r in routes if r[2] < pos]
+        if not routes:
+            return
+        event = decode(row, keys, UNREAD.get(topic, ()))
+        for statements, handler, _ in routes:
+            statements.extend(handler(self.schema, event, pos))
 
 
 def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:

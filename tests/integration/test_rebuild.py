@@ -57,6 +57,12 @@ async def _table_oids(conn: object, schema: str) -> dict[str, int]:
     return {r["relname"]: r["oid"] for r in rows}
 
 
+async def _indexes(conn: object, schema: str) -> set[tuple[str, str, str]]:
+    rows = await conn.fetch(  # type: ignore[attr-defined]
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1", schema)
+    return {(r["tablename"], r["indexname"], r["indexdef"]) for r in rows}
+
+
 async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_nothing(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]],
@@ -69,6 +75,7 @@ async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_noth
         await catch_up(conn, tenant.schema)
         before = await dump(conn, tenant.schema)
         oids = await _table_oids(conn, tenant.schema)
+        indexes = await _indexes(conn, tenant.schema)
         seen_during_build: list[dict[str, object]] = []
         batches: list[int] = []
 
@@ -90,6 +97,12 @@ async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_noth
         assert [lag.events for lag in await lags(conn) if lag.slug == tenant.slug] == [0]
         swapped = await _table_oids(conn, tenant.schema)
         assert all(swapped[t] != oids[t] for p in PROJECTIONS for t in p.tables)
+        # The fresh tables were filled before their secondary indexes were built: the
+        # swapped-in tables carry every index the old ones had, and statistics.
+        assert await _indexes(conn, tenant.schema) == indexes
+        assert not await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = $1 "
+            "AND relname = 'rm_ratings' AND last_analyze IS NULL", tenant.schema)
         rebuilt = await dump(conn, tenant.schema)
         # The same tables a from-zero replay in place gives.
         await reset(conn, tenant.schema)
