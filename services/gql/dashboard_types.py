@@ -35,6 +35,8 @@ class BoardsFilter:
     from_month: MonthInput | None = None
     to_month: MonthInput | None = None
     unit_id: strawberry.ID | None = None
+    include_subunits: bool = strawberry.field(default=False, description=(
+        "Kèm mọi đơn vị trực thuộc đơn vị đã chọn / with every unit below unitId"))
 
 
 @strawberry.type(description="Số lượng theo mức / count at one level")

@@ -17,10 +17,12 @@ from domain.actor import Actor
 from services.gql.board import UnitBoard
 from services.gql.connections import (
     Connection,
+    Keyset,
     build,
     cursor_int,
     cursor_uuid,
     decode_cursor,
+    keyset_page,
     page_size,
 )
 from services.gql.context import access_of, ctx_of
@@ -31,6 +33,7 @@ from services.gql.dashboard_types import (
     TimelineEntry,
     TrendPoint,
 )
+from services.gql.filters import Columns, InvalidFilterError, ListFilter, subtree, where
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.permissions import scope_sql
@@ -38,7 +41,7 @@ from services.rollups import children_trend_sql, granted_children, month_key, tr
 
 READERS = ("hr_officer", "unit_leader", "auditor")
 PARENT_READERS = ("hr_officer", "auditor")
-BOARDS, TIMELINE, TREND, CHILDREN = "boards", "timeline", "trend", "children"
+BOARDS, TIMELINE, CHILDREN = "boards", "timeline", "children"
 
 
 async def open_reads(info: Info[Any, Any], roles: tuple[str, ...],
@@ -63,18 +66,35 @@ def month_range(start: MonthInput | None, end: MonthInput | None) -> tuple[int, 
 
 BOARD_SQL = (
     "SELECT * FROM {s}.rm_boards WHERE kind = 'monthly' "
-    "AND year * 100 + number BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR unit_id = $3) "
-    "AND (year * 100 + number, unit_id) > ($4, $5) AND " + scope_sql("unit_id", 7) + " "
+    "AND year * 100 + number BETWEEN $1 AND $2 AND ($3::uuid IS NULL OR unit_id = $3 "
+    "OR ($7 AND unit_id IN {subtree})) "
+    "AND (year * 100 + number, unit_id) > ($4, $5) AND " + scope_sql("unit_id", 8) + " "
     "ORDER BY year * 100 + number, unit_id LIMIT $6"
 )
+# Month counts from the trend read model; $1 the unit (NULL: the whole tenant), $2/$3 the
+# month range, then the filter's own conditions.
 TREND_SQL = (
     "SELECT year, number, count(*)::int AS units, sum(members)::int AS members, "
     "sum(decided)::int AS decided, sum(level_a)::int AS level_a, sum(level_b)::int AS level_b, "
-    "sum(level_c)::int AS level_c, sum(level_d)::int AS level_d FROM {s}.rm_trend_months "
+    "sum(level_c)::int AS level_c, sum(level_d)::int AS level_d, {key} "
+    "FROM {s}.rm_trend_months t "
     "WHERE kind = 'monthly' AND ($1::uuid IS NULL OR unit_id = $1) "
-    "AND year * 100 + number BETWEEN $2 AND $3 AND year * 100 + number > $4 "
-    "AND " + scope_sql("unit_id", 6) + " GROUP BY year, number ORDER BY year, number LIMIT $5"
+    "AND year * 100 + number BETWEEN $2 AND $3 AND {where} GROUP BY year, number"
 )
+# The same counts over the people on the boards, when the filter names who is counted (staff
+# type, peer group, level): the trend read model holds no such split, the boards' members do.
+MEMBER_TREND_SQL = (
+    "SELECT b.year, b.number, count(DISTINCT b.unit_id)::int AS units, "
+    "count(*)::int AS members, count(m.level)::int AS decided, "
+    "count(*) FILTER (WHERE m.level = 'A')::int AS level_a, "
+    "count(*) FILTER (WHERE m.level = 'B')::int AS level_b, "
+    "count(*) FILTER (WHERE m.level = 'C')::int AS level_c, "
+    "count(*) FILTER (WHERE m.level = 'D')::int AS level_d, {key} "
+    "FROM {s}.rm_board_members m JOIN {s}.rm_boards b ON b.period_id = m.period_id "
+    "WHERE b.kind = 'monthly' AND ($1::uuid IS NULL OR b.unit_id = $1) "
+    "AND b.year * 100 + b.number BETWEEN $2 AND $3 AND {where} GROUP BY b.year, b.number"
+)
+TREND = Keyset("trend", (("year * 100 + number", int),))
 
 
 @strawberry.type
@@ -100,10 +120,13 @@ class DashboardQuery:
         size = page_size(first)
         key = decode_cursor(BOARDS, after, 2)
         reads = await open_reads(info, READERS, at_least)
+        if f.include_subunits and unit is None:
+            raise InvalidFilterError("Chọn đơn vị (unitId) trước khi lấy kèm đơn vị trực thuộc.",
+                                     "includeSubunits needs a unitId.")
         rows = await reads.fetch(
-            BOARD_SQL.format(s=reads.schema), low, high, unit,
-            cursor_int(key[0]) if key else 0,
-            cursor_uuid(key[1]) if key else UUID(int=0), size + 1,
+            BOARD_SQL.format(s=reads.schema, subtree=subtree(reads.schema, "$3")), low, high,
+            unit, cursor_int(key[0]) if key else 0,
+            cursor_uuid(key[1]) if key else UUID(int=0), size + 1, f.include_subunits,
             (await access_of(info)).unit_ids)
         return build(rows, size, BOARDS,
                      lambda r: (month_key(r["year"], r["number"]), r["unit_id"]),
@@ -133,18 +156,31 @@ class DashboardQuery:
     @strawberry.field(description="Xu hướng theo tháng của đơn vị, hoặc của cả địa phương")
     async def trend(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
                     from_month: MonthInput | None = None, to_month: MonthInput | None = None,
-                    first: int | None = None, after: str | None = None,
+                    filter: ListFilter | None = None, first: int | None = None,
+                    after: str | None = None,
                     at_least: int | None = None) -> Connection[TrendPoint]:
+        """``filter`` narrows further: a unit with its sub-units, and who is counted (staff
+        type, peer group, level — then ``members`` counts only those people)."""
         low, high = month_range(from_month, to_month)
         unit = parse_id(unit_id, "đơn vị", "Unit") if unit_id else None
-        size = page_size(first)
-        key = decode_cursor(TREND, after, 1)
         reads = await open_reads(info, READERS, at_least)
-        rows = await reads.fetch(TREND_SQL.format(s=reads.schema), unit, low, high,
-                                 cursor_int(key[0]) if key else 0, size + 1,
-                                 (await access_of(info)).unit_ids)
-        return build(rows, size, TREND, lambda r: (month_key(r["year"], r["number"]),),
-                     TrendPoint.from_row, after)
+        s = reads.schema
+        f = filter or ListFilter()
+        if f.staff_type is None and f.peer_group is None and f.level is None:
+            w = where(f, Columns(month="t.year * 100 + t.number", unit="t.unit_id"), s,
+                      [unit, low, high])
+            sql = TREND_SQL
+        else:
+            w = where(f, Columns(month="b.year * 100 + b.number", unit="b.unit_id",
+                                 staff_type="m.staff_type", peer_group="m.peer_group",
+                                 level="m.level"), s, [unit, low, high])
+            sql = MEMBER_TREND_SQL.replace("{key}", "b.year * 100 + b.number AS _k0")
+        w.args.append((await access_of(info)).unit_ids)
+        w.conditions.append(scope_sql("t.unit_id" if sql is TREND_SQL else "b.unit_id",
+                                      len(w.args)))
+        return await keyset_page(
+            reads.fetch, sql.format(s=s, key=TREND.select(), where=w.sql()), w.args, TREND,
+            first, after, TrendPoint.from_row, count=False)
 
     @strawberry.field(description="Số liệu tổng hợp của các địa phương cấp dưới đã cho phép "
                                   "(chỉ số lượng và tỷ lệ) / granted children's aggregates")

@@ -62,8 +62,8 @@ class Counter:
             self.statements.append(record.query)
 
 
-async def _run(runtime: Runtime, tenant: Tenant, document: str,
-               first: int) -> tuple[list[str], dict[str, Any]]:
+async def _run(runtime: Runtime, tenant: Tenant, document: str, first: int,
+               variables: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any]]:
     """Run ``document`` on a pool of its own whose every statement is logged. A first run
     warms the pool (asyncpg's per-connection setup and type introspection are not the
     query's cost); the second is counted."""
@@ -80,8 +80,9 @@ async def _run(runtime: Runtime, tenant: Tenant, document: str,
             counter.statements.clear()
             ctx = Context(rt=counted, principal=Principal(
                 str(uuid.uuid4()), "", tenant.slug, frozenset({"hr_officer"})))
-            result = await schema.execute(document, variable_values={"first": first},
-                                          context_value=ctx)
+            result = await schema.execute(
+                document, variable_values={"first": first, **(variables or {})},
+                context_value=ctx)
     finally:
         await pool.close()
     assert result.errors is None, result.errors
@@ -123,3 +124,45 @@ async def test_a_dashboard_page_of_100_costs_the_statements_of_a_page_of_5(
     # Same statements, one by one — not merely as many: the page, then one per nested part.
     assert len(large) == len(small) <= 5, large
     assert sorted(large) == sorted(small)
+
+
+# The month's people of one unit, filtered and counted, beside the month's trend and boards
+# of the unit with its sub-units: one statement per list, and one for the count.
+PEOPLE = """query People($first: Int!, $unit: ID!) {
+  unitRatings(unitId: $unit, year: 2026, month: 4, first: $first,
+              filter: {staffType: "civil_servant"}) {
+    edges { node { staffName level score } } pageInfo { hasNextPage } totalCount
+  }
+  unitStaff(unitId: $unit, first: $first) { edges { node { fullName } } totalCount }
+  boards(first: $first, filter: {unitId: $unit, includeSubunits: true}) {
+    edges { node { month unit { name } distribution { level count } } }
+  }
+  trend(first: $first, filter: {unitId: $unit, includeSubunits: true, level: B}) {
+    edges { node { month members } }
+  }
+}"""
+
+
+async def test_a_page_of_100_people_costs_the_statements_of_a_page_of_5(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=120)
+    await _hundred_boards(runtime, tenant, org)
+    unit = {"unit": str(org.unit)}
+
+    small, small_page = await _run(runtime, tenant, PEOPLE, 5, unit)
+    large, large_page = await _run(runtime, tenant, PEOPLE, 100, unit)
+
+    assert len(small_page["unitRatings"]["edges"]) == 5
+    assert len(large_page["unitRatings"]["edges"]) == 100
+    assert large_page["unitRatings"]["totalCount"] == 120
+    assert len(large_page["boards"]["edges"]) == 100
+    assert len(large) == len(small), large
+    assert sorted(large) == sorted(small)
+    # Reads of the lists themselves (the rest is each read-only transaction's BEGIN, SET
+    # LOCAL ROLE and COMMIT, and the caller's grants, as many at either size): a page and
+    # its count per list, the boards' units and level counts, the trend.
+    reads = [q for q in large if q.startswith("SELECT") and "platform." not in q]
+    assert len(reads) <= 8, reads

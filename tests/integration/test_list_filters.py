@@ -261,6 +261,63 @@ async def test_a_leaders_decisions_and_record_filtered_by_every_dimension(
     assert summary == ([len(expected)] if expected else [])
 
 
+TREND = """query($filter: ListFilter, $first: Int, $after: String) {
+  trend(filter: $filter, first: $first, after: $after) {
+    edges { node { month units members decided levels { level count } } }
+    pageInfo { hasNextPage endCursor } totalCount
+  }
+}"""
+BOARDS = """query($filter: BoardsFilter, $first: Int, $after: String) {
+  boards(filter: $filter, first: $first, after: $after) {
+    edges { node { month unitId } } pageInfo { hasNextPage endCursor } totalCount
+  }
+}"""
+
+
+@HYPOTHESIS
+@given(f=st.fixed_dictionaries({}, optional={
+    "fromMonth": month, "staffType": st.sampled_from(TYPES), "level": st.sampled_from("ABCD"),
+    "peerGroup": st.sampled_from(["Chuyên viên", "Kế toán", "Văn thư"])}),
+    scope=st.sampled_from(["tenant", "unit", "subunits", "sub"]))
+async def test_trends_filtered_by_unit_subunits_staff_type_peer_group_and_level(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]], f: dict[str, Any],
+    scope: str,
+) -> None:
+    world = await _world("trends", runtime, new_tenant)
+    units = {"tenant": None, "unit": {world.org.unit}, "sub": {world.sub},
+             "subunits": {world.org.unit, world.sub}}[scope]
+    if scope != "tenant":
+        f = {**f, "unitId": str(world.sub if scope == "sub" else world.org.unit),
+             "includeSubunits": scope == "subunits"}
+    got, total = await _walk(runtime, world, TREND, "trend", {"filter": f})
+    expected = []
+    for number in MONTHS:
+        people = [m for m in world.members if m["month"] == number and _matches(m, f, units)]
+        if people:
+            levels = [sum(m["level"] == lv for m in people) for lv in "ABCD"]
+            expected.append((number, len({m["unit_id"] for m in people}), len(people),
+                             sum(levels), levels))
+    assert [(n["month"], n["units"], n["members"], n["decided"],
+             [lv["count"] for lv in n["levels"]]) for n in got] == expected
+    assert total is None  # a trend's months are not counted ahead
+
+
+async def test_boards_of_a_unit_with_its_subunits(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    world = await _world("boards", runtime, new_tenant)
+    unit = str(world.org.unit)
+    alone, _ = await _walk(runtime, world, BOARDS, "boards", {"filter": {"unitId": unit}})
+    assert {n["unitId"] for n in alone} == {unit}
+    below, _ = await _walk(runtime, world, BOARDS, "boards", {"filter": {
+        "unitId": unit, "includeSubunits": True}})
+    assert sorted((n["month"], n["unitId"]) for n in below) == sorted(
+        (m, u) for m in MONTHS for u in (unit, str(world.sub)))
+    refused = await _run(runtime, world, BOARDS, {"filter": {"includeSubunits": True}})
+    assert refused.errors is not None
+    assert refused.errors[0].extensions["code"] == "INVALID_FILTER"
+
+
 async def test_units_and_staff_filtered_by_unit_with_its_subunits_and_by_staff_type(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
 ) -> None:
