@@ -101,9 +101,20 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
 
 async def _open(name: str, params: ConnectionParams, settings: Settings) -> Database:
     pool = await asyncpg.create_pool(
-        **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max
+        **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max,
+        reset=reset_session,
     )
     return Database(name, params, pool, SharedPool(params, settings.write_pool_max))
+
+
+async def reset_session(conn: asyncpg.Connection) -> None:
+    """What the pool runs on a connection it takes back: asyncpg's own reset, and the role.
+
+    ``RESET ALL`` leaves the role alone (PostgreSQL marks it so), and the projector's and
+    platform projector's blocks set it for the session: if such a block is interrupted
+    before its ``RESET ROLE`` (a cancelled task, a dropped statement), the next borrower
+    would act as the projector. One round trip, as asyncpg's reset alone would be."""
+    await conn.execute(f"{conn.get_reset_query()}\nRESET ROLE;")
 
 
 def _asyncpg_usage(pool: asyncpg.Pool) -> Callable[[], tuple[int, int, int]]:

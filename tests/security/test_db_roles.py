@@ -130,3 +130,22 @@ async def test_the_api_read_paths_run_as_the_tenants_reader_role(
         await ctx.fetcher(x)(f"SELECT * FROM {y.schema}.rm_staff")
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await ctx.fetchrow(x, f"SELECT * FROM {y.schema}.evaluations_events")
+
+
+async def test_a_connection_given_back_as_the_projector_returns_to_the_pool_as_itself(
+    runtime: Runtime,
+) -> None:
+    """The projector sets its role for the session; a block interrupted before its own
+    ``RESET ROLE`` must not hand the next borrower a projector's privileges."""
+    async with runtime.pool.acquire() as conn:
+        login = await conn.fetchval("SELECT session_user")
+        pid = await conn.fetchval("SELECT pg_backend_pid()")
+        await conn.execute(f"SET ROLE {PROJECTOR_ROLE}")
+        assert await conn.fetchval("SELECT current_user") == PROJECTOR_ROLE
+    # Borrow until the same backend comes round again (the pool hands back idle ones).
+    for _ in range(runtime.pool.get_max_size() + 1):
+        async with runtime.pool.acquire() as conn:
+            if await conn.fetchval("SELECT pg_backend_pid()") == pid:
+                assert await conn.fetchval("SELECT current_user") == login
+                return
+    pytest.fail("the pool never handed the same connection back")
