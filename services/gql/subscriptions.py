@@ -148,7 +148,12 @@ class Subscription:
     async def my_results(self, info: Info[Any, Any]) -> AsyncGenerator[list[OwnResult], None]:
         ctx = ctx_of(info)
         try:
-            await access_of(info)  # the permission matrix (subscriptions skip the root hook)
+            # The permission matrix (subscriptions skip the root hook).
+            access = await access_of(info)
+            if AUDITOR in access.roles:  # every auditor read is on record, own ones too
+                await ctx.runtime.platform.record_access(
+                    Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
+                    "myResults (live)", access.principal.user_id)
 
             async def still_allowed() -> None:
                 await access_of(info)

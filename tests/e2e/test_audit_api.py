@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
@@ -12,6 +13,7 @@ from domain.actor import Actor
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
+from tests.e2e.test_live_board import receive, socket
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -125,3 +127,26 @@ async def test_a_month_board_as_of_a_position_over_http(
     assert after["period"]["status"] == "open"
     assert {r["staffId"] for r in after["ratings"]} >= {str(m) for m in org.members}
     assert all(r["status"] == "pending" for r in after["ratings"])
+
+
+async def test_an_auditors_live_watches_are_logged_like_their_reads(
+    server: str, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    user = f"inspector-{uuid4().hex[:8]}"
+    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
+    token = token_for(settings, tenant.slug, user, "auditor")
+    board = ("subscription($u: ID!) { unitBoard(unitId: $u, year: 2026, month: 8) "
+             "{ month } }")
+    for query, variables in ((board, {"u": str(org.unit)}),
+                             ("subscription { myResults { level } }", {})):
+        async with socket(server, token) as ws:
+            assert (await receive(ws))["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                      "payload": {"query": query, "variables": variables}}))
+            assert "payload" in await receive(ws)
+    assert await _accesses(runtime, user) == [
+        (tenant.slug, "unitBoard (live)", f"{org.unit}/2026-08"),
+        (tenant.slug, "myResults (live)", user)]
