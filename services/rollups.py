@@ -45,9 +45,11 @@ def children_trend_sql(children: list[Tenant]) -> str:
         "WHERE kind = 'monthly' AND year * 100 + number BETWEEN $1 AND $2 GROUP BY year, number"
         for t in children
     ]
+    # Slugs compare byte-wise (COLLATE "C"), as the resolver merges the pages of children
+    # placed in several databases, whatever each database's default collation is.
     return (f"SELECT * FROM ({' UNION ALL '.join(parts)}) c "
-            "WHERE (tenant, year * 100 + number) > ($3, $4) "
-            "ORDER BY tenant, year, number LIMIT $5")
+            "WHERE (tenant COLLATE \"C\", year * 100 + number) > ($3, $4) "
+            "ORDER BY tenant COLLATE \"C\", year, number LIMIT $5")
 
 
 def _literal(value: str) -> str:

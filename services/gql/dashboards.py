@@ -7,6 +7,7 @@ token); a person may read their own timeline.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +39,7 @@ from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.permissions import scope_sql
 from services.rollups import children_trend_sql, granted_children, month_key, trend_args
+from services.tenants import Tenant
 
 READERS = ("hr_officer", "unit_leader", "auditor")
 PARENT_READERS = ("hr_officer", "auditor")
@@ -198,11 +200,9 @@ class DashboardQuery:
         ctx = ctx_of(info)
         principal, _ = await ctx.caller()
         # Grants and the registry are in the home database; the children's read models are
-        # read in one statement where the parent is, so only children placed beside it count.
-        here = ctx.runtime.directory.name_of(reads.tenant.slug)
-        children = [c for c in await granted_children(ctx.runtime.pool, reads.tenant,
-                                                      principal.user_id, PARENT_READERS)
-                    if ctx.runtime.directory.name_of(c.slug) == here]
+        # where each child is placed: one statement per database holding any of them.
+        children = await granted_children(ctx.runtime.pool, reads.tenant, principal.user_id,
+                                          PARENT_READERS)
         rows: list[Any] = []
         # A grant narrowed to a unit of this tenant reaches no other tenant's figures.
         if children and (await access_of(info)).whole_tenant:
@@ -211,8 +211,18 @@ class DashboardQuery:
             await ctx_of(info).runtime.platform.record_accesses(
                 Actor(principal.user_id, capacity),
                 [(c.slug, info.field_name, f"from {reads.tenant.slug}") for c in children])
-            rows = await reads.fetch_across_tenants(children_trend_sql(children),
-                                                    *trend_args(low, high, key, size + 1))
+            placed: dict[str, list[Tenant]] = defaultdict(list)
+            for child in children:
+                placed[ctx.runtime.directory.name_of(child.slug)].append(child)
+            args = trend_args(low, high, key, size + 1)
+            for name, group in sorted(placed.items()):
+                pool = ctx.runtime.directory.databases[name].pool
+                rows += await reads.fetch_across_tenants(children_trend_sql(group), *args,
+                                                         pool=pool)
+            # Each database's page starts after the same cursor: merged, the first
+            # size + 1 in (tenant, month) order are the page across all of them.
+            rows.sort(key=lambda r: (r["tenant"], r["year"], r["number"]))
+            del rows[size + 1:]
         return build(rows, size, CHILDREN,
                      lambda r: (r["tenant"], month_key(r["year"], r["number"])),
                      lambda r: ChildTenantPoint(tenant=r["tenant"], tenant_name=r["tenant_name"],

@@ -38,12 +38,14 @@ class Reads:
         async with self.pool.acquire() as conn, reading_as(conn, self.schema):
             return list(await conn.fetch(sql, *args))
 
-    async def fetch_across_tenants(self, sql: str, *args: Any) -> list[Any]:
+    async def fetch_across_tenants(self, sql: str, *args: Any,
+                                   pool: asyncpg.Pool | None = None) -> list[Any]:
         """A statement reading several tenants' schemas at once (a parent's aggregated view of
         the children its caller was granted): no single tenant's reader role can run it, so
-        it runs as the API's own role. The grant check comes first, in the resolver."""
+        it runs as the API's own role. The grant check comes first, in the resolver.
+        ``pool``: the database those tenants are placed in, when not the caller's."""
         self.statements += 1
-        return list(await self.pool.fetch(sql, *args))
+        return list(await (pool or self.pool).fetch(sql, *args))
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
         self.statements += 1

@@ -26,6 +26,7 @@ from projections.runner import catch_up, lock_key
 from services.audit.history import Subject, history
 from services.commands import RegisterStaff
 from services.erasure import erase_personal_data
+from services.grants import grants_for
 from services.integrity import verify
 from services.placement import TenantMovingError
 from services.runtime import Runtime
@@ -41,6 +42,8 @@ pytestmark = pytest.mark.integration
 
 ADMIN = Actor("platform-operator", "platform_admin")
 OPEN, BOARD = operation("OpenPeriod"), operation("UnitMonthBoard")
+DECIDE, TREND = operation("DecideRating"), operation("Trend")
+CHILDREN = operation("ChildTenantTrend")
 STAFF_REGISTERED = "domain.organisation:StaffMember.Registered"
 
 
@@ -290,3 +293,48 @@ async def test_api_without_a_projector_exports_every_tenants_lag_at_scrape_time(
         assert behind > 0
         assert f'congtam_projection_lag_events{{tenant="{tenant.slug}"}} {behind}.0' in text
         await catch_up(conn, tenant.schema, keys=placed.pool)
+
+
+async def test_a_parent_sees_its_children_wherever_each_is_placed(
+    placed: Runtime, placed_http: httpx.AsyncClient, placed_settings: Settings,
+) -> None:
+    """The parent's children view reads each child in the database it is placed in, and
+    pages across both as one list."""
+    suffix = uuid.uuid4().hex[:8]
+    district = await placed.registry.register(f"pl-d-{suffix}", "Quận thử", "district")
+    wards: list[tuple[Tenant, Org]] = []
+    for letter in ("a", "b"):
+        slug = f"pl-d-{suffix}-{letter}"
+        ward = await placed.registry.register(slug, f"Phường {slug}", "ward", district.slug)
+        service = placed.service(ward)
+        wards.append((ward, await anyio.to_thread.run_sync(lambda s=service: build_org(s, 2))))
+    await move_tenant(placed, ADMIN, wards[1][0].slug, "db2")
+    for (ward, org), levels in zip(wards, (["B"], ["B", "C"]), strict=True):
+        hr = token_for(placed_settings, ward.slug, org.hr, "hr_officer")
+        leader = token_for(placed_settings, ward.slug, org.leader, "unit_leader")
+        period = data(await gql(placed_http, hr, OPEN, {
+            "unit": str(org.unit), "year": 2026, "month": 5}))["openPeriod"]["id"]
+        for staff, level in zip(org.members, levels, strict=False):
+            position = data(await gql(placed_http, leader, DECIDE, {
+                "period": period, "staff": str(staff), "level": level,
+                "score": {"A": 95, "B": 85, "C": 60}[level]}))["decideRating"]["position"]
+        data(await gql(placed_http, hr, TREND, {"at": position}))  # projected where it is
+    inspector = f"insp-{suffix}"
+    await placed.platform.grant(ADMIN, inspector, district.slug, "auditor",
+                                include_children=True)
+    for _ in range(500):
+        if await grants_for(placed.pool, inspector):
+            break
+        await placed.platform.catch_up()
+        await asyncio.sleep(0.01)
+    token = token_for(placed_settings, district.slug, inspector, "auditor")
+    seen: list[tuple[str, int]] = []
+    after: str | None = None
+    for _ in range(3):  # a page of one: each page may come from either database
+        page = data(await gql(placed_http, token, CHILDREN, {"first": 1, "after": after}))
+        for edge in page["childTenantTrend"]["edges"]:
+            seen.append((edge["node"]["tenant"], edge["node"]["point"]["decided"]))
+        if not page["childTenantTrend"]["pageInfo"]["hasNextPage"]:
+            break
+        after = page["childTenantTrend"]["pageInfo"]["endCursor"]
+    assert seen == [(wards[0][0].slug, 1), (wards[1][0].slug, 2)]
