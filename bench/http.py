@@ -1,20 +1,16 @@
-"""The real app over real HTTP on 127.0.0.1, and a bounded closed-loop load driver."""
+"""Clients of the real app over real HTTP on 127.0.0.1, and a bounded closed-loop load driver."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anyio
 import httpx
-import uvicorn
 
 from bench.stats import Measure
-from services.settings import Settings
 
 # One request: returns None when it succeeded, else a short description of what went wrong.
 Call = Callable[[], Awaitable[str | None]]
@@ -25,35 +21,6 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-@asynccontextmanager
-async def serve(settings: Settings) -> AsyncIterator[str]:
-    """The litestar app with its in-process projector, as ``congtam serve`` runs it.
-
-    In this process and event loop (as the e2e tests do): client and server share the GIL,
-    which the ``{ __typename }`` baseline pays exactly as the paths do.
-    """
-    from services.api import create_app  # the app builds its schema on import: only if used
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on", access_log=False,
-                            # Pooled client connections sit idle between paths; uvicorn's
-                            # 5 s default closes them, and a request racing that close
-                            # fails with a read error that says nothing about the path.
-                            timeout_keep_alive=120)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.05)
-            if task.done():
-                task.result()  # raises what stopped it
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def client(base_url: str, concurrency: int) -> httpx.AsyncClient:

@@ -1,8 +1,9 @@
 """GraphQL paths: a decision at 1, 8 and 32 clients, the unit dashboard, and ``{ __typename }``.
 
-``{ __typename }`` is the floor of the same server: HTTP, JWT verification, context, GraphQL
-parse/validate/execute, JSON — everything except the resolver's own work. It is measured
-at the same concurrency as the path it stands beside.
+``{ __typename }`` is the floor of the same server: HTTP, JWT verification, the rate guard,
+context, GraphQL parse/validate/execute, JSON — everything except the resolver's own work.
+It is measured at the same concurrency as the path it stands beside. The server is a
+separate ``congtam serve`` process, with its projector a separate ``congtam project``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import anyio
 import httpx
 
 from bench.env import quiet_loggers
-from bench.http import Call, client, drive, graphql_call, serve, split
+from bench.http import Call, client, drive, graphql_call, split
 from bench.lag_paths import LANES, RATE, lag_under_load
 from bench.people import POLICY, BenchUnit, open_month, self_assess, self_score_for
+from bench.processes import API_ROLE, PROJECTOR_ROLE, create_roles, running
 from bench.scales import Scale, month_at
 from bench.stats import Measure
 from domain.ids import PeriodId, StaffId
@@ -130,8 +132,13 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     doc = _decision_doc()
     out: list[Measure] = []
     budget = scale.budget_s
-    async with serve(settings) as base_url, client(base_url, 32) as http:
-        quiet_loggers()  # the app has just configured logging: keep the client silent
+    # The API and the projector as a deployment runs them: separate processes, so the
+    # clients' own CPU (httpx in this process) is not charged to the server's interpreter.
+    await create_roles(rt)
+    async with running(settings, "projector", PROJECTOR_ROLE, serve=False), \
+            running(settings, "api", API_ROLE, serve=True) as api, \
+            client(api.base_url or "", 32) as http:
+        quiet_loggers()
         await _warm_up(http, settings, lanes + lag_lanes, doc, reader)
         typename = [graphql_call(http, reader, TYPENAME)] * max(
             scale.decisions_c1, scale.decisions_c8, 32, scale.dashboard_requests)

@@ -127,8 +127,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
         if wanted & {"decision_graphql", "dashboard_query", "commit_to_visible"}:
             await catch_up_all(rt, workload.tenants)
             measures += await run_http_paths(rt, env.settings, scale, units, wanted)
-        # Separate API and projector processes from here on (memory and connections are
-        # per process); the in-process server above has stopped.
+        # Each of these starts its own API and projector processes (memory and connections
+        # are per process); the GraphQL paths' processes above have stopped.
         if "month_end_burst" in wanted:
             measures += await month_end_burst(rt, env.settings, units, console,
                                               scale.month_end_window_s, scale.month_end_people)
