@@ -19,6 +19,7 @@ from services.settings import get_settings
 if TYPE_CHECKING:
     from services.grants import Grant
     from services.runtime import Runtime
+    from services.tenants import Tenant
 
 app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -499,9 +500,37 @@ def grants(user: Annotated[str, typer.Option(help="User id")]) -> None:
     Console().print(table)
 
 
-tenant_app = typer.Typer(help="Where tenants live: move a tenant to another database.",
-                         no_args_is_help=True)
+tenant_app = typer.Typer(help="Tenants: register one (in a chosen database), move one to "
+                              "another database.", no_args_is_help=True)
 app.add_typer(tenant_app, name="tenant")
+
+
+@tenant_app.command("add")
+def tenant_add(
+    slug: Annotated[str, typer.Argument(help="Tenant slug: lowercase letters, digits, hyphens")],
+    name: Annotated[str, typer.Option(help="Official name, e.g. 'Phường Đức Giang'")],
+    kind: Annotated[str, typer.Option(help="province, district, ward, commune, town or "
+                                           "special_zone")],
+    parent: Annotated[str | None, typer.Option(help="Parent tenant's slug (a district, a "
+                                                    "city)")] = None,
+    database: Annotated[str, typer.Option(help="Database to create it in (a "
+                                               "CONGTAM_DATABASES name, or 'home')")] = "home",
+    by: Annotated[str, OPERATOR] = "platform-operator",
+) -> None:
+    """Register a tenant: its schema (event log, read models, privileges) in the chosen
+    database, its placement on record, then its registry row. Again with the same slug
+    and database: renames it."""
+    from domain.actor import Actor
+    from services.onboarding import register_tenant
+
+    async def work(rt: Runtime) -> Tenant:
+        return await register_tenant(rt, Actor(by, "platform_admin"), slug, name, kind,
+                                     parent, database)
+
+    done = _domain_errors(work)
+    typer.echo(f"{done.slug} registered in database {database}: schema {done.schema}, "
+               f"kind {done.kind}" + (f", parent {done.parent_slug}" if done.parent_slug
+                                      else ""))
 
 
 @tenant_app.command("move")

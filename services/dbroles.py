@@ -213,6 +213,37 @@ async def mark_roles_installed(conn: DbConn, schema: str) -> None:
         "WHERE t.schema_name = $2", ROLES_SOURCE, schema)
 
 
+# A database away from home has no registry: its tenant schemas are the logs it serves
+# (platform.log_progress, fenced copies left out), and their fingerprints are kept here.
+AWAY_ROLES_SQL = """
+CREATE TABLE IF NOT EXISTS platform.schema_roles (
+    schema_name text PRIMARY KEY,
+    fingerprint text NOT NULL
+);
+"""
+
+
+async def away_schemas_needing_roles(conn: DbConn) -> list[str]:
+    """In a database away from home: the tenant schemas it serves whose privileges are not
+    installed for their current tables."""
+    if not _enabled:
+        return []
+    rows = await conn.fetch(
+        "SELECT t.schema_name FROM platform.log_progress t "
+        "LEFT JOIN platform.schema_roles r ON r.schema_name = t.schema_name "
+        "WHERE NOT t.fenced AND t.schema_name LIKE 't\\_%' "
+        f"AND r.fingerprint IS DISTINCT FROM {_FINGERPRINT} ORDER BY 1", ROLES_SOURCE)
+    return [str(r["schema_name"]) for r in rows]
+
+
+async def mark_away_roles_installed(conn: DbConn, schema: str) -> None:
+    await conn.execute(
+        "INSERT INTO platform.schema_roles AS r (schema_name, fingerprint) "
+        f"SELECT t.schema_name, {_FINGERPRINT} FROM (SELECT $2::text AS schema_name) t "
+        "ON CONFLICT (schema_name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint",
+        ROLES_SOURCE, schema)
+
+
 async def install_tenant_roles(conn: DbConn, schema: str) -> None:
     """The tenant's reader role, and the projector's and append-only privileges on its tables.
 

@@ -145,6 +145,22 @@ class PlatformLog(Application):  # type: ignore[type-arg]
             placed = TenantPlacement(id=placement_id(tenant), tenant=tenant, database=home)
         return placed
 
+    def place(self, tenant: str, database: str) -> int:
+        """A new tenant's schema is created in ``database`` (not home): on record before the
+        tenant exists. Placing it again where it is records nothing."""
+        try:
+            placed: TenantPlacement = self.repository.get(placement_id(tenant))
+        except AggregateNotFoundError:
+            return self._save(TenantPlacement(id=placement_id(tenant), tenant=tenant,
+                                              database=database))
+        if placed.database != database or placed.moving_to is not None:
+            raise ValidationFailedError(
+                f"Đơn vị '{tenant}' đã nằm ở cơ sở dữ liệu '{placed.database}'; dùng "
+                "'congtam tenant move' để chuyển.",
+                f"Tenant '{tenant}' is already placed in database '{placed.database}'; use "
+                "'congtam tenant move' to move it.")
+        return 0
+
     def start_move(self, tenant: str, home: str, target: str) -> int:
         placed = self.placement(tenant, home)
         placed.start_move(target)
@@ -254,6 +270,15 @@ class Platform:
                 return self.log.record_accesses(actor.user_id, reads)
         await anyio.to_thread.run_sync(work)
         await self.catch_up()
+
+    async def place(self, actor: Actor, tenant: str, database: str) -> int:
+        """Record where a new tenant's schema is created (a database away from home)."""
+        def work() -> int:
+            with acting_as(actor):
+                return self.log.place(tenant, database)
+        written = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return written
 
     async def start_move(self, actor: Actor, tenant: str, home: str, target: str) -> int:
         """Record that a move began (the tenant is fenced from here until it ends)."""

@@ -77,7 +77,7 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     await registry.migrate()
     for db in databases.values():
         if db is not home:  # the per-database platform tables: log progress and fences
-            await TenantRegistry(db.pool, apps).migrate()
+            await TenantRegistry(db.pool, apps).migrate(home=False)
     platform = Platform(shared, pool)
     await platform.migrate()
     await directory.load()

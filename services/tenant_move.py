@@ -49,7 +49,7 @@ from services.eventstore import EVENTS_TABLE
 from services.integrity import verify
 from services.placement import PLACEMENT_CHANNEL, Database, UnknownDatabaseError
 from services.settings import HOME_DATABASE
-from services.tenants import Tenant, provision
+from services.tenants import Tenant, mark_provisioned, provision
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -241,6 +241,7 @@ async def _prepare_target(rt: Runtime, target: Database, tenant: Tenant) -> None
     await anyio.to_thread.run_sync(rt.apps.create_tables, tenant.slug, target.shared)
     async with target.pool.acquire() as conn, conn.transaction():
         await provision(conn, schema)
+        await mark_provisioned(conn, schema, target.name)
 
 
 async def _drop_copy(pool: asyncpg.Pool, schema: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 import asyncpg
@@ -21,13 +22,20 @@ from projections.registry import platform_ddl, tenant_ddl
 from projections.runner import ensure_tracking
 from services import rate_buckets
 from services.dbroles import (
+    AWAY_ROLES_SQL,
+    away_schemas_needing_roles,
     install_platform_roles,
     install_tenant_roles,
+    mark_away_roles_installed,
     mark_roles_installed,
     tenants_needing_roles,
 )
 from services.eventstore import TenantApps, tenant_schema
 from services.integrity import install_sql
+from services.settings import HOME_DATABASE
+
+if TYPE_CHECKING:
+    from services.placement import Database
 
 log = structlog.get_logger()
 
@@ -49,6 +57,27 @@ class UnknownTenantError(NotFoundError):
     code = "UNKNOWN_TENANT"
 
 
+# Administrative levels a tenant may be (Vietnamese names for messages). Before the 2025
+# reform: province/city, district (quận, huyện, thị xã, thành phố thuộc tỉnh), ward,
+# commune and town (thị trấn); after it: province/city, ward, commune and special zone.
+KINDS: dict[str, str] = {
+    "province": "tỉnh/thành phố trực thuộc trung ương",
+    "district": "quận/huyện/thị xã/thành phố thuộc tỉnh",
+    "ward": "phường",
+    "commune": "xã",
+    "town": "thị trấn",
+    "special_zone": "đặc khu",
+}
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValidationFailedError(
+            f"Loại đơn vị hành chính '{kind}' không hợp lệ; dùng một trong: "
+            + ", ".join(f"{k} ({v})" for k, v in KINDS.items()) + ".",
+            f"Unknown tenant kind '{kind}'; use one of: {', '.join(KINDS)}.")
+
+
 def check_slug(slug: str) -> None:
     if not SLUG.match(slug) or len(slug) > MAX_SLUG:
         raise ValidationFailedError(
@@ -63,33 +92,55 @@ class TenantRegistry:
         self.apps = apps
         self._cache: dict[str, Tenant] = {}
 
-    async def migrate(self) -> None:
+    async def migrate(self, *, home: bool = True) -> None:
+        """The platform tables and every tenant's privileges where they changed. ``home``:
+        this is the registry's database; any other holds tenants placed away from home,
+        known by their logs there."""
         async with self.pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock(7310)")
             try:
                 await conn.execute(platform_ddl())
                 await conn.execute(rate_buckets.INSTALL_SQL)
                 await conn.execute(progress.PLATFORM_SQL)
+                await conn.execute(AWAY_ROLES_SQL)
                 await progress.install_missing(conn)
                 await install_platform_roles(conn)
-                for schema in await tenants_needing_roles(conn):
-                    await install_tenant_roles(conn, schema)
-                    await mark_roles_installed(conn, schema)
+                if home:
+                    for schema in await tenants_needing_roles(conn):
+                        await install_tenant_roles(conn, schema)
+                        await mark_roles_installed(conn, schema)
+                else:
+                    for schema in await away_schemas_needing_roles(conn):
+                        await install_tenant_roles(conn, schema)
+                        await mark_away_roles_installed(conn, schema)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
 
     async def register(
-        self, slug: str, name: str, kind: str, parent_slug: str | None = None
+        self, slug: str, name: str, kind: str, parent_slug: str | None = None, *,
+        at: Database | None = None,
     ) -> Tenant:
+        """Register a tenant (idempotent: a second call renames it). ``at``: a database other
+        than home to create its schema in; the caller records that placement first
+        (services/onboarding.py), since the registry row makes the tenant visible."""
         check_slug(slug)
+        check_kind(kind)
         if parent_slug is not None:
             await self.get(parent_slug)
         schema = tenant_schema(slug)
-        async with self.pool.acquire() as conn:
+        away = at is not None and at.name != HOME_DATABASE
+        pool = at.pool if at is not None and away else self.pool
+        async with pool.acquire() as conn:
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        await anyio.to_thread.run_sync(self.apps.create_tables, slug)
+        await anyio.to_thread.run_sync(self.apps.create_tables, slug,
+                                       at.shared if at is not None and away else None)
+        if away:
+            async with pool.acquire() as conn, conn.transaction():
+                await provision(conn, schema)
+                await mark_provisioned(conn, schema, at.name if at is not None else "")
         async with self.pool.acquire() as conn, conn.transaction():
-            await provision(conn, schema)
+            if not away:
+                await provision(conn, schema)
             await conn.execute(
                 "INSERT INTO platform.tenants (slug, name, kind, parent_slug, schema_name) "
                 "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO UPDATE SET name = $2",
@@ -97,7 +148,8 @@ class TenantRegistry:
             )
             await mark_roles_installed(conn, schema)
         self._cache.pop(slug, None)
-        log.info("tenant_registered", tenant=slug, schema=schema)
+        log.info("tenant_registered", tenant=slug, schema=schema,
+                 database=at.name if at is not None else HOME_DATABASE)
         return await self.get(slug)
 
     async def get(self, slug: str) -> Tenant:
@@ -125,6 +177,15 @@ class TenantRegistry:
         )
         return [Tenant(r["slug"], r["name"], r["kind"], r["parent_slug"], r["schema_name"],
                        r["status"]) for r in rows]
+
+
+async def mark_provisioned(conn: DbConn, schema: str, database: str) -> None:
+    """Record the privileges just installed for ``schema`` in ``database``: in the registry
+    at home, in ``platform.schema_roles`` in a database away from home."""
+    if database == HOME_DATABASE:
+        await mark_roles_installed(conn, schema)
+    else:
+        await mark_away_roles_installed(conn, schema)
 
 
 async def provision(conn: DbConn, schema: str) -> None:

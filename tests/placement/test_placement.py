@@ -19,20 +19,22 @@ import httpx
 import pytest
 
 from domain.actor import Actor, acting_as
-from domain.errors import StaleVersionError
+from domain.errors import StaleVersionError, ValidationFailedError
 from domain.ids import StaffId
 from projections.personal import ERASED
 from projections.runner import catch_up, lock_key
 from services.audit.history import Subject, history
 from services.commands import RegisterStaff
+from services.dbroles import away_schemas_needing_roles, reader_role, reading_as
 from services.erasure import erase_personal_data
 from services.grants import grants_for
 from services.integrity import verify
-from services.placement import TenantMovingError
+from services.onboarding import register_tenant
+from services.placement import TenantMovingError, UnknownDatabaseError
 from services.runtime import Runtime
 from services.settings import Settings, parse_databases
 from services.tenant_move import MoveRefusedError, _fence, move_tenant
-from services.tenants import Tenant
+from services.tenants import Tenant, TenantRegistry
 from tests.placement.conftest import serving
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
@@ -338,3 +340,77 @@ async def test_a_parent_sees_its_children_wherever_each_is_placed(
             break
         after = page["childTenantTrend"]["pageInfo"]["endCursor"]
     assert seen == [(wards[0][0].slug, 1), (wards[1][0].slug, 2)]
+
+
+async def _schema_in(rt: Runtime, db: str, schema: str) -> bool:
+    return bool(await rt.directory.databases[db].pool.fetchval(
+        "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema))
+
+
+async def test_a_tenant_registered_straight_into_the_second_database_lives_there_only(
+    placed: Runtime, placed_http: httpx.AsyncClient, placed_settings: Settings,
+) -> None:
+    slug = f"pl-new-{uuid.uuid4().hex[:8]}"
+    tenant = await register_tenant(placed, ADMIN, slug, "Phường mới", "ward", None, "db2")
+    assert placed.directory.name_of(slug) == "db2"
+    assert await _schema_in(placed, "db2", tenant.schema)
+    assert not await _schema_in(placed, "home", tenant.schema)  # nothing to fence or leave
+    placement = await placed.pool.fetchrow(
+        "SELECT database, moving_to FROM platform.placements WHERE tenant = $1", slug)
+    assert dict(placement) == {"database": "db2", "moving_to": None}
+    # Written and read like any tenant: the log and read models are in db2.
+    service = placed.service(tenant)
+    org = await anyio.to_thread.run_sync(lambda: build_org(service, 2))
+    assert await _count(placed, "db2", tenant.schema) > 0
+    hr = token_for(placed_settings, slug, org.hr, "hr_officer")
+    opened = data(await gql(placed_http, hr, OPEN, {
+        "unit": str(org.unit), "year": 2026, "month": 6}))["openPeriod"]
+    board = data(await gql(placed_http, hr, BOARD, {
+        "unit": str(org.unit), "year": 2026, "month": 6, "at": opened["position"]}))
+    assert board
+    assert (await verify(placed.directory.databases["db2"].pool, tenant.schema)).ok
+    # The same command again renames it; another database is refused: that is a move.
+    again = await register_tenant(placed, ADMIN, slug, "Phường Mới Đổi Tên", "ward", None,
+                                  "db2")
+    assert again.name == "Phường Mới Đổi Tên"
+    with pytest.raises(ValidationFailedError, match="congtam tenant move"):
+        await register_tenant(placed, ADMIN, slug, "Phường mới", "ward", None, "home")
+
+
+@pytest.mark.parametrize(("kind", "database", "error"), [
+    ("hamlet", "db2", ValidationFailedError),
+    ("ward", "db9", UnknownDatabaseError),
+])
+async def test_a_refused_registration_creates_nothing_anywhere(
+    placed: Runtime, kind: str, database: str, error: type[Exception],
+) -> None:
+    slug = f"pl-bad-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(error):
+        await register_tenant(placed, ADMIN, slug, "Xã thử", kind, None, database)
+    schema = f"t_{slug.replace('-', '_')}"
+    assert not await _schema_in(placed, "home", schema)
+    assert not await _schema_in(placed, "db2", schema)
+    assert await placed.pool.fetchval(
+        "SELECT count(*) FROM platform.tenants WHERE slug = $1", slug) == 0
+    assert await placed.pool.fetchval(
+        "SELECT count(*) FROM platform.placements WHERE tenant = $1", slug) == 0
+
+
+async def test_a_start_reinstalls_privileges_of_tenants_away_from_home(
+    placed: Runtime,
+) -> None:
+    """A database away from home has no registry: its tenants' privileges follow their
+    logs there, so an upgrade that changes them reaches those tenants too."""
+    tenant = await register_tenant(placed, ADMIN, f"pl-r-{uuid.uuid4().hex[:8]}", "Xã thử",
+                                   "commune", None, "db2")
+    db2 = placed.directory.databases["db2"].pool
+    reader = reader_role(tenant.schema)
+    await db2.execute(f"REVOKE SELECT ON {tenant.schema}.rm_units FROM {reader}")
+    await db2.execute("UPDATE platform.schema_roles SET fingerprint = 'older code' "
+                      "WHERE schema_name = $1", tenant.schema)
+    await TenantRegistry(db2, placed.apps).migrate(home=False)
+    async with db2.acquire() as conn, reading_as(conn, tenant.schema):
+        assert await conn.fetchval(f"SELECT count(*) FROM {tenant.schema}.rm_units") == 0
+    # Installed once: the next start finds nothing to do for it.
+    async with db2.acquire() as conn:
+        assert tenant.schema not in await away_schemas_needing_roles(conn)
