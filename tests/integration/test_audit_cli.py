@@ -21,11 +21,13 @@ pytestmark = pytest.mark.integration
 
 
 def congtam(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    # Generous: a command starts a runtime (pools, migrations) and a busy CI box with
+    # parallel workers has been seen to take over two minutes for one.
     env = {**os.environ, "DATABASE_URL": settings.database_url or "",
            "CONGTAM_DATA_DIR": str(settings.data_dir), "CONGTAM_LOG_LEVEL": "warning",
            "CONGTAM_JWT_SECRET": "cli-test-" + "y" * 32}
     return subprocess.run([sys.executable, "-m", "services.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 async def test_checkpoint_verify_history_and_export_from_the_command_line(
