@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ from services.settings import Settings
 
 ROLES = ("staff", "unit_leader", "hr_officer", "appeal_reviewer", "auditor", "platform_admin")
 LEEWAY_SECONDS = 30  # bounded clock skew
+# A client sends the same token with every request of a session: a verified token is
+# remembered (its exact text, signature included) for at most this long — less than the
+# key set itself is kept (services/jwks.py, 5 minutes), so a key the identity provider
+# withdraws stops opening doors no later than it did. Expiry is still checked at every use.
+VERIFIED_SECONDS = 60.0
+VERIFIED_MAX = 4096
 
 
 class AuthError(DomainError):
@@ -71,11 +78,29 @@ class TokenVerifier:
         self.settings = settings
         self.jwks = JwksCache(settings.jwks_url) if settings.jwks_url else None
         self._secret = None if self.jwks else dev_secret(settings)
+        # token text → (principal, remembered until): ~150 µs of signature and claim
+        # checks saved per request (pure-Python base64 and HMAC in PyJWT).
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, authorization: str | None) -> Principal:
         if not authorization or not authorization.lower().startswith("bearer "):
             raise AuthError("Thiếu mã xác thực (Bearer token).", "Missing bearer token.")
         token = authorization.split(" ", 1)[1].strip()
+        now = time.time()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            principal, until = remembered
+            if now < until and now <= principal.expires_at + LEEWAY_SECONDS:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]  # checked afresh below: expired says so
+        principal = await self._verify(token)
+        self._verified[token] = (principal, now + VERIFIED_SECONDS)
+        if len(self._verified) > VERIFIED_MAX:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> Principal:
         try:
             key, algorithm = await self._key(token)
             claims = jwt.decode(

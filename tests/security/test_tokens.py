@@ -3,6 +3,7 @@ keys: algorithms, issuer, audience, skew, and key rotation."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import http.server
@@ -17,7 +18,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from services.auth import AuthError, TokenVerifier, mint_token
+from services import auth
+from services.auth import LEEWAY_SECONDS, AuthError, TokenVerifier, mint_token
 from services.settings import Settings, load_settings
 
 pytestmark = pytest.mark.integration
@@ -198,3 +200,31 @@ async def test_embedded_mode_accepts_its_own_development_tokens(settings: Settin
     other = load_settings({"CONGTAM_JWT_SECRET": "y" * 40})
     await refused(TokenVerifier(settings), mint_token(other, tenant="hn-x", user="u-1",
                                                       roles=["hr_officer"]))
+
+
+async def test_a_remembered_token_still_expires_on_time(idp: KeyServer) -> None:
+    idp.publish("rsa-1", RSA)
+    verifier = TokenVerifier(settings_for(idp))
+    exp = int(time.time()) - LEEWAY_SECONDS + 1  # good for about one more second
+    token = sign(RSA, "rsa-1", "RS256", exp=exp)
+    await verifier.verify(f"Bearer {token}")
+    await verifier.verify(f"Bearer {token}")  # remembered
+    await asyncio.sleep(exp + LEEWAY_SECONDS + 0.2 - time.time())
+    error = await refused(verifier, token)
+    assert "expired" in error.message_en
+
+
+async def test_a_key_the_provider_withdraws_stops_working_when_the_memory_lapses(
+    idp: KeyServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(auth, "VERIFIED_SECONDS", 0.3)
+    idp.publish("rsa-1", RSA)
+    verifier = TokenVerifier(settings_for(idp))
+    token = sign(RSA, "rsa-1", "RS256")
+    await verifier.verify(f"Bearer {token}")
+    idp.keys = []  # the provider withdraws the key (say it leaked)
+    assert verifier.jwks is not None
+    verifier.jwks.ttl = verifier.jwks.min_refetch = 0  # (the key set itself: 5 minutes)
+    await verifier.verify(f"Bearer {token}")  # still remembered, for a bounded time
+    await asyncio.sleep(0.4)
+    await refused(verifier, token)
