@@ -192,9 +192,23 @@ async def projecting_platform_as(conn: DbConn) -> AsyncIterator[None]:
 # or projector costs the same with 3,321 tenants as with three — instead of thousands of
 # GRANTs under the migration lock at every start.
 ROLES_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-_FINGERPRINT = ("(SELECT md5($1 || coalesce(string_agg(p.tablename::text, ',' "
-                "ORDER BY p.tablename), '')) FROM pg_tables p "
-                "WHERE p.schemaname = t.schema_name)")
+# A schema's tables are found through pg_depend (each relation depends on its namespace;
+# indexed by the namespace), never by filtering pg_class or pg_tables on the schema: those
+# have no index on the namespace, so every such lookup reads the whole catalog — ~130 ms
+# per lookup at 3,321 tenants, three per registration, and the start-up check used to do
+# one per tenant (minutes). The start-up check reads the catalog once, grouped.
+_TABLES_OF = ("FROM pg_depend d JOIN pg_class c ON c.oid = d.objid "
+              "WHERE d.classid = 'pg_class'::regclass "
+              "AND d.refclassid = 'pg_namespace'::regclass "
+              "AND d.refobjid = to_regnamespace({schema}) AND c.relkind IN ('r', 'p')")
+_FINGERPRINT = ("(SELECT md5($1 || coalesce(string_agg(c.relname::text, ',' "
+                "ORDER BY c.relname), '')) " + _TABLES_OF.format(schema="t.schema_name") + ")")
+# Every schema's fingerprint in one pass over the catalog (the same value as _FINGERPRINT).
+_ALL_FINGERPRINTS = (
+    "WITH f AS (SELECT n.nspname::text AS schema_name, "
+    "md5($1 || string_agg(c.relname::text, ',' ORDER BY c.relname)) AS fingerprint "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p') AND n.nspname LIKE 't\\_%' GROUP BY n.nspname) ")
 
 
 async def tenants_needing_roles(conn: DbConn) -> list[str]:
@@ -202,8 +216,10 @@ async def tenants_needing_roles(conn: DbConn) -> list[str]:
     if not _enabled:
         return []
     rows = await conn.fetch(
-        "SELECT t.schema_name FROM platform.tenants t "
-        f"WHERE t.roles_fingerprint IS DISTINCT FROM {_FINGERPRINT} ORDER BY 1", ROLES_SOURCE)
+        _ALL_FINGERPRINTS + "SELECT t.schema_name FROM platform.tenants t "
+        "LEFT JOIN f ON f.schema_name = t.schema_name "
+        "WHERE t.roles_fingerprint IS DISTINCT FROM coalesce(f.fingerprint, md5($1)) "
+        "ORDER BY 1", ROLES_SOURCE)
     return [str(r["schema_name"]) for r in rows]
 
 
@@ -229,10 +245,12 @@ async def away_schemas_needing_roles(conn: DbConn) -> list[str]:
     if not _enabled:
         return []
     rows = await conn.fetch(
-        "SELECT t.schema_name FROM platform.log_progress t "
+        _ALL_FINGERPRINTS + "SELECT t.schema_name FROM platform.log_progress t "
         "LEFT JOIN platform.schema_roles r ON r.schema_name = t.schema_name "
+        "LEFT JOIN f ON f.schema_name = t.schema_name "
         "WHERE NOT t.fenced AND t.schema_name LIKE 't\\_%' "
-        f"AND r.fingerprint IS DISTINCT FROM {_FINGERPRINT} ORDER BY 1", ROLES_SOURCE)
+        "AND r.fingerprint IS DISTINCT FROM coalesce(f.fingerprint, md5($1)) ORDER BY 1",
+        ROLES_SOURCE)
     return [str(r["schema_name"]) for r in rows]
 
 
@@ -255,12 +273,11 @@ async def install_tenant_roles(conn: DbConn, schema: str) -> None:
         return  # a registry row without its schema serves nothing: nothing to grant
     reader = reader_role(schema)
     await conn.execute(_create_role(reader, "NOLOGIN"))
-    events = await conn.fetch(
-        "SELECT quote_ident(tablename) AS t FROM pg_tables "
-        "WHERE schemaname = $1 AND tablename LIKE '%\\_events'", schema)
-    others = await conn.fetch(
-        "SELECT quote_ident(tablename) AS t FROM pg_tables "
-        "WHERE schemaname = $1 AND tablename NOT LIKE '%\\_events'", schema)
+    tables = await conn.fetch(
+        "SELECT quote_ident(c.relname) AS t, c.relname LIKE '%\\_events' AS events "
+        + _TABLES_OF.format(schema="$1"), schema)
+    events = [row for row in tables if row["events"]]
+    others = [row for row in tables if not row["events"]]
     statements = [
         f"REVOKE ALL ON SCHEMA {schema} FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {schema} TO {reader}, {PROJECTOR_ROLE}",
