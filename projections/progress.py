@@ -76,9 +76,12 @@ ON CONFLICT (schema_name) DO UPDATE SET head = greatest(p.head, EXCLUDED.head);
 
 async def install_missing(conn: DbConn) -> int:
     """Install the trigger for tenants registered before this table existed (a migration)."""
+    # Only schemas in this database: a tenant registered straight into another database
+    # has its registry row here and its schema there (services/onboarding.py).
     rows = await conn.fetch(
         "SELECT schema_name FROM platform.tenants t WHERE NOT EXISTS "
-        "(SELECT 1 FROM platform.log_progress p WHERE p.schema_name = t.schema_name)")
+        "(SELECT 1 FROM platform.log_progress p WHERE p.schema_name = t.schema_name) "
+        "AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = t.schema_name)")
     for row in rows:
         async with conn.transaction():
             await conn.execute(install_sql(row["schema_name"]))

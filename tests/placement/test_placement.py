@@ -31,7 +31,7 @@ from services.grants import grants_for
 from services.integrity import verify
 from services.onboarding import register_tenant
 from services.placement import TenantMovingError, UnknownDatabaseError
-from services.runtime import Runtime
+from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, parse_databases
 from services.tenant_move import MoveRefusedError, _fence, move_tenant
 from services.tenants import Tenant, TenantRegistry
@@ -414,3 +414,13 @@ async def test_a_start_reinstalls_privileges_of_tenants_away_from_home(
     # Installed once: the next start finds nothing to do for it.
     async with db2.acquire() as conn:
         assert tenant.schema not in await away_schemas_needing_roles(conn)
+
+
+async def test_the_home_database_starts_with_tenants_registered_elsewhere(
+    placed: Runtime, placed_settings: Settings,
+) -> None:
+    """The registry row is at home and the schema is not: a start must not trip on it."""
+    await register_tenant(placed, ADMIN, f"pl-s-{uuid.uuid4().hex[:8]}", "Xã thử", "commune",
+                          None, "db2")
+    started = await bootstrap(placed_settings, projector=False)
+    await shutdown(started)
