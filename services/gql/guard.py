@@ -31,6 +31,7 @@ from strawberry.extensions import SchemaExtension
 from domain.actor import Actor
 from domain.errors import NotFoundError
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -110,18 +111,28 @@ VALID_DOCUMENTS = 512
 
 
 class ValidDocuments(SchemaExtension):
-    """Validation once per document text and schema, not once per request.
+    """Parsing and validation once per document text and schema, not once per request.
 
     Every rule here (the GraphQL rules, depth, aliases, cost, introspection in production)
     judges the document alone, never the variables or the caller, so a text that passed
-    once passes again against the same schema: validation is skipped for it. Only passes
-    are remembered (a refused document is judged afresh each time, with its own errors);
-    the memory is bounded and kept per schema object (production and development schemas
-    never share verdicts).
+    once passes again against the same schema: its parsed document is reused and
+    validation is skipped. Only passes are remembered (a refused document is parsed and
+    judged afresh each time, with its own errors); the memory is bounded and kept per
+    schema object (production and development schemas never share verdicts). A parsed
+    document is only read by graphql-core, never changed, so requests can share it.
     """
 
-    _passed: ClassVar[weakref.WeakKeyDictionary[Any, OrderedDict[str, None]]] = (
+    _passed: ClassVar[weakref.WeakKeyDictionary[Any, OrderedDict[str, DocumentNode]]] = (
         weakref.WeakKeyDictionary())
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        passed = self._passed.get(context.schema)
+        if passed is not None and context.query is not None:
+            document = passed.get(context.query)
+            if document is not None:
+                context.graphql_document = document  # strawberry skips parsing it again
+        yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -133,8 +144,9 @@ class ValidDocuments(SchemaExtension):
             yield
             return
         yield
-        if query is not None and context.pre_execution_errors == []:
-            passed[query] = None
+        document = context.graphql_document
+        if query is not None and document is not None and context.pre_execution_errors == []:
+            passed[query] = document
             if len(passed) > VALID_DOCUMENTS:
                 passed.popitem(last=False)
 

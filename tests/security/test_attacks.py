@@ -16,6 +16,7 @@ import pytest
 
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import TenantFactory
 from tests.security.servers import app_with
 from tests.support.gql import token_for
 from tests.support.operations import OPERATIONS
@@ -72,6 +73,26 @@ async def test_hostile_documents_are_refused_with_a_clear_code(
     again = (await post(http, me, {"query": document})).json()
     assert code in codes(again), (body, again)
     assert again.get("data") is None
+
+
+async def test_a_remembered_document_still_answers_each_request_on_its_own(
+    http: httpx.AsyncClient, settings: Settings, new_tenant: TenantFactory,
+) -> None:
+    # A document that passed is parsed and validated once, then shared by every request
+    # that sends the same text: each caller still gets their own answer, and variables are
+    # still checked every time.
+    document = "query Mine($show: Boolean!) { me { userId roles @include(if: $show) } }"
+    tenant = await new_tenant()
+    users = [uuid.uuid4() for _ in range(3)]
+    for i, user in enumerate(users * 2):
+        token = token_for(settings, tenant.slug, user, "hr_officer")
+        show = i % 2 == 0
+        body = (await post(http, token, {"query": document, "variables": {"show": show}})).json()
+        assert body.get("data") == {"me": {"userId": str(user), **(
+            {"roles": ["hr_officer"]} if show else {})}}, body
+        missing = (await post(http, token, {"query": document})).json()
+        assert missing.get("data") is None, missing
+        assert missing["errors"], missing
 
 
 async def test_batched_operations_are_refused(http: httpx.AsyncClient, me: str) -> None:
