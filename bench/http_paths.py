@@ -21,7 +21,7 @@ from bench.env import quiet_loggers
 from bench.http import Call, client, drive, graphql_call, split
 from bench.lag_paths import LANES, RATE, lag_under_load
 from bench.people import POLICY, BenchUnit, open_month, self_assess, self_score_for
-from bench.processes import API_ROLE, PROJECTOR_ROLE, create_roles, running
+from bench.processes import API_ROLE, PROJECTOR_ROLE, Process, create_roles, running
 from bench.scales import Scale, month_at
 from bench.stats import Measure
 from domain.ids import PeriodId, StaffId
@@ -115,6 +115,16 @@ async def _warm_up(http: httpx.AsyncClient, settings: Settings, lanes: list[Lane
             raise RuntimeError(f"warm-up decision failed: {error}")
 
 
+async def _drive_on(api: Process, name: str, lanes: list[list[Call]], budget: float,
+                    baseline: str | None = None) -> Measure:
+    """``drive``, with the API process's CPU per request beside the wall-clock figures."""
+    before = api.cpu_seconds()
+    measure = await drive(name, lanes, budget, baseline=baseline)
+    served = max(len(measure.latencies_ms), 1)
+    measure.extra["server_cpu_ms"] = round((api.cpu_seconds() - before) * 1000 / served, 3)
+    return measure
+
+
 async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: list[BenchUnit],
                          wanted: set[str]) -> list[Measure]:
     """Everything served by one app instance; returns paths and their baselines."""
@@ -143,20 +153,20 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
         typename = [graphql_call(http, reader, TYPENAME)] * max(
             scale.decisions_c1, scale.decisions_c8, 32, scale.dashboard_requests)
         c1 = max(scale.decisions_c1, scale.dashboard_requests)
-        out.append(await drive("baseline_typename_c1", [typename[:c1]], budget))
+        out.append(await _drive_on(api, "baseline_typename_c1", [typename[:c1]], budget))
         if "decision_graphql" in wanted:
-            out.append(await drive("decision_graphql_c1",
+            out.append(await _drive_on(api, "decision_graphql_c1",
                                    [_decision_calls(http, settings, lanes[0], doc)], budget,
                                    baseline="baseline_typename_c1"))
-            out.append(await drive("baseline_typename_c8",
+            out.append(await _drive_on(api, "baseline_typename_c8",
                                    split(typename[:scale.decisions_c8], 8), budget))
-            out.append(await drive("decision_graphql_c8",
+            out.append(await _drive_on(api, "decision_graphql_c8",
                                    [_decision_calls(http, settings, lane, doc)
                                     for lane in lanes[1:9]], budget,
                                    baseline="baseline_typename_c8"))
-            out.append(await drive("baseline_typename_c32",
+            out.append(await _drive_on(api, "baseline_typename_c32",
                                    split(typename[:per_lane_32 * 32], 32), budget))
-            out.append(await drive("decision_graphql_c32",
+            out.append(await _drive_on(api, "decision_graphql_c32",
                                    [_decision_calls(http, settings, lane, doc)
                                     for lane in lanes[9:]], budget,
                                    baseline="baseline_typename_c32"))
@@ -176,7 +186,7 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
             if rows != len(board.members) + 1:
                 raise RuntimeError(f"dashboard shows {rows} rows, expected the whole unit")
             calls = [graphql_call(http, reader, RATINGS, variables)] * scale.dashboard_requests
-            measure = await drive("dashboard_query", [calls], budget,
+            measure = await _drive_on(api, "dashboard_query", [calls], budget,
                                   baseline="baseline_typename_c1")
             measure.extra["rows"] = rows
             out.append(measure)

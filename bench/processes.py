@@ -45,6 +45,15 @@ class Process:
         kb = {k: int(fields[k].split()[0]) for k in ("VmRSS", "VmHWM")}
         return kb["VmRSS"] / 1024, kb["VmHWM"] / 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the process has used so far (all its threads), from the kernel.
+        CPU per request holds on a shared machine where wall-clock rates swing with the load."""
+        # Fields after the command name (which may hold spaces): utime and stime are the
+        # 12th and 13th of them, in clock ticks.
+        fields = Path(f"/proc/{self.popen.pid}/stat").read_text(encoding="ascii")
+        after = fields.rsplit(")", 1)[1].split()
+        return (int(after[11]) + int(after[12])) / os.sysconf("SC_CLK_TCK")
+
 
 async def create_roles(rt: Runtime) -> None:
     """A login role per process. Superuser, like the embedded mode's own user, so the only

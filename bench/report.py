@@ -98,10 +98,25 @@ def footprint_line(record: dict[str, Any]) -> str | None:
             f"{f.get('projector_backends_mb', 0):,.0f} MB")
 
 
+def cpu_line(record: dict[str, Any]) -> str | None:
+    """The API process's CPU per request for each GraphQL path, beside its floor's: on a
+    shared machine the wall-clock rates swing with other jobs, CPU per request much less."""
+    floors = record["baselines"]
+    parts = []
+    for name, m in record["paths"].items():
+        cpu = m.get("server_cpu_ms")
+        floor = floors.get(m.get("baseline", ""), {}).get("server_cpu_ms")
+        if cpu is None:
+            continue
+        versus = f" ({cpu / floor:.2g}× the floor's {floor:.2f} ms)" if floor else ""
+        parts.append(f"{name} {cpu:.2f} ms{versus}")
+    return ("API CPU per request: " + "; ".join(parts)) if parts else None
+
+
 def print_report(console: Console, record: dict[str, Any], path: Path) -> None:
     console.print(table(record))
-    line = footprint_line(record)
-    if line:
-        console.print(line)
+    for line in (footprint_line(record), cpu_line(record)):
+        if line:
+            console.print(line)
     console.print("ratio = path figure ÷ baseline figure (below 1 = slower than the floor); "
                   f"written to {path}")
