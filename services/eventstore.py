@@ -194,6 +194,17 @@ class Evaluations(Application):  # type: ignore[type-arg]
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         return TenantFactory(env, self._datastore)  # type: ignore[return-value]
 
+    def cached(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached state of an aggregate, possibly behind its log, never to be changed:
+        only a hint of which ids a command will read next (``HandlerBase._prefetch``)."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            return cast(Aggregate, cache.get(aggregate_id))
+        except KeyError:
+            return None
+
     def get_many(self, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
         """Several aggregates in one round trip (a board's evaluations and people), where
         ``repository.get`` costs one query each.

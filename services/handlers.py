@@ -111,8 +111,20 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
     def _evaluation(self, period: EvaluationPeriod, staff_id: UUID,
                     subject: str = OFFICIAL) -> Evaluation:
         period.ensure_member(staff_id)
-        eid = evaluation_id_for(PeriodId(period.id), StaffId(staff_id), subject)
+        eid = self._evaluation_id(period.id, staff_id, subject)
         return self._get(Evaluation, eid, "phiếu đánh giá", "Evaluation")
+
+    @staticmethod
+    def _evaluation_id(period_id: UUID, staff_id: UUID, subject: str = OFFICIAL) -> UUID:
+        return evaluation_id_for(PeriodId(period_id), StaffId(staff_id), subject)
+
+    def _units_hint(self, period_id: UUID) -> tuple[UUID | None, UUID | None]:
+        """The unit and parent unit a period was last seen under (from the cache), to read
+        them with the rest; if the unit has moved since, ``_units_of`` reads the new parent."""
+        period = self.app.cached(period_id)
+        unit_id = getattr(period, "unit_id", None)
+        unit = self.app.cached(unit_id) if unit_id is not None else None
+        return unit_id, getattr(unit, "parent_id", None)
 
     def _units_of(self, period: EvaluationPeriod) -> tuple[Unit, Unit | None]:
         unit = self._get(Unit, period.unit_id, "đơn vị", "Unit")
@@ -123,6 +135,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
     def submit_self_assessment(self, cmd: SubmitSelfAssessment) -> int:
         """Workflow step 2 (each person): score oneself by the criteria, list task results."""
         def attempt() -> int:
+            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
             period = self._period(cmd.period_id)
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
@@ -135,6 +148,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
     def attach_opinion(self, cmd: AttachOpinion) -> int:
         """Workflow step 3: an opinion (colleague, Party cell, citizens) joins the file."""
         def attempt() -> int:
+            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
             period = self._period(cmd.period_id)
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
@@ -145,6 +159,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
     def propose_rating(self, cmd: ProposeRating) -> int:
         """Workflow step 4 (direct manager / personnel body): a proposed level and score."""
         def attempt() -> int:
+            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
             period = self._period(cmd.period_id)
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
@@ -162,6 +177,8 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
         evaluation itself changed since the version the decider read, STALE_VERSION.
         """
         def attempt() -> int:
+            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id),
+                           cmd.staff_id, *self._units_hint(cmd.period_id))
             period = self._period(cmd.period_id)
             period.ensure_open()
             unit, parent = self._units_of(period)
@@ -199,6 +216,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
                 "Someone appears twice in the list of decisions.")
 
         def attempt() -> int:
+            self._prefetch(cmd.period_id, *self._units_hint(cmd.period_id))
             period = self._period(cmd.period_id)
             period.ensure_open()
             unit, parent = self._units_of(period)
@@ -245,6 +263,8 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
     def decide_party_rating(self, cmd: DecidePartyRating) -> int:
         """The Party-member annual rating, after and within the official one."""
         def attempt() -> int:
+            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id),
+                           cmd.staff_id, *self._units_hint(cmd.period_id))
             period = self._period(cmd.period_id)
             period.ensure_open()
             unit, parent = self._units_of(period)

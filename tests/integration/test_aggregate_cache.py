@@ -144,3 +144,39 @@ async def test_many_aggregates_in_one_read_equal_each_read_alone_and_see_other_w
         assert first.app.get_many([period_id])[period_id].decisions  # type: ignore[attr-defined]
 
     await anyio.to_thread.run_sync(scenario)
+
+
+async def test_a_warm_decision_reads_everything_it_checks_in_one_round_trip(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    # Period, unit, parent unit, evaluation, person and tenant record: one statement, not six.
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=9)
+    service = _process(runtime, tenant)
+    reads: list[str] = []
+    single, many = service.app.repository.get, service.app.get_many
+
+    def counted_get(*args: object, **kwargs: object) -> object:
+        reads.append("get")
+        return single(*args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_many(*args: object, **kwargs: object) -> object:
+        reads.append("get_many")
+        return many(*args, **kwargs)  # type: ignore[arg-type]
+
+    def scenario() -> PeriodId:
+        with acting_as(Actor("hr", "hr_officer")):
+            period_id, _ = service.open_period(OpenPeriod(org.unit, 2026, 7))
+        period = PeriodId(period_id)
+        _excellent(service, org, period, org.members[0])  # warms the cache: unit, parent
+        service.app.repository.get = counted_get  # type: ignore[method-assign]
+        service.app.get_many = counted_many  # type: ignore[method-assign]
+        _excellent(TenantService(service.app), org, period, org.members[1])
+        return period
+
+    period = await anyio.to_thread.run_sync(scenario)
+    assert reads == ["get_many"]
+    stored = runtime.service(tenant).app.repository.get(period)
+    assert isinstance(stored, EvaluationPeriod)
+    assert list(stored.decisions.values()).count("A") == 2
