@@ -81,7 +81,7 @@ class KeyRing(Protocol):
         """The person an Evaluation or Appeal is about (from its first event)."""
 
     def note_owner(self, aggregate_id: UUID, subject: UUID) -> None:
-        """Remember whose aggregate this is (its first event is being written)."""
+        """Remember whose aggregate this is (its first event is being written or read)."""
 
 
 class LoadedKeys:
@@ -232,5 +232,10 @@ def seal_state(name: str, aggregate_id: UUID, state: dict[str, Any], keys: KeyRi
 
 def open_state(name: str, aggregate_id: UUID, state: dict[str, Any], keys: KeyRing) -> None:
     """Replace each envelope in ``state`` by its text, or by ``ERASED`` (in place)."""
+    owner = state.get(OWNER_FIELD[name]) if name in OWNER_FIELD else None
+    if owner is not None:
+        # Whoever reads a record's first event learns whose it is: the next event written
+        # to it (a decision, an opinion) is sealed without asking the log again.
+        keys.note_owner(aggregate_id, UUID(str(owner)))
     for path in PERSONAL_FIELDS.get(name, ()):
         _map_path(state, path, lambda p, v: open_text(keys, aggregate_id, p, v))
