@@ -10,7 +10,6 @@ Each tenant's events live in its own schema ``t_<slug>`` (table ``evaluations_ev
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -219,10 +218,10 @@ class Evaluations(Application):  # type: ignore[type-arg]
         wanted = list(dict.fromkeys(ids))
         cache = self.repository.cache
         start: dict[UUID, Aggregate] = {}
-        if cache is not None:
-            for aggregate_id in wanted:
-                with contextlib.suppress(KeyError):
-                    start[aggregate_id] = cast(Aggregate, cache.get(aggregate_id))
+        for aggregate_id in wanted:
+            cached = self.cached(aggregate_id)
+            if cached is not None:
+                start[aggregate_id] = cached
         since = [start[i].version if i in start else 0 for i in wanted]
         query = SQL(
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "

@@ -11,8 +11,8 @@ catches the projection up before returning, so a grant is visible to the next re
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from uuid import UUID
 
 import anyio
@@ -48,6 +48,7 @@ from services.dbroles import (
 from services.eventstore import SharedPool, SharedPoolDatastore, TenantFactory, TenantRecorder
 from services.integrity import install_sql
 
+T = TypeVar("T")
 MIGRATION_LOCK = 7311
 
 
@@ -211,17 +212,23 @@ class Platform:
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(PLATFORM_SCHEMA))
 
+    async def _written(self, actor: Actor, write: Callable[[], T]) -> T:
+        """Every write to this log: made as ``actor`` off the event loop (the library's
+        store is synchronous), then projected before returning, so the caller's next read
+        of grants, placements or accesses already sees it."""
+        def work() -> T:
+            with acting_as(actor):
+                return write()
+        result = await anyio.to_thread.run_sync(work)
+        await self.catch_up()
+        return result
+
     async def grant(self, actor: Actor, user_id: str, tenant: str, role: str,
                     unit_scope: UUID | None = None, include_children: bool = False,
                     name: str = "") -> UUID:
         await self._check_grantable(tenant, role)
-
-        def work() -> UUID:
-            with acting_as(actor):
-                return self.log.grant(user_id, tenant, role, unit_scope, include_children, name)
-        grant_id = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return grant_id
+        return await self._written(actor, lambda: self.log.grant(
+            user_id, tenant, role, unit_scope, include_children, name))
 
     async def _check_grantable(self, tenant: str, role: str) -> None:
         if role not in ROLES:
@@ -234,82 +241,41 @@ class Platform:
                 f"Không tìm thấy đơn vị hành chính '{tenant}'.", f"Unknown tenant '{tenant}'.")
 
     async def revoke(self, actor: Actor, user_id: str, grant_id: UUID, reason: str) -> None:
-        def work() -> None:
-            with acting_as(actor):
-                self.log.revoke(user_id, grant_id, reason)
-        await anyio.to_thread.run_sync(work)
-        await self.catch_up()
+        await self._written(actor, lambda: self.log.revoke(user_id, grant_id, reason))
 
     async def publish_checkpoint(self, actor: Actor, tenant: str, position: int, head: bytes,
                                  events: int) -> int:
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.publish_checkpoint(tenant, position, head, events)
-        written = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return written
+        return await self._written(actor, lambda: self.log.publish_checkpoint(
+            tenant, position, head, events))
 
     async def record_erasure(self, actor: Actor, subject_id: UUID, tenant: str,
                              basis: str) -> int:
         """Record the erasure; projecting it deletes the person's key (projections/platform)."""
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.record_erasure(subject_id, tenant, basis)
-        written = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return written
+        return await self._written(actor, lambda: self.log.record_erasure(
+            subject_id, tenant, basis))
 
     async def record_accesses(self, actor: Actor,
                               reads: Sequence[tuple[str, str, str]]) -> None:
         """Log reads (tenant, operation, target) as one write, projected before returning."""
-        if not reads:
-            return
-
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.record_accesses(actor.user_id, reads)
-        await anyio.to_thread.run_sync(work)
-        await self.catch_up()
+        if reads:
+            await self._written(actor, lambda: self.log.record_accesses(actor.user_id, reads))
 
     async def place(self, actor: Actor, tenant: str, database: str) -> int:
         """Record where a new tenant's schema is created (a database away from home)."""
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.place(tenant, database)
-        written = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return written
+        return await self._written(actor, lambda: self.log.place(tenant, database))
 
     async def start_move(self, actor: Actor, tenant: str, home: str, target: str) -> int:
         """Record that a move began (the tenant is fenced from here until it ends)."""
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.start_move(tenant, home, target)
-        written = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return written
+        return await self._written(actor, lambda: self.log.start_move(tenant, home, target))
 
     async def finish_move(self, actor: Actor, tenant: str, events: int, head: bytes) -> int:
         """The switch: from the projection of this event on, the tenant is in the target."""
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.finish_move(tenant, events, head)
-        written = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return written
+        return await self._written(actor, lambda: self.log.finish_move(tenant, events, head))
 
     async def abort_move(self, actor: Actor, tenant: str, reason: str) -> int:
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.abort_move(tenant, reason)
-        written = await anyio.to_thread.run_sync(work)
-        await self.catch_up()
-        return written
+        return await self._written(actor, lambda: self.log.abort_move(tenant, reason))
 
     async def record_access(self, actor: Actor, tenant: str, operation: str,
                             target: str) -> None:
-        def work() -> int:
-            with acting_as(actor):
-                return self.log.record_access(actor.user_id, tenant, operation, target)
-        await anyio.to_thread.run_sync(work)
-        await self.catch_up()
+        await self._written(actor, lambda: self.log.record_access(
+            actor.user_id, tenant, operation, target))

@@ -105,14 +105,11 @@ class TenantRegistry:
                 await conn.execute(AWAY_ROLES_SQL)
                 await progress.install_missing(conn)
                 await install_platform_roles(conn)
-                if home:
-                    for schema in await tenants_needing_roles(conn):
-                        await install_tenant_roles(conn, schema)
-                        await mark_roles_installed(conn, schema)
-                else:
-                    for schema in await away_schemas_needing_roles(conn):
-                        await install_tenant_roles(conn, schema)
-                        await mark_away_roles_installed(conn, schema)
+                needing, mark = ((tenants_needing_roles, mark_roles_installed) if home else
+                                 (away_schemas_needing_roles, mark_away_roles_installed))
+                for schema in await needing(conn):
+                    await install_tenant_roles(conn, schema)
+                    await mark(conn, schema)
             finally:
                 await conn.execute("SELECT pg_advisory_unlock(7310)")
 
@@ -128,16 +125,15 @@ class TenantRegistry:
         if parent_slug is not None:
             await self.get(parent_slug)
         schema = tenant_schema(slug)
-        away = at is not None and at.name != HOME_DATABASE
-        pool = at.pool if at is not None and away else self.pool
-        async with pool.acquire() as conn:
+        away = at if at is not None and at.name != HOME_DATABASE else None
+        async with (away.pool if away else self.pool).acquire() as conn:
             await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await anyio.to_thread.run_sync(self.apps.create_tables, slug,
-                                       at.shared if at is not None and away else None)
+                                       away.shared if away else None)
         if away:
-            async with pool.acquire() as conn, conn.transaction():
+            async with away.pool.acquire() as conn, conn.transaction():
                 await provision(conn, schema)
-                await mark_provisioned(conn, schema, at.name if at is not None else "")
+                await mark_away_roles_installed(conn, schema)
         async with self.pool.acquire() as conn, conn.transaction():
             if not away:
                 await provision(conn, schema)

@@ -120,6 +120,8 @@ class ValidDocuments(SchemaExtension):
     judged afresh each time, with its own errors); the memory is bounded and kept per
     schema object (production and development schemas never share verdicts). A parsed
     document is only read by graphql-core, never changed, so requests can share it.
+    (strawberry's ``ParserCache`` parses in its hook, ahead of strawberry's own handling of
+    parse errors, and keeps texts that validation then refuses; hence this one memory.)
     """
 
     _passed: ClassVar[weakref.WeakKeyDictionary[Any, OrderedDict[str, DocumentNode]]] = (

@@ -9,11 +9,11 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from domain.actor import Actor
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
 from tests.e2e.test_live_board import receive, socket
+from tests.support.auditors import ADMIN, granted_auditor
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -22,7 +22,6 @@ pytestmark = pytest.mark.e2e
 
 HISTORY = operation("AuditHistory")
 VERIFY = operation("AuditVerify")
-ADMIN = Actor("platform-admin", "platform_admin")
 
 
 async def _accesses(runtime: Runtime, user: str) -> list[tuple[str, str, str]]:
@@ -58,9 +57,7 @@ async def test_a_granted_auditor_reads_history_and_each_read_is_logged(
 ) -> None:
     tenant = await new_tenant()
     org = await org_in(tenant, members=2)
-    user = f"inspector-{uuid4().hex[:8]}"
-    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
-    token = token_for(settings, tenant.slug, user, "auditor")
+    user, token = await granted_auditor(runtime, settings, tenant)
     person = str(org.members[0])
     events = nodes(data(await gql(http, token, HISTORY, {"subject": "PERSON",
                                                          "id": person}))["auditHistory"])
@@ -94,9 +91,7 @@ async def test_a_malformed_id_is_refused_with_a_clear_code(
     new_tenant: Callable[..., Awaitable[Tenant]],
 ) -> None:
     tenant = await new_tenant()
-    user = f"inspector-{uuid4().hex[:8]}"
-    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
-    token = token_for(settings, tenant.slug, user, "auditor")
+    _user, token = await granted_auditor(runtime, settings, tenant)
     assert error_code(await gql(http, token, HISTORY, {"subject": "PERSON", "id": "x"})) \
         == "INVALID_INPUT"
 
@@ -112,9 +107,7 @@ async def test_a_month_board_as_of_a_position_over_http(
         f"SELECT max(notification_id) FROM {tenant.schema}.evaluations_events")
     opened = data(await gql(http, hr, operation("OpenPeriod"), {
         "unit": str(org.unit), "year": 2026, "month": 4}))["openPeriod"]
-    user = f"inspector-{uuid4().hex[:8]}"
-    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
-    token = token_for(settings, tenant.slug, user, "auditor")
+    _user, token = await granted_auditor(runtime, settings, tenant)
     query = operation("AuditUnitBoardAsOf")
     before = data(await gql(http, token, query, {
         "unit": str(org.unit), "year": 2026, "month": 4,
@@ -135,9 +128,7 @@ async def test_an_auditors_live_watches_are_logged_like_their_reads(
 ) -> None:
     tenant = await new_tenant()
     org = await org_in(tenant, members=1)
-    user = f"inspector-{uuid4().hex[:8]}"
-    await runtime.platform.grant(ADMIN, user, tenant.slug, "auditor")
-    token = token_for(settings, tenant.slug, user, "auditor")
+    user, token = await granted_auditor(runtime, settings, tenant)
     board = ("subscription($u: ID!) { unitBoard(unitId: $u, year: 2026, month: 8) "
              "{ month } }")
     for query, variables in ((board, {"u": str(org.unit)}),

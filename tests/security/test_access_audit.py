@@ -11,16 +11,15 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from domain.actor import Actor
 from services.runtime import Runtime
 from services.settings import Settings
 from services.tenants import Tenant
+from tests.support.auditors import ADMIN, granted_auditor
 from tests.support.gql import data, gql, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = Actor("platform-admin", "platform_admin")
 READS = {
     "unitRatings": ("query($u: ID!) { unitRatings(unitId: $u, year: 2026, month: 3) "
                     "{ totalCount } }"),
@@ -42,9 +41,7 @@ async def test_an_auditors_reads_through_any_field_are_logged(
 ) -> None:
     tenant = await new_tenant()
     org = await org_in(tenant, members=1)
-    auditor = f"thanh-tra-{uuid.uuid4().hex[:8]}"
-    await runtime.platform.grant(ADMIN, auditor, tenant.slug, "auditor")
-    token = token_for(settings, tenant.slug, auditor, "auditor")
+    auditor, token = await granted_auditor(runtime, settings, tenant, "thanh-tra")
     for query in READS.values():
         data(await gql(http, token, query, {"u": str(org.unit)} if "$u" in query else None))
     logged = await _log(runtime, auditor)
