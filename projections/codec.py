@@ -11,6 +11,7 @@ transcoded types this project stores.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from domain.text import storable_deep
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -95,6 +97,7 @@ _REVIVE: dict[str, Callable[[str], Any]] = {
     "date_iso": date.fromisoformat,
 }
 _JSON = msgspec.json.Decoder()
+_NUL = b"\\u0000"  # how JSON spells U+0000 (the encoder never writes it raw)
 
 
 def _revive(value: Any) -> Any:
@@ -116,8 +119,21 @@ def _event_class(topic: str) -> tuple[type[Any], int]:
 
 def decode_state(state: bytes, unread: tuple[str, ...] = ()) -> dict[str, Any]:
     """An event's stored state as the library's transcoder would read it, less the fields
-    ``unread`` (neither revived nor opened)."""
-    data: dict[str, Any] = _JSON.decode(state)
+    ``unread`` (neither revived nor opened).
+
+    Text PostgreSQL cannot store (NUL, an unpaired surrogate written below the API) is
+    made storable by ``domain.text.storable`` — U+FFFD in its place — so no event's
+    content can stop a projection, and replay and rebuild apply the same rule.
+    """
+    try:
+        data: dict[str, Any] = _JSON.decode(state)
+    except msgspec.DecodeError:
+        # msgspec refuses unpaired surrogates; the standard parser reads them.
+        data = json.loads(state)
+        data = storable_deep(data)  # type: ignore[assignment]
+    else:
+        if _NUL in state:
+            data = storable_deep(data)  # type: ignore[assignment]
     for name in unread:
         data.pop(name, None)
     for key, value in data.items():

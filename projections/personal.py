@@ -27,6 +27,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from domain.text import storable
 
 from projections.base import KeySource
 
@@ -171,8 +172,10 @@ def open_text(keys: KeyRing, aggregate_id: UUID, path: str, value: Any) -> Any:
         return ERASED
     blob = base64.b64decode(value["c"])
     try:
-        return cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
-                              _aad(aggregate_id, path)).decode()
+        # Sealed text may hold what PostgreSQL cannot store (written before the edge
+        # refused it): made storable here, by the same rule as clear text (codec.py).
+        return storable(cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:],
+                                       _aad(aggregate_id, path)).decode(errors="replace"))
     except InvalidTag:
         return ERASED  # not this event's envelope: never show someone else's text
 

@@ -37,6 +37,13 @@ DO $$ BEGIN
                    AND attname = 'fenced' AND NOT attisdropped) THEN
         ALTER TABLE platform.log_progress ADD COLUMN fenced boolean NOT NULL DEFAULT false;
     END IF;
+    -- A projection that cannot apply an event says so here (projector: which projection,
+    -- which position, why, since when), so every process's /healthz and /metrics see it;
+    -- cleared by the next batch that commits.
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'platform.log_progress'::regclass
+                   AND attname = 'stalled' AND NOT attisdropped) THEN
+        ALTER TABLE platform.log_progress ADD COLUMN stalled jsonb;
+    END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION platform.raise_log_head() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -94,7 +101,9 @@ async def record_tracked(conn: DbConn, schema: str, names: Sequence[str]) -> Non
         f"""INSERT INTO platform.log_progress AS p (schema_name, tracked)
             SELECT $1, coalesce(min(position), 0) FROM {schema}.projection_tracking
              WHERE projection = ANY($2::text[])
-            ON CONFLICT (schema_name) DO UPDATE SET tracked = EXCLUDED.tracked""",
+            ON CONFLICT (schema_name) DO UPDATE SET tracked = EXCLUDED.tracked,
+                stalled = CASE WHEN EXCLUDED.tracked >= (p.stalled->>'last')::bigint
+                               THEN NULL ELSE p.stalled END""",
         schema, list(names))
 
 
@@ -104,6 +113,7 @@ class Lag:
     schema: str
     head: int
     tracked: int
+    stalled: str | None = None  # JSON: projection, first, last, error, since
 
     @property
     def events(self) -> int:
@@ -114,11 +124,13 @@ async def lags(conn: DbConn, *, behind_only: bool = False) -> list[Lag]:
     """Every active tenant's head and projected position, in one query (a fenced log, the
     copy a move left behind or one being moved, is not projected and not counted)."""
     rows = await conn.fetch(
-        "SELECT t.slug, t.schema_name, p.head, p.tracked FROM platform.tenants t "
+        "SELECT t.slug, t.schema_name, p.head, p.tracked, p.stalled::text AS stalled "
+        "FROM platform.tenants t "
         "JOIN platform.log_progress p ON p.schema_name = t.schema_name WHERE NOT p.fenced"
         + (" AND p.head > p.tracked" if behind_only else "")
         + " ORDER BY t.slug")
-    return [Lag(r["slug"], r["schema_name"], r["head"], r["tracked"]) for r in rows]
+    return [Lag(r["slug"], r["schema_name"], r["head"], r["tracked"], r["stalled"])
+            for r in rows]
 
 
 async def progress_rows(conn: DbConn) -> list[Lag]:
@@ -126,7 +138,17 @@ async def progress_rows(conn: DbConn) -> list[Lag]:
     (no registry there: the slug is read from the schema name, which never has ``_``s in a
     slug's place). Fenced logs — copies a move left behind — are left out."""
     rows = await conn.fetch(
-        "SELECT schema_name, head, tracked FROM platform.log_progress "
+        "SELECT schema_name, head, tracked, stalled::text AS stalled FROM platform.log_progress "
         "WHERE NOT fenced AND schema_name LIKE 't\\_%' ORDER BY schema_name")
     return [Lag(r["schema_name"].removeprefix("t_").replace("_", "-"), r["schema_name"],
-                r["head"], r["tracked"]) for r in rows]
+                r["head"], r["tracked"], r["stalled"]) for r in rows]
+
+
+async def record_stall(conn: DbConn, schema: str, projection: str, first: int, last: int,
+                       error: str) -> None:
+    """Outside any batch (which rolled back): a tenant's projection is stopped at an event."""
+    await conn.execute(
+        "UPDATE platform.log_progress SET stalled = jsonb_build_object("
+        "'projection', $2::text, 'first', $3::bigint, 'last', $4::bigint, 'error', $5::text, "
+        "'since', coalesce(stalled->>'since', now()::text)) WHERE schema_name = $1",
+        schema, projection, first, last, error)

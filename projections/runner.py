@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 import structlog
 
@@ -52,6 +53,21 @@ def lock_key(schema: str) -> int:
     """A stable signed 64-bit advisory-lock key per tenant schema."""
     digest = hashlib.blake2b(schema.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+class ProjectionStalledError(Exception):
+    """A batch could not be applied: which projection, over which positions, and why.
+
+    ``first == last`` names the one event; a wider range names a batch (the projector then
+    retries that tenant one event at a time, which applies every good event before the bad
+    one and names its exact position)."""
+
+    def __init__(self, schema: str, projection: str, first: int, last: int,
+                 cause: BaseException) -> None:
+        super().__init__(f"{projection} stopped on {schema} at positions {first}..{last}: "
+                         f"{type(cause).__name__}: {cause}")
+        self.schema, self.projection, self.first, self.last = schema, projection, first, last
+        self.cause = f"{type(cause).__name__}: {cause}"[:500]
 
 
 @dataclass
@@ -148,7 +164,12 @@ async def catch_up(
                             following, subjects, await keys_of(key_src, subjects), projections,
                             schema, last))
                 for p in projections:
-                    await _execute_in_order(conn, batch.statements[p.name])
+                    try:
+                        await _execute_in_order(conn, batch.statements[p.name])
+                    except asyncpg.PostgresError as exc:
+                        raise ProjectionStalledError(schema, p.name,
+                                                batch.events[0]["notification_id"], last,
+                                                exc) from exc
                 await conn.executemany(
                     f"INSERT INTO {schema}.projection_tracking (projection, position) "
                     "VALUES ($1, $2) "
@@ -241,22 +262,28 @@ class _Routes:
         self.projections, self.schema, self.statements = projections, schema, statements
         self.tracked = {p.name: tracked.get(p.name, 0) for p in projections}
         self.even = len(set(self.tracked.values())) == 1
-        self.by_topic: dict[str, list[tuple[list[Statement], Handler, int]]] = {}
+        self.by_topic: dict[str, list[tuple[list[Statement], Handler, int, str]]] = {}
 
     def apply(self, row: Any, keys: LoadedKeys) -> None:
         pos, topic = row["notification_id"], row["topic"]
         routes = self.by_topic.get(topic)
         if routes is None:
             routes = self.by_topic[topic] = [
-                (self.statements[p.name], p.handlers[topic], self.tracked[p.name])
+                (self.statements[p.name], p.handlers[topic], self.tracked[p.name], p.name)
                 for p in self.projections if topic in p.handlers]
         if not self.even:
             routes = [r for r in routes if r[2] < pos]
         if not routes:
             return
-        event = decode(row, keys, UNREAD.get(topic, ()))
-        for statements, handler, _ in routes:
-            statements.extend(handler(self.schema, event, pos))
+        try:
+            event = decode(row, keys, UNREAD.get(topic, ()))
+        except Exception as exc:
+            raise ProjectionStalledError(self.schema, "decode", pos, pos, exc) from exc
+        for statements, handler, _, name in routes:
+            try:
+                statements.extend(handler(self.schema, event, pos))
+            except Exception as exc:
+                raise ProjectionStalledError(self.schema, name, pos, pos, exc) from exc
 
 
 def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:

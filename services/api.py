@@ -7,6 +7,7 @@ size, batching, rate and persisted-operation guards (services/limits.py).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,8 +67,10 @@ async def healthz(state: State) -> dict[str, Any]:
     rt: Runtime = state.rt
     found = await all_lags(rt.directory)
     behind = {lag.slug: lag.events for lag in found if lag.events}
+    stalled = {lag.slug: json.loads(lag.stalled) for lag in found if lag.stalled}
     return {"status": "ok", "tenants": len(found), "tenantsBehind": len(behind),
-            "maxLagEvents": max(behind.values(), default=0), "projectionLag": behind}
+            "maxLagEvents": max(behind.values(), default=0), "projectionLag": behind,
+            "projectionStalled": stalled}
 
 
 @get("/readyz")

@@ -5,6 +5,7 @@ schema."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -25,6 +26,21 @@ app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (mult
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 console = Console(stderr=True, width=160)
 T = TypeVar("T")
+
+
+@app.callback()
+def _every_argument_is_text_we_accept(ctx: typer.Context) -> None:
+    """Options and arguments are text entering the system like any other: the same check
+    as GraphQL's (domain/text.py), before any command runs."""
+    from domain.errors import DomainError
+    from domain.text import check_text
+
+    for arg in sys.argv[1:]:
+        try:
+            check_text("argument", arg, limit=100_000)
+        except DomainError as error:
+            typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
+            raise typer.Exit(2) from None
 
 
 class EventsPerSecond(ProgressColumn):

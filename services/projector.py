@@ -24,10 +24,10 @@ import time
 
 import asyncpg
 import structlog
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
-from projections.progress import Lag, lags, progress_rows
-from projections.runner import catch_up
+from projections.progress import Lag, lags, progress_rows, record_stall
+from projections.runner import BATCH_SIZE, ProjectionStalledError, catch_up
 from services.dbroles import projecting_as
 from services.eventstore import NOTIFY_CHANNEL
 from services.placement import Directory
@@ -42,6 +42,11 @@ TURN_BATCHES = 2
 LAG = Gauge("congtam_projection_lag_events",
             "Events appended to a tenant's log but not yet in its read models",
             ["tenant"])
+STALLED = Gauge("congtam_projection_stalled",
+                "1 while a tenant's projection cannot apply an event (see /healthz)",
+                ["tenant", "projection"])
+FAILURES = Counter("congtam_projection_failures_total",
+                   "Batches of a tenant's events that failed to project", ["tenant"])
 
 
 def slug_of_schema(schema: str) -> str:
@@ -63,6 +68,10 @@ class Projector:
         self.caught_up = asyncio.Condition()
         self._stopping = False
         self._swept_at = 0.0
+        # Tenants whose last batch failed, with the projection that failed: retried one
+        # event at a time, so every good event before the bad one is applied and the bad
+        # one is named exactly.
+        self.stalled: dict[str, str] = {}
 
     def poke(self, slug: str) -> None:
         self._dirty.add(slug)
@@ -129,23 +138,38 @@ class Projector:
             for slug in sorted(dirty):
                 if self._stopping:
                     return
-                try:
-                    await self.project_tenant(slug)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("projection_failed", tenant=slug)
+                await self.project_safely(slug)
             async with self.caught_up:
                 self.caught_up.notify_all()
+
+    async def project_safely(self, slug: str) -> None:
+        """``project_tenant``, with any failure counted, logged and recorded, never raised:
+        one tenant's trouble must not stop the others."""
+        try:
+            await self.project_tenant(slug)
+        except asyncio.CancelledError:
+            raise
+        except ProjectionStalledError as stall:
+            await self._stalled(slug, stall)
+        except Exception:
+            FAILURES.labels(tenant=slug).inc()
+            log.exception("projection_failed", tenant=slug)
 
     async def project_tenant(self, slug: str) -> int:
         tenant = await self.registry.get(slug)
         db = self.directory.database_of(slug)
         keys = None if db is self.directory.home else self.directory.home.pool
+        stalled = self.stalled.get(slug)
         async with db.pool.acquire() as conn, projecting_as(conn):
             # Turns: a tenant with a long backlog (a restored or imported log) gets a few
             # batches, then every other dirty tenant gets its turn before it goes again.
-            result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES, keys=keys)
+            result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES, keys=keys,
+                                    batch_size=1 if stalled else BATCH_SIZE)
+        if stalled is not None and not result.skipped and not result.more:
+            # Reached the end of the log: whatever stopped it is behind us.
+            del self.stalled[slug]
+            STALLED.labels(tenant=slug, projection=stalled).set(0)
+            log.info("projection_resumed", tenant=slug, position=result.position)
         if result.more:
             self._dirty.add(slug)
             self._wake.set()
@@ -155,6 +179,24 @@ class Projector:
             # It reached the end of the log as it stood; a write since then is the sweep's.
             LAG.labels(tenant=slug).set(0)
         return result.position
+
+
+    async def _stalled(self, slug: str, stall: ProjectionStalledError) -> None:
+        """Never silent: a metric, a log line naming tenant, projection and positions, and
+        the platform row every process's /healthz reads. The tenant is retried at each
+        sweep, one event at a time."""
+        FAILURES.labels(tenant=slug).inc()
+        STALLED.labels(tenant=slug, projection=stall.projection).set(1)
+        self.stalled[slug] = stall.projection
+        log.error("projection_stalled", tenant=slug, projection=stall.projection,
+                  first_position=stall.first, last_position=stall.last, error=stall.cause)
+        try:
+            db = self.directory.database_of(slug)
+            async with db.pool.acquire() as conn, projecting_as(conn):
+                await record_stall(conn, stall.schema, stall.projection, stall.first,
+                                   stall.last, stall.cause)
+        except Exception:  # the database itself away: the log line and metric still stand
+            log.warning("projection_stall_not_recorded", tenant=slug, exc_info=True)
 
 
 async def all_lags(directory: Directory) -> list[Lag]:

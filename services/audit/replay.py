@@ -9,6 +9,7 @@ live dashboards, applied to the log as it stood. The scratch schema is always dr
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -21,10 +22,17 @@ import asyncpg
 from projections.base import KeySource, Projection
 from projections.codec import decode
 from projections.registry import PROJECTIONS, tenant_ddl
-from projections.runner import catch_up, ensure_tracking
+from projections.runner import (
+    ProjectionStalledError,
+    catch_up,
+    ensure_tracking,
+    head_position,
+    tracked_position,
+)
 
 EVENTS_TABLE = "evaluations_events"
 SCRATCH_PREFIX = "audit_scratch_"
+STOPPED_SHORT_TRIES = 10  # x 0.5 s: how long a live projection behind the head is awaited
 
 
 @asynccontextmanager
@@ -148,6 +156,29 @@ async def replay_tenant(pool: asyncpg.Pool, schema: str, until: int | None = Non
     earlier ``until`` there is nothing live to compare with: the counts are reported.
     """
     live_position, live = await snapshot(pool, schema)
+    if until is None:
+        # Live must have reached the head of the log: a projection that stopped short (an
+        # event it could not apply) is a difference, not an "equal" up to where it stopped.
+        # A projector merely behind gets a few seconds to catch up.
+        async with pool.acquire() as conn:
+            head = await head_position(conn, schema)
+        for _ in range(STOPPED_SHORT_TRIES):
+            if live_position >= head:
+                break
+            await asyncio.sleep(0.5)
+            live_position, live = await snapshot(pool, schema)
+        if live_position < head:
+            found: dict[str, Any] = {"live_position": live_position, "head": head,
+                                     "note": "live projection stopped short of the log's head"}
+            try:
+                async with scratch_replay(pool, schema, head, keys=keys) as scratch, \
+                        pool.acquire() as conn:
+                    found["replay_position"] = await tracked_position(conn, scratch)
+            except ProjectionStalledError as stall:
+                found.update(replay_position=stall.first - 1, projection=stall.projection,
+                             error=stall.cause)
+            return Comparison(live_position, len(live), 0,
+                              Difference("projection_tracking", "live", found))
     stop = live_position if until is None else until
     async with scratch_replay(pool, schema, stop, keys=keys) as scratch:
         if stop != live_position:

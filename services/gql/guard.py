@@ -30,6 +30,7 @@ from strawberry.extensions import SchemaExtension
 
 from domain.actor import Actor
 from domain.errors import NotFoundError
+from domain.text import check_texts
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -77,6 +78,9 @@ class Authorisation(SchemaExtension):
     @staticmethod
     async def _guarded(_next: Callable[..., Any], root: Any, info: Any, *args: Any,
                        **kwargs: Any) -> Any:
+        # Every text of every root field, at any depth of its inputs, before anything else
+        # reads it (the tenant: argument included): one place for what text may enter.
+        check_texts(kwargs)
         access = await access_of(info)
         if AUDITOR in access.roles and info.operation.operation.value == "query" \
                 and access.operation not in LOGGED_BY_RESOLVER:

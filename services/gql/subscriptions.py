@@ -27,6 +27,7 @@ from strawberry.types.unset import UNSET
 
 from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError
+from domain.text import check_text
 from projections.runner import PROJECTED_CHANNEL
 from services.auth import AuthError, ForbiddenError
 from services.database import ConnectionParams
@@ -118,6 +119,7 @@ class Subscription:
                          month: int) -> AsyncGenerator[UnitBoard | None, None]:
         ctx = ctx_of(info)
         try:
+            check_text("unitId", unit_id)
             # The permission matrix, and the unit scope: a unit out of reach is watched
             # exactly like a unit that does not exist.
             access = await access_of(info)

@@ -97,7 +97,7 @@ def _type_ref(type_: GraphQLInputType) -> str:
 
 
 def _operation(kind: str, name: str, field: GraphQLField, the_id: str,
-               named: dict[str, Any]) -> Operation:
+               named: dict[str, Any], shallow: bool = False) -> Operation:
     variables: dict[str, Any] = {}
     decls, args = [], []
     for arg_name, arg in field.args.items():
@@ -109,16 +109,23 @@ def _operation(kind: str, name: str, field: GraphQLField, the_id: str,
         args.append(f"{arg_name}: ${arg_name}")
     head = kind.lower() + (f"({', '.join(decls)})" if decls else "")
     call = name + (f"({', '.join(args)})" if args else "")
-    return Operation(f"{kind}.{name}", f"{head} {{ {call} {_selection(field.type)} }}",
-                     variables)
+    if shallow:
+        named_type = get_named_type(field.type)
+        leaf = isinstance(named_type, (GraphQLScalarType, GraphQLEnumType))
+        selection = "" if leaf else "{ __typename }"
+    else:
+        selection = _selection(field.type)
+    return Operation(f"{kind}.{name}", f"{head} {{ {call} {selection} }}", variables)
 
 
 def operations(schema: GraphQLSchema, ids: list[str],
                named: dict[str, Any] | None = None,
-               kinds: tuple[str, ...] = ("Query", "Mutation")) -> Iterator[Operation]:
+               kinds: tuple[str, ...] = ("Query", "Mutation"),
+               shallow: bool = False) -> Iterator[Operation]:
     """``named`` fixes arguments by name wherever they appear (e.g. ``tenant``: the victim's
     slug, for operations that let a caller name a child tenant). ``kinds`` picks the roots;
-    subscriptions are sent over a websocket, so their callers ask for them separately."""
+    subscriptions are sent over a websocket, so their callers ask for them separately.
+    ``shallow`` selects only ``__typename`` (for walks about arguments, not answers)."""
     roots = {"Query": schema.query_type, "Mutation": schema.mutation_type,
              "Subscription": schema.subscription_type}
     for kind, root in ((k, roots[k]) for k in kinds):
@@ -126,4 +133,4 @@ def operations(schema: GraphQLSchema, ids: list[str],
             continue
         for name, field in root.fields.items():
             for the_id in ids:
-                yield _operation(kind, name, field, the_id, named or {})
+                yield _operation(kind, name, field, the_id, named or {}, shallow)
