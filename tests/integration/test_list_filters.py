@@ -348,7 +348,6 @@ BAD_FILTERS = [
                        "toMonth": {"year": 2026, "month": 1}}, "after the end month"),
     ("unitRatings", {"staffType": "astronaut"}, "Unknown staff type"),
     ("unitRatings", {"peerGroup": "  "}, "peer group name"),
-    ("unitRatings", {"peerGroup": "x" * 201}, "peer group name"),
     ("units", {"level": "A"}, "level"),
     ("units", {"includeSubunits": True}, "includeSubunits needs a unitId"),
     ("unitStaff", {"unitId": str(uuid.uuid4())}, "unit"),
@@ -376,6 +375,19 @@ async def test_a_filter_a_list_cannot_answer_is_refused_with_a_typed_bilingual_e
     assert said in extensions["messageEn"]
     assert extensions["messageVi"] == result.errors[0].message
     assert extensions["messageVi"] != extensions["messageEn"]
+
+
+async def test_an_over_long_filter_value_is_refused_with_its_bound(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    world = await _world("refusals", runtime, new_tenant)
+    result = await _run(runtime, world, RATINGS, {"unit": str(world.org.unit), "month": 1,
+                                                  "filter": {"peerGroup": "x" * 201}})
+    assert result.errors is not None
+    assert result.data is None
+    extensions = result.errors[0].extensions
+    assert (extensions["code"], extensions["field"], extensions["limit"]) == (
+        "TEXT_TOO_LONG", "peerGroup", 200)
 
 
 async def test_a_forged_cursor_is_refused_not_reinterpreted(

@@ -22,7 +22,7 @@ from domain.ids import PeriodId, UnitId
 from domain.text import REPLACEMENT
 from projections.progress import lags
 from projections.rebuild import swap_rebuild
-from projections.runner import catch_up, head_position, tracked_position
+from projections.runner import catch_up, head_position, lock_key, tracked_position
 from services.audit.replay import replay_tenant
 from services.commands import AttachOpinion, DecideRating, OpenPeriod, RegisterUnit
 from services.projector import STALLED, Projector
@@ -66,6 +66,8 @@ async def test_a_log_holding_nul_projects_rebuilds_and_replays_equal(
     org = await org_in(tenant, members=2)
     odd_unit = await _poisoned_month(runtime, tenant, org)
     async with runtime.pool.acquire() as conn:
+        # Hold the tenant's lock: no other projector of this session applies it meanwhile.
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == await head_position(
             conn, tenant.schema)
@@ -75,6 +77,7 @@ async def test_a_log_holding_nul_projects_rebuilds_and_replays_equal(
         live = await dump(conn, tenant.schema)
         await swap_rebuild(conn, tenant.schema)
         assert await dump(conn, tenant.schema) == live
+        await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
     replayed = await replay_tenant(runtime.pool, tenant.schema)
     assert replayed.equal, replayed
 

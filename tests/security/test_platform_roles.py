@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from domain.actor import Actor
+from projections.runner import ProjectionStalledError
 from services.dbroles import (
     API_ROLE,
     KEYS_ROLE,
@@ -122,8 +123,10 @@ async def test_a_grant_is_appended_as_the_platform_writer_and_projected_as_its_p
         # catch-up fails and the grant stays unprojected (its event is recorded).
         await conn.execute(f"REVOKE INSERT ON platform.grants FROM {PLATFORM_PROJECTOR_ROLE}")
     try:
-        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        # The projection stops on that event, naming it, with the database's refusal as cause.
+        with pytest.raises(ProjectionStalledError) as stalled:
             await runtime.platform.grant(ADMIN, user, slug, "staff")
+        assert isinstance(stalled.value.__cause__, asyncpg.InsufficientPrivilegeError)
     finally:
         async with runtime.pool.acquire() as conn:
             await conn.execute(f"GRANT INSERT ON platform.grants TO {PLATFORM_PROJECTOR_ROLE}")
