@@ -32,6 +32,7 @@ from services.logging import configure_logging
 from services.projector import all_lags, refresh_lag
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
+from services.web import web_router, with_offline_ide
 
 log = structlog.get_logger()
 
@@ -109,16 +110,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await shutdown(app.state.rt)
 
-    graphql = with_websocket_auth(make_graphql_controller(
-        build_schema(production=settings.production),
+    schema = build_schema(production=settings.production)
+    graphql = with_offline_ide(with_websocket_auth(make_graphql_controller(
+        schema,
         path="/graphql",
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-    ))
+    )))
     return Litestar(
-        route_handlers=[graphql, healthz, readyz, metrics],
+        route_handlers=[graphql, healthz, readyz, metrics, web_router(settings, schema)],
         lifespan=[lifespan],
         # Outermost first: every answer, refusals included, carries the request id.
         middleware=[request_id_middleware,

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
+from services.gql.names import person_name
 from services.gql.types import Level
 
 LEVELS = ("A", "B", "C", "D")
@@ -129,6 +131,10 @@ class TimelineEntry:
                    level=Level(r["level"]) if r["level"] else None,
                    score=float(r["score"]) if r["score"] is not None else None,
                    actor=r["actor"], capacity=r["capacity"], at=r["at"])
+
+    @strawberry.field(description="Người thực hiện (họ tên) / who acted, by name")
+    async def actor_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.actor)
 
 
 @strawberry.type(description="Số liệu một tháng / one month's counts (no people)")

@@ -16,6 +16,7 @@ from services.gql.connections import Connection, Fetch, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, where
 from services.gql.inputs import parse_id
+from services.gql.names import person_name
 from services.gql.queries import READERS
 from services.gql.types import _num
 
@@ -33,6 +34,10 @@ class OwnResult:
     policy_version: str | None
     decided_by: str | None
     published_at: datetime | None
+
+    @strawberry.field(description="Người quyết định (họ tên) / who decided, by name")
+    async def decided_by_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.decided_by)
 
 
 async def own_results(fetch: Fetch, schema: str, staff_id: UUID) -> tuple[int, list[OwnResult]]:

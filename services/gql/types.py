@@ -7,8 +7,10 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
 from domain.levels import Level as DomainLevel
+from services.gql.names import person_name
 
 
 @strawberry.enum(description="Mức xếp loại / rating level")
@@ -121,6 +123,10 @@ class Rating:
             decided_by=r["decided_by"], decided_at=r["decided_at"], position=r["position"],
             version=r["version"],
         )
+
+    @strawberry.field(description="Người quyết định (họ tên) / who decided, by name")
+    async def decided_by_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.decided_by)
 
 
 @strawberry.type(description="Người đang gọi / the caller, as the token says")

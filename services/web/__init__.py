@@ -1,0 +1,70 @@
+"""The web app (issue 19): server-rendered pages, Vietnamese first, served at ``/`` by the
+same litestar app. Every page is a client of our own GraphQL (services/web/client.py);
+every script, style and font is served from ``/static`` (no CDN); htmx is vendored.
+
+Hooks in services/api.py: ``web_router(settings, schema)`` among the route handlers, and
+``with_offline_ide`` around the GraphQL controller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from litestar import Router
+from litestar.di import Provide
+from litestar.middleware.session.base import SessionMiddleware
+from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
+from litestar.static_files import create_static_files_router
+from litestar.types import ASGIApp
+
+from services.settings import Settings
+from services.web import audit, board, home, hr, signin, staff
+from services.web.client import SignInRequiredError, load_operations
+from services.web.graphiql import with_offline_ide
+from services.web.headers import security_headers
+from services.web.page import FormExpiredError, Web, environment, render
+from services.web.settings import WebSettings, load_web_settings
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+__all__ = ["web_router", "with_offline_ide"]
+
+
+def web_router(settings: Settings, schema: strawberry.Schema,
+               web_settings: WebSettings | None = None) -> Router:
+    """Every page, the sign-in, and the static files, behind the session and the headers."""
+    config = web_settings or load_web_settings(settings)
+    web = Web(settings=config, schema=schema, operations=load_operations(),
+              templates=environment(), production=settings.production)
+    session = CookieBackendConfig(secret=config.session_secret, key="congtam_session",
+                                  max_age=config.session_seconds, secure=config.secure_cookies,
+                                  httponly=True, samesite="lax", path="/")
+    # A closure, not DefineMiddleware: litestar copies a registered router deeply, and the
+    # backend's AES-GCM cipher cannot be copied.
+    backend = ClientSideSessionBackend(config=session)
+
+    def with_session(app: ASGIApp) -> ASGIApp:
+        return SessionMiddleware(app, backend=backend)
+
+    static = create_static_files_router(path="/static", directories=[STATIC],
+                                        cache_control=None, include_in_schema=False)
+
+    return Router(
+        path="/",
+        route_handlers=[
+            static, signin.login_page, signin.login_dev, signin.logout, signin.switch_tenant,
+            signin.oidc_start, signin.oidc_callback, home.home, staff.self_page,
+            staff.self_submit, staff.results_page, staff.file_appeal, board.boards,
+            board.board, board.decide_board, hr.periods, hr.period_action, hr.tracker,
+            audit.audit_home, audit.timeline, audit.board_as_of,
+        ],
+        dependencies={"web": Provide(lambda: web, sync_to_thread=False)},
+        middleware=[security_headers, with_session],
+        exception_handlers={
+            SignInRequiredError: lambda request, _: signin.to_sign_in(request),
+            FormExpiredError: lambda request, _: render(web, request, "message.html", status=403,
+                                                   message_key="csrf"),
+        },
+        include_in_schema=False,
+    )

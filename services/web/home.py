@@ -1,0 +1,88 @@
+"""Home, "Việc cần làm": what the signed-in person must do now, nearest due first — their
+own self-assessment, the boards they decide, the months HR opens and publishes, the appeals
+waiting for them — each with its due date and an overdue mark."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from litestar import get
+from litestar.response import Response
+
+from services.runtime import Runtime
+from services.web.page import Page, Req, Web
+from services.web.signin import tenants_of
+
+
+@dataclass(frozen=True)
+class Task:
+    what: str
+    where: str
+    due: date | None
+    done: bool
+    href: str
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.due is not None and self.due < date.today()
+
+
+def led_units(page: Page) -> list[dict[str, Any]]:
+    """Units whose board this person decides: those they head, and the units directly below
+    (whose heads they rate)."""
+    mine = {u["id"] for u in page.units if u["leaderId"] == page.me["userId"]}
+    return [u for u in page.units if u["id"] in mine or u["parentId"] in mine]
+
+
+async def month_of(page: Page, unit_id: str) -> dict[str, Any] | None:
+    answer = await page.run("WebPeriod", unit=unit_id, year=page.today.year,
+                            month=page.today.month)
+    period: dict[str, Any] | None = answer.data.get("period")
+    return period
+
+
+async def my_tasks(page: Page) -> list[Task]:
+    t, tasks = page.t, []
+    roles = page.roles
+    if roles & {"staff", "unit_leader", "hr_officer"}:
+        answer = await page.run("WebMyMonths", staff=page.me["userId"])
+        months = [e["node"] for e in (answer.data.get("ratingHistory") or {"edges": []})["edges"]]
+        now = next((m for m in months if (m["year"], m["month"]) ==
+                    (page.today.year, page.today.month)), None)
+        if now is not None:
+            period = await month_of(page, now["unitId"])
+            tasks.append(Task(t("self_assess_by"), page.unit_name(now["unitId"]),
+                              date.fromisoformat(period["deadline"]) if period else None,
+                              now["selfScore"] is not None, "/self"))
+    if "unit_leader" in roles:
+        for unit in led_units(page):
+            period = await month_of(page, unit["id"])
+            if period is None or period["status"] != "open":
+                continue
+            tasks.append(Task(t("rate_unit"), unit["name"], date.fromisoformat(period["deadline"]),
+                              period["decidedCount"] >= period["memberCount"] - 1,
+                              f"/board/{unit['id']}"))
+    if "hr_officer" in roles:
+        for unit in page.units:
+            period = await month_of(page, unit["id"])
+            if period is None:
+                tasks.append(Task(t("open_period"), unit["name"], None, False, "/periods"))
+            elif period["status"] == "open" and period["decidedCount"] and \
+                    period["decidedCount"] >= period["memberCount"] - 1:
+                tasks.append(Task(t("publish"), unit["name"],
+                                  date.fromisoformat(period["deadline"]), False, "/periods"))
+    return sorted(tasks, key=lambda x: (x.done, x.due or date.max))
+
+
+@get("/", name="web:home")
+async def home(request: Req, web: Web) -> Response[str]:
+    page = await Page.open(web, request)
+    tasks = await my_tasks(page)
+    pending = await page.run("MyPendingWork", first=20)
+    appeals = [e["node"] for e in (pending.data.get("myPendingWork") or {"edges": []})["edges"]]
+    rt: Runtime = request.app.state.rt
+    others = [s for s in await tenants_of(rt, page.me["userId"]) if s != page.me["tenant"]] \
+        if web.settings.dev_login and request.session.get("dev") else []
+    return page.render("home.html", tasks=tasks, appeals=appeals, others=others)

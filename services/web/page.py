@@ -1,0 +1,142 @@
+"""What every page handler shares: the signed-in person's GraphQL client, who they are
+(from the API's own ``me``), their language, the form token, and rendering."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import strawberry
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Response
+
+from services.web.client import Answer, PageClient, Refusal, SignInRequiredError
+from services.web.i18n import language, translator
+from services.web.settings import WebSettings
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+Req = Request[Any, Any, Any]
+
+
+class FormExpiredError(Exception):
+    """A form posted without the session's token (CSRF, or a session that ended)."""
+
+
+@dataclass
+class Web:
+    """The web app's parts, built once (services/web/__init__.py)."""
+
+    settings: WebSettings
+    schema: strawberry.Schema
+    operations: dict[str, str]
+    templates: jinja2.Environment
+    production: bool
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["num"] = lambda v: "" if v is None else (f"{v:g}" if isinstance(v, float) else v)
+    return env
+
+
+def csrf_token(request: Req) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_form(request: Req) -> Any:
+    """The posted form, once its token matches the session's (double submit, constant time)."""
+    form = await request.form()
+    sent = form.get("_csrf") or request.headers.get("x-csrf-token") or ""
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not hmac.compare_digest(str(sent), expected):
+        raise FormExpiredError
+    return form
+
+
+def first_use(request: Req, once: str) -> bool:
+    """Whether this form's one-time key is new in the session (a double submit is not)."""
+    if not once:
+        return True
+    used = list(request.session.get("used") or [])
+    if once in used:
+        return False
+    request.session["used"] = [*used[-19:], once]
+    return True
+
+
+def current_language(request: Req) -> str:
+    return language(request.query_params.get("lang") or request.cookies.get("lang"))
+
+
+class Page:
+    """One request of a signed-in person."""
+
+    def __init__(self, web: Web, request: Req, client: PageClient, me: dict[str, Any]) -> None:
+        self.web, self.request, self.client = web, request, client
+        self.me = me["me"]
+        self.units: list[dict[str, Any]] = [e["node"] for e in me["units"]["edges"]]
+        self.policy: dict[str, Any] = me["policy"]
+        self.lang = current_language(request)
+        self.t = translator(self.lang)
+
+    @classmethod
+    async def open(cls, web: Web, request: Req) -> Page:
+        token = request.session.get("token")
+        if not isinstance(token, str):
+            raise SignInRequiredError
+        client = PageClient(web.schema, web.operations, request.app.state, token)
+        answer = await client.run("WebMe")
+        if not answer.data.get("me"):
+            raise SignInRequiredError
+        return cls(web, request, client, answer.data)
+
+    async def run(self, operation: str, **variables: Any) -> Answer:
+        return await self.client.run(operation, **variables)
+
+    @property
+    def roles(self) -> set[str]:
+        return set(self.me["roles"])
+
+    @property
+    def today(self) -> date:
+        return date.today()
+
+    def unit_name(self, unit_id: str | None) -> str:
+        return next((u["name"] for u in self.units if u["id"] == unit_id), "")
+
+    def level_label(self, level: str | None) -> str:
+        if not level:
+            return ""
+        return next((x["label"] for x in self.policy["levelLabels"] if x["level"] == level),
+                    level)
+
+    def refusal_text(self, refusal: Refusal) -> str:
+        return refusal.text(self.lang)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
+        return render(self.web, self.request, template, status=status, page=self, **context)
+
+
+def render(web: Web, request: Req, template: str, status: int = 200,
+           **context: Any) -> Response[str]:
+    lang = current_language(request)
+    html = web.templates.get_template(template).render(
+        t=translator(lang), lang=lang, csrf=csrf_token(request), path=request.url.path,
+        once=secrets.token_urlsafe(12), **{"page": None, **context})
+    cookies = []
+    if request.query_params.get("lang") in ("vi", "en"):
+        cookies.append(Cookie(key="lang", value=lang, max_age=365 * 86400, httponly=True,
+                              samesite="lax", secure=web.settings.secure_cookies))
+    return Response(html, status_code=status, media_type="text/html",
+                    cookies=cookies)
