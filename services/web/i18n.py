@@ -39,6 +39,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "close": ("Khóa sổ", "Close"),
     "nothing": ("Không có việc nào.", "Nothing waiting."),
     "score": ("Điểm tự chấm", "Self-score"),
+    "decision_score": ("Điểm", "Score"),
     "score_hint": ("Bỏ trống để tính theo tiêu chí.", "Leave empty to add up the criteria."),
     "criteria": ("Điểm theo tiêu chí", "Points by criterion"),
     "tasks": ("Kết quả thực hiện nhiệm vụ", "Task results"),
