@@ -121,6 +121,7 @@ def _print_welcome(host: str, port: int) -> None:
 
     hr = demo_users("hn-long-bien-duc-giang")[0]
     console.print(f"\n[bold]Công Tâm[/] serving GraphQL at http://{host}:{port}/graphql\n")
+    console.print(f"Web app: http://{host}:{port}/  (demo sign-in: http://{host}:{port}/login)\n")
     console.print("Get a token (HR officer of Phường Đức Giang):")
     console.print(f"  TOKEN=$(.venv/bin/congtam token --tenant hn-long-bien-duc-giang "
                   f"--user {hr.user_id} --role hr_officer)")

@@ -73,6 +73,8 @@ class Period:
     decided_count: int
     excellent_count: int
     position: int
+    published_at: datetime | None = strawberry.field(
+        default=None, description="Công khai lúc / when the results were published")
 
     @classmethod
     def from_row(cls, r: Any) -> Period:
@@ -80,7 +82,8 @@ class Period:
                    kind=r["kind"], year=r["year"], month=r["number"], deadline=r["deadline"],
                    policy_version=r["policy_version"], status=r["status"],
                    member_count=r["member_count"], decided_count=r["decided_count"],
-                   excellent_count=r["excellent_count"], position=r["position"])
+                   excellent_count=r["excellent_count"], position=r["position"],
+                   published_at=r.get("published_at"))
 
 
 @strawberry.type(description="Kết quả đánh giá của một người trong một kỳ")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import strawberry
-from litestar import Router
+import structlog
+from litestar import Router, get
 from litestar.di import Provide
 from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
@@ -27,6 +28,13 @@ from services.web.page import FormExpiredError, Web, environment, render
 from services.web.settings import WebSettings, load_web_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
+log = structlog.get_logger()
+
+
+@get("/", media_type="text/plain; charset=utf-8", status_code=503, sync_to_thread=False)
+def web_off() -> str:
+    return ("Ứng dụng web chưa được cấu hình (CONGTAM_WEB_SESSION_SECRET). / "
+            "The web app is not configured (CONGTAM_WEB_SESSION_SECRET).")
 
 __all__ = ["web_router", "with_offline_ide"]
 
@@ -35,6 +43,9 @@ def web_router(settings: Settings, schema: strawberry.Schema,
                web_settings: WebSettings | None = None) -> Router:
     """Every page, the sign-in, and the static files, behind the session and the headers."""
     config = web_settings or load_web_settings(settings)
+    if config.session_secret is None:
+        log.warning("web_app_off", reason="CONGTAM_WEB_SESSION_SECRET is not set")
+        return Router(path="/", route_handlers=[web_off], include_in_schema=False)
     web = Web(settings=config, schema=schema, operations=load_operations(),
               templates=environment(), production=settings.production)
     session = CookieBackendConfig(secret=config.session_secret, key="congtam_session",

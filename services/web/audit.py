@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get
+from litestar.params import FromPath
 from litestar.response import Response
 
 from services.web.page import Page, Req, Web
@@ -25,7 +26,7 @@ async def audit_home(request: Req, web: Web) -> Response[str]:
 
 
 @get("/audit/person/{staff_id:str}", name="web:timeline")
-async def timeline(request: Req, web: Web, staff_id: str) -> Response[str]:
+async def timeline(request: Req, web: Web, staff_id: FromPath[str]) -> Response[str]:
     page = await Page.open(web, request)
     answer = await page.run("WebPersonTimeline", staff=staff_id)
     entries = [e["node"] for e in (answer.data.get("personTimeline") or {"edges": []})["edges"]]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
 from services.web.client import Refusal
@@ -87,7 +88,7 @@ async def boards(request: Req, web: Web) -> Response[Any]:
 
 
 @get("/board/{unit_id:str}", name="web:board")
-async def board(request: Req, web: Web, unit_id: str) -> Response[str]:
+async def board(request: Req, web: Web, unit_id: FromPath[str]) -> Response[str]:
     page = await Page.open(web, request)
     at = str(request.query_params.get("at") or "")
     return await show_board(page, unit_id, at=int(at) if at.isdigit() else None,
@@ -95,7 +96,7 @@ async def board(request: Req, web: Web, unit_id: str) -> Response[str]:
 
 
 @post("/board/{unit_id:str}", name="web:board-decide")
-async def decide_board(request: Req, web: Web, unit_id: str) -> Response[Any]:
+async def decide_board(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
     form = await check_form(request)
     page = await Page.open(web, request)
     chosen: dict[str, dict[str, str]] = {}

@@ -65,14 +65,23 @@ async def my_tasks(page: Page) -> list[Task]:
                               period["decidedCount"] >= period["memberCount"] - 1,
                               f"/board/{unit['id']}"))
     if "hr_officer" in roles:
+        deadlines = []
         for unit in page.units:
-            period = await month_of(page, unit["id"])
+            answer = await page.run("WebHrPeriod", unit=unit["id"], year=page.today.year,
+                                    month=page.today.month)
+            period = answer.data.get("period")
             if period is None:
                 tasks.append(Task(t("open_period"), unit["name"], None, False, "/periods"))
-            elif period["status"] == "open" and period["decidedCount"] and \
-                    period["decidedCount"] >= period["memberCount"] - 1:
+            elif (period["status"] == "open" and not period["publishedAt"]
+                  and period["decidedCount"]
+                  and period["decidedCount"] >= period["memberCount"] - 1):
                 tasks.append(Task(t("publish"), unit["name"],
                                   date.fromisoformat(period["deadline"]), False, "/periods"))
+            if period is not None and period["status"] == "open":
+                deadlines.append(date.fromisoformat(period["deadline"]))
+        if deadlines:
+            tasks.append(Task(t("follow_month"), page.me["tenantName"], min(deadlines), False,
+                              "/tracker"))
     return sorted(tasks, key=lambda x: (x.done, x.due or date.max))
 
 

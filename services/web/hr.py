@@ -25,10 +25,11 @@ def month_of(page: Page, request: Req) -> tuple[int, int]:
 
 
 async def periods_view(page: Page, year: int, month: int, refusals: dict[str, list[str]],
-                       status: int = 200, saved: bool = False) -> Response[str]:
+                       status: int = 200, saved: bool = False,
+                       at: int | None = None) -> Response[str]:
     rows = []
     for unit in page.units:
-        answer = await page.run("WebPeriod", unit=unit["id"], year=year, month=month)
+        answer = await page.run("WebHrPeriod", unit=unit["id"], year=year, month=month, at=at)
         rows.append((unit, answer.data.get("period"), refusals.get(unit["id"], [])))
     return page.render("periods.html", status=status, rows=rows, year=year, month=month,
                        saved=saved)
@@ -38,7 +39,9 @@ async def periods_view(page: Page, year: int, month: int, refusals: dict[str, li
 async def periods(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     year, month = month_of(page, request)
-    return await periods_view(page, year, month, {}, saved=bool(request.query_params.get("saved")))
+    at = str(request.query_params.get("at") or "")
+    return await periods_view(page, year, month, {}, saved=bool(request.query_params.get("saved")),
+                              at=int(at) if at.isdigit() else None)
 
 
 @post("/periods", name="web:periods-act")
@@ -59,7 +62,8 @@ async def period_action(request: Req, web: Web) -> Response[Any]:
     if not answer.ok:
         texts = [page.refusal_text(r) for r in answer.refusals]
         return await periods_view(page, year, month, {unit: texts}, status=422)
-    return Redirect(back, status_code=303)
+    written = next(iter(answer.data.values()))
+    return Redirect(f"{back}&at={written['position']}", status_code=303)
 
 
 @get("/tracker", name="web:tracker")

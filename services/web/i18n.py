@@ -35,6 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rate_unit": ("Xếp loại cán bộ của đơn vị", "Rate the unit's staff"),
     "appeals_waiting": ("Khiếu nại đang chờ", "Appeals waiting"),
     "open_period": ("Mở kỳ", "Open the month"),
+    "follow_month": ("Theo dõi tiến độ tháng", "Follow the month's completion"),
     "publish": ("Công khai kết quả", "Publish results"),
     "close": ("Khóa sổ", "Close"),
     "nothing": ("Không có việc nào.", "Nothing waiting."),

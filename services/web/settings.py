@@ -23,7 +23,7 @@ def _bool(value: str | None, default: bool) -> bool:
 @dataclass(frozen=True)
 class WebSettings:
     dev_login: bool  # the demo users' sign-in page (never in production)
-    session_secret: bytes  # AES-GCM key of the session cookie (32 bytes)
+    session_secret: bytes | None  # AES-GCM key of the session cookie (32 bytes); None: off
     session_seconds: int  # a session's longest life (the token's own expiry comes first)
     secure_cookies: bool  # Secure flag on cookies (production: HTTPS only)
     oidc_issuer: str | None  # e.g. https://sso.example/realms/congtam (discovery below it)
@@ -36,7 +36,7 @@ class WebSettings:
         return self.oidc_issuer is not None
 
 
-def _session_secret(settings: Settings, value: str | None) -> bytes:
+def _session_secret(settings: Settings, value: str | None) -> bytes | None:
     if value:
         raw = bytes.fromhex(value) if len(value) == 64 else value.encode()
         if len(raw) != 32:
@@ -44,8 +44,7 @@ def _session_secret(settings: Settings, value: str | None) -> bytes:
                                 "CONGTAM_WEB_SESSION_SECRET must be 32 bytes (or 64 hex digits).")
         return raw
     if settings.production:
-        raise SettingsError("Chế độ production cần CONGTAM_WEB_SESSION_SECRET.",
-                            "Production needs CONGTAM_WEB_SESSION_SECRET.")
+        return None  # no pages without a key shared by every replica (the API still runs)
     path = Path(settings.data_dir) / "web-session-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,8 +43,8 @@ def number(text: Any) -> float | None:
     return float(value)
 
 
-async def my_months(page: Page) -> list[dict[str, Any]]:
-    answer = await page.run("WebMyMonths", staff=page.me["userId"])
+async def my_months(page: Page, at: int | None = None) -> list[dict[str, Any]]:
+    answer = await page.run("WebMyMonths", staff=page.me["userId"], at=at)
     history = answer.data.get("ratingHistory") or {"edges": []}
     return [e["node"] for e in history["edges"]]
 
@@ -56,8 +56,8 @@ def this_month(page: Page, months: list[dict[str, Any]]) -> dict[str, Any] | Non
 
 async def self_form(page: Page, errors: FormErrors | None = None,
                     values: dict[str, Any] | None = None, saved: str = "",
-                    status: int = 200) -> Response[str]:
-    months = await my_months(page)
+                    status: int = 200, at: int | None = None) -> Response[str]:
+    months = await my_months(page, at)
     now = this_month(page, months)
     period = None
     if now is not None:
@@ -73,7 +73,8 @@ async def self_form(page: Page, errors: FormErrors | None = None,
 async def self_page(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     saved = page.t("saved") if request.query_params.get("saved") else ""
-    return await self_form(page, saved=saved)
+    at = str(request.query_params.get("at") or "")
+    return await self_form(page, saved=saved, at=int(at) if at.isdigit() else None)
 
 
 @post("/self", name="web:self-submit")
@@ -126,7 +127,8 @@ async def self_submit(request: Req, web: Web) -> Response[Any]:
         for refusal in answer.refusals:
             errors.add(place_of(refusal), page.refusal_text(refusal))
         return await self_form(page, errors, values, status=422)
-    return Redirect("/self?saved=1", status_code=303)
+    position = answer.data["submitSelfAssessment"]["position"]
+    return Redirect(f"/self?saved=1&at={position}", status_code=303)
 
 
 def place_of(refusal: Refusal) -> str:

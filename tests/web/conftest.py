@@ -1,0 +1,169 @@
+"""Browser tests: the distribution's Chromium (``apt-get install chromium``) driven by
+Playwright against the real app (the ``server`` fixture). No browser is downloaded.
+
+A missing browser fails the tests — in CI always; elsewhere unless CONGTAM_SKIP_BROWSER=1,
+which turns the failure into a loud skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import pytest
+
+from projections.runner import head_position, tracked_position
+from services.demo import _build_tenant, demo_users, grant_demo_users
+from services.runtime import Runtime
+from services.tenants import Tenant
+
+CHROMIUM = os.environ.get("CONGTAM_CHROMIUM", "/usr/bin/chromium")
+
+
+def chromium_path() -> str | None:
+    """The distribution's Chromium, where the packages put it (or on PATH)."""
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+SHOTS = Path(os.environ.get("CONGTAM_SCREENSHOTS", "/tmp/congtam-web-screenshots"))
+
+
+def _browser_missing(reason: str) -> None:
+    message = (f"BROWSER TESTS DID NOT RUN: {reason}. Install it with "
+               "`apt-get update && apt-get install -y chromium` (and `pip install playwright`).")
+    if os.environ.get("CI") == "true" or os.environ.get("CONGTAM_SKIP_BROWSER") != "1":
+        pytest.fail(message, pytrace=False)
+    print(f"\n*** {message} ***\n")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        _browser_missing("playwright is not installed")
+    executable = chromium_path()
+    if executable is None:
+        _browser_missing(f"no Chromium at {CHROMIUM}")
+    async with async_playwright() as p:
+        found = await p.chromium.launch(executable_path=executable,
+                                        args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield found
+        await found.close()
+
+
+@dataclass
+class Watch:
+    """What a browser context did: every request's host, console errors, CSP violations."""
+
+    server: str
+    foreign: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def clean(self) -> None:
+        assert not self.foreign, f"requests left for another host: {self.foreign}"
+        assert not self.violations, f"CSP violations: {self.violations}"
+
+
+@pytest.fixture
+async def open_browser(browser: Any, server: str) -> AsyncIterator[Any]:
+    """``await open_browser(width)`` → (context, page, watch); contexts closed afterwards."""
+    contexts = []
+
+    async def make(width: int = 360, height: int = 780,
+                   storage_state: Any = None) -> tuple[Any, Any, Watch]:
+        context = await browser.new_context(viewport={"width": width, "height": height},
+                                            locale="vi-VN", storage_state=storage_state)
+        await context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "console.error('CSP-VIOLATION ' + e.violatedDirective + ' ' + e.sourceFile))")
+        contexts.append(context)
+        watch = Watch(server)
+        host = urlsplit(server).netloc
+
+        def on_request(request: Any) -> None:
+            if request.url.startswith(("data:", "about:")):
+                return
+            if urlsplit(request.url).netloc != host:
+                watch.foreign.append(request.url)
+
+        def on_console(message: Any) -> None:
+            text = message.text
+            if "CSP-VIOLATION" in text or "Content Security Policy" in text:
+                watch.violations.append(text)
+            elif message.type == "error":
+                watch.errors.append(text)
+
+        context.on("request", on_request)
+        page = await context.new_page()
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: watch.errors.append(str(e)))
+        return context, page, watch
+
+    yield make
+    for context in contexts:
+        await context.close()
+
+
+@dataclass
+class Ward:
+    tenant: Tenant
+    users: dict[str, Any]  # demo user label → DemoUser
+
+    @property
+    def slug(self) -> str:
+        return self.tenant.slug
+
+
+async def projected(runtime: Runtime, tenant: Tenant) -> None:
+    """Until the read models have reached the log's head (by position)."""
+    for _ in range(500):
+        async with runtime.pool_of(tenant).acquire() as conn:
+            if await tracked_position(conn, tenant.schema) >= \
+                    await head_position(conn, tenant.schema):
+                return
+        await asyncio.sleep(0.02)
+    raise AssertionError("read models did not catch up")
+
+
+@pytest.fixture
+async def ward(runtime: Runtime, server: str) -> Ward:
+    """A fresh ward filled like the demo ones: five units, last month decided and published,
+    this month open and untouched; the demo users granted."""
+    slug = f"web-{uuid.uuid4().hex[:8]}"
+    tenant = await runtime.registry.register(slug, f"Phường Thử {slug[-4:]}", "ward", None)
+    service = runtime.service(tenant)
+    await anyio.to_thread.run_sync(_build_tenant, service, slug, date.today())
+    await grant_demo_users(runtime, slug)
+    await runtime.written(tenant)
+    await projected(runtime, tenant)
+    return Ward(tenant, {u.name: u for u in demo_users(slug)})
+
+
+async def sign_in(page: Any, server: str, ward: Ward, who: str, then: str = "/") -> None:
+    await page.goto(f"{server}/login?tenant={ward.slug}&next={then}")
+    await page.click(f'button[data-user="{who}"]')
+    await page.wait_for_url(lambda url: url.startswith(f"{server}{then}")
+                            and not urlsplit(url).path.startswith("/login"))
+
+
+async def no_horizontal_scroll(page: Any) -> None:
+    sizes = await page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert sizes[0] <= sizes[1], f"horizontal scroll at {page.url}: {sizes}"
+
+
+async def shoot(page: Any, name: str) -> Path:
+    await anyio.Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
