@@ -118,6 +118,9 @@ STATUS: dict[str, tuple[str, str]] = {
     "open": ("Đang mở", "Open"),
     "closed": ("Đã khóa sổ", "Closed"),
     "amended": ("Đã sửa sau khiếu nại", "Amended on appeal"),
+    "opened": ("Mở kỳ", "Opened"),
+    "proposed_rating": ("Đề xuất", "Proposed"),
+    "opinion": ("Ý kiến", "Opinion"),
 }
 
 ROLES: dict[str, tuple[str, str]] = {

@@ -150,7 +150,7 @@ async def oidc_callback(request: Req, web: Web) -> Response[Any]:
         await rt.verifier.verify(f"Bearer {tokens['access_token']}")
     except (OidcError, AuthError, httpx.HTTPError) as error:
         log.warning("oidc_sign_in_refused", reason=str(error))
-        request.clear_session()
+        request.set_session({})  # signed out (an empty session, so the page can hold a token)
         return render(web, request, "login.html", status=401, listed=[], oidc=web.settings.oidc,
                       dev=web.settings.dev_login, expired=False, failed=True, next="/")
     start_session(request, tokens["access_token"], id_token=tokens["id_token"])

@@ -31,7 +31,7 @@ def test_the_standard_dashboards_are_persisted_documents() -> None:
 
 
 def test_every_persisted_document_is_run_by_a_test() -> None:
-    sources = "".join(p.read_text(encoding="utf-8") for folder in ("e2e", "integration")
+    sources = "".join(p.read_text(encoding="utf-8") for folder in ("e2e", "integration", "web")
                       for p in (TESTS / folder).glob("test_*.py"))
     unused = [p.stem for p in sorted(OPERATIONS.glob("*.graphql"))
               if f'operation("{p.stem}")' not in sources and f'"{p.stem}"' not in sources]

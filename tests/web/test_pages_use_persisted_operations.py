@@ -1,0 +1,56 @@
+"""The pages reach data only through persisted operations of graphql/operations/, and the
+browser tests run every one of them (tests/e2e/test_operations_contract.py reads this file).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support.operations import OPERATIONS
+
+pytestmark = pytest.mark.unit
+
+WEB = Path(__file__).resolve().parents[2] / "services" / "web"
+
+# Operation → the browser test that runs it (through the page that uses it).
+RUN_BY = {
+    "WebMe": "every page",
+    "WebMyMonths": "test_staff_member_self_assesses_and_a_refusal_lands_on_the_field",
+    "WebPeriod": "test_each_demo_role_signs_in_to_their_own_home",
+    "WebHrPeriod": "test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_result",
+    "WebSelfAssess": "test_staff_member_self_assesses_and_a_refusal_lands_on_the_field",
+    "WebLeaderBoard": "test_leader_decides_the_whole_board_in_one_act_refused_on_the_over_"
+                      "quota_line",
+    "WebQuotaUse": "test_leader_decides_the_whole_board_in_one_act_refused_on_the_over_quota_line",
+    "WebEvaluationFile": "test_leader_decides_the_whole_board_in_one_act_refused_on_the_over_"
+                         "quota_line",
+    "DecideRatings": "test_leader_decides_the_whole_board_in_one_act_refused_on_the_over_"
+                     "quota_line",
+    "WebTracker": "test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_result",
+    "OpenPeriod": "test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_result",
+    "PublishPeriod": "test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_result",
+    "ClosePeriod": "test_hr_closes_a_month",
+    "MyPendingWork": "test_each_demo_role_signs_in_to_their_own_home",
+    "FileAppeal": "test_staff_member_appeals_a_published_result",
+    "WebUnitStaff": "test_auditor_reads_a_timeline_and_a_board_as_of_a_date",
+    "WebPersonTimeline": "test_auditor_reads_a_timeline_and_a_board_as_of_a_date",
+    "WebBoardAsOf": "test_auditor_reads_a_timeline_and_a_board_as_of_a_date",
+    "AuditVerify": "test_auditor_reads_a_timeline_and_a_board_as_of_a_date",
+}
+
+
+def _used_by_pages() -> set[str]:
+    text = "".join(p.read_text(encoding="utf-8") for p in WEB.glob("*.py"))
+    return set(re.findall(r'run\("(\w+)"', text)) | set(re.findall(r'"(\w+Period)"', text))
+
+
+def test_every_operation_a_page_runs_is_a_persisted_document() -> None:
+    missing = [n for n in _used_by_pages() if not (OPERATIONS / f"{n}.graphql").exists()]
+    assert missing == []
+
+
+def test_every_operation_a_page_runs_is_run_by_a_browser_test() -> None:
+    assert _used_by_pages() == set(RUN_BY)
