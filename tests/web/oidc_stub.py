@@ -58,7 +58,8 @@ def _app(provider: Provider) -> Litestar:
     @get("/authorize", sync_to_thread=False)
     def authorize(request: Request[Any, Any, Any]) -> Redirect:
         q = request.query_params
-        assert q["response_type"] == "code" and q["code_challenge_method"] == "S256"
+        assert q["response_type"] == "code"
+        assert q["code_challenge_method"] == "S256"
         code = f"code-{len(provider.codes)}"
         provider.codes[code] = {k: q[k] for k in ("redirect_uri", "nonce", "code_challenge",
                                                    "client_id")}
@@ -100,7 +101,7 @@ async def oidc_provider(client_id: str, subject: str,
     server = uvicorn.Server(uvicorn.Config(_app(provider), host="127.0.0.1", port=port,
                                            log_level="warning"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.02)
     try:
         yield provider

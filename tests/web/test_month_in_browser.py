@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+
+try:
+    from playwright.async_api import expect
+except ImportError:  # the ``browser`` fixture says loudly why these tests did not run
+    expect = None
 
 from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
 
@@ -253,3 +259,75 @@ async def test_graphiql_loads_offline_from_our_files(open_browser: Any, server: 
     await page.goto(f"{server}/graphql")
     await page.wait_for_selector(".graphiql-container", timeout=20_000)
     assert not watch.foreign
+
+
+async def test_hr_closes_a_month(open_browser: Any, server: str, ward: Ward) -> None:
+    _, hr, watch = await open_browser()
+    nxt = date.today().replace(day=1) + timedelta(days=32)
+    await sign_in(hr, server, ward, HR, then="/periods")
+    await hr.goto(f"{server}/periods?year={nxt.year}&month={nxt.month}")
+    await hr.locator("li.line", has_text="Cựu chiến binh").locator("button[value=open]").click()
+    await hr.wait_for_selector("p.ok")
+    await hr.locator("li.line", has_text="Cựu chiến binh").locator("button[value=close]").click()
+    await expect(hr.locator("li.line", has_text="Cựu chiến binh")).to_contain_text("Đã khóa sổ")
+    watch.clean()
+
+
+async def decide_and_publish(open_browser: Any, server: str, ward: Ward) -> None:
+    _, leader, _ = await open_browser(width=1024)
+    await sign_in(leader, server, ward, MTTQ_HEAD, then="/board")
+    await leader.wait_for_selector("#board-form")
+    await decide_all(leader, "B", "80")
+    await leader.click("button:has-text('Quyết định cả bảng')")
+    await leader.wait_for_selector("p.ok")
+    _, hr, _ = await open_browser()
+    await sign_in(hr, server, ward, HR, then="/periods")
+    await hr.locator("li.line", has_text="Mặt trận").locator("button[value=publish]").click()
+    await hr.wait_for_selector("p.ok")
+
+
+async def test_staff_member_appeals_a_published_result(open_browser: Any, server: str,
+                                                       ward: Ward) -> None:
+    await decide_and_publish(open_browser, server, ward)
+    _, page, watch = await open_browser()
+    await sign_in(page, server, ward, MEMBER, then="/results")
+    # Last month's result is already under appeal: the API's refusal, on that form.
+    last = date.today().replace(day=1) - timedelta(days=1)
+    await page.click(f"summary:has-text('{last.month}/{last.year}')")
+    form = page.locator("details[open] form")
+    await form.locator("textarea[name=grounds]").fill("Xin xem xét lại.")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_selector("p.error")
+    assert "khiếu nại chưa giải quyết" in await page.locator("p.error").inner_text()
+    # This month's, just published: filed.
+    today = date.today()
+    await page.click(f"summary:has-text('{today.month}/{today.year}')")
+    form = page.locator("details[open] form").first
+    await form.locator("textarea[name=grounds]").fill("Kết quả công việc tháng vượt kế hoạch.")
+    await form.locator("select[name=claimed]").select_option("A")
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_selector("p.ok")
+    watch.clean()
+
+
+async def test_a_double_submitted_board_writes_once(open_browser: Any, server: str,
+                                                   ward: Ward) -> None:
+    _, page, watch = await open_browser(width=1024)
+    await sign_in(page, server, ward, MTTQ_HEAD, then="/board")
+    await page.wait_for_selector("#board-form")
+    await decide_all(page, "B", "80")
+    sent = await page.evaluate(
+        "() => Array.from(new FormData(document.getElementById('board-form')).entries())")
+    action = await page.locator("#board-form").get_attribute("action")
+    await page.click("button:has-text('Quyết định cả bảng')")
+    await page.wait_for_selector("p.ok")
+    # The very same form again (a second click, a resent request): recorded once.
+    again = await page.request.post(
+        f"{server}{action}", data=urlencode([(k, v) for k, v in sent]), max_redirects=0,
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert again.status == 303
+    assert "saved=1" in again.headers["location"]
+    await page.reload()
+    assert "Đã quyết định 7/" in await page.locator("main").inner_text()
+    assert await page.locator(".error").count() == 0
+    watch.clean()

@@ -4,7 +4,6 @@ forms guarded against cross-site posts, and the headers every page carries."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 import pytest
