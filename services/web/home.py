@@ -92,6 +92,6 @@ async def home(request: Req, web: Web) -> Response[str]:
     pending = await page.run("MyPendingWork", first=20)
     appeals = [e["node"] for e in (pending.data.get("myPendingWork") or {"edges": []})["edges"]]
     rt: Runtime = request.app.state.rt
-    others = [s for s in await tenants_of(rt, page.me["userId"]) if s != page.me["tenant"]] \
+    others = [t for t in await tenants_of(rt, page.me["userId"]) if t.slug != page.me["tenant"]] \
         if web.settings.dev_login and request.session.get("dev") else []
     return page.render("home.html", tasks=tasks, appeals=appeals, others=others)

@@ -123,6 +123,25 @@ STATUS: dict[str, tuple[str, str]] = {
     "opinion": ("Ý kiến", "Opinion"),
 }
 
+ACTIONS: dict[str, tuple[str, str]] = {
+    "take_up": ("Nhận giải quyết lần hai", "Take up at second instance"),
+    "provide_information": ("Bổ sung thông tin", "Provide information"),
+    "may_escalate": ("Có thể khiếu nại lần hai", "May escalate"),
+    "await_outcome": ("Chờ kết quả giải quyết", "Awaiting the outcome"),
+    "accept": ("Thụ lý khiếu nại", "Accept the appeal"),
+    "decide": ("Quyết định giải quyết", "Decide the appeal"),
+    "await_information": ("Chờ người khiếu nại bổ sung", "Awaiting information"),
+    "await": ("Đang chờ", "Waiting"),
+    "your_decision_is_appealed": ("Quyết định của bạn bị khiếu nại",
+                                  "Your decision is appealed"),
+    "submitted": ("Đã nộp", "Filed"),
+    "assigned": ("Đã phân công", "Assigned"),
+    "under_review": ("Đang giải quyết", "Under review"),
+    "awaiting_information": ("Chờ bổ sung", "Awaiting information"),
+    "awaiting_reviewer": ("Chờ người giải quyết", "Awaiting a reviewer"),
+    "withdrawn": ("Đã rút", "Withdrawn"),
+}
+
 ROLES: dict[str, tuple[str, str]] = {
     "staff": ("Cán bộ", "Staff"),
     "unit_leader": ("Lãnh đạo đơn vị", "Unit leader"),
@@ -141,7 +160,7 @@ def translator(lang: str) -> Callable[[str], str]:
     index = 1 if lang == "en" else 0
 
     def t(key: str) -> str:
-        pair = WORDS.get(key) or STATUS.get(key) or ROLES.get(key)
+        pair = WORDS.get(key) or STATUS.get(key) or ROLES.get(key) or ACTIONS.get(key)
         return pair[index] if pair else key
 
     return t

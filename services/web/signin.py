@@ -99,9 +99,11 @@ async def switch_tenant(request: Req, web: Web) -> Response[Any]:
     return Redirect("/", status_code=303)
 
 
-async def tenants_of(rt: Runtime, user_id: str) -> list[str]:
+async def tenants_of(rt: Runtime, user_id: str) -> list[Tenant]:
     """Tenants where the platform log holds a grant for this person."""
-    return sorted({g.tenant for g in await grants_for(rt.pool, user_id)})
+    found = [await known_tenant(rt, s) for s in sorted({g.tenant for g in
+                                                       await grants_for(rt.pool, user_id)})]
+    return [t for t in found if t is not None]
 
 
 @post("/logout", name="web:logout")

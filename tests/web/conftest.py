@@ -139,6 +139,10 @@ async def projected(runtime: Runtime, tenant: Tenant) -> None:
 async def ward(runtime: Runtime, server: str) -> Ward:
     """A fresh ward filled like the demo ones: five units, last month decided and published,
     this month open and untouched; the demo users granted."""
+    return await make_ward(runtime)
+
+
+async def make_ward(runtime: Runtime) -> Ward:
     slug = f"web-{uuid.uuid4().hex[:8]}"
     tenant = await runtime.registry.register(slug, f"Phường Thử {slug[-4:]}", "ward", None)
     service = runtime.service(tenant)

@@ -17,7 +17,7 @@ try:
 except ImportError:  # the ``browser`` fixture says loudly why these tests did not run
     expect = None
 
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, make_ward, no_horizontal_scroll, shoot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -179,7 +179,8 @@ async def test_auditor_reads_a_timeline_and_a_board_as_of_a_date(open_browser: A
     await page.locator("main ul.tasks a").nth(1).click()
     await page.wait_for_selector("ol.timeline li")
     text = await page.locator("ol.timeline").inner_text()
-    assert "decided" in text  # last month's decision, with who and in which capacity
+    assert "Đã quyết định" in text  # last month's decision, with who and in which capacity
+    assert "Lãnh đạo đơn vị" in text
     await no_horizontal_scroll(page)
     await shoot(page, "timeline")
     last = date.today().replace(day=1) - timedelta(days=1)
@@ -330,4 +331,15 @@ async def test_a_double_submitted_board_writes_once(open_browser: Any, server: s
     await page.reload()
     assert "Đã quyết định 7/" in await page.locator("main").inner_text()
     assert await page.locator(".error").count() == 0
+    watch.clean()
+
+
+async def test_a_person_granted_in_two_tenants_switches_between_them(
+        open_browser: Any, server: str, ward: Ward, runtime: Any) -> None:
+    other = await make_ward(runtime)
+    _, page, watch = await open_browser()
+    await sign_in(page, server, ward, AUDITOR)
+    await page.select_option("#tenant-switch", other.slug)
+    await page.click("button:has-text('Chuyển địa phương')")
+    await expect(page.locator("header")).to_contain_text(other.tenant.name)
     watch.clean()
