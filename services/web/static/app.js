@@ -32,8 +32,20 @@
       flag.hidden = used <= cap;
     });
   }
+  // Reasons are required when the decision departs from the proposal or the self-assessment
+  // (the server says so too, on the line; this only says it before sending).
+  function reasons(select) {
+    var line = select.closest("li.line");
+    var box = line && line.querySelector("textarea");
+    if (!box) { return; }
+    var basis = (line.getAttribute("data-basis") || "").split(" ").filter(Boolean);
+    box.required = Boolean(select.value) && basis.some(function (b) { return b !== select.value; });
+  }
   document.addEventListener("change", function (e) {
-    if (e.target && e.target.classList && e.target.classList.contains("level-choice")) { update(); }
+    if (e.target && e.target.classList && e.target.classList.contains("level-choice")) {
+      reasons(e.target);
+      update();
+    }
   });
   document.addEventListener("DOMContentLoaded", update);
   document.addEventListener("htmx:afterSettle", update);
