@@ -54,8 +54,11 @@ def csrf_token(request: Req) -> str:
     return token
 
 
-async def check_form(request: Req) -> Any:
-    """The posted form, once its token matches the session's (double submit, constant time)."""
+async def check_form(request: Req, signed_in: bool = True) -> Any:
+    """The posted form, once its token matches the session's (double submit, constant time).
+    A form posted after the session ended sends the person to sign in first."""
+    if signed_in and not isinstance(request.session.get("token"), str):
+        raise SignInRequiredError
     form = await request.form()
     sent = form.get("_csrf") or request.headers.get("x-csrf-token") or ""
     expected = request.session.get("csrf")
@@ -85,8 +88,10 @@ class Page:
     def __init__(self, web: Web, request: Req, client: PageClient, me: dict[str, Any]) -> None:
         self.web, self.request, self.client = web, request, client
         self.me = me["me"]
-        self.units: list[dict[str, Any]] = [e["node"] for e in me["units"]["edges"]]
-        self.policy: dict[str, Any] = me["policy"]
+        # A role the API refuses units or the policy to (a platform admin) sees none.
+        self.units: list[dict[str, Any]] = [e["node"] for e in
+                                            (me.get("units") or {"edges": []})["edges"]]
+        self.policy: dict[str, Any] = me.get("policy") or {"levelLabels": [], "criteria": []}
         self.lang = current_language(request)
         self.t = translator(self.lang)
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import structlog
 from litestar import get, post
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Response
 
@@ -52,10 +53,11 @@ def start_session(request: Req, token: str, **extra: Any) -> None:
 @get("/login", name="web:login")
 async def login_page(request: Req, web: Web) -> Response[str]:
     rt: Runtime = request.app.state.rt
-    wanted = request.query_params.get("tenant")
+    # The tenant asked for, else the one last signed in to here (development only).
+    wanted = request.query_params.get("tenant") or request.cookies.get("dev_tenant")
     listed: list[tuple[str, str, list[Any]]] = []
     if web.settings.dev_login:
-        slugs = [wanted] if wanted else [s for s, *_ in TENANTS]
+        slugs = list(dict.fromkeys([*([wanted] if wanted else []), *(s for s, *_ in TENANTS)]))
         for slug in slugs[:SHOWN_TENANTS]:
             tenant = await known_tenant(rt, slug)
             if tenant is not None:
@@ -70,7 +72,7 @@ async def login_page(request: Req, web: Web) -> Response[str]:
 async def login_dev(request: Req, web: Web) -> Response[Any]:
     if not web.settings.dev_login:
         raise NotAuthorizedException("development sign-in is off")
-    form = await check_form(request)
+    form = await check_form(request, signed_in=False)
     rt: Runtime = request.app.state.rt
     slug, user = str(form.get("tenant", "")), str(form.get("user", ""))
     person = next((u for u in demo_users(slug) if u.user_id == user), None)
@@ -79,7 +81,9 @@ async def login_dev(request: Req, web: Web) -> Response[Any]:
     token = mint_token(rt.settings, tenant=slug, user=user, roles=list(person.roles),
                        name=person.name, ttl_seconds=web.settings.session_seconds)
     start_session(request, token, dev=True)
-    return Redirect(safe_next(form.get("next")), status_code=303)
+    return Redirect(safe_next(form.get("next")), status_code=303, cookies=[
+        Cookie(key="dev_tenant", value=slug, httponly=True, samesite="lax",
+               secure=web.settings.secure_cookies, max_age=30 * 86400)])
 
 
 @post("/switch", name="web:switch")
@@ -119,10 +123,12 @@ async def logout(request: Req, web: Web) -> Response[Any]:
 
 def to_sign_in(request: Req) -> Response[Any]:
     """Back to sign in, then to the same page (an htmx request is told to go there whole)."""
-    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.method != "GET":
-        back = safe_next(request.headers.get("hx-current-url", "").split(request.url.netloc, 1)[-1]
-                         if request.headers.get("hx-current-url") else "/")
+    if request.method == "GET":
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:  # a form: back to the page it was on (what it held is not replayed)
+        came_from = request.headers.get("hx-current-url") or request.headers.get("referer")
+        back = urlsplit(came_from).path if came_from else "/"
+    back = safe_next(back)
     request.clear_session()
     target = f"/login?expired=1&next={quote(back, safe='/')}"
     if request.headers.get("hx-request"):

@@ -212,10 +212,20 @@ async def test_without_a_session_a_page_sends_to_sign_in_and_back(open_browser: 
     await page.goto(f"{server}/login?tenant={ward.slug}&next=/results")
     await page.click(f'button[data-user="{MEMBER}"]')
     await page.wait_for_url(f"{server}/results")
-    await context.clear_cookies()
+    await context.clear_cookies(name="congtam_session")
     await page.goto(f"{server}/self")
     await page.wait_for_url(f"{server}/login?expired=1&next=/self")
     assert "hết hạn" in await page.locator("main").inner_text()
+    # A form sent after the session ended: to sign in, then back to the form's page.
+    await page.click(f'button[data-user="{MEMBER}"]')
+    await page.wait_for_url(f"{server}/self")
+    await context.clear_cookies(name="congtam_session")
+    await page.fill("#score", "80")
+    await page.click("button:has-text('Nộp phiếu tự đánh giá')")
+    await page.wait_for_url(f"{server}/login?expired=1&next=/self")
+    await page.click(f'button[data-user="{MEMBER}"]')
+    await page.wait_for_url(f"{server}/self")
+    assert "Chưa tự đánh giá" in await page.locator("main").inner_text()  # nothing written
     watch.clean()
 
 
