@@ -27,6 +27,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "role": ("Vai trò", "Role"),
     "unit": ("Đơn vị", "Unit"),
     "month": ("Tháng", "Month"),
+    "year": ("Năm", "Year"),
     "deadline": ("Hạn", "Due"),
     "overdue": ("Quá hạn", "Overdue"),
     "done": ("Đã xong", "Done"),
