@@ -131,17 +131,20 @@ PARALLEL_FROM = 50_000  # events: below this, one range is as fast as several
 RANGES = 4
 
 
-async def first_break(db: Any, schema: str, until: int, table: str = EVENTS_TABLE) -> int | None:
-    """The first position in (0, ``until``] whose stored hash is not its link, if any.
+async def first_break(db: Any, schema: str, until: int, table: str = EVENTS_TABLE,
+                      since: int = 0) -> int | None:
+    """The first position in (``since``, ``until``] whose stored hash is not its link, if
+    any (from ``since`` > 0: trusting the stored hash at ``since``, which the caller has
+    checked against a published checkpoint).
 
     ``db`` may be a pool: then long logs are checked as ``RANGES`` ranges on as many
     connections at once (the rows up to ``until`` are append-only, so the ranges see
     the same rows whatever their snapshots).
     """
     sql = _links_sql(schema, table)
-    if not isinstance(db, asyncpg.Pool) or until < PARALLEL_FROM:
-        return await db.fetchval(sql, 0, until)  # type: ignore[no-any-return]
-    bounds = [until * i // RANGES for i in range(RANGES + 1)]
+    if not isinstance(db, asyncpg.Pool) or until - since < PARALLEL_FROM:
+        return await db.fetchval(sql, since, until)  # type: ignore[no-any-return]
+    bounds = [since + (until - since) * i // RANGES for i in range(RANGES + 1)]
     found = await asyncio.gather(*(db.fetchval(sql, lo, hi)
                                    for lo, hi in itertools.pairwise(bounds)))
     broken = [f for f in found if f is not None]

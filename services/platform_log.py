@@ -27,6 +27,7 @@ from domain.actor import Actor, acting_as
 from domain.errors import ValidationFailedError
 from domain.platform import (
     AccessRecord,
+    CheckpointSignature,
     PersonalDataErasure,
     TenantChain,
     TenantPlacement,
@@ -117,12 +118,13 @@ class PlatformLog(Application):  # type: ignore[type-arg]
         account.revoke(grant_id, reason)
         self._save(account)
 
-    def publish_checkpoint(self, tenant: str, position: int, head: bytes, events: int) -> int:
+    def publish_checkpoint(self, tenant: str, position: int, head: bytes, events: int,
+                           signature: CheckpointSignature | None = None) -> int:
         try:
             chain: TenantChain = self.repository.get(tenant_chain_id(tenant))
         except AggregateNotFoundError:
             chain = TenantChain(id=tenant_chain_id(tenant), tenant=tenant)
-        chain.publish(position, head, events)
+        chain.publish(position, head, events, signature)
         return self._save(chain)
 
     def record_erasure(self, subject_id: UUID, tenant: str, basis: str) -> int:
@@ -244,9 +246,10 @@ class Platform:
         await self._written(actor, lambda: self.log.revoke(user_id, grant_id, reason))
 
     async def publish_checkpoint(self, actor: Actor, tenant: str, position: int, head: bytes,
-                                 events: int) -> int:
+                                 events: int, signature: CheckpointSignature | None = None
+                                 ) -> int:
         return await self._written(actor, lambda: self.log.publish_checkpoint(
-            tenant, position, head, events))
+            tenant, position, head, events, signature))
 
     async def record_erasure(self, actor: Actor, subject_id: UUID, tenant: str,
                              basis: str) -> int:

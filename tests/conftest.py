@@ -44,6 +44,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         "CONGTAM_LOG_FORMAT": "json",
         "CONGTAM_LOG_LEVEL": "warning",
         "CONGTAM_FRESHNESS_TIMEOUT": "5",
+        # No automatic checkpoints in the background of other tests (they count platform
+        # events); the witness is driven explicitly by its own tests.
+        "CONGTAM_CHECKPOINT_EVERY_S": "0",
     })
 
 

@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS platform.checkpoints (
     log_position bigint NOT NULL,
     PRIMARY KEY (tenant, position)
 );
+-- The platform's signature of a checkpoint (services/audit/signing.py), when it was signed.
+ALTER TABLE platform.checkpoints ADD COLUMN IF NOT EXISTS signed_at text;
+ALTER TABLE platform.checkpoints ADD COLUMN IF NOT EXISTS public_key text;
+ALTER TABLE platform.checkpoints ADD COLUMN IF NOT EXISTS signature text;
 
 -- Reads by auditors and across tenants.
 CREATE TABLE IF NOT EXISTS platform.access_log (

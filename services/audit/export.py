@@ -156,5 +156,5 @@ def _finish(out: Path, manifest: dict[str, Any]) -> None:
     source = Path(spec.origin).parent
     target = out / "auditverify"
     target.mkdir(exist_ok=True)
-    for name in ("__init__.py", "__main__.py"):
+    for name in ("__init__.py", "__main__.py", "ed25519.py"):
         shutil.copyfile(source / name, target / name)
