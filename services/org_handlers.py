@@ -7,6 +7,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import AlreadyExistsError, ValidationFailedError
 from domain.organisation import StaffMember, StaffType, Unit
 from domain.tenant_policy import TenantPolicy, tenant_policy_id
+from domain.text import required
 from services.commands import (
     AdjustPolicy,
     AdoptPolicy,
@@ -29,12 +30,16 @@ def _check_staff_type(value: str) -> None:
 
 class OrganisationHandlers(HandlerBase):
     def register_unit(self, cmd: RegisterUnit) -> int:
+        required("name", cmd.name, "tên đơn vị")
+        required("kind", cmd.kind, "loại đơn vị")
         if cmd.parent_id is not None:
             self._get(Unit, cmd.parent_id, "đơn vị cấp trên", "Parent unit")
         return self._save(Unit(id=cmd.unit_id, name=cmd.name, kind=cmd.kind,
                                parent_id=cmd.parent_id))
 
     def register_staff(self, cmd: RegisterStaff) -> int:
+        required("fullName", cmd.full_name, "họ và tên")
+        required("position", cmd.position, "chức vụ")
         _check_staff_type(cmd.staff_type)
 
         def attempt() -> int:
@@ -64,6 +69,8 @@ class OrganisationHandlers(HandlerBase):
         given changes; the rest is carried over into the new event."""
         def attempt() -> int:
             s = self._staff(cmd.staff_id)
+            if cmd.position is not None:
+                required("position", cmd.position, "chức vụ")
             staff_type = cmd.staff_type if cmd.staff_type is not None else s.staff_type
             _check_staff_type(staff_type)
             s.update_profile(

@@ -18,6 +18,13 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info
 
 from domain.errors import DomainError
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from projections.base import DbConn
 from projections.runner import tracked_position
 from services.auth import AuthError, ForbiddenError, Principal
@@ -33,12 +40,38 @@ class StaleError(DomainError):
 
 
 def operation_of(info: Info[Any, Any]) -> str:
-    """The matrix key of the root field ``info`` belongs to, e.g. ``Query.unitRatings``."""
+    """The matrix key of the root field ``info`` belongs to, e.g. ``Query.unitRatings``
+    — by the field's name, not the alias it answers under (``{ x: me { … } }`` is
+    ``Query.me``)."""
     path = info.path
     while path.prev is not None:
         path = path.prev
     kind = info.operation.operation.value  # "query" | "mutation" | "subscription"
-    return f"{kind.capitalize()}.{path.key}" if isinstance(path.key, str) else kind
+    if not isinstance(path.key, str):
+        return kind
+    if path.prev is None and info.path.prev is None:
+        return f"{kind.capitalize()}.{info.field_name}"  # the root field itself
+    raw: Any = getattr(info, "_raw_info", info)  # strawberry's Info wraps graphql-core's
+    name = _field_named(info.operation.selection_set, path.key, raw.fragments)
+    return f"{kind.capitalize()}.{name or path.key}"
+
+
+def _field_named(selection_set: SelectionSetNode, key: str,
+                 fragments: dict[str, FragmentDefinitionNode]) -> str | None:
+    """The name of the root field answering under response key ``key`` (alias or name)."""
+    for node in selection_set.selections:
+        if isinstance(node, FieldNode):
+            if (node.alias.value if node.alias else node.name.value) == key:
+                return node.name.value
+        elif isinstance(node, InlineFragmentNode):
+            found = _field_named(node.selection_set, key, fragments)
+            if found:
+                return found
+        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments:
+            found = _field_named(fragments[node.name.value].selection_set, key, fragments)
+            if found:
+                return found
+    return None
 
 
 class Context(BaseContext, kw_only=True):

@@ -42,7 +42,7 @@ from services.gql.inputs import (
     QuotaExceptionInput,
     SelfAssessmentInput,
     check_board_size,
-    check_period,
+    check_openable,
     check_text,
     criteria_points,
     parse_id,
@@ -84,7 +84,7 @@ class Mutation:
     @strawberry.mutation(description="Mở kỳ đánh giá (tháng, quý, năm) cho một đơn vị "
                          "(cán bộ tổ chức)")
     async def open_period(self, info: Info[Any, Any], input: OpenPeriodInput) -> WriteResult:
-        check_period(input.kind, input.year, input.month)
+        check_openable(input.kind, input.year, input.month)
         cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
                          input.month, input.deadline, input.kind.value)
         await require_unit(info, cmd.unit_id)
