@@ -54,7 +54,7 @@ def read_sheet(data: bytes) -> Sheet:
         raise FileTooLargeError(
             f"Tệp quá lớn ({len(data):,} byte, tối đa {MAX_BYTES:,} byte).",
             f"The file is too large ({len(data):,} bytes, at most {MAX_BYTES:,}).")
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise _refuse("tệp rỗng.", "the file is empty.")
     if data.startswith(b"PK\x03\x04"):
         return _read_xlsx(data)
