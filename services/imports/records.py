@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .columns import CellError, Column, fold, header_map, text_value
+from .columns import CellError, Column, header_map, normalise, text_value
 from .problems import RowProblem
 from .reading import Cell, Sheet
 
@@ -52,16 +52,20 @@ def records(sheet: Sheet, columns: tuple[Column, ...],
                                "thiếu cột này trong dòng tiêu đề.",
                                "this column is missing from the header row.")
                     for c in missing]
-    folded_example = {k: fold(v) for k, v in (example or {}).items()}
+    folded_example = {k: _same(v) for k, v in (example or {}).items()}
     found: list[Record] = []
     for row, cells in sheet.rows[best_index + 1:]:
         record = Record(row, {key: cells[i] if i < len(cells) else None
                               for key, i in best.items()})
-        if folded_example and all(fold(shown(record.cells.get(k))) == v
+        if folded_example and all(_same(shown(record.cells.get(k))) == v
                                   for k, v in folded_example.items()):
             continue
         found.append(record)
     return found, []
+
+
+def _same(text: str) -> str:
+    return normalise(text).casefold()
 
 
 def shown(cell: Cell) -> str:

@@ -98,7 +98,8 @@ def parse_staff(data: bytes, tenant: str, existing_units: Mapping[str, UnitId] |
     first_row: dict[str, int] = {}
     for record in found:
         mine: list[RowProblem] = []
-        row, key = _row(tenant, record.row, record.cells, units, mine)
+        text: dict[str, str] = {}
+        row, key = _row(tenant, record.row, record.cells, units, mine, text)
         if key is not None:
             if key in first_row:
                 coded = key.startswith("code:")
@@ -111,8 +112,8 @@ def parse_staff(data: bytes, tenant: str, existing_units: Mapping[str, UnitId] |
             first_row.setdefault(key, record.row)
         if row is not None:
             rows.append(row)
-        preview.append(PreviewRow(record.row, {k: shown(v) for k, v in record.cells.items()},
-                                  tuple(mine)))
+        preview.append(PreviewRow(record.row, {k: text[k] if k in text else shown(v)
+                                               for k, v in record.cells.items()}, tuple(mine)))
         problems.extend(mine)
     if problems:
         return StaffImport((), tuple(problems), tuple(preview))
@@ -121,10 +122,10 @@ def parse_staff(data: bytes, tenant: str, existing_units: Mapping[str, UnitId] |
 
 def _row(tenant: str, number: int, cells: Mapping[str, Cell],
          units: Mapping[str, tuple[str, UnitId]], problems: list[RowProblem],
-         ) -> tuple[StaffRow | None, str | None]:
+         text: dict[str, str]) -> tuple[StaffRow | None, str | None]:
     """The row checked cell by cell (every problem noted, not just the first), and the
-    person's natural key whenever name (or code) and unit can be read."""
-    text: dict[str, str] = {}
+    person's natural key whenever name (or code) and unit can be read. ``text`` is filled
+    with each readable cell's text (for the preview)."""
     for column in STAFF_COLUMNS:
         try:
             text[column.key] = text_value(column, cells.get(column.key))

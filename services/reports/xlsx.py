@@ -124,7 +124,7 @@ def _table(sheet: Worksheet, r: int, block: Table, f: dict[str, Format]) -> int:
     for values in block.rows:
         r += 1
         for c, value in enumerate(values):
-            if isinstance(value, bool) or value is None:
+            if isinstance(value, bool) or value is None or value == "":
                 sheet.write_blank(r, c, None, f["td"])
             elif isinstance(value, int | float):
                 sheet.write_number(r, c, value, f["td"])
