@@ -27,6 +27,16 @@ MAX_UNPACKED = 100 * 1024 * 1024
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and Excel's encrypted .xlsx
 
 
+# A title such as "DANH SÁCH CÁN BỘ, CÔNG CHỨC" often stands above the header.
+HEADER_SEARCH = 10
+
+
+def too_many_rows() -> TooManyRowsError:
+    return TooManyRowsError(
+        f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,} dòng dữ liệu).".replace(",", "."),
+        f"The file has too many rows (at most {MAX_ROWS:,} data rows).")
+
+
 @dataclass(frozen=True)
 class Formula:
     """A cell holding a formula (its text, e.g. ``=A1+1``); never evaluated."""
@@ -119,8 +129,9 @@ def _read_csv(data: bytes) -> Sheet:
                       "'CSV UTF-8').") from exc
     if "\x00" in text:
         raise _refuse("tệp nhị phân, không phải bảng tính.", "a binary file, not a spreadsheet.")
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    # The separator is the one the first lines use most (a title line may have none).
+    sample = "\n".join([line for line in text.splitlines()[:50] if line.strip()][:HEADER_SEARCH])
+    delimiter = max((";", ",", "\t"), key=sample.count)
     rows: list[tuple[int, tuple[Cell, ...]]] = []
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""),
@@ -140,14 +151,13 @@ def _csv_cell(value: str) -> Cell:
 
 def _keep(rows: list[tuple[int, tuple[Cell, ...]]], number: int,
           values: tuple[Cell, ...]) -> None:
-    """Keep a row unless it is blank; the header counts against the limit, as in Excel."""
+    """Keep a row unless it is blank; stop reading well before a huge sheet is in memory
+    (the exact count of data rows, under the header, is checked by ``records``)."""
     end = len(values)
     while end and (values[end - 1] is None or values[end - 1] == ""):
         end -= 1
     if not end:
         return
-    if len(rows) >= MAX_ROWS + 1:
-        raise TooManyRowsError(
-            f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,} dòng dữ liệu).",
-            f"The file has too many rows (at most {MAX_ROWS:,} data rows).")
+    if len(rows) >= MAX_ROWS + HEADER_SEARCH:
+        raise too_many_rows()
     rows.append((number, values[:end]))

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 from .columns import CellError, Column, header_map, normalise, text_value
 from .problems import RowProblem
-from .reading import Cell, Sheet
-
-# A title such as "DANH SÁCH CÁN BỘ, CÔNG CHỨC" often stands above the header.
-_HEADER_SEARCH = 10
+from .reading import HEADER_SEARCH, MAX_ROWS, Cell, Sheet, too_many_rows
 
 
 @dataclass(frozen=True)
@@ -37,7 +34,7 @@ def records(sheet: Sheet, columns: tuple[Column, ...],
             example: dict[str, str] | None = None) -> tuple[list[Record], list[RowProblem]]:
     """The data rows under the header (the template's example row, unchanged, left out), or
     the problems of a header that lacks required columns."""
-    candidates = sheet.rows[:_HEADER_SEARCH]
+    candidates = sheet.rows[:HEADER_SEARCH]
     if not candidates:
         return [], [RowProblem(1, "(tiêu đề)", "(header)", "NO_HEADER",
                                "tệp không có dòng tiêu đề nào.", "the file has no header row.")]
@@ -52,6 +49,8 @@ def records(sheet: Sheet, columns: tuple[Column, ...],
                                "thiếu cột này trong dòng tiêu đề.",
                                "this column is missing from the header row.")
                     for c in missing]
+    if len(sheet.rows) - best_index - 1 > MAX_ROWS:
+        raise too_many_rows()
     folded_example = {k: _same(v) for k, v in (example or {}).items()}
     found: list[Record] = []
     for row, cells in sheet.rows[best_index + 1:]:

@@ -17,6 +17,7 @@ from services.imports import (
     parse_staff,
     parse_units,
 )
+from tests.documents.sheets import HEADER as HEADER_ROW
 from tests.documents.sheets import csv_text, xlsx
 
 pytestmark = pytest.mark.unit
@@ -36,7 +37,14 @@ def test_more_than_5000_rows_are_refused() -> None:
     with pytest.raises(TooManyRowsError) as refused:
         parse_staff(csv_text(rows), "t", {"Hội LHPN": None})  # type: ignore[dict-item]
     assert refused.value.code == "TOO_MANY_ROWS"
-    assert "5.000" in refused.value.message_vi or "5,000" in refused.value.message_vi
+    assert "tối đa 5.000 dòng dữ liệu" in refused.value.message_vi
+
+
+def test_a_title_above_the_header_does_not_count_against_the_row_limit() -> None:
+    import uuid
+    rows = [(f"C{i}", *ROW[1:]) for i in range(MAX_ROWS)]
+    data = csv_text([tuple(HEADER_ROW), *rows], header=("DANH SÁCH CÁN BỘ NĂM 2026",))
+    assert len(parse_staff(data, "t", {"Hội LHPN": uuid.uuid4()}).rows) == MAX_ROWS  # type: ignore[dict-item]
 
 
 def test_5000_rows_are_accepted() -> None:

@@ -79,10 +79,11 @@ def test_every_pdf_is_a4_with_its_fonts_embedded(report: Report) -> None:
         size = sorted((round(float(page.mediabox.width), 2),
                        round(float(page.mediabox.height), 2)))
         assert tuple(size) == A4
-        fonts = page["/Resources"]["/Font"]
+        resources: Any = page["/Resources"]
+        fonts = resources["/Font"]
         assert fonts
         for ref in fonts.values():
-            font = ref.get_object()
+            font: Any = ref.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             assert "/FontFile2" in descriptor, font["/BaseFont"]
             assert "DejaVuSerif" in font["/BaseFont"]
@@ -122,7 +123,8 @@ def test_the_xlsx_is_set_for_a4_and_carries_the_log_position() -> None:
     sheet = book.worksheets[0]
     assert int(sheet.page_setup.paperSize or 0) == 9  # A4
     assert sheet.page_setup.orientation == "landscape"
-    assert {p.name: p.value for p in book.custom_doc_props.props}["log_position"] == "48213"
+    properties: Any = book.custom_doc_props  # type: ignore[attr-defined]
+    assert {p.name: p.value for p in properties.props}["log_position"] == "48213"
     values = [v for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in values
     assert "Độc lập - Tự do - Hạnh phúc" in values
