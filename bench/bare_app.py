@@ -2,9 +2,10 @@
 
 A floor, not a product: ``{ __typename }`` and one unit-month of ``rm_ratings`` (41 rows × the
 dashboard's 12 fields at ``small``) read with one asyncpg statement, no authentication, no
-transaction, no role switch, no rate guard. What the product spends above it is what its own
-layers cost. Started by the bench as a separate process (``python -m bench.bare_app``), like
-``congtam serve``, and served by ``uvicorn.run`` with the same arguments.
+transaction, no role switch, no rate guard; strawberry's stock parser and validation
+caches. What the product spends above it is what its own layers cost. Started by the bench
+as a separate process (``python -m bench.bare_app``), like ``congtam serve``, and served by
+``uvicorn.run`` with the same arguments.
 
 Environment: ``BENCH_BARE_DSN`` (a PostgreSQL URL), ``BENCH_BARE_SCHEMA`` (the tenant schema
 holding the read models), ``BENCH_BARE_PORT``, ``BENCH_BARE_POOL`` (pool size).
@@ -23,6 +24,7 @@ from typing import Any
 import asyncpg
 import strawberry
 from litestar import Litestar, get
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import Info
 
@@ -108,7 +110,10 @@ def create_app(dsn: str, schema: str, pool_size: int) -> Litestar:
         finally:
             await app.state.pool.close()
 
-    graphql = make_graphql_controller(strawberry.Schema(query=Query), path="/graphql",
+    # strawberry's own caches: a document is parsed and validated once, as the product's
+    # ValidDocuments does, so neither side pays per request what the other does not.
+    schema_ = strawberry.Schema(query=Query, extensions=[ParserCache(), ValidationCache()])
+    graphql = make_graphql_controller(schema_, path="/graphql",
                                       graphql_ide=None, allow_queries_via_get=False)
     return Litestar(route_handlers=[graphql, readyz], lifespan=[lifespan], debug=False)
 

@@ -138,18 +138,13 @@ async def _unprepare(rt: Runtime, schema: str) -> None:
             await conn.execute(f"DROP FUNCTION IF EXISTS {schema}.{name}({schema}.rm_ratings)")
 
 
-def _env(settings: Settings) -> dict[str, str]:
-    params = ConnectionParams.from_url(settings.database_url or "")
-    # libpq's variables, which node-postgres reads too; a host starting with "/" is the
-    # embedded server's Unix socket directory, as for the product's processes.
-    return {**os.environ, "PGHOST": params.host, "PGPORT": str(params.port),
-            "PGUSER": PEER_ROLE, "PGDATABASE": params.dbname, "NODE_ENV": "production"}
-
-
 def _argv(script: Path, settings: Settings, schema: str, port: int, secret: str) -> list[str]:
     params = ConnectionParams.from_url(settings.database_url or "")
+    # The product's URL form, which node-postgres reads too: the embedded server's Unix
+    # socket directory as ?host=, as for the product's processes; its own login role.
+    own = ConnectionParams(params.host, params.port, PEER_ROLE, "", params.dbname)
     return [_node() or "node", str(script),
-            "--connection", params.dbname, "--schema", schema,
+            "--connection", own.url(), "--schema", schema,
             "--host", "127.0.0.1", "--port", str(port),
             "--max-pool-size", str(settings.read_pool_max),
             "--disable-query-log", "--disable-graphiql", "--no-setof-functions-contain-nulls",
@@ -165,7 +160,7 @@ async def _wait_ready(process: Process, token: str, within_s: float = 60.0) -> N
     async with httpx.AsyncClient(base_url=process.base_url or "", timeout=2) as http:
         while loop.time() < deadline:
             if process.popen.poll() is not None:
-                raise RuntimeError(f"postgraphile exited: {_tail(process.log)}")
+                raise RuntimeError(f"postgraphile exited: {_head(process.log)}")
             try:
                 answer = await http.post("/graphql", json={"query": "{ __typename }"},
                                          headers=headers)
@@ -175,6 +170,10 @@ async def _wait_ready(process: Process, token: str, within_s: float = 60.0) -> N
                 pass
             await asyncio.sleep(0.25)
     raise RuntimeError(f"postgraphile not ready within {within_s:.0f} s: {_tail(process.log)}")
+
+
+def _head(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace")[:1500]
 
 
 @asynccontextmanager
@@ -188,7 +187,8 @@ async def postgraphile(rt: Runtime, settings: Settings, schema: str, secret: str
     await _prepare(rt, schema)
     port = _free_port()
     log = settings.data_dir / "postgraphile.log"
-    popen = _spawn(_argv(script, settings, schema, port, secret), _env(settings), log)
+    popen = _spawn(_argv(script, settings, schema, port, secret),
+                   {**os.environ, "NODE_ENV": "production"}, log)
     process = Process("postgraphile", PEER_ROLE, popen, log, f"http://127.0.0.1:{port}")
     try:
         await _wait_ready(process, token)

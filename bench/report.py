@@ -141,7 +141,8 @@ def floors_table(record: dict[str, Any]) -> Table | None:
                           ("p99", "right"), ("CPU", "right"), ("÷ bare", "right"),
                           ("CPU ×", "right"), ("peer req/s", "right"), ("p99", "right"),
                           ("CPU", "right"), ("÷ peer", "right"), ("CPU ×", "right")):
-        t.add_column(name, justify=justify)  # type: ignore[arg-type]
+        t.add_column(name, justify=justify,  # type: ignore[arg-type]
+                     min_width=21 if name == "path" else None)
     for name, m in sorted(rows, key=lambda row: row[1]["concurrency"]):
         cells = [name, str(m["concurrency"]), f"{m['rate']:,.0f}", _ms(m["p99_ms"]),
                  _cpu(m.get("server_cpu_ms"))]
