@@ -112,7 +112,7 @@ def create_app(dsn: str, schema: str, pool_size: int) -> Litestar:
 
     # strawberry's own caches: a document is parsed and validated once, as the product's
     # ValidDocuments does, so neither side pays per request what the other does not.
-    schema_ = strawberry.Schema(query=Query, extensions=[ParserCache(), ValidationCache()])
+    schema_ = strawberry.Schema(query=Query, extensions=[ParserCache, ValidationCache])
     graphql = make_graphql_controller(schema_, path="/graphql",
                                       graphql_ide=None, allow_queries_via_get=False)
     return Litestar(route_handlers=[graphql, readyz], lifespan=[lifespan], debug=False)
