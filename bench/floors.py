@@ -161,6 +161,7 @@ def chunk(calls: Sequence[Call], reps: int, rep: int) -> list[Call]:
     return list(calls[start:start + size + (1 if rep < extra else 0)])
 
 
-def read_requests(dashboard_requests: int, concurrency: int) -> int:
-    """Requests per repetition of a read side: the scale's count, at least 4 per client."""
-    return max(dashboard_requests, 4 * concurrency)
+def read_requests(dashboard_requests: int, concurrency: int, per_client: int = 4) -> int:
+    """Requests per repetition of a read side: the scale's count, and at least
+    ``per_client`` for each client."""
+    return max(dashboard_requests, per_client * concurrency)

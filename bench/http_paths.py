@@ -276,8 +276,9 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
         by_c = {1: lanes[:1], 8: lanes[1:9], 32: lanes[9:]}
         for c in CONCURRENCY if lanes or boards else (1,):
             decisions = [_decision_calls(http, settings, lane, doc) for lane in by_c[c]]
-            sides = _sides(endpoints, c, read_requests(scale.dashboard_requests, c), reader,
-                           variables if boards else None, decisions, reps)
+            n = read_requests(scale.dashboard_requests, c, scale.floor_per_client)
+            sides = _sides(endpoints, c, n, reader, variables if boards else None, decisions,
+                           reps)
             measured = await interleaved(sides, reps, budget)
             for m in measured:
                 if "board" in m.name or m.name.startswith("dashboard_query"):
