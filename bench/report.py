@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -135,7 +136,7 @@ def floors_table(record: dict[str, Any]) -> Table | None:
              + (f"{peer.get('version')}" if peer.get("measured")
                 else f"(peer not measured: {peer.get('reason', '?')})")
              + " — same run, interleaved; CPU = the serving process's ms per request")
-    t = Table(title=title, title_justify="left")
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
     for name, justify in (("path", "left"), ("c", "right"), ("req/s", "right"),
                           ("p99 ms", "right"), ("CPU ms", "right"), ("bare req/s", "right"),
                           ("p99", "right"), ("CPU", "right"), ("÷ bare", "right"),
