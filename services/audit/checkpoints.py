@@ -15,10 +15,10 @@ from typing import Any
 
 from domain.actor import Actor
 from domain.errors import DomainError
-from projections.base import DbConn
-from services.integrity import Verification, verify
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.integrity import Verification, verify
+from storage.db import DbConn
 
 
 class ChainBrokenError(DomainError):

@@ -13,9 +13,9 @@ from services.audit.checkpoints import (
     prove_extends,
     publish,
 )
-from services.integrity import verify
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.integrity import verify
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
