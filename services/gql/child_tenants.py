@@ -1,4 +1,4 @@
-"""Cross-tenant roll-ups: a parent tenant reads its children's aggregated figures.
+"""Child-tenant figures: a parent tenant reads its children's aggregated figures.
 
 Two things must both hold for a parent's reader to see a child: the registry says the child
 is the parent's child (``parent_slug``), and the reader holds an explicit grant on the
