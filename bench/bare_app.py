@@ -29,7 +29,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.types import Info
 
 from domain.levels import Level as DomainLevel
-from services.database import ConnectionParams
+from services.store.database import ConnectionParams
 
 # The product's own statement for the board, less the keyset cursor columns.
 BOARD_SQL = (

@@ -30,9 +30,9 @@ from typing import Any, Protocol
 from bench.http import Call, _free_port, drive
 from bench.processes import Process, _spawn, _wait_ready
 from bench.stats import Measure
-from services.database import ConnectionParams
 from services.runtime import Runtime
 from services.settings import Settings
+from services.store.database import ConnectionParams
 
 BARE_ROLE = "congtam_bench_bare"
 ROOT = Path(__file__).resolve().parents[1]

@@ -34,7 +34,7 @@ from bench.processes import API_ROLE, PROJECTOR_ROLE, Process, create_roles, run
 from bench.scales import Scale, month_at
 from bench.stats import Measure
 from domain.ids import PeriodId, StaffId
-from services.auth import dev_secret, mint_token
+from services.http.auth import dev_secret, mint_token
 from services.runtime import Runtime
 from services.settings import Settings
 

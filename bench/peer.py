@@ -32,9 +32,9 @@ import httpx
 from bench.http import _free_port
 from bench.processes import Process, _spawn, _tail
 from domain.levels import Level
-from services.database import ConnectionParams
 from services.runtime import Runtime
 from services.settings import Settings
+from services.store.database import ConnectionParams
 
 VERSION = "4.14.1"  # postgraphile on npm, pinned: a different version is a different peer
 PEER_ROLE = "congtam_bench_peer"

@@ -9,7 +9,7 @@ per-tenant lag gauge exported at ``/metrics``.
 Several projector processes may run: the per-tenant advisory lock in the runner means a
 tenant is never applied twice at once.
 
-With several databases (services/placement.py) there is one LISTEN connection and one
+With several databases (services/store/placement.py) there is one LISTEN connection and one
 sweep query per database, and each tenant is projected on the database the directory
 places it in, with personal-data keys read from the home database. The directory is
 reloaded at each sweep, so a tenant moved by another process is served where it now is;
@@ -29,11 +29,11 @@ from prometheus_client import Counter, Gauge
 
 from projections.progress import Lag, lags, progress_rows, record_stall
 from projections.runner import BATCH_SIZE, ProjectionStalledError, catch_up
-from services.dbroles import projecting_as
-from services.eventstore import NOTIFY_CHANNEL
-from services.placement import Directory
+from services.platform.tenants import TenantRegistry
 from services.settings import HOME_DATABASE
-from services.tenants import TenantRegistry
+from services.store.dbroles import projecting_as
+from services.store.eventstore import NOTIFY_CHANNEL
+from services.store.placement import Directory
 
 if TYPE_CHECKING:
     from services.audit.checkpoints import Witness

@@ -10,18 +10,18 @@ import anyio
 import asyncpg
 import structlog
 
+from services.app.handlers import TenantService
 from services.audit.checkpoints import Witness
 from services.audit.signing import CheckpointSigner, load_signer
-from services.auth import TokenVerifier
-from services.database import ConnectionParams, resolve_database_url
-from services.eventstore import SharedPool, TenantApps
-from services.handlers import TenantService
+from services.http.auth import TokenVerifier
 from services.metrics import POOLS
-from services.placement import Database, Directory, record_databases
-from services.platform_log import Platform
+from services.platform.platform_log import Platform
+from services.platform.tenants import Tenant, TenantRegistry
 from services.projector import Projector
 from services.settings import HOME_DATABASE, Settings
-from services.tenants import Tenant, TenantRegistry
+from services.store.database import ConnectionParams, resolve_database_url
+from services.store.eventstore import SharedPool, TenantApps
+from services.store.placement import Database, Directory, record_databases
 
 log = structlog.get_logger()
 

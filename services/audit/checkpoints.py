@@ -27,15 +27,15 @@ from eventsourcing.persistence import IntegrityError
 from domain.actor import Actor
 from domain.errors import DomainError
 from domain.platform import CheckpointSignature
-from projections.base import DbConn
 from services.audit.signing import CheckpointSigner, signed_message
-from services.integrity import Verification, first_break, verify
+from services.store.integrity import Verification, first_break, verify
+from storage.db import DbConn
 
 if TYPE_CHECKING:
-    from services.placement import Directory
-    from services.platform_log import Platform
+    from services.platform.platform_log import Platform
+    from services.platform.tenants import Tenant
     from services.runtime import Runtime
-    from services.tenants import Tenant
+    from services.store.placement import Directory
 
 log = structlog.get_logger()
 WITNESS = Actor("checkpoint-witness", "system")

@@ -21,10 +21,10 @@ from typing import Any
 import anyio
 import asyncpg
 
-from projections.base import DbConn
 from services.audit.checkpoints import checkpoints
-from services.integrity import GENESIS
-from services.tenants import Tenant
+from services.platform.tenants import Tenant
+from services.store.integrity import GENESIS
+from storage.db import DbConn
 
 FORMAT = "congtam-audit-bundle/1"
 EVENTS_TABLE = "evaluations_events"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.errors import ValidationFailedError
-from projections.base import DbConn
+from storage.db import DbConn
 
 EVENTS_TABLE = "evaluations_events"
 _TIMESTAMP = "(convert_from(state, 'UTF8')::jsonb #>> '{timestamp,_data_}')::timestamptz"

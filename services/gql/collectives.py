@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from domain.ids import UnitId
 from domain.levels import Level as DomainLevel
-from services.commands import OpenCollectiveRound, RateCollective
+from services.app.commands import OpenCollectiveRound, RateCollective
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where

@@ -1,5 +1,5 @@
 """Per-request context: the runtime, the verified caller, their tenant (from the token), and
-what the permission matrix lets them reach (services/permissions.py)."""
+what the permission matrix lets them reach (services/gql/permissions.py)."""
 
 from __future__ import annotations
 
@@ -25,14 +25,14 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from projections.base import DbConn
 from projections.runner import tracked_position
-from services.auth import AuthError, ForbiddenError, Principal
-from services.dbroles import reading_as
-from services.grants import grants_and_revoked_in
-from services.permissions import Access, RoleGrant, decide
+from services.gql.permissions import Access, RoleGrant, decide
+from services.http.auth import AuthError, ForbiddenError, Principal
+from services.platform.grants import grants_and_revoked_in
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.dbroles import reading_as
+from storage.db import DbConn
 
 
 class StaleError(DomainError):
@@ -166,7 +166,8 @@ class Context(BaseContext, kw_only=True):
 
     @asynccontextmanager
     async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:
-        """A read connection that can see this tenant's schema and no other (services/dbroles)."""
+        """A read connection that can see this tenant's schema and no other
+        (services/store/dbroles.py)."""
         async with self.runtime.pool_of(tenant).acquire() as conn, reading_as(conn, tenant.schema):
             yield conn
 
@@ -205,13 +206,13 @@ class Context(BaseContext, kw_only=True):
 async def get_context(state: State, scope: Scope) -> Context:
     """The context of an HTTP request or of a websocket (litestar injects ``state`` and
     ``scope`` into both). A websocket carries its token in ``connection_init`` instead of a
-    header: it is verified there (services/api.py), not here."""
+    header: it is verified there (services/http/api.py), not here."""
     rt: Runtime = state.rt
     ctx = Context(rt=rt)
     authorization = Headers.from_scope(scope).get("authorization")
     if scope["type"] == ScopeType.WEBSOCKET and authorization is None:
         return ctx
-    # The request guard (services/limits.py) already verified the token to rate-limit by
+    # The request guard (services/http/limits.py) already verified the token to rate-limit by
     # user; verify again only when it found none (to say precisely what is wrong).
     ctx.principal = scope.get("state", {}).get("principal")
     try:

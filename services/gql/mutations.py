@@ -16,8 +16,7 @@ from strawberry.types import Info
 from domain.actor import Actor, acting_as
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
 from domain.levels import Level as DomainLevel
-from services.auth import Principal
-from services.commands import (
+from services.app.commands import (
     AttachOpinion,
     ClosePeriod,
     DecidePartyRating,
@@ -31,6 +30,7 @@ from services.commands import (
     RatingDecision,
     SubmitSelfAssessment,
 )
+from services.app.handlers import TenantService
 from services.gql.context import ctx_of
 from services.gql.inputs import (
     DecideRatingInput,
@@ -50,8 +50,8 @@ from services.gql.inputs import (
 )
 from services.gql.scope import require_period, require_unit
 from services.gql.types import WriteResult
-from services.handlers import TenantService
-from services.tenants import Tenant
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 
 log = structlog.get_logger()
 

@@ -21,9 +21,9 @@ from services.audit.checkpoints import (
     verify_since,
 )
 from services.audit.signing import signature_holds
-from services.integrity import verify
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.integrity import verify
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

@@ -19,12 +19,12 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from projections.runner import catch_up, lock_key
-from services.auth import Principal
-from services.commands import OpenPeriod
+from services.app.commands import OpenPeriod
 from services.gql.context import Context
 from services.gql.schema import schema
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.operations import operation
 from tests.support.org import Org
 
@@ -57,7 +57,8 @@ class Counter:
 
     def __call__(self, record: Any) -> None:
         # Housekeeping, not reads: the pool's reset of a connection it takes back, and the
-        # read-only transaction and tenant role every read is wrapped in (services/dbroles).
+        # read-only transaction and tenant role every read is wrapped in
+        # (services/store/dbroles.py).
         if not record.query.startswith(HOUSEKEEPING):
             self.statements.append(record.query)
 

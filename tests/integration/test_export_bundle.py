@@ -18,8 +18,8 @@ from domain.actor import Actor
 from services.audit import export as export_module
 from services.audit.checkpoints import publish
 from services.audit.export import export
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
