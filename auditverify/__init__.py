@@ -20,10 +20,19 @@ manifest's ``previous_hash`` and checks every stored hash, the manifest's head a
 and every checkpoint inside the range. A changed, removed, reordered or inserted event
 breaks the chain at its position; a chain recomputed by whoever altered it still fails
 at any checkpoint published (or held by you) from before the alteration.
+
+Checkpoints carry the platform's Ed25519 signature over ``congtam-checkpoint/1``, tenant,
+position, head, events and signing time (one per line) and the public key that made it.
+Each signature is checked (auditverify/ed25519.py, standard library). Pin the keys you
+trust (``--public-key``, from ``/.well-known/congtam-checkpoint-keys.json`` or an earlier
+bundle): a checkpoint signed by any other key is then refused, so one rewritten together
+with the log — by someone without the platform's key — cannot pass.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import struct
@@ -31,6 +40,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from auditverify.ed25519 import verify as signature_holds
 
 FORMAT = "congtam-audit-bundle/1"
 STATE_KEY = b',"state":'
@@ -45,6 +56,7 @@ class Report:
     position: int = 0  # the first broken position, when not ok
     problems: list[str] = field(default_factory=list)
     checkpoints_checked: int = 0
+    signatures_checked: int = 0
 
     def fail(self, position: int, problem: str) -> Report:
         if self.ok:
@@ -79,11 +91,44 @@ def _checkpoints(manifest: dict[str, Any], held: list[tuple[int, str]]) -> dict[
     return wanted
 
 
-def verify_bundle(bundle: Path, held: list[tuple[int, str]] | None = None) -> Report:
+SIGNED_FORMAT = "congtam-checkpoint/1"
+
+
+def _signed_message(tenant: str, cp: dict[str, Any]) -> bytes:
+    return "\n".join((SIGNED_FORMAT, tenant, str(int(cp["position"])), str(cp["head"]).lower(),
+                      str(int(cp["events"])), str(cp["signed_at"]))).encode()
+
+
+def check_signatures(report: Report, manifest: dict[str, Any], pinned: list[str]) -> None:
+    """Every signed checkpoint's signature holds, under a pinned key when any are given."""
+    tenant = str(manifest.get("tenant", ""))
+    for cp in manifest.get("checkpoints", []):
+        position = int(cp["position"])
+        if not cp.get("signature"):
+            if pinned:
+                report.fail(position, "the checkpoint is not signed")
+            continue
+        try:
+            key = base64.b64decode(cp["public_key"], validate=True)
+            signature = base64.b64decode(cp["signature"], validate=True)
+        except (binascii.Error, KeyError, TypeError):
+            report.fail(position, "the checkpoint's signature or key is malformed")
+            continue
+        if pinned and cp["public_key"] not in pinned:
+            report.fail(position, "the checkpoint is signed by a key you have not pinned")
+        elif not signature_holds(key, _signed_message(tenant, cp), signature):
+            report.fail(position, "the checkpoint's signature does not hold")
+        else:
+            report.signatures_checked += 1
+
+
+def verify_bundle(bundle: Path, held: list[tuple[int, str]] | None = None,
+                  pinned: list[str] | None = None) -> Report:
     report = Report()
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("format") != FORMAT:
         return report.fail(0, f"unknown bundle format {manifest.get('format')!r}")
+    check_signatures(report, manifest, pinned or [])
     previous = bytes.fromhex(manifest["previous_hash"])
     first = int(manifest["from_position"])
     until = int(manifest["until_position"])

@@ -21,9 +21,9 @@ from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
 from domain.ids import StaffId, evaluation_id_for
 from domain.levels import Level
-from services.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
-from services.appeals import AppealService
-from services.commands import PublishPeriod
+from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
+from services.app.appeals import AppealService
+from services.app.commands import PublishPeriod
 from services.runtime import Runtime
 
 CEILING = {Level.A: 100.0, Level.B: 89.9, Level.C: 69.9, Level.D: 49.9}

@@ -19,9 +19,9 @@ from projections.codec import decode
 from projections.runner import EVENTS_TABLE, head_position
 from services.audit.as_of import unit_month_as_of
 from services.audit.export import export
-from services.integrity import verify
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.integrity import verify
 
 AUDIT_SLUG = "bench-audit"
 AUDIT_EVENTS = {"tiny": 5_000, "small": 200_000, "district": 1_000_000, "city": 1_000_000,

@@ -18,8 +18,8 @@ from bench.people import HR, POLICY, BenchUnit, open_month, plan_scores, self_sc
 from domain.actor import Actor, acting_as
 from domain.evaluation import OFFICIAL, Evaluation
 from domain.ids import PeriodId, StaffId, evaluation_id_for
-from services.commands import ClosePeriod, DecideRating, DecideRatings, RatingDecision
-from services.handlers import TenantService
+from services.app.commands import ClosePeriod, DecideRating, DecideRatings, RatingDecision
+from services.app.handlers import TenantService
 
 OPINION_SHARE = 0.3  # evaluations that also get a colleague's opinion
 REASONS = "Còn chậm tiến độ một số nhiệm vụ trong tháng."

@@ -14,8 +14,8 @@ import uuid
 from bench.stats import Measure, stopwatch
 from projections.rebuild import swap_rebuild
 from projections.runner import EVENTS_TABLE, catch_up, reset
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 
 TABLE = "events_like"
 SCHEMA = "bench_baseline"

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import anyio
 
-from services.database import start_embedded, stop_embedded
 from services.logging import configure_logging
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, load_settings
+from services.store.database import start_embedded, stop_embedded
 
 
 @dataclass

@@ -35,7 +35,7 @@ from bench.scales import month_at
 from bench.stats import Measure
 from domain.ids import PeriodId
 from projections.runner import head_position, tracked_position
-from services.auth import mint_token
+from services.http.auth import mint_token
 from services.runtime import Runtime
 from services.settings import Settings
 

@@ -1,15 +1,21 @@
-"""GraphQL paths: a decision at 1, 8 and 32 clients, the unit dashboard, and ``{ __typename }``.
+"""GraphQL paths: a decision and the unit board at 1, 8 and 32 clients, and ``{ __typename }``.
 
 ``{ __typename }`` is the floor of the same server: HTTP, JWT verification, the rate guard,
 context, GraphQL parse/validate/execute, JSON — everything except the resolver's own work.
 It is measured at the same concurrency as the path it stands beside. The server is a
 separate ``congtam serve`` process, with its projector a separate ``congtam project``.
+
+Beside them, in the same run and interleaved with them (``bench/floors.py``): the bare
+stack (``bare_*``) and PostGraphile (``postgraphile_*``) answering ``{ __typename }`` and
+the same board from the same table, each a separate process too.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,14 +24,17 @@ import anyio
 import httpx
 
 from bench.env import quiet_loggers
-from bench.http import Call, client, drive, graphql_call, split
+from bench.floors import Side, bare_stack, chunk, floor_names, interleaved, read_requests
+from bench.http import Call, client, graphql_call, split
 from bench.lag_paths import LANES, RATE, lag_under_load
+from bench.peer import BOARD as PEER_BOARD
+from bench.peer import PeerStatus, postgraphile
 from bench.people import POLICY, BenchUnit, open_month, self_assess, self_score_for
 from bench.processes import API_ROLE, PROJECTOR_ROLE, Process, create_roles, running
 from bench.scales import Scale, month_at
 from bench.stats import Measure
 from domain.ids import PeriodId, StaffId
-from services.auth import mint_token
+from services.http.auth import dev_secret, mint_token
 from services.runtime import Runtime
 from services.settings import Settings
 
@@ -115,19 +124,109 @@ async def _warm_up(http: httpx.AsyncClient, settings: Settings, lanes: list[Lane
             raise RuntimeError(f"warm-up decision failed: {error}")
 
 
-async def _drive_on(api: Process, name: str, lanes: list[list[Call]], budget: float,
-                    baseline: str | None = None) -> Measure:
-    """``drive``, with the API process's CPU per request beside the wall-clock figures."""
-    before = api.cpu_seconds()
-    measure = await drive(name, lanes, budget, baseline=baseline)
-    served = max(len(measure.latencies_ms), 1)
-    measure.extra["server_cpu_ms"] = round((api.cpu_seconds() - before) * 1000 / served, 3)
-    return measure
+CONCURRENCY = (1, 8, 32)
+# The bare stack's board: the same 12 fields as RATINGS, a plain list (no connection).
+BARE_RATINGS = """query Ratings($unit: ID!, $year: Int!, $month: Int!) {
+  unitRatings(unitId: $unit, year: $year, month: $month) {
+    staffId staffName status selfScore selfLevel level levelLabel score reasons decidedBy
+    decidedAt policyVersion
+  }
+}"""
+
+
+@dataclass
+class Endpoint:
+    """One server answering GraphQL: its process (for CPU), client, and board query."""
+
+    typename: str  # the name of its { __typename } figure, less "_cN"
+    board: str  # the name of its board figure, less "_cN"
+    process: Process
+    http: httpx.AsyncClient
+    board_query: str
+    rows: Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _board_name(endpoint: Endpoint, concurrency: int) -> str:
+    # Our board at 1 client keeps the name it has always had.
+    if endpoint.board == "dashboard_query" and concurrency == 1:
+        return "dashboard_query"
+    return f"{endpoint.board}_c{concurrency}"
+
+
+async def _board_rows(endpoint: Endpoint, token: str,
+                      variables: dict[str, Any]) -> list[tuple[Any, ...]]:
+    answer = await endpoint.http.post("/graphql", json={"query": endpoint.board_query,
+                                                        "variables": variables},
+                                      headers={"Authorization": f"Bearer {token}"})
+    body = answer.json()
+    if answer.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"{endpoint.board}: {answer.status_code} {str(body)[:300]}")
+    return sorted((r["staffId"], r["staffName"], r["status"], r["level"], r["levelLabel"])
+                  for r in endpoint.rows(body["data"]))
+
+
+async def _same_board(endpoints: list[Endpoint], token: str, variables: dict[str, Any],
+                      expected: int) -> int:
+    """Every server answers the board with the same rows (people, names, statuses,
+    levels, labels), and with the whole unit, before anything is measured."""
+    ours = await _board_rows(endpoints[0], token, variables)
+    if len(ours) != expected:
+        raise RuntimeError(f"dashboard shows {len(ours)} rows, expected the whole unit")
+    for other in endpoints[1:]:
+        theirs = await _board_rows(other, token, variables)
+        if theirs != ours:
+            raise RuntimeError(f"{other.board} answers {len(theirs)} rows unlike ours "
+                               f"({len(ours)}): {theirs[:2]} vs {ours[:2]}")
+    return len(ours)
+
+
+async def _warm(endpoint: Endpoint, token: str, variables: dict[str, Any] | None,
+                times: int = 50) -> None:
+    """JITs, caches and pools warm on every side alike before anything is timed."""
+    for _ in range(times):
+        await graphql_call(endpoint.http, token, TYPENAME)()
+        if variables is not None:
+            await graphql_call(endpoint.http, token, endpoint.board_query, variables)()
+
+
+def _dealt(calls: list[Call], clients: int) -> Callable[[int], list[list[Call]]]:
+    """Every repetition sends the same calls, dealt out to ``clients`` lanes."""
+    return lambda rep: split(calls, clients)
+
+
+def _sides(endpoints: list[Endpoint], c: int, n: int, reader: str,
+           variables: dict[str, Any] | None, decisions: list[list[Call]], reps: int
+           ) -> list[Side]:
+    sides = []
+    for ep in endpoints:
+        calls = [graphql_call(ep.http, reader, TYPENAME)] * n
+        sides.append(Side(f"{ep.typename}_c{c}", ep.process, _dealt(calls, c), c))
+    if variables is not None:
+        for ep in endpoints:
+            calls = [graphql_call(ep.http, reader, ep.board_query, variables)] * n
+            ours = ep is endpoints[0]
+            sides.append(Side(_board_name(ep, c), ep.process, _dealt(calls, c), c,
+                              baseline=f"baseline_typename_c{c}" if ours else None))
+    if decisions:
+        sides.append(Side(f"decision_graphql_c{c}", endpoints[0].process,
+                          lambda rep: [chunk(lane, reps, rep) for lane in decisions], c,
+                          baseline=f"baseline_typename_c{c}", settle_s=0.3))
+    return sides
+
+
+def _name_floors(measures: list[Measure], peer: bool) -> None:
+    for m in measures:
+        floors = floor_names(m.name, m.concurrency)
+        if floors is None:
+            continue
+        m.extra["bare_floor"] = floors[0]
+        m.extra["postgraphile_floor"] = floors[1] if peer else None
 
 
 async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: list[BenchUnit],
-                         wanted: set[str]) -> list[Measure]:
-    """Everything served by one app instance; returns paths and their baselines."""
+                         wanted: set[str]) -> tuple[list[Measure], PeerStatus]:
+    """Everything served by one app instance, beside the bare stack and the peer serving
+    the same board; returns paths and their floors, and whether the peer was measured."""
     per_lane = max(1, scale.decisions_c8 // 8)
     per_lane_32 = max(1, scale.decisions_c8 // 32)
     lanes = []
@@ -141,35 +240,50 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     reader = _token(settings, board, uuid.uuid4(), "hr_officer")
     doc = _decision_doc()
     out: list[Measure] = []
-    budget = scale.budget_s
+    budget, reps = scale.budget_s, scale.floor_reps
+    boards = bool(wanted & {"dashboard_query", "floors"})
+    year, month = month_at(0)
+    variables = {"unit": str(board.unit_id), "year": year, "month": month}
+    schema = board.tenant.schema
     # The API and the projector as a deployment runs them: separate processes, so the
     # clients' own CPU (httpx in this process) is not charged to the server's interpreter.
+    # The floors are separate processes too, serving the board's tenant schema.
     await create_roles(rt)
-    async with running(settings, "projector", PROJECTOR_ROLE, serve=False), \
-            running(settings, "api", API_ROLE, serve=True) as api, \
-            client(api.base_url or "", 32) as http:
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(
+            running(settings, "projector", PROJECTOR_ROLE, serve=False))
+        api = await stack.enter_async_context(running(settings, "api", API_ROLE, serve=True))
+        bare = await stack.enter_async_context(bare_stack(rt, settings, schema))
+        peer, peer_status = await stack.enter_async_context(
+            postgraphile(rt, settings, schema, dev_secret(settings), reader))
+        http = await stack.enter_async_context(client(api.base_url or "", 32))
+        endpoints = [
+            Endpoint("baseline_typename", "dashboard_query", api, http, RATINGS,
+                     lambda d: [e["node"] for e in d["unitRatings"]["edges"]]),
+            Endpoint("bare_typename", "bare_board", bare,
+                     await stack.enter_async_context(client(bare.base_url or "", 32)),
+                     BARE_RATINGS, lambda d: list(d["unitRatings"]))]
+        if peer is not None:
+            endpoints.append(Endpoint(
+                "postgraphile_typename", "postgraphile_board", peer,
+                await stack.enter_async_context(client(peer.base_url or "", 32)),
+                PEER_BOARD, lambda d: list(d["allRmRatings"]["nodes"])))
         quiet_loggers()
         await _warm_up(http, settings, lanes + lag_lanes, doc, reader)
-        typename = [graphql_call(http, reader, TYPENAME)] * max(
-            scale.decisions_c1, scale.decisions_c8, 32, scale.dashboard_requests)
-        c1 = max(scale.decisions_c1, scale.dashboard_requests)
-        out.append(await _drive_on(api, "baseline_typename_c1", [typename[:c1]], budget))
-        if "decision_graphql" in wanted:
-            out.append(await _drive_on(api, "decision_graphql_c1",
-                                   [_decision_calls(http, settings, lanes[0], doc)], budget,
-                                   baseline="baseline_typename_c1"))
-            out.append(await _drive_on(api, "baseline_typename_c8",
-                                   split(typename[:scale.decisions_c8], 8), budget))
-            out.append(await _drive_on(api, "decision_graphql_c8",
-                                   [_decision_calls(http, settings, lane, doc)
-                                    for lane in lanes[1:9]], budget,
-                                   baseline="baseline_typename_c8"))
-            out.append(await _drive_on(api, "baseline_typename_c32",
-                                   split(typename[:per_lane_32 * 32], 32), budget))
-            out.append(await _drive_on(api, "decision_graphql_c32",
-                                   [_decision_calls(http, settings, lane, doc)
-                                    for lane in lanes[9:]], budget,
-                                   baseline="baseline_typename_c32"))
+        rows = await _same_board(endpoints, reader, variables, len(board.members) + 1)
+        for ep in endpoints:
+            await _warm(ep, reader, variables if boards else None)
+        by_c = {1: lanes[:1], 8: lanes[1:9], 32: lanes[9:]}
+        for c in CONCURRENCY if lanes or boards else (1,):
+            decisions = [_decision_calls(http, settings, lane, doc) for lane in by_c[c]]
+            n = read_requests(scale.dashboard_requests, c, scale.floor_per_client)
+            sides = _sides(endpoints, c, n, reader, variables if boards else None, decisions,
+                           reps)
+            measured = await interleaved(sides, reps, budget)
+            for m in measured:
+                if "board" in m.name or m.name.startswith("dashboard_query"):
+                    m.extra["rows"] = rows
+            out += measured
         if "commit_to_visible" in wanted:
             # Round robin over the lanes: consecutive decisions land in different periods.
             queues = [[(lane.unit.tenant.schema, token, variables)
@@ -177,17 +291,5 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                         for lane in lag_lanes]
             requests = [r for row in zip(*queues, strict=False) for r in row]
             out.append(await lag_under_load(rt, http, requests, RATE, budget))
-        if "dashboard_query" in wanted:
-            year, month = month_at(0)
-            variables = {"unit": str(board.unit_id), "year": year, "month": month}
-            first = await http.post("/graphql", json={"query": RATINGS, "variables": variables},
-                                    headers={"Authorization": f"Bearer {reader}"})
-            rows = len(first.json()["data"]["unitRatings"]["edges"])
-            if rows != len(board.members) + 1:
-                raise RuntimeError(f"dashboard shows {rows} rows, expected the whole unit")
-            calls = [graphql_call(http, reader, RATINGS, variables)] * scale.dashboard_requests
-            measure = await _drive_on(api, "dashboard_query", [calls], budget,
-                                  baseline="baseline_typename_c1")
-            measure.extra["rows"] = rows
-            out.append(measure)
-    return out
+    _name_floors(out, peer_status.measured)
+    return out, peer_status

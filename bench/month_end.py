@@ -36,7 +36,7 @@ from bench.scales import month_at
 from bench.stats import Measure, percentile
 from domain.ids import PeriodId, StaffId
 from projections.runner import tracked_position
-from services.auth import mint_token
+from services.http.auth import mint_token
 from services.runtime import Runtime
 from services.settings import Settings
 

@@ -20,11 +20,11 @@ import anyio
 
 from bench.stats import Measure
 from domain.actor import Actor
-from services.database import start_embedded, stop_embedded
+from services.platform.tenant_move import move_tenant
+from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
-from services.tenant_move import move_tenant
-from services.tenants import Tenant
+from services.store.database import start_embedded, stop_embedded
 
 TARGET = "bench2"
 

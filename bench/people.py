@@ -18,7 +18,7 @@ from domain.actor import Actor, acting_as
 from domain.ids import PeriodId, StaffId, UnitId
 from domain.organisation import StaffType
 from domain.policy import HANOI_MONTHLY_2018
-from services.commands import (
+from services.app.commands import (
     AppointLeader,
     ClosePeriod,
     DecideRating,
@@ -27,8 +27,8 @@ from services.commands import (
     RegisterUnit,
     SubmitSelfAssessment,
 )
-from services.handlers import TenantService
-from services.tenants import Tenant
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 
 UNITS = [
     ("Ủy ban Mặt trận Tổ quốc", "fatherland_front"),

@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 
 from bench.http import _free_port
-from services.database import ConnectionParams
 from services.runtime import Runtime
 from services.settings import Settings
+from services.store.database import ConnectionParams
 
 API_ROLE = "congtam_bench_api"
 PROJECTOR_ROLE = "congtam_bench_projector"

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -20,6 +21,13 @@ from bench.stats import Measure
 BASELINES = ("baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
              "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
              "baseline_typename_burst")
+# The bare stack's and the peer's figures are floors too (bench/floors.py).
+FLOOR_PREFIXES = ("bare_", "postgraphile_")
+FLOOR_KINDS = ("bare", "postgraphile")
+
+
+def is_baseline(name: str) -> bool:
+    return name in BASELINES or name.startswith(FLOOR_PREFIXES)
 
 
 def _rate(value: float, unit: str) -> str:
@@ -30,13 +38,37 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f}"
 
 
+def _beside_floors(figure: dict[str, Any], by_name: dict[str, Measure]) -> dict[str, Any]:
+    """``bare_ratio`` / ``postgraphile_ratio`` (req/s ÷ the floor's, below 1 = slower) and
+    ``…_cpu_ratio`` (API CPU per request ÷ the floor's, above 1 = costlier), with the
+    floor's own figures beside them; a floor not measured leaves its ratios None."""
+    for kind in FLOOR_KINDS:
+        if f"{kind}_floor" not in figure:
+            continue
+        floor = by_name.get(figure[f"{kind}_floor"] or "")
+        if floor is None or not floor.rate:
+            figure.update({f"{kind}_ratio": None, f"{kind}_cpu_ratio": None})
+            continue
+        cpu, floor_cpu = figure.get("server_cpu_ms"), floor.extra.get("server_cpu_ms")
+        figure.update({
+            f"{kind}_rate": round(floor.rate, 2),
+            f"{kind}_p50_ms": None if floor.p50_ms is None else round(floor.p50_ms, 3),
+            f"{kind}_p99_ms": None if floor.p99_ms is None else round(floor.p99_ms, 3),
+            f"{kind}_cpu_ms": floor_cpu,
+            f"{kind}_ratio": float(f"{figure['rate'] / floor.rate:.4g}"),
+            f"{kind}_cpu_ratio": float(f"{cpu / floor_cpu:.4g}") if cpu and floor_cpu
+            else None})
+    return figure
+
+
 def build_record(scale: Scale, measures: list[Measure], *, started_at: datetime,
                  total_seconds: float, generated: dict[str, Any],
-                 postgres: str) -> dict[str, Any]:
+                 postgres: str, peer: dict[str, Any] | None = None) -> dict[str, Any]:
     by_name = {m.name: m for m in measures}
-    baselines = {m.name: m.to_json(None) for m in measures if m.name in BASELINES}
-    paths = {m.name: m.to_json(by_name.get(m.baseline or "")) for m in measures
-             if m.name not in BASELINES}
+    baselines = {m.name: _beside_floors(m.to_json(None), by_name) for m in measures
+                 if is_baseline(m.name)}
+    paths = {m.name: _beside_floors(m.to_json(by_name.get(m.baseline or "")), by_name)
+             for m in measures if not is_baseline(m.name)}
     return {
         "scale": scale.name,
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -45,6 +77,8 @@ def build_record(scale: Scale, measures: list[Measure], *, started_at: datetime,
                     "cpus": os.cpu_count(), "postgres": postgres},
         "spec": asdict(scale),
         "generated": generated,
+        "peer": peer or {"name": "postgraphile", "measured": False,
+                         "reason": "no GraphQL path in this run"},
         "baselines": baselines,
         "paths": paths,
     }
@@ -82,6 +116,48 @@ def table(record: dict[str, Any]) -> Table:
     return t
 
 
+def _cpu(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _times(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2g}×"
+
+
+def floors_table(record: dict[str, Any]) -> Table | None:
+    """Each GraphQL figure beside the bare stack and the peer at its concurrency: req/s
+    ratio (below 1 = slower) and API CPU per request ratio (above 1 = costlier)."""
+    rows = [(name, m) for group in ("baselines", "paths")
+            for name, m in record[group].items() if "bare_floor" in m]
+    if not rows:
+        return None
+    peer = record.get("peer", {})
+    title = ("GraphQL beside the bare stack and PostGraphile "
+             + (f"{peer.get('version')}" if peer.get("measured")
+                else f"(peer not measured: {peer.get('reason', '?')})")
+             + " — same run, interleaved; CPU = the serving process's ms per request")
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    for name, justify in (("path", "left"), ("c", "right"), ("req/s", "right"),
+                          ("p99 ms", "right"), ("CPU ms", "right"), ("bare req/s", "right"),
+                          ("p99", "right"), ("CPU", "right"), ("÷ bare", "right"),
+                          ("CPU ×", "right"), ("peer req/s", "right"), ("p99", "right"),
+                          ("CPU", "right"), ("÷ peer", "right"), ("CPU ×", "right")):
+        t.add_column(name, justify=justify,  # type: ignore[arg-type]
+                     min_width=21 if name == "path" else None)
+    for name, m in sorted(rows, key=lambda row: row[1]["concurrency"]):
+        cells = [name, str(m["concurrency"]), f"{m['rate']:,.0f}", _ms(m["p99_ms"]),
+                 _cpu(m.get("server_cpu_ms"))]
+        for kind in ("bare", "postgraphile"):
+            if m.get(f"{kind}_ratio") is None:
+                cells += ["not measured", "", "", "", ""]
+                continue
+            cells += [f"{m[f'{kind}_rate']:,.0f}", _ms(m[f"{kind}_p99_ms"]),
+                      _cpu(m[f"{kind}_cpu_ms"]), _times(m[f"{kind}_ratio"]),
+                      _times(m[f"{kind}_cpu_ratio"])]
+        t.add_row(*cells)
+    return t
+
+
 def footprint_line(record: dict[str, Any]) -> str | None:
     """Memory and connections are not rates: said in a sentence under the table."""
     f = record["paths"].get("tenant_footprint")
@@ -115,6 +191,9 @@ def cpu_line(record: dict[str, Any]) -> str | None:
 
 def print_report(console: Console, record: dict[str, Any], path: Path) -> None:
     console.print(table(record))
+    floors = floors_table(record)
+    if floors is not None:
+        console.print(floors)
     for line in (footprint_line(record), cpu_line(record)):
         if line:
             console.print(line)

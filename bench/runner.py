@@ -40,11 +40,14 @@ from bench.workload import Workload, generate
 from bench.write_paths import append_library, bulk_board, bulk_rating
 
 PATHS = ("append_library", "bulk_rating", "bulk_board", "appeal_cycle", "decision_graphql",
-         "dashboard_query", "commit_to_visible", "rebuild", "catch_up", "verify", "export",
-         "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move")
+         "dashboard_query", "floors", "commit_to_visible", "rebuild", "catch_up", "verify",
+         "export", "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
+# Served over HTTP by one ``congtam serve``, beside the bare stack and the peer. ("floors":
+# our { __typename } and board at 1/8/32 clients beside theirs, without the decisions.)
+HTTP_PATHS = {"decision_graphql", "dashboard_query", "commit_to_visible", "floors"}
 # A path is never reported without the floor it is read against. (The { __typename }
 # floors are measured by the HTTP step itself, on the same server.)
 NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_insert_single",
@@ -75,8 +78,10 @@ def _generated(workload: Workload, state_bytes: int) -> dict[str, Any]:
 
 
 async def _measure(scale: Scale, wanted: set[str], console: Console, audit_events: int | None
-                   ) -> tuple[list[Measure], dict[str, Any], str]:
+                   ) -> tuple[list[Measure], dict[str, Any], str, dict[str, Any]]:
     measures: list[Measure] = []
+    peer: dict[str, Any] = {"name": "postgraphile", "measured": False,
+                            "reason": "no GraphQL path in this run"}
     budget = scale.budget_s
     async with bench_env() as env:
         rt = env.runtime
@@ -124,9 +129,13 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
             # Out of the served app's way: its projector would otherwise spend the HTTP
             # paths catching up a log that exists only for the audit paths.
             await drop_audit_tenant(rt, audit)
-        if wanted & {"decision_graphql", "dashboard_query", "commit_to_visible"}:
+        if wanted & HTTP_PATHS:
             await catch_up_all(rt, workload.tenants)
-            measures += await run_http_paths(rt, env.settings, scale, units, wanted)
+            served, status = await run_http_paths(rt, env.settings, scale, units, wanted)
+            measures += served
+            peer = status.to_json()
+            if not status.measured:
+                console.print(f"[yellow]peer not measured[/]: {status.reason}")
         # Each of these starts its own API and projector processes (memory and connections
         # are per process); the GraphQL paths' processes above have stopped.
         if "month_end_burst" in wanted:
@@ -138,14 +147,15 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
         if "tenant_move" in wanted:
             measures.append(await tenant_move(rt, env.settings, big))
         postgres = await server_version(rt)
-    return measures, generated, postgres
+    return measures, generated, postgres, peer
 
 
 async def run(scale: Scale, wanted: set[str], out_dir: Path, console: Console,
               audit_events: int | None = None) -> tuple[dict[str, Any], Path]:
     started_at = datetime.now().astimezone()
     with stopwatch() as total:
-        measures, generated, postgres = await _measure(scale, wanted, console, audit_events)
+        measures, generated, postgres, peer = await _measure(scale, wanted, console,
+                                                             audit_events)
     record = build_record(scale, measures, started_at=started_at, total_seconds=total.seconds,
-                          generated=generated, postgres=postgres)
+                          generated=generated, postgres=postgres, peer=peer)
     return record, write_record(record, out_dir, started_at)

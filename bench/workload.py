@@ -19,8 +19,8 @@ from bench.people import BenchUnit, build_units
 from bench.scales import Scale, TenantSpec, month_at
 from bench.stats import stopwatch
 from projections.runner import head_position
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 
 
 @dataclass

@@ -26,7 +26,7 @@ from bench.stats import Measure
 from domain.actor import Actor, acting_as
 from domain.ids import PeriodId
 from projections.runner import head_position
-from services.commands import DecideRatings, RatingDecision
+from services.app.commands import DecideRatings, RatingDecision
 from services.runtime import Runtime
 
 

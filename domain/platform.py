@@ -8,6 +8,7 @@ with, and an access record is a fact about an auditor, not about the audited.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -78,16 +79,37 @@ class TenantChain(TenantAggregate):
         self.tenant = tenant
         self.last_position = 0
 
-    def publish(self, position: int, head: bytes, events: int) -> None:
+    def publish(self, position: int, head: bytes, events: int,
+                signature: CheckpointSignature | None = None) -> None:
+        """Publish a checkpoint; with ``signature``, the platform's signature of it is
+        recorded beside it (a second event, so checkpoints published before signing
+        existed keep their event type)."""
         if position < self.last_position:
             raise ValidationFailedError(
                 "Điểm mốc mới không được lùi về trước điểm mốc đã công bố.",
                 "A checkpoint may not go back before one already published.")
         self._checkpoint_published(self.tenant, position, head.hex(), events)
+        if signature is not None:
+            self._checkpoint_signed(self.tenant, position, head.hex(), events,
+                                    signature.signed_at, signature.public_key,
+                                    signature.signature)
 
     @event("CheckpointPublished")
     def _checkpoint_published(self, tenant: str, position: int, head: str, events: int) -> None:
         self.last_position = position
+
+    @event("CheckpointSigned")
+    def _checkpoint_signed(self, tenant: str, position: int, head: str, events: int,
+                           signed_at: str, public_key: str, signature: str) -> None:
+        """The platform's Ed25519 signature over (tenant, position, head, events,
+        signed_at): services/audit/signing.py says what exactly is signed."""
+
+
+@dataclass(frozen=True)
+class CheckpointSignature:
+    signed_at: str  # ISO 8601, UTC
+    public_key: str  # base64 raw Ed25519 public key (auditors pin the ones they trust)
+    signature: str  # base64
 
 
 class AccessRecord(TenantAggregate):

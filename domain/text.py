@@ -89,6 +89,20 @@ def check_text(field: str, value: str, limit: int | None = None) -> str:
     return value
 
 
+class TextRequiredError(DomainError):
+    code = "TEXT_REQUIRED"
+
+
+def required(field: str, value: str, field_vi: str) -> str:
+    """A name a person must give (a unit's name, a person's full name and position):
+    blank or only spaces is refused. Returns it without surrounding spaces."""
+    if not value.strip():
+        error = TextRequiredError(f"Chưa nhập {field_vi}.", f"'{field}' must not be blank.")
+        error.details = {"field": field}
+        raise error
+    return value.strip()
+
+
 def check_texts(value: object, field: str = "input") -> None:
     """``check_text`` on every string inside ``value`` (dicts by key, lists by item), each
     named by the innermost key that holds it."""

@@ -14,18 +14,10 @@ order wherever two statements touch the same row.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, ClassVar, TypeAlias
-
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
+from typing import Any, ClassVar
 
 Statement = tuple[str, tuple[Any, ...]]
 Handler = Callable[[str, Any, int], list[Statement]]
-# A connection, whether taken from a pool or opened on its own.
-DbConn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
-# Where a batch's personal-data keys are read: the batch's own connection, or the home
-# database's pool for a tenant placed in another database (services/placement.py).
-KeySource: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any] | asyncpg.Pool"
 
 
 KeyFn = Callable[[tuple[Any, ...]], Iterable[Hashable]]

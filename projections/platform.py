@@ -46,6 +46,14 @@ def _checkpoint_published(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _checkpoint_signed(s: str, e: Any, pos: int) -> list[Statement]:
+    return [(
+        f"UPDATE {s}.checkpoints SET signed_at = $3, public_key = $4, signature = $5 "
+        "WHERE tenant = $1 AND position = $2 AND head = $6 AND signature IS NULL",
+        (e.tenant, e.position, e.signed_at, e.public_key, e.signature, e.head),
+    )]
+
+
 def _access_recorded(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"INSERT INTO {s}.access_log (access_id, user_id, capacity, tenant, operation, target, "
@@ -111,6 +119,7 @@ class PlatformProjection(Projection):
         "domain.platform:UserAccount.RoleGranted": _role_granted,
         "domain.platform:UserAccount.GrantRevoked": _grant_revoked,
         "domain.platform:TenantChain.CheckpointPublished": _checkpoint_published,
+        "domain.platform:TenantChain.CheckpointSigned": _checkpoint_signed,
         "domain.platform:AccessRecord.Recorded": _access_recorded,
         "domain.platform:PersonalDataErasure.Erased": _personal_data_erased,
         "domain.platform:TenantPlacement.Placed": _placed,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from projections.base import DbConn
+from storage.db import DbConn
 
 EVENTS_TABLE = "evaluations_events"
 
@@ -62,7 +62,7 @@ BEGIN
 END $$;
 """
 
-FENCED_SQLSTATE = "CTMOV"  # raised by an append to a fenced log (services/tenant_move.py)
+# The trigger's ERRCODE 'CTMOV' is storage.db.FENCED_SQLSTATE, which the event store watches for.
 
 
 def install_sql(schema: str, table: str = EVENTS_TABLE) -> str:
@@ -84,7 +84,7 @@ ON CONFLICT (schema_name) DO UPDATE SET head = greatest(p.head, EXCLUDED.head);
 async def install_missing(conn: DbConn) -> int:
     """Install the trigger for tenants registered before this table existed (a migration)."""
     # Only schemas in this database: a tenant registered straight into another database
-    # has its registry row here and its schema there (services/onboarding.py).
+    # has its registry row here and its schema there (services/platform/onboarding.py).
     rows = await conn.fetch(
         "SELECT schema_name FROM platform.tenants t WHERE NOT EXISTS "
         "(SELECT 1 FROM platform.log_progress p WHERE p.schema_name = t.schema_name) "

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from projections.base import DbConn, KeySource, Projection
+from storage.db import DbConn, KeySource
+
+from projections.base import Projection
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS, tenant_ddl_deferred
 from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
@@ -119,7 +121,7 @@ async def _swap_rebuild(
                     await conn.execute(f"ALTER TABLE {schema}.{table} SET SCHEMA {retired}")
                     await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA {schema}")
                     for privilege, role in granted:
-                        # The tenant's reader and projector roles (services/dbroles.py)
+                        # The tenant's reader and projector roles (services/store/dbroles.py)
                         # keep exactly the privileges they had on the table it replaces.
                         await conn.execute(
                             f'GRANT {privilege} ON {schema}.{table} TO "{role}"')

@@ -20,10 +20,11 @@ from uuid import UUID
 import asyncpg
 import msgspec
 import structlog
+from storage.db import DbConn, KeySource
+from storage.sealing import LoadedKeys, keys_of, subjects_in
 
-from projections.base import DbConn, Handler, KeySource, Projection, Sql, Statement
+from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
-from projections.personal import LoadedKeys, keys_of, subjects_in
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 

@@ -9,7 +9,7 @@
 
 Projection lag per tenant, ``congtam_projection_lag_events{tenant}``, is kept by the projector
 (services/projector.py), which already sweeps every tenant's head and position in one query;
-an API running without its projector reads the same figures at scrape time (services/api.py).
+an API running without its projector reads the same figures at scrape time (services/http/api.py).
 """
 
 from __future__ import annotations

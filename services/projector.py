@@ -9,7 +9,7 @@ per-tenant lag gauge exported at ``/metrics``.
 Several projector processes may run: the per-tenant advisory lock in the runner means a
 tenant is never applied twice at once.
 
-With several databases (services/placement.py) there is one LISTEN connection and one
+With several databases (services/store/placement.py) there is one LISTEN connection and one
 sweep query per database, and each tenant is projected on the database the directory
 places it in, with personal-data keys read from the home database. The directory is
 reloaded at each sweep, so a tenant moved by another process is served where it now is;
@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import TYPE_CHECKING
 
 import asyncpg
 import structlog
@@ -28,11 +29,14 @@ from prometheus_client import Counter, Gauge
 
 from projections.progress import Lag, lags, progress_rows, record_stall
 from projections.runner import BATCH_SIZE, ProjectionStalledError, catch_up
-from services.dbroles import projecting_as
-from services.eventstore import NOTIFY_CHANNEL
-from services.placement import Directory
+from services.platform.tenants import TenantRegistry
 from services.settings import HOME_DATABASE
-from services.tenants import TenantRegistry
+from services.store.dbroles import projecting_as
+from services.store.eventstore import NOTIFY_CHANNEL
+from services.store.placement import Directory
+
+if TYPE_CHECKING:
+    from services.audit.checkpoints import Witness
 
 log = structlog.get_logger()
 
@@ -56,7 +60,7 @@ def slug_of_schema(schema: str) -> str:
 
 class Projector:
     def __init__(self, directory: Directory, registry: TenantRegistry,
-                 sweep_seconds: float = 2.0):
+                 sweep_seconds: float = 2.0, witness: Witness | None = None):
         self.directory = directory
         self.pool = directory.home.pool
         self.registry = registry
@@ -68,6 +72,7 @@ class Projector:
         self.caught_up = asyncio.Condition()
         self._stopping = False
         self._swept_at = 0.0
+        self.witness = witness  # signs each tenant's chain head now and then (checkpoints)
         # Tenants whose last batch failed, with the projection that failed: retried one
         # event at a time, so every good event before the bad one is applied and the bad
         # one is named exactly.
@@ -141,6 +146,8 @@ class Projector:
                 await self.project_safely(slug)
             async with self.caught_up:
                 self.caught_up.notify_all()
+            if self.witness is not None:
+                await self.witness.tick()
 
     async def project_safely(self, slug: str) -> None:
         """``project_tenant``, with any failure counted, logged and recorded, never raised:

@@ -10,16 +10,18 @@ import anyio
 import asyncpg
 import structlog
 
-from services.auth import TokenVerifier
-from services.database import ConnectionParams, resolve_database_url
-from services.eventstore import SharedPool, TenantApps
-from services.handlers import TenantService
+from services.app.handlers import TenantService
+from services.audit.checkpoints import Witness
+from services.audit.signing import CheckpointSigner, load_signer
+from services.http.auth import TokenVerifier
 from services.metrics import POOLS
-from services.placement import Database, Directory, record_databases
-from services.platform_log import Platform
+from services.platform.platform_log import Platform
+from services.platform.tenants import Tenant, TenantRegistry
 from services.projector import Projector
 from services.settings import HOME_DATABASE, Settings
-from services.tenants import Tenant, TenantRegistry
+from services.store.database import ConnectionParams, resolve_database_url
+from services.store.eventstore import SharedPool, TenantApps
+from services.store.placement import Database, Directory, record_databases
 
 log = structlog.get_logger()
 
@@ -35,6 +37,7 @@ class Runtime:
     verifier: TokenVerifier
     platform: Platform
     directory: Directory
+    signer: CheckpointSigner  # the platform's key for checkpoints (services/audit/signing.py)
     projector: Projector | None = None
     feed: Any = None  # services.gql.subscriptions.ProjectedFeed, opened by the first subscriber
     watched: tuple[int, ...] = ()  # keys of this runtime's pools in the metrics collector
@@ -84,15 +87,17 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     if settings.databases:
         await record_databases(pool, databases)
         await directory.listen()
+    signer = await anyio.to_thread.run_sync(load_signer, settings)
     rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
-                 platform, directory)
+                 platform, directory, signer)
     watched: list[int] = []
     for db in databases.values():
         watched += [POOLS.watch("read", _asyncpg_usage(db.pool)),
                     POOLS.watch("write", _write_usage(db.shared))]
     rt.watched = tuple(watched)
     if projector if projector is not None else settings.projector_in_process:
-        rt.projector = Projector(directory, registry)
+        rt.projector = Projector(directory, registry, witness=Witness(
+            directory, platform, signer, settings.checkpoint_every_s))
         await rt.projector.start(listen=True)
     log.info("runtime_ready", max_connections=settings.max_connections,
              databases=sorted(databases))

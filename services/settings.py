@@ -49,6 +49,11 @@ class Settings:
     # Further PostgreSQL databases that may hold tenants, by name (CONGTAM_DATABASES); the
     # home database (DATABASE_URL or the embedded one) is always there, named ``home``.
     databases: tuple[tuple[str, str], ...] = ()
+    # Ed25519 seed (base64) signing checkpoints; None → generated under data_dir.
+    checkpoint_key: str | None = None
+    # How often the projector witnesses (signs a checkpoint of) each tenant with new events;
+    # 0 switches automatic checkpoints off.
+    checkpoint_every_s: float = 60.0
 
     @property
     def production(self) -> bool:
@@ -141,6 +146,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         log_format=e.get("CONGTAM_LOG_FORMAT", "auto"),
         log_level=e.get("CONGTAM_LOG_LEVEL", "info"),
         databases=parse_databases(e.get("CONGTAM_DATABASES") or ""),
+        checkpoint_key=e.get("CONGTAM_CHECKPOINT_KEY") or None,
+        checkpoint_every_s=float(e.get("CONGTAM_CHECKPOINT_EVERY_S", "60")),
     )
 
 

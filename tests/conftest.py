@@ -17,10 +17,10 @@ import httpx
 import pytest
 import uvicorn
 
-from services.database import start_embedded, stop_embedded
+from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, load_settings
-from services.tenants import Tenant
+from services.store.database import start_embedded, stop_embedded
 from tests.support.org import Org, build_org
 
 TEST_SECRET = "test-secret-" + "x" * 32
@@ -44,6 +44,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         "CONGTAM_LOG_FORMAT": "json",
         "CONGTAM_LOG_LEVEL": "warning",
         "CONGTAM_FRESHNESS_TIMEOUT": "5",
+        # No automatic checkpoints in the background of other tests (they count platform
+        # events); the witness is driven explicitly by its own tests.
+        "CONGTAM_CHECKPOINT_EVERY_S": "0",
     })
 
 
@@ -86,7 +89,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 async def server(settings: Settings) -> AsyncIterator[str]:
     """The real app (with its in-process projector) served over real HTTP."""
-    from services.api import create_app
+    from services.http.api import create_app
 
     port = _free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,

@@ -21,7 +21,7 @@ CREATE EXTENSION IF NOT EXISTS citus;
 --    citus_schema_undistribute('platform').
 ALTER DATABASE congtam SET citus.enable_schema_based_sharding TO on;
 
--- The tenant event tables carry row triggers (hash chain, append-only: services/integrity.py).
+-- The tenant event tables carry row triggers (hash chain, append-only: services/store/integrity.py).
 -- Citus refuses triggers on distributed tables unless this is on; they then run on the worker
 -- holding the tenant, next to the only table they read.
 ALTER DATABASE congtam SET citus.enable_unsafe_triggers TO on;

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS platform.tenants (
     status      text NOT NULL DEFAULT 'active',
     created_at  timestamptz NOT NULL DEFAULT now()
 );
--- What the tenant's database privileges were last installed from (services/dbroles.py).
+-- What the tenant's database privileges were last installed from (services/store/dbroles.py).
 ALTER TABLE platform.tenants ADD COLUMN IF NOT EXISTS roles_fingerprint text;
 
 -- Read models of the platform log (platform.platform_events), kept by projections/platform.py.
@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS platform.checkpoints (
     log_position bigint NOT NULL,
     PRIMARY KEY (tenant, position)
 );
+-- The platform's signature of a checkpoint (services/audit/signing.py), when it was signed.
+ALTER TABLE platform.checkpoints ADD COLUMN IF NOT EXISTS signed_at text;
+ALTER TABLE platform.checkpoints ADD COLUMN IF NOT EXISTS public_key text;
+ALTER TABLE platform.checkpoints ADD COLUMN IF NOT EXISTS signature text;
 
 -- Reads by auditors and across tenants.
 CREATE TABLE IF NOT EXISTS platform.access_log (
@@ -68,7 +72,7 @@ CREATE TABLE IF NOT EXISTS platform.access_log (
 );
 CREATE INDEX IF NOT EXISTS access_log_tenant_idx ON platform.access_log (tenant, accessed_at);
 
--- Per-person keys sealing personal fields in events (projections/personal.py); never in an
+-- Per-person keys sealing personal fields in events (storage/sealing.py); never in an
 -- event table. An erasure nulls the key and leaves the row as its tombstone.
 CREATE TABLE IF NOT EXISTS platform.personal_keys (
     subject_id uuid PRIMARY KEY,

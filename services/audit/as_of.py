@@ -18,11 +18,11 @@ import asyncpg
 
 from domain.evaluation import OFFICIAL
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
-from projections.base import KeySource
 from projections.codec import decode
-from projections.personal import load_keys
 from services.audit.history import json_safe
 from services.audit.replay import scratch_replay
+from storage.db import KeySource
+from storage.sealing import load_keys
 
 EVENTS_TABLE = "evaluations_events"
 RATING_COLUMNS = (

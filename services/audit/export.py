@@ -21,10 +21,10 @@ from typing import Any
 import anyio
 import asyncpg
 
-from projections.base import DbConn
 from services.audit.checkpoints import checkpoints
-from services.integrity import GENESIS
-from services.tenants import Tenant
+from services.platform.tenants import Tenant
+from services.store.integrity import GENESIS
+from storage.db import DbConn
 
 FORMAT = "congtam-audit-bundle/1"
 EVENTS_TABLE = "evaluations_events"
@@ -156,5 +156,5 @@ def _finish(out: Path, manifest: dict[str, Any]) -> None:
     source = Path(spec.origin).parent
     target = out / "auditverify"
     target.mkdir(exist_ok=True)
-    for name in ("__init__.py", "__main__.py"):
+    for name in ("__init__.py", "__main__.py", "ed25519.py"):
         shutil.copyfile(source / name, target / name)

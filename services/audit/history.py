@@ -24,9 +24,9 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from projections.base import DbConn, KeySource
 from projections.codec import decode
-from projections.personal import NO_KEYS, KeyRing, load_keys
+from storage.db import DbConn, KeySource
+from storage.sealing import NO_KEYS, KeyRing, load_keys
 
 EVENTS_TABLE = "evaluations_events"
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "capacity",

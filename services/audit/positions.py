@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.errors import ValidationFailedError
-from projections.base import DbConn
+from storage.db import DbConn
 
 EVENTS_TABLE = "evaluations_events"
 _TIMESTAMP = "(convert_from(state, 'UTF8')::jsonb #>> '{timestamp,_data_}')::timestamptz"
@@ -22,6 +22,10 @@ def parse_point(text: str | None) -> int | datetime | None:
     if text is None or text == "":
         return None
     if text.isdigit():
+        if len(text) > 18:  # past any position a log can reach (int8)
+            raise PositionOutOfRangeError(
+                f"Vị trí {text[:24]}… vượt quá mọi vị trí của nhật ký.",
+                f"Position {text[:24]}… is beyond any position of the log.")
         return int(text)
     try:
         when = datetime.fromisoformat(text)
@@ -60,10 +64,23 @@ async def position_at(conn: DbConn, schema: str, when: datetime,
     return found
 
 
+class PositionOutOfRangeError(ValidationFailedError):
+    code = "POSITION_OUT_OF_RANGE"
+
+
 async def resolve(conn: DbConn, schema: str, point: int | datetime | None,
                   default: int) -> int:
+    """A point → a position of the log. A position past the log's head is refused: the
+    log as it stood "after event 999999999" has not happened (a date-time in the future
+    is simply the log as it stands now)."""
     if point is None:
         return default
     if isinstance(point, int):
+        head = int(await conn.fetchval(
+            f"SELECT coalesce(max(notification_id), 0) FROM {schema}.{EVENTS_TABLE}"))
+        if point > head:
+            raise PositionOutOfRangeError(
+                f"Vị trí {point} nằm sau vị trí cuối cùng của nhật ký ({head}).",
+                f"Position {point} is after the last position of the log ({head}).")
         return point
     return await position_at(conn, schema, point)

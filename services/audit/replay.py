@@ -19,7 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.base import KeySource, Projection
+from projections.base import Projection
 from projections.codec import decode
 from projections.registry import PROJECTIONS, tenant_ddl
 from projections.runner import (
@@ -29,6 +29,7 @@ from projections.runner import (
     head_position,
     tracked_position,
 )
+from storage.db import KeySource
 
 EVENTS_TABLE = "evaluations_events"
 SCRATCH_PREFIX = "audit_scratch_"

@@ -12,10 +12,10 @@ from typing import Any
 
 from strawberry.types import Info
 
-from services.auth import ForbiddenError, Principal
 from services.gql.context import ctx_of
-from services.grants import grants_in
-from services.tenants import Tenant
+from services.http.auth import ForbiddenError, Principal
+from services.platform.grants import grants_in
+from services.platform.tenants import Tenant
 
 
 async def acting_in(info: Info[Any, Any], roles: tuple[str, ...],

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from domain.actor import Actor
 from projections.appeals import OPEN_STAGES, UNIT_APPEAL_COUNTS
 from projections.leaders import LEADER_SUMMARY
-from services.appeals import hanoi_today
+from services.app.appeals import hanoi_today
 from services.gql.acting import acting_in
 from services.gql.appeal_types import (
     Appeal,
@@ -26,7 +26,7 @@ from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
 from services.gql.inputs import parse_id
-from services.tenants import Tenant
+from services.platform.tenants import Tenant
 
 READERS = ("hr_officer", "auditor", "appeal_reviewer", "unit_leader")
 OVERSIGHT = ("hr_officer", "auditor")

@@ -22,7 +22,7 @@ from strawberry.types import Info
 from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
 from domain.levels import Level as DomainLevel
-from services.appeal_commands import (
+from services.app.appeal_commands import (
     AcceptAppeal,
     AssignAppeal,
     DecideAppeal,
@@ -32,15 +32,15 @@ from services.appeal_commands import (
     RequestAppealInformation,
     WithdrawAppeal,
 )
-from services.appeals import AppealService
-from services.auth import Principal
+from services.app.appeals import AppealService
 from services.gql.acting import acting_in
 from services.gql.appeal_queries import AppealQuery
 from services.gql.appeal_types import AppealOutcome
 from services.gql.context import ctx_of
 from services.gql.inputs import check_text, parse_id
 from services.gql.types import Level, WriteResult
-from services.tenants import Tenant
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 
 PERSON = ("staff", "unit_leader", "hr_officer", "appeal_reviewer")
 REVIEWER = ("unit_leader", "appeal_reviewer")

@@ -22,15 +22,15 @@ from services.audit.as_of import aggregate_as_of, unit_month_as_of
 from services.audit.checkpoints import checkpoints, first_unkept
 from services.audit.history import HistoryEntry, Subject, history
 from services.audit.positions import parse_point, resolve
-from services.auth import ForbiddenError
 from services.gql.connections import Connection, build, cursor_int, decode_cursor, page_size
 from services.gql.context import Context, access_of, ctx_of
 from services.gql.inputs import check_month, parse_id
 from services.gql.scope import require_unit
 from services.gql.types import Period, Rating
-from services.grants import roles_in
-from services.integrity import verify
-from services.tenants import Tenant
+from services.http.auth import ForbiddenError
+from services.platform.grants import roles_in
+from services.platform.tenants import Tenant
+from services.store.integrity import verify
 
 AUDITOR = "auditor"
 

@@ -12,11 +12,11 @@ from strawberry.types import Info
 
 from domain.ids import UnitId
 from domain.levels import Level as DomainLevel
-from services.commands import OpenCollectiveRound, RateCollective
+from services.app.commands import OpenCollectiveRound, RateCollective
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
-from services.gql.inputs import PeriodKind, check_period, check_text, parse_id
+from services.gql.inputs import PeriodKind, check_openable, check_period, check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.queries import READERS
 from services.gql.scope import require_unit
@@ -65,7 +65,7 @@ class RateCollectiveInput:
 class CollectiveMutation:
     @strawberry.mutation(description="Mở đợt xếp loại tập thể của năm (cán bộ tổ chức)")
     async def open_collective_round(self, info: Info[Any, Any], year: int) -> WriteResult:
-        check_period(PeriodKind.ANNUAL, year, 1)
+        check_openable(PeriodKind.ANNUAL, year, 1)
         round_id, position = await run_command(
             info, ("hr_officer",), lambda s: s.open_collective_round(OpenCollectiveRound(year)))
         return WriteResult(position=position, id=strawberry.ID(str(round_id)))

@@ -21,7 +21,7 @@ import strawberry
 from domain.errors import ValidationFailedError
 from graphql import GraphQLObjectType, get_named_type
 from services.gql.context import Context
-from services.tenants import Tenant
+from services.platform.tenants import Tenant
 
 T = TypeVar("T")
 MAX_PAGE = 100

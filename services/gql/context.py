@@ -1,5 +1,5 @@
 """Per-request context: the runtime, the verified caller, their tenant (from the token), and
-what the permission matrix lets them reach (services/permissions.py)."""
+what the permission matrix lets them reach (services/gql/permissions.py)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,21 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info
 
 from domain.errors import DomainError
-from projections.base import DbConn
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from projections.runner import tracked_position
-from services.auth import AuthError, ForbiddenError, Principal
-from services.dbroles import reading_as
-from services.grants import grants_and_revoked_in
-from services.permissions import Access, RoleGrant, decide
+from services.gql.permissions import Access, RoleGrant, decide
+from services.http.auth import AuthError, ForbiddenError, Principal
+from services.platform.grants import grants_and_revoked_in
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.dbroles import reading_as
+from storage.db import DbConn
 
 
 class StaleError(DomainError):
@@ -33,12 +40,38 @@ class StaleError(DomainError):
 
 
 def operation_of(info: Info[Any, Any]) -> str:
-    """The matrix key of the root field ``info`` belongs to, e.g. ``Query.unitRatings``."""
+    """The matrix key of the root field ``info`` belongs to, e.g. ``Query.unitRatings``
+    — by the field's name, not the alias it answers under (``{ x: me { … } }`` is
+    ``Query.me``)."""
     path = info.path
     while path.prev is not None:
         path = path.prev
     kind = info.operation.operation.value  # "query" | "mutation" | "subscription"
-    return f"{kind.capitalize()}.{path.key}" if isinstance(path.key, str) else kind
+    if not isinstance(path.key, str):
+        return kind
+    if path.prev is None and info.path.prev is None:
+        return f"{kind.capitalize()}.{info.field_name}"  # the root field itself
+    raw: Any = getattr(info, "_raw_info", info)  # strawberry's Info wraps graphql-core's
+    name = _field_named(info.operation.selection_set, path.key, raw.fragments)
+    return f"{kind.capitalize()}.{name or path.key}"
+
+
+def _field_named(selection_set: SelectionSetNode, key: str,
+                 fragments: dict[str, FragmentDefinitionNode]) -> str | None:
+    """The name of the root field answering under response key ``key`` (alias or name)."""
+    for node in selection_set.selections:
+        if isinstance(node, FieldNode):
+            if (node.alias.value if node.alias else node.name.value) == key:
+                return node.name.value
+        elif isinstance(node, InlineFragmentNode):
+            found = _field_named(node.selection_set, key, fragments)
+            if found:
+                return found
+        elif isinstance(node, FragmentSpreadNode) and node.name.value in fragments:
+            found = _field_named(fragments[node.name.value].selection_set, key, fragments)
+            if found:
+                return found
+    return None
 
 
 class Context(BaseContext, kw_only=True):
@@ -133,7 +166,8 @@ class Context(BaseContext, kw_only=True):
 
     @asynccontextmanager
     async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:
-        """A read connection that can see this tenant's schema and no other (services/dbroles)."""
+        """A read connection that can see this tenant's schema and no other
+        (services/store/dbroles.py)."""
         async with self.runtime.pool_of(tenant).acquire() as conn, reading_as(conn, tenant.schema):
             yield conn
 
@@ -172,13 +206,13 @@ class Context(BaseContext, kw_only=True):
 async def get_context(state: State, scope: Scope) -> Context:
     """The context of an HTTP request or of a websocket (litestar injects ``state`` and
     ``scope`` into both). A websocket carries its token in ``connection_init`` instead of a
-    header: it is verified there (services/api.py), not here."""
+    header: it is verified there (services/http/api.py), not here."""
     rt: Runtime = state.rt
     ctx = Context(rt=rt)
     authorization = Headers.from_scope(scope).get("authorization")
     if scope["type"] == ScopeType.WEBSOCKET and authorization is None:
         return ctx
-    # The request guard (services/limits.py) already verified the token to rate-limit by
+    # The request guard (services/http/limits.py) already verified the token to rate-limit by
     # user; verify again only when it found none (to say precisely what is wrong).
     ctx.principal = scope.get("state", {}).get("principal")
     try:

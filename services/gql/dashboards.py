@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from domain.actor import Actor
 from services.gql.board import UnitBoard
+from services.gql.child_tenants import children_trend_sql, granted_children, month_key, trend_args
 from services.gql.connections import (
     Connection,
     Keyset,
@@ -37,9 +38,8 @@ from services.gql.dashboard_types import (
 from services.gql.filters import Columns, InvalidFilterError, ListFilter, subtree, where
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
-from services.permissions import scope_sql
-from services.rollups import children_trend_sql, granted_children, month_key, trend_args
-from services.tenants import Tenant
+from services.gql.permissions import scope_sql
+from services.platform.tenants import Tenant
 
 READERS = ("hr_officer", "unit_leader", "auditor")
 PARENT_READERS = ("hr_officer", "auditor")

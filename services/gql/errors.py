@@ -25,8 +25,28 @@ _LIMIT_CODES = (
     (re.compile(r"more than \d+ tokens"), "TOKEN_LIMIT"),
     (re.compile(r"GraphQL introspection has been disabled"), "INTROSPECTION_DISABLED"),
     (re.compile(r"Cannot spread fragment .* within itself"), "FRAGMENT_CYCLE"),
+    (re.compile(r"^Syntax Error"), "GRAPHQL_PARSE_FAILED"),
 )
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+# What a refused document is told in Vietnamese, per code; the English text is
+# graphql-core's own (precise about the field or variable), given beside it.
+_VI = {
+    "DEPTH_LIMIT": "Truy vấn lồng quá sâu; hãy giảm số tầng trường lồng nhau.",
+    "ALIAS_LIMIT": "Truy vấn dùng quá nhiều bí danh (alias); hãy chia thành nhiều truy vấn.",
+    "TOKEN_LIMIT": "Truy vấn quá dài; hãy chia thành nhiều truy vấn nhỏ hơn.",
+    "INTROSPECTION_DISABLED": "Không cho phép tra cứu lược đồ trong môi trường vận hành; "
+                              "hãy dùng tệp graphql/schema.graphql đã công bố.",
+    "FRAGMENT_CYCLE": "Các fragment của truy vấn tham chiếu vòng tròn lẫn nhau.",
+    "GRAPHQL_PARSE_FAILED": "Truy vấn sai cú pháp GraphQL.",
+    "BAD_USER_INPUT": "Giá trị của biến không hợp lệ.",
+}
+_VI_VALIDATION = "Truy vấn không hợp lệ với lược đồ GraphQL."
+
+
+def bilingual(code: str, english: str) -> tuple[str, str]:
+    """(Vietnamese, English) for a refusal graphql-core worded in English."""
+    vi = _VI.get(code, _VI_VALIDATION)
+    return f"{vi} ({english})", english
 
 
 def limit_code(message: str) -> str | None:
@@ -73,14 +93,22 @@ class ErrorPolicy(SchemaExtension):
             # the limit that refused it as a stable code, and without "Did you mean …?"
             # hints that would map the schema for a prober.
             message = without_suggestions(error.message)
-            code = ((error.extensions or {}).get("code") or limit_code(message)
-                    or "GRAPHQL_VALIDATION_FAILED")
-            return GraphQLError(message, nodes=error.nodes, path=error.path,
-                                extensions={**(error.extensions or {}), "code": code})
+            extensions = dict(error.extensions or {})
+            code = str(extensions.get("code") or limit_code(message)
+                       or "GRAPHQL_VALIDATION_FAILED")
+            if "messageVi" in extensions:  # already ours (the cost limit)
+                return GraphQLError(str(extensions["messageVi"]), nodes=error.nodes,
+                                    path=error.path, extensions={**extensions, "code": code})
+            vi, en = bilingual(code, message)
+            return GraphQLError(vi, nodes=error.nodes, path=error.path,
+                                extensions={**extensions, "code": code, "messageVi": vi,
+                                            "messageEn": en})
         log.error("unexpected_error", path=error.path, exc_info=original)
         return GraphQLError(
             f"Lỗi hệ thống, vui lòng thử lại sau (mã yêu cầu {request_id}).",
             nodes=error.nodes, path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id,
+                        "messageVi": f"Lỗi hệ thống, vui lòng thử lại sau (mã yêu cầu "
+                                     f"{request_id}).",
                         "messageEn": f"Internal error (request id {request_id})."},
         )

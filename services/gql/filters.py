@@ -18,8 +18,8 @@ from domain.errors import ValidationFailedError
 from domain.organisation import StaffType
 from services.gql.dashboard_types import MonthInput
 from services.gql.inputs import check_month, parse_id
+from services.gql.permissions import Access
 from services.gql.types import Level
-from services.permissions import Access
 
 MAX_PEER_GROUP = 200
 STAFF_TYPES = tuple(t.value for t in StaffType)

@@ -1,7 +1,7 @@
 """Schema-wide guards: the permission matrix on every root field, and the cost limit.
 
 ``Authorisation`` runs before each root resolver (query, mutation): it asks the permission
-matrix (services/permissions.py) whether the caller's roles may call the field, so a new
+matrix (services/gql/permissions.py) whether the caller's roles may call the field, so a new
 resolver is covered even if its author forgets to check. Resolvers then ask
 ``access_of(info)`` for the scope to apply to the ids they are given; for a caller whose
 grants reach some units only, the hook also checks every id argument by name

@@ -46,12 +46,28 @@ class PeriodKind(Enum):
     ANNUAL = "annual"
 
 
+# How far ahead a period may be opened: the rest of this year and all of the next (the
+# annual round of next year is prepared in December). Further ahead is a typing mistake.
+MAX_YEARS_AHEAD = 1
+
+
 def check_period(kind: PeriodKind, year: int, number: int) -> None:
     """Month 1–12, quarter 1–4, or the year (number 1)."""
     top = {PeriodKind.MONTHLY: 12, PeriodKind.QUARTERLY: 4, PeriodKind.ANNUAL: 1}[kind]
     if not (1 <= number <= top and 2000 <= year <= 2100):
         raise ValidationFailedError(
             f"Kỳ {number}/{year} không hợp lệ.", f"Period {number}/{year} is not valid.")
+
+
+def check_openable(kind: PeriodKind, year: int, number: int, today: date | None = None) -> None:
+    """A period that may be opened: valid, from 2000 (historical imports) to the end of
+    next year."""
+    check_period(kind, year, number)
+    latest = (today or date.today()).year + MAX_YEARS_AHEAD
+    if year > latest:
+        raise ValidationFailedError(
+            f"Không mở được kỳ {number}/{year}: chỉ mở được kỳ đến hết năm {latest}.",
+            f"Period {number}/{year} cannot be opened: periods go up to the end of {latest}.")
 
 
 @strawberry.input

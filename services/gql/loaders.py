@@ -16,8 +16,8 @@ from uuid import UUID
 import asyncpg
 from strawberry.dataloader import DataLoader
 
-from services.dbroles import reading_as
-from services.tenants import Tenant
+from services.platform.tenants import Tenant
+from services.store.dbroles import reading_as
 
 
 class Reads:

@@ -16,8 +16,7 @@ from strawberry.types import Info
 from domain.actor import Actor, acting_as
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
 from domain.levels import Level as DomainLevel
-from services.auth import Principal
-from services.commands import (
+from services.app.commands import (
     AttachOpinion,
     ClosePeriod,
     DecidePartyRating,
@@ -31,6 +30,7 @@ from services.commands import (
     RatingDecision,
     SubmitSelfAssessment,
 )
+from services.app.handlers import TenantService
 from services.gql.context import ctx_of
 from services.gql.inputs import (
     DecideRatingInput,
@@ -42,7 +42,7 @@ from services.gql.inputs import (
     QuotaExceptionInput,
     SelfAssessmentInput,
     check_board_size,
-    check_period,
+    check_openable,
     check_text,
     criteria_points,
     parse_id,
@@ -50,8 +50,8 @@ from services.gql.inputs import (
 )
 from services.gql.scope import require_period, require_unit
 from services.gql.types import WriteResult
-from services.handlers import TenantService
-from services.tenants import Tenant
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 
 log = structlog.get_logger()
 
@@ -84,7 +84,7 @@ class Mutation:
     @strawberry.mutation(description="Mở kỳ đánh giá (tháng, quý, năm) cho một đơn vị "
                          "(cán bộ tổ chức)")
     async def open_period(self, info: Info[Any, Any], input: OpenPeriodInput) -> WriteResult:
-        check_period(input.kind, input.year, input.month)
+        check_openable(input.kind, input.year, input.month)
         cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
                          input.month, input.deadline, input.kind.value)
         await require_unit(info, cmd.unit_id)

@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from domain.errors import ValidationFailedError
 from domain.ids import StaffId, UnitId
-from services.commands import (
+from services.app.commands import (
     AppointLeader,
     FlagOutstandingUnit,
     RecordAbsence,

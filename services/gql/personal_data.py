@@ -8,10 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from domain.actor import Actor
-from services.erasure import ERASERS, erase_personal_data
 from services.gql.context import ctx_of
 from services.gql.inputs import check_text, parse_id
 from services.gql.scope import require_staff
+from services.platform.erasure import ERASERS, erase_personal_data
 
 
 @strawberry.type(description="Kết quả xoá dữ liệu cá nhân / an erasure, as recorded")

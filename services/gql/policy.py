@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from domain.policy import Policy
 from domain.tenant_policy import default_policy
-from services.commands import AdjustPolicy, AdoptPolicy
+from services.app.commands import AdjustPolicy, AdoptPolicy
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import ctx_of
 from services.gql.inputs import check_text

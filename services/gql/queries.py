@@ -1,6 +1,6 @@
 """Read queries: served from the tenant's read models, always in the caller's schema.
 
-Who may call each one, and over which records, is decided by services/permissions.py; each
+Who may call each one, and over which records, is decided by services/gql/permissions.py; each
 resolver applies that scope to the ids it is given (services/gql/scope.py) and reads through
 ``ctx.read`` — a transaction that can see the caller's tenant schema and nothing else.
 """

@@ -17,6 +17,7 @@ from strawberry.types import Info
 from domain.actor import Actor, acting_as
 from domain.errors import NotFoundError, ValidationFailedError
 from domain.ids import StaffId
+from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.gql.connections import (
     Connection,
     Keyset,
@@ -31,8 +32,7 @@ from services.gql.inputs import check_text, parse_id
 from services.gql.queries import RATING_COLUMNS
 from services.gql.scope import require_staff, visible_staff
 from services.gql.types import Rating, WriteResult
-from services.grants import roles_in
-from services.reorganisation import merge_tenants, transfer_between_tenants
+from services.platform.grants import roles_in
 
 
 @strawberry.type(description="Quan hệ sáp nhập của địa phương")

@@ -55,7 +55,7 @@ class CongTamSchema(strawberry.Schema):
 
 def build_schema(*, production: bool = False) -> CongTamSchema:
     """The schema with its guards. In production, introspection is refused too (GraphiQL is
-    not served either, services/api.py): clients use the published SDL in graphql/."""
+    not served either, services/http/api.py): clients use the published SDL in graphql/."""
     rules: list[type[ASTValidationRule]] = [CostLimit]
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)

@@ -1,7 +1,7 @@
 """Object-level checks (OWASP API1) for the ids a client passes, one call per id.
 
 ``visible_*`` answer whether the record is in the caller's reach for this operation (see
-services/permissions.py); ``require_*`` turn "no" into the very same ``NOT_FOUND`` an absent
+services/gql/permissions.py); ``require_*`` turn "no" into the very same ``NOT_FOUND`` an absent
 id gets. A caller whose grant covers the whole tenant needs no lookup: the tenant schema
 holds only that tenant's records, so any id is either theirs or absent. Narrower grants
 look the record's unit up in the read models.

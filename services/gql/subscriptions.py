@@ -29,8 +29,6 @@ from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError
 from domain.text import check_text
 from projections.runner import PROJECTED_CHANNEL
-from services.auth import AuthError, ForbiddenError
-from services.database import ConnectionParams
 from services.gql.board import UnitBoard
 from services.gql.context import Context, access_of, ctx_of
 from services.gql.errors import domain_error
@@ -39,7 +37,9 @@ from services.gql.guard import AUDITOR
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.gql.scope import visible_unit
-from services.tenants import Tenant
+from services.http.auth import AuthError, ForbiddenError
+from services.platform.tenants import Tenant
+from services.store.database import ConnectionParams
 
 log = structlog.get_logger()
 

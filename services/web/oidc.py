@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from services.jwks import JwksCache
+from services.http.jwks import JwksCache
 from services.web.settings import WebSettings
 
 DISCOVERY_SECONDS = 300.0

@@ -7,9 +7,11 @@ only that each one was measured, is positive, and came with its ratio.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,16 @@ ROOT = Path(__file__).resolve().parents[2]
 BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
              "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
              "baseline_typename_burst"}
+CONCURRENCY = (1, 8, 32)
+BARE = {f"bare_{kind}_c{c}" for kind in ("typename", "board") for c in CONCURRENCY}
+PEER = {f"postgraphile_{kind}_c{c}" for kind in ("typename", "board") for c in CONCURRENCY}
+# Every GraphQL figure read against the bare stack and the peer at its own concurrency.
+BESIDE_FLOORS = {**{f"baseline_typename_c{c}": "typename" for c in CONCURRENCY},
+                 **{f"decision_graphql_c{c}": "typename" for c in CONCURRENCY},
+                 "dashboard_query": "board", "dashboard_query_c8": "board",
+                 "dashboard_query_c32": "board"}
+# On a machine with node and npm, the peer must have been measured (not skipped).
+PEER_EXPECTED = shutil.which("node") is not None and shutil.which("npm") is not None
 PATHS = {"append_library": "baseline_insert_single",
          "bulk_rating": "baseline_insert_single",
          "bulk_board": "baseline_copy",
@@ -27,6 +39,8 @@ PATHS = {"append_library": "baseline_insert_single",
          "decision_graphql_c8": "baseline_typename_c8",
          "decision_graphql_c32": "baseline_typename_c32",
          "dashboard_query": "baseline_typename_c1",
+         "dashboard_query_c8": "baseline_typename_c8",
+         "dashboard_query_c32": "baseline_typename_c32",
          "rebuild": "baseline_read",
          "catch_up": "baseline_read",
          "verify": "baseline_read_audit",
@@ -49,7 +63,15 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     assert record["generated"]["events"] > 0
     # Generation may skip the WAL flush; the measured paths never do.
     assert record["generated"]["synchronous_commit_measured"] == "on"
-    assert set(record["baselines"]) == BASELINES
+    peer = record["peer"]
+    assert peer["name"] == "postgraphile"
+    if PEER_EXPECTED:
+        assert peer["measured"] is True, peer
+        assert peer["version"]
+    elif not peer["measured"]:
+        assert "peer not measured" in done.stdout
+    assert set(record["baselines"]) == BASELINES | BARE | (PEER if peer["measured"] else set())
+    _check_floors(record, peer["measured"])
     assert set(record["paths"]) == set(PATHS) | {"commit_to_visible", "tenant_footprint"}
     for name, figure in record["baselines"].items():
         assert figure["count"] > 0, name
@@ -84,3 +106,33 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     assert record["paths"]["decision_graphql_c8"]["concurrency"] == 8
     assert record["paths"]["decision_graphql_c32"]["concurrency"] == 32
     assert "decision_graphql_c8" in done.stdout  # the table was printed
+    assert "GraphQL beside the bare stack and PostGraphile" in done.stdout
+
+
+def _check_floors(record: dict[str, Any], peer: bool) -> None:
+    """Each GraphQL figure names both floors at its concurrency, with ratios; every board
+    (ours, bare, peer) answered the same rows."""
+    figures: dict[str, Any] = {**record["baselines"], **record["paths"]}
+    for name, kind in BESIDE_FLOORS.items():
+        figure = figures[name]
+        c = figure["concurrency"]
+        assert figure["server_cpu_ms"] > 0, name
+        assert figure["bare_floor"] == f"bare_{kind}_c{c}", name
+        assert figure["bare_ratio"] > 0, name
+        assert figure["bare_cpu_ratio"] > 0, name
+        assert figure["bare_rate"] > 0, name
+        assert figure["bare_p99_ms"] > 0, name
+        if peer:
+            assert figure["postgraphile_floor"] == f"postgraphile_{kind}_c{c}", name
+            assert figure["postgraphile_ratio"] > 0, name
+            assert figure["postgraphile_cpu_ratio"] > 0, name
+        else:
+            assert figure["postgraphile_ratio"] is None, name
+    for c in CONCURRENCY:
+        for side in ("bare", "postgraphile") if peer else ("bare",):
+            for kind in ("typename", "board"):
+                floor = figures[f"{side}_{kind}_c{c}"]
+                assert floor["concurrency"] == c
+                assert floor["server_cpu_ms"] > 0
+                assert floor["repetitions"] >= 1
+            assert figures[f"{side}_board_c{c}"]["rows"] == figures["dashboard_query"]["rows"]

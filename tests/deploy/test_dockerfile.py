@@ -220,9 +220,9 @@ def _context_files() -> tuple[str, ...]:
 def test_build_context_holds_only_what_the_image_needs() -> None:
     files = _context_files()
     top = {f.split("/")[0] for f in files}
-    assert top == {"pyproject.toml", "README.md", "domain", "services", "projections", "deploy"}, (
-        top
-    )
+    assert top == {
+        "pyproject.toml", "README.md", "domain", "services", "projections", "storage", "deploy"
+    }, top
     assert [f for f in files if f.startswith("deploy/")] == ["deploy/healthcheck.py"]
     assert not [f for f in files if "__pycache__" in f or f.endswith(".pyc")]
 
@@ -293,7 +293,7 @@ def test_builder_installs_a_complete_package_from_the_context(
         names = archive.namelist()
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "congtam = services.cli:app" in archive.read(entry_points).decode()
-    assert "services/cli.py" in names
+    assert "services/cli/__init__.py" in names
     assert any(n.startswith("projections/sql/") and n.endswith(".sql") for n in names), (
         "read-model SQL must be packaged, or the image cannot create read models"
     )

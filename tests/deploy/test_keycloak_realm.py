@@ -1,7 +1,7 @@
 """deploy/keycloak/congtam-realm.json: the identity provider's realm agrees with the app.
 
 Keycloak itself cannot run here, so the contract is checked from both ends: the realm's
-protocol mappers must produce the claims ``services.auth`` reads (``tenant``, ``roles``,
+protocol mappers must produce the claims ``services.http.auth`` reads (``tenant``, ``roles``,
 audience ``congtam``), and a token carrying exactly those claims, RS256-signed and verified
 through a JWKS endpoint as in production, must be accepted by the app's own verifier.
 """
@@ -20,8 +20,8 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from services.auth import ROLES, TokenVerifier
-from services.demo import demo_users
+from services.demo.tenants import demo_users
+from services.http.auth import ROLES, TokenVerifier
 from services.settings import load_settings
 from tests.deploy.support import DEPLOY
 
@@ -66,7 +66,7 @@ def test_roles_claim_is_the_list_of_this_clients_roles(client: dict[str, Any]) -
     config = _mapper(client, "oidc-usermodel-client-role-mapper")
     assert config["usermodel.clientRoleMapping.clientId"] == CLIENT_ID
     assert config["claim.name"] == "roles"
-    assert config["multivalued"] == "true", "services.auth requires a list"
+    assert config["multivalued"] == "true", "services.http.auth requires a list"
     assert config.get("usermodel.clientRoleMapping.rolePrefix", "") == ""
     assert config["access.token.claim"] == "true"
     # Only this client's roles reach the token, not every realm role the user holds.

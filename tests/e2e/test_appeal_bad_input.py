@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_appeal_workflow import (
     ACCEPT,
     DECIDE_APPEAL,

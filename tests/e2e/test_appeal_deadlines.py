@@ -13,11 +13,11 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
-from services.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
-from services.appeals import AppealService, hanoi_today
+from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
+from services.app.appeals import AppealService, hanoi_today
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_appeal_workflow import (
     DETAIL,
     ESCALATE,

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from domain.actor import Actor
-from services.appeals import hanoi_today
+from services.app.appeals import hanoi_today
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org

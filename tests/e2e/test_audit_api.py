@@ -9,9 +9,9 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_live_board import receive, socket
 from tests.support.auditors import ADMIN, granted_auditor
 from tests.support.gql import data, error_code, gql, nodes, token_for

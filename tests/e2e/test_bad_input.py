@@ -11,9 +11,9 @@ import httpx
 import jwt
 import pytest
 
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.org import Org

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from domain.actor import Actor
-from services.grants import grants_for
+from services.platform.grants import grants_for
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org

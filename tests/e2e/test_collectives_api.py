@@ -12,10 +12,10 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId
-from services.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 

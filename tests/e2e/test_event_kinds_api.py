@@ -19,9 +19,9 @@ from graphql import (
     GraphQLScalarType,
 )
 from services.gql.schema import schema
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.event_kinds import tenant_event_topics
 from tests.support.gql import error_code, gql, token_for
 from tests.support.org import Org

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from projections.runner import head_position
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_rating_workflow import BOARD, DECIDE, HISTORY, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org

@@ -14,9 +14,9 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from services.auth import mint_token
+from services.http.auth import mint_token
+from services.platform.tenants import Tenant
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from services.platform.tenants import Tenant
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, error_code, gql, token_for
 
 pytestmark = pytest.mark.e2e

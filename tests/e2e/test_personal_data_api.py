@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from projections.personal import ERASED
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
+from storage.sealing import ERASED
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org

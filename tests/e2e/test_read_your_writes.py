@@ -21,9 +21,9 @@ import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 from projections.runner import lock_key, tracked_position
 from services.gql.schema import schema
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org

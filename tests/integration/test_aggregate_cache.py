@@ -18,11 +18,11 @@ from domain.errors import DomainError, QuotaExceededError, StaleVersionError
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
-from services.commands import DecideRating, OpenPeriod
-from services.eventstore import TenantApps
-from services.handlers import TenantService
+from services.app.commands import DecideRating, OpenPeriod
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.eventstore import TenantApps
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

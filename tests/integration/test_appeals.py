@@ -18,9 +18,9 @@ from domain.errors import DomainError, QuotaExceededError
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.levels import Level
 from projections.runner import catch_up, lock_key, reset
-from services.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
-from services.appeals import AppealService, hanoi_today
-from services.commands import (
+from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
+from services.app.appeals import AppealService, hanoi_today
+from services.app.commands import (
     DecideRating,
     GrantQuotaException,
     OpenPeriod,
@@ -28,8 +28,8 @@ from services.commands import (
     RecordDiscipline,
     SubmitSelfAssessment,
 )
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.appeal_recount import leader_recount, leader_tables
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count

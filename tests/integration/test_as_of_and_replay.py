@@ -12,12 +12,12 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.levels import Level
 from projections.runner import catch_up, lock_key
+from services.app.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.audit.as_of import RATING_COLUMNS, aggregate_as_of, unit_month_as_of
 from services.audit.positions import position_at
 from services.audit.replay import domain_replay, replay_tenant
-from services.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

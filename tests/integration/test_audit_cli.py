@@ -12,9 +12,9 @@ from pathlib import Path
 import anyio
 import pytest
 
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

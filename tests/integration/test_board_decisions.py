@@ -15,10 +15,10 @@ from domain.actor import Actor, acting_as
 from domain.errors import DomainError
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
-from services.commands import DecideRatings, OpenPeriod, RatingDecision
-from services.handlers import TenantService
+from services.app.commands import DecideRatings, OpenPeriod, RatingDecision
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 from tests.support.readmodels import event_count
 

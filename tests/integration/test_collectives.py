@@ -13,7 +13,7 @@ from domain.actor import Actor
 from domain.ids import PeriodId, StaffId, UnitId
 from domain.levels import Level
 from projections.runner import catch_up
-from services.commands import (
+from services.app.commands import (
     AdjustPolicy,
     AppointLeader,
     DecideRating,
@@ -23,9 +23,9 @@ from services.commands import (
     RegisterStaff,
     RegisterUnit,
 )
-from services.handlers import TenantService
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.integration.test_domain_rules import _refused, _run, _setup
 from tests.integration.test_projector import _hold
 from tests.support.org import Org

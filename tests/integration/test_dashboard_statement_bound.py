@@ -19,12 +19,12 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from projections.runner import catch_up, lock_key
-from services.auth import Principal
-from services.commands import OpenPeriod
+from services.app.commands import OpenPeriod
 from services.gql.context import Context
 from services.gql.schema import schema
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.operations import operation
 from tests.support.org import Org
 
@@ -57,9 +57,15 @@ class Counter:
 
     def __call__(self, record: Any) -> None:
         # Housekeeping, not reads: the pool's reset of a connection it takes back, and the
-        # read-only transaction and tenant role every read is wrapped in (services/dbroles).
+        # read-only transaction and tenant role every read is wrapped in
+        # (services/store/dbroles.py).
         if not record.query.startswith(HOUSEKEEPING):
             self.statements.append(record.query)
+
+
+def _own(statements: list[str]) -> list[str]:
+    """The tenant's own reads (not the caller's platform look-ups), in a stable order."""
+    return sorted(q for q in statements if "platform." not in q)
 
 
 async def _run(runtime: Runtime, tenant: Tenant, document: str, first: int,
@@ -122,8 +128,8 @@ async def test_a_dashboard_page_of_100_costs_the_statements_of_a_page_of_5(
     assert len(large_page["boards"]["edges"]) == 100
     assert all(e["node"]["unit"]["name"] for e in large_page["boards"]["edges"])
     # Same statements, one by one — not merely as many: the page, then one per nested part.
-    assert len(large) == len(small) <= 5, large
-    assert sorted(large) == sorted(small)
+    assert len(_own(large)) <= 5, large
+    assert _own(large) == _own(small), large
 
 
 # The month's people of one unit, filtered and counted, beside the month's trend and boards
@@ -159,8 +165,10 @@ async def test_a_page_of_100_people_costs_the_statements_of_a_page_of_5(
     assert len(large_page["unitRatings"]["edges"]) == 100
     assert large_page["unitRatings"]["totalCount"] == 120
     assert len(large_page["boards"]["edges"]) == 100
-    assert len(large) == len(small), large
-    assert sorted(large) == sorted(small)
+    # The caller's tenant and grants are platform reads, cached with a bound on their age:
+    # one of the two runs may refresh them (another test registered a tenant meanwhile).
+    # The tenant's own reads are what a page size must not change.
+    assert _own(large) == _own(small), large
     # Reads of the lists themselves (the rest is each read-only transaction's BEGIN, SET
     # LOCAL ROLE and COMMIT, and the caller's grants, as many at either size): a page and
     # its count per list, the boards' units and level counts, the trend.

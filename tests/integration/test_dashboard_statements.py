@@ -11,12 +11,12 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from projections.runner import catch_up, lock_key
-from services.auth import Principal
-from services.commands import OpenPeriod
+from services.app.commands import OpenPeriod
 from services.gql.context import Context
 from services.gql.schema import schema
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

@@ -9,9 +9,9 @@ import anyio
 import pytest
 
 from projections.runner import catch_up, lock_key
-from services.demo import TENANTS, _build_tenant
+from services.demo.tenants import TENANTS, _build_tenant
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,9 @@ import anyio
 import pytest
 
 from projections.runner import catch_up
-from services.demo import _build_tenant
+from services.demo.tenants import _build_tenant
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
 from tests.support.event_kinds import tenant_event_topics
 

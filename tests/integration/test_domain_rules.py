@@ -18,7 +18,7 @@ from domain.errors import DomainError
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
-from services.commands import (
+from services.app.commands import (
     AdjustPolicy,
     AdoptPolicy,
     DecideRating,
@@ -29,9 +29,9 @@ from services.commands import (
     RegisterStaff,
     UpdateStaffProfile,
 )
-from services.handlers import TenantService
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 from tests.support.readmodels import event_count
 

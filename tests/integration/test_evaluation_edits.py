@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from domain.evaluation import Evaluation
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
-from services.commands import (
+from services.app.commands import (
     AdjustPolicy,
     ClosePeriod,
     DecideRating,
@@ -25,9 +25,9 @@ from services.commands import (
     RegisterStaff,
     SubmitSelfAssessment,
 )
-from services.handlers import TenantService
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.integration.test_domain_rules import _parallel, _refused, _run, _setup
 from tests.support.org import Org
 from tests.support.readmodels import event_count

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,8 +18,8 @@ from domain.actor import Actor
 from services.audit import export as export_module
 from services.audit.checkpoints import publish
 from services.audit.export import export
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
@@ -186,3 +188,30 @@ async def test_an_export_in_parallel_slices_is_the_same_file_as_one_copy(
         "auditverify", "events.jsonl", "manifest.json"]
     assert verify_bundle(sliced.path).ok
     assert verify_bundle(whole.path).ok
+
+
+def _manifest(bundle: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_the_checkpoints_signature_is_checked_against_the_pinned_key(bundle: Path) -> None:
+    key = _manifest(bundle)["checkpoints"][0]["public_key"]
+    run = subprocess.run([sys.executable, "-S", "-E", "-m", "auditverify", ".",
+                          "--public-key", key], cwd=bundle, capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    assert "1 signature(s) valid" in run.stdout
+    other = base64.b64encode(b"\x01" * 32).decode()
+    report = verify_bundle(bundle, pinned=[other])
+    assert not report.ok
+    assert "not pinned" in report.problems[0]
+
+
+def test_a_checkpoint_rewritten_in_the_bundle_fails_its_signature(bundle: Path) -> None:
+    manifest = _manifest(bundle)
+    manifest["checkpoints"][0]["events"] += 1
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    report = verify_bundle(bundle)
+    assert not report.ok
+    assert "signature does not hold" in report.problems[0]

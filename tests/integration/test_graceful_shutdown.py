@@ -26,9 +26,9 @@ import pytest
 
 from domain.actor import Actor
 from projections.runner import catch_up, head_position, lock_key, tracked_position
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.conftest import TEST_SECRET
 from tests.support.gql import token_for
 

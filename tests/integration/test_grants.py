@@ -11,9 +11,9 @@ import pytest
 from domain.actor import Actor
 from domain.errors import ValidationFailedError
 from domain.platform import UnknownGrantError
-from services.grants import grants_for, grants_in, roles_in
+from services.platform.grants import grants_for, grants_in, roles_in
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 
 pytestmark = pytest.mark.integration
 

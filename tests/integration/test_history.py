@@ -9,10 +9,10 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from domain.levels import Level
+from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.audit.history import Subject, history
-from services.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

@@ -24,20 +24,20 @@ from domain.errors import DomainError
 from domain.ids import PeriodId, StaffId, UnitId
 from domain.levels import Level
 from projections.runner import catch_up, lock_key
-from services.auth import Principal
-from services.commands import (
+from services.app.commands import (
     AppointLeader,
     DecideRating,
     OpenPeriod,
     RegisterStaff,
     RegisterUnit,
 )
+from services.app.handlers import TenantService
 from services.gql.connections import encode_cursor
 from services.gql.context import Context
 from services.gql.schema import schema
-from services.handlers import TenantService
+from services.http.auth import Principal
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org, build_org
 from tests.support.recount import period_places, recount
 

@@ -16,16 +16,16 @@ from domain.actor import Actor, acting_as
 from domain.errors import DomainError
 from domain.ids import PeriodId
 from domain.levels import Level
-from projections.personal import ERASED
 from projections.runner import catch_up, lock_key
+from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.audit.export import export
 from services.audit.history import Subject, history
 from services.audit.replay import replay_tenant
-from services.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
-from services.erasure import erase_personal_data
-from services.integrity import verify
+from services.platform.erasure import erase_personal_data
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.integrity import verify
+from storage.sealing import ERASED
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

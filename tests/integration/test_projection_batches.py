@@ -11,12 +11,13 @@ import anyio
 import pytest
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
-from projections.codec import PersonalDataMapper, decode, register_transcodings
-from projections.personal import ERASED, load_keys
+from projections.codec import decode
 from projections.runner import catch_up, reset
-from services.demo import _build_tenant
+from services.demo.tenants import _build_tenant
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from storage.sealing import ERASED, load_keys
+from storage.transcoding import PersonalDataMapper, register_transcodings
 from tests.integration.test_projector import _hold
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count
@@ -127,7 +128,7 @@ async def test_an_erasure_between_batches_reaches_the_batch_read_ahead(
         assert person is not None
 
         async def erased() -> None:
-            # The key's removal as a committed erasure leaves it (services/erasure.py).
+            # The key's removal as a committed erasure leaves it (services/platform/erasure.py).
             await other.execute(
                 "UPDATE platform.personal_keys SET key = NULL, erased_at = now() "
                 "WHERE subject_id = $1", person)

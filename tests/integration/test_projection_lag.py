@@ -15,9 +15,9 @@ from prometheus_client import REGISTRY
 
 from projections.progress import install_missing, lags
 from projections.runner import catch_up, head_position, lock_key, reset
+from services.platform.tenants import Tenant
 from services.projector import Projector
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

@@ -15,9 +15,9 @@ from domain.actor import Actor, acting_as
 from domain.ids import PeriodId
 from domain.levels import Level
 from projections.runner import catch_up, head_position, lock_key, reset, tracked_position
-from services.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 from tests.support.readmodels import dump
 

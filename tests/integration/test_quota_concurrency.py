@@ -13,9 +13,9 @@ from domain.errors import DomainError, QuotaExceededError, StaleVersionError
 from domain.ids import PeriodId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
-from services.commands import DecideRating, OpenPeriod
+from services.app.commands import DecideRating, OpenPeriod
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration

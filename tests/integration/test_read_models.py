@@ -16,10 +16,10 @@ from domain.errors import DomainError
 from domain.ids import PeriodId
 from domain.levels import Level
 from projections.runner import catch_up, lock_key, reset
-from services.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
-from services.handlers import TenantService
+from services.app.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 from tests.support.readmodels import dump
 from tests.support.recount import level_counts, recount, tables

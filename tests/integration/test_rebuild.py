@@ -22,10 +22,10 @@ from projections.progress import lags
 from projections.rebuild import swap_rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import catch_up, head_position, lock_key, reset, tracked_position
-from services.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.org import Org
 from tests.support.readmodels import dump
 
@@ -169,7 +169,7 @@ KILLABLE = textwrap.dedent("""
     import asyncio, sys
     import asyncpg
     from projections.runner import catch_up
-    from services.database import ConnectionParams
+    from services.store.database import ConnectionParams
 
     async def main() -> None:
         conn = await asyncpg.connect(**ConnectionParams.from_url(sys.argv[1]).asyncpg_kwargs())

@@ -15,10 +15,10 @@ from domain.levels import Level
 from domain.organisation import StaffMember
 from domain.period import EvaluationPeriod
 from projections.runner import catch_up
-from services.commands import DecideRating, OpenPeriod, ProposeRollups, RegisterUnit
-from services.reorganisation import merge_tenants, transfer_between_tenants
+from services.app.commands import DecideRating, OpenPeriod, ProposeRollups, RegisterUnit
+from services.app.reorganisation import merge_tenants, transfer_between_tenants
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.integration.test_domain_rules import _refused, _run, _setup
 from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
 from tests.integration.test_rollups import MONTHS, _proposal, _rate_months

@@ -12,7 +12,7 @@ from domain.actor import Actor
 from domain.evaluation import OFFICIAL, Evaluation
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
 from domain.levels import Level
-from services.commands import (
+from services.app.commands import (
     AdjustPolicy,
     AppointLeader,
     DecidePartyRating,
@@ -24,8 +24,8 @@ from services.commands import (
     TransferStaff,
     UpdateStaffProfile,
 )
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.integration.test_domain_rules import _refused, _run, _setup
 from tests.support.org import Org
 

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import pytest
 
-from services.integrity import revoke_sql, verify
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.integrity import revoke_sql, verify
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
@@ -109,9 +109,9 @@ async def test_verify_in_parallel_ranges_names_the_same_position(
     runtime: Runtime, logged: tuple[Tenant, str], position: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import services.integrity
+    import services.store.integrity
 
-    monkeypatch.setattr(services.integrity, "PARALLEL_FROM", 1)  # split even this short log
+    monkeypatch.setattr(services.store.integrity, "PARALLEL_FROM", 1)  # split even this short log
     tenant, table = logged
     async with runtime.pool.acquire() as conn:
         await _as_superuser_without_triggers(

@@ -9,9 +9,9 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from domain.errors import ValidationFailedError
-from services.commands import OpenPeriod
+from services.app.commands import OpenPeriod
+from services.platform.tenants import Tenant, UnknownTenantError
 from services.runtime import Runtime
-from services.tenants import Tenant, UnknownTenantError
 from tests.support.org import Org
 from tests.support.readmodels import event_count
 

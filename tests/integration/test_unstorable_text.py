@@ -23,11 +23,11 @@ from domain.text import REPLACEMENT
 from projections.progress import lags
 from projections.rebuild import swap_rebuild
 from projections.runner import catch_up, head_position, lock_key, tracked_position
+from services.app.commands import AttachOpinion, DecideRating, OpenPeriod, RegisterUnit
 from services.audit.replay import replay_tenant
-from services.commands import AttachOpinion, DecideRating, OpenPeriod, RegisterUnit
+from services.platform.tenants import Tenant
 from services.projector import STALLED, Projector
 from services.runtime import Runtime
-from services.tenants import Tenant
 from tests.support.org import Org
 from tests.support.readmodels import dump
 

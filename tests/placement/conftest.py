@@ -16,9 +16,9 @@ import httpx
 import pytest
 import uvicorn
 
-from services.database import start_embedded, stop_embedded
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
+from services.store.database import start_embedded, stop_embedded
 from tests.conftest import _free_port
 
 
@@ -49,7 +49,7 @@ async def placed(placed_settings: Settings) -> AsyncIterator[Runtime]:
 @asynccontextmanager
 async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The real app on a free port with these settings, and a client for it."""
-    from services.api import create_app
+    from services.http.api import create_app
 
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,

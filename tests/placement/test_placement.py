@@ -21,20 +21,20 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.errors import StaleVersionError, ValidationFailedError
 from domain.ids import StaffId
-from projections.personal import ERASED
 from projections.runner import catch_up, lock_key
+from services.app.commands import RegisterStaff
 from services.audit.history import Subject, history
-from services.commands import RegisterStaff
-from services.dbroles import away_schemas_needing_roles, reader_role, reading_as
-from services.erasure import erase_personal_data
-from services.grants import grants_for
-from services.integrity import verify
-from services.onboarding import register_tenant
-from services.placement import TenantMovingError, UnknownDatabaseError
+from services.platform.erasure import erase_personal_data
+from services.platform.grants import grants_for
+from services.platform.onboarding import register_tenant
+from services.platform.tenant_move import MoveRefusedError, _fence, move_tenant
+from services.platform.tenants import Tenant, TenantRegistry
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, parse_databases
-from services.tenant_move import MoveRefusedError, _fence, move_tenant
-from services.tenants import Tenant, TenantRegistry
+from services.store.dbroles import away_schemas_needing_roles, reader_role, reading_as
+from services.store.integrity import verify
+from services.store.placement import TenantMovingError, UnknownDatabaseError
+from storage.sealing import ERASED
 from tests.placement.conftest import serving
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation

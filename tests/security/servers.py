@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 @asynccontextmanager
 async def app_with(settings: Settings, **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-    from services.api import create_app
+    from services.http.api import create_app
 
     changed = dataclasses.replace(settings, projector_in_process=False, **overrides)
     port = _free_port()

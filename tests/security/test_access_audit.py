@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.auditors import ADMIN, granted_auditor
 from tests.support.gql import data, gql, token_for
 from tests.support.org import Org

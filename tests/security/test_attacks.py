@@ -173,8 +173,10 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "req-mask-123"
     error = response.json()["errors"][0]
-    assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-mask-123",
-                                   "messageEn": "Internal error (request id req-mask-123)."}
+    assert error["extensions"] == {
+        "code": "INTERNAL", "requestId": "req-mask-123",
+        "messageVi": "Lỗi hệ thống, vui lòng thử lại sau (mã yêu cầu req-mask-123).",
+        "messageEn": "Internal error (request id req-mask-123)."}
     for secret in ("Traceback", "relation", "role", "ct_read", "asyncpg", slug.replace("-", "_")):
         assert secret not in response.text
 

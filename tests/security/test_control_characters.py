@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType
+from services.gql.permissions import TENANT_ROLES
 from services.gql.schema import schema
-from services.permissions import TENANT_ROLES
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.security.schema_walk import operations
 from tests.support.gql import gql, token_for
 from tests.support.org import Org

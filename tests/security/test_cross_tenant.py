@@ -12,9 +12,9 @@ import pytest
 
 from domain.actor import Actor
 from projections.rebuild import log_head
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count

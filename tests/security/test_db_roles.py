@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import pytest
 
-from services.dbroles import PROJECTOR_ROLE, reader_role, reading_as
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.dbroles import PROJECTOR_ROLE, reader_role, reading_as
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
@@ -84,7 +84,7 @@ async def test_the_projector_reads_events_and_writes_read_models_only(
 async def test_privileges_are_installed_once_per_change_not_at_every_start(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
 ) -> None:
-    from services.dbroles import tenants_needing_roles
+    from services.store.dbroles import tenants_needing_roles
 
     tenant = await new_tenant()
     async with runtime.pool.acquire() as conn:

@@ -17,10 +17,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
-from services.auth import ROLES
 from services.gql.schema import sdl
+from services.http.auth import ROLES
+from services.platform.tenants import Tenant
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.security.servers import app_with
 from tests.support.gql import data, gql, token_for

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from domain.ids import evaluation_id_for
+from services.gql.permissions import TENANT_ROLES
 from services.gql.schema import schema
-from services.permissions import TENANT_ROLES
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_live_board import receive, socket
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.security.schema_walk import operations

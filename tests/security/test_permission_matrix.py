@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from services.auth import ROLES
-from services.gql.schema import schema
-from services.permissions import (
+from services.gql.permissions import (
     MATRIX,
     PLATFORM_OPERATIONS,
     READ_ONLY_ROLES,
     Scope,
     matrix_markdown,
 )
+from services.gql.schema import schema
+from services.http.auth import ROLES
 
 pytestmark = pytest.mark.unit
 
@@ -36,7 +36,7 @@ def root_fields() -> set[str]:
 def test_every_root_field_has_a_matrix_entry() -> None:
     missing = sorted(root_fields() - MATRIX.keys())
     assert not missing, (
-        f"add these operations to services/permissions.py MATRIX (and README): {missing}")
+        f"add these operations to services/gql/permissions.py MATRIX (and README): {missing}")
 
 
 def test_the_matrix_names_no_field_the_schema_lacks() -> None:
@@ -80,4 +80,4 @@ def test_readme_permission_table_is_the_matrix() -> None:
                       re.DOTALL)
     assert match, "README.md lacks the permissions table markers"
     assert match.group(1).strip() == matrix_markdown().strip(), (
-        "README permission table is stale; paste services.permissions.matrix_markdown()")
+        "README permission table is stale; paste services.gql.permissions.matrix_markdown()")

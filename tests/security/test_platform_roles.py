@@ -12,14 +12,14 @@ import pytest
 
 from domain.actor import Actor
 from projections.runner import ProjectionStalledError
-from services.dbroles import (
+from services.runtime import Runtime
+from services.store.dbroles import (
     API_ROLE,
     KEYS_ROLE,
     PLATFORM_PROJECTOR_ROLE,
     PLATFORM_WRITER_ROLE,
     WRITER_ROLE,
 )
-from services.runtime import Runtime
 
 pytestmark = pytest.mark.integration
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from domain.actor import Actor
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings, SettingsError, load_settings
-from services.tenants import Tenant
 from tests.security.servers import app_with
 from tests.support.gql import data, gql, token_for
 from tests.support.org import Org

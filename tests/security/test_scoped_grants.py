@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from domain.actor import Actor
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_live_board import receive, socket, subscribe
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN
 from tests.support.gql import data, error_code, gql, token_for

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services import rate_buckets
+from services.http import rate_buckets
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.security.servers import app_with

@@ -18,8 +18,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from services import auth
-from services.auth import LEEWAY_SECONDS, AuthError, TokenVerifier, mint_token
+from services.http import auth
+from services.http.auth import LEEWAY_SECONDS, AuthError, TokenVerifier, mint_token
 from services.settings import Settings, load_settings
 
 pytestmark = pytest.mark.integration

@@ -16,12 +16,12 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId, evaluation_id_for
-from services.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.gql.permissions import TENANT_ROLES
 from services.gql.schema import schema
-from services.permissions import TENANT_ROLES
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_appeal_workflow import FILE, decided_rating
 from tests.e2e.test_collectives_api import OPEN as OPEN_ROUND
 from tests.e2e.test_collectives_api import RATE

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection
 
+from services.platform.tenants import Tenant
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.e2e.test_live_board import receive, socket
 from tests.security.servers import app_with
 from tests.support.gql import token_for

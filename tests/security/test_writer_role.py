@@ -11,10 +11,10 @@ import psycopg
 import pytest
 
 from domain.ids import UnitId
-from services.commands import RegisterUnit
-from services.dbroles import WRITER_ROLE
+from services.app.commands import RegisterUnit
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.store.dbroles import WRITER_ROLE
 from tests.integration.test_domain_rules import _run
 from tests.support.org import Org
 from tests.support.readmodels import event_count

@@ -6,9 +6,9 @@ from __future__ import annotations
 from uuid import uuid4
 
 from domain.actor import Actor
+from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from services.tenants import Tenant
 from tests.support.gql import token_for
 
 ADMIN = Actor("platform-admin", "platform_admin")

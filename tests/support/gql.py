@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from services.auth import mint_token
+from services.http.auth import mint_token
 from services.settings import Settings
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId
-from services.commands import AppointLeader, RegisterStaff, RegisterUnit
-from services.handlers import TenantService
+from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
+from services.app.handlers import TenantService
 
 
 @dataclass

@@ -7,15 +7,8 @@ from typing import Any
 
 import pytest
 
-from projections.personal import (
-    ERASED,
-    OWNER_FIELD,
-    PERSONAL_FIELDS,
-    LoadedKeys,
-    new_key,
-    open_state,
-    seal_state,
-)
+from domain.personal_data import OWNER_FIELD, PERSONAL_FIELDS
+from storage.sealing import ERASED, LoadedKeys, new_key, open_state, seal_state
 from tests.support.event_kinds import tenant_event_topics
 
 pytestmark = pytest.mark.unit

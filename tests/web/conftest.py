@@ -22,9 +22,9 @@ import anyio
 import pytest
 
 from projections.runner import head_position, tracked_position
-from services.demo import _build_tenant, demo_users, grant_demo_users
+from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.runtime import Runtime
-from services.tenants import Tenant
+from services.platform.tenants import Tenant
 
 CHROMIUM = os.environ.get("CONGTAM_CHROMIUM", "/usr/bin/chromium")
 

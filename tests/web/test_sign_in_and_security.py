@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from services.auth import mint_token
+from services.http.auth import mint_token
 from services.settings import Settings, SettingsError, load_settings
 from services.web.settings import load_web_settings
 from services.web.signin import safe_next

@@ -1,0 +1,261 @@
+"""Appeal handlers (khiếu nại): load the appeal, its rating and period, let the domain decide,
+save everything in one transaction.
+
+Synchronous like the rest of the write side; each handler returns the log position it
+wrote. A refusal raises before anything is saved, so a refused command writes nothing.
+Filing saves the appeal with the rating's docket, which is what keeps "one open appeal per
+rating" true when two filings race (the docket's version clashes and the loser re-checks).
+An outcome that changes the rating saves the appeal, the docket, the evaluation (the
+amendment) and the period (the quota) together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.appeal import Appeal, AppealDocket, docket_id_for
+from domain.appeal_errors import ConflictedReviewerError, RatingNotDecidedError
+from domain.eligibility import assess
+from domain.errors import NotFoundError
+from domain.evaluation import PARTY, Evaluation
+from domain.organisation import StaffMember, Unit
+from domain.period import EvaluationPeriod, period_span
+from domain.policy import Policy
+from services.app.appeal_commands import (
+    AcceptAppeal,
+    AssignAppeal,
+    DecideAppeal,
+    EscalateAppeal,
+    FileAppeal,
+    ProvideAppealInformation,
+    RequestAppealInformation,
+    WithdrawAppeal,
+)
+from services.app.handlers import TenantService
+from services.store.eventstore import Evaluations
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def hanoi_today() -> date:
+    """Windows and deadlines are calendar days in Vietnam."""
+    return datetime.now(HANOI).date()
+
+
+@dataclass(frozen=True)
+class DecisionUnderAppeal:
+    decided_by: str
+    level: str
+    score: float
+    decided_on: date
+
+
+def decision_under_appeal(app: Evaluations, evaluation_id: UUID) -> DecisionUnderAppeal | None:
+    """The rating's current decision (the first, or the latest amendment), from its events:
+    who made it, and on which day (the person is told when it is made)."""
+    last: Any = None
+    for e in app.events.get(evaluation_id):
+        if type(e).__name__ in ("RatingDecided", "RatingAmended"):
+            last = e
+    if last is None:
+        return None
+    return DecisionUnderAppeal(last.actor, last.level, float(last.score),
+                               last.timestamp.astimezone(HANOI).date())
+
+
+def publication_date(app: Evaluations, period_id: UUID) -> date | None:
+    """The day the period's results were published in the unit (công khai), if they were."""
+    e: Any
+    for e in app.events.get(period_id):
+        if type(e).__name__ == "Published":
+            published: date = e.timestamp.astimezone(HANOI).date()
+            return published
+    return None
+
+
+class AppealService(TenantService):
+    """The appeal commands of one tenant."""
+
+    def __init__(self, app: Evaluations, clock: Callable[[], date] = hanoi_today) -> None:
+        super().__init__(app)
+        self.clock = clock
+
+    def appeal(self, appeal_id: UUID) -> Appeal:
+        return self._get(Appeal, appeal_id, "khiếu nại", "Appeal")
+
+    _appeal = appeal
+
+    def _docket(self, evaluation_id: UUID) -> AppealDocket | None:
+        try:
+            docket: Any = self.app.repository.get(docket_id_for(evaluation_id))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(docket, AppealDocket)
+        return docket
+
+    def _policy_of(self, evaluation: Evaluation) -> tuple[EvaluationPeriod, Policy]:
+        period = self._get(EvaluationPeriod, evaluation.period_id, "kỳ đánh giá",
+                           "Evaluation period")
+        return period, period.policy
+
+    def file(self, cmd: FileAppeal) -> int:
+        """Nộp đơn khiếu nại; the first instance goes to the leader who decided."""
+        def attempt() -> int:
+            today = self.clock()
+            evaluation = self._get(Evaluation, cmd.evaluation_id, "phiếu đánh giá", "Evaluation")
+            period, policy = self._policy_of(evaluation)
+            decision = decision_under_appeal(self.app, evaluation.id)
+            if decision is None:
+                raise RatingNotDecidedError(
+                    "Kết quả xếp loại chưa được quyết định nên chưa thể khiếu nại.",
+                    "The rating has not been decided yet, so it cannot be appealed.")
+            appeal = Appeal.file(
+                appeal_id=cmd.appeal_id, appellant=cmd.appellant, evaluation_id=evaluation.id,
+                staff_id=evaluation.staff_id, unit_id=evaluation.unit_id,
+                period_id=evaluation.period_id, year=period.year,
+                number=period.number, decided_by=decision.decided_by,
+                decided_level=decision.level, decided_score=decision.score,
+                decided_on=decision.decided_on,
+                published_on=publication_date(self.app, period.id), grounds=cmd.grounds,
+                level_claimed=cmd.level_claimed, evidence=cmd.evidence, today=today,
+                window_days=policy.appeal_window_days,
+                instance_days=policy.appeal_first_instance_days)
+            docket = self._docket(evaluation.id)
+            if docket is None:
+                docket = AppealDocket(id=docket_id_for(evaluation.id),
+                                      evaluation_id=evaluation.id, appeal_id=appeal.id)
+            else:
+                current = self._appeal(docket.open_appeal) if docket.open_appeal else None
+                docket.lodge(appeal.id, current, today, policy.appeal_window_days)
+            appeal.assign(decision.decided_by)
+            return self._save(appeal, docket)
+        return self._retrying(attempt)
+
+    def assign(self, cmd: AssignAppeal) -> int:
+        """Phân công: the personnel body names the reviewer of the current instance (the body
+        the policy names, or the level above when none is found inside the tenant)."""
+        def attempt() -> int:
+            appeal = self._appeal(cmd.appeal_id)
+            if not cmd.reviewer_tenant:
+                self._get(StaffMember, _uuid(cmd.reviewer), "cán bộ", "Staff member")
+            appeal.assign(cmd.reviewer, cmd.reviewer_tenant)
+            return self._save(appeal)
+        return self._retrying(attempt)
+
+    def take_up(self, cmd: AssignAppeal) -> int:
+        """The level above takes up a second instance left without a reviewer here."""
+        return self._step(cmd.appeal_id, lambda a: a.take_up(cmd.reviewer, cmd.reviewer_tenant))
+
+    def accept(self, cmd: AcceptAppeal) -> int:
+        return self._step(cmd.appeal_id, lambda a: a.accept(cmd.reviewer))
+
+    def request_information(self, cmd: RequestAppealInformation) -> int:
+        return self._step(cmd.appeal_id, lambda a: a.request_information(cmd.reviewer,
+                                                                          cmd.question))
+
+    def provide_information(self, cmd: ProvideAppealInformation) -> int:
+        return self._step(cmd.appeal_id, lambda a: a.provide_information(cmd.appellant,
+                                                                          cmd.information))
+
+    def _step(self, appeal_id: UUID, change: Callable[[Appeal], None]) -> int:
+        def attempt() -> int:
+            appeal = self._appeal(appeal_id)
+            change(appeal)
+            return self._save(appeal)
+        return self._retrying(attempt)
+
+    def withdraw(self, cmd: WithdrawAppeal) -> int:
+        def attempt() -> int:
+            appeal = self._appeal(cmd.appeal_id)
+            appeal.withdraw(cmd.appellant, cmd.reason)
+            docket = self._docket(appeal.evaluation_id)
+            assert docket is not None
+            docket.close(appeal.id)
+            return self._save(appeal, docket)
+        return self._retrying(attempt)
+
+    def decide(self, cmd: DecideAppeal) -> int:
+        """The outcome of an instance; upheld or partially upheld amends the rating (citing
+        the appeal) within the period's quota, in the same transaction."""
+        def attempt() -> int:
+            appeal = self._appeal(cmd.appeal_id)
+            evaluation = self._get(Evaluation, appeal.evaluation_id, "phiếu đánh giá",
+                                   "Evaluation")
+            period, policy = self._policy_of(evaluation)
+            changes = appeal.decide(cmd.reviewer, cmd.outcome, cmd.reasons, cmd.level,
+                                    cmd.score, self.clock(), policy.appeal_window_days)
+            touched: list[Any] = [appeal]
+            if changes and cmd.level is not None and cmd.score is not None:
+                # Eligibility (absences, discipline) binds an appeal's outcome as it binds
+                # the decision: an appeal cannot lift a disciplined person above "C".
+                staff = self._get(StaffMember, evaluation.staff_id, "cán bộ", "Staff member")
+                start, end = period_span(period.kind, period.year, period.number)
+                eligibility = assess(staff, start, end, annual=period.kind == "annual")
+                if evaluation.subject == PARTY:  # outside the period's quota, under the official
+                    official = self._evaluation(period, evaluation.staff_id)
+                    evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id,
+                                     eligibility, official.level)
+                    touched.append(evaluation)
+                else:
+                    evaluation.amend(cmd.level, cmd.score, cmd.reasons, policy, appeal.id,
+                                     eligibility)
+                    period.register_amendment(evaluation.staff_id, cmd.level, appeal.id)
+                    touched += [evaluation, period]
+            if appeal.final:
+                docket = self._docket(appeal.evaluation_id)
+                assert docket is not None
+                docket.close(appeal.id)
+                touched.append(docket)
+            return self._save(*touched)
+        return self._retrying(attempt)
+
+    def escalate(self, cmd: EscalateAppeal) -> int:
+        """Khiếu nại lần hai, to the head of the unit above the decider's; when that is
+        outside this tenant (or conflicted) the appeal waits for the level above to take it."""
+        def attempt() -> int:
+            appeal = self._appeal(cmd.appeal_id)
+            evaluation = self._get(Evaluation, appeal.evaluation_id, "phiếu đánh giá",
+                                   "Evaluation")
+            _, policy = self._policy_of(evaluation)
+            appeal.escalate(cmd.appellant, cmd.grounds, self.clock(),
+                            policy.appeal_window_days, policy.appeal_second_instance_days)
+            above = self.level_above(appeal, evaluation)
+            if above is not None:
+                appeal.assign(above)
+            return self._save(appeal)
+        return self._retrying(attempt)
+
+    def level_above(self, appeal: Appeal, evaluation: Evaluation) -> str | None:
+        """The head of the parent of the decider's unit (the decider heads the person's unit,
+        or its parent when the person is that unit's head). None when that is outside this
+        tenant or would be conflicted."""
+        unit = self._get(Unit, evaluation.unit_id, "đơn vị", "Unit")
+        decider_unit = unit
+        if str(unit.leader_id) != appeal.decided_by and unit.parent_id is not None:
+            parent = self._get(Unit, unit.parent_id, "đơn vị cấp trên", "Parent unit")
+            if str(parent.leader_id) == appeal.decided_by:
+                decider_unit = parent
+        if decider_unit.parent_id is None:
+            return None
+        above = self._get(Unit, decider_unit.parent_id, "đơn vị cấp trên", "Parent unit")
+        if above.leader_id is None:
+            return None
+        try:
+            appeal.ensure_unconflicted(str(above.leader_id))
+        except ConflictedReviewerError:
+            return None
+        return str(above.leader_id)
+
+
+def _uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise NotFoundError("Không tìm thấy cán bộ.", "Staff member not found.") from None

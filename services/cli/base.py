@@ -1,0 +1,75 @@
+"""What every ``congtam`` command shares: the application, the console, the check on
+every argument, and running work against a bootstrapped runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
+
+from services.settings import get_settings
+
+app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+console = Console(stderr=True, width=160)
+T = TypeVar("T")
+
+
+@app.callback()
+def _every_argument_is_text_we_accept(ctx: typer.Context) -> None:
+    """Options and arguments are text entering the system like any other: the same check
+    as GraphQL's (domain/text.py), before any command runs."""
+    from domain.errors import DomainError
+    from domain.text import check_text
+
+    for arg in sys.argv[1:]:
+        try:
+            check_text("argument", arg, limit=100_000)
+        except DomainError as error:
+            typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
+            raise typer.Exit(2) from None
+
+
+class EventsPerSecond(ProgressColumn):
+    """The rate of the last few seconds, as rich measures it for the ETA."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} events/s" if speed else "– events/s")
+
+
+def with_runtime(work: Callable[..., Awaitable[T]], *, projector: bool = False) -> T:
+    from services.logging import configure_logging
+    from services.runtime import bootstrap, shutdown
+
+    settings = get_settings()
+    configure_logging(settings)
+
+    async def main() -> T:
+        rt = await bootstrap(settings, projector=projector)
+        try:
+            return await work(rt)
+        finally:
+            await shutdown(rt)
+
+    return asyncio.run(main())
+
+
+def domain_errors(work: Callable[..., Awaitable[T]]) -> T:
+    """Run ``work``; a refused rule exits 2 with its code and both messages."""
+    from domain.errors import DomainError
+
+    try:
+        return with_runtime(work)
+    except DomainError as error:
+        typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
+        raise typer.Exit(2) from None
+
+
+OPERATOR = typer.Option(help="Who is acting (recorded on the event)")

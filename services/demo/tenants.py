@@ -1,0 +1,241 @@
+"""Demo tenants from the source articles: Long Biên (with wards Đức Giang and Thượng Thanh),
+Hoàng Mai and Mỹ Đức, each with its People's Committee, MTTQ, Hội LHPN, Đoàn TNCS HCM and
+Hội CCB, a few dozen staff, last month decided and this month open.
+
+People's names are generated (deterministically); the places and units are real.
+Loading is idempotent: an existing tenant is left as it is.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import anyio
+import structlog
+
+from domain.actor import Actor, acting_as
+from domain.errors import DomainError
+from domain.ids import PeriodId, StaffId, UnitId
+from domain.levels import Level
+from domain.organisation import StaffType
+from services.app.commands import (
+    AppointLeader,
+    DecideRating,
+    OpenPeriod,
+    RegisterStaff,
+    RegisterUnit,
+    SubmitSelfAssessment,
+)
+from services.app.handlers import TenantService
+from services.app.reorganisation import merge_tenants, transfer_between_tenants
+from services.demo.appeals import add_demo_appeals
+from services.demo.records import add_demo_records
+from services.demo.year import add_demo_year
+from services.runtime import Runtime
+
+log = structlog.get_logger()
+
+_NS = uuid5(NAMESPACE_URL, "urn:congtam:demo")
+
+TENANTS: list[tuple[str, str, str, str | None]] = [
+    ("hn-long-bien", "Quận Long Biên", "district", None),
+    ("hn-long-bien-duc-giang", "Phường Đức Giang", "ward", "hn-long-bien"),
+    ("hn-long-bien-thuong-thanh", "Phường Thượng Thanh", "ward", "hn-long-bien"),
+    ("hn-hoang-mai", "Quận Hoàng Mai", "district", None),
+    ("hn-my-duc", "Huyện Mỹ Đức", "district", None),
+]
+
+UNITS = [
+    ("ubnd", "Ủy ban nhân dân", "people_committee"),
+    ("mttq", "Ủy ban Mặt trận Tổ quốc", "fatherland_front"),
+    ("hoi-lhpn", "Hội Liên hiệp Phụ nữ", "womens_union"),
+    ("doan-tn", "Đoàn TNCS Hồ Chí Minh", "youth_union"),
+    ("hoi-ccb", "Hội Cựu chiến binh", "veterans_association"),
+]
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Minh", "Hồng", "Đức", "Thu", "Quang", "Thanh", "Ngọc", "Hữu"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hương", "Khánh", "Lan", "Long",
+         "Mai", "Nam", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Việt", "Yến"]
+STAFF_PER_UNIT = 8
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    tenant: str
+    user_id: str
+    name: str
+    roles: tuple[str, ...]
+
+
+def demo_id(*parts: str) -> UUID:
+    return uuid5(_NS, "/".join(parts))
+
+
+def demo_users(slug: str) -> list[DemoUser]:
+    """The people worth a token in each demo tenant."""
+    chair = demo_id(slug, "staff", "ubnd", "0")
+    hr = demo_id(slug, "staff", "ubnd", "1")
+    mttq_head = demo_id(slug, "staff", "mttq", "0")
+    member = demo_id(slug, "staff", "mttq", "2")
+    return [
+        DemoUser(slug, str(hr), "Cán bộ tổ chức (HR)", ("hr_officer", "staff")),
+        DemoUser(slug, str(chair), "Chủ tịch UBND", ("unit_leader", "staff")),
+        DemoUser(slug, str(mttq_head), "Chủ tịch UBMTTQ", ("unit_leader", "staff")),
+        DemoUser(slug, str(member), "Cán bộ MTTQ", ("staff",)),
+        DemoUser(slug, "auditor-thanh-tra", "Thanh tra thành phố", ("auditor",)),
+    ]
+
+
+# The realm's auditor (deploy/keycloak/congtam-realm.json) is not on any staff list, so its
+# Keycloak id is its own; the other realm users' ids are the demo staff ids above.
+REALM_AUDITOR = ("hn-long-bien-duc-giang", "6f1c2a47-3b8e-4d55-9a0e-2c7d1e9b4a10")
+
+
+async def grant_demo_users(rt: Runtime, slug: str) -> None:
+    """Record, in the platform log, the grants the demo users' tokens claim: production mode
+    (docker compose, the image) counts a claimed role only through a recorded grant."""
+    operator = Actor("demo-loader", "platform_admin")
+    users = [(u.user_id, u.name, u.roles) for u in demo_users(slug)]
+    if slug == REALM_AUDITOR[0]:
+        users.append((REALM_AUDITOR[1], "Thanh tra (Keycloak)", ("auditor",)))
+    for user_id, name, roles in users:
+        for role in roles:
+            await rt.platform.grant(operator, user_id, slug, role, name=name)
+
+
+def _name(rng: random.Random) -> str:
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+
+
+def _build_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:
+    """The tenant's organisation, last month decided and this month open, with appeals; with
+    ``year``, the eleven months before last month too (rated, published and closed)."""
+    with acting_as(Actor("demo-loader", "hr_officer")):
+        _fill_tenant(service, slug, today, year)
+        add_demo_appeals(service.app, demo_id, slug, today)  # appeals at both instances
+        add_demo_records(service, slug, today, demo_id)  # every other kind of event
+
+
+def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:
+    rng = random.Random(slug)  # noqa: S311 - reproducible demo data, not secrets
+    root = UnitId(demo_id(slug, "unit", "ubnd"))
+    for key, name, kind in UNITS:
+        unit_id = UnitId(demo_id(slug, "unit", key))
+        service.register_unit(RegisterUnit(unit_id, name, kind, None if key == "ubnd" else root))
+        for i in range(STAFF_PER_UNIT):
+            staff_id = StaffId(demo_id(slug, "staff", key, str(i)))
+            staff_type = StaffType.CADRE if i == 0 else rng.choice(list(StaffType))
+            position = "Trưởng đơn vị" if i == 0 else ("Cán bộ tổ chức" if (key, i) == (
+                "ubnd", 1) else "Chuyên viên")
+            service.register_staff(RegisterStaff(staff_id, _name(rng), staff_type.value,
+                                                 position, unit_id, rng.random() < 0.6))
+            if i == 0:
+                service.appoint_leader(AppointLeader(unit_id, staff_id))
+    if year:
+        add_demo_year(service, slug, today, demo_id, [k for k, _, _ in UNITS], STAFF_PER_UNIT)
+    last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    for key, _, _ in UNITS:
+        unit_id = UnitId(demo_id(slug, "unit", key))
+        leader = demo_id(slug, "staff", key, "0")
+        chair = demo_id(slug, "staff", "ubnd", "0")
+        period_id, _ = service.open_period(OpenPeriod(unit_id, *last_month))
+        service.open_period(OpenPeriod(unit_id, today.year, today.month))
+        period = service.find_period(period_id)
+        members = set(period.members) if period is not None else set()
+        for i in range(STAFF_PER_UNIT):
+            staff_id = StaffId(demo_id(slug, "staff", key, str(i)))
+            score = float(rng.choice([72, 78, 81, 85, 88, 91, 93, 65]))
+            if staff_id not in members:  # moved to another unit during the demo year
+                continue
+            with acting_as(Actor(str(staff_id), "staff")):
+                service.submit_self_assessment(SubmitSelfAssessment(
+                    PeriodId(period_id), staff_id, score,
+                    [{"title": "Thực hiện nhiệm vụ chuyên môn tháng", "quantity": 4,
+                      "quality": "đạt", "on_time": True, "evidence": "Báo cáo tháng"}], ""))
+            decider = chair if i == 0 and key != "ubnd" else leader
+            if key == "ubnd" and i == 0:
+                continue  # the chair is rated by the level above, outside this tenant
+            level = service.policy.bands.level_for(score)
+            with acting_as(Actor(str(decider), "unit_leader")):
+                try:
+                    service.decide_rating(DecideRating(PeriodId(period_id), staff_id, level,
+                                                       score, "", str(decider)))
+                except DomainError:  # over quota: the leader settles for "good", with reasons
+                    # 85 rather than the band's ceiling, so an appeal on it has room to amend.
+                    service.decide_rating(DecideRating(
+                        PeriodId(period_id), staff_id, Level.B, min(score, 85.0),
+                        "Đơn vị đã hết tỷ lệ xuất sắc trong tháng.", str(decider)))
+
+
+async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
+    """Register and fill the demo tenants that do not exist yet; return the slugs loaded."""
+    today = today or date.today()
+    existing = {t.slug for t in await rt.registry.all()}
+    loaded = []
+    for slug, name, kind, parent in TENANTS:
+        if slug in existing:
+            continue
+        tenant = await rt.registry.register(slug, name, kind, parent)
+        service = rt.service(tenant)
+        await anyio.to_thread.run_sync(_build_tenant, service, slug, today, True)
+        await rt.written(tenant)
+        loaded.append(slug)
+        log.info("demo_tenant_loaded", tenant=slug)
+    for slug in loaded:
+        await grant_demo_users(rt, slug)
+    if {TRANSFER_FROM, TRANSFER_TO} <= set(loaded):
+        await _transfer_between_tenants(rt, today)
+    if MERGE_SUCCESSOR[0] not in existing:
+        await _merge(rt, today)
+        loaded += [slug for slug, _ in MERGE_PREDECESSORS] + [MERGE_SUCCESSOR[0]]
+    return loaded
+
+
+# A transfer between tenants, and the 2025 reform's merge of two communes (illustrative
+# names, marked as demo data) into a successor that continues their open month.
+TRANSFER_FROM, TRANSFER_TO = "hn-hoang-mai", "hn-my-duc"
+MERGE_PREDECESSORS = [("hn-demo-xa-dong", "Xã Đông (demo, trước sáp nhập)"),
+                      ("hn-demo-xa-tay", "Xã Tây (demo, trước sáp nhập)")]
+MERGE_SUCCESSOR = ("hn-demo-xa-moi", "Xã Đông Tây (demo, sau sáp nhập 2025)")
+
+
+async def _transfer_between_tenants(rt: Runtime, today: date) -> None:
+    source = await rt.registry.get(TRANSFER_FROM)
+    target = await rt.registry.get(TRANSFER_TO)
+    staff = StaffId(demo_id(TRANSFER_FROM, "staff", "hoi-lhpn", str(STAFF_PER_UNIT - 1)))
+    to_unit = demo_id(TRANSFER_TO, "unit", "hoi-lhpn")
+
+    def move() -> int:
+        with acting_as(Actor(str(demo_id(TRANSFER_FROM, "staff", "ubnd", "1")), "hr_officer")):
+            return transfer_between_tenants(rt.service(source), source.slug, rt.service(target),
+                                            target.slug, staff, to_unit,
+                                            "Chuyển công tác theo nguyện vọng", today)
+
+    await anyio.to_thread.run_sync(move)
+    await rt.written(source)
+    await rt.written(target)
+
+
+async def _merge(rt: Runtime, today: date) -> None:
+    olds = []
+    for slug, name in MERGE_PREDECESSORS:
+        tenant = await rt.registry.register(slug, name, "commune", None)
+        await anyio.to_thread.run_sync(_build_tenant, rt.service(tenant), slug, today)
+        olds.append(tenant)
+    successor = await rt.registry.register(MERGE_SUCCESSOR[0], MERGE_SUCCESSOR[1], "commune",
+                                           None)
+    pairs = [(t.slug, rt.service(t)) for t in olds]
+
+    def merge() -> int:
+        with acting_as(Actor("platform-admin", "platform_admin")):
+            return merge_tenants(pairs, successor.slug, rt.service(successor),
+                                 "Nghị quyết sắp xếp đơn vị hành chính cấp xã 2025", today)
+
+    await anyio.to_thread.run_sync(merge)
+    for tenant in [*olds, successor]:
+        await rt.written(tenant)
+        log.info("demo_tenant_loaded", tenant=tenant.slug)

@@ -1,0 +1,296 @@
+"""What a request to /graphql must pass before GraphQL sees it: size, shape, rate, persisted.
+
+- **Size**: bodies over ``CONGTAM_MAX_BODY_BYTES`` are refused (413) before they are read
+  in full; the document limits (tokens, depth, aliases, cost) then bound what is parsed.
+- **One operation per request**: a JSON array (batched operations) is refused — batching
+  multiplies every per-document limit by the batch length.
+- **Rate**: token buckets per user, per tenant and (before authentication) per client
+  address, refilled per minute. The tenant bucket keeps one ward's burst from starving the
+  others; the user bucket keeps one account from using up its ward's. The buckets are shared
+  by every API replica, in PostgreSQL (services/http/rate_buckets.py: one statement per request),
+  so the limits hold service-wide however many replicas run. ``CONGTAM_RATE_SHARED=false``
+  keeps them in the process instead (then the service-wide limit is replicas × the limit);
+  a limit of 0 turns that limit off (and a request with no limit on costs no statement).
+  Should the database not answer, the request is let through (it will meet the same
+  database next) and the failure is logged.
+- **Persisted operations only** (``CONGTAM_PERSISTED_ONLY``): a client sends
+  ``{"extensions": {"persistedQuery": {"sha256Hash": …}}}`` naming a document of
+  graphql/operations/ by the SHA-256 of its text; free-form documents are refused.
+- **Websockets**: each ``subscribe`` message passes the same size, rate and persisted checks
+  (the token is the one given at ``connection_init``).
+
+Refusals are GraphQL-shaped JSON with a stable ``code`` and Vietnamese/English messages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+from litestar.types import (
+    ASGIApp,
+    HTTPRequestEvent,
+    Receive,
+    Scope,
+    Send,
+    WebSocketSendEvent,
+)
+
+from services.http import rate_buckets
+from services.http.auth import AuthError, Principal, TokenVerifier
+from services.settings import Settings
+
+log = structlog.get_logger()
+
+OPERATIONS_DIR = Path(__file__).resolve().parents[2] / "graphql" / "operations"
+GRAPHQL_PATH = "/graphql"
+MAX_BUCKETS = 100_000  # bounded memory whatever the number of callers
+
+
+def persisted_operations(folder: Path = OPERATIONS_DIR) -> dict[str, str]:
+    """sha256(text) → text for every document in graphql/operations/."""
+    if not folder.is_dir():
+        return {}
+    docs = (p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.graphql")))
+    return {hashlib.sha256(d.encode()).hexdigest(): d for d in docs}
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    stamp: float
+
+
+class RateLimiter:
+    """Token buckets keyed by caller; ``per_minute`` requests, bursts up to the same."""
+
+    def __init__(self) -> None:
+        self._buckets: OrderedDict[str, Bucket] = OrderedDict()
+
+    def allow(self, key: str, per_minute: int, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        bucket = self._buckets.pop(key, None) or Bucket(float(per_minute), now)
+        bucket.tokens = min(float(per_minute),
+                            bucket.tokens + (now - bucket.stamp) * per_minute / 60.0)
+        bucket.stamp = now
+        allowed = bucket.tokens >= 1.0
+        if allowed:
+            bucket.tokens -= 1.0
+        self._buckets[key] = bucket
+        while len(self._buckets) > MAX_BUCKETS:
+            self._buckets.popitem(last=False)
+        return allowed
+
+
+class RefusedError(Exception):
+    def __init__(self, status: int, code: str, vi: str, en: str,
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        super().__init__(en)
+        self.status, self.code, self.vi, self.en = status, code, vi, en
+        self.headers = headers or []
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    return {k.lower(): v for k, v in scope.get("headers", [])}
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> RefusedError:
+    return RefusedError(413, "REQUEST_TOO_LARGE",
+                   f"Yêu cầu quá lớn (tối đa {limit} byte).",
+                   f"Request body too large (at most {limit} bytes).")
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, settings: Settings, verifier: TokenVerifier) -> None:
+        self.app = app
+        self.settings = settings
+        self.verifier = verifier
+        self.limiter = RateLimiter()
+        self.persisted = persisted_operations()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if str(scope["type"]) == "websocket" and scope.get("path") == GRAPHQL_PATH:
+            await self.app(scope, self._websocket(scope, receive, send), send)
+            return
+        if str(scope["type"]) != "http" or scope.get("path") != GRAPHQL_PATH \
+                or scope.get("method") not in ("POST", "GET"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await self._rate(scope)
+            body = await self._checked_body(scope, receive)
+        except RefusedError as refusal:
+            await self._refuse(send, refusal)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        sent = False
+
+        async def replay() -> Any:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            event: HTTPRequestEvent = {"type": "http.request", "body": body, "more_body": False}
+            return event
+
+        await self.app(scope, replay, send)
+
+    def _websocket(self, scope: Scope, receive: Receive, send: Send) -> Receive:
+        """The same guards for each ``subscribe`` of a graphql-transport-ws socket: its size,
+        the rates of the user and tenant named at ``connection_init``, and persisted-only
+        mode. A refused subscribe gets an ``error`` message for its id; the socket stays."""
+        authorization = ""
+
+        async def guarded() -> Any:
+            nonlocal authorization
+            while True:
+                event: Any = await receive()
+                text = event.get("text") if event.get("type") == "websocket.receive" else None
+                if not isinstance(text, str):
+                    return event
+                try:
+                    message = json.loads(text)
+                except ValueError:
+                    return event  # the protocol handler closes the socket on it
+                if not isinstance(message, dict):
+                    return event
+                if message.get("type") == "connection_init":
+                    params = message.get("payload")
+                    value = (params.get("Authorization") or params.get("authorization")
+                             if isinstance(params, dict) else None)
+                    authorization = value if isinstance(value, str) else ""
+                    return event
+                if message.get("type") != "subscribe":
+                    return event
+                try:
+                    if len(text.encode()) > self.settings.max_body_bytes:
+                        raise _too_large(self.settings.max_body_bytes)
+                    await self._rate(scope, authorization)
+                    payload = message.get("payload")
+                    if self.settings.persisted_only and isinstance(payload, dict):
+                        payload["query"] = self._persisted(payload)
+                        return {**event, "text": json.dumps(message)}
+                    return event
+                except RefusedError as refusal:
+                    refused: WebSocketSendEvent = {
+                        "type": "websocket.send", "bytes": None, "text": json.dumps({
+                            "id": message.get("id"), "type": "error", "payload": [{
+                                "message": refusal.vi, "extensions": {
+                                    "code": refusal.code, "messageVi": refusal.vi,
+                                    "messageEn": refusal.en}}]})}
+                    await send(refused)
+
+        return guarded
+
+    async def _rate(self, scope: Scope, authorization: str | None = None) -> Principal | None:
+        auth = authorization if authorization is not None \
+            else _headers(scope).get(b"authorization", b"").decode("latin-1")
+        principal: Principal | None = None
+        try:
+            principal = await self.verifier.verify(auth) if auth else None
+        except AuthError:
+            principal = None  # GraphQL answers UNAUTHENTICATED; rate-limit by address here
+        client = scope.get("client") or ("?", 0)
+        checks = [(f"ip:{client[0]}", self.settings.rate_per_user)] if principal is None else [
+            (f"user:{principal.tenant}:{principal.user_id}", self.settings.rate_per_user),
+            (f"tenant:{principal.tenant}", self.settings.rate_per_tenant),
+        ]
+        checks = [(key, limit) for key, limit in checks if limit > 0]  # 0: that limit is off
+        refused = await self._take(scope, checks) if checks else None
+        if refused is not None:
+            log.warning("rate_limited", key=refused)
+            raise RefusedError(429, "RATE_LIMITED",
+                               "Quá nhiều yêu cầu; vui lòng thử lại sau ít phút.",
+                               "Too many requests; please retry in a minute.",
+                               [(b"retry-after", b"60")])
+        return principal
+
+    async def _take(self, scope: Scope, checks: list[tuple[str, int]]) -> str | None:
+        """One token from each bucket in order; the key of the first empty one, if any."""
+        runtime = getattr(getattr(scope.get("app"), "state", None), "rt", None)
+        if self.settings.rate_shared and runtime is not None:
+            try:
+                async with runtime.pool.acquire() as conn:
+                    index = await rate_buckets.take(conn, [k for k, _ in checks],
+                                                    [n for _, n in checks])
+            except Exception as error:  # a guard must not take the API down
+                log.error("rate_buckets_unavailable", error=type(error).__name__)
+                return None
+            return checks[index - 1][0] if index else None
+        for key, per_minute in checks:
+            if not self.limiter.allow(key, per_minute):
+                return key
+        return None
+
+    async def _checked_body(self, scope: Scope, receive: Receive) -> bytes:
+        limit = self.settings.max_body_bytes
+        length = _headers(scope).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise _too_large(limit)
+        body = await _read_body(receive, limit)
+        if scope.get("method") != "POST" or not body:
+            return body
+        try:
+            payload: Any = json.loads(body)
+        except ValueError:
+            return body  # not JSON (e.g. multipart is off): GraphQL says what is wrong
+        if isinstance(payload, list):
+            raise RefusedError(400, "BATCH_NOT_SUPPORTED",
+                          "Mỗi yêu cầu chỉ được chứa một thao tác.",
+                          "Send one operation per request (batching is not supported).")
+        if self.settings.persisted_only and isinstance(payload, dict):
+            payload["query"] = self._persisted(payload)
+            body = json.dumps(payload).encode()
+        return body
+
+    def _persisted(self, payload: dict[str, Any]) -> str:
+        extensions = payload.get("extensions") or {}
+        wanted = (extensions.get("persistedQuery") or {}).get("sha256Hash") \
+            if isinstance(extensions, dict) else None
+        if not isinstance(wanted, str):
+            raise RefusedError(400, "PERSISTED_QUERY_REQUIRED",
+                          "Máy chủ chỉ nhận các thao tác đã đăng ký (theo mã băm).",
+                          "Only registered operations are accepted (send sha256Hash).")
+        document = self.persisted.get(wanted)
+        if document is None:
+            raise RefusedError(400, "PERSISTED_QUERY_NOT_FOUND",
+                          "Không tìm thấy thao tác đã đăng ký với mã băm này.",
+                          "No registered operation has this hash.")
+        return document
+
+    @staticmethod
+    async def _refuse(send: Send, refusal: RefusedError) -> None:
+        body = json.dumps({"data": None, "errors": [{
+            "message": refusal.vi,
+            "extensions": {"code": refusal.code, "messageVi": refusal.vi,
+                           "messageEn": refusal.en}}]}).encode()
+        start: Any = {"type": "http.response.start", "status": refusal.status,
+                      "headers": [(b"content-type", b"application/json"),
+                                  (b"content-length", str(len(body)).encode()),
+                                  *refusal.headers]}
+        await send(start)
+        end: Any = {"type": "http.response.body", "body": body}
+        await send(end)

@@ -1,0 +1,78 @@
+"""From a sheet's rows to records keyed by column, finding the header row on the way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .columns import CellError, Column, header_map, normalise, text_value
+from .problems import RowProblem
+from .reading import HEADER_SEARCH, MAX_ROWS, Cell, Sheet, too_many_rows
+
+
+@dataclass(frozen=True)
+class Record:
+    row: int
+    cells: dict[str, Cell]
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One data row as read (column key → text), with its problems: what an upload page shows
+    before the person commits."""
+
+    row: int
+    values: dict[str, str]
+    problems: tuple[RowProblem, ...]
+
+
+def problem(row: int, column: Column, error: CellError) -> RowProblem:
+    return RowProblem(row, column.header_vi, column.header_en, error.code, error.detail_vi,
+                      error.detail_en)
+
+
+def records(sheet: Sheet, columns: tuple[Column, ...],
+            example: dict[str, str] | None = None) -> tuple[list[Record], list[RowProblem]]:
+    """The data rows under the header (the template's example row, unchanged, left out), or
+    the problems of a header that lacks required columns."""
+    candidates = sheet.rows[:HEADER_SEARCH]
+    if not candidates:
+        return [], [RowProblem(1, "(tiêu đề)", "(header)", "NO_HEADER",
+                               "tệp không có dòng tiêu đề nào.", "the file has no header row.")]
+    required = [c for c in columns if c.required]
+    best_index, best = max(enumerate(header_map(cells, columns) for _, cells in candidates),
+                           key=lambda found: (all(c.key in found[1] for c in required),
+                                              len(found[1]), -found[0]))
+    header_row = candidates[best_index][0]
+    missing = [c for c in required if c.key not in best]
+    if missing:
+        return [], [RowProblem(header_row, c.header_vi, c.header_en, "MISSING_COLUMN",
+                               "thiếu cột này trong dòng tiêu đề.",
+                               "this column is missing from the header row.")
+                    for c in missing]
+    if len(sheet.rows) - best_index - 1 > MAX_ROWS:
+        raise too_many_rows()
+    folded_example = {k: _same(v) for k, v in (example or {}).items()}
+    found: list[Record] = []
+    for row, cells in sheet.rows[best_index + 1:]:
+        record = Record(row, {key: cells[i] if i < len(cells) else None
+                              for key, i in best.items()})
+        if folded_example and all(_same(shown(record.cells.get(k))) == v
+                                  for k, v in folded_example.items()):
+            continue
+        found.append(record)
+    return found, []
+
+
+def _same(text: str) -> str:
+    return normalise(text).casefold()
+
+
+def shown(cell: Cell) -> str:
+    """A cell as the preview shows it, whatever its type."""
+    if cell is None:
+        return ""
+    column = Column("", "", "", "")
+    try:
+        return text_value(column, cell)
+    except CellError:
+        return str(getattr(cell, "text", cell))

@@ -1,0 +1,93 @@
+"""Erasing a person's personal data by erasing their key (crypto-erasure).
+
+Personal fields are sealed per person in the log (storage/sealing.py); the log itself
+never changes, so its hash chain, checkpoints and exported bundles stay valid. Erasing:
+
+1. checks the basis and that the person is on this tenant's staff;
+2. records ``PersonalDataErasure.Erased`` in the platform log (who, in what capacity, whose,
+   when, on what basis) — projecting that event deletes the key, in the same transaction;
+3. drops every cached key and aggregate of this process that might still hold the text;
+4. rebuilds the read models of every tenant that sealed data with that key, beside the live
+   ones (projections/rebuild.py), so dashboards show ``ERASED`` instead of the text.
+
+Only an ``hr_officer`` of the person's tenant or a ``platform_admin`` may erase.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import IntegrityError
+
+from domain.actor import Actor
+from domain.errors import AlreadyExistsError, NotFoundError, ValidationFailedError
+from projections.rebuild import swap_rebuild
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from services.store.personal_keys import CACHE
+
+log = structlog.get_logger()
+
+ERASERS = ("hr_officer", "platform_admin")
+STAFF_REGISTERED = "domain.organisation:StaffMember.Registered"
+
+
+class AlreadyErasedError(AlreadyExistsError):
+    code = "ALREADY_ERASED"
+
+
+class ErasureBasisRequiredError(ValidationFailedError):
+    code = "ERASURE_BASIS_REQUIRED"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    subject_id: UUID
+    position: int  # of the Erased event in the platform log
+    tenants: tuple[str, ...]  # whose read models were rebuilt
+
+
+async def erase_personal_data(rt: Runtime, actor: Actor, tenant: Tenant, subject_id: UUID,
+                              basis: str) -> Erasure:
+    """Erase ``subject_id``'s personal data everywhere, keeping the decision record."""
+    basis = basis.strip()
+    if not basis:
+        raise ErasureBasisRequiredError(
+            "Cần ghi căn cứ xoá dữ liệu cá nhân (đơn yêu cầu, quyết định…).",
+            "An erasure needs its basis (the request, the decision…).")
+    known = await rt.pool_of(tenant).fetchval(
+        f"SELECT 1 FROM {tenant.schema}.evaluations_events WHERE originator_id = $1 "
+        "AND originator_version = 1 AND topic = $2", subject_id, STAFF_REGISTERED)
+    async with rt.pool.acquire() as conn:  # keys are in the home database
+        if not known:
+            raise NotFoundError(
+                "Không tìm thấy cán bộ này trong đơn vị.",
+                "No such staff member in this tenant.")
+        erased = await conn.fetchval(
+            "SELECT erased_at FROM platform.personal_keys WHERE subject_id = $1", subject_id)
+        if erased is not None:
+            raise AlreadyErasedError(
+                f"Dữ liệu cá nhân của người này đã được xoá lúc {erased:%d/%m/%Y %H:%M}.",
+                f"This person's personal data was already erased at {erased.isoformat()}.")
+    try:
+        position = await rt.platform.record_erasure(actor, subject_id, tenant.slug, basis)
+    except IntegrityError:  # a concurrent erasure of the same person won the race
+        raise AlreadyErasedError("Dữ liệu cá nhân của người này đã được xoá.",
+                                 "This person's personal data was already erased.") from None
+    async with rt.pool.acquire() as conn:
+        # Reclaim the dead row version still holding the key bytes (backups: see README).
+        await conn.execute("VACUUM platform.personal_keys")
+        used = await conn.fetch(
+            "SELECT tenant FROM platform.personal_key_tenants WHERE subject_id = $1", subject_id)
+    CACHE.evict(subject_id)
+    rt.apps.forget()
+    slugs = sorted({tenant.slug, *(r["tenant"] for r in used)})
+    for slug in slugs:
+        affected = await rt.registry.get(slug)
+        async with rt.pool_of(affected).acquire() as conn:
+            await swap_rebuild(conn, affected.schema, keys=rt.keys_for(affected))
+    log.info("personal_data_erased", subject_id=str(subject_id), position=position,
+             tenants=slugs)
+    return Erasure(subject_id, position, tuple(slugs))

@@ -1,0 +1,320 @@
+"""The write side: one ``eventsourcing`` application per tenant, all sharing one pool.
+
+The library keeps the schema on its ``PostgresDatastore`` and gives each datastore its own
+connection pool, so one application per tenant would mean connections growing with the
+number of tenants. ``SharedPoolDatastore`` keeps the library's recorders (table lock,
+gap-free notification ids, optimistic concurrency) but borrows connections from a single
+process-wide pool: the bound is ``CONGTAM_WRITE_POOL_MAX`` however many tenants exist.
+Each tenant's events live in its own schema ``t_<slug>`` (table ``evaluations_events``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from copy import deepcopy
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    JSONTranscoder,
+    Mapper,
+    Recording,
+    StoredEvent,
+)
+from eventsourcing.postgres import (
+    ConnectionPool,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
+from eventsourcing.utils import Environment
+from psycopg import Connection, Cursor
+from psycopg.rows import DictRow, dict_row
+from psycopg.sql import SQL, Identifier, Literal
+
+from services.metrics import EVENTS_APPENDED
+from services.store.database import ConnectionParams
+from services.store.dbroles import WRITER_ROLE
+from services.store.personal_keys import TenantKeys
+from services.store.placement import TenantMovingError, fenced_error
+from storage.transcoding import PersonalDataMapper, register_transcodings
+
+EVENTS_TABLE = "evaluations_events"
+NOTIFY_CHANNEL = "congtam_events"  # payload: the tenant's schema
+
+
+def tenant_schema(slug: str) -> str:
+    return "t_" + slug.replace("-", "_")
+
+
+class SharedPool:
+    """The process-wide psycopg pool behind every tenant's event store."""
+
+    def __init__(self, params: ConnectionParams, max_size: int) -> None:
+        self.params = params
+        self.pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
+            connection_class=Connection[DictRow],
+            kwargs={**params.psycopg_kwargs(), "row_factory": dict_row},
+            min_size=1,
+            max_size=max_size,
+            open=False,
+            configure=_autocommit,
+            timeout=10.0,
+            max_lifetime=3600.0,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _autocommit(conn: Connection[Any]) -> None:
+    conn.autocommit = True
+    conn.execute("SET idle_in_transaction_session_timeout = '5000ms'")
+
+
+class SharedPoolDatastore(PostgresDatastore):
+    def __init__(self, shared: SharedPool, schema: str) -> None:
+        p = shared.params
+        super().__init__(
+            dbname=p.dbname, host=p.host, port=p.port, user=p.user, password=p.password,
+            schema=schema, pool_size=0, max_overflow=1, lock_timeout=10,
+        )
+        # Replace the library's per-datastore pool (never opened) by the shared one.
+        self.pool = shared.pool
+
+    def close(self) -> None:
+        # The shared pool belongs to the process, not to one tenant.
+        pass
+
+    def register_type_adapters(self) -> None:
+        # TenantRecorder inserts without composite types: nothing to register.
+        pass
+
+
+class TenantRecorder(PostgresApplicationRecorder):
+    """The library's application recorder, minus composite types, plus a tenant-tagged NOTIFY.
+
+    The library inserts through a per-schema composite type whose psycopg adapter is keyed
+    by type name, so tenants sharing a connection would clash; plain typed arrays avoid
+    that (and need no adapter at all). The table lock that keeps notification ids in
+    commit order is kept as is.
+    """
+
+    writer_role = WRITER_ROLE  # the role an append runs as (services/store/dbroles.py)
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema, table = Identifier(datastore.schema), Identifier(events_table_name)
+        self._insert_arrays = SQL(
+            "INSERT INTO {0}.{1} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(schema, table)
+        self._notify = SQL("SELECT pg_notify({0}, {1})").format(
+            Literal(NOTIFY_CHANNEL), Literal(datastore.schema))
+        # Appends run as the writer role once its privileges on this table are installed and
+        # the login may take it (a schema set up without roles, a login outside the role, or
+        # PostgreSQL before 17: appends run as the login, as before).
+        self._as_writer: bool | None = None
+        self._writer_ready = SQL(
+            "SELECT CASE WHEN to_regrole({0}) IS NULL "
+            "OR current_setting('server_version_num')::int < 170000 THEN false "
+            "ELSE pg_has_role(current_user, {0}, 'MEMBER') "
+            "AND has_table_privilege({0}, {1}, 'INSERT') "
+            "AND has_table_privilege({0}, {1}, 'MAINTAIN') END AS ready"
+        ).format(Literal(self.writer_role), Literal(f"{datastore.schema}.{events_table_name}"))
+        self._set_writer = SQL("SET LOCAL ROLE {0}").format(Identifier(self.writer_role))
+
+    def _become_writer(self, curs: Cursor[DictRow]) -> None:
+        if self._as_writer is None:
+            curs.execute(self._writer_ready)
+            row = curs.fetchone()
+            self._as_writer = bool(row and row["ready"])
+        if self._as_writer:
+            # Least privilege for the append: the writer role may insert events and read
+            # them, nothing else (services/store/dbroles.py); the role ends with the transaction.
+            curs.execute(self._set_writer)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._become_writer(curs)
+        self._lock_table(curs)
+        curs.execute(self._notify, prepare=True)  # delivered at commit, with the schema
+        curs.execute(self._insert_arrays, (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
+        ), prepare=True)
+
+
+class TenantFactory(PostgresFactory):
+    application_recorder_class: type[PostgresApplicationRecorder] = TenantRecorder
+
+    def __init__(self, env: Environment, datastore: PostgresDatastore) -> None:
+        InfrastructureFactory.__init__(self, env)
+        self.datastore = datastore
+
+    def close(self) -> None:
+        pass
+
+
+class Evaluations(Application):  # type: ignore[type-arg]
+    """A tenant's event-sourced application: every aggregate of that tenant, one log."""
+
+    name = "Evaluations"
+
+    def __init__(self, datastore: PostgresDatastore, create_tables: bool,
+                 aggregate_cache_size: int = 0, tenant: str = "",
+                 keys_pool: ConnectionPool[Connection[DictRow]] | None = None) -> None:
+        self._datastore = datastore
+        # Personal-data keys are in the home database whichever database holds the log.
+        self._keys_pool = keys_pool or datastore.pool
+        self._tenant = tenant or datastore.schema
+        env = {"CREATE_TABLE": "y" if create_tables else "n"}
+        if aggregate_cache_size > 0:
+            # Fast-forward (the library's default for a cache): every get() still reads the
+            # events stored after the cached version, whoever wrote them, so a cached
+            # aggregate is never staler than the log; a decision racing another process is
+            # caught, as without the cache, by the unique (id, version) on save. Saves do
+            # not feed the cache, and get() hands out deep copies, so a command that fails
+            # half-way never leaves its mutations behind.
+            env |= {"AGGREGATE_CACHE_MAXSIZE": str(aggregate_cache_size),
+                    "AGGREGATE_CACHE_FASTFORWARD": "y",
+                    "DEEPCOPY_FROM_AGGREGATE_CACHE": "y"}
+        super().__init__(env=env)
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        return TenantFactory(env, self._datastore)  # type: ignore[return-value]
+
+    def cached(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached state of an aggregate, possibly behind its log, never to be changed:
+        only a hint of which ids a command will read next (``HandlerBase._prefetch``)."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            return cast(Aggregate, cache.get(aggregate_id))
+        except KeyError:
+            return None
+
+    def get_many(self, ids: Iterable[UUID]) -> dict[UUID, Aggregate]:
+        """Several aggregates in one round trip (a board's evaluations and people), where
+        ``repository.get`` costs one query each.
+
+        Same guarantees as the cached ``get``: each aggregate is read from the log up to its
+        latest event (a cached one is fast-forwarded from its cached version), a concurrent
+        writer is caught by the unique (id, version) on save, and callers get deep copies.
+        A cached aggregate is never mutated in place (other threads may be reading it): it
+        is copied, brought forward, and the copy replaces it. Ids with no events are absent
+        from the result.
+        """
+        wanted = list(dict.fromkeys(ids))
+        cache = self.repository.cache
+        start: dict[UUID, Aggregate] = {}
+        for aggregate_id in wanted:
+            cached = self.cached(aggregate_id)
+            if cached is not None:
+                start[aggregate_id] = cached
+        since = [start[i].version if i in start else 0 for i in wanted]
+        query = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {0}.{1} e JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) "
+            "ON e.originator_id = w.id AND e.originator_version > w.v "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
+        with self._datastore.transaction(commit=False) as curs:
+            curs.execute(query, (wanted, since), prepare=True)
+            rows = curs.fetchall()
+        found = dict(start)
+        moved: set[UUID] = set()  # brought forward here: copies, not the cached objects
+        for row in rows:
+            aggregate_id = row["originator_id"]
+            event: Any = self.mapper.to_domain_event(StoredEvent(
+                originator_id=aggregate_id, originator_version=row["originator_version"],
+                topic=row["topic"], state=bytes(row["state"])))
+            current = found.get(aggregate_id)
+            if current is not None and aggregate_id not in moved:
+                current = deepcopy(current)
+            found[aggregate_id] = event.mutate(current)
+            moved.add(aggregate_id)
+        if cache is None:
+            return found
+        for aggregate_id in moved:
+            cache.put(aggregate_id, found[aggregate_id])
+        return {i: deepcopy(a) for i, a in found.items()}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        register_transcodings(transcoder)
+
+    def construct_mapper(self) -> Mapper[Any]:
+        """Personal fields sealed with each person's key (storage/sealing.py)."""
+        transcoder = self.construct_transcoder()
+        assert isinstance(transcoder, JSONTranscoder)
+        keys = TenantKeys(self._keys_pool, self._tenant, self._datastore.schema,
+                          EVENTS_TABLE, events_pool=self._datastore.pool)
+        return PersonalDataMapper(transcoder, keys)
+
+    @property
+    def datastore_pool(self) -> Any:
+        return self._datastore.pool
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[Any]]:
+        try:
+            recordings: list[Recording[Any]] = super().save(*objs, **kwargs)
+        except Exception as error:
+            if fenced_error(error):  # the tenant is moving between databases
+                raise TenantMovingError() from None
+            raise
+        if recordings:  # counted once committed: save returns only after the commit
+            slug = self._datastore.schema.removeprefix("t_").replace("_", "-")
+            EVENTS_APPENDED.labels(slug).inc(len(recordings))
+        return recordings
+
+
+class TenantApps:
+    """A bounded cache of tenant applications (they are cheap: no connections of their own)."""
+
+    def __init__(self, shared: SharedPool, max_size: int, aggregate_cache_size: int = 0,
+                 route: Callable[[str], SharedPool] | None = None) -> None:
+        self.shared = shared  # the home database's: personal-data keys are there
+        # Which database's pool holds a tenant's log (services/store/placement.py); home if unset.
+        self.route = route
+        self.max_size = max_size
+        self.aggregate_cache_size = aggregate_cache_size
+        self._apps: OrderedDict[str, Evaluations] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, slug: str) -> Evaluations:
+        shared = self.route(slug) if self.route is not None else self.shared
+        with self._lock:
+            app = self._apps.get(slug)
+            # An application is bound to one database: after a move it is made afresh there.
+            if app is not None and app.datastore_pool is shared.pool:
+                self._apps.move_to_end(slug)
+                return app
+        app = Evaluations(SharedPoolDatastore(shared, tenant_schema(slug)), False,
+                          self.aggregate_cache_size, slug, self.shared.pool)
+        with self._lock:
+            self._apps[slug] = app
+            while len(self._apps) > self.max_size:
+                self._apps.popitem(last=False)
+        return app
+
+    def forget(self) -> None:
+        """Drop every cached application (and with them their cached aggregates): after an
+        erasure no aggregate built with the erased key may serve another command."""
+        with self._lock:
+            self._apps.clear()
+
+    def create_tables(self, slug: str, shared: SharedPool | None = None) -> None:
+        """Create the tenant's event table (idempotent): when a tenant is registered, or in
+        the target database of a move (``shared``)."""
+        Evaluations(SharedPoolDatastore(shared or self.shared, tenant_schema(slug)), True, 0,
+                    slug, self.shared.pool)
