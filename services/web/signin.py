@@ -17,11 +17,11 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Response
 
-from services.http.auth import AuthError, mint_token
 from services.demo.tenants import TENANTS, demo_users
+from services.http.auth import AuthError, mint_token
 from services.platform.grants import grants_for, roles_in
-from services.runtime import Runtime
 from services.platform.tenants import Tenant, UnknownTenantError
+from services.runtime import Runtime
 from services.web.oidc import OidcClient, OidcError
 from services.web.page import Page, Req, Web, check_form, render
 

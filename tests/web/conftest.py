@@ -23,8 +23,8 @@ import pytest
 
 from projections.runner import head_position, tracked_position
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
-from services.runtime import Runtime
 from services.platform.tenants import Tenant
+from services.runtime import Runtime
 
 CHROMIUM = os.environ.get("CONGTAM_CHROMIUM", "/usr/bin/chromium")
 
