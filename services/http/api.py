@@ -28,11 +28,11 @@ from services.gql.schema import build_schema
 from services.gql.subscriptions import with_websocket_auth
 from services.http.auth import TokenVerifier
 from services.http.limits import RequestGuard
+from services.http.web import web_router, with_offline_ide
 from services.logging import configure_logging
 from services.projector import all_lags, refresh_lag
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
-from services.web import web_router, with_offline_ide
 
 log = structlog.get_logger()
 

@@ -197,7 +197,8 @@ async def test_auditor_reads_a_timeline_and_a_board_as_of_a_date(open_browser: A
     await no_horizontal_scroll(page)
     await shoot(page, "board-as-of")
     await page.fill("#asOf", before.isoformat())
-    await page.click("button:has-text('Xem')")
+    async with page.expect_navigation():  # the form's answer, not the page already shown
+        await page.click("button:has-text('Xem')")
     await page.wait_for_load_state("networkidle")
     assert "Loại" not in await page.locator("main").inner_text()  # nothing decided then
     watch.clean()

@@ -13,7 +13,7 @@ from tests.support.operations import OPERATIONS
 
 pytestmark = pytest.mark.unit
 
-WEB = Path(__file__).resolve().parents[2] / "services" / "web"
+WEB = Path(__file__).resolve().parents[2] / "services" / "http" / "web"
 
 # Operation → the browser test that runs it (through the page that uses it).
 RUN_BY = {

@@ -16,9 +16,9 @@ from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Response
 
-from services.web.client import Answer, PageClient, Refusal, SignInRequiredError
-from services.web.i18n import language, translator
-from services.web.settings import WebSettings
+from services.http.web.client import Answer, PageClient, Refusal, SignInRequiredError
+from services.http.web.i18n import language, translator
+from services.http.web.settings import WebSettings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 Req = Request[Any, Any, Any]
@@ -30,7 +30,7 @@ class FormExpiredError(Exception):
 
 @dataclass
 class Web:
-    """The web app's parts, built once (services/web/__init__.py)."""
+    """The web app's parts, built once (services/http/web/__init__.py)."""
 
     settings: WebSettings
     schema: strawberry.Schema

@@ -9,7 +9,7 @@ from litestar import get
 from litestar.params import FromPath
 from litestar.response import Response
 
-from services.web.page import Page, Req, Web
+from services.http.web.page import Page, Req, Web
 
 
 @get("/audit", name="web:audit")

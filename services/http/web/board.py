@@ -13,9 +13,9 @@ from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from services.web.client import Refusal
-from services.web.home import led_units
-from services.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.client import Refusal
+from services.http.web.home import led_units
+from services.http.web.page import Page, Req, Web, check_form, first_use
 
 LEVELS = ("A", "B", "C", "D")
 

@@ -14,11 +14,10 @@ import strawberry
 from litestar.datastructures import State
 
 from services.gql.context import get_context
+from services.http.limits import OPERATIONS_DIR
 
-OPERATIONS = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 
-
-def load_operations(folder: Path = OPERATIONS) -> dict[str, str]:
+def load_operations(folder: Path = OPERATIONS_DIR) -> dict[str, str]:
     """Operation name (file stem) → document, read once at start."""
     return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.graphql"))}
 

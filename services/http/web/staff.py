@@ -10,8 +10,8 @@ from typing import Any
 from litestar import get, post
 from litestar.response import Redirect, Response
 
-from services.web.client import Refusal
-from services.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.client import Refusal
+from services.http.web.page import Page, Req, Web, check_form, first_use
 
 TASK_ROWS = 3
 # Where a refusal belongs on the self-assessment form, by its code (text refusals name

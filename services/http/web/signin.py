@@ -1,6 +1,6 @@
 """Signing in and out. Development: a page listing the demo users, each signed in with a
-development token minted for them (refused in production, services/web/settings.py).
-Production: OpenID Connect (services/web/oidc.py). Either way the session keeps only the
+development token minted for them (refused in production, services/http/web/settings.py).
+Production: OpenID Connect (services/http/web/oidc.py). Either way the session keeps only the
 token, server-verified on every page by the API's own verifier, in an encrypted HttpOnly
 SameSite=Lax cookie."""
 
@@ -19,11 +19,11 @@ from litestar.response import Redirect, Response
 
 from services.demo.tenants import TENANTS, demo_users
 from services.http.auth import AuthError, mint_token
+from services.http.web.oidc import OidcClient, OidcError
+from services.http.web.page import Page, Req, Web, check_form, render
 from services.platform.grants import grants_for, roles_in
 from services.platform.tenants import Tenant, UnknownTenantError
 from services.runtime import Runtime
-from services.web.oidc import OidcClient, OidcError
-from services.web.page import Page, Req, Web, check_form, render
 
 log = structlog.get_logger()
 

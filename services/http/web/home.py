@@ -11,9 +11,9 @@ from typing import Any
 from litestar import get
 from litestar.response import Response
 
+from services.http.web.page import Page, Req, Web
+from services.http.web.signin import tenants_of
 from services.runtime import Runtime
-from services.web.page import Page, Req, Web
-from services.web.signin import tenants_of
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import httpx
 import jwt
 
 from services.http.jwks import JwksCache
-from services.web.settings import WebSettings
+from services.http.web.settings import WebSettings
 
 DISCOVERY_SECONDS = 300.0
 _discovered: dict[str, tuple[dict[str, Any], float]] = {}

@@ -1,5 +1,5 @@
 """The web app (issue 19): server-rendered pages, Vietnamese first, served at ``/`` by the
-same litestar app. Every page is a client of our own GraphQL (services/web/client.py);
+same litestar app. Every page is a client of our own GraphQL (services/http/web/client.py);
 every script, style and font is served from ``/static`` (no CDN); htmx is vendored.
 
 Hooks in services/api.py: ``web_router(settings, schema)`` among the route handlers, and
@@ -19,13 +19,13 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
+from services.http.web import audit, board, home, hr, signin, staff
+from services.http.web.client import SignInRequiredError, load_operations
+from services.http.web.graphiql import with_offline_ide
+from services.http.web.headers import security_headers
+from services.http.web.page import FormExpiredError, Web, environment, render
+from services.http.web.settings import WebSettings, load_web_settings
 from services.settings import Settings
-from services.web import audit, board, home, hr, signin, staff
-from services.web.client import SignInRequiredError, load_operations
-from services.web.graphiql import with_offline_ide
-from services.web.headers import security_headers
-from services.web.page import FormExpiredError, Web, environment, render
-from services.web.settings import WebSettings, load_web_settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = structlog.get_logger()

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import get, post
 from litestar.response import Redirect, Response
 
-from services.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.page import Page, Req, Web, check_form, first_use
 
 ACTIONS = {"open": "OpenPeriod", "publish": "PublishPeriod", "close": "ClosePeriod"}
 
