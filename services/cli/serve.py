@@ -102,6 +102,7 @@ def welcome(host: str, port: int) -> list[str]:
     query = "{ me { name tenantName roles } units { edges { node { id name leaderId } } } }"
     return [
         "", f"Công Tâm serving GraphQL at http://{host}:{port}/graphql", "",
+        f"Web app: http://{host}:{port}/  (demo sign-in: http://{host}:{port}/login)", "",
         "Get a token (HR officer of Phường Đức Giang):",
         f"  TOKEN=$(.venv/bin/congtam token --tenant hn-long-bien-duc-giang "
         f"--user {hr.user_id} --role hr_officer)",
