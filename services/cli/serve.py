@@ -27,7 +27,7 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
     settings = get_settings()
     # The embedded PostgreSQL outlives the commands that share it (services/store/
     # database.py); the one this command starts, it stops again on Ctrl-C, data kept.
-    started_here = settings.database_url is None and not embedded_running(settings.data_dir)
+    started_here = settings.database_url is None and not _embedded_running(settings.data_dir)
     try:
         if demo:
             _load_demo()
@@ -46,7 +46,9 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
             _stop_embedded(settings.data_dir)
 
 
-def embedded_running(data_dir: Path) -> bool:
+def _embedded_running(data_dir: Path) -> bool:
+    """Whether an embedded PostgreSQL already runs on this data directory (another
+    command's, or one left from an earlier run): never this command's to stop."""
     return (data_dir / "pg" / "postmaster.pid").exists()
 
 
