@@ -2,45 +2,113 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.cli.base import app, domain_errors, with_runtime
+from services.cli.base import JSON, answer_json, app, domain_errors, with_runtime
 
 if TYPE_CHECKING:
+    from services.audit.checkpoints import Checkpoint
     from services.runtime import Runtime
+    from services.store.integrity import Verification
 
 
 @app.command()
-def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")]) -> None:
+def verify(tenant: Annotated[str, typer.Option(help="Tenant slug")],
+           as_json: Annotated[bool, JSON] = False) -> None:
     """Walk the tenant's hash chain and check every published checkpoint; exit 1 naming the
     first broken position."""
-    from services.audit.checkpoints import Checkpoint, checkpoints, first_unkept
-    from services.store.integrity import Verification
+    from services.audit.checkpoints import checkpoints, first_unkept, unwitnessed
     from services.store.integrity import verify as verify_chain
 
-    async def work(rt: Runtime) -> tuple[Verification, Checkpoint | None]:
+    async def work(rt: Runtime) -> Verified:
         t = await rt.registry.get(tenant)
         result = await verify_chain(rt.pool_of(t), t.schema)
         published = await checkpoints(rt.pool, t.slug)  # the platform's: home database
         async with rt.pool_of(t).acquire() as conn:
-            return result, await first_unkept(conn, t.schema, published)
+            unkept = await first_unkept(conn, t.schema, published)
+            waiting = await unwitnessed(conn, t.schema, published)
+        return Verified(tenant, result, published, unkept, waiting)
 
-    result, unkept = with_runtime(work)
-    if not result.ok:
-        typer.echo(f"{tenant}: BROKEN at position {result.position}: {result.problem} "
-                   f"({result.events} events verified before it)", err=True)
+    verified = with_runtime(work)
+    if as_json:
+        answer_json(verified.as_json())
+    else:
+        for line in verified.lines():
+            typer.echo(line, err=not verified.ok)
+    if not verified.ok:
         raise typer.Exit(1)
-    if unkept is not None:
-        typer.echo(f"{tenant}: BROKEN at position {unkept.position}: the log no longer has "
-                   f"the head published there at {unkept.published_at.isoformat()} "
-                   f"({unkept.head})", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"{tenant}: OK — {result.events} events, head {result.head.hex()} "
-               f"at position {result.position}")
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What ``verify`` found, said in terms an auditor can check against the rows."""
+
+    tenant: str
+    chain: Verification
+    published: list[Checkpoint]
+    unkept: Checkpoint | None
+    unwitnessed: int
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.unkept is None
+
+    @property
+    def unused_positions(self) -> int:
+        """Positions up to the last one checked that hold no event. The log numbers events
+        from a sequence: a write that rolled back (a refused concurrent decision, a conflict
+        retried) used a number and left nothing, so the positions are increasing, not
+        contiguous. A removed event would break the chain, so a gap is never a deletion."""
+        last = self.chain.position - 1 if not self.chain.ok else self.chain.position
+        return max(last - self.chain.events, 0)
+
+    def lines(self) -> list[str]:
+        c = self.chain
+        if not c.ok:
+            return [f"{self.tenant}: BROKEN at position {c.position}: {c.problem} "
+                    f"({c.events} events verified before it)"]
+        if self.unkept is not None:
+            u = self.unkept
+            return [f"{self.tenant}: BROKEN at position {u.position}: the log no longer has "
+                    f"the head published there at {u.published_at.isoformat()} ({u.head})"]
+        said = [f"{self.tenant}: OK — the hash chain holds for all {c.events} events, "
+                f"positions 1 to {c.position}; head {c.head.hex()} at position {c.position}"]
+        if self.unused_positions:
+            said.append(f"  {self.unused_positions} positions hold no event: the log numbers "
+                        "events from a sequence, and a write that rolled back (a refused or "
+                        "retried concurrent write) used its number and left nothing; a "
+                        "removed event would have broken the chain")
+        if self.published:
+            newest = self.published[0]
+            said.append(f"  {len(self.published)} published checkpoints still held, the "
+                        f"newest at position {newest.position} "
+                        f"({newest.published_at.isoformat(timespec='seconds')})")
+        else:
+            said.append("  no checkpoint published yet")
+        said.append(f"  {self.unwitnessed} events after the last checkpoint are not yet "
+                    "witnessed")
+        return said
+
+    def as_json(self) -> dict[str, object]:
+        c = self.chain
+        newest = self.published[0] if self.published else None
+        return {
+            "tenant": self.tenant, "ok": self.ok, "events": c.events,
+            "last_position": c.position if c.ok else None,
+            "broken_at": (c.position if not c.ok
+                          else self.unkept.position if self.unkept else None),
+            "problem": c.problem or ("the log no longer has the published head"
+                                     if self.unkept else None),
+            "head": c.head.hex(), "unused_positions": self.unused_positions,
+            "checkpoints": len(self.published),
+            "newest_checkpoint": newest.as_json() if newest else None,
+            "unwitnessed": self.unwitnessed,
+        }
 
 
 @app.command()
@@ -141,6 +209,7 @@ def export(
         "--from", help="Start after this position or date-time (default: the beginning)")] = None,
     until: Annotated[str | None, typer.Option(
         help="Up to this position or date-time (default: now)")] = None,
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Write an audit bundle (events JSON Lines + manifest + standalone verifier)."""
     from pathlib import Path
@@ -158,6 +227,12 @@ def export(
                                        until_position=stop, pool=rt.pool_of(t))
 
     bundle = domain_errors(work)
+    if as_json:
+        answer_json({"tenant": tenant, "events": bundle.events,
+                     "from_position": bundle.from_position,
+                     "until_position": bundle.until_position, "path": str(bundle.path),
+                     "head": bundle.head})
+        return
     typer.echo(f"{tenant}: {bundle.events} events ({bundle.from_position}, "
                f"{bundle.until_position}] → {bundle.path}; head {bundle.head}\n"
                f"verify with: cd {bundle.path} && python3 -m auditverify .")
@@ -168,6 +243,7 @@ def checkpoint(
     tenant: Annotated[str | None, typer.Option(help="Tenant slug")] = None,
     all_tenants: Annotated[bool, typer.Option("--all", help="Every tenant")] = False,
     by: Annotated[str, typer.Option(help="Who is acting")] = "platform-operator",
+    as_json: Annotated[bool, JSON] = False,
 ) -> None:
     """Verify and publish the chain head of a tenant (or all) to the platform log; run it
     periodically (cron, a Kubernetes CronJob)."""
@@ -177,10 +253,16 @@ def checkpoint(
     if not tenant and not all_tenants:
         raise typer.BadParameter("give --tenant SLUG or --all")
 
-    async def work(rt: Runtime) -> None:
+    async def work(rt: Runtime) -> list[Checkpoint]:
         chosen = await rt.registry.all() if all_tenants else [await rt.registry.get(tenant or "")]
+        done = []
         for t in chosen:
             cp = await publish(rt, t, Actor(by, "platform_admin"))
-            typer.echo(f"{t.slug}: checkpoint at position {cp.position} head {cp.head}")
+            if not as_json:
+                typer.echo(f"{t.slug}: checkpoint at position {cp.position} head {cp.head}")
+            done.append(cp)
+        return done
 
-    domain_errors(work)
+    published = domain_errors(work)
+    if as_json:
+        answer_json([cp.as_json() for cp in published])

@@ -4,6 +4,7 @@ every argument, and running work against a bootstrapped runtime."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -27,6 +28,7 @@ def _every_argument_is_text_we_accept(ctx: typer.Context) -> None:
     as GraphQL's (domain/text.py), before any command runs."""
     from domain.errors import DomainError
     from domain.text import check_text
+    from services.logging import configure_logging
 
     for arg in sys.argv[1:]:
         try:
@@ -34,6 +36,16 @@ def _every_argument_is_text_we_accept(ctx: typer.Context) -> None:
         except DomainError as error:
             typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
             raise typer.Exit(2) from None
+    # Before any command logs: structlog's default writes to stdout, and stdout carries
+    # only a command's answer (`psql "$(congtam db-url)"`, `congtam verify --json | jq`).
+    import structlog
+
+    from services.settings import SettingsError
+
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
+    # A command that needs the settings says what is wrong with them.
+    with contextlib.suppress(SettingsError):
+        configure_logging(get_settings())
 
 
 class EventsPerSecond(ProgressColumn):
@@ -72,4 +84,12 @@ def domain_errors(work: Callable[..., Awaitable[T]]) -> T:
         raise typer.Exit(2) from None
 
 
+def answer_json(value: object) -> None:
+    """A command's answer for scripts: one JSON document on stdout, nothing else there."""
+    import json
+
+    typer.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+JSON = typer.Option("--json", help="Answer as JSON on stdout (for scripts)")
 OPERATOR = typer.Option(help="Who is acting (recorded on the event)")

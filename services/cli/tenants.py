@@ -8,7 +8,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.cli.base import OPERATOR, EventsPerSecond, app, console, domain_errors, with_runtime
+from services.cli.base import (
+    JSON,
+    OPERATOR,
+    EventsPerSecond,
+    answer_json,
+    app,
+    console,
+    domain_errors,
+    with_runtime,
+)
 
 if TYPE_CHECKING:
     from services.platform.grants import Grant
@@ -17,14 +26,20 @@ if TYPE_CHECKING:
 
 
 @app.command()
-def tenants() -> None:
+def tenants(as_json: Annotated[bool, JSON] = False) -> None:
     """List registered tenants."""
-    async def work(rt: object) -> list[object]:
-        return await rt.registry.all()  # type: ignore[attr-defined, no-any-return]
+    async def work(rt: Runtime) -> list[Tenant]:
+        return await rt.registry.all()
 
+    found = with_runtime(work)
+    if as_json:
+        answer_json([{"slug": t.slug, "name": t.name, "kind": t.kind,
+                      "parent": t.parent_slug, "schema": t.schema, "status": t.status}
+                     for t in found])
+        return
     table = Table("slug", "name", "kind", "parent", "schema", "status")
-    for t in with_runtime(work):
-        table.add_row(t.slug, t.name, t.kind, t.parent_slug or "", t.schema, t.status)  # type: ignore[attr-defined]
+    for t in found:
+        table.add_row(t.slug, t.name, t.kind, t.parent_slug or "", t.schema, t.status)
     Console().print(table)
 
 

@@ -93,8 +93,14 @@ async def audited(info: Info[Any, Any], operation: str, target: str) -> tuple[Co
     principal, tenant = await ctx.caller(AUDITOR)
     if AUDITOR not in await roles_in(ctx.runtime.pool, principal.user_id, tenant.slug):
         raise ForbiddenError(
-            "Bạn chưa được cấp quyền thanh tra tại đơn vị này.",
-            "You hold no auditor grant for this tenant.")
+            # Unlike other roles, a claimed "auditor" counts for the audit reads only with a
+            # recorded grant, even in development: say so, and how to get one.
+            "Bạn chưa được cấp quyền thanh tra tại đơn vị này: việc đọc của thanh tra cần "
+            "một lần cấp quyền ghi trong nhật ký nền tảng (`congtam grant --role auditor`; "
+            "các thanh tra mẫu do `congtam demo` liệt kê đã được cấp).",
+            "You hold no auditor grant for this tenant: audit reads need a grant recorded in "
+            "the platform log, even in development (`congtam grant --role auditor`; the demo "
+            "auditors `congtam demo` lists hold one).")
     await ctx.runtime.platform.record_access(Actor(principal.user_id, AUDITOR), tenant.slug,
                                              operation, target)
     return ctx, tenant

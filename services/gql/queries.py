@@ -20,6 +20,7 @@ from services.gql.filters import Columns, ListFilter, in_scope, where
 from services.gql.inputs import check_month, parse_id
 from services.gql.scope import visible_staff, visible_unit
 from services.gql.types import Me, Period, Rating, Staff, Unit
+from services.platform.tenants import Tenant
 
 READERS = ("hr_officer", "unit_leader", "auditor")  # kept for resolvers that still ask by role
 
@@ -48,13 +49,34 @@ def ratings_sql(schema: str, keyset: Keyset) -> str:
             f"LEFT JOIN {schema}.rm_board_members m ON m.evaluation_id = r.evaluation_id")
 
 
+async def _recorded_name(info: Info[Any, Any], tenant: Tenant, user_id: str) -> str:
+    """The caller's name when the token carries none (``congtam token`` without ``--name``):
+    as on the tenant's staff list (staff and leaders sign in with their staff id), else as
+    recorded with their platform account (an auditor)."""
+    ctx = ctx_of(info)
+    try:
+        staff_id = UUID(user_id)
+    except ValueError:
+        staff_id = None
+    if staff_id is not None:
+        row = await ctx.fetchrow(
+            tenant, f"SELECT full_name FROM {tenant.schema}.rm_staff WHERE staff_id = $1",
+            staff_id)
+        if row is not None and row["full_name"]:
+            return str(row["full_name"])
+    found = await ctx.runtime.pool.fetchval(
+        "SELECT name FROM platform.users WHERE user_id = $1", user_id)
+    return str(found or "")
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Người đang gọi / who the token says you are")
     async def me(self, info: Info[Any, Any]) -> Me:
         access = await access_of(info)
         principal, tenant = access.principal, access.tenant
-        return Me(user_id=principal.user_id, name=principal.name, tenant=tenant.slug,
+        name = principal.name or await _recorded_name(info, tenant, principal.user_id)
+        return Me(user_id=principal.user_id, name=name, tenant=tenant.slug,
                   tenant_name=tenant.name, roles=sorted(principal.roles))
 
     @strawberry.field(description="Các đơn vị của địa phương / the tenant's units")

@@ -54,11 +54,16 @@ class Principal:
         return bool(self.roles.intersection(roles))
 
 
+def dev_key_path(settings: Settings) -> Path:
+    """Where the generated HS256 development key lives (when CONGTAM_JWT_SECRET is unset)."""
+    return Path(settings.data_dir) / "dev-jwt-secret"
+
+
 def dev_secret(settings: Settings) -> str:
     """The HS256 development key: from the environment, else generated once under data_dir."""
     if settings.jwt_secret:
         return settings.jwt_secret
-    path = Path(settings.data_dir) / "dev-jwt-secret"
+    path = dev_key_path(settings)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
