@@ -19,6 +19,7 @@ from services.settings import Settings
 from tests.conftest import TenantFactory
 from tests.security.servers import app_with
 from tests.support.gql import token_for
+from tests.support.keyserver import KeyServer, key_server, provider_token
 from tests.support.operations import OPERATIONS
 
 pytestmark = pytest.mark.e2e
@@ -182,8 +183,13 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
 
 
 async def test_production_mode_hides_the_schema(settings: Settings) -> None:
-    async with app_with(settings, mode="production") as http:
-        token = token_for(settings, "no-matter", uuid.uuid4(), "hr_officer")
+    with key_server() as idp:
+        await _schema_hidden(settings, idp)
+
+
+async def _schema_hidden(settings: Settings, idp: KeyServer) -> None:
+    async with app_with(settings, **idp.production()) as http:
+        token = provider_token(settings, "no-matter", uuid.uuid4(), "hr_officer")
         body = (await post(http, token, {"query": "{ __schema { types { name } } }"})).json()
         assert "INTROSPECTION_DISABLED" in codes(body)
         body = (await post(http, token, {"query": "{ unitz { id } }"})).json()
