@@ -31,6 +31,9 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     jwks_url: str | None
+    # How long the last key set fetched from the identity provider is still trusted while
+    # every refresh fails (services/http/jwks.py); past it, every provider token is refused.
+    jwks_max_stale_s: float
     require_grants: bool  # roles only from the platform log's grants, never from the token
     # (always in production: see ``grants_required``)
     max_body_bytes: int  # largest request body accepted
@@ -106,6 +109,36 @@ class SettingsError(ValueError):
         self.vi, self.en = vi, en
 
 
+def check_trust(settings: Settings) -> None:
+    """Production trusts only its identity provider, fetched over TLS.
+
+    Without ``CONGTAM_JWKS_URL`` the service verifies HS256 tokens with a development key,
+    and whoever holds that key can act as any user who has grants; over ``http://`` anyone
+    on the path can substitute their own keys. Both are refused in production (checked when
+    the settings are read and again when a token verifier is built, so a settings object
+    copied with another mode cannot skip it). Outside production a plain-HTTP key server is
+    allowed: a Keycloak in ``start-dev`` on a laptop or a loopback one in the tests.
+    """
+    if settings.jwks_max_stale_s <= 0:
+        raise SettingsError(
+            "CONGTAM_JWKS_MAX_STALE_S phải lớn hơn 0.",
+            "CONGTAM_JWKS_MAX_STALE_S must be greater than 0.")
+    if not settings.production:
+        return
+    if not settings.jwks_url:
+        raise SettingsError(
+            "CONGTAM_MODE=production cần CONGTAM_JWKS_URL: ở chế độ vận hành chỉ tin mã "
+            "xác thực do nhà cung cấp định danh ký, không bao giờ dùng khóa phát triển.",
+            "CONGTAM_MODE=production requires CONGTAM_JWKS_URL: production trusts only "
+            "tokens signed by the identity provider, never the development key.")
+    if not settings.jwks_url.lower().startswith("https://"):
+        raise SettingsError(
+            "CONGTAM_JWKS_URL phải dùng https:// khi CONGTAM_MODE=production: khóa ký "
+            "lấy qua http có thể bị đánh tráo trên đường truyền.",
+            "CONGTAM_JWKS_URL must be https:// with CONGTAM_MODE=production: signing keys "
+            "fetched over plain http can be swapped on the way.")
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     e = os.environ if env is None else env
     secret = e.get("CONGTAM_JWT_SECRET") or None
@@ -120,7 +153,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             "quyền chỉ đến từ các lần cấp quyền đã ghi trong nhật ký nền tảng.",
             "CONGTAM_REQUIRE_GRANTS=false is not allowed with CONGTAM_MODE=production: "
             "roles come only from grants recorded in the platform log.")
-    return Settings(
+    settings = Settings(
         mode=mode,
         database_url=e.get("DATABASE_URL") or None,
         data_dir=Path(e.get("CONGTAM_DATA_DIR", ".data")).resolve(),
@@ -131,6 +164,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         jwt_issuer=e.get("CONGTAM_JWT_ISSUER", "congtam-dev"),
         jwt_audience=e.get("CONGTAM_JWT_AUDIENCE", "congtam"),
         jwks_url=e.get("CONGTAM_JWKS_URL") or None,
+        jwks_max_stale_s=float(e.get("CONGTAM_JWKS_MAX_STALE_S", "3600")),
         require_grants=require_grants,
         max_body_bytes=int(e.get("CONGTAM_MAX_BODY_BYTES", str(64 * 1024))),
         rate_per_user=int(e.get("CONGTAM_RATE_PER_USER", "600")),
@@ -149,6 +183,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         checkpoint_key=e.get("CONGTAM_CHECKPOINT_KEY") or None,
         checkpoint_every_s=float(e.get("CONGTAM_CHECKPOINT_EVERY_S", "60")),
     )
+    check_trust(settings)
+    return settings
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 Development mode signs HS256 with a local key (``congtam token`` mints tokens). With
 ``CONGTAM_JWKS_URL`` set, RS256/ES256 tokens from a real identity provider are verified
 against its published keys; issuer and audience are always checked, and ``alg: none`` is
-never accepted.
+never accepted. Production has no development key at all: it refuses to start without an
+``https://`` key server (services/settings.py ``check_trust``).
 
 Claims: ``sub`` (user id; for staff and leaders, their staff id), ``name``, ``tenant``
 (slug) and ``roles`` (roles held in that tenant).
@@ -22,7 +23,7 @@ import jwt
 
 from domain.errors import DomainError
 from services.http.jwks import ALGORITHM_FOR_KTY, JwksCache, UnknownKeyError
-from services.settings import Settings
+from services.settings import Settings, check_trust
 
 ROLES = ("staff", "unit_leader", "hr_officer", "appeal_reviewer", "auditor", "platform_admin")
 LEEWAY_SECONDS = 30  # bounded clock skew
@@ -80,8 +81,10 @@ class TokenVerifier:
     """
 
     def __init__(self, settings: Settings) -> None:
+        check_trust(settings)  # again: a copied Settings never went through load_settings
         self.settings = settings
-        self.jwks = JwksCache(settings.jwks_url) if settings.jwks_url else None
+        self.jwks = (JwksCache(settings.jwks_url, max_stale=settings.jwks_max_stale_s)
+                     if settings.jwks_url else None)
         self._secret = None if self.jwks else dev_secret(settings)
         # token text → (principal, remembered until): ~150 µs of signature and claim
         # checks saved per request (pure-Python base64 and HMAC in PyJWT).

@@ -7,6 +7,12 @@ refetches once — that is how a key rotation at the provider is picked up witho
 Refetches for unknown kids are spaced by ``min_refetch`` seconds so that a flood of tokens
 with random kids cannot turn the API into a denial-of-service amplifier against the provider.
 Only RSA and EC signing keys are kept; each key is tied to the one algorithm it may verify.
+
+When the provider cannot be reached, the keys already fetched keep serving (an outage of the
+provider must not sign everybody out) — but only for ``max_stale`` seconds after the last
+successful fetch (``CONGTAM_JWKS_MAX_STALE_S``). A key the provider withdrew while we could
+not see it (say it leaked, and the attacker also blocks our refreshes) stops opening doors
+then: past the bound every token is refused until a fetch succeeds again.
 """
 
 from __future__ import annotations
@@ -40,13 +46,15 @@ class VerificationKey:
 
 class JwksCache:
     def __init__(self, url: str, *, ttl: float = 300.0, min_refetch: float = 30.0,
-                 timeout: float = 5.0) -> None:
+                 timeout: float = 5.0, max_stale: float = 3600.0) -> None:
         self.url = url
         self.ttl = ttl
         self.min_refetch = min_refetch
         self.timeout = timeout
+        self.max_stale = max_stale
         self._keys: dict[str, VerificationKey] = {}
-        self._fetched_at = float("-inf")
+        self._fetched_at = float("-inf")  # last attempt, successful or not (spaces retries)
+        self._succeeded_at = float("-inf")  # last successful fetch (bounds trust in _keys)
         self._lock = asyncio.Lock()
         self.fetches = 0  # how many times the provider was asked (observable in tests)
 
@@ -60,7 +68,16 @@ class JwksCache:
             key = self._keys.get(kid)
         if key is None:
             raise UnknownKeyError(kid)
+        if time.monotonic() - self._succeeded_at > self.max_stale:
+            self._expire()
+            raise UnknownKeyError(kid)
         return key
+
+    def _expire(self) -> None:
+        if self._keys:
+            log.error("jwks_keys_expired", url=self.url, max_stale_s=self.max_stale,
+                      kids=sorted(self._keys))
+            self._keys = {}
 
     async def _refresh(self, *, force: bool) -> None:
         async with self._lock:
@@ -75,14 +92,16 @@ class JwksCache:
                     response.raise_for_status()
                     body = response.json()
             except (httpx.HTTPError, ValueError) as error:
-                # Keep serving the keys we have: an outage of the provider must not sign
-                # everybody out, and unknown kids stay unknown.
+                # Keep serving the keys we have, for a bounded time (see the module's
+                # docstring), and unknown kids stay unknown.
                 log.warning("jwks_fetch_failed", url=self.url, error=str(error))
                 self._fetched_at = time.monotonic()
+                if self._fetched_at - self._succeeded_at > self.max_stale:
+                    self._expire()
                 return
             self.fetches += 1
             self._keys = _parse(body)
-            self._fetched_at = time.monotonic()
+            self._fetched_at = self._succeeded_at = time.monotonic()
             log.info("jwks_fetched", url=self.url, kids=sorted(self._keys))
 
 

@@ -50,6 +50,9 @@ PATHS = {"append_library": "baseline_insert_single",
          "tenant_move": "baseline_copy"}
 
 
+# The one test allowed past the suite's 300 s: the bench's own subprocess bound (600 s) and
+# a margin to collect the record.
+@pytest.mark.timeout(700)
 def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     done = subprocess.run(
         [str(Path(sys.executable).with_name("congtam")), "bench", "--scale", "tiny",

@@ -8,9 +8,8 @@ through a JWKS endpoint as in production, must be accepted by the app's own veri
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from services.demo.tenants import demo_users
 from services.http.auth import ROLES, TokenVerifier
 from services.settings import load_settings
 from tests.deploy.support import DEPLOY
+from tests.support.keyserver import KeyServer
 
 REALM_FILE = DEPLOY / "keycloak" / "congtam-realm.json"
 CLIENT_ID = "congtam-api"
@@ -116,25 +116,18 @@ def signing_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture(scope="module")
 def jwks_url(signing_key: rsa.RSAPrivateKey) -> Iterator[str]:
-    """A JWKS endpoint on loopback, standing in for Keycloak's /protocol/openid-connect/certs."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(signing_key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "test-key", "use": "sig", "alg": "RS256"}]})
-
-    class Certs(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body.encode())
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Certs)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/realms/congtam/protocol/openid-connect/certs"
-    server.shutdown()
-    server.server_close()
+    """A JWKS endpoint on loopback, standing in for Keycloak's /protocol/openid-connect/certs,
+    over https as production requires (its certificate trusted while the module runs)."""
+    server = KeyServer(tls=True)
+    server.publish("test-key", signing_key)
+    before = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = str(server.cert_file)
+    yield server.url.replace("/certs", "/realms/congtam/protocol/openid-connect/certs")
+    if before is None:
+        os.environ.pop("SSL_CERT_FILE", None)
+    else:
+        os.environ["SSL_CERT_FILE"] = before
+    server.close()
 
 
 def _claims_keycloak_would_issue(

@@ -14,6 +14,7 @@ from services.settings import Settings
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
+from tests.support.paging import MAX_PAGES, next_cursor, too_many_pages
 
 pytestmark = pytest.mark.e2e
 
@@ -73,13 +74,14 @@ async def test_unit_month_board_shows_quota_completion_distribution_and_pages_of
     # Every person exactly once, page by page, in name order.
     seen: list[str] = []
     after = None
-    while True:
+    for _ in range(MAX_PAGES):
         page = data(await gql(http, hr, BOARD, {**variables, "after": after}))
         members = page["unitBoard"]["members"]
         seen += [e["node"]["staffId"] for e in members["edges"]]
-        if not members["pageInfo"]["hasNextPage"]:
+        if (after := next_cursor(members["pageInfo"], after)) is None:
             break
-        after = members["pageInfo"]["endCursor"]
+    else:
+        raise too_many_pages()
     assert sorted(seen) == sorted(map(str, [org.leader, *org.members]))
     assert len(seen) == 8
 
@@ -166,13 +168,14 @@ async def test_boards_pagination_is_stable_under_concurrent_inserts(
     writer = asyncio.create_task(insert_meanwhile())
     seen: list[int] = []
     after = None
-    while True:
+    for _ in range(MAX_PAGES):
         page = data(await gql(http, hr, BOARDS, {"first": 2, "after": after, "at": at}))
         seen += [e["node"]["month"] for e in page["boards"]["edges"]]
-        if not page["boards"]["pageInfo"]["hasNextPage"]:
+        if (after := next_cursor(page["boards"]["pageInfo"], after)) is None:
             break
-        after = page["boards"]["pageInfo"]["endCursor"]
         await asyncio.sleep(0.02)
+    else:
+        raise too_many_pages()
     await writer
     assert len(seen) == len(set(seen)), f"a board was shown twice: {seen}"
     assert before <= set(seen), f"a board present from the start was skipped: {seen}"

@@ -31,8 +31,11 @@ def test_the_standard_dashboards_are_persisted_documents() -> None:
 
 
 def test_every_persisted_document_is_run_by_a_test() -> None:
+    # Every test module but this one: its own list of names above would otherwise make
+    # each dashboard "used" by construction.
+    here = Path(__file__).resolve()
     sources = "".join(p.read_text(encoding="utf-8") for folder in ("e2e", "integration", "web")
-                      for p in (TESTS / folder).glob("test_*.py"))
+                      for p in (TESTS / folder).glob("test_*.py") if p.resolve() != here)
     unused = [p.stem for p in sorted(OPERATIONS.glob("*.graphql"))
               if f'operation("{p.stem}")' not in sources and f'"{p.stem}"' not in sources]
     assert unused == []

@@ -29,8 +29,7 @@ from projections.runner import catch_up, head_position, lock_key, tracked_positi
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.conftest import TEST_SECRET
-from tests.support.gql import token_for
+from tests.support.keyserver import KeyServer, key_server, provider_token
 
 pytestmark = pytest.mark.integration
 
@@ -73,13 +72,22 @@ async def test_sigterm_during_a_burst_of_writes_loses_no_acknowledged_event(
     runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
     tmp_path: Path,
 ) -> None:
+    # Production mode, as the image runs: tokens from an identity provider (a loopback one
+    # over https, its certificate trusted by the server through SSL_CERT_FILE).
+    with key_server() as idp:
+        await _burst_then_sigterm(runtime, settings, new_tenant, tmp_path, idp)
+
+
+async def _burst_then_sigterm(
+    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
+    tmp_path: Path, idp: KeyServer,
+) -> None:
     tenant = await new_tenant()
     argv = image_command()
     assert argv[0] == "congtam"
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url or "",
-           "CONGTAM_DATA_DIR": str(tmp_path), "CONGTAM_JWT_SECRET": TEST_SECRET,
-           "CONGTAM_MODE": "production", "CONGTAM_HOST": "127.0.0.1",
+           "CONGTAM_DATA_DIR": str(tmp_path), **idp.env(), "CONGTAM_HOST": "127.0.0.1",
            "CONGTAM_PORT": str(port), "CONGTAM_LOG_FORMAT": "json",
            "CONGTAM_LOG_LEVEL": "info", "CONGTAM_PROJECTOR_IN_PROCESS": "true"}
     executable = str(Path(sys.executable).parent / argv[0])
@@ -93,7 +101,7 @@ async def test_sigterm_during_a_burst_of_writes_loses_no_acknowledged_event(
         # Production mode: the token's role counts only through a recorded grant.
         await runtime.platform.grant(Actor("platform-admin", "platform_admin"), "hr-1",
                                      tenant.slug, "hr_officer")
-        token = token_for(settings, tenant.slug, "hr-1", "hr_officer")
+        token = provider_token(settings, tenant.slug, "hr-1", "hr_officer")
         acknowledged: list[tuple[str, float]] = []  # (unit id, when its answer came)
         stop = asyncio.Event()
 

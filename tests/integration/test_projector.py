@@ -14,7 +14,14 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.ids import PeriodId
 from domain.levels import Level
-from projections.runner import catch_up, head_position, lock_key, reset, tracked_position
+from projections.runner import (
+    ProjectionStalledError,
+    catch_up,
+    head_position,
+    lock_key,
+    reset,
+    tracked_position,
+)
 from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -94,20 +101,43 @@ async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
+    schema = tenant.schema
     async with runtime.pool.acquire() as conn:
         await _hold(conn, tenant)
         org = await org_in(tenant)
         await _month_of_work(runtime, tenant, org, 4)
-        task = asyncio.create_task(catch_up(conn, tenant.schema, batch_size=5))
-        await asyncio.sleep(0)  # start, then kill mid-flight
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        reached = await tracked_position(conn, tenant.schema)
-        rows = await conn.fetchval(f"SELECT max(position) FROM {tenant.schema}.rm_ratings")
-        assert (rows or 0) <= reached  # nothing visible beyond the committed position
-        await catch_up(conn, tenant.schema)
-        await _assert_rebuild_equals_live(conn, tenant.schema)
+        head = await head_position(conn, schema)
+        # The last member's decision (the month's last event) fails inside PostgreSQL, in the
+        # middle of its batch: earlier batches have committed, this one has run statements.
+        await conn.execute(f"""
+            CREATE FUNCTION {schema}.fail_last_decision() RETURNS trigger AS $$
+            BEGIN
+                IF NEW.level IS NOT NULL AND NEW.staff_id = '{org.members[-1]}' THEN
+                    RAISE EXCEPTION 'injected failure inside a batch';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER fail_last_decision BEFORE INSERT OR UPDATE ON {schema}.rm_ratings
+                FOR EACH ROW EXECUTE FUNCTION {schema}.fail_last_decision();""")
+        with pytest.raises(ProjectionStalledError) as stalled:
+            await catch_up(conn, schema, batch_size=5)
+        assert "injected failure" in str(stalled.value)
+        await conn.execute(f"DROP TRIGGER fail_last_decision ON {schema}.rm_ratings; "
+                           f"DROP FUNCTION {schema}.fail_last_decision()")
+        reached = await tracked_position(conn, schema)
+        assert 0 < reached < head  # committed batches stay; the failed one left nothing
+        assert stalled.value.first > reached  # (the failed batch began after the tracked end)
+        rows = await conn.fetchval(f"SELECT max(position) FROM {schema}.rm_ratings")
+        assert 0 < rows <= reached
+        # Every read-model row is exactly what projecting up to the tracked position gives.
+        partial = await dump(conn, schema)
+        await reset(conn, schema)
+        rebuilt = await catch_up(conn, schema, until=reached)
+        assert rebuilt.position == reached
+        assert await dump(conn, schema) == partial
+        # And resuming finishes the work as a rebuild would.
+        assert (await catch_up(conn, schema)).position == head
+        await _assert_rebuild_equals_live(conn, schema, head)
 
 
 async def test_two_projectors_at_once_never_double_apply(

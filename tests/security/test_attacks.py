@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -18,8 +18,11 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import TenantFactory
 from tests.security.servers import app_with
-from tests.support.gql import token_for
-from tests.support.operations import OPERATIONS
+from tests.support.gql import data, gql, token_for
+from tests.support.keyserver import KeyServer, key_server, provider_token
+from tests.support.operations import OPERATIONS, operation
+from tests.support.org import Org
+from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -118,15 +121,37 @@ async def test_huge_bodies_are_refused_before_parsing(http: httpx.AsyncClient, m
     assert response.status_code == 413
 
 
-async def test_huge_input_lists_are_refused(http: httpx.AsyncClient, settings: Settings) -> None:
-    token = token_for(settings, "no-matter", uuid.uuid4(), "staff")
-    tasks = [{"title": "x", "onTime": True}] * 500
-    body = (await post(http, token, {
-        "query": "mutation($t: [TaskResultInput!]!) { submitSelfAssessment(input: "
-                 '{periodId: "00000000-0000-0000-0000-000000000000", score: 80, tasks: $t}) '
-                 "{ position } }", "variables": {"t": tasks}})).json()
-    assert body["errors"], body
-    assert not codes(body) & {"INTERNAL"}
+SUBMIT = ("mutation($p: ID!, $t: [TaskResultInput!]!) { submitSelfAssessment(input: "
+          "{periodId: $p, score: 80, tasks: $t}) { position } }")
+TASK_LIMIT = 100  # tasks in one self-assessment (services/gql/inputs.py MAX_TASKS)
+
+
+async def test_huge_input_lists_are_refused(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: TenantFactory, org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    # A real tenant, a real open period and a staff member who may self-assess in it, so
+    # the list limit — not the token or the period — is what refuses the request.
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    staff = token_for(settings, tenant.slug, org.members[0], "staff")
+    period = data(await gql(http, hr, operation("OpenPeriod"),
+                            {"unit": str(org.unit), "year": 2026, "month": 3}))["openPeriod"]
+    async with runtime.pool.acquire() as conn:
+        before = await event_count(conn, tenant.schema)
+    task = {"title": "Báo cáo tháng", "onTime": True}
+    body = (await post(http, staff, {"query": SUBMIT, "variables": {
+        "p": period["id"], "t": [task] * (TASK_LIMIT + 1)}})).json()
+    assert codes(body) == {"INVALID_INPUT"}, body
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["messageEn"] == f"At most {TASK_LIMIT} tasks."
+    assert extensions["messageVi"] == f"Tối đa {TASK_LIMIT} nhiệm vụ trong một phiếu."
+    async with runtime.pool.acquire() as conn:
+        assert await event_count(conn, tenant.schema) == before  # nothing written
+    # The limit itself is accepted: the refusal above was the list's length, nothing else.
+    accepted = await gql(http, staff, SUBMIT, {"p": period["id"], "t": [task] * TASK_LIMIT})
+    assert data(accepted)["submitSelfAssessment"]["position"] > 0
 
 
 def _forged(settings: Settings) -> dict[str, str]:
@@ -182,8 +207,13 @@ async def test_unexpected_errors_are_masked_with_the_request_id(
 
 
 async def test_production_mode_hides_the_schema(settings: Settings) -> None:
-    async with app_with(settings, mode="production") as http:
-        token = token_for(settings, "no-matter", uuid.uuid4(), "hr_officer")
+    with key_server() as idp:
+        await _schema_hidden(settings, idp)
+
+
+async def _schema_hidden(settings: Settings, idp: KeyServer) -> None:
+    async with app_with(settings, **idp.production()) as http:
+        token = provider_token(settings, "no-matter", uuid.uuid4(), "hr_officer")
         body = (await post(http, token, {"query": "{ __schema { types { name } } }"})).json()
         assert "INTROSPECTION_DISABLED" in codes(body)
         body = (await post(http, token, {"query": "{ unitz { id } }"})).json()

@@ -18,6 +18,7 @@ from services.runtime import Runtime
 from services.settings import Settings, SettingsError, load_settings
 from tests.security.servers import app_with
 from tests.support.gql import data, gql, token_for
+from tests.support.keyserver import KeyServer, key_server, provider_token
 from tests.support.org import Org
 from tests.support.readmodels import event_count
 
@@ -30,14 +31,18 @@ BOARD = ("query($u: ID!) { unitBoard(unitId: $u, year: 2026, month: 3) "
 REGISTER = 'mutation { registerUnit(input: {name: "Tổ lạ", kind: "team"}) { id } }'
 
 
+PRODUCTION = {"CONGTAM_MODE": "production",
+              "CONGTAM_JWKS_URL": "https://idp.example.org/realms/congtam/certs"}
+
+
 def test_production_requires_grants_by_default_and_cannot_be_talked_out_of_it() -> None:
-    assert load_settings({"CONGTAM_MODE": "production"}).grants_required
-    assert load_settings({"CONGTAM_MODE": "production"}).require_grants
+    assert load_settings(PRODUCTION).grants_required
+    assert load_settings(PRODUCTION).require_grants
     development = load_settings({})
     assert not development.grants_required  # the demo's `congtam token` roles still work
     assert load_settings({"CONGTAM_REQUIRE_GRANTS": "true"}).grants_required
     with pytest.raises(SettingsError) as refused:
-        load_settings({"CONGTAM_MODE": "production", "CONGTAM_REQUIRE_GRANTS": "false"})
+        load_settings({**PRODUCTION, "CONGTAM_REQUIRE_GRANTS": "false"})
     assert "CONGTAM_REQUIRE_GRANTS" in refused.value.en
     assert "production" in refused.value.vi
 
@@ -59,11 +64,27 @@ async def test_a_valid_token_without_a_recorded_grant_sees_nothing_in_production
     # The development app (the served one, with its projector) reads the organisation.
     await _units_projected(http, token_for(settings, tenant.slug, org.hr, "hr_officer"), 2)
     officer = str(uuid.uuid4())
-    claims_everything = token_for(settings, tenant.slug, officer, "hr_officer", "auditor",
-                                  "unit_leader", "staff")
+    everything = ("hr_officer", "auditor", "unit_leader", "staff")
+    # The same claims, signed by the identity provider (production) and by the development
+    # key (the development app).
+    claims_everything = provider_token(settings, tenant.slug, officer, *everything)
+    dev_claims_everything = token_for(settings, tenant.slug, officer, *everything)
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, tenant.schema)
-    async with app_with(settings, mode="production") as prod:
+    with key_server() as idp:
+        await _granted_roles_only_in_production(runtime, tenant, org, officer, idp,
+                                                settings, claims_everything, before)
+    # The same claims against the development app keep the demo convenience for the roles
+    # that were never granted: its auditor claim reaches the whole tenant there.
+    dev_units = data(await gql(http, dev_claims_everything, UNITS))["units"]["edges"]
+    assert {str(org.unit), str(org.root)} <= {u["node"]["id"] for u in dev_units}
+
+
+async def _granted_roles_only_in_production(
+    runtime: Runtime, tenant: Tenant, org: Org, officer: str, idp: KeyServer,
+    settings: Settings, claims_everything: str, before: int,
+) -> None:
+    async with app_with(settings, **idp.production()) as prod:
         for query, variables in ((UNITS, {}), (BOARD, {"u": str(org.unit)}),
                                  ("{ me { userId roles } }", {}), (REGISTER, {})):
             body = await gql(prod, claims_everything, query, variables)
@@ -87,7 +108,3 @@ async def test_a_valid_token_without_a_recorded_grant_sees_nothing_in_production
         assert audit["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         me = data(await gql(prod, claims_everything, "{ me { roles } }"))["me"]
         assert me["roles"] == ["hr_officer"]
-    # The same token against the development app keeps the demo convenience for the roles
-    # that were never granted: its auditor claim reaches the whole tenant there.
-    dev_units = data(await gql(http, claims_everything, UNITS))["units"]["edges"]
-    assert {str(org.unit), str(org.root)} <= {u["node"]["id"] for u in dev_units}

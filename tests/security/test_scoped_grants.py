@@ -83,12 +83,18 @@ async def test_a_live_board_ends_when_the_grant_moves_away_from_its_unit(
         first = await receive(ws)
         assert first["type"] == "next", first
         assert not first["payload"].get("errors"), first
-        # The officer now looks after another unit only.
-        await runtime.platform.revoke(ADMIN, officer, grant, "chuyển công tác")
+        # The officer now looks after another unit only: the new grant first, then the old
+        # one revoked — so a wake-up at any moment sees either both (still in scope) or the
+        # new one only (out of scope: NOT_FOUND). Revoking first would leave a gap with no
+        # grant at all, where FORBIDDEN is the product's right answer and the test would flake.
         await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer",
                                      unit_scope=uuid.UUID(other))
         data(await gql(http, leader, DECIDE, {"period": period["id"],
                                               "staff": str(org.members[0]), "level": "B",
+                                              "score": 85, "reasons": "x"}))
+        await runtime.platform.revoke(ADMIN, officer, grant, "chuyển công tác")
+        data(await gql(http, leader, DECIDE, {"period": period["id"],
+                                              "staff": str(org.members[1]), "level": "B",
                                               "score": 85, "reasons": "x"}))
         last = await receive(ws)
         while last["type"] == "next" and not last["payload"].get("errors"):

@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import http.server
 import json
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,51 +19,20 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from services.http import auth
 from services.http.auth import LEEWAY_SECONDS, AuthError, TokenVerifier, mint_token
 from services.settings import Settings, load_settings
+from tests.support.keyserver import KeyServer
 
 pytestmark = pytest.mark.integration
 
 ISSUER, AUDIENCE = "https://idp.test/realms/congtam", "congtam"
 
 
-class KeyServer:
-    """A JWKS endpoint whose key set can be rotated, counting how often it is asked."""
-
-    def __init__(self) -> None:
-        self.keys: list[dict[str, Any]] = []
-        self.hits = 0
-        owner = self
-
-        class Certs(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.hits += 1
-                body = json.dumps({"keys": owner.keys}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Certs)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/certs"
-
-    def publish(self, kid: str, private: Any) -> None:
-        if isinstance(private, rsa.RSAPrivateKey):
-            jwk, alg = jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()), "RS256"
-        else:
-            jwk, alg = jwt.algorithms.ECAlgorithm.to_jwk(private.public_key()), "ES256"
-        self.keys.append({**json.loads(jwk), "kid": kid, "use": "sig", "alg": alg})
-
-
 @pytest.fixture
-def idp() -> Iterator[KeyServer]:
-    server = KeyServer()
+def idp(monkeypatch: pytest.MonkeyPatch) -> Iterator[KeyServer]:
+    server = KeyServer(tls=True)  # production fetches keys over https only
+    assert server.cert_file is not None
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert_file))
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def settings_for(idp: KeyServer) -> Settings:

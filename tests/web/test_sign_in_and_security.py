@@ -22,7 +22,8 @@ MEMBER = "Cán bộ MTTQ"
 
 
 def test_production_refuses_the_development_sign_in() -> None:
-    production = load_settings({"CONGTAM_MODE": "production"})
+    production = load_settings({"CONGTAM_MODE": "production",
+                                "CONGTAM_JWKS_URL": "https://idp.example.org/certs"})
     with pytest.raises(SettingsError):
         load_web_settings(production, {"CONGTAM_WEB_DEV_LOGIN": "true"})
     assert not load_web_settings(production, {}).dev_login
