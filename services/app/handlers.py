@@ -135,8 +135,14 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
     def submit_self_assessment(self, cmd: SubmitSelfAssessment) -> int:
         """Workflow step 2 (each person): score oneself by the criteria, list task results."""
         def attempt() -> int:
-            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
+            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id),
+                           *self._units_hint(cmd.period_id)[:1])
             period = self._period(cmd.period_id)
+            if cmd.staff_id not in period.members and \
+                    cmd.staff_id not in self._get(Unit, period.unit_id, "đơn vị", "Unit").members:
+                # Another unit's period reads as absent to a person assessing themself
+                # (scope ``own``); one who joined their unit after it opened is told so.
+                raise not_found("kỳ đánh giá", "Evaluation period")
             period.ensure_open()
             evaluation = self._evaluation(period, cmd.staff_id)
             evaluation.ensure_version(cmd.expected_version)

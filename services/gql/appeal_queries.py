@@ -25,6 +25,7 @@ from services.gql.appeal_types import (
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
+from services.gql.ids import AppealID, StaffID, StaffIDOrNone, UnitIDOrNone
 from services.gql.inputs import parse_id
 from services.platform.tenants import Tenant
 
@@ -57,7 +58,7 @@ async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
 @strawberry.type
 class AppealQuery:
     @strawberry.field(description="Một khiếu nại và các bước của nó / one appeal, every step")
-    async def appeal(self, info: Info[Any, Any], id: strawberry.ID, tenant: str | None = None,
+    async def appeal(self, info: Info[Any, Any], id: AppealID, tenant: str | None = None,
                      at_least: int | None = None) -> Appeal | None:
         ctx = ctx_of(info)
         me, target = await _where(info, tenant, at_least)
@@ -80,8 +81,8 @@ class AppealQuery:
 
     @strawberry.field(description="Danh sách khiếu nại theo ngày nộp (lọc theo đơn vị, người, "
                                   "trạng thái, bộ lọc) / appeals, oldest filed first")
-    async def appeals(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
-                      staff_id: strawberry.ID | None = None, status: str | None = None,
+    async def appeals(self, info: Info[Any, Any], unit_id: UnitIDOrNone = None,
+                      staff_id: StaffIDOrNone = None, status: str | None = None,
                       filter: ListFilter | None = None, first: int | None = None,
                       after: str | None = None, tenant: str | None = None,
                       at_least: int | None = None) -> Connection[Appeal]:
@@ -130,7 +131,7 @@ class AppealQuery:
                                   "khiếu nại, bị sửa, thời gian quyết định (trên các quyết "
                                   "định khớp bộ lọc)")
     async def leader_accountability(self, info: Info[Any, Any],
-                                    leader_id: strawberry.ID | None = None,
+                                    leader_id: StaffIDOrNone = None,
                                     filter: ListFilter | None = None, first: int | None = None,
                                     after: str | None = None, at_least: int | None = None
                                     ) -> Connection[LeaderAccountability]:
@@ -152,7 +153,7 @@ class AppealQuery:
             LeaderAccountability.from_row)
 
     @strawberry.field(description="Các quyết định của một lãnh đạo và điều xảy ra sau đó")
-    async def leader_decisions(self, info: Info[Any, Any], leader_id: strawberry.ID,
+    async def leader_decisions(self, info: Info[Any, Any], leader_id: StaffID,
                                filter: ListFilter | None = None, first: int | None = None,
                                after: str | None = None, at_least: int | None = None
                                ) -> Connection[LeaderDecision]:

@@ -37,6 +37,7 @@ from services.gql.acting import acting_in
 from services.gql.appeal_queries import AppealQuery
 from services.gql.appeal_types import AppealOutcome
 from services.gql.context import ctx_of
+from services.gql.ids import AppealID, Names, UserID, id_field
 from services.gql.inputs import check_text, parse_id
 from services.gql.types import Level, WriteResult
 from services.http.auth import Principal
@@ -76,7 +77,7 @@ def _level(value: Level | None) -> DomainLevel | None:
 
 @strawberry.input
 class FileAppealInput:
-    evaluation_id: strawberry.ID
+    evaluation_id: strawberry.ID = id_field(Names.EVALUATION)
     grounds: str
     level_claimed: Level | None = None
     evidence: str = ""
@@ -84,7 +85,7 @@ class FileAppealInput:
 
 @strawberry.input
 class DecideAppealInput:
-    appeal_id: strawberry.ID
+    appeal_id: strawberry.ID = id_field(Names.APPEAL)
     outcome: AppealOutcome
     reasons: str
     level: Level | None = None
@@ -105,15 +106,15 @@ class AppealMutation:
         return WriteResult(position=position, id=strawberry.ID(str(appeal_id)))
 
     @strawberry.mutation(description="Phân công người giải quyết khiếu nại (cán bộ tổ chức)")
-    async def assign_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
-                            reviewer_id: strawberry.ID) -> WriteResult:
+    async def assign_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
+                            reviewer_id: UserID) -> WriteResult:
         aid = _appeal_id(appeal_id)
         reviewer = str(parse_id(reviewer_id, "cán bộ", "Staff member"))
         position = await _run(info, HR, lambda s, _p, _t: s.assign(AssignAppeal(aid, reviewer)))
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Cấp trên nhận giải quyết khiếu nại lần hai (qua cấp quyền)")
-    async def take_up_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def take_up_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                              tenant: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         home = ctx_of(info).principal
@@ -122,7 +123,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Thụ lý khiếu nại (người được phân công)")
-    async def accept_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def accept_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                             tenant: str | None = None) -> WriteResult:
         aid = _appeal_id(appeal_id)
         position = await _run(info, REVIEWER, lambda s, p, _t: s.accept(
@@ -130,7 +131,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Yêu cầu người khiếu nại bổ sung thông tin")
-    async def request_appeal_information(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def request_appeal_information(self, info: Info[Any, Any], appeal_id: AppealID,
                                          question: str, tenant: str | None = None
                                          ) -> WriteResult:
         aid = _appeal_id(appeal_id)
@@ -140,7 +141,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Bổ sung thông tin cho khiếu nại (người khiếu nại)")
-    async def provide_appeal_information(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def provide_appeal_information(self, info: Info[Any, Any], appeal_id: AppealID,
                                          information: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(information, "nội dung bổ sung", "information")
@@ -149,7 +150,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Rút đơn khiếu nại (người khiếu nại)")
-    async def withdraw_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def withdraw_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                               reason: str = "") -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(reason, "lý do", "reason")
@@ -168,7 +169,7 @@ class AppealMutation:
         return WriteResult(position=position, id=input.appeal_id)
 
     @strawberry.mutation(description="Khiếu nại lần hai lên cấp trên (người khiếu nại)")
-    async def escalate_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def escalate_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                               grounds: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(grounds, "căn cứ khiếu nại", "grounds")

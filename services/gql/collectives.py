@@ -16,6 +16,7 @@ from services.app.commands import OpenCollectiveRound, RateCollective
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
+from services.gql.ids import Names, id_field
 from services.gql.inputs import PeriodKind, check_openable, check_period, check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.queries import READERS
@@ -54,7 +55,7 @@ class CollectiveRating:
 
 @strawberry.input(description="Xếp loại tập thể (người đứng đầu cấp trên trực tiếp)")
 class RateCollectiveInput:
-    unit_id: strawberry.ID
+    unit_id: strawberry.ID = id_field(Names.UNIT)
     year: int
     level: Level
     score: float

@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 
+from services.gql.ids import Names, id_field
 from services.gql.types import Level
 
 LEVELS = ("A", "B", "C", "D")
@@ -34,7 +35,7 @@ class BoardFilter:
 class BoardsFilter:
     from_month: MonthInput | None = None
     to_month: MonthInput | None = None
-    unit_id: strawberry.ID | None = None
+    unit_id: strawberry.ID | None = id_field(Names.UNIT, default=None)
     include_subunits: bool = strawberry.field(default=False, description=(
         "Kèm mọi đơn vị trực thuộc đơn vị đã chọn / with every unit below unitId"))
 

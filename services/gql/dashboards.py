@@ -36,6 +36,7 @@ from services.gql.dashboard_types import (
     TrendPoint,
 )
 from services.gql.filters import Columns, InvalidFilterError, ListFilter, subtree, where
+from services.gql.ids import StaffID, UnitID, UnitIDOrNone
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.gql.permissions import scope_sql
@@ -102,7 +103,7 @@ TREND = Keyset("trend", (("year * 100 + number", int),))
 @strawberry.type
 class DashboardQuery:
     @strawberry.field(description="Bảng theo dõi tháng của một đơn vị / a unit's month board")
-    async def unit_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+    async def unit_board(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                          month: int, at_least: int | None = None) -> UnitBoard | None:
         check_month(year, month)
         unit = parse_id(unit_id, "đơn vị", "Unit")
@@ -135,7 +136,7 @@ class DashboardQuery:
                      UnitBoard.from_row, after)
 
     @strawberry.field(description="Quá trình đánh giá của một người / a person's timeline")
-    async def person_timeline(self, info: Info[Any, Any], staff_id: strawberry.ID,
+    async def person_timeline(self, info: Info[Any, Any], staff_id: StaffID,
                               from_month: MonthInput | None = None,
                               to_month: MonthInput | None = None, first: int | None = None,
                               after: str | None = None,
@@ -156,7 +157,7 @@ class DashboardQuery:
                      TimelineEntry.from_row, after)
 
     @strawberry.field(description="Xu hướng theo tháng của đơn vị, hoặc của cả địa phương")
-    async def trend(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
+    async def trend(self, info: Info[Any, Any], unit_id: UnitIDOrNone = None,
                     from_month: MonthInput | None = None, to_month: MonthInput | None = None,
                     filter: ListFilter | None = None, first: int | None = None,
                     after: str | None = None,

@@ -15,6 +15,7 @@ from domain.policy import Policy
 from services.gql.connections import Connection, Fetch, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, where
+from services.gql.ids import EvaluationID, PeriodID
 from services.gql.inputs import parse_id
 from services.gql.queries import READERS
 from services.gql.types import _num
@@ -118,7 +119,7 @@ class EvaluationQuery:
             w.args, OWN, first, after, own_result)
 
     @strawberry.field(description="Hồ sơ đánh giá: đề xuất, ý kiến, quyết định")
-    async def evaluation_file(self, info: Info[Any, Any], evaluation_id: strawberry.ID,
+    async def evaluation_file(self, info: Info[Any, Any], evaluation_id: EvaluationID,
                               at_least: int | None = None) -> EvaluationFile | None:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller(*READERS)
@@ -145,7 +146,7 @@ class EvaluationQuery:
             version=r["version"])
 
     @strawberry.field(description="Tỷ lệ đang dùng trong một kỳ (trước khi quyết định)")
-    async def quota_use(self, info: Info[Any, Any], period_id: strawberry.ID) -> list[QuotaUse]:
+    async def quota_use(self, info: Info[Any, Any], period_id: PeriodID) -> list[QuotaUse]:
         """Read from the period aggregate itself: the same numbers the decision will check."""
         ctx = ctx_of(info)
         _, tenant = await ctx.caller(*READERS)

@@ -32,6 +32,7 @@ from services.app.commands import (
 )
 from services.app.handlers import TenantService
 from services.gql.context import ctx_of
+from services.gql.ids import PeriodID
 from services.gql.inputs import (
     DecideRatingInput,
     DecideRatingsInput,
@@ -149,7 +150,7 @@ class Mutation:
         return WriteResult(position=position, id=strawberry.ID(str(period_id)))
 
     @strawberry.mutation(description="Khóa sổ kỳ đánh giá (cán bộ tổ chức)")
-    async def close_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+    async def close_period(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         await require_period(info, pid)
         _, _, position = await _run(info, ("hr_officer",), "hr_officer",
@@ -200,7 +201,7 @@ class Mutation:
         return WriteResult(position=position, id=input.period_id)
 
     @strawberry.mutation(description="Công khai kết quả của kỳ trong đơn vị")
-    async def publish_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+    async def publish_period(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         position = await run_command(info, ("hr_officer", "unit_leader"),
                                      lambda s: s.publish_period(PublishPeriod(pid)))
@@ -221,7 +222,7 @@ class Mutation:
         return WriteResult(position=position, id=strawberry.ID(str(eid)))
 
     @strawberry.mutation(description="Tổng hợp đề xuất xếp loại quý/năm từ kết quả hằng tháng")
-    async def propose_rollups(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+    async def propose_rollups(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
         principal, _ = await ctx_of(info).caller("hr_officer")
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         position = await run_command(info, ("hr_officer",), lambda s: s.propose_rollups(

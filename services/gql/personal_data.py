@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from domain.actor import Actor
 from services.gql.context import ctx_of
+from services.gql.ids import StaffID
 from services.gql.inputs import check_text, parse_id
 from services.gql.scope import require_staff
 from services.platform.erasure import ERASERS, erase_personal_data
@@ -25,7 +26,7 @@ class ErasureResult:
 class PersonalDataMutation:
     @strawberry.mutation(description="Xoá dữ liệu cá nhân của một người (xoá khoá): họ tên, lý do, "
                          "ý kiến… không còn đọc được; quyết định và chuỗi băm vẫn kiểm chứng được")
-    async def erase_personal_data(self, info: Info[Any, Any], staff_id: strawberry.ID,
+    async def erase_personal_data(self, info: Info[Any, Any], staff_id: StaffID,
                                   basis: str) -> ErasureResult:
         ctx = ctx_of(info)
         principal, tenant = await ctx.caller(*ERASERS)

@@ -28,6 +28,7 @@ from services.gql.connections import (
     reading,
 )
 from services.gql.context import access_of, ctx_of
+from services.gql.ids import OtherTenantUnitID, StaffID
 from services.gql.inputs import check_text, parse_id
 from services.gql.queries import RATING_COLUMNS
 from services.gql.scope import require_staff, visible_staff
@@ -46,8 +47,8 @@ class LineageEntry:
 @strawberry.type
 class ReorganisationMutation:
     @strawberry.mutation(description="Chuyển cán bộ sang địa phương khác, kèm kết quả hằng tháng")
-    async def transfer_staff_to_tenant(self, info: Info[Any, Any], staff_id: strawberry.ID,
-                                       to_tenant: str, to_unit_id: strawberry.ID,
+    async def transfer_staff_to_tenant(self, info: Info[Any, Any], staff_id: StaffID,
+                                       to_tenant: str, to_unit_id: OtherTenantUnitID,
                                        reasons: str) -> WriteResult:
         ctx = ctx_of(info)
         principal, tenant = await ctx.caller("hr_officer")
@@ -117,7 +118,7 @@ class ReorganisationQuery:
     @strawberry.field(description="Lịch sử xếp loại của một người ở các địa phương tiền thân "
                                   "(địa phương sáp nhập sau cùng trước, mới nhất trước)")
     async def predecessor_history(self, info: Info[Any, Any],
-                                  staff_id: strawberry.ID, first: int | None = None,
+                                  staff_id: StaffID, first: int | None = None,
                                   after: str | None = None,
                                   at_least: int | None = None) -> Connection[Rating]:
         """Page by page across the predecessors: each is read in its own schema (its own

@@ -34,6 +34,7 @@ from services.gql.context import Context, access_of, ctx_of
 from services.gql.errors import domain_error
 from services.gql.evaluation_queries import OwnResult, own_results
 from services.gql.guard import AUDITOR
+from services.gql.ids import UnitID
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.gql.scope import visible_unit
@@ -115,7 +116,7 @@ async def recheck(ctx: Context, tenant: Tenant | None,
 class Subscription:
     @strawberry.subscription(description="Bảng theo dõi tháng của đơn vị, cập nhật trực tiếp "
                                          "/ a unit's month board, live")
-    async def unit_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+    async def unit_board(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                          month: int) -> AsyncGenerator[UnitBoard | None, None]:
         ctx = ctx_of(info)
         try:
