@@ -32,7 +32,7 @@ from tests.e2e.test_appeal_workflow import FILE, decided_rating
 from tests.e2e.test_collectives_api import OPEN as OPEN_ROUND
 from tests.e2e.test_collectives_api import RATE
 from tests.security.schema_walk import operations
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, error_code, gql, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
@@ -206,3 +206,49 @@ async def test_a_unit_scoped_caller_changes_nothing_of_a_sibling_unit_in_any_mut
 def _period_of(two: TwoUnits) -> str:
     from domain.ids import period_id_for
     return str(period_id_for(UnitId(two.a.unit), "monthly", 2026, 3))
+
+
+TRANSFER = """mutation($s: ID!, $u: ID!) { transferStaff(staffId: $s, toUnitId: $u,
+  reasons: "Điều động") { position } }"""
+ASSIGN = """mutation($a: ID!, $r: ID!) { assignAppeal(appealId: $a, reviewerId: $r) {
+  position } }"""
+ADOPT = """mutation { adoptPolicy(cycle: MONTHLY, preset: HN_MONTHLY_2018,
+  reasons: "Quy chế mới") { position } }"""
+ADJUST = """mutation($input: AdjustPolicyInput!) { adjustPolicy(input: $input) { position } }"""
+OPEN_2027 = "mutation { openCollectiveRound(year: 2027) { position } }"
+
+
+async def test_an_officer_scoped_to_a_unit_writes_nothing_into_its_sibling_nor_the_whole(
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    two = await _two_units(runtime, settings, http, tenant, org_in)
+    a, b = two.a, two.b
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=a.unit)
+    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+    watched = [str(a.members[0]), str(a.unit), str(b.unit), two.b_appeal]
+    before = await _events_of(runtime, tenant, watched)
+
+    # A's member moved into B reads as a move into a unit that does not exist.
+    into_b = await gql(http, scoped, TRANSFER, {"s": str(a.members[0]), "u": str(b.unit)})
+    absent = str(uuid.uuid4())
+    into_nowhere = await gql(http, scoped, TRANSFER, {"s": str(a.members[0]), "u": absent})
+    assert error_code(into_b) == "NOT_FOUND", into_b
+    assert _answer(into_b, str(b.unit)) == _answer(into_nowhere, absent)
+    # B's appeal given a reviewer reads as an appeal that does not exist.
+    on_b = await gql(http, scoped, ASSIGN, {"a": two.b_appeal, "r": str(a.leader)})
+    on_nowhere = await gql(http, scoped, ASSIGN, {"a": absent, "r": str(a.leader)})
+    assert error_code(on_b) == "NOT_FOUND", on_b
+    assert _answer(on_b, two.b_appeal) == _answer(on_nowhere, absent)
+    # What every unit lives under is the whole tenant's to change.
+    change = {"cycle": "MONTHLY", "reasons": "Quy chế riêng", "appealWindowDays": 20}
+    for document, variables in ((ADOPT, {}), (ADJUST, {"input": change}), (OPEN_2027, {})):
+        refused = await gql(http, scoped, document, variables)
+        assert error_code(refused) == "FORBIDDEN", refused
+        assert "whole tenant" in refused["errors"][0]["extensions"]["messageEn"]
+    assert await _events_of(runtime, tenant, watched) == before
+    # The whole-tenant officer may (the refusals above are about the scope, not the role).
+    data(await gql(http, two.hr, OPEN_2027))
+    data(await gql(http, two.hr, ADJUST, {"input": change}))
