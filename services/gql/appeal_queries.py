@@ -39,8 +39,8 @@ _APPEAL = ("SELECT a.*, s.full_name FROM {s}.rm_appeals a "
 async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
                  roles: tuple[str, ...] = ()) -> tuple[str, Tenant]:
     """The caller's user id and the tenant read (a child tenant only through a grant)."""
-    ctx = ctx_of(info)
-    principal, home = await ctx.caller()
+    ctx, access = ctx_of(info), await access_of(info)
+    principal, home = access.principal, access.tenant
     target = home
     if tenant is not None and tenant != home.slug:
         _, target, capacity = await acting_in(
@@ -50,7 +50,7 @@ async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
             Actor(principal.user_id, capacity), target.slug, info.field_name,
             f"from {home.slug}")
     elif roles:
-        await ctx.caller(*roles)
+        access.capacity(*roles)
     await ctx.fresh(target, at_least)
     return principal.user_id, target
 
@@ -69,10 +69,10 @@ class AppealQuery:
             return None
         party = me in (str(row["staff_id"]), row["reviewer"], row["decided_by"],
                        row["first_reviewer"])
-        home = (await ctx.caller())[1]
-        if not party and target.slug == home.slug:  # a child tenant was checked by grant
-            await ctx.caller(*OVERSIGHT, "appeal_reviewer")
-            if not (await access_of(info)).sees_unit(row["unit_id"]):
+        access = await access_of(info)
+        if not party and target.slug == access.tenant.slug:  # a child's was checked by grant
+            access.capacity(*OVERSIGHT, "appeal_reviewer")
+            if not access.sees_unit(row["unit_id"]):
                 return None  # outside a unit-scoped grant: exactly like an absent appeal
         steps = await ctx.fetcher(target)(
             f"SELECT * FROM {s}.rm_appeal_steps WHERE appeal_id = $1 ORDER BY position",
@@ -87,7 +87,7 @@ class AppealQuery:
                       after: str | None = None, tenant: str | None = None,
                       at_least: int | None = None) -> Connection[Appeal]:
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         own = staff_id is not None and str(staff_id) == principal.user_id and tenant is None
         _, target = await _where(info, tenant, at_least, () if own else READERS)
         w = where(filter, appeal_columns(target.schema, "a"), target.schema)
@@ -136,7 +136,7 @@ class AppealQuery:
                                     after: str | None = None, at_least: int | None = None
                                     ) -> Connection[LeaderAccountability]:
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         own = leader_id is not None and str(leader_id) == principal.user_id
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
@@ -158,7 +158,7 @@ class AppealQuery:
                                after: str | None = None, at_least: int | None = None
                                ) -> Connection[LeaderDecision]:
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         own = str(leader_id) == principal.user_id
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
@@ -181,7 +181,7 @@ class AppealQuery:
         also sees the second-instance appeals there that wait for someone to take them up.
         Each row is one thing one party has to do, so one appeal may give several."""
         ctx = ctx_of(info)
-        _, home = await ctx.caller()
+        home = (await access_of(info)).tenant
         me, target = await _where(info, tenant, at_least)
         above = target.slug != home.slug
         today = hanoi_today()

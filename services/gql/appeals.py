@@ -15,11 +15,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import strawberry
 from strawberry.types import Info
 
-from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
 from domain.levels import Level as DomainLevel
 from services.app.appeal_commands import (
@@ -33,7 +31,7 @@ from services.app.appeal_commands import (
     WithdrawAppeal,
 )
 from services.app.appeals import AppealService
-from services.gql.acting import acting_in
+from services.gql.acting import acting_in, run_as
 from services.gql.appeal_queries import AppealQuery
 from services.gql.appeal_types import AppealOutcome
 from services.gql.context import ctx_of
@@ -53,18 +51,10 @@ __all__ = ["AppealMutation", "AppealQuery"]
 async def _run(info: Info[Any, Any], roles: tuple[str, ...],
                work: Callable[[AppealService, Principal, Tenant], int],
                tenant: str | None = None) -> int:
-    """Run ``work`` in a worker thread as the caller, then wake the projector."""
-    ctx = ctx_of(info)
+    """Run ``work`` on the tenant the caller acts in (``acting_in``), as the caller."""
     principal, target, capacity = await acting_in(info, roles, tenant)
-    service = AppealService(ctx.runtime.apps.get(target.slug))
-
-    def call() -> int:
-        with acting_as(Actor(user_id=principal.user_id, capacity=capacity)):
-            return work(service, principal, target)
-
-    position = await anyio.to_thread.run_sync(call)
-    await ctx.runtime.written(target)
-    return position
+    service = AppealService(ctx_of(info).runtime.apps.get(target.slug))
+    return await run_as(info, capacity, lambda: work(service, principal, target), target)
 
 
 def _appeal_id(value: strawberry.ID) -> uuid.UUID:

@@ -91,7 +91,9 @@ class ChainStatus:
 async def audited(info: Info[Any, Any], operation: str, target: str) -> tuple[Context, Tenant]:
     """The caller must be an auditor with a grant reaching their tenant; the read is logged."""
     ctx = ctx_of(info)
-    principal, tenant = await ctx.caller(AUDITOR)
+    access = await access_of(info)
+    access.capacity(AUDITOR)
+    principal, tenant = access.principal, access.tenant
     if AUDITOR not in await roles_in(ctx.runtime.pool, principal.user_id, tenant.slug):
         raise ForbiddenError(
             "Bạn chưa được cấp quyền thanh tra tại đơn vị này.",

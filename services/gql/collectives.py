@@ -19,7 +19,6 @@ from services.gql.filters import Columns, ListFilter, in_scope, where
 from services.gql.ids import Names, id_field
 from services.gql.inputs import PeriodKind, check_openable, check_period, check_text, parse_id
 from services.gql.mutations import run_command
-from services.gql.queries import READERS
 from services.gql.scope import require_unit
 from services.gql.types import Level, WriteResult, _label, _num
 
@@ -74,7 +73,7 @@ class CollectiveMutation:
     @strawberry.mutation(description="Xếp loại tập thể một đơn vị (cấp dưới trước, cấp trên sau)")
     async def rate_collective(self, info: Info[Any, Any],
                               input: RateCollectiveInput) -> WriteResult:
-        principal, _ = await ctx_of(info).caller("unit_leader")
+        principal = (await access_of(info)).principal
         check_period(PeriodKind.ANNUAL, input.year, 1)
         unit = UnitId(parse_id(input.unit_id, "đơn vị", "Unit"))
         await require_unit(info, unit)
@@ -92,7 +91,7 @@ class CollectiveQuery:
                                  after: str | None = None, at_least: int | None = None
                                  ) -> Connection[CollectiveRating]:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller(*READERS)
+        tenant = (await access_of(info)).tenant
         check_period(PeriodKind.ANNUAL, year, 1)
         w = where(filter, Columns(unit="c.unit_id", level="c.level"), tenant.schema, [year])
         in_scope(w, "c.unit_id", await access_of(info))  # a unit-scoped grant: its units

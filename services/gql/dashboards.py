@@ -51,7 +51,9 @@ async def open_reads(info: Info[Any, Any], roles: tuple[str, ...],
                      at_least: int | None) -> Reads:
     """Check the caller (role, tenant from the token), wait for ``atLeast``, then read."""
     ctx = ctx_of(info)
-    _, tenant = await ctx.caller(*roles)
+    access = await access_of(info)
+    access.capacity(*roles)
+    tenant = access.tenant
     await ctx.fresh(tenant, at_least)
     if ctx.reads is None or ctx.reads.tenant != tenant:
         ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)
@@ -141,7 +143,7 @@ class DashboardQuery:
                               to_month: MonthInput | None = None, first: int | None = None,
                               after: str | None = None,
                               at_least: int | None = None) -> Connection[TimelineEntry]:
-        principal, _ = await ctx_of(info).caller()
+        principal = (await access_of(info)).principal
         own = principal.user_id == str(staff_id)
         reads = await open_reads(info, () if own else READERS, at_least)
         low, high = month_range(from_month, to_month)
@@ -199,7 +201,7 @@ class DashboardQuery:
             key = [str(key[0]), cursor_int(key[1])]
         reads = await open_reads(info, PARENT_READERS, at_least)
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         # Grants and the registry are in the home database; the children's read models are
         # where each child is placed: one statement per database holding any of them.
         children = await granted_children(ctx.runtime.pool, reads.tenant, principal.user_id,

@@ -245,6 +245,16 @@ class Access:
             return True
         return self.sees_unit(unit_id)
 
+    def capacity(self, *preferred: str) -> str:
+        """The role the caller acts in: the first of ``preferred`` they hold here. A
+        resolver whose rule is narrower than its matrix row (citizens' opinions are HR's)
+        names its roles; holding none is FORBIDDEN, which tells nothing about any record."""
+        for role in preferred:
+            if role in self.roles:
+                return role
+        raise ForbiddenError("Vai trò của bạn không được phép thực hiện thao tác này.",
+                             f"Your role may not do this (needs one of: {', '.join(preferred)}).")
+
     def require(self, visible: bool, what_vi: str, what_en: str) -> None:
         """Out of scope reads exactly like absent: the caller learns nothing."""
         if not visible:

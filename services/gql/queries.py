@@ -22,8 +22,6 @@ from services.gql.inputs import check_month, parse_id
 from services.gql.scope import visible_staff, visible_unit
 from services.gql.types import Me, Period, Rating, Staff, Unit
 
-READERS = ("hr_officer", "unit_leader", "auditor")  # kept for resolvers that still ask by role
-
 RATING_COLUMNS = (
     "r.evaluation_id, r.period_id, r.unit_id, r.staff_id, s.full_name, r.year, r.number, "
     "r.status, r.self_score, r.self_level, r.self_assessed_at, r.level, r.score, r.reasons, "

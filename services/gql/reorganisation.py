@@ -10,14 +10,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import anyio
 import strawberry
 from strawberry.types import Info
 
-from domain.actor import Actor, acting_as
+from domain.actor import Actor
 from domain.errors import NotFoundError, ValidationFailedError
 from domain.ids import StaffId
 from services.app.reorganisation import merge_tenants, transfer_between_tenants
+from services.gql.acting import run_as
 from services.gql.connections import (
     Connection,
     Keyset,
@@ -50,8 +50,8 @@ class ReorganisationMutation:
     async def transfer_staff_to_tenant(self, info: Info[Any, Any], staff_id: StaffID,
                                        to_tenant: str, to_unit_id: OtherTenantUnitID,
                                        reasons: str) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, tenant = await ctx.caller("hr_officer")
+        ctx, access = ctx_of(info), await access_of(info)
+        principal, tenant = access.principal, access.tenant
         if to_tenant == tenant.slug:
             raise ValidationFailedError("Địa phương nhận phải khác địa phương hiện tại.",
                                         "The receiving tenant must be another tenant.")
@@ -66,21 +66,16 @@ class ReorganisationMutation:
         source_service, target_service = ctx.runtime.service(tenant), ctx.runtime.service(target)
         text = check_text(reasons, "lý do", "reasons")
 
-        def work() -> int:
-            with acting_as(Actor(principal.user_id, "hr_officer")):
-                return transfer_between_tenants(source_service, tenant.slug, target_service,
-                                                target.slug, staff, unit, text, date.today())
-
-        position = await anyio.to_thread.run_sync(work)
-        await ctx.runtime.written(tenant)
-        await ctx.runtime.written(target)
+        position = await run_as(info, "hr_officer", lambda: transfer_between_tenants(
+            source_service, tenant.slug, target_service, target.slug, staff, unit, text,
+            date.today()), tenant, target)
         return WriteResult(position=position, id=staff_id)
 
     @strawberry.mutation(description="Sáp nhập các địa phương vào địa phương này (quản trị)")
     async def merge_tenants(self, info: Info[Any, Any], predecessors: list[str],
                             reasons: str) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, successor = await ctx.caller("platform_admin")
+        ctx, access = ctx_of(info), await access_of(info)
+        successor = access.tenant
         if not predecessors or successor.slug in predecessors:
             raise ValidationFailedError("Danh sách địa phương sáp nhập không hợp lệ.",
                                         "The list of merged tenants is not valid.")
@@ -89,13 +84,8 @@ class ReorganisationMutation:
         service = ctx.runtime.service(successor)
         text = check_text(reasons, "lý do", "reasons")
 
-        def work() -> int:
-            with acting_as(Actor(principal.user_id, "platform_admin")):
-                return merge_tenants(pairs, successor.slug, service, text, date.today())
-
-        position = await anyio.to_thread.run_sync(work)
-        for t in [successor, *olds]:
-            await ctx.runtime.written(t)
+        position = await run_as(info, "platform_admin", lambda: merge_tenants(
+            pairs, successor.slug, service, text, date.today()), successor, *olds)
         return WriteResult(position=position, id=strawberry.ID(successor.slug))
 
 
