@@ -13,6 +13,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import OpenedMonthFactory
 from tests.e2e.test_appeal_workflow import (
     ACCEPT,
     DECIDE_APPEAL,
@@ -101,13 +102,11 @@ async def test_an_unpublished_rating_cannot_be_appealed(
 
 async def test_an_undecided_rating_cannot_be_appealed(
     runtime: Runtime, http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, operation("OpenPeriod"),
-                            {"unit": str(org.unit), "year": 2026, "month": 3}))["openPeriod"]
+    month = await opened_month(members=2)
+    tenant, org = month.tenant, month.org
+    period = {"id": month.period}
     me = token_for(settings, tenant.slug, org.members[0], "staff")
     evaluation = data(await gql(http, me, operation("SubmitSelfAssessment"), {
         "period": period["id"], "score": 80, "tasks": [], "note": ""}))["submitSelfAssessment"]

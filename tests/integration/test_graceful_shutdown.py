@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.support.gql import token_for
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -46,13 +46,6 @@ def image_command() -> list[str]:
             if line.startswith("CMD ")]
     argv: list[str] = json.loads(cmds[-1].removeprefix("CMD "))
     return argv
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 async def _until_ready(base: str, proc: asyncio.subprocess.Process) -> None:
@@ -76,7 +69,7 @@ async def test_sigterm_during_a_burst_of_writes_loses_no_acknowledged_event(
     tenant = await new_tenant()
     argv = image_command()
     assert argv[0] == "congtam"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url or "",
            "CONGTAM_DATA_DIR": str(tmp_path), "CONGTAM_JWT_SECRET": TEST_SECRET,
            "CONGTAM_MODE": "production", "CONGTAM_HOST": "127.0.0.1",

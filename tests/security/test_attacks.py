@@ -17,9 +17,9 @@ import pytest
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import TenantFactory
-from tests.security.servers import app_with
 from tests.support.gql import token_for
 from tests.support.operations import OPERATIONS
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 
