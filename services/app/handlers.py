@@ -190,10 +190,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             unit, parent = self._units_of(period)
             basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
             period.ensure_heads_last(cmd.staff_id, unit.leader_id)
-            if period.kind == "annual":  # collectives before their members
-                collectives = self.collective_round(period.year)
-                if collectives is not None:
-                    collectives.ensure_collective_first(period.unit_id)
+            self._ensure_collectives_first(period)
             evaluation = self._evaluation(period, cmd.staff_id)
             evaluation.ensure_version(cmd.expected_version)
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
@@ -226,10 +223,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             period = self._period(cmd.period_id)
             period.ensure_open()
             unit, parent = self._units_of(period)
-            if period.kind == "annual":
-                collectives = self.collective_round(period.year)
-                if collectives is not None:
-                    collectives.ensure_collective_first(period.unit_id)
+            self._ensure_collectives_first(period)
             lines = sorted(enumerate(cmd.decisions, start=1),
                            key=lambda line: line[1].staff_id == unit.leader_id)
             start, end = period_span(period.kind, period.year, period.number)
