@@ -105,11 +105,18 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
 
 
 async def _open(name: str, params: ConnectionParams, settings: Settings) -> Database:
+    # Bounded in time (services/store/outage.py): ``timeout`` to connect, ``command_timeout``
+    # waited for by the client (a frozen server answers nothing, not even its own timeout),
+    # ``statement_timeout`` kept by the server (a statement whose client gave up stops).
+    statement = settings.db_statement_timeout_s
     pool = await asyncpg.create_pool(
         **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max,
-        reset=reset_session,
+        reset=reset_session, timeout=settings.db_connect_timeout_s, command_timeout=statement,
+        server_settings={"statement_timeout": str(int(statement * 1000))},
     )
-    return Database(name, params, pool, SharedPool(params, settings.write_pool_max))
+    return Database(name, params, pool, SharedPool(
+        params, settings.write_pool_max, connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_s=statement))
 
 
 async def reset_session(conn: asyncpg.Connection) -> None:

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import strawberry
 from strawberry.types import Info
 
@@ -39,6 +38,7 @@ from services.gql.appeal_types import AppealOutcome
 from services.gql.context import ctx_of
 from services.gql.inputs import check_text, parse_id
 from services.gql.types import Level, WriteResult
+from services.gql.writes import in_worker
 from services.http.auth import Principal
 from services.platform.tenants import Tenant
 
@@ -61,7 +61,7 @@ async def _run(info: Info[Any, Any], roles: tuple[str, ...],
         with acting_as(Actor(user_id=principal.user_id, capacity=capacity)):
             return work(service, principal, target)
 
-    position = await anyio.to_thread.run_sync(call)
+    position = await in_worker(ctx.runtime.settings, call)
     await ctx.runtime.written(target)
     return position
 

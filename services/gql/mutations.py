@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import strawberry
 import structlog
 from strawberry.types import Info
@@ -50,6 +49,7 @@ from services.gql.inputs import (
 )
 from services.gql.scope import require_period, require_unit
 from services.gql.types import WriteResult
+from services.gql.writes import in_worker
 from services.http.auth import Principal
 from services.platform.tenants import Tenant
 
@@ -74,7 +74,7 @@ async def _run(info: Info[Any, Any], roles: tuple[str, ...], capacity: str,
         with acting_as(Actor(user_id=principal.user_id, capacity=capacity)):
             return work(service)
 
-    result = await anyio.to_thread.run_sync(call)
+    result = await in_worker(ctx.runtime.settings, call)
     await ctx.runtime.written(tenant)
     return principal, tenant, result
 

@@ -7,6 +7,7 @@ size, batching, rate and persisted-operation guards (services/http/limits.py).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -14,8 +15,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from litestar import Litestar, get
-from litestar.datastructures import State
+from cross_web import HTTPException as ViewHTTPException
+from litestar import Litestar, Request, get
+from litestar.datastructures import CacheControlHeader, State
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,12 +31,15 @@ from services.gql.schema import build_schema
 from services.gql.subscriptions import with_websocket_auth
 from services.http.auth import TokenVerifier
 from services.http.limits import RequestGuard
+from services.http.refusals import RefusedError, from_view
 from services.logging import configure_logging
 from services.projector import all_lags, refresh_lag
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
+from services.store.outage import RETRY_AFTER_S, DatabaseUnavailableError, is_unavailable
 
 log = structlog.get_logger()
+PROBE_S = 3.0  # /healthz and /readyz answer within this, database or not
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -63,24 +69,89 @@ async def healthz(state: State) -> dict[str, Any]:
 
     ``projectionLag`` names only the tenants behind (events not yet in their read models),
     so the answer stays small with 3,321 tenants; ``/metrics`` has every tenant's gauge.
+    The process is alive whether or not its database answers: a database away is said in
+    ``database`` (200 still — a liveness probe that failed would restart every pod during
+    a database outage, which cures nothing), and within ``PROBE_S``.
     """
     rt: Runtime = state.rt
-    found = await all_lags(rt.directory)
+    try:
+        async with asyncio.timeout(PROBE_S):
+            found = await all_lags(rt.directory)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        log.info("healthz_database_unavailable", error=type(error).__name__)
+        return {"status": "ok", "database": "unavailable"}
     behind = {lag.slug: lag.events for lag in found if lag.events}
     stalled = {lag.slug: json.loads(lag.stalled) for lag in found if lag.stalled}
-    return {"status": "ok", "tenants": len(found), "tenantsBehind": len(behind),
-            "maxLagEvents": max(behind.values(), default=0), "projectionLag": behind,
-            "projectionStalled": stalled}
+    return {"status": "ok", "database": "ok", "tenants": len(found),
+            "tenantsBehind": len(behind), "maxLagEvents": max(behind.values(), default=0),
+            "projectionLag": behind, "projectionStalled": stalled}
 
 
 @get("/readyz")
 async def readyz(state: State) -> Response[dict[str, str]]:
+    """Readiness: 503 within ``PROBE_S`` while the database does not answer."""
     rt: Runtime = state.rt
     try:
-        await rt.pool.fetchval("SELECT 1")
-    except Exception:
-        return Response({"status": "unavailable"}, status_code=503)
+        async with asyncio.timeout(PROBE_S):
+            await rt.pool.fetchval("SELECT 1")
+    except Exception as error:
+        log.info("readyz_database_unavailable", error=type(error).__name__)
+        return Response({"status": "unavailable", "database": "unavailable"},
+                        status_code=503)
     return Response({"status": "ready"})
+
+
+@get("/.well-known/congtam-checkpoint-keys.json", cache_control=CacheControlHeader(
+    max_age=3600, public=True))
+async def checkpoint_keys(state: State) -> dict[str, Any]:
+    """The public key(s) checkpoints are signed with (services/audit/signing.py): an
+    auditor pins one and verifies signed checkpoints offline (auditverify). Public: no
+    token; cacheable for an hour (a key changes only with CONGTAM_CHECKPOINT_KEY)."""
+    rt: Runtime = state.rt
+    return {"keys": [rt.signer.published()]}
+
+
+def answered(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Every exception no handler answered, in one place: litestar's own HTTP errors (an
+    unknown route, a wrong method) and a database away are coded refusals; anything else
+    is logged with its traceback and masked, with the request id."""
+    if isinstance(error, HTTPException):
+        status = error.status_code
+        return RefusedError(status, "NOT_FOUND" if status == 404 else "BAD_REQUEST",
+                            "Không tìm thấy." if status == 404 else "Yêu cầu không hợp lệ.",
+                            str(error.detail)).response()
+    if is_unavailable(error):
+        return unavailable().response()
+    rid = structlog.contextvars.get_contextvars().get("request_id", "")
+    log.error("unexpected_error", path=request.url.path, exc_info=error)
+    return RefusedError(500, "INTERNAL", f"Lỗi hệ thống, vui lòng thử lại sau (mã yêu cầu "
+                        f"{rid}).", f"Internal error (request id {rid}).",
+                        requestId=rid).response()
+
+
+def unavailable() -> RefusedError:
+    error = DatabaseUnavailableError()
+    return RefusedError(503, error.code, error.message_vi, error.message_en,
+                        [(b"retry-after", str(RETRY_AFTER_S).encode())], **error.details)
+
+
+def with_coded_refusals(controller: type[Any]) -> type[Any]:
+    """strawberry's view answers some mistakes with plain text (an unknown operationName, a
+    subscription over POST): the same coded JSON as every other refusal instead."""
+
+    class CodedRefusals(controller):  # type: ignore[misc,valid-type]
+        async def execute_request(self, request: Any, context: Any,
+                                  root_value: Any) -> Response[Any]:
+            try:
+                answer: Response[Any] = await self.run(request, context=context,
+                                                       root_value=root_value)
+                return answer
+            except ViewHTTPException as error:
+                return from_view(error.status_code, error.reason).response()
+
+    return CodedRefusals
 
 
 @get("/metrics", media_type=CONTENT_TYPE_LATEST)
@@ -109,17 +180,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await shutdown(app.state.rt)
 
-    graphql = with_websocket_auth(make_graphql_controller(
+    graphql = with_coded_refusals(with_websocket_auth(make_graphql_controller(
         build_schema(production=settings.production),
         path="/graphql",
         context_getter=get_context,
         graphql_ide=None if settings.production else "graphiql",
         allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-    ))
+    )))
     return Litestar(
-        route_handlers=[graphql, healthz, readyz, metrics],
+        route_handlers=[graphql, healthz, readyz, metrics, checkpoint_keys],
         lifespan=[lifespan],
+        exception_handlers={Exception: answered},
         # Outermost first: every answer, refusals included, carries the request id.
         middleware=[request_id_middleware,
                     DefineMiddleware(RequestGuard, settings=settings,
