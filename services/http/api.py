@@ -24,7 +24,9 @@ from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.litestar import make_graphql_controller
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 
 from services.gql.context import get_context
 from services.gql.schema import build_schema
@@ -39,6 +41,7 @@ from services.settings import Settings, get_settings
 from services.store.outage import RETRY_AFTER_S, DatabaseUnavailableError, is_unavailable
 
 log = structlog.get_logger()
+HTTP_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 PROBE_S = 3.0  # /healthz and /readyz answer within this, database or not
 
 
@@ -117,18 +120,32 @@ def answered(request: Request[Any, Any, Any], error: Exception) -> Response[Any]
     """Every exception no handler answered, in one place: litestar's own HTTP errors (an
     unknown route, a wrong method) and a database away are coded refusals; anything else
     is logged with its traceback and masked, with the request id."""
+    # Routing refusals (404, 405) happen before any middleware: the request id is given here.
+    rid = structlog.contextvars.get_contextvars().get("request_id") \
+        or request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
     if isinstance(error, HTTPException):
-        status = error.status_code
-        return RefusedError(status, "NOT_FOUND" if status == 404 else "BAD_REQUEST",
-                            "Không tìm thấy." if status == 404 else "Yêu cầu không hợp lệ.",
-                            str(error.detail)).response()
-    if is_unavailable(error):
-        return unavailable().response()
-    rid = structlog.contextvars.get_contextvars().get("request_id", "")
-    log.error("unexpected_error", path=request.url.path, exc_info=error)
-    return RefusedError(500, "INTERNAL", f"Lỗi hệ thống, vui lòng thử lại sau (mã yêu cầu "
-                        f"{rid}).", f"Internal error (request id {rid}).",
-                        requestId=rid).response()
+        refusal = _http_refusal(error)
+    elif is_unavailable(error):
+        refusal = unavailable()
+    else:
+        log.error("unexpected_error", path=request.url.path, exc_info=error)
+        refusal = RefusedError(500, "INTERNAL", f"Lỗi hệ thống, vui lòng thử lại sau (mã yêu "
+                               f"cầu {rid}).", f"Internal error (request id {rid}).",
+                               requestId=rid)
+    response = refusal.response()
+    response.headers["x-request-id"] = rid
+    return response
+
+
+def _http_refusal(error: HTTPException) -> RefusedError:
+    status = error.status_code
+    if status == 404:
+        return RefusedError(404, "NOT_FOUND", "Không tìm thấy địa chỉ này.", "Not found.")
+    if status == 405:
+        return RefusedError(405, "METHOD_NOT_ALLOWED", "Phương thức HTTP không được hỗ trợ "
+                            "tại địa chỉ này.", "This HTTP method is not allowed here.")
+    return RefusedError(status if 400 <= status < 500 else 400, "BAD_REQUEST",
+                        "Yêu cầu không hợp lệ.", str(error.detail))
 
 
 def unavailable() -> RefusedError:
@@ -142,6 +159,23 @@ def with_coded_refusals(controller: type[Any]) -> type[Any]:
     subscription over POST): the same coded JSON as every other refusal instead."""
 
     class CodedRefusals(controller):  # type: ignore[misc,valid-type]
+        async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
+                                 context: Any, root_value: Any, request_data: Any) -> Any:
+            # strawberry would run a subscription sent by POST as a query (and fail inside
+            # its resolver); subscriptions are served over the websocket only.
+            try:
+                return await self.schema.execute(
+                    request_data.query, root_value=root_value,
+                    variable_values=request_data.variables, context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=HTTP_OPERATIONS,
+                    operation_extensions=request_data.extensions)
+            except CannotGetOperationTypeError as error:
+                raise ViewHTTPException(400, error.as_http_error_reason()) from error
+            except InvalidOperationTypeError as error:
+                raise ViewHTTPException(
+                    400, error.as_http_error_reason(request_adapter.method)) from error
+
         async def execute_request(self, request: Any, context: Any,
                                   root_value: Any) -> Response[Any]:
             try:
