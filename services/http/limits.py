@@ -55,6 +55,7 @@ from services.http.envelope import (
 )
 from services.http.refusals import RefusedError
 from services.settings import Settings
+from services.store.outage import is_unavailable
 
 log = structlog.get_logger()
 
@@ -253,7 +254,8 @@ class RequestGuard:
                         index = await rate_buckets.take(conn, [k for k, _ in checks],
                                                         [n for _, n in checks])
             except Exception as error:  # a guard must not take the API down
-                log.error("rate_buckets_unavailable", error=type(error).__name__)
+                (log.warning if is_unavailable(error) else log.error)(
+                    "rate_buckets_unavailable", error=type(error).__name__)
                 return None
             return checks[index - 1][0] if index else None
         for key, per_minute in checks:

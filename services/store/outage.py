@@ -12,6 +12,8 @@ nothing is restarted.
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import psycopg
 from eventsourcing import persistence
@@ -63,3 +65,34 @@ def is_unavailable(error: BaseException | None) -> bool:
         error = error.__cause__ or error.__context__
         seen += 1
     return False
+
+
+RELEASE_AFTER_TIMEOUT_S = 0.5
+
+
+class BoundedPool(asyncpg.Pool):
+    """asyncpg's pool, except that a connection whose statement timed out is not waited on.
+
+    After a client-side statement timeout asyncpg asks the server to cancel the statement
+    and, when the connection is released, waits for the server to acknowledge — without a
+    bound. A frozen server acknowledges nothing, so the release (and the request around it)
+    would hang for the whole outage. Such a connection gets half a second, then is closed;
+    the pool opens a fresh one when it needs it.
+    """
+
+    async def release(self, connection: Any, *,
+                      timeout: float | None = None) -> None:  # noqa: ASYNC109 (asyncpg's)
+        con = getattr(connection, "_con", None)
+        if timeout is None and con is not None and con._protocol._is_cancelling():
+            timeout = RELEASE_AFTER_TIMEOUT_S
+        await super().release(connection, timeout=timeout)
+
+
+async def bounded_pool(*, min_size: int, max_size: int, **kwargs: Any) -> asyncpg.Pool:
+    """``asyncpg.create_pool`` with ``BoundedPool``'s release (same arguments)."""
+    pool = BoundedPool(min_size=min_size, max_size=max_size, max_queries=50_000,
+                       max_inactive_connection_lifetime=300.0, loop=None,
+                       connection_class=asyncpg.Connection, record_class=asyncpg.Record,
+                       **kwargs)
+    await pool
+    return pool
