@@ -1,6 +1,8 @@
 """GraphQL fuzzing against the running app over HTTP (hypothesis-graphql): whatever valid
 document a client sends, the answer is never a 500, never an unmasked exception, and never
-another tenant's data. Bounded in `make test`; longer with CONGTAM_FUZZ_EXAMPLES."""
+another tenant's data, and never INTERNAL (a client's document is the client's mistake or
+a valid request, never an internal error). Bounded in `make test`; longer with
+CONGTAM_FUZZ_EXAMPLES (the counts are printed: cases, 5xx, INTERNAL)."""
 
 from __future__ import annotations
 
@@ -59,6 +61,7 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
         attacker = token_for(settings, x.slug, org.members[0], *ROLES)
         url = str(http.base_url)
         failures: list[str] = []
+        counts = {"cases": 0, "5xx": 0, "INTERNAL": 0}
 
         @hsettings(max_examples=EXAMPLES, deadline=None, database=None,
                    suppress_health_check=list(HealthCheck))
@@ -69,7 +72,9 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
                                        headers={"Authorization": f"Bearer {attacker}"})
             text = response.text
             problems = []
+            counts["cases"] += 1
             if response.status_code >= 500:
+                counts["5xx"] += 1
                 problems.append(f"HTTP {response.status_code}")
             if any(s in text for s in (secret, period_id, y.slug)):
                 problems.append("tenant Y's data")
@@ -79,9 +84,14 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
                 "application/json") else {}
             for error in body.get("errors") or []:
                 if (error.get("extensions") or {}).get("code") == "INTERNAL":
+                    counts["INTERNAL"] += 1
                     problems.append("INTERNAL")
             if problems:  # collected, not raised: every finding is reported at the end
                 failures.append(f"{problems}: {document}\n{json.dumps(body)[:400]}")
 
         await anyio.to_thread.run_sync(fuzz)
+    print(f"fuzz: {counts}")  # the record of a longer run (pytest -s)
+    assert counts["cases"] >= min(EXAMPLES, 20), counts  # the fuzzer really sent documents
+    assert counts["INTERNAL"] == 0, "\n\n".join(failures[:5])
+    assert counts["5xx"] == 0, "\n\n".join(failures[:5])
     assert not failures, "\n\n".join(failures[:5])
