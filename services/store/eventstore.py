@@ -53,6 +53,9 @@ def tenant_schema(slug: str) -> str:
     return "t_" + slug.replace("-", "_")
 
 
+WRITE_STATEMENT_FLOOR_S = 60.0
+
+
 class SharedPool:
     """The process-wide psycopg pool behind every tenant's event store."""
 
@@ -63,7 +66,11 @@ class SharedPool:
         # at least 2), the wait for a pooled connection, and the server's statement_timeout.
         # A frozen server keeps a statement waiting past all of these: the GraphQL edge
         # bounds its wait for the worker thread instead (services/gql/writes.py).
-        options = f"-c statement_timeout={int(statement_timeout_s * 1000)}"
+        # An append waits for its tenant's table lock behind other appends (a month-end burst,
+        # a 2,000-row import): that wait is work, not an outage, so the server-side bound on
+        # writes is a job's (WRITE_STATEMENT_FLOOR_S), never the read timeout.
+        bound = max(statement_timeout_s, WRITE_STATEMENT_FLOOR_S)
+        options = f"-c statement_timeout={int(bound * 1000)}"
         self.statement_timeout_s = statement_timeout_s
         self.pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
             connection_class=Connection[DictRow],
