@@ -24,7 +24,7 @@ async def open_appeal(page: Any, action: str) -> str:
     await page.wait_for_selector("#appeal-list")
     await page.click(f"#appeal-list a:has-text('{action}')")
     await page.wait_for_selector("#appeal-status")
-    return page.url
+    return str(page.url)
 
 
 async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any, server: str,
