@@ -46,6 +46,12 @@ RUN_BY = {
     "ProvideAppealInformation": "test_an_appeal_goes_from_question_to_the_level_above",
     "EscalateAppeal": "test_an_appeal_goes_from_question_to_the_level_above",
     "WebAccountability": "test_a_leader_reads_their_accountability_record",
+    "WebRegister": "test_hr_registers_a_unit_and_a_person_in_it",
+    "WebRegisterUnit": "test_hr_registers_a_unit_and_a_person_in_it",
+    "WebRegisterStaff": "test_hr_registers_a_unit_and_a_person_in_it",
+    "WebPolicy": "test_hr_reads_the_policy_and_opens_the_round_of_collectives",
+    "WebCollective": "test_hr_reads_the_policy_and_opens_the_round_of_collectives",
+    "WebOpenCollectiveRound": "test_hr_reads_the_policy_and_opens_the_round_of_collectives",
 }
 
 

@@ -19,7 +19,17 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
-from services.http.web import accountability, appeals, audit, board, home, hr, signin, staff
+from services.http.web import (
+    accountability,
+    appeals,
+    audit,
+    board,
+    home,
+    hr,
+    registers,
+    signin,
+    staff,
+)
 from services.http.web.client import SignInRequiredError, load_operations
 from services.http.web.graphiql import with_offline_ide
 from services.http.web.headers import security_headers
@@ -70,6 +80,8 @@ def web_router(settings: Settings, schema: strawberry.Schema,
             board.board, board.decide_board, hr.periods, hr.period_action, hr.tracker,
             audit.audit_home, audit.timeline, audit.board_as_of, appeals.appeals,
             appeals.appeal_detail, appeals.appeal_act, accountability.accountability,
+            registers.register, registers.register_add, registers.policy, registers.collective,
+            registers.collective_open,
         ],
         dependencies={"web": Provide(lambda: web, sync_to_thread=False)},
         middleware=[security_headers, with_session],
