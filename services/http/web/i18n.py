@@ -187,6 +187,31 @@ WORDS: dict[str, tuple[str, str]] = {
     "round_not_open": ("Chưa mở đợt xếp loại tập thể của năm này.",
                        "This year's round of collectives is not open."),
     "open_round": ("Mở đợt xếp loại tập thể năm", "Open the round of collectives for"),
+    "overview": ("Biểu đồ", "Charts"),
+    "children": ("Các địa phương cấp dưới", "Child tenants"),
+    "late_first": ("Hoàn thành tháng này, chậm nhất trước", "This month's completion, late first"),
+    "behind": ("Chậm", "Behind"),
+    "as_table": ("Xem dạng bảng", "As a table"),
+    "month_elapsed": ("Thời gian tháng đã qua", "Month elapsed"),
+    "chart_distribution": ("Phân bố mức xếp loại theo tháng", "Levels by month"),
+    "chart_distribution_desc": ("Mỗi cột là một tháng; các phần là tỷ lệ người được xếp "
+                                "từng mức trong số đã được quyết định.",
+                                "One column per month; its parts are each level's share of "
+                                "those decided."),
+    "chart_children_desc": ("Cộng các địa phương cấp dưới đã cho phép: mỗi cột là một tháng, "
+                            "các phần là tỷ lệ từng mức.",
+                            "Granted child tenants summed: one column per month, its parts "
+                            "each level's share."),
+    "chart_trend": ("Tỷ lệ đã quyết định qua các tháng", "Share decided over the months"),
+    "chart_trend_desc": ("Đường nối tỷ lệ người đã được quyết định xếp loại của mỗi tháng.",
+                         "A line through each month's share of people decided."),
+    "chart_completion": ("Hoàn thành so với hạn", "Completion against the deadline"),
+    "chart_completion_desc": ("Mỗi thanh là tỷ lệ đã quyết định của một địa phương trong "
+                              "tháng này; vạch đứng là phần thời gian của tháng đã qua; thanh "
+                              "đỏ là chậm hơn vạch.",
+                              "Each bar is one tenant's share decided this month; the upright "
+                              "line is how much of the month has passed; red bars are behind "
+                              "it."),
     "collective_pending": ("Chưa xếp loại", "Not rated yet"),
     "collective_decided": ("Đã xếp loại", "Rated"),
 }
