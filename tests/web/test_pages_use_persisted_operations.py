@@ -46,6 +46,7 @@ RUN_BY = {
     "ProvideAppealInformation": "test_an_appeal_goes_from_question_to_the_level_above",
     "EscalateAppeal": "test_an_appeal_goes_from_question_to_the_level_above",
     "WebAccountability": "test_a_leader_reads_their_accountability_record",
+    "WebMyResultsLive": "test_the_staff_member_sees_the_result_arrive",
     "Trend": "test_a_ward_sees_its_own_months_in_charts",
     "ChildTenantTrend": "test_a_district_sees_its_wards_late_first_in_charts",
     "WebRegister": "test_hr_registers_a_unit_and_a_person_in_it",

@@ -188,6 +188,8 @@ WORDS: dict[str, tuple[str, str]] = {
                        "This year's round of collectives is not open."),
     "open_round": ("Mở đợt xếp loại tập thể năm", "Open the round of collectives for"),
     "overview": ("Biểu đồ", "Charts"),
+    "result_arrived": ("Kết quả vừa được công khai; bảng đã cập nhật.",
+                       "A result was just published; the table is updated."),
     "children": ("Các địa phương cấp dưới", "Child tenants"),
     "late_first": ("Hoàn thành tháng này, chậm nhất trước", "This month's completion, late first"),
     "behind": ("Chậm", "Behind"),
