@@ -45,7 +45,7 @@ RUN_BY = {
     "DecideAppeal": "test_an_appeal_goes_from_question_to_the_level_above",
     "ProvideAppealInformation": "test_an_appeal_goes_from_question_to_the_level_above",
     "EscalateAppeal": "test_an_appeal_goes_from_question_to_the_level_above",
-    "WebAccountability": "test_a_leader_reads_their_accountability_record",
+    "WebAccountability": "test_a_leader_reads_their_accountability_record",  # and the auditor's
     "WebMyResultsLive": "test_the_staff_member_sees_the_result_arrive",
     "Trend": "test_a_ward_sees_its_own_months_in_charts",
     "ChildTenantTrend": "test_a_district_sees_its_wards_late_first_in_charts",

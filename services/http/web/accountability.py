@@ -23,5 +23,5 @@ async def accountability(request: Req, web: Web) -> Response[str]:
                        decisions=[e["node"] for e in decisions["edges"]],
                        more=decisions["pageInfo"].get("endCursor")
                        if decisions["pageInfo"].get("hasNextPage") else None,
-                       total=decisions.get("totalCount"),
+                       total=decisions.get("totalCount"), leader_name="",
                        refusals=[page.refusal_text(r) for r in answer.refusals])
