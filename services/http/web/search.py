@@ -8,9 +8,9 @@ of a date, a leader to their accountability record."""
 from __future__ import annotations
 
 import unicodedata
-from urllib.parse import quote
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from litestar import get
 from litestar.params import FromPath
