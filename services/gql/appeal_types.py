@@ -7,7 +7,9 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
+from services.gql.names import person_name
 from services.gql.types import Level
 
 
@@ -43,6 +45,10 @@ class AppealStep:
         return cls(position=r["position"], instance=r["instance"], step=r["step"],
                    actor=r["actor"], capacity=r["capacity"], at=r["at"], note=r["note"],
                    level=_level(r["level"]), score=_num(r["score"]))
+
+    @strawberry.field(description="Người thực hiện (họ tên) / who acted, by name")
+    async def actor_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.actor)
 
 
 @strawberry.type(description="Khiếu nại về kết quả xếp loại / an appeal against a rating")
@@ -100,6 +106,14 @@ class Appeal:
             position=r["position"], steps=steps or [],
         )
 
+    @strawberry.field(description="Người đã quyết định (họ tên) / who decided, by name")
+    async def decided_by_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.decided_by)
+
+    @strawberry.field(description="Người giải quyết (họ tên) / the reviewer, by name")
+    async def reviewer_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.reviewer)
+
 
 @strawberry.type(description="Trách nhiệm giải trình của một lãnh đạo / a leader's record")
 class LeaderAccountability:
@@ -156,6 +170,10 @@ class LeaderDecision:
             overturned_at=r["overturned_at"],
             overturn_appeal_id=strawberry.ID(str(appeal)) if appeal else None,
             amended_level=_level(r["amended_level"]))
+
+    @strawberry.field(description="Người sửa quyết định (họ tên) / who overturned it, by name")
+    async def overturned_by_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.overturned_by)
 
 
 @strawberry.type(description="Số khiếu nại của một đơn vị / appeals of one unit")

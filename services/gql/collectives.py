@@ -19,6 +19,7 @@ from services.gql.filters import Columns, ListFilter, in_scope, where
 from services.gql.ids import Names, id_field
 from services.gql.inputs import PeriodKind, check_openable, check_period, check_text, parse_id
 from services.gql.mutations import run_command
+from services.gql.names import person_name
 from services.gql.scope import require_unit
 from services.gql.types import Level, WriteResult, _label, _num
 
@@ -50,6 +51,10 @@ class CollectiveRating:
             score=_num(r["score"]), reasons=r["reasons"], policy_version=r["policy_version"],
             authority=r["authority"], decided_by=r["decided_by"], decided_at=r["decided_at"],
         )
+
+    @strawberry.field(description="Người quyết định (họ tên) / who decided, by name")
+    async def decided_by_name(self, info: Info[Any, Any]) -> str | None:
+        return await person_name(info, self.decided_by)
 
 
 @strawberry.input(description="Xếp loại tập thể (người đứng đầu cấp trên trực tiếp)")

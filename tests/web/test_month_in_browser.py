@@ -246,7 +246,9 @@ async def test_first_load_of_each_page_is_under_200_kb(open_browser: Any, server
     weights = {}
     for who, path in ((MEMBER, "/"), (MEMBER, "/self"), (MEMBER, "/results"),
                       (MTTQ_HEAD, "/board"), (HR, "/periods"), (HR, "/tracker"),
-                      (AUDITOR, "/audit")):
+                      (AUDITOR, "/audit"), (MEMBER, "/appeals"), (MTTQ_HEAD, "/accountability"),
+                      (HR, "/register"), (HR, "/policy"), (HR, "/collective"), (HR, "/overview"),
+                      (AUDITOR, "/audit/search?q=nguyen")):
         signed_in, page, _ = await open_browser()
         await sign_in(page, server, ward, who)
         # A fresh context holding only the session cookie: nothing cached, a first load.

@@ -19,7 +19,20 @@ from litestar.middleware.session.client_side import ClientSideSessionBackend, Co
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp
 
-from services.http.web import audit, board, home, hr, signin, staff
+from services.http.web import (
+    accountability,
+    appeals,
+    audit,
+    board,
+    home,
+    hr,
+    live,
+    overview,
+    registers,
+    search,
+    signin,
+    staff,
+)
 from services.http.web.client import SignInRequiredError, load_operations
 from services.http.web.graphiql import with_offline_ide
 from services.http.web.headers import security_headers
@@ -68,7 +81,11 @@ def web_router(settings: Settings, schema: strawberry.Schema,
             signin.oidc_start, signin.oidc_callback, home.home, staff.self_page,
             staff.self_submit, staff.results_page, staff.file_appeal, board.boards,
             board.board, board.decide_board, hr.periods, hr.period_action, hr.tracker,
-            audit.audit_home, audit.timeline, audit.board_as_of,
+            audit.audit_home, audit.timeline, audit.board_as_of, appeals.appeals,
+            appeals.appeal_detail, appeals.appeal_act, accountability.accountability,
+            registers.register, registers.register_add, registers.policy, registers.collective,
+            registers.collective_open, overview.overview, live.live,
+            search.audit_search, search.audit_leader,
         ],
         dependencies={"web": Provide(lambda: web, sync_to_thread=False)},
         middleware=[security_headers, with_session],

@@ -42,6 +42,8 @@ class Web:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
                              autoescape=True, undefined=jinja2.StrictUndefined)
+    # ISO date (or date-time) → dd/mm/yyyy, as Vietnamese readers write it.
+    env.filters["day"] = lambda v: "" if not v else "/".join(reversed(str(v)[:10].split("-")))
     env.filters["num"] = lambda v: "" if v is None else (f"{v:g}" if isinstance(v, float) else v)
     return env
 
