@@ -3,25 +3,26 @@ per test, the real app served by uvicorn on a free port, real HS256 tokens."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import pytest
-import uvicorn
 
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, load_settings
 from services.store.database import start_embedded, stop_embedded
+from tests.support.gql import data, gql, token_for
+from tests.support.operations import operation
 from tests.support.org import Org, build_org
+from tests.support.servers import served
 
 TEST_SECRET = "test-secret-" + "x" * 32
 
@@ -79,33 +80,47 @@ def org_in(runtime: Runtime) -> Callable[..., Awaitable[Org]]:
     return make
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 async def server(settings: Settings) -> AsyncIterator[str]:
     """The real app (with its in-process projector) served over real HTTP."""
-    from services.http.api import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    task = asyncio.create_task(srv.serve())
-    while not srv.started:
-        await asyncio.sleep(0.05)
-        if task.done():
-            task.result()
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    await task
+    async with served(settings) as base:
+        yield base
 
 
 @pytest.fixture
 async def http(server: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=server, timeout=30) as client:
         yield client
+
+
+@dataclass(frozen=True)
+class OpenedMonth:
+    """A fresh tenant with a unit and its people, and March 2026 opened by its HR officer
+    over the API: where most workflows start."""
+
+    tenant: Tenant
+    org: Org
+    hr: str  # the HR officer's token
+    period: str  # the opened period's id
+    position: int  # the log position of the opening
+    settings: Settings
+
+    def token(self, who: Any, *roles: str) -> str:
+        """A token of ``who`` in this tenant, with ``roles``."""
+        return token_for(self.settings, self.tenant.slug, who, *roles)
+
+
+OpenedMonthFactory = Callable[..., Awaitable[OpenedMonth]]
+
+
+@pytest.fixture
+def opened_month(settings: Settings, http: httpx.AsyncClient, new_tenant: TenantFactory,
+                 org_in: Callable[..., Awaitable[Org]]) -> OpenedMonthFactory:
+    async def make(members: int = 2, year: int = 2026, month: int = 3) -> OpenedMonth:
+        tenant = await new_tenant()
+        org = await org_in(tenant, members=members)
+        hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+        opened = data(await gql(http, hr, operation("OpenPeriod"), {
+            "unit": str(org.unit), "year": year, "month": month}))["openPeriod"]
+        return OpenedMonth(tenant, org, hr, opened["id"], opened["position"], settings)
+    return make

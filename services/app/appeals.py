@@ -38,6 +38,7 @@ from services.app.appeal_commands import (
     RequestAppealInformation,
     WithdrawAppeal,
 )
+from services.app.handler_base import not_found
 from services.app.handlers import TenantService
 from services.store.eventstore import Evaluations
 
@@ -90,6 +91,15 @@ class AppealService(TenantService):
     def appeal(self, appeal_id: UUID) -> Appeal:
         return self._get(Appeal, appeal_id, "khiếu nại", "Appeal")
 
+    def _own_appeal(self, appeal_id: UUID, appellant: str) -> Appeal:
+        """The appellant's own appeal. Anyone else's reads exactly as an absent one: the
+        appellant's steps reach their own records only, and a different refusal would
+        confirm that the appeal exists (services/gql/permissions.py, scope ``own``)."""
+        appeal = self._appeal(appeal_id)
+        if str(appeal.staff_id) != appellant:
+            raise not_found("khiếu nại", "Appeal")
+        return appeal
+
     _appeal = appeal
 
     def _docket(self, evaluation_id: UUID) -> AppealDocket | None:
@@ -110,6 +120,10 @@ class AppealService(TenantService):
         def attempt() -> int:
             today = self.clock()
             evaluation = self._get(Evaluation, cmd.evaluation_id, "phiếu đánh giá", "Evaluation")
+            if str(evaluation.staff_id) != cmd.appellant:
+                # Someone else's rating reads as absent (scope ``own``): a refusal of its
+                # own would confirm that the rating exists.
+                raise not_found("phiếu đánh giá", "Evaluation")
             period, policy = self._policy_of(evaluation)
             decision = decision_under_appeal(self.app, evaluation.id)
             if decision is None:
@@ -162,18 +176,21 @@ class AppealService(TenantService):
 
     def provide_information(self, cmd: ProvideAppealInformation) -> int:
         return self._step(cmd.appeal_id, lambda a: a.provide_information(cmd.appellant,
-                                                                          cmd.information))
+                                                                          cmd.information),
+                          appellant=cmd.appellant)
 
-    def _step(self, appeal_id: UUID, change: Callable[[Appeal], None]) -> int:
+    def _step(self, appeal_id: UUID, change: Callable[[Appeal], None],
+              appellant: str | None = None) -> int:
         def attempt() -> int:
-            appeal = self._appeal(appeal_id)
+            appeal = self._appeal(appeal_id) if appellant is None else \
+                self._own_appeal(appeal_id, appellant)
             change(appeal)
             return self._save(appeal)
         return self._retrying(attempt)
 
     def withdraw(self, cmd: WithdrawAppeal) -> int:
         def attempt() -> int:
-            appeal = self._appeal(cmd.appeal_id)
+            appeal = self._own_appeal(cmd.appeal_id, cmd.appellant)
             appeal.withdraw(cmd.appellant, cmd.reason)
             docket = self._docket(appeal.evaluation_id)
             assert docket is not None
@@ -220,7 +237,7 @@ class AppealService(TenantService):
         """Khiếu nại lần hai, to the head of the unit above the decider's; when that is
         outside this tenant (or conflicted) the appeal waits for the level above to take it."""
         def attempt() -> int:
-            appeal = self._appeal(cmd.appeal_id)
+            appeal = self._own_appeal(cmd.appeal_id, cmd.appellant)
             evaluation = self._get(Evaluation, appeal.evaluation_id, "phiếu đánh giá",
                                    "Evaluation")
             _, policy = self._policy_of(evaluation)

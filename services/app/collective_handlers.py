@@ -45,9 +45,6 @@ class CollectiveHandlers(HandlerBase):
                 f"The {cmd.year} round of collectives is already open.",
             ) from None
 
-    def collective_round(self, year: int) -> CollectiveRound | None:
-        return self._find(CollectiveRound, collective_round_id(year))
-
     def rate_collective(self, cmd: RateCollective) -> int:
         """The head of the unit above rates a unit as a collective, in the policy's order."""
         def attempt() -> int:

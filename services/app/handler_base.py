@@ -10,7 +10,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.collective import CollectiveRound
 from domain.errors import NotFoundError, StaleVersionError
+from domain.ids import collective_round_id
+from domain.period import EvaluationPeriod
 from domain.policy import Policy
 from domain.tenant_policy import TenantPolicy, default_policy, tenant_policy_id
 from domain.tenant_record import TENANT_RECORD_ID, TenantRecord, read_only_error
@@ -112,6 +115,16 @@ class HandlerBase:
             "Dữ liệu vừa được người khác thay đổi; vui lòng thử lại.",
             "Someone else changed this record at the same moment; please retry.",
         )
+
+    def collective_round(self, year: int) -> CollectiveRound | None:
+        return self._find(CollectiveRound, collective_round_id(year))
+
+    def _ensure_collectives_first(self, period: EvaluationPeriod) -> None:
+        """In an annual round, a unit is rated as a collective before its members are."""
+        if period.kind == "annual":
+            collectives = self.collective_round(period.year)
+            if collectives is not None:
+                collectives.ensure_collective_first(period.unit_id)
 
     def policy_for(self, cycle: str) -> Policy:
         """The policy in force for ``cycle``: the tenant's latest version, else the default."""

@@ -7,6 +7,7 @@ caller can ask a query to be at least that fresh (read-your-writes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -132,42 +133,47 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
                   if unit.parent_id else None)
         return unit, parent
 
+    def _evaluation_step(self, period_id: UUID, staff_id: UUID,
+                         change: Callable[[EvaluationPeriod, Evaluation], None],
+                         own: bool = False) -> int:
+        """A step on one person's evaluation in an open period (self-assessment, opinion,
+        proposal): both read in one round trip, the period checked open, ``change``
+        applies the rule, the evaluation saved; run again on a version clash. With
+        ``own`` (the person acting on their own file), another unit's period reads as
+        absent; one who joined their unit after it opened is told so."""
+        def attempt() -> int:
+            self._prefetch(period_id, self._evaluation_id(period_id, staff_id),
+                           *self._units_hint(period_id)[:1])
+            period = self._period(period_id)
+            if own and staff_id not in period.members and \
+                    staff_id not in self._get(Unit, period.unit_id, "đơn vị", "Unit").members:
+                raise not_found("kỳ đánh giá", "Evaluation period")
+            period.ensure_open()
+            evaluation = self._evaluation(period, staff_id)
+            change(period, evaluation)
+            return self._save(evaluation)
+        return self._retrying(attempt)
+
     def submit_self_assessment(self, cmd: SubmitSelfAssessment) -> int:
         """Workflow step 2 (each person): score oneself by the criteria, list task results."""
-        def attempt() -> int:
-            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
-            period = self._period(cmd.period_id)
-            period.ensure_open()
-            evaluation = self._evaluation(period, cmd.staff_id)
+        def change(period: EvaluationPeriod, evaluation: Evaluation) -> None:
             evaluation.ensure_version(cmd.expected_version)
             evaluation.submit_self_assessment(cmd.score, cmd.tasks, cmd.note, period.policy,
                                               cmd.criteria)
-            return self._save(evaluation)
-        return self._retrying(attempt)
+        return self._evaluation_step(cmd.period_id, cmd.staff_id, change, own=True)
 
     def attach_opinion(self, cmd: AttachOpinion) -> int:
         """Workflow step 3: an opinion (colleague, Party cell, citizens) joins the file."""
-        def attempt() -> int:
-            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
-            period = self._period(cmd.period_id)
-            period.ensure_open()
-            evaluation = self._evaluation(period, cmd.staff_id)
-            evaluation.attach_opinion(cmd.source, cmd.author, cmd.text, cmd.satisfaction)
-            return self._save(evaluation)
-        return self._retrying(attempt)
+        return self._evaluation_step(cmd.period_id, cmd.staff_id, lambda _, e: e.attach_opinion(
+            cmd.source, cmd.author, cmd.text, cmd.satisfaction))
 
     def propose_rating(self, cmd: ProposeRating) -> int:
         """Workflow step 4 (direct manager / personnel body): a proposed level and score."""
-        def attempt() -> int:
-            self._prefetch(cmd.period_id, self._evaluation_id(cmd.period_id, cmd.staff_id))
-            period = self._period(cmd.period_id)
-            period.ensure_open()
-            evaluation = self._evaluation(period, cmd.staff_id)
+        def change(period: EvaluationPeriod, evaluation: Evaluation) -> None:
             evaluation.ensure_version(cmd.expected_version)
             evaluation.propose(cmd.level, cmd.score, cmd.strengths, cmd.shortcomings,
                                period.policy, cmd.proposer)
-            return self._save(evaluation)
-        return self._retrying(attempt)
+        return self._evaluation_step(cmd.period_id, cmd.staff_id, change)
 
     def decide_rating(self, cmd: DecideRating) -> int:
         """Workflow step 5 (the competent leader): decide, with reasons, within the quota.
@@ -184,10 +190,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             unit, parent = self._units_of(period)
             basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
             period.ensure_heads_last(cmd.staff_id, unit.leader_id)
-            if period.kind == "annual":  # collectives before their members
-                collectives = self.collective_round(period.year)
-                if collectives is not None:
-                    collectives.ensure_collective_first(period.unit_id)
+            self._ensure_collectives_first(period)
             evaluation = self._evaluation(period, cmd.staff_id)
             evaluation.ensure_version(cmd.expected_version)
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
@@ -220,10 +223,7 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             period = self._period(cmd.period_id)
             period.ensure_open()
             unit, parent = self._units_of(period)
-            if period.kind == "annual":
-                collectives = self.collective_round(period.year)
-                if collectives is not None:
-                    collectives.ensure_collective_first(period.unit_id)
+            self._ensure_collectives_first(period)
             lines = sorted(enumerate(cmd.decisions, start=1),
                            key=lambda line: line[1].staff_id == unit.leader_id)
             start, end = period_span(period.kind, period.year, period.number)
@@ -359,19 +359,19 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
 
     def publish_period(self, cmd: PublishPeriod) -> int:
         """Workflow step 6: the decided results are posted inside the unit."""
-        def attempt() -> int:
-            period = self._period(cmd.period_id)
-            period.publish()
-            return self._save(period)
-        return self._retrying(attempt)
+        return self._period_step(cmd.period_id, lambda period: period.publish())
 
     def close_period(self, cmd: ClosePeriod) -> int:
+        return self._period_step(cmd.period_id, lambda period: period.close())
+
+    def _period_step(self, period_id: UUID, change: Callable[[EvaluationPeriod], None]) -> int:
+        """A step on the period alone: read, let ``change`` apply the rule, save; run again
+        on a version clash."""
         def attempt() -> int:
-            period = self._period(cmd.period_id)
-            period.close()
+            period = self._period(period_id)
+            change(period)
             return self._save(period)
         return self._retrying(attempt)
-
 
 def events_of(app: Evaluations, aggregate_id: UUID) -> list[Any]:
     return list(app.events.get(aggregate_id))

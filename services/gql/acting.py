@@ -8,14 +8,38 @@ comes from the token and the grant, never from the argument alone.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+import anyio
 from strawberry.types import Info
 
-from services.gql.context import ctx_of
+from domain.actor import Actor, acting_as
+from services.gql.context import access_of, ctx_of
 from services.http.auth import ForbiddenError, Principal
 from services.platform.grants import grants_in
 from services.platform.tenants import Tenant
+
+T = TypeVar("T")
+
+
+async def run_as(info: Info[Any, Any], capacity: str, work: Callable[[], T],
+                 *written: Tenant) -> T:
+    """The one way a mutation writes: ``work`` runs in a worker thread (the write side is
+    synchronous, services/app/) as the verified caller acting in ``capacity``; then the
+    projector of every tenant it wrote to (``written``; the caller's own when none is
+    named) is woken, so a read with ``atLeast`` sees the change soon."""
+    access = await access_of(info)
+    user = access.principal.user_id
+
+    def call() -> T:
+        with acting_as(Actor(user_id=user, capacity=capacity)):
+            return work()
+
+    result = await anyio.to_thread.run_sync(call)
+    for tenant in written or (access.tenant,):
+        await ctx_of(info).runtime.written(tenant)
+    return result
 
 
 async def acting_in(info: Info[Any, Any], roles: tuple[str, ...],
@@ -27,10 +51,10 @@ async def acting_in(info: Info[Any, Any], roles: tuple[str, ...],
     reaching the child.
     """
     ctx = ctx_of(info)
-    principal, home = await ctx.caller()
+    access = await access_of(info)
+    principal, home = access.principal, access.tenant
     if tenant is None or tenant == home.slug:
-        await ctx.caller(*roles)
-        return principal, home, next(r for r in roles if principal.has(r))
+        return principal, home, access.capacity(*roles)
     target = await ctx.runtime.registry.get(tenant)
     grants = [g for g in await grants_in(ctx.runtime.pool, principal.user_id, target.slug)
               if g.role in roles and g.tenant == home.slug and g.tenant != target.slug

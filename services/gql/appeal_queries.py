@@ -25,6 +25,7 @@ from services.gql.appeal_types import (
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
+from services.gql.ids import AppealID, StaffID, StaffIDOrNone, UnitIDOrNone
 from services.gql.inputs import parse_id
 from services.platform.tenants import Tenant
 
@@ -38,8 +39,8 @@ _APPEAL = ("SELECT a.*, s.full_name FROM {s}.rm_appeals a "
 async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
                  roles: tuple[str, ...] = ()) -> tuple[str, Tenant]:
     """The caller's user id and the tenant read (a child tenant only through a grant)."""
-    ctx = ctx_of(info)
-    principal, home = await ctx.caller()
+    ctx, access = ctx_of(info), await access_of(info)
+    principal, home = access.principal, access.tenant
     target = home
     if tenant is not None and tenant != home.slug:
         _, target, capacity = await acting_in(
@@ -49,7 +50,7 @@ async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
             Actor(principal.user_id, capacity), target.slug, info.field_name,
             f"from {home.slug}")
     elif roles:
-        await ctx.caller(*roles)
+        access.capacity(*roles)
     await ctx.fresh(target, at_least)
     return principal.user_id, target
 
@@ -57,7 +58,7 @@ async def _where(info: Info[Any, Any], tenant: str | None, at_least: int | None,
 @strawberry.type
 class AppealQuery:
     @strawberry.field(description="Một khiếu nại và các bước của nó / one appeal, every step")
-    async def appeal(self, info: Info[Any, Any], id: strawberry.ID, tenant: str | None = None,
+    async def appeal(self, info: Info[Any, Any], id: AppealID, tenant: str | None = None,
                      at_least: int | None = None) -> Appeal | None:
         ctx = ctx_of(info)
         me, target = await _where(info, tenant, at_least)
@@ -68,10 +69,10 @@ class AppealQuery:
             return None
         party = me in (str(row["staff_id"]), row["reviewer"], row["decided_by"],
                        row["first_reviewer"])
-        home = (await ctx.caller())[1]
-        if not party and target.slug == home.slug:  # a child tenant was checked by grant
-            await ctx.caller(*OVERSIGHT, "appeal_reviewer")
-            if not (await access_of(info)).sees_unit(row["unit_id"]):
+        access = await access_of(info)
+        if not party and target.slug == access.tenant.slug:  # a child's was checked by grant
+            access.capacity(*OVERSIGHT, "appeal_reviewer")
+            if not access.sees_unit(row["unit_id"]):
                 return None  # outside a unit-scoped grant: exactly like an absent appeal
         steps = await ctx.fetcher(target)(
             f"SELECT * FROM {s}.rm_appeal_steps WHERE appeal_id = $1 ORDER BY position",
@@ -80,13 +81,13 @@ class AppealQuery:
 
     @strawberry.field(description="Danh sách khiếu nại theo ngày nộp (lọc theo đơn vị, người, "
                                   "trạng thái, bộ lọc) / appeals, oldest filed first")
-    async def appeals(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
-                      staff_id: strawberry.ID | None = None, status: str | None = None,
+    async def appeals(self, info: Info[Any, Any], unit_id: UnitIDOrNone = None,
+                      staff_id: StaffIDOrNone = None, status: str | None = None,
                       filter: ListFilter | None = None, first: int | None = None,
                       after: str | None = None, tenant: str | None = None,
                       at_least: int | None = None) -> Connection[Appeal]:
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         own = staff_id is not None and str(staff_id) == principal.user_id and tenant is None
         _, target = await _where(info, tenant, at_least, () if own else READERS)
         w = where(filter, appeal_columns(target.schema, "a"), target.schema)
@@ -130,12 +131,12 @@ class AppealQuery:
                                   "khiếu nại, bị sửa, thời gian quyết định (trên các quyết "
                                   "định khớp bộ lọc)")
     async def leader_accountability(self, info: Info[Any, Any],
-                                    leader_id: strawberry.ID | None = None,
+                                    leader_id: StaffIDOrNone = None,
                                     filter: ListFilter | None = None, first: int | None = None,
                                     after: str | None = None, at_least: int | None = None
                                     ) -> Connection[LeaderAccountability]:
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         own = leader_id is not None and str(leader_id) == principal.user_id
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
@@ -152,12 +153,12 @@ class AppealQuery:
             LeaderAccountability.from_row)
 
     @strawberry.field(description="Các quyết định của một lãnh đạo và điều xảy ra sau đó")
-    async def leader_decisions(self, info: Info[Any, Any], leader_id: strawberry.ID,
+    async def leader_decisions(self, info: Info[Any, Any], leader_id: StaffID,
                                filter: ListFilter | None = None, first: int | None = None,
                                after: str | None = None, at_least: int | None = None
                                ) -> Connection[LeaderDecision]:
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         own = str(leader_id) == principal.user_id
         _, target = await _where(info, None, at_least, () if own else OVERSIGHT)
         s = target.schema
@@ -180,7 +181,7 @@ class AppealQuery:
         also sees the second-instance appeals there that wait for someone to take them up.
         Each row is one thing one party has to do, so one appeal may give several."""
         ctx = ctx_of(info)
-        _, home = await ctx.caller()
+        home = (await access_of(info)).tenant
         me, target = await _where(info, tenant, at_least)
         above = target.slug != home.slug
         today = hanoi_today()

@@ -15,11 +15,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import strawberry
 from strawberry.types import Info
 
-from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
 from domain.levels import Level as DomainLevel
 from services.app.appeal_commands import (
@@ -33,10 +31,11 @@ from services.app.appeal_commands import (
     WithdrawAppeal,
 )
 from services.app.appeals import AppealService
-from services.gql.acting import acting_in
+from services.gql.acting import acting_in, run_as
 from services.gql.appeal_queries import AppealQuery
 from services.gql.appeal_types import AppealOutcome
 from services.gql.context import ctx_of
+from services.gql.ids import AppealID, Names, UserID, id_field
 from services.gql.inputs import check_text, parse_id
 from services.gql.types import Level, WriteResult
 from services.http.auth import Principal
@@ -52,18 +51,10 @@ __all__ = ["AppealMutation", "AppealQuery"]
 async def _run(info: Info[Any, Any], roles: tuple[str, ...],
                work: Callable[[AppealService, Principal, Tenant], int],
                tenant: str | None = None) -> int:
-    """Run ``work`` in a worker thread as the caller, then wake the projector."""
-    ctx = ctx_of(info)
+    """Run ``work`` on the tenant the caller acts in (``acting_in``), as the caller."""
     principal, target, capacity = await acting_in(info, roles, tenant)
-    service = AppealService(ctx.runtime.apps.get(target.slug))
-
-    def call() -> int:
-        with acting_as(Actor(user_id=principal.user_id, capacity=capacity)):
-            return work(service, principal, target)
-
-    position = await anyio.to_thread.run_sync(call)
-    await ctx.runtime.written(target)
-    return position
+    service = AppealService(ctx_of(info).runtime.apps.get(target.slug))
+    return await run_as(info, capacity, lambda: work(service, principal, target), target)
 
 
 def _appeal_id(value: strawberry.ID) -> uuid.UUID:
@@ -76,7 +67,7 @@ def _level(value: Level | None) -> DomainLevel | None:
 
 @strawberry.input
 class FileAppealInput:
-    evaluation_id: strawberry.ID
+    evaluation_id: strawberry.ID = id_field(Names.EVALUATION)
     grounds: str
     level_claimed: Level | None = None
     evidence: str = ""
@@ -84,7 +75,7 @@ class FileAppealInput:
 
 @strawberry.input
 class DecideAppealInput:
-    appeal_id: strawberry.ID
+    appeal_id: strawberry.ID = id_field(Names.APPEAL)
     outcome: AppealOutcome
     reasons: str
     level: Level | None = None
@@ -105,15 +96,15 @@ class AppealMutation:
         return WriteResult(position=position, id=strawberry.ID(str(appeal_id)))
 
     @strawberry.mutation(description="Phân công người giải quyết khiếu nại (cán bộ tổ chức)")
-    async def assign_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
-                            reviewer_id: strawberry.ID) -> WriteResult:
+    async def assign_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
+                            reviewer_id: UserID) -> WriteResult:
         aid = _appeal_id(appeal_id)
         reviewer = str(parse_id(reviewer_id, "cán bộ", "Staff member"))
         position = await _run(info, HR, lambda s, _p, _t: s.assign(AssignAppeal(aid, reviewer)))
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Cấp trên nhận giải quyết khiếu nại lần hai (qua cấp quyền)")
-    async def take_up_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def take_up_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                              tenant: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         home = ctx_of(info).principal
@@ -122,7 +113,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Thụ lý khiếu nại (người được phân công)")
-    async def accept_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def accept_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                             tenant: str | None = None) -> WriteResult:
         aid = _appeal_id(appeal_id)
         position = await _run(info, REVIEWER, lambda s, p, _t: s.accept(
@@ -130,7 +121,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Yêu cầu người khiếu nại bổ sung thông tin")
-    async def request_appeal_information(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def request_appeal_information(self, info: Info[Any, Any], appeal_id: AppealID,
                                          question: str, tenant: str | None = None
                                          ) -> WriteResult:
         aid = _appeal_id(appeal_id)
@@ -140,7 +131,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Bổ sung thông tin cho khiếu nại (người khiếu nại)")
-    async def provide_appeal_information(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def provide_appeal_information(self, info: Info[Any, Any], appeal_id: AppealID,
                                          information: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(information, "nội dung bổ sung", "information")
@@ -149,7 +140,7 @@ class AppealMutation:
         return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Rút đơn khiếu nại (người khiếu nại)")
-    async def withdraw_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def withdraw_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                               reason: str = "") -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(reason, "lý do", "reason")
@@ -168,7 +159,7 @@ class AppealMutation:
         return WriteResult(position=position, id=input.appeal_id)
 
     @strawberry.mutation(description="Khiếu nại lần hai lên cấp trên (người khiếu nại)")
-    async def escalate_appeal(self, info: Info[Any, Any], appeal_id: strawberry.ID,
+    async def escalate_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                               grounds: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(grounds, "căn cứ khiếu nại", "grounds")

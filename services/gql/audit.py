@@ -24,6 +24,7 @@ from services.audit.history import HistoryEntry, Subject, history
 from services.audit.positions import parse_point, resolve
 from services.gql.connections import Connection, build, cursor_int, decode_cursor, page_size
 from services.gql.context import Context, access_of, ctx_of
+from services.gql.ids import RecordID, UnitID
 from services.gql.inputs import check_month, parse_id
 from services.gql.scope import require_unit
 from services.gql.types import Period, Rating
@@ -90,7 +91,9 @@ class ChainStatus:
 async def audited(info: Info[Any, Any], operation: str, target: str) -> tuple[Context, Tenant]:
     """The caller must be an auditor with a grant reaching their tenant; the read is logged."""
     ctx = ctx_of(info)
-    principal, tenant = await ctx.caller(AUDITOR)
+    access = await access_of(info)
+    access.capacity(AUDITOR)
+    principal, tenant = access.principal, access.tenant
     if AUDITOR not in await roles_in(ctx.runtime.pool, principal.user_id, tenant.slug):
         raise ForbiddenError(
             # Unlike other roles, a claimed "auditor" counts for the audit reads only with a
@@ -159,7 +162,7 @@ AUDIT_HISTORY = "audit-history"
 class AuditQuery:
     @strawberry.field(description="Lịch sử đầy đủ từ nhật ký sự kiện / history from the log")
     async def audit_history(self, info: Info[Any, Any], subject: HistorySubject,
-                            id: strawberry.ID, until: str | None = None,
+                            id: RecordID, until: str | None = None,
                             first: int | None = None, after: str | None = None
                             ) -> Connection[AuditEvent]:
         """In log order, page by page (the cursor is a log position); no totalCount: counting
@@ -213,7 +216,7 @@ class BoardAsOf:
 class AuditAsOfQuery:
     @strawberry.field(description="Bảng xếp loại tháng của đơn vị tại một thời điểm (vị trí "
                       "hoặc ngày giờ) / a unit's month board as of a point in the log")
-    async def audit_unit_board_as_of(self, info: Info[Any, Any], unit_id: strawberry.ID,
+    async def audit_unit_board_as_of(self, info: Info[Any, Any], unit_id: UnitID,
                                      year: int, month: int, as_of: str) -> BoardAsOf:
         check_month(year, month)
         unit = parse_id(unit_id, "đơn vị", "Unit")
@@ -229,7 +232,7 @@ class AuditAsOfQuery:
 
     @strawberry.field(description="Trạng thái một đối tượng tại một thời điểm / an aggregate "
                       "as of a point in the log")
-    async def audit_aggregate_as_of(self, info: Info[Any, Any], id: strawberry.ID,
+    async def audit_aggregate_as_of(self, info: Info[Any, Any], id: RecordID,
                                     as_of: str) -> JSON | None:
         aggregate = parse_id(id, "đối tượng", "Record")
         await _require_record(info, str(aggregate))

@@ -16,9 +16,9 @@ from services.app.commands import OpenCollectiveRound, RateCollective
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
+from services.gql.ids import Names, id_field
 from services.gql.inputs import PeriodKind, check_openable, check_period, check_text, parse_id
 from services.gql.mutations import run_command
-from services.gql.queries import READERS
 from services.gql.scope import require_unit
 from services.gql.types import Level, WriteResult, _label, _num
 
@@ -54,7 +54,7 @@ class CollectiveRating:
 
 @strawberry.input(description="Xếp loại tập thể (người đứng đầu cấp trên trực tiếp)")
 class RateCollectiveInput:
-    unit_id: strawberry.ID
+    unit_id: strawberry.ID = id_field(Names.UNIT)
     year: int
     level: Level
     score: float
@@ -73,7 +73,7 @@ class CollectiveMutation:
     @strawberry.mutation(description="Xếp loại tập thể một đơn vị (cấp dưới trước, cấp trên sau)")
     async def rate_collective(self, info: Info[Any, Any],
                               input: RateCollectiveInput) -> WriteResult:
-        principal, _ = await ctx_of(info).caller("unit_leader")
+        principal = (await access_of(info)).principal
         check_period(PeriodKind.ANNUAL, input.year, 1)
         unit = UnitId(parse_id(input.unit_id, "đơn vị", "Unit"))
         await require_unit(info, unit)
@@ -91,7 +91,7 @@ class CollectiveQuery:
                                  after: str | None = None, at_least: int | None = None
                                  ) -> Connection[CollectiveRating]:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller(*READERS)
+        tenant = (await access_of(info)).tenant
         check_period(PeriodKind.ANNUAL, year, 1)
         w = where(filter, Columns(unit="c.unit_id", level="c.level"), tenant.schema, [year])
         in_scope(w, "c.unit_id", await access_of(info))  # a unit-scoped grant: its units

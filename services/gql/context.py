@@ -27,7 +27,7 @@ from graphql import (
 )
 from projections.runner import tracked_position
 from services.gql.permissions import Access, RoleGrant, decide
-from services.http.auth import AuthError, ForbiddenError, Principal
+from services.http.auth import AuthError, Principal
 from services.platform.grants import grants_and_revoked_in
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -121,20 +121,14 @@ class Context(BaseContext, kw_only=True):
             self.grants_cache = mine
         return self.grants_cache
 
-    async def caller(self, *roles: str) -> tuple[Principal, Tenant]:
-        """The verified caller (roles as granted) and their tenant; with ``roles``, one of them
-        is required. Object scope is ``access()``'s business."""
+    async def _caller(self) -> tuple[Principal, Tenant]:
+        """The verified caller (with their roles as granted here) and their tenant: what the
+        permission matrix decides about, in ``access`` — resolvers ask ``access_of``."""
         principal = self._verified()
         tenant = await self.runtime.registry.get(principal.tenant)
         held = frozenset(g.role for g in await self.grants())
-        effective = Principal(principal.user_id, principal.name, principal.tenant, held,
-                              principal.expires_at)
-        if roles and not effective.has(*roles):
-            raise ForbiddenError(
-                "Vai trò của bạn không được phép thực hiện thao tác này.",
-                f"Your role may not do this (needs one of: {', '.join(roles)}).",
-            )
-        return effective, tenant
+        return Principal(principal.user_id, principal.name, principal.tenant, held,
+                         principal.expires_at), tenant
 
     async def access(self, info: Info[Any, Any]) -> Access:
         """The permission matrix's answer for the root field ``info`` is under (cached)."""
@@ -143,7 +137,7 @@ class Context(BaseContext, kw_only=True):
             self.accesses_cache = {}
         found = self.accesses_cache.get(operation)
         if found is None:
-            principal, tenant = await self.caller()
+            principal, tenant = await self._caller()
             grants = await self.grants()
             trees = await self._trees(tenant, {g.unit_scope for g in grants if g.unit_scope})
             found = decide(operation, principal, tenant, grants, trees)

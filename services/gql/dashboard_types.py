@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from services.gql.ids import Names, id_field
 from services.gql.names import person_name
 from services.gql.types import Level
 
@@ -36,7 +37,7 @@ class BoardFilter:
 class BoardsFilter:
     from_month: MonthInput | None = None
     to_month: MonthInput | None = None
-    unit_id: strawberry.ID | None = None
+    unit_id: strawberry.ID | None = id_field(Names.UNIT, default=None)
     include_subunits: bool = strawberry.field(default=False, description=(
         "Kèm mọi đơn vị trực thuộc đơn vị đã chọn / with every unit below unitId"))
 

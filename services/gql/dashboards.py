@@ -36,6 +36,7 @@ from services.gql.dashboard_types import (
     TrendPoint,
 )
 from services.gql.filters import Columns, InvalidFilterError, ListFilter, subtree, where
+from services.gql.ids import StaffID, UnitID, UnitIDOrNone
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.gql.permissions import scope_sql
@@ -50,7 +51,10 @@ async def open_reads(info: Info[Any, Any], roles: tuple[str, ...],
                      at_least: int | None) -> Reads:
     """Check the caller (role, tenant from the token), wait for ``atLeast``, then read."""
     ctx = ctx_of(info)
-    _, tenant = await ctx.caller(*roles)
+    access = await access_of(info)
+    if roles:  # narrower than the matrix row (a person's own timeline needs none)
+        access.capacity(*roles)
+    tenant = access.tenant
     await ctx.fresh(tenant, at_least)
     if ctx.reads is None or ctx.reads.tenant != tenant:
         ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)
@@ -102,7 +106,7 @@ TREND = Keyset("trend", (("year * 100 + number", int),))
 @strawberry.type
 class DashboardQuery:
     @strawberry.field(description="Bảng theo dõi tháng của một đơn vị / a unit's month board")
-    async def unit_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+    async def unit_board(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                          month: int, at_least: int | None = None) -> UnitBoard | None:
         check_month(year, month)
         unit = parse_id(unit_id, "đơn vị", "Unit")
@@ -135,12 +139,12 @@ class DashboardQuery:
                      UnitBoard.from_row, after)
 
     @strawberry.field(description="Quá trình đánh giá của một người / a person's timeline")
-    async def person_timeline(self, info: Info[Any, Any], staff_id: strawberry.ID,
+    async def person_timeline(self, info: Info[Any, Any], staff_id: StaffID,
                               from_month: MonthInput | None = None,
                               to_month: MonthInput | None = None, first: int | None = None,
                               after: str | None = None,
                               at_least: int | None = None) -> Connection[TimelineEntry]:
-        principal, _ = await ctx_of(info).caller()
+        principal = (await access_of(info)).principal
         own = principal.user_id == str(staff_id)
         reads = await open_reads(info, () if own else READERS, at_least)
         low, high = month_range(from_month, to_month)
@@ -156,7 +160,7 @@ class DashboardQuery:
                      TimelineEntry.from_row, after)
 
     @strawberry.field(description="Xu hướng theo tháng của đơn vị, hoặc của cả địa phương")
-    async def trend(self, info: Info[Any, Any], unit_id: strawberry.ID | None = None,
+    async def trend(self, info: Info[Any, Any], unit_id: UnitIDOrNone = None,
                     from_month: MonthInput | None = None, to_month: MonthInput | None = None,
                     filter: ListFilter | None = None, first: int | None = None,
                     after: str | None = None,
@@ -198,7 +202,7 @@ class DashboardQuery:
             key = [str(key[0]), cursor_int(key[1])]
         reads = await open_reads(info, PARENT_READERS, at_least)
         ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         # Grants and the registry are in the home database; the children's read models are
         # where each child is placed: one statement per database holding any of them.
         children = await granted_children(ctx.runtime.pool, reads.tenant, principal.user_id,

@@ -15,9 +15,9 @@ from domain.policy import Policy
 from services.gql.connections import Connection, Fetch, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, where
+from services.gql.ids import EvaluationID, PeriodID
 from services.gql.inputs import parse_id
 from services.gql.names import person_name
-from services.gql.queries import READERS
 from services.gql.types import _num
 
 
@@ -112,7 +112,8 @@ class EvaluationQuery:
                          first: int | None = None, after: str | None = None,
                          at_least: int | None = None) -> Connection[OwnResult]:
         ctx = ctx_of(info)
-        principal, tenant = await ctx.caller()
+        access = await access_of(info)
+        principal, tenant = access.principal, access.tenant
         w = where(filter, Columns(month="r.year * 100 + r.number", level="r.level"),
                   tenant.schema, [parse_id(principal.user_id, "cán bộ", "Staff member")])
         await ctx.fresh(tenant, at_least)
@@ -123,10 +124,10 @@ class EvaluationQuery:
             w.args, OWN, first, after, own_result)
 
     @strawberry.field(description="Hồ sơ đánh giá: đề xuất, ý kiến, quyết định")
-    async def evaluation_file(self, info: Info[Any, Any], evaluation_id: strawberry.ID,
+    async def evaluation_file(self, info: Info[Any, Any], evaluation_id: EvaluationID,
                               at_least: int | None = None) -> EvaluationFile | None:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller(*READERS)
+        tenant = (await access_of(info)).tenant
         await ctx.fresh(tenant, at_least)
         eid = parse_id(evaluation_id, "phiếu đánh giá", "Evaluation")
         s = tenant.schema
@@ -150,10 +151,10 @@ class EvaluationQuery:
             version=r["version"])
 
     @strawberry.field(description="Tỷ lệ đang dùng trong một kỳ (trước khi quyết định)")
-    async def quota_use(self, info: Info[Any, Any], period_id: strawberry.ID) -> list[QuotaUse]:
+    async def quota_use(self, info: Info[Any, Any], period_id: PeriodID) -> list[QuotaUse]:
         """Read from the period aggregate itself: the same numbers the decision will check."""
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller(*READERS)
+        tenant = (await access_of(info)).tenant
         pid = parse_id(period_id, "kỳ đánh giá", "Evaluation period")
         service = ctx.runtime.service(tenant)
 

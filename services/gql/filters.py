@@ -17,6 +17,7 @@ import strawberry
 from domain.errors import ValidationFailedError
 from domain.organisation import StaffType
 from services.gql.dashboard_types import MonthInput
+from services.gql.ids import Names, id_field
 from services.gql.inputs import check_month, parse_id
 from services.gql.permissions import Access
 from services.gql.types import Level
@@ -37,7 +38,7 @@ class InvalidFilterError(ValidationFailedError):
 class ListFilter:
     from_month: MonthInput | None = None
     to_month: MonthInput | None = None
-    unit_id: strawberry.ID | None = None
+    unit_id: strawberry.ID | None = id_field(Names.UNIT, default=None)
     include_subunits: bool = strawberry.field(default=False, description=(
         "Kèm mọi đơn vị trực thuộc đơn vị đã chọn / with every unit below unitId"))
     staff_type: str | None = strawberry.field(default=None, description=(

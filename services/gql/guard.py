@@ -4,8 +4,9 @@
 matrix (services/gql/permissions.py) whether the caller's roles may call the field, so a new
 resolver is covered even if its author forgets to check. Resolvers then ask
 ``access_of(info)`` for the scope to apply to the ids they are given; for a caller whose
-grants reach some units only, the hook also checks every id argument by name
-(``ids_in_scope``), so a field whose resolver forgets it still answers NOT_FOUND.
+grants reach some units only, the hook also checks every id argument by the kind of record
+its type names (services/gql/ids.py, ``ids_in_scope``), so a field whose resolver forgets
+it still answers NOT_FOUND, and a new id argument is checked without being listed here.
 Subscriptions do not pass through this hook in graphql-core, so their resolvers call
 ``access_of`` themselves, and again before every message (services/gql/subscriptions.py).
 
@@ -21,7 +22,7 @@ import contextlib
 import json
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from inspect import isawaitable
 from typing import Any, ClassVar
 from uuid import UUID
@@ -37,9 +38,12 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLInputObjectType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -50,7 +54,8 @@ from graphql import (
 )
 from services.gql.connections import empty, is_connection
 from services.gql.context import access_of, ctx_of
-from services.gql.scope import require_period, require_staff, require_unit
+from services.gql.ids import UNSCOPED, Names, names_of
+from services.gql.scope import REQUIRE
 
 MAX_COST = 5000
 AUDITOR = "auditor"
@@ -157,34 +162,46 @@ class ValidDocuments(SchemaExtension):
                 passed.popitem(last=False)
 
 
-# Arguments (and input fields) that name a record of the caller's tenant, by GraphQL name,
-# with the check that keeps each inside a unit-scoped grant. ``toUnitId`` names a unit of the
-# *receiving* tenant of a transfer and is that tenant's business.
-_SCOPED_IDS: dict[str, Callable[[Any, UUID], Awaitable[None]]] = {
-    "unitId": require_unit, "parentId": require_unit,
-    "staffId": require_staff, "leaderId": require_staff,
-    "periodId": require_period,
-}
+def record_ids(field: GraphQLField, arguments: dict[str, Any]
+               ) -> Iterator[tuple[Names, UUID]]:
+    """Every id ``arguments`` pass to ``field``, at any depth of its inputs, with the kind
+    of record its definition says it names (services/gql/ids.py). An ``ID`` declared with
+    no kind counts as ``RECORD``: checked, never skipped."""
+    for name, value in arguments.items():
+        definition = field.args.get(name)
+        if definition is not None:
+            yield from _ids_in(definition.type, names_of(definition), value)
 
 
-def _named_ids(value: Any, name: str | None = None) -> Iterator[tuple[str, UUID]]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _named_ids(inner, key)
-    elif isinstance(value, (list, tuple)):
-        for inner in value:
-            yield from _named_ids(inner, name)
-    elif name in _SCOPED_IDS and isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            yield name, UUID(value)  # a malformed id is the resolver's to refuse
+def _ids_in(type_: Any, kind: Names | None, value: Any) -> Iterator[tuple[Names, UUID]]:
+    if value is None:
+        return
+    while isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    if isinstance(type_, GraphQLList):
+        for inner in value if isinstance(value, (list, tuple)) else [value]:
+            yield from _ids_in(type_.of_type, kind, inner)
+    elif isinstance(type_, GraphQLInputObjectType) and isinstance(value, dict):
+        for name, inner in value.items():
+            definition = type_.fields.get(name)
+            if definition is not None:
+                yield from _ids_in(definition.type, names_of(definition), inner)
+    elif isinstance(type_, GraphQLScalarType) and (kind is not None or type_.name == "ID"):
+        kind = kind or Names.RECORD
+        if kind not in UNSCOPED and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                yield kind, UUID(value)  # a malformed id is the resolver's to refuse
 
 
 async def ids_in_scope(info: Any, arguments: dict[str, Any]) -> None:
     """A caller whose grants reach some units only: every id they pass, in any resolver,
-    must lie inside them — else NOT_FOUND, as if absent. Resolvers that filter lists do so
-    themselves; this covers the ids of every field, including ones added later."""
-    for name, value in _named_ids(arguments):
-        await _SCOPED_IDS[name](info, value)
+    must lie inside them — else NOT_FOUND, as if absent (and an absent id is refused the
+    same way, by the same check, so the two answers cannot differ). Resolvers that filter
+    lists do so themselves; this covers the ids of every field, including ones added
+    later, by the kind their type declares."""
+    field = info.parent_type.fields[info.field_name]
+    for kind, value in record_ids(field, arguments):
+        await REQUIRE[kind](info, value)
 
 
 def _is_list(type_: Any) -> bool:

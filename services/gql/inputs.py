@@ -9,6 +9,7 @@ from uuid import UUID
 import strawberry
 
 from domain.errors import NotFoundError, ValidationFailedError
+from services.gql.ids import Names, id_field
 from services.gql.types import Level
 
 MAX_TEXT = 4000
@@ -72,7 +73,7 @@ def check_openable(kind: PeriodKind, year: int, number: int, today: date | None 
 
 @strawberry.input
 class OpenPeriodInput:
-    unit_id: strawberry.ID
+    unit_id: strawberry.ID = id_field(Names.UNIT)
     year: int
     month: int = strawberry.field(description="Tháng; với kỳ quý là số quý, kỳ năm là 1")
     deadline: date | None = None
@@ -98,7 +99,7 @@ class CriterionPointsInput:
 
 @strawberry.input
 class SelfAssessmentInput:
-    period_id: strawberry.ID
+    period_id: strawberry.ID = id_field(Names.PERIOD)
     score: float | None = strawberry.field(
         default=None, description="Điểm tự chấm; bỏ trống để tính theo tiêu chí")
     tasks: list[TaskResultInput] = strawberry.field(default_factory=list)
@@ -111,8 +112,8 @@ class SelfAssessmentInput:
 
 @strawberry.input
 class DecideRatingInput:
-    period_id: strawberry.ID
-    staff_id: strawberry.ID
+    period_id: strawberry.ID = id_field(Names.PERIOD)
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     level: Level
     score: float
     reasons: str = ""
@@ -128,7 +129,7 @@ MAX_BOARD_LINES = 500  # a unit's board; the biggest wards have a few hundred st
 
 @strawberry.input(description="Một dòng của bảng xếp loại đơn vị / one line of a unit's board")
 class BoardLineInput:
-    staff_id: strawberry.ID
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     level: Level
     score: float
     reasons: str = ""
@@ -140,7 +141,7 @@ class BoardLineInput:
     "Quyết định xếp loại cả bảng của đơn vị trong một lần: ghi tất cả hoặc không ghi gì / "
     "a unit's whole board decided in one act: all lines recorded or none"))
 class DecideRatingsInput:
-    period_id: strawberry.ID
+    period_id: strawberry.ID = id_field(Names.PERIOD)
     lines: list[BoardLineInput]
     authority: str = strawberry.field(
         default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
@@ -155,8 +156,8 @@ def check_board_size(lines: list[BoardLineInput]) -> None:
 
 @strawberry.input(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
 class ProposeRatingInput:
-    period_id: strawberry.ID
-    staff_id: strawberry.ID
+    period_id: strawberry.ID = id_field(Names.PERIOD)
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     level: Level
     score: float
     strengths: str = ""
@@ -175,8 +176,8 @@ class OpinionSource(Enum):
 
 @strawberry.input(description="Ý kiến góp ý (đồng nghiệp, chi bộ, mức độ hài lòng của người dân)")
 class OpinionInput:
-    period_id: strawberry.ID
-    staff_id: strawberry.ID
+    period_id: strawberry.ID = id_field(Names.PERIOD)
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     source: OpinionSource
     text: str
     satisfaction: float | None = None
@@ -184,7 +185,7 @@ class OpinionInput:
 
 @strawberry.input(description="Cho phép vượt tỷ lệ (cấp có thẩm quyền)")
 class QuotaExceptionInput:
-    period_id: strawberry.ID
+    period_id: strawberry.ID = id_field(Names.PERIOD)
     level: Level
     extra: int
     reasons: str

@@ -6,14 +6,13 @@ tenant's id is simply "not found".
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-import anyio
 import strawberry
 import structlog
 from strawberry.types import Info
 
-from domain.actor import Actor, acting_as
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
 from domain.levels import Level as DomainLevel
 from services.app.commands import (
@@ -31,7 +30,9 @@ from services.app.commands import (
     SubmitSelfAssessment,
 )
 from services.app.handlers import TenantService
-from services.gql.context import ctx_of
+from services.gql.acting import run_as
+from services.gql.context import access_of, ctx_of
+from services.gql.ids import PeriodID
 from services.gql.inputs import (
     DecideRatingInput,
     DecideRatingsInput,
@@ -50,33 +51,20 @@ from services.gql.inputs import (
 )
 from services.gql.scope import require_period, require_unit
 from services.gql.types import WriteResult
-from services.http.auth import Principal
-from services.platform.tenants import Tenant
 
 log = structlog.get_logger()
+T = TypeVar("T")
 
 
-async def run_command(info: Info[Any, Any], roles: tuple[str, ...], work: Any) -> Any:
-    """Run ``work(service)`` as the caller acting in the first of ``roles`` they hold."""
-    principal, _ = await ctx_of(info).caller(*roles)
-    capacity = next(r for r in roles if principal.has(r))
-    return (await _run(info, roles, capacity, work))[2]
-
-
-async def _run(info: Info[Any, Any], roles: tuple[str, ...], capacity: str,
-               work: Any) -> tuple[Principal, Tenant, Any]:
-    """Run ``work(service)`` in a worker thread as the caller, then wake the projector."""
-    ctx = ctx_of(info)
-    principal, tenant = await ctx.caller(*roles)
-    service: TenantService = ctx.runtime.service(tenant)
-
-    def call() -> Any:
-        with acting_as(Actor(user_id=principal.user_id, capacity=capacity)):
-            return work(service)
-
-    result = await anyio.to_thread.run_sync(call)
-    await ctx.runtime.written(tenant)
-    return principal, tenant, result
+async def run_command(info: Info[Any, Any], roles: tuple[str, ...],
+                      work: Callable[[TenantService], T], capacity: str | None = None) -> T:
+    """Run ``work(service)`` on the caller's tenant as the caller, acting in the first of
+    ``roles`` they hold here (or in ``capacity``: a self-assessment is always the
+    person's own, whatever else they hold)."""
+    access = await access_of(info)
+    acting = access.capacity(*roles)
+    service: TenantService = ctx_of(info).runtime.service(access.tenant)
+    return await run_as(info, capacity or acting, lambda: work(service))
 
 
 @strawberry.type
@@ -88,30 +76,28 @@ class Mutation:
         cmd = OpenPeriod(UnitId(parse_id(input.unit_id, "đơn vị", "Unit")), input.year,
                          input.month, input.deadline, input.kind.value)
         await require_unit(info, cmd.unit_id)
-        _, _tenant, (period_id, position) = await _run(
-            info, ("hr_officer",), "hr_officer", lambda s: s.open_period(cmd))
+        period_id, position = await run_command(info, ("hr_officer",),
+                                                 lambda s: s.open_period(cmd))
         log.info("period_opened", period_id=str(period_id), position=position)
         return WriteResult(position=position, id=strawberry.ID(str(period_id)))
 
     @strawberry.mutation(description="Nộp phiếu tự đánh giá (của chính mình)")
     async def submit_self_assessment(self, info: Info[Any, Any],
                                      input: SelfAssessmentInput) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, _ = await ctx.caller()
+        principal = (await access_of(info)).principal
         staff_id = StaffId(parse_id(principal.user_id, "cán bộ", "Staff member"))
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         cmd = SubmitSelfAssessment(period_id, staff_id, input.score, tasks_state(input.tasks),
                                    check_text(input.note, "ghi chú", "note"),
                                    criteria_points(input.criteria), input.expected_version)
-        _, _, position = await _run(info, ("staff", "unit_leader", "hr_officer"), "staff",
-                                    lambda s: s.submit_self_assessment(cmd))
+        position = await run_command(info, ("staff", "unit_leader", "hr_officer"),
+                                     lambda s: s.submit_self_assessment(cmd), "staff")
         eid = evaluation_id_for(period_id, staff_id, "official")
         return WriteResult(position=position, id=strawberry.ID(str(eid)))
 
     @strawberry.mutation(description="Quyết định xếp loại (người đứng đầu có thẩm quyền)")
     async def decide_rating(self, info: Info[Any, Any], input: DecideRatingInput) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, _ = await ctx.caller("unit_leader")
+        principal = (await access_of(info)).principal
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
         await require_period(info, period_id)
@@ -119,8 +105,7 @@ class Mutation:
                            check_text(input.reasons, "lý do", "reasons"), principal.user_id,
                            check_text(input.authority, "căn cứ thẩm quyền", "authority"),
                            input.expected_version)
-        _, _, position = await _run(info, ("unit_leader",), "unit_leader",
-                                    lambda s: s.decide_rating(cmd))
+        position = await run_command(info, ("unit_leader",), lambda s: s.decide_rating(cmd))
         log.info("rating_decided", staff_id=str(staff_id), level=input.level.value)
         eid = evaluation_id_for(period_id, staff_id, "official")
         return WriteResult(position=position, id=strawberry.ID(str(eid)))
@@ -131,8 +116,7 @@ class Mutation:
         "hoặc không ghi gì, lỗi nêu rõ dòng và người"))
     async def decide_ratings(self, info: Info[Any, Any],
                              input: DecideRatingsInput) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, _ = await ctx.caller("unit_leader")
+        principal = (await access_of(info)).principal
         check_board_size(input.lines)
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         await require_period(info, period_id)
@@ -143,23 +127,22 @@ class Mutation:
             for line in input.lines)
         cmd = DecideRatings(period_id, lines, principal.user_id,
                             check_text(input.authority, "căn cứ thẩm quyền", "authority"))
-        _, _, position = await _run(info, ("unit_leader",), "unit_leader",
-                                    lambda s: s.decide_ratings(cmd))
+        position = await run_command(info, ("unit_leader",), lambda s: s.decide_ratings(cmd))
         log.info("board_decided", period_id=str(period_id), lines=len(lines))
         return WriteResult(position=position, id=strawberry.ID(str(period_id)))
 
     @strawberry.mutation(description="Khóa sổ kỳ đánh giá (cán bộ tổ chức)")
-    async def close_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+    async def close_period(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         await require_period(info, pid)
-        _, _, position = await _run(info, ("hr_officer",), "hr_officer",
-                                    lambda s: s.close_period(ClosePeriod(pid)))
+        position = await run_command(info, ("hr_officer",),
+                                     lambda s: s.close_period(ClosePeriod(pid)))
         return WriteResult(position=position, id=period_id)
 
     @strawberry.mutation(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
     async def propose_rating(self, info: Info[Any, Any],
                              input: ProposeRatingInput) -> WriteResult:
-        principal, _ = await ctx_of(info).caller("unit_leader", "hr_officer")
+        principal = (await access_of(info)).principal
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
         cmd = ProposeRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
@@ -176,7 +159,9 @@ class Mutation:
         # Citizens' satisfaction figures come from the one-stop desk, entered by HR.
         roles = ("hr_officer",) if input.source is OpinionSource.CITIZENS else \
             ("staff", "unit_leader", "hr_officer")
-        principal, _ = await ctx_of(info).caller(*roles)
+        access = await access_of(info)
+        access.capacity(*roles)  # narrower than the matrix row: checked first
+        principal = access.principal
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
         cmd = AttachOpinion(period_id, staff_id, input.source.value, principal.user_id,
@@ -188,7 +173,7 @@ class Mutation:
     @strawberry.mutation(description="Cho phép vượt tỷ lệ (người đứng đầu cấp trên, có lý do)")
     async def grant_quota_exception(self, info: Info[Any, Any],
                                     input: QuotaExceptionInput) -> WriteResult:
-        principal, _ = await ctx_of(info).caller("unit_leader")
+        principal = (await access_of(info)).principal
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         cmd = GrantQuotaException(period_id, DomainLevel(input.level.value), input.extra,
                                   check_text(input.reasons, "lý do", "reasons"),
@@ -200,7 +185,7 @@ class Mutation:
         return WriteResult(position=position, id=input.period_id)
 
     @strawberry.mutation(description="Công khai kết quả của kỳ trong đơn vị")
-    async def publish_period(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
+    async def publish_period(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         position = await run_command(info, ("hr_officer", "unit_leader"),
                                      lambda s: s.publish_period(PublishPeriod(pid)))
@@ -209,7 +194,7 @@ class Mutation:
     @strawberry.mutation(description="Xếp loại đảng viên hằng năm (sau xếp loại cán bộ)")
     async def decide_party_rating(self, info: Info[Any, Any],
                                   input: DecideRatingInput) -> WriteResult:
-        principal, _ = await ctx_of(info).caller("unit_leader")
+        principal = (await access_of(info)).principal
         period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
         staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
         cmd = DecidePartyRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
@@ -221,8 +206,8 @@ class Mutation:
         return WriteResult(position=position, id=strawberry.ID(str(eid)))
 
     @strawberry.mutation(description="Tổng hợp đề xuất xếp loại quý/năm từ kết quả hằng tháng")
-    async def propose_rollups(self, info: Info[Any, Any], period_id: strawberry.ID) -> WriteResult:
-        principal, _ = await ctx_of(info).caller("hr_officer")
+    async def propose_rollups(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
+        principal = (await access_of(info)).principal
         pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
         position = await run_command(info, ("hr_officer",), lambda s: s.propose_rollups(
             ProposeRollups(pid, principal.user_id)))

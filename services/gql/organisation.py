@@ -22,6 +22,7 @@ from services.app.commands import (
     TransferStaff,
     UpdateStaffProfile,
 )
+from services.gql.ids import Names, StaffID, UnitID, id_field
 from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.scope import require_staff, require_unit
@@ -40,7 +41,7 @@ class StaffType(Enum):
 class RegisterUnitInput:
     name: str
     kind: str
-    parent_id: strawberry.ID | None = None
+    parent_id: strawberry.ID | None = id_field(Names.UNIT, default=None)
 
 
 @strawberry.input
@@ -48,7 +49,7 @@ class RegisterStaffInput:
     full_name: str
     staff_type: StaffType
     position: str
-    unit_id: strawberry.ID
+    unit_id: strawberry.ID = id_field(Names.UNIT)
     party_member: bool = False
     peer_group: str = strawberry.field(
         default="", description="Nhóm có nhiệm vụ tương đồng; bỏ trống = theo chức danh")
@@ -58,7 +59,7 @@ class RegisterStaffInput:
 
 @strawberry.input(description="Cập nhật hồ sơ cán bộ: chỉ các trường được nhập thay đổi")
 class StaffProfileInput:
-    staff_id: strawberry.ID
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     staff_type: StaffType | None = None
     position: str | None = None
     peer_group: str | None = None
@@ -69,7 +70,7 @@ class StaffProfileInput:
 
 @strawberry.input(description="Thời gian nghỉ (ốm đau, thai sản, việc riêng…)")
 class AbsenceInput:
-    staff_id: strawberry.ID
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     start: date
     end: date
     maternity: bool = False
@@ -78,7 +79,7 @@ class AbsenceInput:
 
 @strawberry.input(description="Quyết định kỷ luật (khiển trách trở lên)")
 class DisciplineInput:
-    staff_id: strawberry.ID
+    staff_id: strawberry.ID = id_field(Names.STAFF)
     decided_on: date
     form: str
     reference: str = ""
@@ -122,8 +123,8 @@ class OrganisationMutation:
         return WriteResult(position=position, id=strawberry.ID(str(staff_id)))
 
     @strawberry.mutation(description="Bổ nhiệm người đứng đầu đơn vị (cán bộ tổ chức)")
-    async def appoint_leader(self, info: Info[Any, Any], unit_id: strawberry.ID,
-                             staff_id: strawberry.ID) -> WriteResult:
+    async def appoint_leader(self, info: Info[Any, Any], unit_id: UnitID,
+                             staff_id: StaffID) -> WriteResult:
         cmd = AppointLeader(UnitId(parse_id(unit_id, "đơn vị", "Unit")),
                             StaffId(parse_id(staff_id, "cán bộ", "Staff member")))
         await require_unit(info, cmd.unit_id)
@@ -163,7 +164,7 @@ class OrganisationMutation:
 
     @strawberry.mutation(description="Đánh dấu đơn vị có thành tích nổi bật trong năm "
                          "(được áp dụng tỷ lệ cao hơn)")
-    async def flag_outstanding_unit(self, info: Info[Any, Any], unit_id: strawberry.ID,
+    async def flag_outstanding_unit(self, info: Info[Any, Any], unit_id: UnitID,
                                     year: int, outstanding: bool = True,
                                     reasons: str = "") -> WriteResult:
         if not 2000 <= year <= 2100:
@@ -174,8 +175,8 @@ class OrganisationMutation:
         return WriteResult(position=position, id=unit_id)
 
     @strawberry.mutation(description="Điều động cán bộ sang đơn vị khác trong địa phương")
-    async def transfer_staff(self, info: Info[Any, Any], staff_id: strawberry.ID,
-                             to_unit_id: strawberry.ID, reasons: str) -> WriteResult:
+    async def transfer_staff(self, info: Info[Any, Any], staff_id: StaffID,
+                             to_unit_id: UnitID, reasons: str) -> WriteResult:
         cmd = TransferStaff(_staff(staff_id), UnitId(parse_id(to_unit_id, "đơn vị", "Unit")),
                             check_text(reasons, "lý do", "reasons"))
         position = await run_command(info, HR, lambda s: s.transfer_staff(cmd))

@@ -13,6 +13,9 @@ Scopes (OWASP API1, object-level authorisation):
 - ``tenant``: any record of the caller's tenant — narrowed to a unit and its descendants when
   the caller's grant names a unit scope.
 - ``own``: only records about the caller (their own staff id, from the token's ``sub``).
+- ``whole``: the whole tenant and only that: a change to what every unit lives under (the
+  policy, the year's round of collectives) needs a grant for the whole tenant; a grant
+  narrowed to a unit is refused with ``FORBIDDEN`` (which tells nothing about any record).
 
 An id outside the caller's scope is answered exactly like an id that does not exist
 (``NOT_FOUND`` for a single record, an empty list for a collection), never ``FORBIDDEN``:
@@ -36,9 +39,10 @@ from services.platform.tenants import Tenant
 class Scope(StrEnum):
     TENANT = "tenant"
     OWN = "own"
+    WHOLE = "whole"
 
 
-ALL, OWN = Scope.TENANT, Scope.OWN
+ALL, OWN, WHOLE = Scope.TENANT, Scope.OWN, Scope.WHOLE
 EVERYONE_OWN: Mapping[str, Scope] = {r: OWN for r in ROLES}
 TENANT_ROLES = tuple(r for r in ROLES if r != "platform_admin")
 TENANT_OWN: Mapping[str, Scope] = {r: OWN for r in TENANT_ROLES}
@@ -140,8 +144,8 @@ MATRIX: dict[str, Permission] = {
     "Query.quotaUse": Permission("read", {
         "unit_leader": ALL, "hr_officer": ALL, "auditor": ALL,
     }, "quota in use for a period"),
-    "Mutation.adoptPolicy": Permission("write", {"hr_officer": ALL}, "adopt a policy preset"),
-    "Mutation.adjustPolicy": Permission("write", {"hr_officer": ALL}, "adjust the policy"),
+    "Mutation.adoptPolicy": Permission("write", {"hr_officer": WHOLE}, "adopt a policy preset"),
+    "Mutation.adjustPolicy": Permission("write", {"hr_officer": WHOLE}, "adjust the policy"),
     "Mutation.proposeRating": Permission("write", {"unit_leader": ALL, "hr_officer": ALL},
                                          "propose a score and level"),
     "Mutation.attachOpinion": Permission("write", {
@@ -174,7 +178,7 @@ MATRIX: dict[str, Permission] = {
     "Query.auditAggregateAsOf": Permission("read", {"auditor": ALL},
                                            "any record as of a point (logged)"),
     # Collectives (services/gql/collectives.py)
-    "Mutation.openCollectiveRound": Permission("write", {"hr_officer": ALL},
+    "Mutation.openCollectiveRound": Permission("write", {"hr_officer": WHOLE},
                                                "open the year's round of collectives"),
     "Mutation.rateCollective": Permission("write", {"unit_leader": ALL},
                                           "rate a collective (head of the unit above)"),
@@ -241,6 +245,16 @@ class Access:
             return True
         return self.sees_unit(unit_id)
 
+    def capacity(self, *preferred: str) -> str:
+        """The role the caller acts in: the first of ``preferred`` they hold here. A
+        resolver whose rule is narrower than its matrix row (citizens' opinions are HR's)
+        names its roles; holding none is FORBIDDEN, which tells nothing about any record."""
+        for role in preferred:
+            if role in self.roles:
+                return role
+        raise ForbiddenError("Vai trò của bạn không được phép thực hiện thao tác này.",
+                             f"Your role may not do this (needs one of: {', '.join(preferred)}).")
+
     def require(self, visible: bool, what_vi: str, what_en: str) -> None:
         """Out of scope reads exactly like absent: the caller learns nothing."""
         if not visible:
@@ -274,6 +288,14 @@ def decide(operation: str, principal: Principal, tenant: Tenant, grants: list[Ro
             "a grant.")
     allowed = [g for g in grants if g.role in permission.roles
                and not (permission.kind == "write" and g.role in READ_ONLY_ROLES)]
+    if allowed and all(permission.roles[g.role] is Scope.WHOLE and g.unit_scope is not None
+                       for g in allowed):
+        raise ForbiddenError(
+            "Thao tác này áp dụng cho toàn địa phương; quyền của bạn chỉ giới hạn trong một "
+            "đơn vị.",
+            f"{operation} changes the whole tenant; your grant reaches one unit only.")
+    allowed = [g for g in allowed
+               if not (permission.roles[g.role] is Scope.WHOLE and g.unit_scope is not None)]
     if not allowed:
         needed = ", ".join(sorted(permission.roles))
         raise ForbiddenError("Vai trò của bạn không được phép thực hiện thao tác này.",
@@ -285,7 +307,7 @@ def decide(operation: str, principal: Principal, tenant: Tenant, grants: list[Ro
         scope = permission.roles[g.role]
         if scope is Scope.OWN:
             own = True
-        elif g.unit_scope is None:
+        elif g.unit_scope is None:  # TENANT or WHOLE: narrowed grants were left out above
             whole = True
         else:
             units |= scoped_units.get(g.unit_scope, frozenset({g.unit_scope}))

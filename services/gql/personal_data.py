@@ -8,10 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from domain.actor import Actor
-from services.gql.context import ctx_of
+from services.gql.context import access_of, ctx_of
+from services.gql.ids import StaffID
 from services.gql.inputs import check_text, parse_id
 from services.gql.scope import require_staff
-from services.platform.erasure import ERASERS, erase_personal_data
+from services.platform.erasure import erase_personal_data
 
 
 @strawberry.type(description="Kết quả xoá dữ liệu cá nhân / an erasure, as recorded")
@@ -25,10 +26,11 @@ class ErasureResult:
 class PersonalDataMutation:
     @strawberry.mutation(description="Xoá dữ liệu cá nhân của một người (xoá khoá): họ tên, lý do, "
                          "ý kiến… không còn đọc được; quyết định và chuỗi băm vẫn kiểm chứng được")
-    async def erase_personal_data(self, info: Info[Any, Any], staff_id: strawberry.ID,
+    async def erase_personal_data(self, info: Info[Any, Any], staff_id: StaffID,
                                   basis: str) -> ErasureResult:
         ctx = ctx_of(info)
-        principal, tenant = await ctx.caller(*ERASERS)
+        access = await access_of(info)
+        principal, tenant = access.principal, access.tenant
         subject = parse_id(staff_id, "cán bộ", "Staff member")
         await require_staff(info, subject)
         capacity = "platform_admin" if principal.has("platform_admin") else "hr_officer"

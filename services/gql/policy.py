@@ -17,7 +17,7 @@ from domain.policy import Policy
 from domain.tenant_policy import default_policy
 from services.app.commands import AdjustPolicy, AdoptPolicy
 from services.gql.connections import Connection, Keyset, keyset_page
-from services.gql.context import ctx_of
+from services.gql.context import access_of, ctx_of
 from services.gql.inputs import check_text
 from services.gql.mutations import run_command
 from services.gql.types import WriteResult
@@ -215,7 +215,7 @@ class PolicyQuery:
     async def policy(self, info: Info[Any, Any], cycle: Cycle,
                      at_least: int | None = None) -> PolicyVersion:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller()
+        tenant = (await access_of(info)).tenant
         await ctx.fresh(tenant, at_least)
         row = await ctx.fetchrow(tenant,
             f"SELECT * FROM {tenant.schema}.rm_policies WHERE cycle = $1 "
@@ -229,7 +229,7 @@ class PolicyQuery:
                               first: int | None = None, after: str | None = None,
                               at_least: int | None = None) -> Connection[PolicyVersion]:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller()
+        tenant = (await access_of(info)).tenant
         await ctx.fresh(tenant, at_least)
         return await keyset_page(
             ctx.fetcher(tenant),

@@ -17,12 +17,11 @@ from strawberry.types import Info
 from services.gql.connections import Connection, Keyset, empty, keyset_page, reading
 from services.gql.context import access_of, ctx_of
 from services.gql.filters import Columns, ListFilter, in_scope, where
+from services.gql.ids import StaffID, UnitID
 from services.gql.inputs import check_month, parse_id
 from services.gql.scope import visible_staff, visible_unit
 from services.gql.types import Me, Period, Rating, Staff, Unit
 from services.platform.tenants import Tenant
-
-READERS = ("hr_officer", "unit_leader", "auditor")  # kept for resolvers that still ask by role
 
 RATING_COLUMNS = (
     "r.evaluation_id, r.period_id, r.unit_id, r.staff_id, s.full_name, r.year, r.number, "
@@ -94,7 +93,7 @@ class Query:
             w.args, UNITS, first, after, Unit.from_row)
 
     @strawberry.field(description="Danh sách cán bộ của một đơn vị / staff of a unit")
-    async def unit_staff(self, info: Info[Any, Any], unit_id: strawberry.ID,
+    async def unit_staff(self, info: Info[Any, Any], unit_id: UnitID,
                          filter: ListFilter | None = None, first: int | None = None,
                          after: str | None = None,
                          at_least: int | None = None) -> Connection[Staff]:
@@ -112,7 +111,7 @@ class Query:
             w.args, STAFF, first, after, Staff.from_row)
 
     @strawberry.field(description="Kỳ đánh giá tháng của một đơn vị / a unit's monthly period")
-    async def period(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int, month: int,
+    async def period(self, info: Info[Any, Any], unit_id: UnitID, year: int, month: int,
                      at_least: int | None = None) -> Period | None:
         ctx, access = ctx_of(info), await access_of(info)
         tenant, unit = access.tenant, parse_id(unit_id, "đơn vị", "Unit")
@@ -127,7 +126,7 @@ class Query:
         return Period.from_row(row) if row else None
 
     @strawberry.field(description="Kết quả xếp loại của đơn vị trong tháng / a unit's month board")
-    async def unit_ratings(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+    async def unit_ratings(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                            month: int, filter: ListFilter | None = None,
                            first: int | None = None, after: str | None = None,
                            at_least: int | None = None) -> Connection[Rating]:
@@ -147,7 +146,7 @@ class Query:
 
     @strawberry.field(description="Lịch sử xếp loại của một người, mới nhất trước / one "
                                   "person's rating history, newest first")
-    async def rating_history(self, info: Info[Any, Any], staff_id: strawberry.ID,
+    async def rating_history(self, info: Info[Any, Any], staff_id: StaffID,
                              filter: ListFilter | None = None, first: int | None = None,
                              after: str | None = None,
                              at_least: int | None = None) -> Connection[Rating]:

@@ -10,14 +10,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import anyio
 import strawberry
 from strawberry.types import Info
 
-from domain.actor import Actor, acting_as
+from domain.actor import Actor
 from domain.errors import NotFoundError, ValidationFailedError
 from domain.ids import StaffId
 from services.app.reorganisation import merge_tenants, transfer_between_tenants
+from services.gql.acting import run_as
 from services.gql.connections import (
     Connection,
     Keyset,
@@ -28,6 +28,7 @@ from services.gql.connections import (
     reading,
 )
 from services.gql.context import access_of, ctx_of
+from services.gql.ids import OtherTenantUnitID, StaffID
 from services.gql.inputs import check_text, parse_id
 from services.gql.queries import RATING_COLUMNS
 from services.gql.scope import require_staff, visible_staff
@@ -46,11 +47,11 @@ class LineageEntry:
 @strawberry.type
 class ReorganisationMutation:
     @strawberry.mutation(description="Chuyển cán bộ sang địa phương khác, kèm kết quả hằng tháng")
-    async def transfer_staff_to_tenant(self, info: Info[Any, Any], staff_id: strawberry.ID,
-                                       to_tenant: str, to_unit_id: strawberry.ID,
+    async def transfer_staff_to_tenant(self, info: Info[Any, Any], staff_id: StaffID,
+                                       to_tenant: str, to_unit_id: OtherTenantUnitID,
                                        reasons: str) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, tenant = await ctx.caller("hr_officer")
+        ctx, access = ctx_of(info), await access_of(info)
+        principal, tenant = access.principal, access.tenant
         if to_tenant == tenant.slug:
             raise ValidationFailedError("Địa phương nhận phải khác địa phương hiện tại.",
                                         "The receiving tenant must be another tenant.")
@@ -65,21 +66,16 @@ class ReorganisationMutation:
         source_service, target_service = ctx.runtime.service(tenant), ctx.runtime.service(target)
         text = check_text(reasons, "lý do", "reasons")
 
-        def work() -> int:
-            with acting_as(Actor(principal.user_id, "hr_officer")):
-                return transfer_between_tenants(source_service, tenant.slug, target_service,
-                                                target.slug, staff, unit, text, date.today())
-
-        position = await anyio.to_thread.run_sync(work)
-        await ctx.runtime.written(tenant)
-        await ctx.runtime.written(target)
+        position = await run_as(info, "hr_officer", lambda: transfer_between_tenants(
+            source_service, tenant.slug, target_service, target.slug, staff, unit, text,
+            date.today()), tenant, target)
         return WriteResult(position=position, id=staff_id)
 
     @strawberry.mutation(description="Sáp nhập các địa phương vào địa phương này (quản trị)")
     async def merge_tenants(self, info: Info[Any, Any], predecessors: list[str],
                             reasons: str) -> WriteResult:
-        ctx = ctx_of(info)
-        principal, successor = await ctx.caller("platform_admin")
+        ctx, access = ctx_of(info), await access_of(info)
+        successor = access.tenant
         if not predecessors or successor.slug in predecessors:
             raise ValidationFailedError("Danh sách địa phương sáp nhập không hợp lệ.",
                                         "The list of merged tenants is not valid.")
@@ -88,13 +84,8 @@ class ReorganisationMutation:
         service = ctx.runtime.service(successor)
         text = check_text(reasons, "lý do", "reasons")
 
-        def work() -> int:
-            with acting_as(Actor(principal.user_id, "platform_admin")):
-                return merge_tenants(pairs, successor.slug, service, text, date.today())
-
-        position = await anyio.to_thread.run_sync(work)
-        for t in [successor, *olds]:
-            await ctx.runtime.written(t)
+        position = await run_as(info, "platform_admin", lambda: merge_tenants(
+            pairs, successor.slug, service, text, date.today()), successor, *olds)
         return WriteResult(position=position, id=strawberry.ID(successor.slug))
 
 
@@ -117,7 +108,7 @@ class ReorganisationQuery:
     @strawberry.field(description="Lịch sử xếp loại của một người ở các địa phương tiền thân "
                                   "(địa phương sáp nhập sau cùng trước, mới nhất trước)")
     async def predecessor_history(self, info: Info[Any, Any],
-                                  staff_id: strawberry.ID, first: int | None = None,
+                                  staff_id: StaffID, first: int | None = None,
                                   after: str | None = None,
                                   at_least: int | None = None) -> Connection[Rating]:
         """Page by page across the predecessors: each is read in its own schema (its own

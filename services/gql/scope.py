@@ -9,10 +9,12 @@ look the record's unit up in the read models.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 from services.gql.context import access_of, ctx_of
+from services.gql.ids import Names
 
 
 async def _unit_of(info: Any, table: str, key: str, value: UUID) -> UUID | None:
@@ -58,3 +60,47 @@ async def require_staff(info: Any, staff_id: UUID) -> None:
 async def require_period(info: Any, period_id: UUID) -> None:
     (await access_of(info)).require(await visible_period(info, period_id), "kỳ đánh giá",
                                     "Evaluation period")
+
+
+async def visible_in(info: Any, table: str, key: str, value: UUID) -> bool:
+    """A record read from ``table`` by ``key``: in reach if its unit is, or (with an
+    ``own`` scope) if it is about the caller."""
+    access = await access_of(info)
+    if access.whole_tenant:
+        return True
+    async with ctx_of(info).read(access.tenant) as conn:
+        row = await conn.fetchrow(
+            f"SELECT unit_id, staff_id FROM {access.tenant.schema}.{table} WHERE {key} = $1",
+            value)
+    return row is not None and access.sees_staff(row["staff_id"], row["unit_id"])
+
+
+async def require_appeal(info: Any, appeal_id: UUID) -> None:
+    (await access_of(info)).require(
+        await visible_in(info, "rm_appeals", "appeal_id", appeal_id), "khiếu nại", "Appeal")
+
+
+async def require_evaluation(info: Any, evaluation_id: UUID) -> None:
+    (await access_of(info)).require(
+        await visible_in(info, "rm_ratings", "evaluation_id", evaluation_id),
+        "phiếu đánh giá", "Evaluation")
+
+
+async def require_record(info: Any, record_id: UUID) -> None:
+    """Any record of the tenant (the auditor's tools): a unit, a person, a period, an
+    evaluation or an appeal in reach; an id of none of these is out of reach."""
+    access = await access_of(info)
+    visible = access.sees_unit(record_id) or await visible_staff(info, record_id) \
+        or await visible_period(info, record_id) \
+        or await visible_in(info, "rm_ratings", "evaluation_id", record_id) \
+        or await visible_in(info, "rm_appeals", "appeal_id", record_id)
+    access.require(visible, "bản ghi", "Record")
+
+
+# The check each kind of id gets from the guard (services/gql/guard.py); the kinds in
+# ``ids.UNSCOPED`` name nothing of the caller's tenant and have none.
+REQUIRE: dict[Names, Callable[[Any, UUID], Awaitable[None]]] = {
+    Names.UNIT: require_unit, Names.STAFF: require_staff, Names.PERIOD: require_period,
+    Names.APPEAL: require_appeal, Names.EVALUATION: require_evaluation,
+    Names.RECORD: require_record,
+}

@@ -34,6 +34,7 @@ from services.gql.context import Context, access_of, ctx_of
 from services.gql.errors import domain_error
 from services.gql.evaluation_queries import OwnResult, own_results
 from services.gql.guard import AUDITOR
+from services.gql.ids import UnitID
 from services.gql.inputs import check_month, parse_id
 from services.gql.loaders import Reads
 from services.gql.scope import visible_unit
@@ -43,7 +44,6 @@ from services.store.database import ConnectionParams
 
 log = structlog.get_logger()
 
-READERS = ("hr_officer", "unit_leader", "auditor")
 RECHECK_SECONDS = 5.0  # re-read even without a notification (a lost NOTIFY, an expired token)
 
 
@@ -98,13 +98,14 @@ def feed_of(ctx: Context) -> ProjectedFeed:
     return feed
 
 
-async def recheck(ctx: Context, tenant: Tenant | None,
-                  roles: tuple[str, ...] = READERS) -> Tenant:
-    """Verify the token again (it may have expired), and tenant and role with it."""
+async def recheck(info: Info[Any, Any], tenant: Tenant | None) -> Tenant:
+    """Verify the token again (it may have expired), and decide the permission matrix
+    afresh from the grants as they are now: a grant revoked or narrowed since, or a unit
+    moved, ends the watch too. The tenant must still be the one watched."""
+    ctx = ctx_of(info)
     ctx.principal = await ctx.runtime.verifier.verify(ctx.authorization)
-    # A grant revoked or narrowed since, or a unit moved, ends it too.
     ctx.grants_cache = ctx.accesses_cache = ctx.trees_cache = None
-    _, current = await ctx.caller(*roles)
+    current = (await access_of(info)).tenant
     if tenant is not None and current.slug != tenant.slug:
         raise ForbiddenError("Phiên kết nối không còn thuộc địa phương này.",
                              "This connection no longer belongs to that tenant.")
@@ -115,7 +116,7 @@ async def recheck(ctx: Context, tenant: Tenant | None,
 class Subscription:
     @strawberry.subscription(description="Bảng theo dõi tháng của đơn vị, cập nhật trực tiếp "
                                          "/ a unit's month board, live")
-    async def unit_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+    async def unit_board(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                          month: int) -> AsyncGenerator[UnitBoard | None, None]:
         ctx = ctx_of(info)
         try:
@@ -138,7 +139,7 @@ class Subscription:
                 if not await visible_unit(info, watched) and str(watched) == str(unit_id):
                     raise NotFoundError("Không tìm thấy đơn vị.", "Unit not found.")
 
-            async for board in _watch_board(ctx, unit_id, year, month, still_allowed):
+            async for board in _watch_board(info, unit_id, year, month, still_allowed):
                 yield board
         except DomainError as error:
             # Subscriptions bypass the per-operation error policy: shape the refusal here,
@@ -160,24 +161,25 @@ class Subscription:
             async def still_allowed() -> None:
                 await access_of(info)
 
-            async for results in _watch_own(ctx, still_allowed):
+            async for results in _watch_own(info, still_allowed):
                 yield results
         except DomainError as error:
             raise domain_error(error) from None
 
 
-async def _watch_own(ctx: Context, still_allowed: Callable[[], Awaitable[None]],
+async def _watch_own(info: Info[Any, Any], still_allowed: Callable[[], Awaitable[None]],
                      ) -> AsyncGenerator[list[OwnResult], None]:
     """Workflow step 6: each person is told their own result once it is published (and
     again if an appeal amends it); nobody else's."""
-    tenant = await recheck(ctx, None, ())
-    principal, _ = await ctx.caller()
+    ctx = ctx_of(info)
+    tenant = await recheck(info, None)
+    principal = (await access_of(info)).principal
     staff_id = parse_id(principal.user_id, "cán bộ", "Staff member")
     sent: int | None = None
     async with feed_of(ctx).watch(tenant.schema) as wake:
         while True:
             wake.clear()
-            await recheck(ctx, tenant, ())
+            await recheck(info, tenant)
             await still_allowed()
             position, results = await own_results(ctx.fetcher(tenant), tenant.schema, staff_id)
             if position != sent:
@@ -187,17 +189,18 @@ async def _watch_own(ctx: Context, still_allowed: Callable[[], Awaitable[None]],
                 await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
 
 
-async def _watch_board(ctx: Context, unit_id: strawberry.ID, year: int, month: int,
+async def _watch_board(info: Info[Any, Any], unit_id: strawberry.ID, year: int, month: int,
                        still_allowed: Callable[[], Awaitable[None]],
                        ) -> AsyncGenerator[UnitBoard | None, None]:
+    ctx = ctx_of(info)
     check_month(year, month)
     unit = parse_id(unit_id, "đơn vị", "Unit")
-    tenant = await recheck(ctx, None)
+    tenant = await recheck(info, None)
     sent: int | None = None
     async with feed_of(ctx).watch(tenant.schema) as wake:
         while True:
             wake.clear()
-            await recheck(ctx, tenant)
+            await recheck(info, tenant)
             await still_allowed()
             ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)  # fresh loaders for each message
             row = await ctx.reads.fetchrow(

@@ -3,6 +3,7 @@ English, and nothing written."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import OpenedMonthFactory
 from tests.e2e.test_appeal_workflow import (
     ACCEPT,
     DECIDE_APPEAL,
@@ -53,10 +55,15 @@ async def filed(http: httpx.AsyncClient, settings: Settings,
             "at": appeal["position"], **tok}
 
 
-async def test_an_appeal_on_someone_elses_rating_is_refused(
+async def test_an_appeal_on_someone_elses_rating_is_refused_as_if_it_did_not_exist(
     runtime: Runtime, http: httpx.AsyncClient, filed: dict[str, Any]) -> None:
-    assert await refused(runtime, filed["tenant"], gql(http, filed["other"], FILE, {
-        "evaluation": filed["evaluation"], "grounds": GROUNDS})) == "NOT_OWN_RATING"
+    theirs = {"evaluation": filed["evaluation"], "grounds": GROUNDS}
+    assert await refused(runtime, filed["tenant"], gql(http, filed["other"], FILE,
+                                                       theirs)) == "NOT_FOUND"
+    # The very answer a rating that does not exist gets: nothing tells it exists.
+    absent = {"evaluation": str(uuid.uuid4()), "grounds": GROUNDS}
+    assert (await gql(http, filed["other"], FILE, theirs))["errors"][0]["extensions"] == \
+        (await gql(http, filed["other"], FILE, absent))["errors"][0]["extensions"]
 
 
 async def test_a_second_open_appeal_on_the_same_rating_is_refused(
@@ -95,13 +102,11 @@ async def test_an_unpublished_rating_cannot_be_appealed(
 
 async def test_an_undecided_rating_cannot_be_appealed(
     runtime: Runtime, http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, operation("OpenPeriod"),
-                            {"unit": str(org.unit), "year": 2026, "month": 3}))["openPeriod"]
+    month = await opened_month(members=2)
+    tenant, org = month.tenant, month.org
+    period = {"id": month.period}
     me = token_for(settings, tenant.slug, org.members[0], "staff")
     evaluation = data(await gql(http, me, operation("SubmitSelfAssessment"), {
         "period": period["id"], "score": 80, "tasks": [], "note": ""}))["submitSelfAssessment"]
@@ -149,8 +154,9 @@ async def test_the_decider_is_never_assigned_the_second_instance(
     data(await gql(http, filed["leader"], ACCEPT, {"appeal": appeal}))
     data(await gql(http, filed["leader"], DECIDE_APPEAL, {
         "appeal": appeal, "outcome": "DISMISSED", "reasons": "Không có căn cứ mới."}))
+    # Only the appellant escalates; to anyone else the appeal reads as absent.
     assert await refused(runtime, filed["tenant"], gql(http, filed["leader"], ESCALATE, {
-        "appeal": appeal, "grounds": GROUNDS})) == "NOT_APPELLANT"
+        "appeal": appeal, "grounds": GROUNDS})) == "NOT_FOUND"
     data(await gql(http, filed["me"], ESCALATE, {"appeal": appeal, "grounds": GROUNDS}))
     assert await refused(runtime, filed["tenant"], gql(http, filed["hr"], ASSIGN, {
         "appeal": appeal, "reviewer": str(filed["org"].leader)})) == "CONFLICTED_REVIEWER"

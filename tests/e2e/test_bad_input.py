@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 import httpx
@@ -14,9 +14,9 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import OpenedMonthFactory
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, token_for
-from tests.support.org import Org
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
@@ -24,12 +24,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def ward(runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-               new_tenant: Callable[..., Awaitable[Tenant]],
-               org_in: Callable[..., Awaitable[Org]]) -> dict[str, Any]:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]["id"]
+               opened_month: OpenedMonthFactory) -> dict[str, Any]:
+    month = await opened_month(members=3)
+    tenant, org, hr, period = month.tenant, month.org, month.hr, month.period
     return {"tenant": tenant, "org": org, "hr": hr, "period": period}
 
 

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from services.http.auth import mint_token
 from services.platform.tenants import Tenant
 from services.settings import Settings
+from tests.conftest import OpenedMonthFactory
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -54,14 +55,11 @@ async def subscribe(ws: ClientConnection, variables: dict[str, Any]) -> None:
 
 async def test_board_subscription_receives_a_decision_made_by_another_client(
     server: str, http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=4)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
-    opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit), "year": 2026, "month": 6}))
-    period = opened["openPeriod"]["id"]
+    month = await opened_month(members=4, month=6)
+    org, hr, period = month.org, month.hr, month.period
+    leader = month.token(org.leader, "unit_leader")
     variables = {"unit": str(org.unit), "year": 2026, "month": 6}
     async with socket(server, hr) as ws:
         await subscribe(ws, variables)

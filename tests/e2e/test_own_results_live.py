@@ -4,17 +4,15 @@ graphql-transport-ws, and of nobody else's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.settings import Settings
+from tests.conftest import OpenedMonthFactory
 from tests.e2e.test_live_board import receive, socket
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +24,12 @@ PUBLISH = "mutation($p: ID!) { publishPeriod(periodId: $p) { position } }"
 
 async def test_a_person_is_told_their_result_once_it_is_published(
     server: str, http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
+    month = await opened_month(members=2, month=8)
+    tenant, org, hr, period = month.tenant, month.org, month.hr, month.period
+    leader = month.token(org.leader, "unit_leader")
     me, other = org.members
-    opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit), "year": 2026, "month": 8}))
-    period = opened["openPeriod"]["id"]
     async with socket(server, token_for(settings, tenant.slug, me, "staff")) as ws:
         assert (await receive(ws))["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe",

@@ -9,6 +9,7 @@ import pytest
 
 from services.platform.tenants import Tenant
 from services.settings import Settings
+from tests.conftest import OpenedMonthFactory
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -76,13 +77,11 @@ async def test_open_self_assess_decide_and_read_the_board(
 
 async def test_a_head_is_rated_by_the_level_above_over_the_api(
     http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]["id"]
-    chair = token_for(settings, tenant.slug, org.chair, "unit_leader")
+    month = await opened_month(members=2)
+    org, period = month.org, month.period
+    chair = month.token(org.chair, "unit_leader")
     decided = data(await gql(http, chair, DECIDE, {
         "period": period, "staff": str(org.leader), "level": "B", "score": 85, "reasons": ""}))
     assert decided["decideRating"]["position"] > 0

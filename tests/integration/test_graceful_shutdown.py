@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.keyserver import KeyServer, key_server, provider_token
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -45,13 +45,6 @@ def image_command() -> list[str]:
             if line.startswith("CMD ")]
     argv: list[str] = json.loads(cmds[-1].removeprefix("CMD "))
     return argv
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 async def _until_ready(base: str, proc: asyncio.subprocess.Process) -> None:
@@ -85,7 +78,7 @@ async def _burst_then_sigterm(
     tenant = await new_tenant()
     argv = image_command()
     assert argv[0] == "congtam"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": settings.database_url or "",
            "CONGTAM_DATA_DIR": str(tmp_path), **idp.env(), "CONGTAM_HOST": "127.0.0.1",
            "CONGTAM_PORT": str(port), "CONGTAM_LOG_FORMAT": "json",

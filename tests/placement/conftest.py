@@ -3,23 +3,20 @@ started only when a test here asks for it."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
 from services.store.database import start_embedded, stop_embedded
-from tests.conftest import _free_port
+from tests.support.servers import serving
 
 
 @pytest.fixture(scope="session")
@@ -44,27 +41,6 @@ async def placed(placed_settings: Settings) -> AsyncIterator[Runtime]:
     rt = await bootstrap(placed_settings, projector=False)
     yield rt
     await shutdown(rt)
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app on a free port with these settings, and a client for it."""
-    from services.http.api import create_app
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                        log_level="warning", lifespan="on"))
-    task = asyncio.create_task(srv.serve())
-    while not srv.started:
-        await asyncio.sleep(0.05)
-        if task.done():
-            task.result()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        srv.should_exit = True
-        await task
 
 
 @pytest.fixture(scope="module")

@@ -27,9 +27,9 @@ from services.http.auth import ROLES
 from services.platform.tenants import Tenant
 from services.settings import Settings
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
-from tests.security.servers import app_with
 from tests.support.gql import data, gql, token_for
 from tests.support.org import Org
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 

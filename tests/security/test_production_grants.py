@@ -16,11 +16,11 @@ from domain.actor import Actor
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings, SettingsError, load_settings
-from tests.security.servers import app_with
 from tests.support.gql import data, gql, token_for
 from tests.support.keyserver import KeyServer, key_server, provider_token
 from tests.support.org import Org
 from tests.support.readmodels import event_count
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,9 @@ import pytest
 from services.http import auth
 from services.http.auth import AuthError, TokenVerifier
 from services.settings import Settings, SettingsError, load_settings
-from tests.security.servers import app_with
 from tests.support.gql import gql, token_for
 from tests.support.keyserver import KeyServer, key_server, provider_token
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.integration
 

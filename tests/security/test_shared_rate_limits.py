@@ -12,8 +12,8 @@ import pytest
 from services.http import rate_buckets
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.security.servers import app_with
 from tests.support.gql import token_for
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 

@@ -2,13 +2,19 @@
 query of the schema — generated from it, so a list added tomorrow is covered — is tried by a
 caller holding every tenant role scoped to A, with A's ids and B's, and nothing of B (its
 id, name, people, periods, evaluations, appeals) ever comes back. Lists and aggregates are
-narrowed in SQL, so their counts and pages are those of A alone."""
+narrowed in SQL, so their counts and pages are those of A alone.
+
+Writes are bounded the same way: every mutation, given B's ids, answers exactly what it
+answers for an id that exists nowhere (same code, same message), and B's records gain no
+event."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import anyio
 import httpx
@@ -26,7 +32,7 @@ from tests.e2e.test_appeal_workflow import FILE, decided_rating
 from tests.e2e.test_collectives_api import OPEN as OPEN_ROUND
 from tests.e2e.test_collectives_api import RATE
 from tests.security.schema_walk import operations
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, error_code, gql, token_for
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
@@ -66,11 +72,27 @@ async def _activity(http: httpx.AsyncClient, settings: Settings, tenant: Tenant,
     return evaluation, filed["id"]
 
 
-async def test_a_unit_scoped_caller_never_sees_a_sibling_unit_in_any_query(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
-) -> None:
-    tenant = await new_tenant()
+@dataclass(frozen=True)
+class TwoUnits:
+    """Unit A and its sibling B, each with a decided, published and appealed March, the
+    year's collectives rated, and a caller holding every tenant role scoped to A."""
+
+    tenant: Tenant
+    a: Org
+    b: Org
+    tag: str  # a text only B's records carry
+    a_evaluation: str
+    a_appeal: str
+    b_evaluation: str
+    b_appeal: str
+    b_period: str
+    token: str  # the caller scoped to A
+    hr: str  # a whole-tenant officer
+    position: int
+
+
+async def _two_units(runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+                     tenant: Tenant, org_in: Callable[..., Awaitable[Org]]) -> TwoUnits:
     a = await org_in(tenant, members=1)
     tag = f"BÍ MẬT {uuid.uuid4().hex[:8]}"
     b = await _sibling(runtime, tenant, a, tag)
@@ -95,6 +117,20 @@ async def test_a_unit_scoped_caller_never_sees_a_sibling_unit_in_any_query(
     # Settled read models before probing (every query then reads the same picture).
     data(await gql(http, token, "query($at: Int) { units(atLeast: $at) { totalCount } }",
                    {"at": position}))
+    return TwoUnits(tenant, a, b, tag, a_evaluation, a_appeal, b_evaluation, b_appeal,
+                    b_period["id"], token, hr, position)
+
+
+async def test_a_unit_scoped_caller_never_sees_a_sibling_unit_in_any_query(
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    two = await _two_units(runtime, settings, http, tenant, org_in)
+    a, b, tag, token, hr, position = two.a, two.b, two.tag, two.token, two.hr, two.position
+    a_evaluation, a_appeal = two.a_evaluation, two.a_appeal
+    b_evaluation, b_appeal = two.b_evaluation, two.b_appeal
+    b_period = {"id": two.b_period}
 
     b_only = {str(b.unit), str(b.leader), str(b.members[0]), tag, b_period["id"],
               b_evaluation, b_appeal,
@@ -118,3 +154,101 @@ async def test_a_unit_scoped_caller_never_sees_a_sibling_unit_in_any_query(
     assert [p["node"]["decided"] for p in points] == [1]
     whole = data(await gql(http, hr, TREND, {"at": position}))["trend"]["edges"]
     assert [p["node"]["decided"] for p in whole] == [2]
+
+
+def _answer(body: dict[str, Any], the_id: str) -> str:
+    """What a caller learns from an answer, with the id they sent taken out."""
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).replace(the_id, "<id>")
+
+
+async def _events_of(runtime: Runtime, tenant: Tenant, ids: list[str]) -> int:
+    async with runtime.pool.acquire() as conn:
+        count: int = await conn.fetchval(
+            f"SELECT count(*) FROM {tenant.schema}.evaluations_events "
+            "WHERE originator_id = ANY($1::uuid[])", [uuid.UUID(i) for i in ids])
+    return count
+
+
+async def test_a_unit_scoped_caller_changes_nothing_of_a_sibling_unit_in_any_mutation(
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    two = await _two_units(runtime, settings, http, tenant, org_in)
+    b = two.b
+    b_ids = [str(b.unit), str(b.leader), str(b.members[0]), two.b_period, two.b_evaluation,
+             two.b_appeal]
+    before = await _events_of(runtime, tenant, b_ids)
+    named = {"tenant": tenant.slug, "toTenant": tenant.slug}
+    tried, differ = 0, []
+    for b_id in b_ids:
+        absent = str(uuid.uuid4())
+        for with_b, with_absent in zip(
+                operations(schema._schema, [b_id], named, kinds=("Mutation",), shallow=True),
+                operations(schema._schema, [absent], named, kinds=("Mutation",),
+                           shallow=True), strict=True):
+            body = await gql(http, two.token, with_b.document, with_b.variables)
+            expected = await gql(http, two.token, with_absent.document, with_absent.variables)
+            if _answer(body, b_id) != _answer(expected, absent):
+                differ.append(f"{with_b.name} with B's id {b_id}:\n  {_answer(body, b_id)[:400]}"
+                              f"\n  absent: {_answer(expected, absent)[:400]}")
+            tried += 1
+    assert not differ, "answers differ from an absent id's:\n" + "\n".join(differ)
+    assert tried == len(b_ids) * len(schema._schema.mutation_type.fields)
+    assert await _events_of(runtime, tenant, b_ids) == before, "B's records changed"
+
+    # Positive control: the same caller does write in A (the walk reaches resolvers).
+    closed = await gql(http, two.token, "mutation($p: ID!) { closePeriod(periodId: $p) { id } }",
+                       {"p": _period_of(two)})
+    assert closed.get("errors") is None, closed
+
+
+def _period_of(two: TwoUnits) -> str:
+    from domain.ids import period_id_for
+    return str(period_id_for(UnitId(two.a.unit), "monthly", 2026, 3))
+
+
+TRANSFER = """mutation($s: ID!, $u: ID!) { transferStaff(staffId: $s, toUnitId: $u,
+  reasons: "Điều động") { position } }"""
+ASSIGN = """mutation($a: ID!, $r: ID!) { assignAppeal(appealId: $a, reviewerId: $r) {
+  position } }"""
+ADOPT = """mutation { adoptPolicy(cycle: MONTHLY, preset: HN_MONTHLY_2018,
+  reasons: "Quy chế mới") { position } }"""
+ADJUST = """mutation($input: AdjustPolicyInput!) { adjustPolicy(input: $input) { position } }"""
+OPEN_2027 = "mutation { openCollectiveRound(year: 2027) { position } }"
+
+
+async def test_an_officer_scoped_to_a_unit_writes_nothing_into_its_sibling_nor_the_whole(
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    two = await _two_units(runtime, settings, http, tenant, org_in)
+    a, b = two.a, two.b
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=a.unit)
+    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+    watched = [str(a.members[0]), str(a.unit), str(b.unit), two.b_appeal]
+    before = await _events_of(runtime, tenant, watched)
+
+    # A's member moved into B reads as a move into a unit that does not exist.
+    into_b = await gql(http, scoped, TRANSFER, {"s": str(a.members[0]), "u": str(b.unit)})
+    absent = str(uuid.uuid4())
+    into_nowhere = await gql(http, scoped, TRANSFER, {"s": str(a.members[0]), "u": absent})
+    assert error_code(into_b) == "NOT_FOUND", into_b
+    assert _answer(into_b, str(b.unit)) == _answer(into_nowhere, absent)
+    # B's appeal given a reviewer reads as an appeal that does not exist.
+    on_b = await gql(http, scoped, ASSIGN, {"a": two.b_appeal, "r": str(a.leader)})
+    on_nowhere = await gql(http, scoped, ASSIGN, {"a": absent, "r": str(a.leader)})
+    assert error_code(on_b) == "NOT_FOUND", on_b
+    assert _answer(on_b, two.b_appeal) == _answer(on_nowhere, absent)
+    # What every unit lives under is the whole tenant's to change.
+    change = {"cycle": "MONTHLY", "reasons": "Quy chế riêng", "appealWindowDays": 20}
+    for document, variables in ((ADOPT, {}), (ADJUST, {"input": change}), (OPEN_2027, {})):
+        refused = await gql(http, scoped, document, variables)
+        assert error_code(refused) == "FORBIDDEN", refused
+        assert "whole tenant" in refused["errors"][0]["extensions"]["messageEn"]
+    assert await _events_of(runtime, tenant, watched) == before
+    # The whole-tenant officer may (the refusals above are about the scope, not the role).
+    data(await gql(http, two.hr, OPEN_2027))
+    data(await gql(http, two.hr, ADJUST, {"input": change}))

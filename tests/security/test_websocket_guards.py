@@ -16,10 +16,10 @@ from websockets.asyncio.client import ClientConnection
 from services.platform.tenants import Tenant
 from services.settings import Settings
 from tests.e2e.test_live_board import receive, socket
-from tests.security.servers import app_with
 from tests.support.gql import token_for
 from tests.support.operations import OPERATIONS
 from tests.support.org import Org
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 

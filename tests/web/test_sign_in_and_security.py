@@ -12,7 +12,7 @@ from services.http.auth import mint_token
 from services.http.web.settings import load_web_settings
 from services.http.web.signin import safe_next
 from services.settings import Settings, SettingsError, load_settings
-from tests.security.servers import app_with
+from tests.support.servers import app_with
 from tests.web.conftest import Ward
 from tests.web.oidc_stub import oidc_provider
 
