@@ -119,6 +119,10 @@ class Policy:
     # The work-output rules (``domain.work_policy``) as state; None for policies before 2026,
     # which score everyone as ``domain.scoring`` does, under Decree 90/2020.
     work: dict[str, Any] | None = field(default=None, hash=False)
+    # A province's policy: the fields (dotted paths, e.g. "appeal_window_days" or
+    # "work.scoring") its child tenants may adjust; everything else is locked
+    # (``domain.inheritance``). Empty — the safe default — locks everything.
+    child_adjustable: tuple[str, ...] = ()
 
     @property
     def work_policy(self) -> WorkPolicy:
@@ -148,6 +152,7 @@ class Policy:
         state["criteria"] = [asdict(c) for c in self.criteria]
         state["quotas"] = [asdict(q) for q in self.quotas]
         state["collective_order"] = list(self.collective_order)
+        state["child_adjustable"] = list(self.child_adjustable)
         state["level_labels"] = dict(self.level_labels)
         return state
 
@@ -161,6 +166,8 @@ class Policy:
             data["quotas"] = (QuotaRule("A", data.get("excellent_share", 0.30)),)
         if "criteria" in data:
             data["criteria"] = tuple(Criterion(**c) for c in data["criteria"])
+        if "child_adjustable" in data:
+            data["child_adjustable"] = tuple(data["child_adjustable"])
         if "collective_order" in data:
             data["collective_order"] = tuple(data["collective_order"])
         if "level_labels" in data:
