@@ -85,7 +85,9 @@ class ScoreBreakdown:
     quantity_percent: float
     quality_percent: float
     timeliness_percent: float
-    quality_deduction: float  # percentage points lost, summed over items
+    # Percentage points the deductions actually cost the criterion (completed work above
+    # 100 % may absorb some of the items' deductions; never more than the criterion holds).
+    quality_deduction: float
     timeliness_deduction: float
     unit_percent: float | None  # leaders only
     organisation_percent: float | None
@@ -171,8 +173,7 @@ def compute(scoring: WorkScoring, bands: ScoreBands, outcomes: Sequence[ItemOutc
         items=tuple(lines), assigned_units=assigned,
         completed_units=sum(o.completed_units for o in outcomes),
         quantity_percent=round(a, 2), quality_percent=round(b, 2), timeliness_percent=round(c, 2),
-        quality_deduction=round(sum(line.quality_deduction for line in lines), 2),
-        timeliness_deduction=round(sum(line.timeliness_deduction for line in lines), 2),
+        quality_deduction=round(a - b, 2), timeliness_deduction=round(a - c, 2),
         unit_percent=unit, organisation_percent=organisation, results_points=results,
         results_max=scoring.results_points, general_points=general,
         general_max=scoring.general_points, score=score, level=bands.level_for(score))
