@@ -192,7 +192,8 @@ def test_a_new_report_before_confirmation_supersedes_the_previous() -> None:
     item.report_done(str(STAFF), 12, date(2026, 3, 19), "Bổ sung 2 hồ sơ")
     item.confirm(LEADER, Quality.MEETS, Timeliness.ON_TIME)
     outcome = item.outcome()
-    assert outcome is not None and outcome.completed_quantity == 12
+    assert outcome is not None
+    assert outcome.completed_quantity == 12
 
 
 def test_personal_text_names_real_fields_of_the_work_item_events() -> None:

@@ -86,7 +86,8 @@ def test_worked_example_of_one_persons_month_gives_the_hand_computed_breakdown()
                      (8, 8, "fails", "on_time", 5, 0, 12.83),
                      (10, 8, "meets", "late", 0, 5, 12.83),
                      (2, 2, "meets", "waived", 0, 0, 3.5)]
-    assert needs_reasons(Level.A, breakdown) and not needs_reasons(Level.B, breakdown)
+    assert needs_reasons(Level.A, breakdown)
+    assert not needs_reasons(Level.B, breakdown)
 
 
 def test_a_leaders_score_counts_the_unit_in_full_only_when_every_subordinate_completed() -> None:
@@ -102,7 +103,8 @@ def test_a_leaders_score_counts_the_unit_in_full_only_when_every_subordinate_com
 def test_unconfirmed_work_is_pending_and_counts_as_not_completed() -> None:
     pending = ItemOutcome("1", "Hồ sơ", 10, 1.0, completed_quantity=10, confirmed=False)
     breakdown = compute(SCORING, BANDS, [pending], 30)
-    assert breakdown.items[0].quality == "pending" and breakdown.results_points == 0
+    assert breakdown.items[0].quality == "pending"
+    assert breakdown.results_points == 0
 
 
 def test_general_points_outside_the_criterion_are_refused() -> None:
