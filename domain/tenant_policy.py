@@ -79,6 +79,8 @@ def validate(policy: Policy) -> None:
     if sorted(labels) != ["A", "B", "C", "D"] or not all(v.strip() for v in labels.values()):
         raise _invalid("cần tên cho đủ bốn mức A, B, C, D.",
                        "each of the four levels A, B, C, D needs a name.")
+    for vi, en in policy.work_policy.problems():
+        raise _invalid(vi + ".", en + ".")
     order = policy.collective_order
     if not order or len(set(order)) != len(order) or not all(k.strip() for k in order):
         raise _invalid("thứ tự xếp loại tập thể phải là danh sách loại đơn vị không trùng.",
