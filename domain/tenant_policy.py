@@ -142,8 +142,46 @@ class TenantPolicy(TenantAggregate):
         self._adjusted(self.cycle, self.preset, policy.to_state(), reasons)
         return policy
 
+    @classmethod
+    def inherit(cls, cycle: str, province_tenant: str, province: Policy,
+                changes: dict[str, Any], reasons: str) -> TenantPolicy:
+        """A commune or ward applies its province's policy (``domain.inheritance``): only
+        what the province lets it change is changed, else LOCKED_BY_PROVINCE; the version
+        names the province's version it was built on."""
+        merged = _inherited(cycle, 1, province_tenant, province, changes, reasons)
+        return cls(id=tenant_policy_id(cycle), cycle=cycle, preset=_preset_of(province),
+                   policy=merged.to_state(), reasons=reasons)
+
+    def follow(self, province_tenant: str, province: Policy, changes: dict[str, Any],
+               reasons: str) -> Policy:
+        """A new version on the province's (latest) policy, with this tenant's changes."""
+        merged = _inherited(self.cycle, self.revision + 1, province_tenant, province,
+                            changes, reasons)
+        self._adjusted(self.cycle, _preset_of(province), merged.to_state(), reasons)
+        return merged
+
     @event("Adjusted")
     def _adjusted(self, cycle: str, preset: str, policy: dict[str, Any], reasons: str) -> None:
         self.preset = preset
         self.policy_state = policy
         self.revision += 1
+
+
+def _preset_of(policy: Policy) -> str:
+    """The preset a province's policy version grew from ("monthly/2 (vn-monthly-2026.1)")."""
+    for key, preset in PRESETS.items():
+        if preset.version in policy.version:
+            return key
+    return "vn-annual-2026" if policy.kind == "annual" else "hn-monthly-2018"
+
+
+def _inherited(cycle: str, revision: int, province_tenant: str, province: Policy,
+               changes: dict[str, Any], reasons: str) -> Policy:
+    from domain.inheritance import merge_policy  # inheritance imports this module
+
+    if cycle not in CYCLES:
+        raise _invalid(f"chu kỳ '{cycle}' không tồn tại.", f"unknown cycle '{cycle}'.")
+    if not reasons.strip():
+        raise _invalid("cần nêu căn cứ/lý do áp dụng.", "applying it needs its basis or reasons.")
+    return merge_policy(province, changes,
+                        f"{cycle}/{revision} ({province_tenant} {province.version})")

@@ -44,6 +44,7 @@ from services.app.commands import (
 )
 from services.app.handler_base import RETRIES, not_found
 from services.app.org_handlers import OrganisationHandlers
+from services.app.work import WorkHandlers
 from services.store.eventstore import Evaluations
 
 __all__ = ["RETRIES", "TenantService", "events_of"]
@@ -51,7 +52,7 @@ __all__ = ["RETRIES", "TenantService", "events_of"]
 _KIND_VI = {"monthly": "tháng", "quarterly": "quý", "annual": "năm"}
 
 
-class TenantService(CollectiveHandlers, OrganisationHandlers):
+class TenantService(CollectiveHandlers, OrganisationHandlers, WorkHandlers):
     """The application layer of one tenant."""
 
     # One period's workflow -------------------------------------------------
@@ -193,8 +194,8 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
             start, end = period_span(period.kind, period.year, period.number)
             eligibility = assess(staff, start, end, annual=period.kind == "annual")
-            evaluation.decide(cmd.level, cmd.score, cmd.reasons, period.policy,
-                              cmd.authority or basis, eligibility)
+            self.decide_evaluation(period, evaluation, staff, unit.leader_id, cmd.level,
+                                   cmd.score, cmd.reasons, cmd.authority or basis, eligibility)
             period.register_decision(cmd.staff_id, cmd.level)
             return self._save(period, evaluation)
         return self._retrying(attempt)
@@ -245,8 +246,9 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
                         raise not_found("cán bộ", "Staff member")
                     evaluation.ensure_version(d.expected_version)
                     eligibility = assess(staff, start, end, annual=period.kind == "annual")
-                    evaluation.decide(d.level, d.score, d.reasons, period.policy,
-                                      cmd.authority or basis, eligibility)
+                    self.decide_evaluation(period, evaluation, staff, unit.leader_id, d.level,
+                                           d.score, d.reasons, cmd.authority or basis,
+                                           eligibility)
                     period.register_decision(d.staff_id, d.level)
                 except DomainError as refused:
                     who = self._name_of(d.staff_id)
