@@ -18,8 +18,8 @@ from uuid import UUID
 from domain.catalogue import Catalogue
 from domain.eligibility import Eligibility
 from domain.errors import ValidationFailedError
-from domain.evaluation import Evaluation
-from domain.ids import StaffId
+from domain.evaluation import OFFICIAL, Evaluation
+from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
 from domain.levels import Level
 from domain.organisation import StaffMember, Unit, competent_decider
 from domain.period import EvaluationPeriod
@@ -225,3 +225,32 @@ class WorkHandlers(HandlerBase):
         breakdown, versions = self.work_breakdown(period, staff, evaluation, leader_id)
         evaluation.decide_from_work(level, breakdown, reasons, period.policy, versions,
                                     authority, eligibility)
+
+    def period_breakdown(self, staff_id: UUID, kind: str, year: int, number: int
+                         ) -> tuple[bool, str, list[str], ScoreBreakdown, str | None] | None:
+        """What the person and their leader see for a month or quarter: (scored by work,
+        policy version, catalogue versions, breakdown, level decided if any), computed as
+        the decision computes it. None when the person is unknown."""
+        staff = self._find(StaffMember, staff_id)
+        if staff is None:
+            return None
+        period = self._find(EvaluationPeriod, period_id_for(UnitId(staff.unit_id), kind,
+                                                             year, number))
+        unit = self._find(Unit, staff.unit_id)
+        leader = unit.leader_id if unit is not None else None
+        if period is None or str(staff_id) not in {str(m) for m in period.members}:
+            policy = self.policy_for(kind)
+            outcomes, versions = self.work_outcomes(staff_id, kind, year, number)
+            breakdown = compute(policy.work_policy.scoring, policy.bands, outcomes, 0.0)
+            scored = policy.work is not None and policy.work_policy.rules_for(
+                staff.staff_type).score_method == WORK_OUTPUTS
+            return scored, policy.version, versions, breakdown, None
+        evaluation = self._get(Evaluation, self._evaluation_key(period.id, staff_id),
+                               "phiếu đánh giá", "Evaluation")
+        breakdown, versions = self.work_breakdown(period, staff, evaluation, leader)
+        return (self.scored_by_work(period, staff), period.policy.version, versions,
+                breakdown, evaluation.level)
+
+    @staticmethod
+    def _evaluation_key(period_id: UUID, staff_id: UUID) -> UUID:
+        return evaluation_id_for(PeriodId(period_id), StaffId(staff_id), OFFICIAL)

@@ -119,7 +119,8 @@ class LeaderAccountability:
         n = r["decisions"]
         return cls(leader_id=r["decider"], leader_name=r["full_name"], decisions=n,
                    appealed=r["appealed"], overturned=r["overturned"],
-                   above_computed=r["above_computed"], share_appealed=r["appealed"] / n if n else 0.0,
+                   above_computed=r["above_computed"],
+                   share_appealed=r["appealed"] / n if n else 0.0,
                    share_overturned=r["overturned"] / n if n else 0.0,
                    avg_hours_to_decide=_num(r["avg_hours_to_decide"]))
 
