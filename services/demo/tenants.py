@@ -32,6 +32,7 @@ from services.app.commands import (
 from services.app.handlers import TenantService
 from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.demo.appeals import add_demo_appeals
+from services.demo.province import add_demo_province
 from services.demo.records import add_demo_records
 from services.demo.work import add_demo_work, open_work_month
 from services.demo.year import add_demo_year
@@ -195,6 +196,8 @@ async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
     if MERGE_SUCCESSOR[0] not in existing:
         await _merge(rt, today)
         loaded += [slug for slug, _ in MERGE_PREDECESSORS] + [MERGE_SUCCESSOR[0]]
+    # Hà Nội in the 2025 shape: the city above its wards, the districts merged into them.
+    loaded += await add_demo_province(rt, today)
     return loaded
 
 
