@@ -17,7 +17,7 @@ from uuid import UUID
 
 from domain.catalogue import Catalogue
 from domain.eligibility import Eligibility
-from domain.errors import ValidationFailedError
+from domain.errors import DomainError, ValidationFailedError
 from domain.evaluation import OFFICIAL, Evaluation
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for, period_id_for
 from domain.levels import Level
@@ -35,6 +35,7 @@ from services.app.work_commands import (
     CancelWork,
     ConfirmWork,
     EstablishCatalogue,
+    ImportWork,
     InheritCatalogue,
     InheritPolicy,
     ReassignWork,
@@ -132,6 +133,45 @@ class WorkHandlers(HandlerBase):
                 saved += [item, ledger]
             return self._save(*saved)
         return self._retrying(attempt)
+
+    def import_work(self, cmd: ImportWork) -> tuple[int, int]:
+        """Items from a document/task system, each checked as an assignment by its own
+        leader; all saved in one transaction, or none. An item whose id is already in the
+        log (the same source ref) is skipped, so importing a file twice writes nothing the
+        second time. Returns (items written, position)."""
+        def attempt() -> tuple[int, int]:
+            catalogue = self.catalogue()
+            saved: list[WorkItem | WorkLedger] = []
+            ledgers: dict[UUID, WorkLedger] = {}
+            for number, i in enumerate(cmd.items, start=1):
+                if self._find(WorkItem, i.item_id) is not None:
+                    continue
+                try:
+                    self._competent(i.staff_id, i.assigned_by)
+                    staff = self._get(StaffMember, i.staff_id, "cán bộ", "Staff member")
+                    item = WorkItem.assign(
+                        i.item_id, catalogue, staff.unit_id, i.staff_id, i.assigned_by, i.kind,
+                        i.year, i.number, i.assigned_on, i.deadline, i.expected_quantity,
+                        i.catalogue_key, i.title, i.coefficient)
+                except DomainError as refused:
+                    raise refused.about(f"Việc thứ {number}", f"Item {number}",
+                                        item=number) from None
+                key = work_ledger_id(i.staff_id, i.kind, i.year, i.number)
+                ledger = ledgers.get(key) or self._ledger(i.staff_id, i.kind, i.year, i.number)
+                ledgers[key] = ledger
+                ledger.add(item.id)
+                saved.append(item)
+            if not saved:
+                return 0, 0
+            return len(saved), self._save(*saved, *ledgers.values())
+        result: tuple[int, int] = (0, 0)
+
+        def run() -> int:
+            nonlocal result
+            result = attempt()
+            return result[1]
+        self._retrying(run)
+        return result
 
     def reassign_work(self, cmd: ReassignWork) -> int:
         """Giao lại: the item closes with reasons; a new one opens for the new person."""

@@ -105,3 +105,28 @@ class InheritPolicy:
     province: Policy
     changes: dict[str, Any] = field(default_factory=dict)
     reasons: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """One item of an import: who assigned it, to whom, what (see ``AssignWork``)."""
+
+    item_id: UUID  # from the source system's ref: the same ref is the same item
+    staff_id: UUID
+    assigned_by: str
+    kind: str
+    year: int
+    number: int
+    assigned_on: date
+    deadline: date
+    expected_quantity: float
+    catalogue_key: str | None = None
+    title: str = ""
+    coefficient: float | None = None
+
+
+@dataclass(frozen=True)
+class ImportWork:
+    """Items from a document/task system: all or none; items already imported are skipped."""
+
+    items: tuple[ImportedItem, ...]
