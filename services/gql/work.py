@@ -33,6 +33,7 @@ from services.app.work_commands import (
     ReassignWork,
     ReportWorkDone,
 )
+from services.gql.connections import Connection, Keyset, empty, keyset_page
 from services.gql.context import access_of, ctx_of
 from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
@@ -54,6 +55,10 @@ from services.gql.work_types import (
 from services.platform.tenants import Tenant
 
 LEADER = ("unit_leader",)
+# Soonest deadline first; the item id (immutable, unique) makes the order total.
+MINE = Keyset("my-work", (("w.deadline", date), ("w.item_id", uuid.UUID)))
+BOARD = Keyset("work-board", (("w.staff_id", uuid.UUID), ("w.deadline", date),
+                              ("w.item_id", uuid.UUID)))
 PERSON = ("staff", "unit_leader", "hr_officer", "appeal_reviewer")
 HR = ("hr_officer",)
 
@@ -194,43 +199,52 @@ class WorkMutation:
 
 @strawberry.type
 class WorkQuery:
-    @strawberry.field(description="Việc của tôi trong một tháng/quý")
+    @strawberry.field(description="Việc của tôi trong một tháng/quý, hạn gần nhất trước")
     async def my_work(self, info: Info[Any, Any], year: int, number: int,
-                      kind: WorkPeriodKind = WorkPeriodKind.MONTHLY,
-                      at_least: int | None = None) -> list[WorkItemType]:
+                      kind: WorkPeriodKind = WorkPeriodKind.MONTHLY, first: int | None = None,
+                      after: str | None = None, at_least: int | None = None
+                      ) -> Connection[WorkItemType]:
         ctx = ctx_of(info)
         principal, tenant = await ctx.caller()
         await ctx.fresh(tenant, at_least)
-        me = _staff_id(strawberry.ID(principal.user_id))
-        rows = await ctx.fetcher(tenant)(
-            f"SELECT w.*, NULL::text AS full_name FROM {tenant.schema}.rm_work_items w "
-            "WHERE w.staff_id = $1 AND w.kind = $2 AND w.year = $3 AND w.number = $4 "
-            "ORDER BY w.deadline, w.position", me, kind.value, year, number)
-        return [WorkItemType.from_row(dict(r)) for r in rows]
+        try:
+            me = uuid.UUID(principal.user_id)
+        except ValueError:
+            return empty()  # a caller who is no staff member (an outside auditor) holds no work
+        return await keyset_page(
+            ctx.fetcher(tenant),
+            f"SELECT w.*, NULL::text AS full_name, {MINE.select()} "
+            f"FROM {tenant.schema}.rm_work_items w WHERE w.staff_id = $1 AND w.kind = $2 "
+            "AND w.year = $3 AND w.number = $4", [me, kind.value, year, number], MINE, first,
+            after, lambda r: WorkItemType.from_row(dict(r)))
 
     @strawberry.field(description="Bảng theo dõi công việc của đơn vị: mọi việc và tình trạng")
     async def unit_work_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
                               number: int, kind: WorkPeriodKind = WorkPeriodKind.MONTHLY,
-                              at_least: int | None = None) -> list[WorkItemType]:
+                              first: int | None = None, after: str | None = None,
+                              at_least: int | None = None) -> Connection[WorkItemType]:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller()
         await ctx.fresh(tenant, at_least)
         uid = parse_id(unit_id, "đơn vị", "Unit")
         if not (await access_of(info)).sees_unit(uid):
-            return []  # outside a unit-scoped grant reads like an empty board
-        rows = await ctx.fetcher(tenant)(
-            f"SELECT w.*, st.full_name FROM {tenant.schema}.rm_work_items w "
-            f"LEFT JOIN {tenant.schema}.rm_staff st ON st.staff_id = w.staff_id "
-            "WHERE w.unit_id = $1 AND w.kind = $2 AND w.year = $3 AND w.number = $4 "
-            "ORDER BY st.full_name, w.deadline, w.position", uid, kind.value, year, number)
-        return [WorkItemType.from_row(dict(r)) for r in rows]
+            return empty()  # outside a unit-scoped grant reads like an empty board
+        s = tenant.schema
+        return await keyset_page(
+            ctx.fetcher(tenant),
+            f"SELECT w.*, st.full_name, {BOARD.select()} FROM {s}.rm_work_items w "
+            f"LEFT JOIN {s}.rm_staff st ON st.staff_id = w.staff_id "
+            "WHERE w.unit_id = $1 AND w.kind = $2 AND w.year = $3 AND w.number = $4",
+            [uid, kind.value, year, number], BOARD, first, after,
+            lambda r: WorkItemType.from_row(dict(r)))
 
     @strawberry.field(description="Bảng điểm tính từ kết quả công việc của một người")
     async def score_breakdown(self, info: Info[Any, Any], staff_id: strawberry.ID, year: int,
-                              number: int, kind: WorkPeriodKind = WorkPeriodKind.MONTHLY
-                              ) -> ScoreBreakdownType | None:
+                              number: int, kind: WorkPeriodKind = WorkPeriodKind.MONTHLY,
+                              at_least: int | None = None) -> ScoreBreakdownType | None:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller()
+        await ctx.fresh(tenant, at_least)
         sid = _staff_id(staff_id)
         row = await ctx.fetchrow(
             tenant, f"SELECT unit_id FROM {tenant.schema}.rm_staff WHERE staff_id = $1", sid)
@@ -247,9 +261,11 @@ class WorkQuery:
                                      policy_version, versions, breakdown, decided)
 
     @strawberry.field(description="Danh mục sản phẩm đang áp dụng (phiên bản mới nhất)")
-    async def work_catalogue(self, info: Info[Any, Any]) -> WorkCatalogueType | None:
+    async def work_catalogue(self, info: Info[Any, Any], at_least: int | None = None
+                             ) -> WorkCatalogueType | None:
         ctx = ctx_of(info)
         _, tenant = await ctx.caller()
+        await ctx.fresh(tenant, at_least)
         service = ctx.runtime.service(tenant)
         current = await anyio.to_thread.run_sync(service.work_catalogue)
         if current is None:

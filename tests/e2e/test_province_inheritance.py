@@ -70,8 +70,9 @@ async def test_a_ward_inherits_what_the_province_sets_and_changes_only_what_it_a
     done = data(await gql(http, leader, ASSIGN, _assignment(
         [org.members[0]], catalogueKey="ho-so")))["assignWork"]
     me = token_for(settings, ward.slug, org.members[0], "staff")
-    [item] = data(await gql(http, me, MY_WORK, {"year": 2026, "number": 3,
-                                                "atLeast": done["position"]}))["myWork"]
+    [edge] = data(await gql(http, me, MY_WORK, {"year": 2026, "number": 3,
+                                                "atLeast": done["position"]}))["myWork"]["edges"]
+    item = edge["node"]
     assert item["catalogueVersion"] == f"catalogue/1 ({province.slug} catalogue/1)"
     assert (item["title"], item["coefficient"]) == ("Thẩm định hồ sơ đất đai", 1.2)
     async with runtime.pool.acquire() as conn:

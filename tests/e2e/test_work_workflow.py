@@ -101,7 +101,8 @@ async def test_a_month_from_assignment_to_a_decision_computed_from_work(
         "itemId": ad_hoc_id, "quality": "FAILS", "timeliness": "LATE",
         "comment": "Thiếu số liệu hai phường"}}))["confirmWork"]["position"]
 
-    mine = data(await gql(http, month["me"], MY_WORK, {**MARCH, "atLeast": confirmed}))["myWork"]
+    mine = [e["node"] for e in data(await gql(http, month["me"], MY_WORK, {
+        **MARCH, "atLeast": confirmed}))["myWork"]["edges"]]
     assert {(w["title"], w["status"]) for w in mine} == {
         ("Thẩm định hồ sơ", "confirmed"), ("Tổng hợp ý kiến cử tri", "confirmed")}
     assert {w["catalogueVersion"] for w in mine} == {"catalogue/1"}
@@ -109,7 +110,9 @@ async def test_a_month_from_assignment_to_a_decision_computed_from_work(
         "Sổ theo dõi hồ sơ số 12"  # sealed in the log, opened for the read model
     board = data(await gql(http, month["leader"], BOARD, {
         "unit": str(org.unit), **MARCH, "atLeast": confirmed}))["unitWorkBoard"]
-    assert sorted(w["status"] for w in board) == ["assigned", "confirmed", "confirmed"]
+    assert board["totalCount"] == 3
+    assert sorted(e["node"]["status"] for e in board["edges"]) == [
+        "assigned", "confirmed", "confirmed"]
 
     # Self-assessed 90 → general criteria 27 of 30. Work: assigned 4×1 + 1×2 = 6 units;
     # completed 3×1 + 1×2 = 5; the ad-hoc item (a third of the work) failed quality once
