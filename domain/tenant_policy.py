@@ -9,6 +9,7 @@ never re-judges decisions already made.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -27,8 +28,10 @@ from domain.policy import (
     SCOPE_UNIT,
     Policy,
 )
+from domain.work_errors import LockedByProvinceError
 
 CYCLES = ("monthly", "quarterly", "annual")
+_INHERITED = re.compile(r"^[a-z]+/\d+ \(([a-z0-9][a-z0-9-]*) ")
 _NS = uuid5(NAMESPACE_URL, "urn:congtam:tenant-policy")
 
 
@@ -116,8 +119,28 @@ class TenantPolicy(TenantAggregate):
     def policy(self) -> Policy:
         return Policy.from_state(self.policy_state)
 
+    @property
+    def province_tenant(self) -> str | None:
+        """The province whose policy this one applies (``inherit``/``follow``), if any: its
+        version reads "monthly/2 (hn monthly/1 (…))", a preset's "monthly/2 (vn-…)"."""
+        match = _INHERITED.match(str(self.policy_state.get("version", "")))
+        return match.group(1) if match else None
+
+    def _ensure_own(self) -> None:
+        """A policy applied from the province changes only through the province's rules
+        (``follow``, which refuses what the province locks), never by adopting or adjusting
+        it directly."""
+        province = self.province_tenant
+        if province is not None:
+            raise LockedByProvinceError(
+                f"Chính sách đánh giá áp dụng theo tỉnh/thành phố ({province}); chỉ điều "
+                "chỉnh được phần tỉnh cho phép, qua việc áp dụng lại chính sách của tỉnh.",
+                f"The evaluation policy applies the province's ({province}); only what the "
+                "province allows may change, by applying its policy again.")
+
     def readopt(self, preset_key: str, reasons: str) -> None:
         """Switch to another preset: a new version like any adjustment."""
+        self._ensure_own()
         if preset_key not in PRESETS:
             raise _invalid(f"không có mẫu chính sách '{preset_key}'.",
                            f"unknown preset '{preset_key}'.")
@@ -128,6 +151,7 @@ class TenantPolicy(TenantAggregate):
 
     def adjust(self, changes: dict[str, Any], reasons: str) -> Policy:
         """A new version with ``changes`` applied (same preset); the old versions stay."""
+        self._ensure_own()
         if not reasons.strip():
             raise _invalid("cần nêu căn cứ/lý do điều chỉnh.",
                            "an adjustment needs its basis or reasons.")

@@ -10,7 +10,10 @@ from datetime import date
 import anyio
 import pytest
 
+from domain.actor import Actor, acting_as
+from domain.work_errors import LockedByProvinceError
 from projections.runner import catch_up
+from services.app.commands import AdjustPolicy, AdoptPolicy
 from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
 from services.demo.tenants import _build_tenant
 from services.runtime import Runtime
@@ -51,3 +54,12 @@ async def test_the_city_its_2025_wards_and_the_districts_merged_into_them(
     assert '"dan-van"' in catalogue
     assert '"coefficient": 1.2' in catalogue
     assert policy.endswith("(hn monthly/2 (vn-monthly-2026.1))")
+    # The ward's policy changes only through the city's rules: adjusting it directly, or
+    # adopting another preset over it, is refused and writes nothing.
+    service = runtime.service(ward)
+    for change in (lambda: service.adjust_policy(AdjustPolicy(
+                       "monthly", {"appeal_window_days": 20}, "Tự điều chỉnh")),
+                   lambda: service.adopt_policy(AdoptPolicy("monthly", "hn-monthly-2018",
+                                                            "Quay lại mẫu cũ"))):
+        with acting_as(Actor("ward-hr", "hr_officer")), pytest.raises(LockedByProvinceError):
+            await anyio.to_thread.run_sync(change)
