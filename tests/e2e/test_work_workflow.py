@@ -108,6 +108,11 @@ async def test_a_month_from_assignment_to_a_decision_computed_from_work(
     assert {w["catalogueVersion"] for w in mine} == {"catalogue/1"}
     assert next(w for w in mine if w["itemId"] == both[0])["evidence"] == \
         "Sổ theo dõi hồ sơ số 12"  # sealed in the log, opened for the read model
+    log = b"\n".join(bytes(r["state"]) for r in await runtime.pool.fetch(
+        f"SELECT state FROM {month['tenant'].schema}.evaluations_events"))
+    for text in ("Sổ theo dõi hồ sơ số 12", "Thiếu số liệu hai phường"):
+        assert text.encode() not in log, text  # the person's key opens it, nothing else
+    assert "Tổng hợp ý kiến cử tri".encode() in log  # a title is no personal text
     board = data(await gql(http, month["leader"], BOARD, {
         "unit": str(org.unit), **MARCH, "atLeast": confirmed}))["unitWorkBoard"]
     assert board["totalCount"] == 3
