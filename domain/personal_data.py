@@ -33,9 +33,16 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "Appeal.MoreInformationProvided": ("information",),
     "Appeal.Withdrawn": ("reason",),
     "Appeal.Decided": ("reasons",),
+    # Work outputs (domain/work_item.py, Decree 335/2025): the person's report and what the
+    # leader wrote about it; titles come from the catalogue and are not personal.
+    "WorkItem.Reassigned": ("reasons",),
+    "WorkItem.Cancelled": ("reasons",),
+    "WorkItem.ReportedDone": ("evidence",),
+    "WorkItem.Confirmed": ("waiver_reasons", "comment"),
 }
 # Aggregates whose person is named in their first event, under this field.
-OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id"}
+OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id",
+                               "WorkItem.Assigned": "staff_id"}
 OWN_SUBJECT = ("StaffMember",)  # aggregates that *are* the person
 
 # Text fields that are not personal data, and why. ``actor`` and ``capacity`` (who acted, in

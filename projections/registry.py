@@ -16,6 +16,7 @@ from projections.policies import PoliciesProjection
 from projections.ratings import RatingsProjection
 from projections.timeline import TimelineProjection
 from projections.trends import TrendsProjection
+from projections.work import WorkProjection
 
 PROJECTIONS: tuple[type[Projection], ...] = (
     OrganisationProjection,
@@ -28,6 +29,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     AppealsProjection,
     LeadersProjection,
     CollectivesProjection,
+    WorkProjection,
 )
 
 

@@ -28,6 +28,7 @@ from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
 from services.gql.reorganisation import ReorganisationMutation, ReorganisationQuery
 from services.gql.subscriptions import Subscription
+from services.gql.work import WorkMutation, WorkQuery
 from services.metrics import OperationMetrics
 
 MAX_DEPTH = 8
@@ -37,13 +38,13 @@ MAX_TOKENS = 2000
 
 @strawberry.type
 class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
-            AuditAsOfQuery, ReorganisationQuery, CollectiveQuery):
+            AuditAsOfQuery, ReorganisationQuery, CollectiveQuery, WorkQuery):
     """The root query, assembled from one mixin per feature."""
 
 
 @strawberry.type
 class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation,
-               ReorganisationMutation, CollectiveMutation, PersonalDataMutation):
+               ReorganisationMutation, CollectiveMutation, PersonalDataMutation, WorkMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 
