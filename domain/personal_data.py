@@ -99,4 +99,16 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "TenantPlacement.MoveStarted": ("tenant", "source", "target"),
     "TenantPlacement.Moved": ("tenant", "source", "database", "head"),
     "TenantPlacement.MoveAborted": ("tenant", "target", "reason"),
+    # Decree 335 work: what was assigned and judged is the decision record (titles, catalogue
+    # keys and versions, outcomes, who acted); a catalogue is the organisation's, not a
+    # person's, and so are the reasons for changing it.
+    "Evaluation.WorkScoreComputed": ("catalogue_versions", "decided_level", "earned_level",
+                                     "policy_version"),
+    "WorkCatalogue.Established": ("adjustment", "catalogue", "province_tenant", "reasons",
+                                  "source"),
+    "WorkCatalogue.Adjusted": ("adjustment", "catalogue", "dropped", "reasons"),
+    "WorkCatalogue.Revised": ("catalogue", "reasons"),
+    "WorkItem.Assigned": ("assigned_by", "catalogue_key", "catalogue_version", "kind", "title"),
+    "WorkItem.Confirmed": ("confirmed_by", "quality", "timeliness"),
+    "WorkLedger.Opened": ("kind",),
 }

@@ -86,6 +86,12 @@ async def require_evaluation(info: Any, evaluation_id: UUID) -> None:
         "phiếu đánh giá", "Evaluation")
 
 
+async def require_work_item(info: Any, item_id: UUID) -> None:
+    (await access_of(info)).require(
+        await visible_in(info, "rm_work_items", "item_id", item_id), "việc được giao",
+        "Work item")
+
+
 async def require_record(info: Any, record_id: UUID) -> None:
     """Any record of the tenant (the auditor's tools): a unit, a person, a period, an
     evaluation or an appeal in reach; an id of none of these is out of reach."""
@@ -102,5 +108,5 @@ async def require_record(info: Any, record_id: UUID) -> None:
 REQUIRE: dict[Names, Callable[[Any, UUID], Awaitable[None]]] = {
     Names.UNIT: require_unit, Names.STAFF: require_staff, Names.PERIOD: require_period,
     Names.APPEAL: require_appeal, Names.EVALUATION: require_evaluation,
-    Names.RECORD: require_record,
+    Names.WORK_ITEM: require_work_item, Names.RECORD: require_record,
 }

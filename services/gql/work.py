@@ -35,6 +35,7 @@ from services.app.work_commands import (
 )
 from services.gql.connections import Connection, Keyset, empty, keyset_page
 from services.gql.context import access_of, ctx_of
+from services.gql.ids import StaffID, UnitID, WorkItemID
 from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.policy import Cycle
@@ -76,7 +77,9 @@ def _staff_id(value: strawberry.ID) -> uuid.UUID:
 async def _write(info: Info[Any, Any], roles: tuple[str, ...],
                  work: Callable[[TenantService, str], int]) -> int:
     """Run the use case as the caller (their user id from the token) in a worker thread."""
-    principal, _ = await ctx_of(info).caller(*roles)
+    access = await access_of(info)
+    access.capacity(*roles)
+    principal = access.principal
     position: int = await run_command(info, roles, lambda s: work(s, principal.user_id))
     return position
 
@@ -112,8 +115,8 @@ class WorkMutation:
         return AssignWorkResult(position=position, ids=[strawberry.ID(str(i)) for i in ids])
 
     @strawberry.mutation(description="Giao lại việc cho người khác, có lý do")
-    async def reassign_work(self, info: Info[Any, Any], item_id: strawberry.ID,
-                            to_staff_id: strawberry.ID, on: date, reasons: str,
+    async def reassign_work(self, info: Info[Any, Any], item_id: WorkItemID,
+                            to_staff_id: StaffID, on: date, reasons: str,
                             deadline: date | None = None) -> WriteResult:
         iid, to_staff, new_id = _item_id(item_id), _staff_id(to_staff_id), uuid.uuid4()
         text = check_text(reasons, "lý do", "reasons")
@@ -122,7 +125,7 @@ class WorkMutation:
         return WriteResult(position=position, id=strawberry.ID(str(new_id)))
 
     @strawberry.mutation(description="Hủy việc đã giao, có lý do")
-    async def cancel_work(self, info: Info[Any, Any], item_id: strawberry.ID,
+    async def cancel_work(self, info: Info[Any, Any], item_id: WorkItemID,
                           reasons: str) -> WriteResult:
         iid = _item_id(item_id)
         text = check_text(reasons, "lý do", "reasons")
@@ -165,7 +168,9 @@ class WorkMutation:
             self, info: Info[Any, Any], reasons: str,
             adjustment: CatalogueAdjustmentInput | None = None) -> WriteResult:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller(*HR)
+        access = await access_of(info)
+        access.capacity(*HR)
+        tenant = access.tenant
         province = await _province_of(info, tenant)
         text = check_text(reasons, "căn cứ", "reasons")
         change = (adjustment or CatalogueAdjustmentInput()).value()
@@ -180,7 +185,9 @@ class WorkMutation:
     async def inherit_province_policy(self, info: Info[Any, Any], cycle: Cycle, reasons: str,
                                       changes_json: str = "{}") -> WriteResult:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller(*HR)
+        access = await access_of(info)
+        access.capacity(*HR)
+        tenant = access.tenant
         province = await _province_of(info, tenant)
         text = check_text(reasons, "căn cứ", "reasons")
         try:
@@ -205,7 +212,8 @@ class WorkQuery:
                       after: str | None = None, at_least: int | None = None
                       ) -> Connection[WorkItemType]:
         ctx = ctx_of(info)
-        principal, tenant = await ctx.caller()
+        access = await access_of(info)
+        principal, tenant = access.principal, access.tenant
         await ctx.fresh(tenant, at_least)
         try:
             me = uuid.UUID(principal.user_id)
@@ -219,12 +227,12 @@ class WorkQuery:
             after, lambda r: WorkItemType.from_row(dict(r)))
 
     @strawberry.field(description="Bảng theo dõi công việc của đơn vị: mọi việc và tình trạng")
-    async def unit_work_board(self, info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+    async def unit_work_board(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                               number: int, kind: WorkPeriodKind = WorkPeriodKind.MONTHLY,
                               first: int | None = None, after: str | None = None,
                               at_least: int | None = None) -> Connection[WorkItemType]:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller()
+        tenant = (await access_of(info)).tenant
         await ctx.fresh(tenant, at_least)
         uid = parse_id(unit_id, "đơn vị", "Unit")
         if not (await access_of(info)).sees_unit(uid):
@@ -239,11 +247,11 @@ class WorkQuery:
             lambda r: WorkItemType.from_row(dict(r)))
 
     @strawberry.field(description="Bảng điểm tính từ kết quả công việc của một người")
-    async def score_breakdown(self, info: Info[Any, Any], staff_id: strawberry.ID, year: int,
+    async def score_breakdown(self, info: Info[Any, Any], staff_id: StaffID, year: int,
                               number: int, kind: WorkPeriodKind = WorkPeriodKind.MONTHLY,
                               at_least: int | None = None) -> ScoreBreakdownType | None:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller()
+        tenant = (await access_of(info)).tenant
         await ctx.fresh(tenant, at_least)
         sid = _staff_id(staff_id)
         row = await ctx.fetchrow(
@@ -264,7 +272,7 @@ class WorkQuery:
     async def work_catalogue(self, info: Info[Any, Any], at_least: int | None = None
                              ) -> WorkCatalogueType | None:
         ctx = ctx_of(info)
-        _, tenant = await ctx.caller()
+        tenant = (await access_of(info)).tenant
         await ctx.fresh(tenant, at_least)
         service = ctx.runtime.service(tenant)
         current = await anyio.to_thread.run_sync(service.work_catalogue)

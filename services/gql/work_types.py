@@ -17,6 +17,7 @@ from domain.catalogue import (
 )
 from domain.levels import Level as DomainLevel
 from domain.work_score import ItemLine, ScoreBreakdown
+from services.gql.ids import Names, id_field
 from services.gql.inputs import check_text
 from services.gql.types import Level
 
@@ -248,7 +249,7 @@ class CatalogueAdjustmentInput:
 
 @strawberry.input(description="Giao việc cho một hoặc nhiều người")
 class AssignWorkInput:
-    staff_ids: list[strawberry.ID]
+    staff_ids: list[strawberry.ID] = id_field(Names.STAFF)
     year: int
     number: int
     assigned_on: date
@@ -268,7 +269,7 @@ class AssignWorkResult:
 
 @strawberry.input(description="Báo cáo hoàn thành việc (chính người được giao)")
 class ReportWorkDoneInput:
-    item_id: strawberry.ID
+    item_id: strawberry.ID = id_field(Names.WORK_ITEM)
     quantity: float
     done_on: date
     evidence: str = ""
@@ -276,7 +277,7 @@ class ReportWorkDoneInput:
 
 @strawberry.input(description="Nghiệm thu việc (lãnh đạo có thẩm quyền)")
 class ConfirmWorkInput:
-    item_id: strawberry.ID
+    item_id: strawberry.ID = id_field(Names.WORK_ITEM)
     quality: WorkQuality
     timeliness: WorkTimeliness
     quantity: float | None = None
