@@ -21,6 +21,7 @@ from services.projector import Projector
 from services.settings import HOME_DATABASE, Settings
 from services.store.database import ConnectionParams, resolve_database_url
 from services.store.eventstore import SharedPool, TenantApps
+from services.store.outage import bounded_pool
 from services.store.placement import Database, Directory, record_databases
 
 log = structlog.get_logger()
@@ -105,11 +106,18 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
 
 
 async def _open(name: str, params: ConnectionParams, settings: Settings) -> Database:
-    pool = await asyncpg.create_pool(
+    # Bounded in time (services/store/outage.py): ``timeout`` to connect, ``command_timeout``
+    # waited for by the client (a frozen server answers nothing, not even its own timeout),
+    # ``statement_timeout`` kept by the server (a statement whose client gave up stops).
+    statement = settings.db_statement_timeout_s
+    pool = await bounded_pool(
         **params.asyncpg_kwargs(), min_size=1, max_size=settings.read_pool_max,
-        reset=reset_session,
+        reset=reset_session, timeout=settings.db_connect_timeout_s, command_timeout=statement,
+        server_settings={"statement_timeout": str(int(statement * 1000))},
     )
-    return Database(name, params, pool, SharedPool(params, settings.write_pool_max))
+    return Database(name, params, pool, SharedPool(
+        params, settings.write_pool_max, connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_s=statement))
 
 
 async def reset_session(conn: asyncpg.Connection) -> None:

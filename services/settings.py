@@ -27,6 +27,7 @@ class Settings:
     host: str
     port: int
     keep_alive_s: float  # idle HTTP keep-alive; above any proxy's idle timeout in front
+    header_timeout_s: float  # a connection must send a request's headers within this
     jwt_secret: str | None  # HS256 development key; None → generated under data_dir
     jwt_issuer: str
     jwt_audience: str
@@ -46,6 +47,8 @@ class Settings:
     tenant_cache_size: int  # tenant applications kept in memory per process
     aggregate_cache_size: int  # aggregates cached per tenant application (LRU)
     freshness_timeout: float  # seconds a query with atLeast waits for the projector
+    db_connect_timeout_s: float  # to open a connection, or wait for a pooled one
+    db_statement_timeout_s: float  # one statement (server-side, and waited for client-side)
     projector_in_process: bool
     log_format: str  # "json" | "console" | "auto"
     log_level: str
@@ -160,6 +163,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=e.get("CONGTAM_HOST", "127.0.0.1"),
         port=int(e.get("CONGTAM_PORT", "8000")),
         keep_alive_s=float(e.get("CONGTAM_KEEP_ALIVE_S", "75")),
+        header_timeout_s=float(e.get("CONGTAM_HEADER_TIMEOUT_S", "10")),
         jwt_secret=secret,
         jwt_issuer=e.get("CONGTAM_JWT_ISSUER", "congtam-dev"),
         jwt_audience=e.get("CONGTAM_JWT_AUDIENCE", "congtam"),
@@ -176,6 +180,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tenant_cache_size=int(e.get("CONGTAM_TENANT_CACHE_SIZE", "256")),
         aggregate_cache_size=int(e.get("CONGTAM_AGGREGATE_CACHE_SIZE", "256")),
         freshness_timeout=float(e.get("CONGTAM_FRESHNESS_TIMEOUT", "3")),
+        db_connect_timeout_s=float(e.get("CONGTAM_DB_CONNECT_TIMEOUT_S", "2")),
+        db_statement_timeout_s=float(e.get("CONGTAM_DB_STATEMENT_TIMEOUT_S", "3")),
         projector_in_process=_bool(e.get("CONGTAM_PROJECTOR_IN_PROCESS"), True),
         log_format=e.get("CONGTAM_LOG_FORMAT", "auto"),
         log_level=e.get("CONGTAM_LOG_LEVEL", "info"),

@@ -23,6 +23,7 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
     import uvicorn
 
     from services.http.api import create_app
+    from services.http.server import with_header_deadline
 
     settings = get_settings()
     # The embedded PostgreSQL outlives the commands that share it (services/store/
@@ -35,10 +36,13 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
         # A keep-alive shorter than the idle timeout of whatever sits in front (an ingress,
         # a load balancer, a client pool) races it: the server closes a connection the
         # other side has just reused, and that request fails with a reset. So the server
-        # waits longer.
+        # waits longer. A connection that never finishes its headers is answered 408 and
+        # closed after CONGTAM_HEADER_TIMEOUT_S (services/http/server.py); uvicorn alone
+        # would wait forever.
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                     log_level="warning", timeout_graceful_shutdown=20,
-                    timeout_keep_alive=int(settings.keep_alive_s))
+                    timeout_keep_alive=int(settings.keep_alive_s),
+                    http=with_header_deadline(settings.header_timeout_s))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None  # uvicorn re-raises the Ctrl-C it handled
     finally:

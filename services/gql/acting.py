@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from domain.actor import Actor, acting_as
 from services.gql.context import access_of, ctx_of
+from services.gql.writes import in_worker
 from services.http.auth import ForbiddenError, Principal
 from services.platform.grants import grants_in
 from services.platform.tenants import Tenant
@@ -24,11 +25,15 @@ T = TypeVar("T")
 
 
 async def run_as(info: Info[Any, Any], capacity: str, work: Callable[[], T],
-                 *written: Tenant) -> T:
+                 *written: Tenant, bounded: bool = True) -> T:
     """The one way a mutation writes: ``work`` runs in a worker thread (the write side is
     synchronous, services/app/) as the verified caller acting in ``capacity``; then the
     projector of every tenant it wrote to (``written``; the caller's own when none is
-    named) is woken, so a read with ``atLeast`` sees the change soon."""
+    named) is woken, so a read with ``atLeast`` sees the change soon.
+
+    ``bounded``: the request stops waiting after the statement timeout (a frozen database
+    answers DATABASE_UNAVAILABLE, services/gql/writes.py); a reorganisation, which may
+    legitimately run long, waits for its end."""
     access = await access_of(info)
     user = access.principal.user_id
 
@@ -36,7 +41,9 @@ async def run_as(info: Info[Any, Any], capacity: str, work: Callable[[], T],
         with acting_as(Actor(user_id=user, capacity=capacity)):
             return work()
 
-    result = await anyio.to_thread.run_sync(call)
+    settings = ctx_of(info).runtime.settings
+    result = (await in_worker(settings, call) if bounded
+              else await anyio.to_thread.run_sync(call))
     for tenant in written or (access.tenant,):
         await ctx_of(info).runtime.written(tenant)
     return result

@@ -13,9 +13,17 @@ from collections.abc import Iterator
 
 import structlog
 from graphql.error import GraphQLError
+from litestar.response import Response
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import DomainError
+from services.store.outage import (
+    RETRY_AFTER_S,
+    DatabaseUnavailableError,
+    is_unavailable,
+)
+
+UNAVAILABLE = DatabaseUnavailableError.code
 
 log = structlog.get_logger()
 
@@ -78,10 +86,33 @@ class ErrorPolicy(SchemaExtension):
             return
         request_id = structlog.contextvars.get_contextvars().get("request_id", "")
         result.errors = [self._shape(e, request_id) for e in result.errors]  # type: ignore[union-attr]
+        data = getattr(result, "data", None)
+        if any((e.extensions or {}).get("code") == UNAVAILABLE for e in result.errors) \
+                and not any((data or {}).values()):
+            self._unavailable_status()
+
+    def _unavailable_status(self) -> None:
+        """Nothing answered because the database is away: HTTP 503 with Retry-After, so
+        proxies and clients that look at the status alone retry too (not on websockets)."""
+        response = getattr(self.execution_context.context, "response", None)
+        if isinstance(response, Response):
+            response.status_code = 503
+            response.headers["retry-after"] = str(RETRY_AFTER_S)
 
     @staticmethod
     def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
         original = error.original_error
+        if is_unavailable(original):
+            log.info("database_unavailable", path=error.path,
+                     error=type(original).__name__)
+            original = DatabaseUnavailableError()
+        if error.path is None and error.message.startswith("Variable '$"):
+            # A variable's value does not fit its type (missing, "abc" for Int, 2^40, NaN, a
+            # malformed Date): graphql-core says which and why, keeping the scalar's own
+            # exception as original_error — the client's mistake all the same.
+            vi, en = bilingual("BAD_USER_INPUT", without_suggestions(error.message))
+            return GraphQLError(vi, nodes=error.nodes, extensions={
+                "code": "BAD_USER_INPUT", "messageVi": vi, "messageEn": en})
         if isinstance(original, DomainError):
             return GraphQLError(
                 original.message_vi, nodes=error.nodes, path=error.path,

@@ -68,7 +68,7 @@ class ReorganisationMutation:
 
         position = await run_as(info, "hr_officer", lambda: transfer_between_tenants(
             source_service, tenant.slug, target_service, target.slug, staff, unit, text,
-            date.today()), tenant, target)
+            date.today()), tenant, target, bounded=False)
         return WriteResult(position=position, id=staff_id)
 
     @strawberry.mutation(description="Sáp nhập các địa phương vào địa phương này (quản trị)")
@@ -85,7 +85,8 @@ class ReorganisationMutation:
         text = check_text(reasons, "lý do", "reasons")
 
         position = await run_as(info, "platform_admin", lambda: merge_tenants(
-            pairs, successor.slug, service, text, date.today()), successor, *olds)
+            pairs, successor.slug, service, text, date.today()), successor, *olds,
+            bounded=False)
         return WriteResult(position=position, id=strawberry.ID(successor.slug))
 
 

@@ -2,8 +2,10 @@
 
 - **Size**: bodies over ``CONGTAM_MAX_BODY_BYTES`` are refused (413) before they are read
   in full; the document limits (tokens, depth, aliases, cost) then bound what is parsed.
-- **One operation per request**: a JSON array (batched operations) is refused — batching
-  multiplies every per-document limit by the batch length.
+- **Envelope**: ``POST`` with a JSON object as body (services/http/envelope.py: method,
+  content type, JSON nesting depth, the types of ``query``/``variables``/``extensions``),
+  each refusal with its code. One operation per request: a JSON array (batched
+  operations) is refused — batching multiplies every per-document limit by its length.
 - **Rate**: token buckets per user, per tenant and (before authentication) per client
   address, refilled per minute. The tenant bucket keeps one ward's burst from starving the
   others; the user bucket keeps one account from using up its ward's. The buckets are shared
@@ -24,6 +26,7 @@ Refusals are GraphQL-shaped JSON with a stable ``code`` and Vietnamese/English m
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -44,13 +47,22 @@ from litestar.types import (
 
 from services.http import rate_buckets
 from services.http.auth import AuthError, Principal, TokenVerifier
+from services.http.envelope import (
+    is_json,
+    method_not_allowed,
+    parse_request,
+    unsupported_media_type,
+)
+from services.http.refusals import RefusedError
 from services.settings import Settings
+from services.store.outage import is_unavailable
 
 log = structlog.get_logger()
 
 OPERATIONS_DIR = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 GRAPHQL_PATH = "/graphql"
 MAX_BUCKETS = 100_000  # bounded memory whatever the number of callers
+RATE_WAIT_S = 1.0  # the longest the shared buckets may delay a request
 
 
 def persisted_operations(folder: Path = OPERATIONS_DIR) -> dict[str, str]:
@@ -86,14 +98,6 @@ class RateLimiter:
         while len(self._buckets) > MAX_BUCKETS:
             self._buckets.popitem(last=False)
         return allowed
-
-
-class RefusedError(Exception):
-    def __init__(self, status: int, code: str, vi: str, en: str,
-                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
-        super().__init__(en)
-        self.status, self.code, self.vi, self.en = status, code, vi, en
-        self.headers = headers or []
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -136,14 +140,18 @@ class RequestGuard:
             await self.app(scope, self._websocket(scope, receive, send), send)
             return
         if str(scope["type"]) != "http" or scope.get("path") != GRAPHQL_PATH \
-                or scope.get("method") not in ("POST", "GET"):
+                or self._serves_ide(scope):
             await self.app(scope, receive, send)
             return
         try:
+            if scope.get("method") != "POST":
+                raise method_not_allowed()
+            if not is_json(_headers(scope).get(b"content-type", b"")):
+                raise unsupported_media_type()
             principal = await self._rate(scope)
             body = await self._checked_body(scope, receive)
         except RefusedError as refusal:
-            await self._refuse(send, refusal)
+            await refusal.send(send)
             return
         scope.setdefault("state", {})["principal"] = principal
         sent = False
@@ -157,6 +165,12 @@ class RequestGuard:
             return event
 
         await self.app(scope, replay, send)
+
+    def _serves_ide(self, scope: Scope) -> bool:
+        """A browser opening /graphql in development gets GraphiQL (services/http/api.py)."""
+        return not self.settings.production and scope.get("method") == "GET" \
+            and not scope.get("query_string") \
+            and b"text/html" in _headers(scope).get(b"accept", b"")
 
     def _websocket(self, scope: Scope, receive: Receive, send: Send) -> Receive:
         """The same guards for each ``subscribe`` of a graphql-transport-ws socket: its size,
@@ -173,7 +187,7 @@ class RequestGuard:
                     return event
                 try:
                     message = json.loads(text)
-                except ValueError:
+                except (ValueError, RecursionError):
                     return event  # the protocol handler closes the socket on it
                 if not isinstance(message, dict):
                     return event
@@ -233,11 +247,15 @@ class RequestGuard:
         runtime = getattr(getattr(scope.get("app"), "state", None), "rt", None)
         if self.settings.rate_shared and runtime is not None:
             try:
-                async with runtime.pool.acquire() as conn:
-                    index = await rate_buckets.take(conn, [k for k, _ in checks],
-                                                    [n for _, n in checks])
+                # Bounded well under the 5 s a request may take when the database is away:
+                # the request then meets the database in GraphQL and is answered there.
+                async with asyncio.timeout(RATE_WAIT_S):
+                    async with runtime.pool.acquire() as conn:
+                        index = await rate_buckets.take(conn, [k for k, _ in checks],
+                                                        [n for _, n in checks])
             except Exception as error:  # a guard must not take the API down
-                log.error("rate_buckets_unavailable", error=type(error).__name__)
+                (log.warning if is_unavailable(error) else log.error)(
+                    "rate_buckets_unavailable", error=type(error).__name__)
                 return None
             return checks[index - 1][0] if index else None
         for key, per_minute in checks:
@@ -251,17 +269,8 @@ class RequestGuard:
         if length is not None and length.isdigit() and int(length) > limit:
             raise _too_large(limit)
         body = await _read_body(receive, limit)
-        if scope.get("method") != "POST" or not body:
-            return body
-        try:
-            payload: Any = json.loads(body)
-        except ValueError:
-            return body  # not JSON (e.g. multipart is off): GraphQL says what is wrong
-        if isinstance(payload, list):
-            raise RefusedError(400, "BATCH_NOT_SUPPORTED",
-                          "Mỗi yêu cầu chỉ được chứa một thao tác.",
-                          "Send one operation per request (batching is not supported).")
-        if self.settings.persisted_only and isinstance(payload, dict):
+        payload = parse_request(body, persisted_only=self.settings.persisted_only)
+        if self.settings.persisted_only:
             payload["query"] = self._persisted(payload)
             body = json.dumps(payload).encode()
         return body
@@ -280,17 +289,3 @@ class RequestGuard:
                           "Không tìm thấy thao tác đã đăng ký với mã băm này.",
                           "No registered operation has this hash.")
         return document
-
-    @staticmethod
-    async def _refuse(send: Send, refusal: RefusedError) -> None:
-        body = json.dumps({"data": None, "errors": [{
-            "message": refusal.vi,
-            "extensions": {"code": refusal.code, "messageVi": refusal.vi,
-                           "messageEn": refusal.en}}]}).encode()
-        start: Any = {"type": "http.response.start", "status": refusal.status,
-                      "headers": [(b"content-type", b"application/json"),
-                                  (b"content-length", str(len(body)).encode()),
-                                  *refusal.headers]}
-        await send(start)
-        end: Any = {"type": "http.response.body", "body": body}
-        await send(end)

@@ -10,6 +10,7 @@ Each tenant's events live in its own schema ``t_<slug>`` (table ``evaluations_ev
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -55,17 +56,29 @@ def tenant_schema(slug: str) -> str:
 class SharedPool:
     """The process-wide psycopg pool behind every tenant's event store."""
 
-    def __init__(self, params: ConnectionParams, max_size: int) -> None:
+    def __init__(self, params: ConnectionParams, max_size: int, *,
+                 connect_timeout_s: float = 2.0, statement_timeout_s: float = 3.0) -> None:
         self.params = params
+        # Bounded in time (services/store/outage.py): libpq's connect_timeout (whole seconds,
+        # at least 2), the wait for a pooled connection, and the server's statement_timeout.
+        # A frozen server keeps a statement waiting past all of these: the GraphQL edge
+        # bounds its wait for the worker thread instead (services/gql/writes.py).
+        options = f"-c statement_timeout={int(statement_timeout_s * 1000)}"
+        self.statement_timeout_s = statement_timeout_s
         self.pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
             connection_class=Connection[DictRow],
-            kwargs={**params.psycopg_kwargs(), "row_factory": dict_row},
+            kwargs={**params.psycopg_kwargs(), "row_factory": dict_row,
+                    "connect_timeout": max(2, math.ceil(connect_timeout_s)),
+                    "options": options},
             min_size=1,
             max_size=max_size,
             open=False,
             configure=_autocommit,
-            timeout=10.0,
+            timeout=connect_timeout_s,
             max_lifetime=3600.0,
+            # A connection broken by an outage is found (and replaced) before a write uses
+            # it, so the first write after the database is back does not fail on it.
+            check=ConnectionPool.check_connection,
         )
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """GraphQL fuzzing against the running app over HTTP (hypothesis-graphql): whatever valid
 document a client sends, the answer is never a 500, never an unmasked exception, and never
-another tenant's data.
+another tenant's data, and never INTERNAL (a client's document is the client's mistake or
+a valid request, never an internal error).
 
 Every root field (each query and mutation) gets its own run of CONGTAM_FUZZ_EXAMPLES documents
 (bounded in `make test`; raise it for a longer hunt), so a rarely drawn field is not left
@@ -70,6 +71,7 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
         attacker = token_for(settings, x.slug, org.members[0], *ROLES)
         url = str(http.base_url)
         failures: list[str] = []
+        counts = {"cases": 0, "5xx": 0, "INTERNAL": 0}
 
         def fuzz(root: str, document: str) -> None:
             with httpx.Client(base_url=url, timeout=30) as client:
@@ -77,7 +79,9 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
                                        headers={"Authorization": f"Bearer {attacker}"})
             text = response.text
             problems = []
+            counts["cases"] += 1
             if response.status_code >= 500:
+                counts["5xx"] += 1
                 problems.append(f"HTTP {response.status_code}")
             if any(s in text for s in (secret, period_id, y.slug)):
                 problems.append("tenant Y's data")
@@ -87,6 +91,7 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
                 "application/json") else {}
             for error in body.get("errors") or []:
                 if (error.get("extensions") or {}).get("code") == "INTERNAL":
+                    counts["INTERNAL"] += 1
                     problems.append("INTERNAL")
             if problems:  # collected, not raised: every finding is reported at the end
                 failures.append(f"{root} {problems}: {document}\n{json.dumps(body)[:400]}")
@@ -110,4 +115,8 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
         await anyio.to_thread.run_sync(fuzz_every_root_field)
     assert drawn == dict.fromkeys(ROOT_FIELDS, True)
     replay = f"CONGTAM_FUZZ_SEED={SEED} CONGTAM_FUZZ_EXAMPLES={EXAMPLES}"
+    print(f"fuzz: {counts}")  # the record of a longer run (pytest -s)
+    assert counts["cases"] >= min(EXAMPLES, 20), counts  # the fuzzer really sent documents
+    assert counts["INTERNAL"] == 0, f"replay with {replay}:\n\n" + "\n\n".join(failures[:5])
+    assert counts["5xx"] == 0, f"replay with {replay}:\n\n" + "\n\n".join(failures[:5])
     assert not failures, f"replay with {replay}:\n\n" + "\n\n".join(failures[:5])

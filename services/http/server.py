@@ -1,0 +1,79 @@
+"""The HTTP server's own bound: a request's headers must arrive within a deadline.
+
+uvicorn closes a connection idle *between* requests (``timeout_keep_alive``) but waits
+forever for the headers of a request that has begun, or of the first request of a fresh
+connection: a client sending one byte a minute (or nothing) holds a connection — and, with
+enough of them, the server. ``with_header_deadline`` is uvicorn's h11 protocol plus a timer
+started when a connection opens and when the first bytes of a next request arrive; if the
+request's headers are not complete when it fires, the client gets a coded 408 and the
+connection is closed. Bodies are bounded elsewhere (size: services/http/limits.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from typing import Any
+
+import structlog
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = structlog.get_logger()
+
+
+def _timeout_answer(request_id: str, seconds: float) -> bytes:
+    vi = f"Máy chủ không nhận đủ phần đầu yêu cầu trong {seconds:g} giây."
+    en = f"The request's headers did not arrive within {seconds:g} seconds."
+    body = json.dumps({"data": None, "errors": [{"message": vi, "extensions": {
+        "code": "REQUEST_TIMEOUT", "messageVi": vi, "messageEn": en}}]},
+        ensure_ascii=False).encode()
+    head = (f"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n"
+            f"x-request-id: {request_id}\r\n\r\n").encode()
+    return head + body
+
+
+class HeaderDeadline(H11Protocol):
+    header_timeout_s = 10.0
+    _timer: asyncio.TimerHandle | None = None
+    _waiting_since: Any = None  # the request cycle current when the timer was started
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start()
+
+    def data_received(self, data: bytes) -> None:
+        if self._timer is None and (self.cycle is None or self.cycle.response_complete):
+            self._start()  # the first bytes of a next request on a kept-alive connection
+        super().data_received(data)
+        if self._timer is not None and self.cycle is not self._waiting_since:
+            self._stop()  # its headers are in: a request cycle began
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop()
+        super().connection_lost(exc)
+
+    def _start(self) -> None:
+        self._waiting_since = self.cycle
+        self._timer = self.loop.call_later(self.header_timeout_s, self._late)
+
+    def _stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _late(self) -> None:
+        self._timer = None
+        if self.cycle is not self._waiting_since or self.transport.is_closing():
+            return
+        request_id = uuid.uuid4().hex
+        log.info("request_refused", code="REQUEST_TIMEOUT", status=408,
+                 request_id=request_id, client=str(self.client))
+        self.transport.write(_timeout_answer(request_id, self.header_timeout_s))
+        self.transport.close()
+
+
+def with_header_deadline(seconds: float) -> type[HeaderDeadline]:
+    """uvicorn's ``http=`` protocol class with this header deadline."""
+    return type("HeaderDeadlineProtocol", (HeaderDeadline,), {"header_timeout_s": seconds})
