@@ -113,17 +113,21 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def _build_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:
+def _build_tenant(service: TenantService, slug: str, today: date, year: bool = False,
+                  seed: str | None = None) -> None:
     """The tenant's organisation, last month decided and this month open, with appeals; with
-    ``year``, the eleven months before last month too (rated, published and closed)."""
+    ``year``, the eleven months before last month too (rated, published and closed).
+    ``seed`` (default: the slug) draws the people, so a copy of a demo tenant under another
+    slug (the README's test) holds the same people as the demo itself."""
     with acting_as(Actor("demo-loader", "hr_officer")):
-        _fill_tenant(service, slug, today, year)
+        _fill_tenant(service, slug, today, year, seed)
         add_demo_appeals(service.app, demo_id, slug, today)  # appeals at both instances
         add_demo_records(service, slug, today, demo_id)  # every other kind of event
 
 
-def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = False) -> None:
-    rng = random.Random(slug)  # noqa: S311 - reproducible demo data, not secrets
+def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = False,
+                 seed: str | None = None) -> None:
+    rng = random.Random(seed or slug)  # noqa: S311 - reproducible demo data, not secrets
     root = UnitId(demo_id(slug, "unit", "ubnd"))
     for key, name, kind in UNITS:
         unit_id = UnitId(demo_id(slug, "unit", key))
