@@ -28,6 +28,7 @@ from services.gql.schema import build_schema
 from services.gql.subscriptions import with_websocket_auth
 from services.http.auth import TokenVerifier
 from services.http.limits import RequestGuard
+from services.http.office_routes import ROUTES as OFFICE_ROUTES
 from services.logging import configure_logging
 from services.projector import all_lags, refresh_lag
 from services.runtime import Runtime, bootstrap, shutdown
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     ))
     return Litestar(
-        route_handlers=[graphql, healthz, readyz, metrics],
+        route_handlers=[graphql, healthz, readyz, metrics, *OFFICE_ROUTES],
         lifespan=[lifespan],
         # Outermost first: every answer, refusals included, carries the request id.
         middleware=[request_id_middleware,

@@ -22,6 +22,7 @@ from uuid import UUID
 
 import anyio
 
+from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId
 from services.app.commands import RegisterStaff, RegisterUnit
 from services.app.staff_import import ImportOutcome, ImportStaff, StaffImports
@@ -115,8 +116,20 @@ def _commands(rows: tuple[StaffRow, ...], found: Known) -> tuple[list[RegisterSt
     return out, problems
 
 
-async def import_staff_file(rt: Runtime, tenant: Tenant, data: bytes, *, commit: bool,
-                            scope: Collection[UUID] | None = None) -> ImportReport:
+async def _run(rt: Runtime, tenant: Tenant, cmd: ImportStaff, actor: Actor) -> ImportOutcome:
+    def call() -> ImportOutcome:
+        with acting_as(actor):  # every event says who imported it
+            return StaffImports(rt.apps.get(tenant.slug)).import_staff(cmd)
+
+    outcome = await anyio.to_thread.run_sync(call)
+    if outcome.position:
+        await rt.written(tenant)
+    return outcome
+
+
+async def import_staff_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Actor, *,
+                            commit: bool, scope: Collection[UUID] | None = None
+                            ) -> ImportReport:
     """Validate ``data`` and plan (``commit=False``) or write (``commit=True``) it, all rows
     or none. Raises ``ImportRefusedError`` for a file refused as a whole."""
     found = await known(rt, tenant, scope)
@@ -129,14 +142,11 @@ async def import_staff_file(rt: Runtime, tenant: Tenant, data: bytes, *, commit:
     plan = plan_staff(parsed.rows, found.staff)
     hints = tuple((row.row, other.unit_name) for row, other in plan.possible_transfers)
     cmd = ImportStaff(staff=tuple(commands), dry_run=not commit)
-    outcome = await anyio.to_thread.run_sync(
-        StaffImports(rt.apps.get(tenant.slug)).import_staff, cmd)
-    if outcome.position:
-        await rt.written(tenant)
+    outcome = await _run(rt, tenant, cmd, actor)
     return ImportReport((), outcome, len(parsed.rows), hints)
 
 
-async def import_units_file(rt: Runtime, tenant: Tenant, data: bytes, *,
+async def import_units_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Actor, *,
                             commit: bool) -> ImportReport:
     """The units sheet (whole tenant only): parents first, all or none."""
     found = await known(rt, tenant, None)
@@ -150,8 +160,5 @@ async def import_units_file(rt: Runtime, tenant: Tenant, data: bytes, *,
         RegisterUnit(u.unit_id, u.name, u.kind,
                      there.get(unit_key(u.parent_name), u.parent_id) if u.parent_name else None)
         for u in parsed.rows if u.key not in there), dry_run=not commit)
-    outcome = await anyio.to_thread.run_sync(
-        StaffImports(rt.apps.get(tenant.slug)).import_staff, cmd)
-    if outcome.position:
-        await rt.written(tenant)
+    outcome = await _run(rt, tenant, cmd, actor)
     return ImportReport((), outcome, len(parsed.rows))
