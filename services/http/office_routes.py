@@ -8,7 +8,7 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 
 | route | governed by |
 |---|---|
-| ``POST /imports/staff/{preview,commit}``, ``GET /imports/staff-template.xlsx`` | ``Mutation.registerStaff`` |
+| ``POST /imports/staff/{preview,commit}``, ``GET …/staff-template.xlsx`` | ``registerStaff`` |
 | ``GET /reports/unit-month.{xlsx,pdf}?unit&year&month`` | ``Query.unitBoard`` |
 | ``GET /reports/unit-year.{xlsx,pdf}?unit&year`` | ``Query.unitBoard`` |
 | ``GET /reports/self-assessment.{xlsx,pdf}?staff&year`` | ``Query.personTimeline`` |
