@@ -68,6 +68,11 @@ class ImportReport:
         }
 
 
+def plain(value: UUID) -> UUID:
+    """asyncpg's UUID as the standard library's (the event store encodes only that type)."""
+    return UUID(bytes=value.bytes)
+
+
 @dataclass(frozen=True)
 class Known:
     units: dict[str, UnitId]  # name → id, in the caller's scope
@@ -88,11 +93,11 @@ async def known(rt: Runtime, tenant: Tenant, scope: Collection[UUID] | None) -> 
         return scope is None or unit in scope
 
     return Known(
-        {r["name"]: UnitId(r["unit_id"]) for r in units if visible(r["unit_id"])},
-        [ExistingStaff(StaffId(r["staff_id"]), r["full_name"], r["staff_type"],
-                       r["position_title"], UnitId(r["unit_id"]), r["unit_name"],
+        {r["name"]: UnitId(plain(r["unit_id"])) for r in units if visible(r["unit_id"])},
+        [ExistingStaff(StaffId(plain(r["staff_id"])), r["full_name"], r["staff_type"],
+                       r["position_title"], UnitId(plain(r["unit_id"])), r["unit_name"],
                        r["party_member"]) for r in people if visible(r["unit_id"])],
-        frozenset(r["staff_id"] for r in people if not visible(r["unit_id"])))
+        frozenset(plain(r["staff_id"]) for r in people if not visible(r["unit_id"])))
 
 
 def _commands(rows: tuple[StaffRow, ...], found: Known) -> tuple[list[RegisterStaff],
