@@ -13,7 +13,6 @@ from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
 HR = Actor("hr-import", "hr_officer")
@@ -26,8 +25,9 @@ async def _projected(runtime: Runtime, tenant: Tenant) -> None:
 
 
 async def _events(runtime: Runtime, tenant: Tenant) -> int:
-    async with runtime.pool_of(tenant).acquire() as conn:
-        return await event_count(conn, tenant.schema)
+    count: int = await runtime.pool_of(tenant).fetchval(
+        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
+    return count
 
 
 def _register(rows: tuple[list, list]) -> tuple[list, list]:  # type: ignore[type-arg]
