@@ -65,7 +65,7 @@ async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
     rated = {r["staffId"]: r["level"] for r in nodes(board["unitRatings"]) if r["level"]}
     names = {str(m): f"Lê Văn Thành Viên {i:02d}" for i, m in enumerate(org.members)}
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    query = {"unit": str(org.unit), **MAY}
+    query: dict[str, str | int] = {"unit": str(org.unit), **MAY}
 
     pdf = await http.get("/reports/unit-month.pdf", params=query, headers=_auth(hr))
     assert pdf.status_code == 200, pdf.text
