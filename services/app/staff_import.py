@@ -72,6 +72,8 @@ class StaffImports(HandlerBase):
             planned, changed = self._plan(cmd)
             position = 0
             if changed and not cmd.dry_run:
+                # The new people's sealing keys in one round trip, not one per person.
+                self.app.prepare_to_seal([a.id for a in changed if isinstance(a, StaffMember)])
                 position = self._save(*changed)
             outcome.append(planned if cmd.dry_run else _at(planned, position))
             return position
