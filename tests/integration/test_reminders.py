@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
-from datetime import date
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import anyio
