@@ -17,7 +17,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/congtam serve --demo
+	# The development mail sink (reminders land there; GET /dev/mail shows them) lives as
+	# long as the server does.
+	$(BIN)/congtam mail-sink & SINK=$$!; trap "kill $$SINK" EXIT INT TERM; \
+		$(BIN)/congtam serve --demo
 
 test: install
 	$(BIN)/ruff check .

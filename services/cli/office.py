@@ -181,3 +181,4 @@ def province_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
         return await fill_province_month(rt, parent, children, year, month)
 
     _write(_filled(fill, "tỉnh"), fmt, out)
+

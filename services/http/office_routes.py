@@ -36,6 +36,7 @@ from services.gql.context import get_context
 from services.gql.permissions import Access
 from services.imports import MAX_BYTES, staff_template_xlsx
 from services.office import fill
+from services.office.mail_sink import received
 from services.office.staff_import import import_staff_file
 from services.reports import report_pdf, report_xlsx
 from services.reports.inputs import Report
@@ -183,4 +184,15 @@ async def commit_staff(request: Request[Any, Any, Any],
     return await _upload(request, data, commit=True)
 
 
-ROUTES = [report, staff_template, preview_staff, commit_staff]
+@get("/dev/mail")
+async def dev_mail(request: Request[Any, Any, Any]) -> Response[Any]:
+    """What the development mail sink received (services/office/mail_sink.py), newest
+    first. Refused in production, where mail goes to a real relay and stays there."""
+    rt: Runtime = request.app.state.rt
+    if rt.settings.production:
+        return refusal(NotFoundError("Không có trang này.", "No such page."))
+    folder = rt.settings.data_dir / "mail"
+    return Response({"messages": await anyio.to_thread.run_sync(received, folder)})
+
+
+ROUTES = [report, staff_template, preview_staff, commit_staff, dev_mail]
