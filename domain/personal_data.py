@@ -27,7 +27,12 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "Appeal.MoreInformationProvided": ("information",),
     "Appeal.Withdrawn": ("reason",),
     "Appeal.Decided": ("reasons",),
+    "Commendation.Proposed": ("reasons",),
+    "Commendation.Approved": ("reasons",),
+    "Commendation.Returned": ("reasons",),
 }
 # Aggregates whose person is named in their first event, under this field.
-OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id"}
+OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id",
+                               # a collective nominee's key is its unit's: nothing personal
+                               "Commendation.Proposed": "staff_id"}
 OWN_SUBJECT = ("StaffMember",)  # aggregates that *are* the person
