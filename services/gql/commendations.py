@@ -22,7 +22,7 @@ from services.app.commendations import (
 from services.gql.context import access_of, ctx_of
 from services.gql.inputs import check_text, parse_id
 from services.gql.types import WriteResult
-from services.office.commendations import basis_for, candidates
+from services.office.commendations import basis_for, candidates, proposals
 
 
 def _check(year: int, quarter: int | None) -> None:
@@ -89,15 +89,10 @@ class CommendationQuery:
         access = await access_of(info)
         ctx = ctx_of(info)
         await ctx.fresh(access.tenant, at_least)
-        s = access.tenant.schema
-        rows = await ctx.fetcher(access.tenant)(
-            f"SELECT c.*, coalesce(p.full_name, u.name) AS name, "
-            "coalesce(p.unit_id, u.unit_id) AS unit "
-            f"FROM {s}.rm_commendations c LEFT JOIN {s}.rm_staff p ON p.staff_id = c.nominee_id "
-            f"LEFT JOIN {s}.rm_units u ON u.unit_id = c.nominee_id WHERE c.basis = $1 "
-            "ORDER BY name, c.commendation_id", basis_for(year, quarter))
-        return [CommendationProposal.from_row(r) for r in rows
-                if access.sees_unit(r["unit"])]
+        async with ctx.read(access.tenant) as conn:
+            rows = await proposals(conn, access.tenant.schema, basis_for(year, quarter),
+                                   access.unit_ids)
+        return [CommendationProposal.from_row(r) for r in rows]
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 | ``GET /reports/self-assessment.{xlsx,pdf}?staff&year`` | ``Query.personTimeline`` |
 | ``GET /reports/commune-month.{xlsx,pdf}?year&month`` | ``Query.trend`` |
 | ``GET /reports/province-month.{xlsx,pdf}?year&month`` | ``Query.childTenantTrend`` |
+| ``GET /reports/commendations.{xlsx,pdf}?year[&quarter]`` | ``Query.commendationProposals`` |
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ from services.gql.context import get_context
 from services.gql.permissions import Access
 from services.imports import MAX_BYTES, staff_template_xlsx
 from services.office import fill
+from services.office.commendations import basis_for, proposal_document, proposals
 from services.office.mail_sink import received
 from services.office.staff_import import import_staff_file
-from services.reports import report_pdf, report_xlsx
+from services.reports import render_pdf, render_xlsx, report_pdf, report_xlsx
 from services.reports.inputs import Report
 from services.runtime import Runtime
 
@@ -121,6 +123,25 @@ async def _report(request: Request[Any, Any, Any], name: str) -> Report:
     return found
 
 
+async def _commendations(request: Request[Any, Any, Any], kind: str) -> Response[Any]:
+    """``/reports/commendations.<xlsx|pdf>?year&quarter``: the proposal list, governed by
+    ``Query.commendationProposals``."""
+    q = {k: v for k, v in request.query_params.items()}
+    a = await access(request, "Query.commendationProposals")
+    year = _int(q, "year", 2000, 2100)
+    quarter = _int(q, "quarter", 1, 4) if q.get("quarter") else None
+    rt: Runtime = request.app.state.rt
+    async with fill.snapshot(rt, a.tenant) as (conn, position):
+        rows = await proposals(conn, a.tenant.schema, basis_for(year, quarter), a.unit_ids)
+    document = proposal_document(a.tenant.name, basis_for(year, quarter), rows, position,
+                                 a.principal.name)
+    render = render_pdf if kind == "pdf" else render_xlsx
+    body = await anyio.to_thread.run_sync(render, document)
+    return Response(body, media_type=KINDS[kind][0], headers={
+        "Content-Disposition": f'attachment; filename="commendations.{kind}"',
+        "X-Log-Position": str(position)})
+
+
 @get("/reports/{document:str}")
 async def report(request: Request[Any, Any, Any], document: str) -> Response[Any]:
     """``/reports/<name>.<xlsx|pdf>``: one report, filled at one log position, rendered off
@@ -129,6 +150,8 @@ async def report(request: Request[Any, Any, Any], document: str) -> Response[Any
     try:
         if kind not in KINDS:
             raise _bad("định dạng", "chỉ .xlsx hoặc .pdf", "only .xlsx or .pdf")
+        if name == "commendations":
+            return await _commendations(request, kind)
         filled = await _report(request, name)
     except DomainError as error:
         return refusal(error)

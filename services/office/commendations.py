@@ -19,6 +19,7 @@ from domain.commendation import (
     year_basis,
 )
 from domain.evaluation import OFFICIAL
+from services.reports.document import Document, Signer, Table
 
 DEFAULT_RULES = CommendationRules()
 
@@ -70,3 +71,35 @@ async def candidates(conn: Any, schema: str, year: int, quarter: int | None,
     # asyncpg's UUIDs as the standard library's: they go into events.
     return [Candidate(UUID(bytes=c.nominee_id.bytes), c.kind, c.name, c.unit_id, c.evidence)
             for c in found if scope is None or c.unit_id in scope]
+
+
+async def proposals(conn: Any, schema: str, basis: str,
+                    scope: Collection[UUID] | None) -> list[Any]:
+    """The proposals on ``basis`` with their nominee's name and unit, in the caller's
+    scope (``conn`` reads the tenant's schema)."""
+    rows = await conn.fetch(
+        f"SELECT c.*, coalesce(p.full_name, u.name) AS name, "
+        f"coalesce(p.unit_id, u.unit_id) AS unit FROM {schema}.rm_commendations c "
+        f"LEFT JOIN {schema}.rm_staff p ON p.staff_id = c.nominee_id "
+        f"LEFT JOIN {schema}.rm_units u ON u.unit_id = c.nominee_id WHERE c.basis = $1 "
+        "ORDER BY name, c.commendation_id", basis)
+    return [r for r in rows if scope is None or r["unit"] in scope]
+
+
+STATUS_VI = {"proposed": "Đề nghị", "approved": "Đã phê duyệt", "returned": "Trả lại"}
+
+
+def proposal_document(tenant_name: str, basis: str, rows: list[Any], position: int,
+                      prepared_by: str = "") -> Document:
+    """Danh sách đề nghị khen thưởng: one line per nominee, with the results it rests on
+    and the head's decision; rendered by services/reports (A4, fonts embedded)."""
+    table = Table(("STT", "Họ và tên / Tập thể", "Căn cứ (kết quả xếp loại)", "Lý do",
+                   "Kết quả"),
+                  tuple((i + 1, r["name"] or "", "; ".join(r["evidence"]), r["reasons"],
+                         STATUS_VI.get(r["status"], r["status"])) for i, r in enumerate(rows)),
+                  (0.6, 3.0, 3.0, 3.0, 1.6))
+    return Document(tenant_name.upper(), "", "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
+                    f"Căn cứ: {basis}", "", None, (table,),
+                    (Signer("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", prepared_by),
+                     Signer("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)", "")), position,
+                    landscape=True)

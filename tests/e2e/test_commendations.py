@@ -4,9 +4,13 @@ event log (issue 20)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
+import openpyxl
+import pypdf
 import pytest
 
 from projections.codec import decode
@@ -50,7 +54,7 @@ async def _recount(runtime: Runtime, tenant: Tenant) -> dict[str, str]:
     nominee: dict[str, str] = {}
     status: dict[str, str] = {}
     for row in rows:
-        e = decode(row)
+        e: Any = decode(row)
         kind = row["topic"].rpartition(".")[2]
         if kind == "Proposed":
             nominee[str(e.originator_id)] = str(e.staff_id)
@@ -99,3 +103,17 @@ async def test_a_quarter_of_a_is_proposed_approved_and_equals_the_log(
     assert {p["nomineeId"]: p["status"] for p in listed} == await _recount(runtime, tenant)
     assert listed[0]["status"] == "approved"
     assert listed[0]["decidedReasons"] == "Đồng ý"
+
+    # The proposal list, printed: the nominee and the head's decision, diacritics intact.
+    pdf = await http.get("/reports/commendations.pdf", params=q2,
+                         headers={"Authorization": f"Bearer {hr}"})
+    assert pdf.status_code == 200, pdf.text
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Lê Văn Thành Viên 00" in text
+    assert "Đã phê duyệt" in text
+    xlsx = await http.get("/reports/commendations.xlsx", params=q2,
+                          headers={"Authorization": f"Bearer {hr}"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Lê Văn Thành Viên 00" in cells
+    assert "Đã phê duyệt" in cells
