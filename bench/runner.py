@@ -57,7 +57,8 @@ NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_in
          "appeal_cycle": "baseline_insert_single",
          "rebuild": "baseline_read", "catch_up": "baseline_read",
          "verify": "baseline_read_audit", "as_of_unit_month": "baseline_read_audit",
-         "export": "baseline_read_audit", "tenant_move": "baseline_copy"}
+         "export": "baseline_read_audit", "tenant_move": "baseline_copy",
+         "import_staff": "baseline_copy"}
 
 
 def selected(only: list[str] | None) -> set[str]:

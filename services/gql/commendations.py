@@ -63,13 +63,26 @@ class CommendationProposal:
                    decided_reasons=r["decided_reasons"])
 
 
+@strawberry.type(description="Một căn cứ (quý, năm) và những người, tập thể đủ điều kiện; "
+                              "bounded by the tenant's staff, so not paged")
+class CommendationCandidates:
+    basis: str
+    nominees: list[CommendationCandidate]
+
+
+@strawberry.type(description="Các đề nghị khen thưởng của một căn cứ (quý, năm)")
+class CommendationProposals:
+    basis: str
+    proposals: list[CommendationProposal]
+
+
 @strawberry.type
 class CommendationQuery:
     @strawberry.field(description="Ai đủ điều kiện đề nghị khen thưởng (quý: A cả ba tháng; "
                                   "năm: A cả năm)")
     async def commendation_candidates(self, info: Info[Any, Any], year: int,
                                       quarter: int | None = None, at_least: int | None = None
-                                      ) -> list[CommendationCandidate]:
+                                      ) -> CommendationCandidates:
         _check(year, quarter)
         access = await access_of(info)
         ctx = ctx_of(info)
@@ -77,14 +90,14 @@ class CommendationQuery:
         async with ctx.read(access.tenant) as conn:
             found = await candidates(conn, access.tenant.schema, year, quarter,
                                      access.unit_ids)
-        return [CommendationCandidate(nominee_id=strawberry.ID(str(c.nominee_id)),
-                                      kind=c.kind, name=c.name, evidence=list(c.evidence))
-                for c in found]
+        return CommendationCandidates(basis=basis_for(year, quarter), nominees=[
+            CommendationCandidate(nominee_id=strawberry.ID(str(c.nominee_id)), kind=c.kind,
+                                  name=c.name, evidence=list(c.evidence)) for c in found])
 
     @strawberry.field(description="Các đề nghị khen thưởng của một năm hoặc quý")
     async def commendation_proposals(self, info: Info[Any, Any], year: int,
                                      quarter: int | None = None, at_least: int | None = None
-                                     ) -> list[CommendationProposal]:
+                                     ) -> CommendationProposals:
         _check(year, quarter)
         access = await access_of(info)
         ctx = ctx_of(info)
@@ -92,7 +105,8 @@ class CommendationQuery:
         async with ctx.read(access.tenant) as conn:
             rows = await proposals(conn, access.tenant.schema, basis_for(year, quarter),
                                    access.unit_ids)
-        return [CommendationProposal.from_row(r) for r in rows]
+        return CommendationProposals(basis=basis_for(year, quarter),
+                                     proposals=[CommendationProposal.from_row(r) for r in rows])
 
 
 @strawberry.type

@@ -64,6 +64,13 @@ async def _recount(runtime: Runtime, tenant: Tenant) -> dict[str, str]:
     return status
 
 
+async def _listed(http: httpx.AsyncClient, token: str, q: dict[str, int], at: int
+                  ) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = data(await gql(http, token, PROPOSALS, {**q, "at": at}))[
+        "commendationProposals"]["proposals"]
+    return found
+
+
 async def test_a_quarter_of_a_is_proposed_approved_and_equals_the_log(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
     new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
@@ -75,15 +82,15 @@ async def test_a_quarter_of_a_is_proposed_approved_and_equals_the_log(
         at = await _month(http, settings, tenant, org, month, levels)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     q2 = {"year": 2026, "quarter": 2}
-    found = data(await gql(http, hr, CANDIDATES, {**q2, "at": at}))["commendationCandidates"]
+    found = data(await gql(http, hr, CANDIDATES, {**q2, "at": at}))[
+        "commendationCandidates"]["nominees"]
     assert [c["nomineeId"] for c in found] == [str(org.members[0])]
     assert found[0]["evidence"] == ["2026-04: A", "2026-05: A", "2026-06: A"]
 
     proposed = data(await gql(http, hr, PROPOSE, {**q2, "reasons": "Ba tháng liền xuất sắc"}))
     again = data(await gql(http, hr, PROPOSE, q2))  # nothing more to propose
     assert again["proposeCommendations"]["position"] == 0
-    listed = data(await gql(http, hr, PROPOSALS, {
-        **q2, "at": proposed["proposeCommendations"]["position"]}))["commendationProposals"]
+    listed = await _listed(http, hr, q2, proposed["proposeCommendations"]["position"])
     assert [(p["nomineeId"], p["status"], p["name"]) for p in listed] == [
         (str(org.members[0]), "proposed", "Lê Văn Thành Viên 00")]
 
@@ -98,8 +105,7 @@ async def test_a_quarter_of_a_is_proposed_approved_and_equals_the_log(
                       ) == "ALREADY_DECIDED"
     assert error_code(await gql(http, hr, DECIDE, {"id": listed[0]["id"], "approve": True})
                       ) == "FORBIDDEN"
-    listed = data(await gql(http, hr, PROPOSALS, {
-        **q2, "at": decided["decideCommendation"]["position"]}))["commendationProposals"]
+    listed = await _listed(http, hr, q2, decided["decideCommendation"]["position"])
     assert {p["nomineeId"]: p["status"] for p in listed} == await _recount(runtime, tenant)
     assert listed[0]["status"] == "approved"
     assert listed[0]["decidedReasons"] == "Đồng ý"

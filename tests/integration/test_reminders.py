@@ -14,13 +14,13 @@ import anyio
 import pytest
 
 from domain.actor import Actor, acting_as
-from projections.runner import catch_up
 from services.app.commands import OpenPeriod
 from services.office.mail_sink import received, start_sink
 from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.integration.test_staff_import import _projected
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
@@ -48,8 +48,7 @@ async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
-    async with runtime.pool_of(tenant).acquire() as conn:
-        await catch_up(conn, tenant.schema)
+    await _projected(runtime, tenant)
 
 
 async def test_two_schedulers_send_each_reminder_once_and_record_it(
