@@ -39,10 +39,15 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "WorkItem.Cancelled": ("reasons",),
     "WorkItem.ReportedDone": ("evidence",),
     "WorkItem.Confirmed": ("waiver_reasons", "comment"),
+    "Commendation.Proposed": ("reasons",),
+    "Commendation.Approved": ("reasons",),
+    "Commendation.Returned": ("reasons",),
 }
 # Aggregates whose person is named in their first event, under this field.
 OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id",
-                               "WorkItem.Assigned": "staff_id"}
+                               "WorkItem.Assigned": "staff_id",
+                               # a collective nominee's key is its unit's: nothing personal
+                               "Commendation.Proposed": "staff_id"}
 OWN_SUBJECT = ("StaffMember",)  # aggregates that *are* the person
 
 # Text fields that are not personal data, and why. ``actor`` and ``capacity`` (who acted, in

@@ -9,6 +9,7 @@ from projections.appeals import AppealsProjection
 from projections.base import Projection
 from projections.boards import BoardsProjection
 from projections.collectives import CollectivesProjection
+from projections.commendations import CommendationsProjection
 from projections.leaders import LeadersProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
@@ -29,6 +30,7 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     AppealsProjection,
     LeadersProjection,
     CollectivesProjection,
+    CommendationsProjection,
     WorkProjection,
 )
 

@@ -465,3 +465,20 @@ ALTER TABLE {schema}.rm_leader_decisions ADD COLUMN IF NOT EXISTS computed_score
 ALTER TABLE {schema}.rm_leader_decisions ADD COLUMN IF NOT EXISTS computed_level text;
 ALTER TABLE {schema}.rm_leader_decisions
     ADD COLUMN IF NOT EXISTS above_computed boolean NOT NULL DEFAULT false;
+-- Commendation proposals (projection "commendations"): one row per nominee and basis.
+CREATE TABLE IF NOT EXISTS {schema}.rm_commendations (
+    commendation_id uuid PRIMARY KEY,
+    basis           text NOT NULL,
+    nominee_id      uuid NOT NULL,
+    nominee_kind    text NOT NULL,
+    evidence        text[] NOT NULL,
+    reasons         text NOT NULL,
+    status          text NOT NULL,
+    proposed_by     text NOT NULL,
+    proposed_at     timestamptz NOT NULL,
+    decided_reasons text,
+    decided_by      text,
+    decided_at      timestamptz,
+    position        bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_commendations_basis_idx ON {schema}.rm_commendations (basis);
