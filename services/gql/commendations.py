@@ -20,6 +20,7 @@ from services.app.commendations import (
     ProposeCommendations,
 )
 from services.gql.context import access_of, ctx_of
+from services.gql.ids import CommendationID
 from services.gql.inputs import check_text, parse_id
 from services.gql.types import WriteResult
 from services.office.commendations import basis_for, candidates, proposals
@@ -139,7 +140,7 @@ class CommendationMutation:
 
     @strawberry.mutation(description="Phê duyệt hoặc trả lại một đề nghị khen thưởng "
                                      "(thủ trưởng; không tự duyệt đề nghị của mình)")
-    async def decide_commendation(self, info: Info[Any, Any], id: strawberry.ID,
+    async def decide_commendation(self, info: Info[Any, Any], id: CommendationID,
                                   approve: bool, reasons: str = "") -> WriteResult:
         commendation = parse_id(id, "đề nghị khen thưởng", "Commendation proposal")
         text = check_text(reasons, "lý do", "reasons")
