@@ -15,7 +15,7 @@ LOCK_FLAGS ?=
 # uv pip compile: one lock for every platform and Python 3.11+ (the image's too).
 COMPILE := $(UV) pip compile pyproject.toml --universal --python-version 3.11 --quiet
 
-.PHONY: install lock run test lint typecheck schema bench clean
+.PHONY: install lock run test lint typecheck schema bench clean vendor
 
 # uv, pinned, from PyPI into the venv: only Python 3.11+ is needed on the machine.
 $(UV):
@@ -39,7 +39,10 @@ lock: | $(UV)
 	$(BIN)/python deploy/lock.py stamp
 
 run: install
-	$(BIN)/congtam serve --demo
+	# The development mail sink (reminders land there; GET /dev/mail shows them) lives as
+	# long as the server does.
+	$(BIN)/congtam mail-sink & SINK=$$!; trap "kill $$SINK" EXIT INT TERM; \
+		$(BIN)/congtam serve --demo
 
 test: install
 	$(BIN)/ruff check .
@@ -55,6 +58,10 @@ typecheck: install
 
 schema: install
 	$(BIN)/congtam schema > graphql/schema.graphql
+
+# The web app's vendored scripts (htmx, GraphiQL): needs node/npm, only here.
+vendor:
+	bash deploy/vendor-web-assets.sh
 
 bench: install
 	$(BIN)/congtam bench --scale small
