@@ -39,10 +39,7 @@ lock: | $(UV)
 	$(BIN)/python deploy/lock.py stamp
 
 run: install
-	# The development mail sink (reminders land there; GET /dev/mail shows them) lives as
-	# long as the server does.
-	$(BIN)/congtam mail-sink & SINK=$$!; trap "kill $$SINK" EXIT INT TERM; \
-		$(BIN)/congtam serve --demo
+	$(BIN)/congtam serve --demo
 
 test: install
 	$(BIN)/ruff check .

@@ -9,7 +9,6 @@ from projections.appeals import AppealsProjection
 from projections.base import Projection
 from projections.boards import BoardsProjection
 from projections.collectives import CollectivesProjection
-from projections.commendations import CommendationsProjection
 from projections.leaders import LeadersProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
@@ -17,7 +16,6 @@ from projections.policies import PoliciesProjection
 from projections.ratings import RatingsProjection
 from projections.timeline import TimelineProjection
 from projections.trends import TrendsProjection
-from projections.work import WorkProjection
 
 PROJECTIONS: tuple[type[Projection], ...] = (
     OrganisationProjection,
@@ -30,8 +28,6 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     AppealsProjection,
     LeadersProjection,
     CollectivesProjection,
-    CommendationsProjection,
-    WorkProjection,
 )
 
 
