@@ -39,7 +39,10 @@ lock: | $(UV)
 	$(BIN)/python deploy/lock.py stamp
 
 run: install
-	$(BIN)/congtam serve --demo
+	# The development mail sink (reminders land there; GET /dev/mail shows them) lives as
+	# long as the server does.
+	$(BIN)/congtam mail-sink & SINK=$$!; trap "kill $$SINK" EXIT INT TERM; \
+		$(BIN)/congtam serve --demo
 
 test: install
 	$(BIN)/ruff check .

@@ -31,6 +31,7 @@ from bench.db_paths import (
 from bench.env import bench_env, server_version
 from bench.footprint import tenant_footprint
 from bench.http_paths import run_http_paths
+from bench.import_paths import import_staff
 from bench.month_end import month_end_burst
 from bench.move_paths import tenant_move
 from bench.report import build_record, write_record
@@ -41,7 +42,8 @@ from bench.write_paths import append_library, bulk_board, bulk_rating
 
 PATHS = ("append_library", "bulk_rating", "bulk_board", "appeal_cycle", "decision_graphql",
          "dashboard_query", "floors", "commit_to_visible", "rebuild", "catch_up", "verify",
-         "export", "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move")
+         "export", "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move",
+         "import_staff")
 CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
@@ -55,7 +57,8 @@ NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_in
          "appeal_cycle": "baseline_insert_single",
          "rebuild": "baseline_read", "catch_up": "baseline_read",
          "verify": "baseline_read_audit", "as_of_unit_month": "baseline_read_audit",
-         "export": "baseline_read_audit", "tenant_move": "baseline_copy"}
+         "export": "baseline_read_audit", "tenant_move": "baseline_copy",
+         "import_staff": "baseline_copy"}
 
 
 def selected(only: list[str] | None) -> set[str]:
@@ -146,6 +149,8 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
                                                    budget))
         if "tenant_move" in wanted:
             measures.append(await tenant_move(rt, env.settings, big))
+        if "import_staff" in wanted:  # a fresh tenant of its own: 2,000 rows, one file
+            measures.append(await import_staff(rt))
         postgres = await server_version(rt)
     return measures, generated, postgres, peer
 

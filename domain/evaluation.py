@@ -26,6 +26,7 @@ from domain.errors import (
 from domain.levels import Level
 from domain.policy import Policy
 from domain.scoring import self_score, task_from_state
+from domain.work_score import ScoreBreakdown, needs_reasons
 
 OFFICIAL = "official"  # the rating as cadre/civil servant; Party rating is another subject
 PARTY = "party"  # the Party-member annual rating (Party Reg. 366/2025), judged after OFFICIAL
@@ -75,6 +76,7 @@ class Evaluation(TenantAggregate):
         self.proposed_level: str | None = None
         self.proposed_score: float | None = None
         self.opinions = 0
+        self.self_criteria: dict[str, float] | None = None
 
     def ensure_version(self, expected: int | None) -> None:
         """Optimistic concurrency for edits of one evaluation: whoever edits it says which
@@ -122,6 +124,7 @@ class Evaluation(TenantAggregate):
     ) -> None:
         self.self_score = score
         self.self_level = level
+        self.self_criteria = criteria
 
     def attach_opinion(self, source: str, author: str, text: str,
                        satisfaction: float | None) -> None:
@@ -187,6 +190,57 @@ class Evaluation(TenantAggregate):
                         authority: str = "") -> None:
         self.level = level
         self.score = score
+
+    def general_points(self, general_max: float) -> float:
+        """The general criteria (tiêu chí chung) as self-scored: the ``general`` criterion's
+        points, else the self-score scaled to the general part (a plain self-score)."""
+        if self.self_criteria and "general" in self.self_criteria:
+            return min(general_max, max(0.0, float(self.self_criteria["general"])))
+        if self.self_score is not None:
+            return round(general_max * self.self_score / 100, 2)
+        return 0.0
+
+    def decide_from_work(self, level: Level, breakdown: ScoreBreakdown, reasons: str,
+                         policy: Policy, catalogue_versions: list[str], authority: str = "",
+                         eligibility: Eligibility | None = None) -> None:
+        """Quyết định xếp loại of a person scored by work outputs (Decree 335/2025 art.
+        13–15, 20): the score is the computed one (general criteria + task results from
+        confirmed work), never typed. The level is the leader's, but one above what the
+        computed score earns needs reasons (issue 21): the computation, the catalogue
+        versions and whether the decision went above it are recorded before the decision.
+        """
+        self._ensure_undecided()
+        if eligibility is not None:
+            check_eligibility(eligibility, level)
+        above = needs_reasons(level, breakdown)
+        if above and not reasons.strip():
+            raise ReasonsRequiredError(
+                f"Điểm tính từ kết quả công việc là {breakdown.score:g} (mức "
+                f"'{policy.label(breakdown.level)}'); quyết định mức cao hơn phải nêu lý do.",
+                f"The score computed from work is {breakdown.score:g} ({breakdown.level.value});"
+                " a higher level needs reasons.")
+        for basis, vi, en in ((self.self_level, "mức tự đánh giá", "the self-assessment"),
+                              (self.proposed_level, "mức đề xuất", "the proposal")):
+            if basis is not None and Level(basis) is not level and not reasons.strip():
+                raise ReasonsRequiredError(
+                    f"Cần nêu lý do khi quyết định khác với {vi} "
+                    f"('{policy.label(Level(basis))}').",
+                    f"Reasons are required when the decision differs from {en} ({basis}).")
+        b = breakdown
+        self._work_score_computed(
+            b.assigned_units, b.completed_units, b.quantity_percent, b.quality_percent,
+            b.timeliness_percent, b.unit_percent, b.results_points, b.general_points, b.score,
+            b.level.value, level.value, above, sorted(set(catalogue_versions)), policy.version)
+        self._rating_decided(level.value, b.score, reasons, policy.version, authority)
+
+    @event("WorkScoreComputed")
+    def _work_score_computed(self, assigned_units: float, completed_units: float,
+                             quantity_percent: float, quality_percent: float,
+                             timeliness_percent: float, unit_percent: float | None,
+                             results_points: float, general_points: float, score: float,
+                             earned_level: str, decided_level: str, above_computed: bool,
+                             catalogue_versions: list[str], policy_version: str) -> None:
+        self.computed_score = score
 
     def decide_party(self, level: Level, score: float, reasons: str, policy: Policy,
                      official_level: str | None, authority: str = "") -> None:

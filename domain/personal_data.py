@@ -33,9 +33,21 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     "Appeal.MoreInformationProvided": ("information",),
     "Appeal.Withdrawn": ("reason",),
     "Appeal.Decided": ("reasons",),
+    # Work outputs (domain/work_item.py, Decree 335/2025): the person's report and what the
+    # leader wrote about it; titles come from the catalogue and are not personal.
+    "WorkItem.Reassigned": ("reasons",),
+    "WorkItem.Cancelled": ("reasons",),
+    "WorkItem.ReportedDone": ("evidence",),
+    "WorkItem.Confirmed": ("waiver_reasons", "comment"),
+    "Commendation.Proposed": ("reasons",),
+    "Commendation.Approved": ("reasons",),
+    "Commendation.Returned": ("reasons",),
 }
 # Aggregates whose person is named in their first event, under this field.
-OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id"}
+OWNER_FIELD: dict[str, str] = {"Evaluation.Started": "staff_id", "Appeal.Filed": "staff_id",
+                               "WorkItem.Assigned": "staff_id",
+                               # a collective nominee's key is its unit's: nothing personal
+                               "Commendation.Proposed": "staff_id"}
 OWN_SUBJECT = ("StaffMember",)  # aggregates that *are* the person
 
 # Text fields that are not personal data, and why. ``actor`` and ``capacity`` (who acted, in
@@ -92,4 +104,19 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "TenantPlacement.MoveStarted": ("tenant", "source", "target"),
     "TenantPlacement.Moved": ("tenant", "source", "database", "head"),
     "TenantPlacement.MoveAborted": ("tenant", "target", "reason"),
+    # Decree 335 work: what was assigned and judged is the decision record (titles, catalogue
+    # keys and versions, outcomes, who acted); a catalogue is the organisation's, not a
+    # person's, and so are the reasons for changing it.
+    "Evaluation.WorkScoreComputed": ("catalogue_versions", "decided_level", "earned_level",
+                                     "policy_version"),
+    "WorkCatalogue.Established": ("adjustment", "catalogue", "province_tenant", "reasons",
+                                  "source"),
+    "WorkCatalogue.Adjusted": ("adjustment", "catalogue", "dropped", "reasons"),
+    "WorkCatalogue.Revised": ("catalogue", "reasons"),
+    "WorkItem.Assigned": ("assigned_by", "catalogue_key", "catalogue_version", "kind", "title"),
+    "WorkItem.Confirmed": ("confirmed_by", "quality", "timeliness"),
+    "WorkLedger.Opened": ("kind",),
+    # A commendation proposal's rule, the periods that meet it and who proposed: the
+    # decision record (its reasons are sealed above).
+    "Commendation.Proposed": ("basis", "evidence", "nominee_kind", "proposed_by"),
 }

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from domain.levels import Level, ScoreBands
+from domain.work_policy import NATIONAL_2026, WorkPolicy
 
 # Roll-up methods (monthly → quarterly → annual). The default is documented in ROLLUP_METHODS:
 # Hanoi 3814 says monthly results are "the main basis" without a formula, so it is policy.
@@ -115,6 +116,18 @@ class Policy:
     collective_order: tuple[str, ...] = ("party_cell", "unit", "party_committee")
     # What each level is called on paper: the national names, or "Loại A"… in Hanoi 3814.
     level_labels: tuple[tuple[str, str], ...] = DEFAULT_LEVEL_LABELS
+    # The work-output rules (``domain.work_policy``) as state; None for policies before 2026,
+    # which score everyone as ``domain.scoring`` does, under Decree 90/2020.
+    work: dict[str, Any] | None = field(default=None, hash=False)
+    # A province's policy: the fields (dotted paths, e.g. "appeal_window_days" or
+    # "work.scoring") its child tenants may adjust; everything else is locked
+    # (``domain.inheritance``). Empty — the safe default — locks everything.
+    child_adjustable: tuple[str, ...] = ()
+
+    @property
+    def work_policy(self) -> WorkPolicy:
+        """How scores are computed from work and who is rated, per staff type."""
+        return WorkPolicy.from_state(self.work)
 
     def label(self, level: Level) -> str:
         """The level's name in this policy (the national name if the policy has none)."""
@@ -139,6 +152,7 @@ class Policy:
         state["criteria"] = [asdict(c) for c in self.criteria]
         state["quotas"] = [asdict(q) for q in self.quotas]
         state["collective_order"] = list(self.collective_order)
+        state["child_adjustable"] = list(self.child_adjustable)
         state["level_labels"] = dict(self.level_labels)
         return state
 
@@ -152,6 +166,8 @@ class Policy:
             data["quotas"] = (QuotaRule("A", data.get("excellent_share", 0.30)),)
         if "criteria" in data:
             data["criteria"] = tuple(Criterion(**c) for c in data["criteria"])
+        if "child_adjustable" in data:
+            data["child_adjustable"] = tuple(data["child_adjustable"])
         if "collective_order" in data:
             data["collective_order"] = tuple(data["collective_order"])
         if "level_labels" in data:
@@ -188,9 +204,32 @@ NATIONAL_ANNUAL_2026 = Policy(
     rollup_method=AVERAGE_SCORE,
 )
 
+# Decree 335/2025 art. 13–14 (from 2026): công chức tracked monthly or quarterly (the agency
+# chooses) by assigned and confirmed work; 30 general + 70 results; no monthly quota.
+NATIONAL_MONTHLY_2026 = Policy(
+    version="vn-monthly-2026.1",
+    name="Toàn quốc — theo dõi, đánh giá hằng tháng (Nghị định 335/2025/NĐ-CP)",
+    excellent_share=1.0,
+    kind="monthly",
+    criteria=NATIONAL_CRITERIA,
+    quotas=(),
+    work=NATIONAL_2026.to_state(),
+)
+NATIONAL_QUARTERLY_2026 = Policy(
+    version="vn-quarterly-2026.1",
+    name="Toàn quốc — theo dõi, đánh giá hằng quý (Nghị định 335/2025/NĐ-CP)",
+    excellent_share=1.0,
+    kind="quarterly",
+    criteria=NATIONAL_CRITERIA,
+    quotas=(),
+    work=NATIONAL_2026.to_state(),
+)
+
 PRESETS: dict[str, Policy] = {
     "hn-monthly-2018": HANOI_MONTHLY_2018,
     "vn-annual-2026": NATIONAL_ANNUAL_2026,
+    "vn-monthly-2026": NATIONAL_MONTHLY_2026,
+    "vn-quarterly-2026": NATIONAL_QUARTERLY_2026,
 }
 
 

@@ -9,6 +9,7 @@ never re-judges decisions already made.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -27,8 +28,10 @@ from domain.policy import (
     SCOPE_UNIT,
     Policy,
 )
+from domain.work_errors import LockedByProvinceError
 
 CYCLES = ("monthly", "quarterly", "annual")
+_INHERITED = re.compile(r"^[a-z]+/\d+ \(([a-z0-9][a-z0-9-]*) ")
 _NS = uuid5(NAMESPACE_URL, "urn:congtam:tenant-policy")
 
 
@@ -79,6 +82,8 @@ def validate(policy: Policy) -> None:
     if sorted(labels) != ["A", "B", "C", "D"] or not all(v.strip() for v in labels.values()):
         raise _invalid("cần tên cho đủ bốn mức A, B, C, D.",
                        "each of the four levels A, B, C, D needs a name.")
+    for vi, en in policy.work_policy.problems():
+        raise _invalid(vi + ".", en + ".")
     order = policy.collective_order
     if not order or len(set(order)) != len(order) or not all(k.strip() for k in order):
         raise _invalid("thứ tự xếp loại tập thể phải là danh sách loại đơn vị không trùng.",
@@ -114,8 +119,28 @@ class TenantPolicy(TenantAggregate):
     def policy(self) -> Policy:
         return Policy.from_state(self.policy_state)
 
+    @property
+    def province_tenant(self) -> str | None:
+        """The province whose policy this one applies (``inherit``/``follow``), if any: its
+        version reads "monthly/2 (hn monthly/1 (…))", a preset's "monthly/2 (vn-…)"."""
+        match = _INHERITED.match(str(self.policy_state.get("version", "")))
+        return match.group(1) if match else None
+
+    def _ensure_own(self) -> None:
+        """A policy applied from the province changes only through the province's rules
+        (``follow``, which refuses what the province locks), never by adopting or adjusting
+        it directly."""
+        province = self.province_tenant
+        if province is not None:
+            raise LockedByProvinceError(
+                f"Chính sách đánh giá áp dụng theo tỉnh/thành phố ({province}); chỉ điều "
+                "chỉnh được phần tỉnh cho phép, qua việc áp dụng lại chính sách của tỉnh.",
+                f"The evaluation policy applies the province's ({province}); only what the "
+                "province allows may change, by applying its policy again.")
+
     def readopt(self, preset_key: str, reasons: str) -> None:
         """Switch to another preset: a new version like any adjustment."""
+        self._ensure_own()
         if preset_key not in PRESETS:
             raise _invalid(f"không có mẫu chính sách '{preset_key}'.",
                            f"unknown preset '{preset_key}'.")
@@ -126,6 +151,7 @@ class TenantPolicy(TenantAggregate):
 
     def adjust(self, changes: dict[str, Any], reasons: str) -> Policy:
         """A new version with ``changes`` applied (same preset); the old versions stay."""
+        self._ensure_own()
         if not reasons.strip():
             raise _invalid("cần nêu căn cứ/lý do điều chỉnh.",
                            "an adjustment needs its basis or reasons.")
@@ -140,8 +166,46 @@ class TenantPolicy(TenantAggregate):
         self._adjusted(self.cycle, self.preset, policy.to_state(), reasons)
         return policy
 
+    @classmethod
+    def inherit(cls, cycle: str, province_tenant: str, province: Policy,
+                changes: dict[str, Any], reasons: str) -> TenantPolicy:
+        """A commune or ward applies its province's policy (``domain.inheritance``): only
+        what the province lets it change is changed, else LOCKED_BY_PROVINCE; the version
+        names the province's version it was built on."""
+        merged = _inherited(cycle, 1, province_tenant, province, changes, reasons)
+        return cls(id=tenant_policy_id(cycle), cycle=cycle, preset=_preset_of(province),
+                   policy=merged.to_state(), reasons=reasons)
+
+    def follow(self, province_tenant: str, province: Policy, changes: dict[str, Any],
+               reasons: str) -> Policy:
+        """A new version on the province's (latest) policy, with this tenant's changes."""
+        merged = _inherited(self.cycle, self.revision + 1, province_tenant, province,
+                            changes, reasons)
+        self._adjusted(self.cycle, _preset_of(province), merged.to_state(), reasons)
+        return merged
+
     @event("Adjusted")
     def _adjusted(self, cycle: str, preset: str, policy: dict[str, Any], reasons: str) -> None:
         self.preset = preset
         self.policy_state = policy
         self.revision += 1
+
+
+def _preset_of(policy: Policy) -> str:
+    """The preset a province's policy version grew from ("monthly/2 (vn-monthly-2026.1)")."""
+    for key, preset in PRESETS.items():
+        if preset.version in policy.version:
+            return key
+    return "vn-annual-2026" if policy.kind == "annual" else "hn-monthly-2018"
+
+
+def _inherited(cycle: str, revision: int, province_tenant: str, province: Policy,
+               changes: dict[str, Any], reasons: str) -> Policy:
+    from domain.inheritance import merge_policy  # inheritance imports this module
+
+    if cycle not in CYCLES:
+        raise _invalid(f"chu kỳ '{cycle}' không tồn tại.", f"unknown cycle '{cycle}'.")
+    if not reasons.strip():
+        raise _invalid("cần nêu căn cứ/lý do áp dụng.", "applying it needs its basis or reasons.")
+    return merge_policy(province, changes,
+                        f"{cycle}/{revision} ({province_tenant} {province.version})")

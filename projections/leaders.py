@@ -76,6 +76,16 @@ def _decided(s: str, e: Any, pos: int) -> list[Statement]:
                                e.level, e.score, e.reasons, e.timestamp, pos))]
 
 
+def _work_score(s: str, e: Any, pos: int) -> list[Statement]:
+    """Decree 335: the score computed from work, and whether the level decided went above
+    the level it earns (which needed reasons)."""
+    return [(
+        f"UPDATE {s}.rm_leader_decisions SET computed_score = $2, computed_level = $3, "
+        "above_computed = $4, position = $5 WHERE evaluation_id = $1",
+        (e.originator_id, e.score, e.earned_level, e.above_computed, pos),
+    )]
+
+
 def _amended(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"UPDATE {s}.rm_leader_decisions SET overturned = true, overturned_by = $2, "
@@ -101,6 +111,7 @@ class LeadersProjection(Projection):
         E + "SelfAssessmentSubmitted": _self_assessed,
         E + "RatingDecided": _decided,
         E + "RatingAmended": _amended,
+        E + "WorkScoreComputed": _work_score,
         "domain.appeal:Appeal.Filed": _appeal_filed,
     }
 
@@ -111,6 +122,7 @@ LEADER_SUMMARY = (
     "SELECT decider, count(*) AS decisions, "
     "count(*) FILTER (WHERE appeals > 0) AS appealed, "
     "count(*) FILTER (WHERE overturned) AS overturned, "
+    "count(*) FILTER (WHERE above_computed) AS above_computed, "
     "avg(extract(epoch FROM decided_at - ready_at)) / 3600.0 AS avg_hours_to_decide "
     "FROM {s}.rm_leader_decisions WHERE decider IS NOT NULL AND {where} GROUP BY decider"
 )

@@ -178,6 +178,13 @@ def _imported(s: str, e: Any, pos: int) -> list[Statement]:
     )]
 
 
+def _work_score_computed(s: str, e: Any, pos: int) -> list[Statement]:
+    """The computation recorded before a decision by work moves the evaluation's version
+    (its figures are the work projection's, ``projections/work.py``)."""
+    return [(f"UPDATE {s}.rm_ratings SET position = $2, version = $3 WHERE evaluation_id = $1",
+             (e.originator_id, pos, e.originator_version))]
+
+
 class RatingsProjection(Projection):
     name = "ratings"
     tables = ("rm_ratings", "rm_opinions")
@@ -189,6 +196,7 @@ class RatingsProjection(Projection):
         "domain.evaluation:Evaluation.Proposed": _proposed,
         "domain.evaluation:Evaluation.OpinionAttached": _opinion,
         "domain.evaluation:Evaluation.OutcomeImported": _imported,
+        "domain.evaluation:Evaluation.WorkScoreComputed": _work_score_computed,
         "domain.period:EvaluationPeriod.Published": _published,
     }
 

@@ -9,6 +9,7 @@ from projections.appeals import AppealsProjection
 from projections.base import Projection
 from projections.boards import BoardsProjection
 from projections.collectives import CollectivesProjection
+from projections.commendations import CommendationsProjection
 from projections.leaders import LeadersProjection
 from projections.organisation import OrganisationProjection
 from projections.periods import PeriodsProjection
@@ -16,6 +17,7 @@ from projections.policies import PoliciesProjection
 from projections.ratings import RatingsProjection
 from projections.timeline import TimelineProjection
 from projections.trends import TrendsProjection
+from projections.work import WorkProjection
 
 PROJECTIONS: tuple[type[Projection], ...] = (
     OrganisationProjection,
@@ -28,6 +30,8 @@ PROJECTIONS: tuple[type[Projection], ...] = (
     AppealsProjection,
     LeadersProjection,
     CollectivesProjection,
+    CommendationsProjection,
+    WorkProjection,
 )
 
 

@@ -60,6 +60,14 @@ class Settings:
     # How often the projector witnesses (signs a checkpoint of) each tenant with new events;
     # 0 switches automatic checkpoints off.
     checkpoint_every_s: float = 60.0
+    # Reminders by e-mail (services/office/reminders.py). Development: the local mail sink
+    # (``congtam mail-sink``, started by ``make run``) on smtp_port; production: a relay.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_from: str = "Công Tâm <no-reply@congtam.local>"
+    smtp_tls: str = "none"  # "none" | "starttls" | "tls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
 
     @property
     def production(self) -> bool:
@@ -188,6 +196,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         databases=parse_databases(e.get("CONGTAM_DATABASES") or ""),
         checkpoint_key=e.get("CONGTAM_CHECKPOINT_KEY") or None,
         checkpoint_every_s=float(e.get("CONGTAM_CHECKPOINT_EVERY_S", "60")),
+        smtp_host=e.get("CONGTAM_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(e.get("CONGTAM_SMTP_PORT", "8025")),
+        smtp_from=e.get("CONGTAM_SMTP_FROM", "Công Tâm <no-reply@congtam.local>"),
+        smtp_tls=e.get("CONGTAM_SMTP_TLS", "none"),
+        smtp_user=e.get("CONGTAM_SMTP_USER") or None,
+        smtp_password=e.get("CONGTAM_SMTP_PASSWORD") or None,
     )
     check_trust(settings)
     return settings

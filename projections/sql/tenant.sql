@@ -386,3 +386,99 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_collective_ratings (
     position       bigint NOT NULL,
     PRIMARY KEY (round_id, unit_id)
 );
+
+-- Work outputs (projections/work.py, Decree 335/2025): one row per assigned item with its
+-- status, report and confirmation ("my work", "the unit's work board", the breakdown).
+CREATE TABLE IF NOT EXISTS {schema}.rm_work_items (
+    item_id            uuid PRIMARY KEY,
+    unit_id            uuid NOT NULL,
+    staff_id           uuid NOT NULL,
+    kind               text NOT NULL,
+    year               int NOT NULL,
+    number             int NOT NULL,
+    title              text NOT NULL,
+    catalogue_key      text,
+    catalogue_version  text NOT NULL,
+    coefficient        double precision NOT NULL,
+    expected_quantity  double precision NOT NULL,
+    assigned_on        date NOT NULL,
+    deadline           date NOT NULL,
+    assigned_by        text NOT NULL,
+    assigned_at        timestamptz NOT NULL,
+    reassigned_from    uuid,
+    status             text NOT NULL,
+    closing_reasons    text NOT NULL DEFAULT '',
+    reported_quantity  double precision,
+    done_on            date,
+    evidence           text NOT NULL DEFAULT '',
+    confirmed_by       text,
+    confirmed_quantity double precision,
+    quality            text,
+    failed_checks      int NOT NULL DEFAULT 0,
+    quality_waived     boolean NOT NULL DEFAULT false,
+    timeliness         text,
+    delays             int NOT NULL DEFAULT 0,
+    timeliness_waived  boolean NOT NULL DEFAULT false,
+    waiver_reasons     text NOT NULL DEFAULT '',
+    comment            text NOT NULL DEFAULT '',
+    position           bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_work_items_staff_idx
+    ON {schema}.rm_work_items (staff_id, kind, year, number);
+CREATE INDEX IF NOT EXISTS rm_work_items_unit_idx
+    ON {schema}.rm_work_items (unit_id, kind, year, number);
+
+-- Every catalogue version the tenant used (established, revised, inherited, adjusted).
+CREATE TABLE IF NOT EXISTS {schema}.rm_work_catalogues (
+    version           text PRIMARY KEY,
+    source            text NOT NULL,
+    province_tenant   text NOT NULL,
+    province_version  text NOT NULL,
+    catalogue         jsonb NOT NULL,
+    dropped           jsonb NOT NULL,
+    reasons           text NOT NULL,
+    at                timestamptz NOT NULL,
+    position          bigint NOT NULL
+);
+
+-- The score a decision was computed with (Evaluation.WorkScoreComputed), per evaluation.
+CREATE TABLE IF NOT EXISTS {schema}.rm_work_scores (
+    evaluation_id       uuid PRIMARY KEY,
+    assigned_units      double precision NOT NULL,
+    completed_units     double precision NOT NULL,
+    quantity_percent    double precision NOT NULL,
+    quality_percent     double precision NOT NULL,
+    timeliness_percent  double precision NOT NULL,
+    unit_percent        double precision,
+    results_points      double precision NOT NULL,
+    general_points      double precision NOT NULL,
+    score               double precision NOT NULL,
+    earned_level        text NOT NULL,
+    decided_level       text NOT NULL,
+    above_computed      boolean NOT NULL,
+    catalogue_versions  jsonb NOT NULL,
+    policy_version      text NOT NULL,
+    position            bigint NOT NULL
+);
+-- A decision above the score computed from work (Decree 335, issue 21) shows as such.
+ALTER TABLE {schema}.rm_leader_decisions ADD COLUMN IF NOT EXISTS computed_score numeric(5, 2);
+ALTER TABLE {schema}.rm_leader_decisions ADD COLUMN IF NOT EXISTS computed_level text;
+ALTER TABLE {schema}.rm_leader_decisions
+    ADD COLUMN IF NOT EXISTS above_computed boolean NOT NULL DEFAULT false;
+-- Commendation proposals (projection "commendations"): one row per nominee and basis.
+CREATE TABLE IF NOT EXISTS {schema}.rm_commendations (
+    commendation_id uuid PRIMARY KEY,
+    basis           text NOT NULL,
+    nominee_id      uuid NOT NULL,
+    nominee_kind    text NOT NULL,
+    evidence        text[] NOT NULL,
+    reasons         text NOT NULL,
+    status          text NOT NULL,
+    proposed_by     text NOT NULL,
+    proposed_at     timestamptz NOT NULL,
+    decided_reasons text,
+    decided_by      text,
+    decided_at      timestamptz,
+    position        bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_commendations_basis_idx ON {schema}.rm_commendations (basis);

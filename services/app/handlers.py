@@ -45,6 +45,7 @@ from services.app.commands import (
 )
 from services.app.handler_base import RETRIES, not_found
 from services.app.org_handlers import OrganisationHandlers
+from services.app.work import WorkHandlers
 from services.store.eventstore import Evaluations
 
 __all__ = ["RETRIES", "TenantService", "events_of"]
@@ -52,7 +53,7 @@ __all__ = ["RETRIES", "TenantService", "events_of"]
 _KIND_VI = {"monthly": "tháng", "quarterly": "quý", "annual": "năm"}
 
 
-class TenantService(CollectiveHandlers, OrganisationHandlers):
+class TenantService(CollectiveHandlers, OrganisationHandlers, WorkHandlers):
     """The application layer of one tenant."""
 
     # One period's workflow -------------------------------------------------
@@ -196,8 +197,8 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
             staff = self._get(StaffMember, cmd.staff_id, "cán bộ", "Staff member")
             start, end = period_span(period.kind, period.year, period.number)
             eligibility = assess(staff, start, end, annual=period.kind == "annual")
-            evaluation.decide(cmd.level, cmd.score, cmd.reasons, period.policy,
-                              cmd.authority or basis, eligibility)
+            self.decide_evaluation(period, evaluation, staff, unit.leader_id, cmd.level,
+                                   cmd.score, cmd.reasons, cmd.authority or basis, eligibility)
             period.register_decision(cmd.staff_id, cmd.level)
             return self._save(period, evaluation)
         return self._retrying(attempt)
@@ -245,8 +246,9 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
                         raise not_found("cán bộ", "Staff member")
                     evaluation.ensure_version(d.expected_version)
                     eligibility = assess(staff, start, end, annual=period.kind == "annual")
-                    evaluation.decide(d.level, d.score, d.reasons, period.policy,
-                                      cmd.authority or basis, eligibility)
+                    self.decide_evaluation(period, evaluation, staff, unit.leader_id, d.level,
+                                           d.score, d.reasons, cmd.authority or basis,
+                                           eligibility)
                     period.register_decision(d.staff_id, d.level)
                 except DomainError as refused:
                     who = self._name_of(d.staff_id)
@@ -294,7 +296,28 @@ class TenantService(CollectiveHandlers, OrganisationHandlers):
                     found[(month.year, month.month)] = MonthlyResult(
                         month.year, month.month, Level(ev.level), float(ev.score), str(unit_id))
             month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        self._quarterly_results(staff, start, end, found)
         return [found[k] for k in sorted(found)]
+
+    def _quarterly_results(self, staff: StaffMember, start: date, end: date,
+                           found: dict[tuple[int, int], MonthlyResult]) -> None:
+        """Decree 335 lets an agency track work by quarter instead of by month: a decided
+        quarter with no monthly result in it stands for each of its months in
+        ``start``–``end``, so the annual roll-up weighs a quarter as three months."""
+        for year in range(start.year, end.year + 1):
+            for quarter in range(1, 5):
+                months = [(year, m) for m in range(3 * quarter - 2, 3 * quarter + 1)
+                          if start <= date(year, m, 1) <= end]
+                if not months or any(key in found for key in months):
+                    continue  # tracked by month (wholly or partly): the months speak
+                for unit_id in staff.unit_history:
+                    pid = period_id_for(UnitId(unit_id), "quarterly", year, quarter)
+                    ev = self._find(Evaluation,
+                                    evaluation_id_for(pid, StaffId(staff.id), OFFICIAL))
+                    if ev is not None and ev.level is not None and ev.score is not None:
+                        for key in months:
+                            found[key] = MonthlyResult(*key, Level(ev.level), float(ev.score),
+                                                       f"{unit_id} Q{quarter}")
 
     def propose_rollups(self, cmd: ProposeRollups) -> int:
         """Roll-up (step 9): every undecided member of a quarterly or annual period gets a

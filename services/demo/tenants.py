@@ -32,7 +32,9 @@ from services.app.commands import (
 from services.app.handlers import TenantService
 from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.demo.appeals import add_demo_appeals
+from services.demo.province import add_demo_province
 from services.demo.records import add_demo_records
+from services.demo.work import add_demo_work, open_work_month
 from services.demo.year import add_demo_year
 from services.runtime import Runtime
 
@@ -147,7 +149,6 @@ def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = Fa
         leader = demo_id(slug, "staff", key, "0")
         chair = demo_id(slug, "staff", "ubnd", "0")
         period_id, _ = service.open_period(OpenPeriod(unit_id, *last_month))
-        service.open_period(OpenPeriod(unit_id, today.year, today.month))
         period = service.find_period(period_id)
         members = set(period.members) if period is not None else set()
         for i in range(STAFF_PER_UNIT):
@@ -173,6 +174,9 @@ def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = Fa
                     service.decide_rating(DecideRating(
                         PeriodId(period_id), staff_id, Level.B, min(score, 85.0),
                         "Đơn vị đã hết tỷ lệ xuất sắc trong tháng.", str(decider)))
+    # This month runs under the 2026 rules: công chức scored by their work (Decree 335).
+    open_work_month(service, today, [UnitId(demo_id(slug, "unit", k)) for k, _, _ in UNITS])
+    add_demo_work(service, slug, today, demo_id, [k for k, _, _ in UNITS], STAFF_PER_UNIT)
 
 
 async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
@@ -196,6 +200,8 @@ async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
     if MERGE_SUCCESSOR[0] not in existing:
         await _merge(rt, today)
         loaded += [slug for slug, _ in MERGE_PREDECESSORS] + [MERGE_SUCCESSOR[0]]
+    # Hà Nội in the 2025 shape: the city above its wards, the districts merged into them.
+    loaded += await add_demo_province(rt, today)
     return loaded
 
 

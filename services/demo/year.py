@@ -14,6 +14,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.actor import Actor, acting_as
+from domain.commendation import COLLECTIVE, commendation_id, year_basis
 from domain.errors import QuotaExceededError
 from domain.ids import PeriodId, StaffId, UnitId
 from domain.levels import Level
@@ -27,6 +28,12 @@ from services.app.commands import (
     PublishPeriod,
     RateCollective,
     TransferStaff,
+)
+from services.app.commendations import (
+    Commendations,
+    DecideCommendation,
+    Nominee,
+    ProposeCommendations,
 )
 from services.app.handlers import TenantService
 
@@ -130,11 +137,30 @@ def _collectives(service: TenantService, year: int, units: dict[str, UnitId], ch
     for index, (key, unit_id) in enumerate(sorted(units.items())):
         if key == "ubnd":
             continue
-        level, score = (Level.A, 92.0) if index == 1 else (Level.B, 84.0)
+        level, score = (Level.A, 92.0) if index in (1, 2) else (Level.B, 84.0)
         with acting_as(Actor(chair, "unit_leader")):
             service.rate_collective(RateCollective(
                 unit_id, year, level, score, "Hoàn thành các chỉ tiêu được giao trong năm",
                 chair))
+    _commendations(service, year, [u for i, (_, u) in enumerate(sorted(units.items()))
+                                   if i in (1, 2)], chair, hr)
+
+
+def _commendations(service: TenantService, year: int, excellent: list[UnitId], chair: str,
+                   hr: Actor) -> None:
+    """HR proposes the collectives rated A for commendation; the chair approves the first
+    and returns the second."""
+    commendations = Commendations(service.app)
+    basis = year_basis(year)
+    with acting_as(hr):
+        commendations.propose(ProposeCommendations(
+            basis, tuple(Nominee(u, COLLECTIVE, (f"{year}: A (tập thể)",)) for u in excellent),
+            "Hoàn thành xuất sắc nhiệm vụ năm", hr.user_id))
+    with acting_as(Actor(chair, "unit_leader")):
+        for unit_id, approve in zip(excellent, (True, False), strict=False):
+            commendations.decide(DecideCommendation(
+                commendation_id(basis, unit_id), approve,
+                "Đồng ý đề nghị" if approve else "Đề nghị bổ sung thành tích nổi bật", chair))
 
 
 def _quarters(service: TenantService, slug: str, months: list[tuple[int, int]],

@@ -122,6 +122,8 @@ class LeaderAccountability:
     decisions: int
     appealed: int
     overturned: int
+    above_computed: int = strawberry.field(description=(
+        "Quyết định cao hơn mức điểm tính từ kết quả công việc (có lý do; NĐ 335/2025)"))
     share_appealed: float
     share_overturned: float
     avg_hours_to_decide: float | None
@@ -131,6 +133,7 @@ class LeaderAccountability:
         n = r["decisions"]
         return cls(leader_id=r["decider"], leader_name=r["full_name"], decisions=n,
                    appealed=r["appealed"], overturned=r["overturned"],
+                   above_computed=r["above_computed"],
                    share_appealed=r["appealed"] / n if n else 0.0,
                    share_overturned=r["overturned"] / n if n else 0.0,
                    avg_hours_to_decide=_num(r["avg_hours_to_decide"]))
@@ -156,6 +159,11 @@ class LeaderDecision:
     overturned_at: datetime | None
     overturn_appeal_id: strawberry.ID | None
     amended_level: Level | None
+    computed_score: float | None = strawberry.field(
+        default=None, description="Điểm tính từ kết quả công việc (NĐ 335/2025), nếu có")
+    computed_level: Level | None = None
+    above_computed: bool = strawberry.field(
+        default=False, description="Mức quyết định cao hơn mức điểm tính được (có lý do)")
 
     @classmethod
     def from_row(cls, r: Any) -> LeaderDecision:
@@ -169,7 +177,9 @@ class LeaderDecision:
             appeals=r["appeals"], overturned=r["overturned"], overturned_by=r["overturned_by"],
             overturned_at=r["overturned_at"],
             overturn_appeal_id=strawberry.ID(str(appeal)) if appeal else None,
-            amended_level=_level(r["amended_level"]))
+            amended_level=_level(r["amended_level"]),
+            computed_score=_num(r["computed_score"]),
+            computed_level=_level(r["computed_level"]), above_computed=r["above_computed"])
 
     @strawberry.field(description="Người sửa quyết định (họ tên) / who overturned it, by name")
     async def overturned_by_name(self, info: Info[Any, Any]) -> str | None:

@@ -132,7 +132,11 @@ class Context(BaseContext, kw_only=True):
 
     async def access(self, info: Info[Any, Any]) -> Access:
         """The permission matrix's answer for the root field ``info`` is under (cached)."""
-        operation = operation_of(info)
+        return await self.access_to(operation_of(info))
+
+    async def access_to(self, operation: str) -> Access:
+        """The matrix's answer for ``operation`` (cached): the HTTP routes outside GraphQL
+        (services/http/office_routes.py) ask it under the operation whose row governs them."""
         if self.accesses_cache is None:
             self.accesses_cache = {}
         found = self.accesses_cache.get(operation)

@@ -28,6 +28,8 @@ class Names(StrEnum):
     PERIOD = "period"
     APPEAL = "appeal"
     EVALUATION = "evaluation"
+    WORK_ITEM = "work_item"  # an assigned output (Decree 335 work)
+    COMMENDATION = "commendation"  # a commendation proposal (a person or a collective)
     RECORD = "record"  # any aggregate of the tenant (the auditor's tools)
     # Not a record of the caller's tenant, so not the guard's to scope; the use case
     # checks it (say why where it is used):
@@ -48,6 +50,8 @@ StaffID = Annotated[strawberry.ID, _arg(Names.STAFF)]
 PeriodID = Annotated[strawberry.ID, _arg(Names.PERIOD)]
 AppealID = Annotated[strawberry.ID, _arg(Names.APPEAL)]
 EvaluationID = Annotated[strawberry.ID, _arg(Names.EVALUATION)]
+WorkItemID = Annotated[strawberry.ID, _arg(Names.WORK_ITEM)]
+CommendationID = Annotated[strawberry.ID, _arg(Names.COMMENDATION)]
 RecordID = Annotated[strawberry.ID, _arg(Names.RECORD)]
 # An optional id: the kind sits on the whole (``UnitID | None`` would lose it).
 UnitIDOrNone = Annotated[strawberry.ID | None, _arg(Names.UNIT)]

@@ -122,6 +122,14 @@ MATRIX: dict[str, Permission] = {
         "auditor": ALL,
     }, "a leader's decisions"),
     "Query.myPendingWork": Permission("read", TENANT_OWN, "what waits for you"),
+    # Commendation proposals (services/gql/commendations.py)
+    "Query.commendationCandidates": Permission("read", READERS,
+                                               "who meets the commendation rules"),
+    "Query.commendationProposals": Permission("read", READERS, "commendation proposals"),
+    "Mutation.proposeCommendations": Permission("write", {"hr_officer": ALL},
+                                                "propose everyone meeting the rules"),
+    "Mutation.decideCommendation": Permission("write", {"unit_leader": ALL},
+                                              "approve or return a proposal (the head)"),
     "Mutation.fileAppeal": Permission("write", PERSON_OWN, "appeal your own rating"),
     "Mutation.provideAppealInformation": Permission("write", PERSON_OWN,
                                                     "answer a reviewer (appellant)"),
@@ -199,6 +207,30 @@ MATRIX: dict[str, Permission] = {
     # Personal data (services/gql/personal_data.py)
     "Mutation.erasePersonalData": Permission("write", {"hr_officer": ALL, "platform_admin": ALL},
                                              "erase a person's personal data (its key)"),
+    # Work outputs, Decree 335/2025 (services/gql/work.py): the competent leader assigns and
+    # confirms (checked again per person by the use case), the person reports their own.
+    "Mutation.assignWork": Permission("write", {"unit_leader": ALL},
+                                      "assign work to one or several people"),
+    "Mutation.reassignWork": Permission("write", {"unit_leader": ALL},
+                                        "reassign an item, with reasons"),
+    "Mutation.cancelWork": Permission("write", {"unit_leader": ALL},
+                                      "cancel an item, with reasons"),
+    "Mutation.reportWorkDone": Permission("write", PERSON_OWN, "report your own item done"),
+    "Mutation.confirmWork": Permission("write", {"unit_leader": ALL},
+                                       "confirm quality and timeliness (never your own)"),
+    "Mutation.establishWorkCatalogue": Permission("write", {"hr_officer": ALL},
+                                                  "establish or revise the catalogue"),
+    "Mutation.inheritProvinceCatalogue": Permission("write", {"hr_officer": ALL},
+                                                    "apply the province's catalogue"),
+    "Mutation.inheritProvincePolicy": Permission("write", {"hr_officer": ALL},
+                                                 "apply the province's policy"),
+    "Query.myWork": Permission("read", TENANT_OWN, "your work this month or quarter"),
+    "Query.unitWorkBoard": Permission("read", READERS, "a unit's work items and status"),
+    "Query.scoreBreakdown": Permission("read", {
+        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN,
+        "auditor": ALL,
+    }, "a score computed from work"),
+    "Query.workCatalogue": Permission("read", TENANT_ALL, "the catalogue in force"),
 }
 
 # Operations of the platform itself (tenants merged, a person's key erased): the only places

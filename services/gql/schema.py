@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from services.gql.appeals import AppealMutation, AppealQuery
 from services.gql.audit import AuditAsOfQuery, AuditQuery
 from services.gql.collectives import CollectiveMutation, CollectiveQuery
+from services.gql.commendations import CommendationMutation, CommendationQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
@@ -28,6 +29,7 @@ from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
 from services.gql.reorganisation import ReorganisationMutation, ReorganisationQuery
 from services.gql.subscriptions import Subscription
+from services.gql.work import WorkMutation, WorkQuery
 from services.metrics import OperationMetrics
 
 MAX_DEPTH = 8
@@ -37,13 +39,15 @@ MAX_TOKENS = 2000
 
 @strawberry.type
 class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
-            AuditAsOfQuery, ReorganisationQuery, CollectiveQuery):
+            AuditAsOfQuery, ReorganisationQuery, CollectiveQuery, WorkQuery,
+            CommendationQuery):
     """The root query, assembled from one mixin per feature."""
 
 
 @strawberry.type
 class Mutation(RatingMutation, OrganisationMutation, AppealMutation, PolicyMutation,
-               ReorganisationMutation, CollectiveMutation, PersonalDataMutation):
+               ReorganisationMutation, CollectiveMutation, PersonalDataMutation, WorkMutation,
+               CommendationMutation):
     """The root mutation, assembled from one mixin per feature."""
 
 

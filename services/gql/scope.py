@@ -86,6 +86,27 @@ async def require_evaluation(info: Any, evaluation_id: UUID) -> None:
         "phiếu đánh giá", "Evaluation")
 
 
+async def require_work_item(info: Any, item_id: UUID) -> None:
+    (await access_of(info)).require(
+        await visible_in(info, "rm_work_items", "item_id", item_id), "việc được giao",
+        "Work item")
+
+
+async def require_commendation(info: Any, commendation_id: UUID) -> None:
+    """A proposal is in reach with its nominee: the person's unit, or the unit rated."""
+    access = await access_of(info)
+    visible = access.whole_tenant
+    if not visible:
+        schema = access.tenant.schema
+        async with ctx_of(info).read(access.tenant) as conn:
+            row = await conn.fetchrow(
+                f"SELECT coalesce(p.unit_id, c.nominee_id) AS unit, p.staff_id "
+                f"FROM {schema}.rm_commendations c LEFT JOIN {schema}.rm_staff p "
+                "ON p.staff_id = c.nominee_id WHERE c.commendation_id = $1", commendation_id)
+        visible = row is not None and access.sees_staff(row["staff_id"], row["unit"])
+    access.require(visible, "đề nghị khen thưởng", "Commendation proposal")
+
+
 async def require_record(info: Any, record_id: UUID) -> None:
     """Any record of the tenant (the auditor's tools): a unit, a person, a period, an
     evaluation or an appeal in reach; an id of none of these is out of reach."""
@@ -102,5 +123,6 @@ async def require_record(info: Any, record_id: UUID) -> None:
 REQUIRE: dict[Names, Callable[[Any, UUID], Awaitable[None]]] = {
     Names.UNIT: require_unit, Names.STAFF: require_staff, Names.PERIOD: require_period,
     Names.APPEAL: require_appeal, Names.EVALUATION: require_evaluation,
+    Names.WORK_ITEM: require_work_item, Names.COMMENDATION: require_commendation,
     Names.RECORD: require_record,
 }

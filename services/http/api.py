@@ -33,6 +33,7 @@ from services.gql.schema import build_schema
 from services.gql.subscriptions import with_websocket_auth
 from services.http.auth import TokenVerifier
 from services.http.limits import RequestGuard
+from services.http.office_routes import ROUTES as OFFICE_ROUTES
 from services.http.refusals import RefusedError, from_view
 from services.http.web import web_router, with_offline_ide
 from services.logging import configure_logging
@@ -225,7 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
     ))))
     return Litestar(
-        route_handlers=[graphql, healthz, readyz, metrics, checkpoint_keys,
+        route_handlers=[graphql, healthz, readyz, metrics, checkpoint_keys, *OFFICE_ROUTES,
                         web_router(settings, schema)],
         lifespan=[lifespan],
         exception_handlers={Exception: answered},

@@ -47,7 +47,8 @@ PATHS = {"append_library": "baseline_insert_single",
          "export": "baseline_read_audit",
          "as_of_unit_month": "baseline_read_audit",
          "month_end_burst": "baseline_typename_burst",
-         "tenant_move": "baseline_copy"}
+         "tenant_move": "baseline_copy",
+         "import_staff": "baseline_copy"}
 
 
 # The one test allowed past the suite's 300 s: the bench's own subprocess bound (600 s) and

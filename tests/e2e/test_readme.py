@@ -218,7 +218,8 @@ async def test_the_first_query_and_the_four_steps_run_as_written(
     board = [r for a in answers.values() if "unitRatings" in a
              for r in nodes(a["unitRatings"])]
     decided = [r for r in board if r["reasons"] == "Một báo cáo nộp chậm"]
-    # The same people as the demo (seed=DEMO): the README's ids and their answers match.
+    # The demo's person is not a công chức (the same people as the demo: seed=DEMO), so the
+    # leader's score stands (a công chức's would be computed from work).
     assert [(r["level"], r["score"], r["selfScore"]) for r in decided] == [("B", 86.0, 88.0)]
     history = [r for a in answers.values() if "ratingHistory" in a
                for r in nodes(a["ratingHistory"])]

@@ -72,6 +72,9 @@ async def decide_all(page: Any, level: str, score: str = "95") -> list[str]:
         staff_id = (await choice.get_attribute("id") or "")[len("level-"):]
         await choice.select_option(level)
         await page.fill(f"#score-{staff_id}", score)
+        # Reasons on every line: a civil servant's level above what their confirmed work
+        # earns (Decree 335) needs them, and they never hurt.
+        await page.fill(f"#reasons-{staff_id}", "Hoàn thành các việc được giao trong tháng")
         staff.append(staff_id)
     return staff
 
@@ -103,8 +106,8 @@ async def test_leader_decides_the_whole_board_in_one_act_refused_on_the_over_quo
     await page.wait_for_selector("p.ok")
     text = await page.locator("main").inner_text()
     assert "Đã quyết định 7/" in text
-    assert "Loại A" in text
-    assert "Loại B" in text
+    assert "Hoàn thành xuất sắc nhiệm vụ" in text
+    assert "Hoàn thành tốt nhiệm vụ" in text
     assert await page.locator("select.level-choice").count() == 0
     await shoot(page, "board-decided")
     watch.clean()
@@ -125,7 +128,7 @@ async def test_a_stale_board_is_shown_not_overwritten(open_browser: Any, server:
     await second.wait_for_selector("p.alert")
     text = await second.locator("main").inner_text()
     assert "Bảng đã thay đổi" in text
-    assert "Loại C" not in text.split("Quyết định:")[-1]  # the first decision stands
+    assert "Hoàn thành nhiệm vụ (" not in text.split("Quyết định:")[-1]  # the first decision stands
     watch.clean()
 
 
@@ -160,7 +163,7 @@ async def test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_resu
     await sign_in(staff, server, ward, MEMBER, then="/results")
     today = date.today()
     row = staff.locator(f"#month-{today.year}-{today.month}")
-    assert "Loại B" in await row.inner_text()
+    assert "Hoàn thành tốt nhiệm vụ" in await row.inner_text()
     assert "Đã công khai" in await row.inner_text()
     assert await staff.locator("summary", has_text=f"{today.month}/{today.year}").count() == 1
     await no_horizontal_scroll(staff)
@@ -193,14 +196,14 @@ async def test_auditor_reads_a_timeline_and_a_board_as_of_a_date(open_browser: A
     await page.click("button:has-text('Xem')")
     await page.wait_for_selector("#as-of")
     now_text = await page.locator("#as-of").inner_text()
-    assert "Loại" in now_text  # decided levels, by name
+    assert "nhiệm vụ" in now_text  # decided levels, by name
     await no_horizontal_scroll(page)
     await shoot(page, "board-as-of")
     await page.fill("#asOf", before.isoformat())
     async with page.expect_navigation():  # the form's answer, not the page already shown
         await page.click("button:has-text('Xem')")
     await page.wait_for_load_state("networkidle")
-    assert "Loại" not in await page.locator("main").inner_text()  # nothing decided then
+    assert "nhiệm vụ (" not in await page.locator("main").inner_text()  # nothing decided
     watch.clean()
 
 

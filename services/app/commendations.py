@@ -1,0 +1,65 @@
+"""Commendation proposals (khen thưởng): HR proposes whoever meets the rules, the head
+approves or returns each one (domain/commendation.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.commendation import Commendation, commendation_id
+from domain.errors import NotFoundError
+from services.app.handler_base import HandlerBase
+
+
+@dataclass(frozen=True)
+class Nominee:
+    nominee_id: UUID  # a staff member, or a unit rated as a collective
+    kind: str  # "person" | "collective"
+    evidence: tuple[str, ...]  # the results the proposal rests on, e.g. "2026-04: A"
+
+
+@dataclass(frozen=True)
+class ProposeCommendations:
+    basis: str  # e.g. "quarter_all_a:2026-Q2"
+    nominees: tuple[Nominee, ...]
+    reasons: str
+    proposed_by: str
+
+
+@dataclass(frozen=True)
+class DecideCommendation:
+    commendation_id: UUID
+    approve: bool
+    reasons: str
+    decided_by: str
+
+
+class Commendations(HandlerBase):
+    def propose(self, cmd: ProposeCommendations) -> tuple[int, int]:
+        """Every nominee not yet proposed on this basis, in one save (all or none); a
+        nominee already proposed is left as it is. Returns (position, how many proposed)."""
+        def attempt() -> int:
+            ids = [commendation_id(cmd.basis, n.nominee_id) for n in cmd.nominees]
+            found = self.app.get_many(ids)
+            new = [Commendation(basis=cmd.basis, staff_id=n.nominee_id, nominee_kind=n.kind,
+                                evidence=list(n.evidence), reasons=cmd.reasons,
+                                proposed_by=cmd.proposed_by)
+                   for n, i in zip(cmd.nominees, ids, strict=True) if i not in found]
+            counted.append(len(new))
+            if not new:
+                return 0
+            self.app.prepare_to_seal([c.nominee_id for c in new])
+            return self._save(*new)
+        counted: list[int] = []
+        position = self._retrying(attempt)
+        return position, counted[-1]
+
+    def decide(self, cmd: DecideCommendation) -> int:
+        def attempt() -> int:
+            found = self._find(Commendation, cmd.commendation_id)
+            if found is None:
+                raise NotFoundError("Không tìm thấy đề nghị khen thưởng.",
+                                    "Commendation proposal not found.")
+            found.decide(cmd.approve, cmd.reasons, cmd.decided_by)
+            return self._save(found)
+        return self._retrying(attempt)

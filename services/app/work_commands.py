@@ -1,0 +1,132 @@
+"""Work-output commands (Decree 335/2025: giao việc, báo cáo, nghiệm thu; danh mục sản phẩm).
+
+Imperative names, frozen values. The caller's user id (from the verified token) travels as
+``by``: the use case checks it against the rule (the assignee reports, a competent leader
+assigns and confirms), never trusting a client's claim about who they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.catalogue import Catalogue, CatalogueAdjustment
+from domain.policy import Policy
+from domain.work_item import Quality, Timeliness
+
+
+@dataclass(frozen=True)
+class AssignWork:
+    """Giao việc to one or several people (bulk): one item per person, all or none."""
+
+    item_ids: tuple[UUID, ...]  # one per person, in the order of ``staff_ids``
+    staff_ids: tuple[UUID, ...]
+    by: str
+    kind: str  # monthly | quarterly
+    year: int
+    number: int
+    assigned_on: date
+    deadline: date
+    expected_quantity: float
+    catalogue_key: str | None = None
+    title: str = ""
+    coefficient: float | None = None
+
+
+@dataclass(frozen=True)
+class ReassignWork:
+    item_id: UUID
+    new_item_id: UUID
+    to_staff: UUID
+    by: str
+    on: date
+    reasons: str
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class CancelWork:
+    item_id: UUID
+    by: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class ReportWorkDone:
+    item_id: UUID
+    by: str  # must be the assignee
+    quantity: float
+    done_on: date
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmWork:
+    item_id: UUID
+    by: str  # a competent leader, never the assignee
+    quality: Quality
+    timeliness: Timeliness
+    quantity: float | None = None
+    failed_checks: int | None = None
+    delays: int | None = None
+    quality_waived: bool = False
+    timeliness_waived: bool = False
+    waiver_reasons: str = ""
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class EstablishCatalogue:
+    """Ban hành (or revise, when one exists) the tenant's own catalogue."""
+
+    catalogue: Catalogue
+    reasons: str
+
+
+@dataclass(frozen=True)
+class InheritCatalogue:
+    """Apply the province's catalogue (read by the edge from the parent tenant's log) with
+    this tenant's adjustments; a new province version is followed the same way."""
+
+    province_tenant: str
+    province: Catalogue
+    adjustment: CatalogueAdjustment
+    reasons: str
+
+
+@dataclass(frozen=True)
+class InheritPolicy:
+    """Apply the province's policy for ``cycle`` with the changes the province allows."""
+
+    cycle: str
+    province_tenant: str
+    province: Policy
+    changes: dict[str, Any] = field(default_factory=dict)
+    reasons: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """One item of an import: who assigned it, to whom, what (see ``AssignWork``)."""
+
+    item_id: UUID  # from the source system's ref: the same ref is the same item
+    staff_id: UUID
+    assigned_by: str
+    kind: str
+    year: int
+    number: int
+    assigned_on: date
+    deadline: date
+    expected_quantity: float
+    catalogue_key: str | None = None
+    title: str = ""
+    coefficient: float | None = None
+
+
+@dataclass(frozen=True)
+class ImportWork:
+    """Items from a document/task system: all or none; items already imported are skipped."""
+
+    items: tuple[ImportedItem, ...]

@@ -1,0 +1,184 @@
+"""The HR officer's files: ``congtam import staff|units``, ``congtam register`` and
+``congtam report <name>`` (services/office/, issue 20)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import typer
+
+from services.cli.base import OPERATOR, app, console, domain_errors
+
+if TYPE_CHECKING:
+    from services.reports.inputs import Report
+    from services.runtime import Runtime
+
+imports = typer.Typer(help="Nhập đơn vị, cán bộ từ bảng tính (.xlsx, .csv): tất cả hoặc không.",
+                      no_args_is_help=True)
+reports = typer.Typer(help="Biểu mẫu, báo cáo in được (.xlsx, .pdf) từ dữ liệu tổng hợp.",
+                      no_args_is_help=True)
+app.add_typer(imports, name="import")
+app.add_typer(reports, name="report")
+
+TENANT = typer.Option(help="Tenant slug")
+FILE = typer.Argument(help="The .xlsx or .csv file", exists=True, dir_okay=False)
+DRY = typer.Option("--dry-run", help="Check and plan only; write nothing")
+
+
+def _import(kind: str, tenant: str, file: Path, dry_run: bool, by: str) -> None:
+    from domain.actor import Actor
+    from services.office.staff_import import ImportReport, import_staff_file, import_units_file
+
+    data = file.read_bytes()
+
+    async def work(rt: Runtime) -> ImportReport:
+        t = await rt.registry.get(tenant)
+        act = import_staff_file if kind == "staff" else import_units_file
+        return await act(rt, t, data, Actor(by, "hr_officer"), commit=not dry_run)
+
+    found = domain_errors(work)
+    for p in found.problems:
+        typer.echo(f"{p.code}: {p.message_vi} / {p.message_en}", err=True)
+    if found.problems:
+        console.print(f"{len(found.problems)} lỗi; không ghi dòng nào "
+                      f"({len(found.problems)} problem(s); nothing written)")
+        raise typer.Exit(2)
+    plan = found.as_json()["plan"]
+    console.print(f"{found.rows} dòng/rows: {plan}")
+
+
+@imports.command("staff")
+def import_staff(tenant: Annotated[str, TENANT], file: Annotated[Path, FILE],
+                 dry_run: Annotated[bool, DRY] = False,
+                 by: Annotated[str, OPERATOR] = "hr-officer") -> None:
+    """Cán bộ: register, update, transfer — every row valid, in one transaction, or nothing."""
+    _import("staff", tenant, file, dry_run, by)
+
+
+@imports.command("units")
+def import_units(tenant: Annotated[str, TENANT], file: Annotated[Path, FILE],
+                 dry_run: Annotated[bool, DRY] = False,
+                 by: Annotated[str, OPERATOR] = "hr-officer") -> None:
+    """Đơn vị: new units, parents first; units already there are left as they are."""
+    _import("units", tenant, file, dry_run, by)
+
+
+@app.command("register")
+def register(tenant: Annotated[str, TENANT],
+             out: Annotated[Path, typer.Option(help="Directory for units.xlsx, staff.xlsx")]
+             ) -> None:
+    """Export the tenant's units and staff in the import's own columns."""
+    from services.office.register import register_files
+
+    async def work(rt: Runtime) -> tuple[bytes, bytes]:
+        return await register_files(rt, await rt.registry.get(tenant))
+
+    units, staff = domain_errors(work)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "units.xlsx").write_bytes(units)
+    (out / "staff.xlsx").write_bytes(staff)
+    console.print(f"{out}/units.xlsx, {out}/staff.xlsx")
+
+
+FORMAT = typer.Option("--format", help="pdf or xlsx")
+OUT = typer.Option(help="Where to write the document")
+YEAR = typer.Option(min=2000, max=2100)
+MONTH = typer.Option(min=1, max=12)
+
+
+def _write(report: Report, fmt: str, out: Path) -> None:
+    from services.reports import report_pdf, report_xlsx
+
+    if fmt not in ("pdf", "xlsx"):
+        raise typer.BadParameter("--format is pdf or xlsx")
+    out.write_bytes(report_pdf(report) if fmt == "pdf" else report_xlsx(report))
+    console.print(f"{out}: log position {report.position}")
+
+
+def _filled(fill: object, what: str) -> Report:
+    from domain.errors import NotFoundError
+
+    async def work(rt: Runtime) -> Report:
+        found: Report | None = await fill(rt)  # type: ignore[operator]
+        if found is None:
+            raise NotFoundError(f"Không tìm thấy {what}.", f"No such {what}.")
+        return found
+
+    return domain_errors(work)
+
+
+@reports.command("unit-month")
+def unit_month(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option()],
+               year: Annotated[int, YEAR], month: Annotated[int, MONTH],
+               out: Annotated[Path, OUT], fmt: Annotated[str, FORMAT] = "pdf") -> None:
+    """Danh sách kết quả đánh giá, xếp loại hằng tháng của đơn vị."""
+    from services.office.fill import fill_unit_month
+
+    async def fill(rt: Runtime) -> Report | None:
+        return await fill_unit_month(rt, await rt.registry.get(tenant), UUID(unit), year,
+                                     month, None)
+
+    _write(_filled(fill, "đơn vị"), fmt, out)
+
+
+@reports.command("unit-year")
+def unit_year(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option()],
+              year: Annotated[int, YEAR], out: Annotated[Path, OUT],
+              fmt: Annotated[str, FORMAT] = "pdf") -> None:
+    """Danh sách kết quả đánh giá, xếp loại năm của đơn vị, với các tập thể."""
+    from services.office.fill import fill_unit_year
+
+    async def fill(rt: Runtime) -> Report | None:
+        return await fill_unit_year(rt, await rt.registry.get(tenant), UUID(unit), year, None)
+
+    _write(_filled(fill, "đơn vị"), fmt, out)
+
+
+@reports.command("self-assessment")
+def self_assessment(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()],
+                    year: Annotated[int, YEAR], out: Annotated[Path, OUT],
+                    fmt: Annotated[str, FORMAT] = "pdf") -> None:
+    """Phiếu đánh giá, xếp loại chất lượng năm của một người."""
+    from services.office.fill import fill_self_assessment
+
+    async def fill(rt: Runtime) -> Report | None:
+        return await fill_self_assessment(rt, await rt.registry.get(tenant), UUID(staff),
+                                          year, None)
+
+    _write(_filled(fill, "cán bộ"), fmt, out)
+
+
+@reports.command("commune-month")
+def commune_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
+                  month: Annotated[int, MONTH], out: Annotated[Path, OUT],
+                  fmt: Annotated[str, FORMAT] = "pdf") -> None:
+    """Báo cáo tình hình đánh giá hằng tháng của xã, phường gửi Sở Nội vụ."""
+    from services.office.fill import fill_commune_month
+
+    async def fill(rt: Runtime) -> Report | None:
+        return await fill_commune_month(rt, await rt.registry.get(tenant), year, month, None)
+
+    _write(_filled(fill, "địa phương"), fmt, out)
+
+
+@reports.command("province-month")
+def province_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
+                   month: Annotated[int, MONTH], out: Annotated[Path, OUT],
+                   fmt: Annotated[str, FORMAT] = "pdf") -> None:
+    """Tổng hợp của tỉnh theo từng xã, phường (số lượng, không có tên người)."""
+    from services.office.fill import fill_province_month
+    from services.platform.tenants import Tenant
+
+    async def fill(rt: Runtime) -> Report | None:
+        parent = await rt.registry.get(tenant)
+        rows = await rt.pool.fetch(
+            "SELECT slug, name, kind, parent_slug, schema_name, status FROM platform.tenants "
+            "WHERE parent_slug = $1 AND status = 'active' ORDER BY slug", parent.slug)
+        children = [Tenant(r["slug"], r["name"], r["kind"], r["parent_slug"],
+                           r["schema_name"], r["status"]) for r in rows]
+        return await fill_province_month(rt, parent, children, year, month)
+
+    _write(_filled(fill, "tỉnh"), fmt, out)
+

@@ -1,0 +1,166 @@
+"""Commendation proposals over GraphQL (khen thưởng): HR lists who meets the rules and
+proposes them (one write, all or none), the head approves or returns each, readers see the
+list. Who meets the rules: services/office/commendations.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import anyio
+import strawberry
+from strawberry.types import Info
+
+from domain.actor import Actor, acting_as
+from domain.errors import ValidationFailedError
+from services.app.commendations import (
+    Commendations,
+    DecideCommendation,
+    Nominee,
+    ProposeCommendations,
+)
+from services.gql.context import access_of, ctx_of
+from services.gql.ids import CommendationID
+from services.gql.inputs import check_text, parse_id
+from services.gql.types import WriteResult
+from services.office.commendations import basis_for, candidates, proposals
+
+
+def _check(year: int, quarter: int | None) -> None:
+    if not 2000 <= year <= 2100 or (quarter is not None and not 1 <= quarter <= 4):
+        raise ValidationFailedError("Năm hoặc quý không hợp lệ.", "Invalid year or quarter.")
+
+
+@strawberry.type(description="Người, tập thể đủ điều kiện / a nominee meeting the rules")
+class CommendationCandidate:
+    nominee_id: strawberry.ID
+    kind: str
+    name: str
+    evidence: list[str]
+
+
+@strawberry.type(description="Đề nghị khen thưởng / a commendation proposal")
+class CommendationProposal:
+    id: strawberry.ID
+    basis: str
+    nominee_id: strawberry.ID
+    nominee_kind: str
+    name: str | None
+    evidence: list[str]
+    reasons: str
+    status: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_reasons: str | None
+
+    @classmethod
+    def from_row(cls, r: Any) -> CommendationProposal:
+        return cls(id=strawberry.ID(str(r["commendation_id"])), basis=r["basis"],
+                   nominee_id=strawberry.ID(str(r["nominee_id"])),
+                   nominee_kind=r["nominee_kind"], name=r["name"], evidence=list(r["evidence"]),
+                   reasons=r["reasons"], status=r["status"], proposed_by=r["proposed_by"],
+                   proposed_at=r["proposed_at"], decided_by=r["decided_by"],
+                   decided_reasons=r["decided_reasons"])
+
+
+@strawberry.type(description="Một căn cứ (quý, năm) và những người, tập thể đủ điều kiện; "
+                              "bounded by the tenant's staff, so not paged")
+class CommendationCandidates:
+    basis: str
+    nominees: list[CommendationCandidate]
+
+
+@strawberry.type(description="Các đề nghị khen thưởng của một căn cứ (quý, năm)")
+class CommendationProposals:
+    basis: str
+    proposals: list[CommendationProposal]
+
+
+@strawberry.type
+class CommendationQuery:
+    @strawberry.field(description="Ai đủ điều kiện đề nghị khen thưởng (quý: A cả ba tháng; "
+                                  "năm: A cả năm)")
+    async def commendation_candidates(self, info: Info[Any, Any], year: int,
+                                      quarter: int | None = None, at_least: int | None = None
+                                      ) -> CommendationCandidates:
+        _check(year, quarter)
+        access = await access_of(info)
+        ctx = ctx_of(info)
+        await ctx.fresh(access.tenant, at_least)
+        async with ctx.read(access.tenant) as conn:
+            found = await candidates(conn, access.tenant.schema, year, quarter,
+                                     access.unit_ids)
+        return CommendationCandidates(basis=basis_for(year, quarter), nominees=[
+            CommendationCandidate(nominee_id=strawberry.ID(str(c.nominee_id)), kind=c.kind,
+                                  name=c.name, evidence=list(c.evidence)) for c in found])
+
+    @strawberry.field(description="Các đề nghị khen thưởng của một năm hoặc quý")
+    async def commendation_proposals(self, info: Info[Any, Any], year: int,
+                                     quarter: int | None = None, at_least: int | None = None
+                                     ) -> CommendationProposals:
+        _check(year, quarter)
+        access = await access_of(info)
+        ctx = ctx_of(info)
+        await ctx.fresh(access.tenant, at_least)
+        async with ctx.read(access.tenant) as conn:
+            rows = await proposals(conn, access.tenant.schema, basis_for(year, quarter),
+                                   access.unit_ids)
+        return CommendationProposals(basis=basis_for(year, quarter),
+                                     proposals=[CommendationProposal.from_row(r) for r in rows])
+
+
+@strawberry.type
+class CommendationMutation:
+    @strawberry.mutation(description="Đề nghị khen thưởng tất cả người, tập thể đủ điều kiện "
+                                     "(cán bộ tổ chức; tất cả hoặc không)")
+    async def propose_commendations(self, info: Info[Any, Any], year: int,
+                                    quarter: int | None = None, reasons: str = ""
+                                    ) -> WriteResult:
+        _check(year, quarter)
+        text = check_text(reasons, "lý do", "reasons")
+        access = await access_of(info)
+        ctx = ctx_of(info)
+        async with ctx.read(access.tenant) as conn:
+            found = await candidates(conn, access.tenant.schema, year, quarter,
+                                     access.unit_ids)
+        basis = basis_for(year, quarter)
+        me = access.principal.user_id
+        cmd = ProposeCommendations(basis, tuple(Nominee(c.nominee_id, c.kind, c.evidence)
+                                                for c in found), text, me)
+        service = Commendations(ctx.runtime.apps.get(access.tenant.slug))
+
+        def call() -> tuple[int, int]:
+            with acting_as(Actor(me, "hr_officer")):
+                return service.propose(cmd)
+
+        position, _ = await anyio.to_thread.run_sync(call)
+        await ctx.runtime.written(access.tenant)
+        return WriteResult(position=position, id=strawberry.ID(basis))
+
+    @strawberry.mutation(description="Phê duyệt hoặc trả lại một đề nghị khen thưởng "
+                                     "(thủ trưởng; không tự duyệt đề nghị của mình)")
+    async def decide_commendation(self, info: Info[Any, Any], id: CommendationID,
+                                  approve: bool, reasons: str = "") -> WriteResult:
+        commendation = parse_id(id, "đề nghị khen thưởng", "Commendation proposal")
+        text = check_text(reasons, "lý do", "reasons")
+        access = await access_of(info)
+        ctx = ctx_of(info)
+        row = await ctx.fetchrow(
+            access.tenant, f"SELECT coalesce(p.unit_id, c.nominee_id) AS unit FROM "
+            f"{access.tenant.schema}.rm_commendations c LEFT JOIN {access.tenant.schema}"
+            ".rm_staff p ON p.staff_id = c.nominee_id WHERE c.commendation_id = $1",
+            commendation)
+        access.require(row is not None and access.sees_unit(row["unit"]),
+                       "đề nghị khen thưởng", "Commendation proposal")
+        me = access.principal.user_id
+        service = Commendations(ctx.runtime.apps.get(access.tenant.slug))
+        cmd = DecideCommendation(commendation, approve, text, me)
+
+        def call() -> int:
+            with acting_as(Actor(me, "unit_leader")):
+                return service.decide(cmd)
+
+        position = await anyio.to_thread.run_sync(call)
+        await ctx.runtime.written(access.tenant)
+        return WriteResult(position=position, id=id)

@@ -1,0 +1,221 @@
+"""The HR officer's files over HTTP (issue 20): staff import and the printable reports.
+
+Same bearer token and same permission matrix as GraphQL: each route is governed by the row
+of the GraphQL operation that reads or writes the same thing (``GOVERNED_BY``), so a role
+that cannot see a unit's board cannot print it either, and a unit outside the caller's
+scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
+``{"error": {"code", "vi", "en"}}``; rendering runs in a worker thread.
+
+| route | governed by |
+|---|---|
+| ``POST /imports/staff/{preview,commit}``, ``GET …/staff-template.xlsx`` | ``registerStaff`` |
+| ``GET /reports/unit-month.{xlsx,pdf}?unit&year&month`` | ``Query.unitBoard`` |
+| ``GET /reports/unit-year.{xlsx,pdf}?unit&year`` | ``Query.unitBoard`` |
+| ``GET /reports/self-assessment.{xlsx,pdf}?staff&year`` | ``Query.personTimeline`` |
+| ``GET /reports/commune-month.{xlsx,pdf}?year&month`` | ``Query.trend`` |
+| ``GET /reports/province-month.{xlsx,pdf}?year&month`` | ``Query.childTenantTrend`` |
+| ``GET /reports/commendations.{xlsx,pdf}?year[&quarter]`` | ``Query.commendationProposals`` |
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+import anyio
+import structlog
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Response
+
+from domain.actor import Actor
+from domain.errors import DomainError, NotFoundError, ValidationFailedError
+from services.gql.child_tenants import granted_children
+from services.gql.context import get_context
+from services.gql.permissions import Access
+from services.imports import MAX_BYTES, staff_template_xlsx
+from services.office import fill
+from services.office.commendations import basis_for, proposal_document, proposals
+from services.office.mail_sink import received
+from services.office.staff_import import import_staff_file
+from services.reports import render_pdf, render_xlsx, report_pdf, report_xlsx
+from services.reports.inputs import Report
+from services.runtime import Runtime
+
+log = structlog.get_logger()
+
+STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "UNKNOWN_TENANT": 404,
+          "FILE_TOO_LARGE": 413}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = {"xlsx": (XLSX, report_xlsx), "pdf": ("application/pdf", report_pdf)}
+IMPORT_OPERATION = "Mutation.registerStaff"
+
+
+def refusal(error: DomainError) -> Response[dict[str, Any]]:
+    return Response({"error": {"code": error.code, "vi": error.message_vi,
+                               "en": error.message_en, **error.details}},
+                    status_code=STATUS.get(error.code, 400))
+
+
+async def access(request: Request[Any, Any, Any], operation: str) -> Access:
+    ctx = await get_context(request.app.state, request.scope)
+    return await ctx.access_to(operation)
+
+
+def _bad(name: str, what_vi: str, what_en: str) -> ValidationFailedError:
+    return ValidationFailedError(f"Tham số '{name}' không hợp lệ: {what_vi}.",
+                                 f"Parameter '{name}' is not valid: {what_en}.")
+
+
+def _uuid(params: dict[str, str], name: str) -> UUID:
+    try:
+        return UUID(params.get(name, ""))
+    except ValueError:
+        raise _bad(name, "cần một mã định danh (UUID)", "a UUID is expected") from None
+
+
+def _int(params: dict[str, str], name: str, low: int, high: int) -> int:
+    raw = params.get(name, "")
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise _bad(name, f"cần một số từ {low} đến {high}", f"a number {low}-{high} is expected")
+    return int(raw)
+
+
+def _scope(a: Access) -> list[UUID] | None:
+    return a.unit_ids
+
+
+async def _report(request: Request[Any, Any, Any], name: str) -> Report:
+    rt: Runtime = request.app.state.rt
+    q = {k: v for k, v in request.query_params.items()}
+    absent = NotFoundError("Không tìm thấy tài liệu này.", "No such document.")
+    if name in ("unit-month", "unit-year"):
+        a = await access(request, "Query.unitBoard")
+        unit, year = _uuid(q, "unit"), _int(q, "year", 2000, 2100)
+        found: Report | None = (
+            await fill.fill_unit_month(rt, a.tenant, unit, year, _int(q, "month", 1, 12),
+                                       _scope(a), a.principal.name)
+            if name == "unit-month" else
+            await fill.fill_unit_year(rt, a.tenant, unit, year, _scope(a), a.principal.name))
+    elif name == "self-assessment":
+        a = await access(request, "Query.personTimeline")
+        found = await fill.fill_self_assessment(
+            rt, a.tenant, _uuid(q, "staff"), _int(q, "year", 2000, 2100),
+            _scope(a), a.principal.user_id if a.own else None)
+    elif name == "commune-month":
+        a = await access(request, "Query.trend")
+        found = await fill.fill_commune_month(rt, a.tenant, _int(q, "year", 2000, 2100),
+                                              _int(q, "month", 1, 12), _scope(a),
+                                              prepared_by=a.principal.name)
+    elif name == "province-month":
+        a = await access(request, "Query.childTenantTrend")
+        children = await granted_children(rt.pool, a.tenant, a.principal.user_id,
+                                          tuple(sorted(a.roles)))
+        found = await fill.fill_province_month(rt, a.tenant, children,
+                                               _int(q, "year", 2000, 2100),
+                                               _int(q, "month", 1, 12), a.principal.name)
+    else:
+        raise absent
+    if found is None:
+        raise absent
+    return found
+
+
+async def _commendations(request: Request[Any, Any, Any], kind: str) -> Response[Any]:
+    """``/reports/commendations.<xlsx|pdf>?year&quarter``: the proposal list, governed by
+    ``Query.commendationProposals``."""
+    q = {k: v for k, v in request.query_params.items()}
+    a = await access(request, "Query.commendationProposals")
+    year = _int(q, "year", 2000, 2100)
+    quarter = _int(q, "quarter", 1, 4) if q.get("quarter") else None
+    rt: Runtime = request.app.state.rt
+    async with fill.snapshot(rt, a.tenant) as (conn, position):
+        rows = await proposals(conn, a.tenant.schema, basis_for(year, quarter), a.unit_ids)
+    document = proposal_document(a.tenant.name, basis_for(year, quarter), rows, position,
+                                 a.principal.name)
+    render = render_pdf if kind == "pdf" else render_xlsx
+    body = await anyio.to_thread.run_sync(render, document)
+    return Response(body, media_type=KINDS[kind][0], headers={
+        "Content-Disposition": f'attachment; filename="commendations.{kind}"',
+        "X-Log-Position": str(position)})
+
+
+@get("/reports/{document:str}")
+async def report(request: Request[Any, Any, Any], document: str) -> Response[Any]:
+    """``/reports/<name>.<xlsx|pdf>``: one report, filled at one log position, rendered off
+    the event loop."""
+    name, _, kind = document.rpartition(".")
+    try:
+        if kind not in KINDS:
+            raise _bad("định dạng", "chỉ .xlsx hoặc .pdf", "only .xlsx or .pdf")
+        if name == "commendations":
+            return await _commendations(request, kind)
+        filled = await _report(request, name)
+    except DomainError as error:
+        return refusal(error)
+    media, render = KINDS[kind]
+    body = await anyio.to_thread.run_sync(render, filled)
+    log.info("report_served", report=name, kind=kind, position=filled.position)
+    return Response(body, media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{document}"',
+        "X-Log-Position": str(filled.position)})
+
+
+@get("/imports/staff-template.xlsx")
+async def staff_template(request: Request[Any, Any, Any]) -> Response[Any]:
+    try:
+        await access(request, IMPORT_OPERATION)
+    except DomainError as error:
+        return refusal(error)
+    body = await anyio.to_thread.run_sync(staff_template_xlsx)
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": 'attachment; filename="mau-danh-sach-can-bo.xlsx"'})
+
+
+async def _upload(request: Request[Any, Any, Any], data: UploadFile,
+                  commit: bool) -> Response[Any]:
+    try:
+        a = await access(request, IMPORT_OPERATION)
+        content = await data.read(MAX_BYTES + 1)  # one byte over is enough to refuse
+        rt: Runtime = request.app.state.rt
+        found = await import_staff_file(rt, a.tenant, content,
+                                        Actor(a.principal.user_id, "hr_officer"),
+                                        commit=commit, scope=a.unit_ids)
+    except DomainError as error:
+        return refusal(error)
+    return Response(found.as_json(), status_code=422 if found.problems else 200)
+
+
+UPLOAD = Body(media_type=RequestEncodingType.MULTI_PART)
+# A little above the import's own limit, so a 5–6 MB file gets its clear FILE_TOO_LARGE.
+UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024
+
+
+@post("/imports/staff/preview", request_max_body_size=UPLOAD_LIMIT)
+async def preview_staff(request: Request[Any, Any, Any],
+                        data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
+    """Every row's problems, or what a commit would do (nothing is written)."""
+    return await _upload(request, data, commit=False)
+
+
+@post("/imports/staff/commit", request_max_body_size=UPLOAD_LIMIT)
+async def commit_staff(request: Request[Any, Any, Any],
+                       data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
+    """All rows or none, in one transaction; the same file again writes nothing."""
+    return await _upload(request, data, commit=True)
+
+
+@get("/dev/mail")
+async def dev_mail(request: Request[Any, Any, Any]) -> Response[Any]:
+    """What the development mail sink received (services/office/mail_sink.py), newest
+    first. Refused in production, where mail goes to a real relay and stays there."""
+    rt: Runtime = request.app.state.rt
+    if rt.settings.production:
+        return refusal(NotFoundError("Không có trang này.", "No such page."))
+    folder = rt.settings.data_dir / "mail"
+    return Response({"messages": await anyio.to_thread.run_sync(received, folder)})
+
+
+ROUTES = [report, staff_template, preview_staff, commit_staff, dev_mail]

@@ -1,0 +1,185 @@
+"""The HR officer's files over real HTTP: printed reports equal the board they were made
+from, a unit out of scope is NOT_FOUND, and bad uploads are refused with nothing written."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import openpyxl
+import pypdf
+import pytest
+
+from domain.actor import Actor
+from domain.levels import Level
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.support.gql import data, gql, nodes, token_for
+from tests.support.operations import operation
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+
+OPEN = operation("OpenPeriod")
+BOARD = operation("DecideRatings")
+READ = operation("UnitBoard")
+MAY = {"year": 2026, "month": 5}
+ADMIN = Actor("platform-admin", "platform_admin")
+SCORES = {"A": 95, "B": 82, "C": 60, "D": 40}
+HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị\n"
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _rated(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
+                 levels: str) -> dict[str, Any]:
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MAY}))["openPeriod"]["id"]
+    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
+    lines = [{"staffId": str(p), "level": lv, "score": SCORES[lv]}
+             for p, lv in zip(org.members, levels, strict=True)]
+    at = data(await gql(http, leader, BOARD, {"period": period, "lines": lines}))[
+        "decideRatings"]["position"]
+    return data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
+
+
+async def _events(runtime: Runtime, tenant: Tenant) -> int:
+    count: int = await runtime.pool_of(tenant).fetchval(
+        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
+    return count
+
+
+async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=4)
+    board = await _rated(http, settings, tenant, org, "ABBC")
+    rated = {r["staffId"]: r["level"] for r in nodes(board["unitRatings"]) if r["level"]}
+    names = {str(m): f"Lê Văn Thành Viên {i:02d}" for i, m in enumerate(org.members)}
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    query: dict[str, str | int] = {"unit": str(org.unit), **MAY}
+
+    pdf = await http.get("/reports/unit-month.pdf", params=query, headers=_auth(hr))
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    lines = text.splitlines()
+    for staff, level in rated.items():  # each person's line carries their level, in words
+        label = Level(level).label_vi
+        assert any(line.endswith(f"{names[staff]} Chuyên viên {SCORES[level]} {label}")
+                   for line in lines), (names[staff], level, text)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert f"vị trí {pdf.headers['x-log-position']}" in text
+
+    xlsx = await http.get("/reports/unit-month.xlsx", params=query, headers=_auth(hr))
+    assert xlsx.status_code == 200, xlsx.text
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    found = {row[1]: row for row in cells if len(row) > 1 and row[1] in names.values()}
+    assert set(found) == set(names.values())
+    for staff, level in rated.items():
+        row = found[names[staff]]
+        assert Level(level).label_vi in row or level in row, row
+        assert SCORES[level] in row, row
+
+
+async def test_a_unit_outside_the_callers_scope_prints_as_not_found(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=2)
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
+    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+    inside = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
+                            params={"unit": str(org.unit), **MAY})
+    assert inside.status_code == 200
+    outside = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
+                             params={"unit": str(org.root), **MAY})
+    nowhere = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
+                             params={"unit": str(uuid.uuid4()), **MAY})
+    assert outside.status_code == nowhere.status_code == 404
+    assert outside.json() == nowhere.json()
+    staff = token_for(settings, tenant.slug, org.members[0], "staff")
+    refused = await http.get("/reports/unit-month.pdf", headers=_auth(staff),
+                             params={"unit": str(org.unit), **MAY})
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "FORBIDDEN"
+    anonymous = await http.get("/reports/unit-month.pdf", params={"unit": str(org.unit), **MAY})
+    assert anonymous.status_code == 401
+
+
+async def test_an_upload_is_previewed_then_committed_once(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    template = await http.get("/imports/staff-template.xlsx", headers=_auth(hr))
+    assert template.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
+    body = (HEADER + "Hoàng Thị Giang,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
+    before = await _events(runtime, tenant)
+    seen = await http.post("/imports/staff/preview", headers=_auth(hr),
+                           files={"data": ("ds.csv", body, "text/csv")})
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["plan"]["register"] == 1
+    assert await _events(runtime, tenant) == before
+    done = await http.post("/imports/staff/commit", headers=_auth(hr),
+                           files={"data": ("ds.csv", body, "text/csv")})
+    assert done.json()["plan"]["register"] == 1
+    assert done.json()["position"] > before
+    again = await http.post("/imports/staff/commit", headers=_auth(hr),
+                            files={"data": ("ds.csv", body, "text/csv")})
+    assert again.json()["plan"]["writesNothing"] is True
+
+
+def _formula_xlsx() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Họ và tên", "Loại cán bộ", "Chức vụ", "Đơn vị"])
+    sheet.append(["=HYPERLINK(\"http://x\",\"A\")", "Công chức", "Chuyên viên",
+                  "Ủy ban nhân dân"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("make", "status", "code"), [
+    (lambda: b"PK\x03\x04 not really a workbook", 400, "NOT_A_SPREADSHEET"),
+    (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", 400, "NOT_A_SPREADSHEET"),
+    (lambda: (HEADER + "x,Công chức,Chuyên viên,Ủy ban nhân dân\n" * 120_000).encode()[
+        :5 * 1024 * 1024 + 10], 413, "FILE_TOO_LARGE"),
+    (lambda: (HEADER + "Tên,Công chức,Chuyên viên,Ủy ban nhân dân\n" * 100_000).encode(),
+     400, "TOO_MANY_ROWS"),
+    (_formula_xlsx, 422, "FORMULA"),
+])
+async def test_a_bad_upload_is_refused_clearly_and_writes_nothing(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    make: Callable[[], bytes], status: int, code: str,
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    before = await _events(runtime, tenant)
+    answer = await http.post("/imports/staff/commit", headers=_auth(hr),
+                             files={"data": ("ds.xlsx", make(), "application/octet-stream")})
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    found = [p["code"] for p in body["problems"]] if "problems" in body else \
+        [body["error"]["code"]]
+    assert code in found
+    assert all(body.get("error", {}).get(k) for k in ("vi", "en")) or body["problems"][0]["vi"]
+    assert await _events(runtime, tenant) == before

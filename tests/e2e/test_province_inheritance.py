@@ -1,0 +1,82 @@
+"""A province sets the catalogue and the policy once; a ward under it applies them, may change
+only what the province allows (LOCKED_BY_PROVINCE otherwise, nothing written), and the
+versions its assignments and decisions record name the province's version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import anyio
+import httpx
+import pytest
+
+from domain.actor import Actor, acting_as
+from services.app.commands import AdoptPolicy
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.e2e.test_appeal_workflow import refused
+from tests.e2e.test_work_workflow import ASSIGN, CATALOGUE, ITEMS, MY_WORK, _assignment
+from tests.support.gql import data, gql, token_for
+from tests.support.operations import operation
+from tests.support.org import Org
+
+pytestmark = pytest.mark.e2e
+INHERIT, INHERIT_POLICY = operation("InheritProvinceCatalogue"), \
+    operation("InheritProvincePolicy")
+REASONS = "Quyết định của UBND tỉnh về danh mục sản phẩm"
+
+
+async def test_a_ward_inherits_what_the_province_sets_and_changes_only_what_it_allows(
+        http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+        new_tenant: Callable[..., Awaitable[Tenant]],
+        org_in: Callable[..., Awaitable[Org]]) -> None:
+    province = await runtime.registry.register(f"tinh-{uuid.uuid4().hex[:8]}", "Tỉnh thử",
+                                               "province", None)
+    ward = await new_tenant(parent=province.slug)
+    org = await org_in(ward, members=2)
+    province_hr = token_for(settings, province.slug, uuid.uuid4(), "hr_officer")
+    ward_hr = token_for(settings, ward.slug, org.hr, "hr_officer")
+    # The province lets its wards retune "ho-so" and add outputs; "bao-cao" is locked.
+    data(await gql(http, province_hr, CATALOGUE, {"input": {
+        **ITEMS, "allowance": {"addItems": True, "adjustItems": ["ho-so"]}},
+        "reasons": REASONS}))
+
+    locked = {"items": [{"key": "bao-cao", "position": "Chuyên viên",
+                         "labelVi": "Báo cáo chuyên đề", "coefficient": 3.0}]}
+    assert await refused(runtime, ward, gql(http, ward_hr, INHERIT, {
+        "reasons": "Áp dụng", "adjustment": locked})) == "LOCKED_BY_PROVINCE"
+    assert await refused(runtime, ward, gql(http, ward_hr, INHERIT, {
+        "reasons": "Áp dụng", "adjustment": {"removed": ["bao-cao"]}})) == "LOCKED_BY_PROVINCE"
+    allowed = {"items": [{"key": "ho-so", "position": "Chuyên viên",
+                          "labelVi": "Thẩm định hồ sơ đất đai", "coefficient": 1.2}]}
+    data(await gql(http, ward_hr, INHERIT, {"reasons": "Áp dụng danh mục của tỉnh",
+                                            "adjustment": allowed}))
+    # The policy: the province's (the national monthly preset); changing what it locks is
+    # refused, applying it as it is works.
+    province_service = runtime.service(province)
+    def adopt() -> None:
+        with acting_as(Actor("province-hr", "hr_officer")):
+            province_service.adopt_policy(AdoptPolicy("monthly", "vn-monthly-2026", REASONS))
+    await anyio.to_thread.run_sync(adopt)
+    assert await refused(runtime, ward, gql(http, ward_hr, INHERIT_POLICY, {
+        "cycle": "MONTHLY", "reasons": "Áp dụng",
+        "changes": '{"appeal_window_days": 30}'})) == "LOCKED_BY_PROVINCE"
+    data(await gql(http, ward_hr, INHERIT_POLICY, {"cycle": "MONTHLY",
+                                                   "reasons": "Áp dụng chính sách của tỉnh"}))
+
+    leader = token_for(settings, ward.slug, org.leader, "unit_leader", "staff")
+    done = data(await gql(http, leader, ASSIGN, _assignment(
+        [org.members[0]], catalogueKey="ho-so")))["assignWork"]
+    me = token_for(settings, ward.slug, org.members[0], "staff")
+    [edge] = data(await gql(http, me, MY_WORK, {"year": 2026, "number": 3,
+                                                "atLeast": done["position"]}))["myWork"]["edges"]
+    item = edge["node"]
+    assert item["catalogueVersion"] == f"catalogue/1 ({province.slug} catalogue/1)"
+    assert (item["title"], item["coefficient"]) == ("Thẩm định hồ sơ đất đai", 1.2)
+    async with runtime.pool.acquire() as conn:
+        version = await conn.fetchval(
+            f"SELECT version FROM {ward.schema}.rm_policies WHERE cycle = 'monthly' "
+            "ORDER BY revision DESC LIMIT 1")
+    assert province.slug in version

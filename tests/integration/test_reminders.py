@@ -1,0 +1,113 @@
+"""Reminders before a deadline: sent once per person and step over real SMTP, even by two
+schedulers at once, and recorded (issue 20)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import anyio
+import pytest
+
+from domain.actor import Actor, acting_as
+from services.app.commands import OpenPeriod
+from services.office.mail_sink import received, start_sink
+from services.office.reminders import ensure_tables, send_due
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.integration.test_staff_import import _projected
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
+    folder, port = tmp_path / "mail", _port()
+    controller = start_sink(folder, "127.0.0.1", port)
+    try:
+        yield folder, port
+    finally:
+        controller.stop()
+
+
+async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:
+    service = runtime.service(tenant)
+    with acting_as(Actor("hr", "hr_officer")):
+        await anyio.to_thread.run_sync(lambda: service.open_period(
+            OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
+    await _projected(runtime, tenant)
+
+
+async def test_two_schedulers_send_each_reminder_once_and_record_it(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    folder, port = sink
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=3)
+    await _month_open(runtime, tenant, org)
+    await ensure_tables(runtime.pool)
+    people = [org.leader, *org.members]
+    for i, person in enumerate(people):
+        await runtime.pool.execute(
+            "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+            tenant.slug, person, f"nguoi{i}@phuong.gov.vn")
+    mailing = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+    today = date(2026, 6, 3)  # two days before the deadline
+
+    first, second = await asyncio.gather(
+        send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant, today, "replica-a"),
+        send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant, today, "replica-b"))
+    again = await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant, today, "c")
+
+    mails = received(folder)
+    to = sorted(m["to"] for m in mails)
+    # Every member and the head owe a self-assessment; the head also owes the decisions.
+    expected = sorted([f"nguoi{i}@phuong.gov.vn" for i in range(len(people))]
+                      + ["nguoi0@phuong.gov.vn"])
+    assert to == expected
+    assert len(first) + len(second) == len(expected)
+    assert again == []
+    assert all("05/06/2026" in m["subject"] for m in mails)
+    rows = await runtime.pool.fetch(
+        "SELECT person, step, sent_at, failure FROM platform.reminders_sent WHERE tenant = $1",
+        tenant.slug)
+    assert len(rows) == len(expected)
+    assert all(r["sent_at"] is not None and r["failure"] is None for r in rows)
+
+
+async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    folder, port = sink
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    await _month_open(runtime, tenant, org)
+    await ensure_tables(runtime.pool)
+    await runtime.pool.execute(
+        "INSERT INTO platform.reminder_settings (tenant, days_before) VALUES ($1, 1)",
+        tenant.slug)
+    mailing = dataclasses.replace(settings, smtp_port=port)
+    early = await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant,
+                           date(2026, 6, 3), "a")
+    assert early == []
+    due = await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant,
+                         date(2026, 6, 4), "a")
+    # No address on record: claimed and recorded as not sent, never retried.
+    assert due
+    assert all(s.failure == "no e-mail address" for s in due)
+    assert received(folder) == []

@@ -1,0 +1,136 @@
+"""Importing a tenant's register from spreadsheets: all rows or none, once (issue 20)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from domain.actor import Actor
+from projections.runner import catch_up, head_position, tracked_position
+from services.office.register import register_files, register_rows
+from services.office.staff_import import import_staff_file, import_units_file
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+HR = Actor("hr-import", "hr_officer")
+HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ngày bắt đầu công tác\n"
+
+
+async def _projected(runtime: Runtime, tenant: Tenant) -> None:
+    """Until the read models reach the log's head (the session's own projector may hold
+    the tenant's lock, when ``catch_up`` applies nothing and returns)."""
+    async with runtime.pool_of(tenant).acquire() as conn:
+        for _ in range(500):
+            await catch_up(conn, tenant.schema)
+            if await tracked_position(conn, tenant.schema) >= await head_position(
+                    conn, tenant.schema):
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError("read models did not catch up")
+
+
+async def _events(runtime: Runtime, tenant: Tenant) -> int:
+    count: int = await runtime.pool_of(tenant).fetchval(
+        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
+    return count
+
+
+def _register(rows: tuple[list, list]) -> tuple[list, list]:  # type: ignore[type-arg]
+    units, staff = rows
+    return ([(u.name, u.kind, u.parent_name) for u in units],
+            sorted((s.full_name, s.staff_type, s.position, s.unit_name, s.party_member,
+                    s.peer_group, s.party_cell, s.start_date) for s in staff))
+
+
+async def test_an_exported_register_imports_into_an_empty_tenant_as_the_same_register(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    source, target = await new_tenant(), await new_tenant()
+    await org_in(source, members=5)
+    await _projected(runtime, source)
+    units_xlsx, staff_xlsx = await register_files(runtime, source)
+
+    units = await import_units_file(runtime, target, units_xlsx, HR, commit=True)
+    assert not units.problems
+    assert units.outcome
+    assert units.outcome.units_registered == 2
+    await _projected(runtime, target)
+    staff = await import_staff_file(runtime, target, staff_xlsx, HR, commit=True)
+    assert not staff.problems, staff.problems
+    assert staff.outcome is not None
+    assert staff.outcome.registered == 7
+    await _projected(runtime, target)
+
+    assert _register(await register_rows(runtime, target)) == \
+        _register(await register_rows(runtime, source))
+
+
+async def test_importing_the_same_file_again_writes_nothing(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    await org_in(tenant, members=3)
+    await _projected(runtime, tenant)
+    data = (HEADER + "Phạm Thị Ánh,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc,Có,01/02/2020\n"
+            "Đỗ Văn Bình,Viên chức,Văn thư,Ủy ban nhân dân,Không,\n").encode()
+    first = await import_staff_file(runtime, tenant, data, HR, commit=True)
+    assert first.outcome is not None
+    assert first.outcome.registered == 2
+    await _projected(runtime, tenant)
+    before = await _events(runtime, tenant)
+    again = await import_staff_file(runtime, tenant, data, HR, commit=True)
+    assert again.outcome is not None
+    assert again.outcome.writes_nothing
+    assert again.outcome.unchanged == 2
+    assert again.outcome.position == 0
+    assert await _events(runtime, tenant) == before
+
+
+async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    await _projected(runtime, tenant)
+    data = (HEADER + "Lê Văn Thành Viên 00,Công chức,Phó trưởng ban,"
+            "Ủy ban Mặt trận Tổ quốc,Có,\n").encode()
+    done = await import_staff_file(runtime, tenant, data, HR, commit=True)
+    assert done.outcome is not None
+    assert (done.outcome.updated, done.outcome.registered) == (1, 0)
+    assert done.outcome.touched == (org.members[0],)
+    await _projected(runtime, tenant)
+    _, staff = await register_rows(runtime, tenant)
+    assert [s.position for s in staff if s.staff_id == org.members[0]] == ["Phó trưởng ban"]
+
+
+async def test_every_bad_row_is_named_and_nothing_is_written(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    await org_in(tenant, members=1)
+    await _projected(runtime, tenant)
+    before = await _events(runtime, tenant)
+    data = (HEADER
+            + "Người Hợp Lệ,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n"
+            + ",Công chức,Chuyên viên,Ủy ban nhân dân,,\n"  # row 3: blank name
+            + "Vũ Thị Cúc,Thợ,Chuyên viên,Ủy ban nhân dân,,\n"  # row 4: unknown type
+            + "Hà Văn Dũng,Công chức,Chuyên viên,Phòng Không Có,,\n"  # row 5: unknown unit
+            + "Lý Thị Én,Công chức,Chuyên viên,Ủy ban nhân dân,,31/02/2020\n"  # row 6: date
+            + "Người Hợp Lệ,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n"  # row 7: duplicate
+            + f"{'Ạ' * 201},Công chức,Chuyên viên,Ủy ban nhân dân,,\n"  # row 8: too long
+            ).encode()
+    found = await import_staff_file(runtime, tenant, data, HR, commit=True)
+    named = {(p.row, p.code) for p in found.problems}
+    assert named == {(3, "BLANK"), (4, "UNKNOWN_STAFF_TYPE"), (5, "UNKNOWN_UNIT"),
+                     (6, "BAD_DATE"), (7, "DUPLICATE"), (8, "TEXT_TOO_LONG")}
+    assert all(p.column_vi and p.message_vi.startswith(f"Dòng {p.row}") for p in found.problems)
+    assert found.outcome is None
+    assert await _events(runtime, tenant) == before
