@@ -81,7 +81,9 @@ class SharedPool:
             max_size=max_size,
             open=False,
             configure=_autocommit,
-            timeout=connect_timeout_s,
+            # Waiting for a pooled connection behind other writes is work too (a burst of
+            # deciders, 9 threads on 4 connections); the API bounds its own wait.
+            timeout=bound,
             max_lifetime=3600.0,
             # A connection broken by an outage is found (and replaced) before a write uses
             # it, so the first write after the database is back does not fail on it.
