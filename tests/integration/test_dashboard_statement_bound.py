@@ -67,7 +67,7 @@ def _own(statements: list[str]) -> list[str]:
     """The tenant's own reads (not the caller's platform look-ups, nor asyncpg's own type
     introspection on a connection meeting a type for the first time), in a stable order."""
     return sorted(q for q in statements if "platform." not in q
-                  and "current_setting('jit')" not in q and "pg_catalog.pg_type" not in q
+                  and "'jit'" not in q and "pg_catalog.pg_type" not in q
                   and "typeinfo" not in q)
 
 
