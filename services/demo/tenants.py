@@ -114,19 +114,21 @@ def _name(rng: random.Random) -> str:
 
 
 def _build_tenant(service: TenantService, slug: str, today: date, year: bool = False,
-                  seed: str | None = None) -> None:
+                  seed: str | None = None, work_month: bool = True) -> None:
     """The tenant's organisation, last month decided and this month open, with appeals; with
     ``year``, the eleven months before last month too (rated, published and closed).
     ``seed`` (default: the slug) draws the people, so a copy of a demo tenant under another
-    slug (the README's test) holds the same people as the demo itself."""
+    slug (the README's test) holds the same people as the demo itself. ``work_month``
+    False keeps this month under the 2018 Hanoi rules (a monthly quota, the city's level
+    names) instead of the 2026 national ones with work outputs."""
     with acting_as(Actor("demo-loader", "hr_officer")):
-        _fill_tenant(service, slug, today, year, seed)
+        _fill_tenant(service, slug, today, year, seed, work_month)
         add_demo_appeals(service.app, demo_id, slug, today)  # appeals at both instances
         add_demo_records(service, slug, today, demo_id)  # every other kind of event
 
 
 def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = False,
-                 seed: str | None = None) -> None:
+                 seed: str | None = None, work_month: bool = True) -> None:
     rng = random.Random(seed or slug)  # noqa: S311 - reproducible demo data, not secrets
     root = UnitId(demo_id(slug, "unit", "ubnd"))
     for key, name, kind in UNITS:
@@ -174,8 +176,13 @@ def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = Fa
                     service.decide_rating(DecideRating(
                         PeriodId(period_id), staff_id, Level.B, min(score, 85.0),
                         "Đơn vị đã hết tỷ lệ xuất sắc trong tháng.", str(decider)))
+    units = [UnitId(demo_id(slug, "unit", k)) for k, _, _ in UNITS]
+    if not work_month:
+        for unit_id in units:
+            service.open_period(OpenPeriod(unit_id, today.year, today.month))
+        return
     # This month runs under the 2026 rules: công chức scored by their work (Decree 335).
-    open_work_month(service, today, [UnitId(demo_id(slug, "unit", k)) for k, _, _ in UNITS])
+    open_work_month(service, today, units)
     add_demo_work(service, slug, today, demo_id, [k for k, _, _ in UNITS], STAFF_PER_UNIT)
 
 

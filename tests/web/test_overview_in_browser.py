@@ -26,7 +26,8 @@ pytestmark = pytest.mark.e2e
 async def child_ward(runtime: Runtime, parent: str, name: str) -> Ward:
     slug = f"web-{uuid.uuid4().hex[:8]}"
     tenant = await runtime.registry.register(slug, name, "ward", parent)
-    await anyio.to_thread.run_sync(_build_tenant, runtime.service(tenant), slug, date.today())
+    await anyio.to_thread.run_sync(lambda: _build_tenant(runtime.service(tenant), slug,
+                                                         date.today(), work_month=False))
     await grant_demo_users(runtime, slug)
     await runtime.written(tenant)
     await projected(runtime, tenant)
