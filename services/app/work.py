@@ -13,6 +13,9 @@ A refusal raises before anything is saved: nothing is written.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.catalogue import Catalogue
@@ -270,7 +273,8 @@ class WorkHandlers(HandlerBase):
                          ) -> tuple[bool, str, list[str], ScoreBreakdown, str | None] | None:
         """What the person and their leader see for a month or quarter: (scored by work,
         policy version, catalogue versions, breakdown, level decided if any), computed as
-        the decision computes it. None when the person is unknown."""
+        the decision computes it — or, once decided, what the decision recorded
+        (``_recorded_breakdown``). None when the person is unknown."""
         staff = self._find(StaffMember, staff_id)
         if staff is None:
             return None
@@ -287,9 +291,61 @@ class WorkHandlers(HandlerBase):
             return scored, policy.version, versions, breakdown, None
         evaluation = self._get(Evaluation, self._evaluation_key(period.id, staff_id),
                                "phiếu đánh giá", "Evaluation")
+        recorded = self._recorded_score(evaluation.id)
+        if recorded is not None:
+            breakdown = self._recorded_breakdown(period, staff, recorded)
+            return (True, recorded.policy_version, list(recorded.catalogue_versions),
+                    breakdown, evaluation.level)
         breakdown, versions = self.work_breakdown(period, staff, evaluation, leader)
         return (self.scored_by_work(period, staff), period.policy.version, versions,
                 breakdown, evaluation.level)
+
+    def _recorded_score(self, evaluation_id: UUID) -> Any | None:
+        """The computation the decision recorded (``WorkScoreComputed``), if it was by work."""
+        found = None
+        for event in self.app.events.get(evaluation_id):
+            if type(event).__name__ == "WorkScoreComputed":
+                found = event
+        return found
+
+    def _as_of(self, aggregate_id: UUID, moment: datetime) -> Any | None:
+        """An aggregate as it stood at ``moment``: its events up to then, replayed."""
+        aggregate = None
+        for event in self.app.events.get(aggregate_id):
+            if event.timestamp > moment:
+                break
+            aggregate = event.mutate(aggregate)
+        return aggregate
+
+    def _recorded_breakdown(self, period: EvaluationPeriod, staff: StaffMember,
+                            recorded: Any) -> ScoreBreakdown:
+        """What the leader decided on, once decided: the totals exactly as recorded, and
+        each line from the person's items as they stood when the decision was recorded —
+        an item reported, confirmed, reassigned or cancelled afterwards changes nothing."""
+        moment = recorded.timestamp
+        ledger = self._as_of(work_ledger_id(staff.id, period.kind, period.year,
+                                            period.number), moment)
+        outcomes = []
+        for item_id in (ledger.item_ids if isinstance(ledger, WorkLedger) else []):
+            item = self._as_of(item_id, moment)
+            outcome = item.outcome() if isinstance(item, WorkItem) else None
+            if outcome is not None:
+                outcomes.append(outcome)
+        policy = period.policy
+        scoring = policy.work_policy.scoring
+        general = min(float(recorded.general_points), scoring.general_points)
+        leader = [] if recorded.unit_percent is not None else None
+        lines = compute(scoring, policy.bands, outcomes, general, leader)
+        a, b = float(recorded.quantity_percent), float(recorded.quality_percent)
+        c = float(recorded.timeliness_percent)
+        return replace(
+            lines, assigned_units=float(recorded.assigned_units),
+            completed_units=float(recorded.completed_units), quantity_percent=a,
+            quality_percent=b, timeliness_percent=c, quality_deduction=round(a - b, 2),
+            timeliness_deduction=round(a - c, 2),
+            unit_percent=None if recorded.unit_percent is None else float(recorded.unit_percent),
+            results_points=float(recorded.results_points), general_points=general,
+            score=float(recorded.score), level=Level(recorded.earned_level))
 
     @staticmethod
     def _evaluation_key(period_id: UUID, staff_id: UUID) -> UUID:

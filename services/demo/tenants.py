@@ -32,7 +32,7 @@ from services.app.commands import (
 from services.app.handlers import TenantService
 from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.demo.appeals import add_demo_appeals
-from services.demo.province import add_demo_province
+from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
 from services.demo.records import add_demo_records
 from services.demo.work import add_demo_work, open_work_month
 from services.demo.year import add_demo_year
@@ -77,19 +77,35 @@ def demo_id(*parts: str) -> UUID:
     return uuid5(_NS, "/".join(parts))
 
 
+INSPECTOR = "auditor-thanh-tra"
+
+
 def demo_users(slug: str) -> list[DemoUser]:
-    """The people worth a token in each demo tenant."""
-    chair = demo_id(slug, "staff", "ubnd", "0")
-    hr = demo_id(slug, "staff", "ubnd", "1")
-    mttq_head = demo_id(slug, "staff", "mttq", "0")
-    member = demo_id(slug, "staff", "mttq", "2")
+    """The people worth a token in each demo tenant. The city (``hn``) has no staff of its
+    own: its personnel officer (who sets the policy and catalogue) and the city inspector.
+    A 2025 successor's people are those merged into it, under their own ids."""
+    if slug == PROVINCE[0]:
+        return [DemoUser(slug, str(demo_id(slug, "staff", "ubnd", "1")),
+                         "Cán bộ tổ chức Thành phố", ("hr_officer",)),
+                DemoUser(slug, INSPECTOR, "Thanh tra thành phố", ("auditor",))]
+    people = next((olds[0] for s, _, _, olds in SUCCESSORS if s == slug), slug)
+    chair = demo_id(people, "staff", "ubnd", "0")
+    hr = demo_id(people, "staff", "ubnd", "1")
+    mttq_head = demo_id(people, "staff", "mttq", "0")
+    member = demo_id(people, "staff", "mttq", "2")
     return [
         DemoUser(slug, str(hr), "Cán bộ tổ chức (HR)", ("hr_officer", "staff")),
         DemoUser(slug, str(chair), "Chủ tịch UBND", ("unit_leader", "staff")),
         DemoUser(slug, str(mttq_head), "Chủ tịch UBMTTQ", ("unit_leader", "staff")),
         DemoUser(slug, str(member), "Cán bộ MTTQ", ("staff",)),
-        DemoUser(slug, "auditor-thanh-tra", "Thanh tra thành phố", ("auditor",)),
+        DemoUser(slug, INSPECTOR, "Thanh tra thành phố", ("auditor",)),
     ]
+
+
+def sign_in_tenants() -> list[str]:
+    """The demo tenants the development sign-in lists: the 2018 ones, then Hà Nội in the
+    2025 shape (the city and its wards)."""
+    return [*(s for s, *_ in TENANTS), PROVINCE[0], *(s for s, *_ in SUCCESSORS)]
 
 
 # The realm's auditor (deploy/keycloak/congtam-realm.json) is not on any staff list, so its
@@ -106,7 +122,9 @@ async def grant_demo_users(rt: Runtime, slug: str) -> None:
         users.append((REALM_AUDITOR[1], "Thanh tra (Keycloak)", ("auditor",)))
     for user_id, name, roles in users:
         for role in roles:
-            await rt.platform.grant(operator, user_id, slug, role, name=name)
+            # The city inspector's grant on the city reaches every ward under it too.
+            await rt.platform.grant(operator, user_id, slug, role, name=name,
+                                    include_children=slug == PROVINCE[0] and role == "auditor")
 
 
 def _name(rng: random.Random) -> str:
@@ -208,8 +226,10 @@ async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:
         await _merge(rt, today)
         loaded += [slug for slug, _ in MERGE_PREDECESSORS] + [MERGE_SUCCESSOR[0]]
     # Hà Nội in the 2025 shape: the city above its wards, the districts merged into them.
-    loaded += await add_demo_province(rt, today)
-    return loaded
+    province = await add_demo_province(rt, today)
+    for slug in province:
+        await grant_demo_users(rt, slug)
+    return loaded + province
 
 
 # A transfer between tenants, and the 2025 reform's merge of two communes (illustrative

@@ -17,7 +17,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.response import Redirect, Response
 
-from services.demo.tenants import TENANTS, demo_users
+from services.demo.tenants import demo_users, sign_in_tenants
 from services.http.auth import AuthError, mint_token
 from services.http.web.oidc import OidcClient, OidcError
 from services.http.web.page import Page, Req, Web, check_form, render
@@ -57,7 +57,7 @@ async def login_page(request: Req, web: Web) -> Response[str]:
     wanted = request.query_params.get("tenant") or request.cookies.get("dev_tenant")
     listed: list[tuple[str, str, list[Any]]] = []
     if web.settings.dev_login:
-        slugs = list(dict.fromkeys([*([wanted] if wanted else []), *(s for s, *_ in TENANTS)]))
+        slugs = list(dict.fromkeys([*([wanted] if wanted else []), *sign_in_tenants()]))
         for slug in slugs[:SHOWN_TENANTS]:
             tenant = await known_tenant(rt, slug)
             if tenant is not None:

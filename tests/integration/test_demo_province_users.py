@@ -1,0 +1,76 @@
+"""The demo's Hà Nội can be signed in to: the city's personnel officer and inspector hold
+grants on the city (the inspector's reaching every ward under it), each 2025 ward's demo
+people are the staff merged into it, granted there, and what they read over GraphQL is the
+city's and the ward's own data."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import anyio
+import httpx
+import pytest
+
+from domain.organisation import StaffMember
+from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
+from services.demo.tenants import (
+    INSPECTOR,
+    _build_tenant,
+    demo_users,
+    grant_demo_users,
+    sign_in_tenants,
+)
+from services.platform.grants import roles_in
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.support.gql import data, gql, token_for
+
+pytestmark = pytest.mark.e2e
+
+CATALOGUE = "{ workCatalogue { version source items { key } } }"
+UNITS = "{ units { edges { node { id name leaderId } } } }"
+
+
+async def _province(runtime: Runtime) -> None:
+    today = date.today()
+    existing = {t.slug for t in await runtime.registry.all()}
+    for _, _, _, olds in SUCCESSORS:
+        for old in olds:
+            if old not in existing:
+                tenant = await runtime.registry.register(old, old, "district", None)
+                await anyio.to_thread.run_sync(_build_tenant, runtime.service(tenant), old,
+                                               today)
+    for slug in await add_demo_province(runtime, today):
+        await grant_demo_users(runtime, slug)
+
+
+async def test_the_city_and_its_wards_have_demo_people_with_grants(
+        runtime: Runtime, settings: Settings, http: httpx.AsyncClient) -> None:
+    await _province(runtime)
+    city = PROVINCE[0]
+    assert {city, *(s for s, *_ in SUCCESSORS)} <= set(sign_in_tenants())
+    officer, inspector = demo_users(city)
+    assert inspector.user_id == INSPECTOR
+    assert await roles_in(runtime.pool, officer.user_id, city) == {"hr_officer"}
+    assert "auditor" in await roles_in(runtime.pool, INSPECTOR, city)
+    # The city's officer reads the catalogue the city set, not an empty one.
+    token = token_for(settings, city, UUID(officer.user_id), "hr_officer")
+    catalogue = data(await gql(http, token, CATALOGUE))["workCatalogue"]
+    assert catalogue is not None and catalogue["version"] == "catalogue/1"
+    assert catalogue["items"]
+    for slug, _, _, _ in SUCCESSORS:
+        ward = await runtime.registry.get(slug)
+        assert "auditor" in await roles_in(runtime.pool, INSPECTOR, slug)  # reaches the ward
+        service = runtime.service(ward)
+        for person in demo_users(slug):
+            assert await roles_in(runtime.pool, person.user_id, slug) == set(person.roles)
+            if person.user_id == INSPECTOR:
+                continue
+            staff = await anyio.to_thread.run_sync(
+                lambda p=person: service.app.repository.get(UUID(p.user_id)))
+            assert isinstance(staff, StaffMember)  # a person of the ward, merged into it
+        chair = next(p for p in demo_users(slug) if p.name == "Chủ tịch UBND")
+        token = token_for(settings, slug, UUID(chair.user_id), "unit_leader", "staff")
+        units = [e["node"] for e in data(await gql(http, token, UNITS))["units"]["edges"]]
+        assert chair.user_id in {u["leaderId"] for u in units}  # leads a unit of the ward
