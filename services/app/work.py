@@ -311,6 +311,7 @@ class WorkHandlers(HandlerBase):
     def _as_of(self, aggregate_id: UUID, moment: datetime) -> Any | None:
         """An aggregate as it stood at ``moment``: its events up to then, replayed."""
         aggregate = None
+        event: Any
         for event in self.app.events.get(aggregate_id):
             if event.timestamp > moment:
                 break
@@ -334,7 +335,7 @@ class WorkHandlers(HandlerBase):
         policy = period.policy
         scoring = policy.work_policy.scoring
         general = min(float(recorded.general_points), scoring.general_points)
-        leader = [] if recorded.unit_percent is not None else None
+        leader: list[Level] | None = [] if recorded.unit_percent is not None else None
         lines = compute(scoring, policy.bands, outcomes, general, leader)
         a, b = float(recorded.quantity_percent), float(recorded.quality_percent)
         c = float(recorded.timeliness_percent)

@@ -1,6 +1,6 @@
 """Once the leader has decided, the score breakdown both people see is what the decision
 recorded (``WorkScoreComputed``), not a fresh computation from the items as they are now:
-an item confirmed or cancelled after the decision leaves that month's breakdown as it was."""
+an item confirmed or assigned after the decision leaves that month's breakdown as it was."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from tests.e2e.test_work_workflow import (
     ASSIGN,
     BREAKDOWN,
-    CANCEL,
     CONFIRM,
     DECIDE,
     MARCH,
@@ -51,16 +50,19 @@ async def test_the_breakdown_of_a_decided_month_is_the_one_decided_on(
     decided = data(await gql(http, month["leader"], BREAKDOWN,
                              {"staff": str(me), **MARCH}))["scoreBreakdown"]
     assert decided == {**before, "decidedLevel": "C"}
-    assert decided["assignedUnits"] == 4 and decided["completedUnits"] == 2
+    assert decided["assignedUnits"] == 4
+    assert decided["completedUnits"] == 2
 
-    # After the decision: the pending item confirmed, the counted one cancelled.
+    # After the decision: the pending item confirmed, one more item assigned.
     data(await gql(http, month["leader"], CONFIRM, {"input": {
         "itemId": pending, "quality": "MEETS", "timeliness": "ON_TIME"}}))
-    last = data(await gql(http, month["leader"], CANCEL, {
-        "itemId": done, "reasons": "Trùng với việc của phòng khác"}))["cancelWork"]["position"]
+    added = data(await gql(http, month["leader"], ASSIGN, _assignment(
+        [me], title="Việc giao thêm", coefficient=1.0, expectedQuantity=1)))["assignWork"]
     mine = {w["itemId"]: w["status"] for w in (e["node"] for e in data(await gql(
-        http, month["me"], MY_WORK, {**MARCH, "atLeast": last}))["myWork"]["edges"])}
-    assert mine == {done: "cancelled", pending: "confirmed"}  # the items did change
+        http, month["me"], MY_WORK, {**MARCH, "atLeast": added["position"]}))["myWork"][
+        "edges"])}
+    assert mine == {done: "confirmed", pending: "confirmed",
+                    added["ids"][0]: "assigned"}  # the items did change
     for token in (month["me"], month["leader"]):
         after = data(await gql(http, token, BREAKDOWN,
                                {"staff": str(me), **MARCH}))["scoreBreakdown"]

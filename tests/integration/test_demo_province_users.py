@@ -57,7 +57,8 @@ async def test_the_city_and_its_wards_have_demo_people_with_grants(
     # The city's officer reads the catalogue the city set, not an empty one.
     token = token_for(settings, city, UUID(officer.user_id), "hr_officer")
     catalogue = data(await gql(http, token, CATALOGUE))["workCatalogue"]
-    assert catalogue is not None and catalogue["version"] == "catalogue/1"
+    assert catalogue is not None
+    assert catalogue["version"] == "catalogue/1"
     assert catalogue["items"]
     for slug, _, _, _ in SUCCESSORS:
         ward = await runtime.registry.get(slug)
@@ -68,7 +69,7 @@ async def test_the_city_and_its_wards_have_demo_people_with_grants(
             if person.user_id == INSPECTOR:
                 continue
             staff = await anyio.to_thread.run_sync(
-                lambda p=person: service.app.repository.get(UUID(p.user_id)))
+                lambda p=person, s=service: s.app.repository.get(UUID(p.user_id)))
             assert isinstance(staff, StaffMember)  # a person of the ward, merged into it
         chair = next(p for p in demo_users(slug) if p.name == "Chủ tịch UBND")
         token = token_for(settings, slug, UUID(chair.user_id), "unit_leader", "staff")

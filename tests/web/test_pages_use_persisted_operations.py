@@ -15,6 +15,8 @@ pytestmark = pytest.mark.unit
 
 WEB = Path(__file__).resolve().parents[2] / "services" / "http" / "web"
 
+WORK = "test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser"
+
 # Operation → the browser test that runs it (through the page that uses it).
 RUN_BY = {
     "WebMe": "every page",
@@ -55,6 +57,13 @@ RUN_BY = {
     "WebPolicy": "test_hr_reads_the_policy_and_opens_the_round_of_collectives",
     "WebCollective": "test_hr_reads_the_policy_and_opens_the_round_of_collectives",
     "WebOpenCollectiveRound": "test_hr_reads_the_policy_and_opens_the_round_of_collectives",
+    "MyWork": WORK,
+    "ReportWorkDone": WORK,
+    "UnitWorkBoard": WORK,
+    "AssignWork": WORK,
+    "ConfirmWork": WORK,
+    "WebScoreBreakdown": WORK,
+    "WebWorkCatalogue": WORK,
 }
 
 

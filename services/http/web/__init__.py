@@ -32,6 +32,7 @@ from services.http.web import (
     search,
     signin,
     staff,
+    work,
 )
 from services.http.web.client import SignInRequiredError, load_operations
 from services.http.web.graphiql import with_offline_ide
@@ -85,7 +86,8 @@ def web_router(settings: Settings, schema: strawberry.Schema,
             appeals.appeal_detail, appeals.appeal_act, accountability.accountability,
             registers.register, registers.register_add, registers.policy, registers.collective,
             registers.collective_open, overview.overview, live.live,
-            search.audit_search, search.audit_leader,
+            search.audit_search, search.audit_leader, work.my_work, work.report_done,
+            work.work_boards, work.work_board, work.confirm, work.assign_page, work.assign,
         ],
         dependencies={"web": Provide(lambda: web, sync_to_thread=False)},
         middleware=[security_headers, with_session],

@@ -43,6 +43,32 @@ async def month_of(page: Page, unit_id: str) -> dict[str, Any] | None:
     return period
 
 
+async def work_tasks(page: Page) -> list[Task]:
+    """Decree 335 work: the person's items still open this month (nearest deadline), and
+    for a leader each unit whose reported items wait for confirmation."""
+    t, tasks = page.t, []
+    year, number = page.today.year, page.today.month
+    answer = await page.run("MyWork", year=year, number=number)
+    items = [e["node"] for e in (answer.data.get("myWork") or {"edges": []})["edges"]]
+    open_items = [w for w in items if w["status"] == "assigned"]
+    if items:
+        due = min((date.fromisoformat(w["deadline"]) for w in open_items), default=None)
+        tasks.append(Task(t("report_work"), page.me["tenantName"], due, not open_items,
+                          "/work"))
+    if "unit_leader" in page.roles:
+        for unit in led_units(page):
+            board = await page.run("UnitWorkBoard", unit=unit["id"], year=year, number=number)
+            rows = [e["node"] for e in
+                    (board.data.get("unitWorkBoard") or {"edges": []})["edges"]]
+            waiting = [w for w in rows if w["status"] == "reported"
+                       and w["staffId"] != page.me["userId"]]
+            if rows:
+                due = min((date.fromisoformat(w["deadline"]) for w in waiting), default=None)
+                tasks.append(Task(t("confirm_work"), unit["name"], due, not waiting,
+                                  f"/work/board/{unit['id']}"))
+    return tasks
+
+
 async def my_tasks(page: Page) -> list[Task]:
     t, tasks = page.t, []
     roles = page.roles
@@ -56,6 +82,8 @@ async def my_tasks(page: Page) -> list[Task]:
             tasks.append(Task(t("self_assess_by"), page.unit_name(now["unitId"]),
                               date.fromisoformat(period["deadline"]) if period else None,
                               now["selfScore"] is not None, "/self"))
+    if roles & {"staff", "unit_leader", "hr_officer"}:
+        tasks += await work_tasks(page)
     if "unit_leader" in roles:
         for unit in led_units(page):
             period = await month_of(page, unit["id"])

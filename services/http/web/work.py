@@ -1,0 +1,259 @@
+"""Work outputs (Decree 335/2025) in the web app: the person's work this month with a form to
+report an item done, and their score computed from work; the leader's work board of a unit
+they lead — assign an output (from the catalogue or ad hoc) to one or several people,
+confirm what was reported (quality, timeliness, a delay waived for an objective cause with
+its reasons) — and each person's score breakdown.
+
+Every rule is the API's: a refusal comes back in Vietnamese (or English) and is shown on
+the form it concerns, nothing written. A page another role may not use answers 403.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Any
+
+from litestar import get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Response
+
+from services.http.web.home import led_units
+from services.http.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.staff import FormErrors, number
+
+PERSON = {"staff", "unit_leader", "hr_officer"}
+
+
+def _at(request: Req) -> int | None:
+    at = str(request.query_params.get("at") or "")
+    return int(at) if at.isdigit() else None
+
+
+def _day(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text or "").strip())
+    except ValueError:
+        return None
+
+
+def _denied(page: Page) -> Response[str]:
+    return page.render("message.html", status=403, message=page.t("FORBIDDEN"))
+
+
+def _edges(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e["node"] for e in (data.get(name) or {"edges": []})["edges"]]
+
+
+async def breakdown_of(page: Page, staff_id: str, at: int | None = None
+                       ) -> dict[str, Any] | None:
+    answer = await page.run("WebScoreBreakdown", staff=staff_id, year=page.today.year,
+                            number=page.today.month, at=at)
+    found: dict[str, Any] | None = answer.data.get("scoreBreakdown")
+    return found
+
+
+# The person ------------------------------------------------------------------------------
+
+async def my_work_view(page: Page, errors: dict[str, FormErrors] | None = None,
+                       values: dict[str, Any] | None = None, status: int = 200,
+                       at: int | None = None, saved: bool = False) -> Response[str]:
+    answer = await page.run("MyWork", year=page.today.year, number=page.today.month,
+                            atLeast=at)
+    items = _edges(answer.data, "myWork")
+    breakdown = await breakdown_of(page, page.me["userId"], at)
+    return page.render("work.html", status=status, items=items, breakdown=breakdown,
+                       errors=errors or {}, values=values or {}, saved=saved,
+                       no_errors=FormErrors())
+
+
+@get("/work", name="web:work")
+async def my_work(request: Req, web: Web) -> Response[str]:
+    page = await Page.open(web, request)
+    if not page.roles & PERSON:
+        return _denied(page)
+    return await my_work_view(page, at=_at(request), saved=bool(request.query_params.get("saved")))
+
+
+@post("/work/report", name="web:work-report")
+async def report_done(request: Req, web: Web) -> Response[Any]:
+    form = await check_form(request)
+    page = await Page.open(web, request)
+    if not page.roles & PERSON:
+        return _denied(page)
+    item = str(form.get("item", ""))
+    values = {item: {k: str(form.get(k) or "") for k in ("quantity", "done_on", "evidence")}}
+    errors = FormErrors()
+    quantity = None
+    try:
+        quantity = number(form.get("quantity"))
+        if quantity is None:
+            errors.add("quantity", page.t("required"))
+    except ValueError:
+        errors.add("quantity", page.t("must_be_number"))
+    done_on = _day(form.get("done_on"))
+    if done_on is None:
+        errors.add("done_on", page.t("must_be_date"))
+    if errors or quantity is None or done_on is None:
+        return await my_work_view(page, {item: errors}, values, status=422)
+    if not first_use(request, str(form.get("_once", ""))):
+        return Redirect("/work?saved=1", status_code=303)
+    answer = await page.run("ReportWorkDone", input={
+        "itemId": item, "quantity": quantity, "doneOn": done_on.isoformat(),
+        "evidence": str(form.get("evidence") or "")})
+    if not answer.ok:
+        for refusal in answer.refusals:
+            errors.add("quantity" if refusal.code == "QUANTITY_NOT_POSITIVE" else "form",
+                       page.refusal_text(refusal))
+        return await my_work_view(page, {item: errors}, values, status=422)
+    position = answer.data["reportWorkDone"]["position"]
+    return Redirect(f"/work?saved=1&at={position}", status_code=303)
+
+
+# The leader ------------------------------------------------------------------------------
+
+def _led(page: Page, unit_id: str) -> dict[str, Any] | None:
+    if "unit_leader" not in page.roles:
+        return None
+    return next((u for u in led_units(page) if u["id"] == unit_id), None)
+
+
+async def board_view(page: Page, unit: dict[str, Any], errors: dict[str, FormErrors] | None = None,
+                     values: dict[str, Any] | None = None, status: int = 200,
+                     at: int | None = None, saved: bool = False) -> Response[str]:
+    answer = await page.run("UnitWorkBoard", unit=unit["id"], year=page.today.year,
+                            number=page.today.month, atLeast=at)
+    items = _edges(answer.data, "unitWorkBoard")
+    people = _edges((await page.run("WebUnitStaff", unit=unit["id"])).data, "unitStaff")
+    breakdowns = [(p, await breakdown_of(page, p["id"], at)) for p in people]
+    return page.render("work_board.html", status=status, unit=unit, items=items,
+                       breakdowns=breakdowns, errors=errors or {}, values=values or {},
+                       saved=saved, no_errors=FormErrors(),
+                       general=[page.refusal_text(r) for r in answer.refusals])
+
+
+@get("/work/board", name="web:work-boards")
+async def work_boards(request: Req, web: Web) -> Response[Any]:
+    page = await Page.open(web, request)
+    units = led_units(page) if "unit_leader" in page.roles else []
+    if not units:
+        return _denied(page)
+    return Redirect(f"/work/board/{units[0]['id']}", status_code=303)
+
+
+@get("/work/board/{unit_id:str}", name="web:work-board")
+async def work_board(request: Req, web: Web, unit_id: FromPath[str]) -> Response[str]:
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    if unit is None:
+        return _denied(page)
+    return await board_view(page, unit, at=_at(request),
+                            saved=bool(request.query_params.get("saved")))
+
+
+@post("/work/board/{unit_id:str}/confirm", name="web:work-confirm")
+async def confirm(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
+    form = await check_form(request)
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    if unit is None:
+        return _denied(page)
+    item = str(form.get("item", ""))
+    fields = ("quality", "timeliness", "waived", "waiver_reasons", "comment")
+    values = {item: {k: str(form.get(k) or "") for k in fields}}
+    quality, timeliness = str(form.get("quality") or ""), str(form.get("timeliness") or "")
+    errors = FormErrors()
+    if quality not in ("meets", "fails"):
+        errors.add("quality", page.t("required"))
+    if timeliness not in ("on_time", "late"):
+        errors.add("timeliness", page.t("required"))
+    if errors:
+        return await board_view(page, unit, {item: errors}, values, status=422)
+    if not first_use(request, str(form.get("_once", ""))):
+        return Redirect(f"/work/board/{unit_id}?saved=1", status_code=303)
+    answer = await page.run("ConfirmWork", input={
+        "itemId": item, "quality": quality.upper(), "timeliness": timeliness.upper(),
+        "timelinessWaived": form.get("waived") == "yes",
+        "waiverReasons": str(form.get("waiver_reasons") or ""),
+        "comment": str(form.get("comment") or "")})
+    if not answer.ok:
+        for refusal in answer.refusals:
+            errors.add("waiver_reasons" if refusal.code == "REASONS_REQUIRED" else "form",
+                       page.refusal_text(refusal))
+        return await board_view(page, unit, {item: errors}, values, status=422)
+    position = answer.data["confirmWork"]["position"]
+    return Redirect(f"/work/board/{unit_id}?saved=1&at={position}", status_code=303)
+
+
+async def assign_view(page: Page, unit: dict[str, Any], errors: FormErrors | None = None,
+                      values: dict[str, Any] | None = None, status: int = 200
+                      ) -> Response[str]:
+    people = _edges((await page.run("WebUnitStaff", unit=unit["id"])).data, "unitStaff")
+    catalogue = (await page.run("WebWorkCatalogue")).data.get("workCatalogue")
+    today = page.today
+    last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+    defaults = {"assigned_on": today.isoformat(), "deadline": last.isoformat(),
+                "expected_quantity": "1", "staff": []}
+    return page.render("work_assign.html", status=status, unit=unit, people=people,
+                       catalogue=catalogue, errors=errors or FormErrors(),
+                       values={**defaults, **(values or {})})
+
+
+@get("/work/assign/{unit_id:str}", name="web:work-assign")
+async def assign_page(request: Req, web: Web, unit_id: FromPath[str]) -> Response[str]:
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    if unit is None:
+        return _denied(page)
+    return await assign_view(page, unit)
+
+
+@post("/work/assign/{unit_id:str}", name="web:work-assign-send")
+async def assign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
+    form = await check_form(request)
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    if unit is None:
+        return _denied(page)
+    staff = [str(s) for s in (form.getall("staff") if hasattr(form, "getall") else [])]
+    values: dict[str, Any] = {k: str(form.get(k) or "") for k in (
+        "catalogue_key", "title", "coefficient", "expected_quantity", "assigned_on",
+        "deadline")}
+    values["staff"] = staff
+    errors = FormErrors()
+    if not staff:
+        errors.add("staff", page.t("choose_people"))
+    expected = coefficient = None
+    try:
+        expected = number(values["expected_quantity"])
+        if expected is None:
+            errors.add("expected_quantity", page.t("required"))
+    except ValueError:
+        errors.add("expected_quantity", page.t("must_be_number"))
+    try:
+        coefficient = number(values["coefficient"])
+    except ValueError:
+        errors.add("coefficient", page.t("must_be_number"))
+    assigned_on, deadline = _day(values["assigned_on"]), _day(values["deadline"])
+    for name, day in (("assigned_on", assigned_on), ("deadline", deadline)):
+        if day is None:
+            errors.add(name, page.t("must_be_date"))
+    key = values["catalogue_key"] or None
+    if key is None and not values["title"].strip():
+        errors.add("title", page.t("required"))
+    if errors or assigned_on is None or deadline is None:
+        return await assign_view(page, unit, errors, values, status=422)
+    if not first_use(request, str(form.get("_once", ""))):
+        return Redirect(f"/work/board/{unit_id}?saved=1", status_code=303)
+    answer = await page.run("AssignWork", input={
+        "staffIds": staff, "year": page.today.year, "number": page.today.month,
+        "assignedOn": assigned_on.isoformat(), "deadline": deadline.isoformat(),
+        "expectedQuantity": expected, "catalogueKey": key, "title": values["title"].strip(),
+        "coefficient": coefficient})
+    if not answer.ok:
+        for refusal in answer.refusals:
+            errors.add(refusal.field if refusal.field in ("title", "coefficient") else "form",
+                       page.refusal_text(refusal))
+        return await assign_view(page, unit, errors, values, status=422)
+    position = answer.data["assignWork"]["position"]
+    return Redirect(f"/work/board/{unit_id}?saved=1&at={position}", status_code=303)

@@ -1,0 +1,171 @@
+"""A month of work outputs (Decree 335/2025) clicked through in a real Chromium: the leader
+assigns an item to two people at once and another to one; the person reports them done (a
+quantity of 0 refused on the form, nothing written); the leader confirms one late and one
+late with the delay waived (refused without reasons first); the breakdown on the page is
+exactly what GraphQL ``scoreBreakdown`` returns; a person cannot open the leader's pages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from services.demo.tenants import _build_tenant, demo_id, demo_users, grant_demo_users
+from services.runtime import Runtime
+from services.settings import Settings
+from tests.support.gql import data, gql, token_for
+from tests.support.operations import operation
+from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+LEADER, MEMBER = "Chủ tịch UBMTTQ", "Cán bộ MTTQ"
+BREAKDOWN = operation("ScoreBreakdown")
+FIGURES = ("assignedUnits", "completedUnits", "quantityPercent", "qualityPercent",
+           "timelinessPercent", "qualityDeduction", "timelinessDeduction", "resultsPoints",
+           "generalPoints", "score")
+
+
+@pytest.fixture
+async def work_ward(runtime: Runtime, server: str) -> Ward:
+    """A fresh ward like the demo ones with this month under the 2026 rules (Decree 335):
+    the catalogue in force and a month of demo work already assigned."""
+    slug = f"web-w-{uuid.uuid4().hex[:8]}"
+    tenant = await runtime.registry.register(slug, f"Phường Việc {slug[-4:]}", "ward", None)
+    service = runtime.service(tenant)
+    await anyio.to_thread.run_sync(lambda: _build_tenant(service, slug, date.today()))
+    await grant_demo_users(runtime, slug)
+    await runtime.written(tenant)
+    await projected(runtime, tenant)
+    return Ward(tenant, {u.name: u for u in demo_users(slug)})
+
+
+async def _assign(page: Any, server: str, unit: str, staff: list[str], title: str) -> None:
+    await page.goto(f"{server}/work/assign/{unit}")
+    for person in staff:
+        await page.check(f"#staff-{person}")
+    await page.select_option("#catalogue_key", "")
+    await page.fill("#title", title)
+    await page.fill("#coefficient", "1.5")
+    await page.fill("#expected_quantity", "2")
+    await page.click("button:has-text('Giao việc')")
+    await page.wait_for_url(f"{server}/work/board/{unit}?saved=1&at=*")
+
+
+async def _shown(page: Any, box: str) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    for name in FIGURES:
+        text = await page.locator(f"#{box} dd[data-figure={name}]").inner_text()
+        shown[name] = float(text.split("/")[0].strip())
+    shown["level"] = await page.locator(f"#{box} dd[data-figure=level]").get_attribute(
+        "data-level")
+    shown["items"] = await page.locator(f"#{box} li[data-item]").count()
+    return shown
+
+
+def _expected(breakdown: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: float(breakdown[k]) for k in FIGURES}, "level": breakdown["level"],
+            "items": len(breakdown["items"])}
+
+
+async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
+        open_browser: Any, server: str, work_ward: Ward, settings: Settings,
+        http: httpx.AsyncClient) -> None:
+    ward, slug = work_ward, work_ward.slug
+    unit = str(demo_id(slug, "unit", "mttq"))
+    me, other = ward.users[MEMBER].user_id, str(demo_id(slug, "staff", "mttq", "3"))
+    late, waived = "Tổng hợp ý kiến cử tri khu 3", "Rà soát hộ nghèo quý IV"
+
+    _, leader, watch_leader = await open_browser()
+    await sign_in(leader, server, ward, LEADER, then=f"/work/assign/{unit}")
+    await no_horizontal_scroll(leader)
+    await shoot(leader, "work-assign")
+    await _assign(leader, server, unit, [me, other], late)  # bulk: one item each
+    assert await leader.locator("li.line", has_text=late).count() == 2
+    await _assign(leader, server, unit, [me], waived)
+
+    _, person, watch_person = await open_browser()
+    await sign_in(person, server, ward, MEMBER)
+    assert "Báo cáo hoàn thành việc được giao" in await person.locator("main").inner_text()
+    await person.goto(f"{server}/work")
+    item = person.locator("li.line", has_text=late)
+    assert "1.5" in await item.inner_text()
+    assert "Đã giao" in await item.inner_text()
+    await item.locator("summary").click()
+    await item.locator("input[name=quantity]").fill("0")
+    await item.locator("button[type=submit]").click()
+    error = person.locator("li.line", has_text=late).locator(".error")
+    await error.wait_for()
+    assert "phải lớn hơn 0" in await error.inner_text()  # the API's refusal, in Vietnamese
+    assert await person.locator("li.line", has_text=late).get_attribute(
+        "data-status") == "assigned"  # nothing written
+    await no_horizontal_scroll(person)
+    await shoot(person, "work-report-refused")
+    for title in (late, waived):
+        item = person.locator("li.line", has_text=title)
+        if await item.locator("details[open]").count() == 0:
+            await item.locator("summary").click()
+        await item.locator("input[name=quantity]").fill("2")
+        await item.locator("textarea[name=evidence]").fill("Báo cáo số 7/BC-MTTQ")
+        await item.locator("button[type=submit]").click()
+        await person.wait_for_url(f"{server}/work?saved=1&at=*")
+        assert await person.locator("li.line", has_text=title).get_attribute(
+            "data-status") == "reported"
+
+    await leader.goto(f"{server}/work/board/{unit}")
+    line = leader.locator("li.line[data-status=reported]", has_text=late)
+    await line.locator("summary").click()
+    await line.locator("input[name=timeliness][value=late]").check()
+    await line.locator("button[type=submit]").click()
+    await leader.wait_for_url(f"{server}/work/board/{unit}?saved=1&at=*")
+    line = leader.locator("li.line[data-status=reported]", has_text=waived)
+    await line.locator("summary").click()
+    await line.locator("input[name=timeliness][value=late]").check()
+    await line.locator("input[name=waived]").check()
+    await line.locator("button[type=submit]").click()
+    refused = leader.locator("li.line.refused", has_text=waived)
+    await refused.wait_for()
+    assert "lý do" in (await refused.locator(".error").inner_text()).lower()
+    assert await refused.get_attribute("data-status") == "reported"  # nothing written
+    await refused.locator("textarea[name=waiver_reasons]").fill(
+        "Mưa bão kéo dài, không tổ chức được họp khu dân cư")
+    await refused.locator("button[type=submit]").click()
+    await leader.wait_for_url(f"{server}/work/board/{unit}?saved=1&at=*")
+    assert await leader.locator("li.line[data-status=confirmed]", has_text=waived).count() == 1
+
+    token = token_for(settings, slug, me, "staff")
+    today = date.today()
+    api = data(await gql(http, token, BREAKDOWN, {"staff": me, "year": today.year,
+                                                  "number": today.month}))["scoreBreakdown"]
+    titles = {i["title"]: i for i in api["items"]}
+    assert titles[late]["timeliness"] == "late"
+    assert titles[late]["timelinessDeduction"] > 0
+    assert titles[waived]["timeliness"] == "waived"
+    assert titles[waived]["timelinessDeduction"] == 0
+    await leader.locator(f"#person-{me} summary").click()
+    assert await _shown(leader, f"breakdown-{me}") == _expected(api)
+    await no_horizontal_scroll(leader)
+    await shoot(leader, "work-board")
+    await person.goto(f"{server}/work")
+    assert await _shown(person, "my-breakdown") == _expected(api)
+    watch_leader.clean()
+    watch_person.clean()
+
+
+async def test_a_person_cannot_open_the_leaders_work_pages(
+        open_browser: Any, server: str, work_ward: Ward) -> None:
+    unit = str(demo_id(work_ward.slug, "unit", "mttq"))
+    _, page, watch = await open_browser()
+    await sign_in(page, server, work_ward, MEMBER)
+    assert await page.locator("nav a[href='/work/board']").count() == 0
+    for path in (f"/work/assign/{unit}", f"/work/board/{unit}", "/work/board"):
+        response = await page.goto(f"{server}{path}")
+        assert response is not None
+        assert response.status == 403, path
+        assert await page.locator("#assign-form").count() == 0
+        assert await page.locator("p.alert").count() == 1
+    watch.clean()
