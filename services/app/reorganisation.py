@@ -19,6 +19,7 @@ from domain.organisation import StaffMember, Unit
 from domain.period import EvaluationPeriod
 from domain.tenant_record import TENANT_RECORD_ID, TenantRecord, read_only_error
 from services.app.handlers import TenantService
+from services.app.results import monthly_results
 
 _ORG_TOPICS = ("domain.organisation:Unit.Registered", "domain.organisation:StaffMember.Registered",
                "domain.period:EvaluationPeriod.Opened")
@@ -26,7 +27,7 @@ _ORG_TOPICS = ("domain.organisation:Unit.Registered", "domain.organisation:Staff
 
 def _results_state(service: TenantService, staff: StaffMember, as_of: date) -> list[dict[str, Any]]:
     """The person's decided monthly results of this year and the last, as plain data."""
-    results = service.monthly_results(staff, date(as_of.year - 1, 1, 1), date(as_of.year, 12, 31))
+    results = monthly_results(service, staff, date(as_of.year - 1, 1, 1), date(as_of.year, 12, 31))
     return [{"year": r.year, "month": r.month, "level": r.level.value, "score": r.score,
              "unit": r.source} for r in results]
 

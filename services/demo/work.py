@@ -21,6 +21,7 @@ from domain.catalogue import Catalogue, CatalogueItem, ChildAllowance
 from domain.ids import PeriodId, StaffId, UnitId, period_id_for
 from domain.levels import Level
 from domain.work_item import Quality, Timeliness
+from services.app import loading
 from services.app.commands import AdoptPolicy, DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.app.handlers import TenantService
 from services.app.work_commands import (
@@ -149,7 +150,7 @@ def _decide_from_work(service: TenantService, slug: str, today: date,
         found = service.period_breakdown(person, "monthly", today.year, today.month)
         assert found is not None
         scored, _, _, breakdown, _ = found
-        evaluation = service._evaluation(period, person)
+        evaluation = loading.evaluation(service, period, person)
         self_score = float(evaluation.self_score or 0)
         level = breakdown.level if scored else service.policy_for("monthly").bands.level_for(
             self_score)

@@ -14,11 +14,11 @@ from strawberry.types import Info
 from domain.actor import Actor, acting_as
 from domain.errors import ValidationFailedError
 from services.app.commendations import (
-    Commendations,
     DecideCommendation,
     Nominee,
     ProposeCommendations,
 )
+from services.app.handlers import TenantService
 from services.gql.context import access_of, ctx_of
 from services.gql.ids import CommendationID
 from services.gql.inputs import check_text, parse_id
@@ -128,11 +128,11 @@ class CommendationMutation:
         me = access.principal.user_id
         cmd = ProposeCommendations(basis, tuple(Nominee(c.nominee_id, c.kind, c.evidence)
                                                 for c in found), text, me)
-        service = Commendations(ctx.runtime.apps.get(access.tenant.slug))
+        service = TenantService(ctx.runtime.apps.get(access.tenant.slug))
 
         def call() -> tuple[int, int]:
             with acting_as(Actor(me, "hr_officer")):
-                return service.propose(cmd)
+                return service.propose_commendations(cmd)
 
         position, _ = await anyio.to_thread.run_sync(call)
         await ctx.runtime.written(access.tenant)
@@ -154,12 +154,12 @@ class CommendationMutation:
         access.require(row is not None and access.sees_unit(row["unit"]),
                        "đề nghị khen thưởng", "Commendation proposal")
         me = access.principal.user_id
-        service = Commendations(ctx.runtime.apps.get(access.tenant.slug))
+        service = TenantService(ctx.runtime.apps.get(access.tenant.slug))
         cmd = DecideCommendation(commendation, approve, text, me)
 
         def call() -> int:
             with acting_as(Actor(me, "unit_leader")):
-                return service.decide(cmd)
+                return service.decide_commendation(cmd)
 
         position = await anyio.to_thread.run_sync(call)
         await ctx.runtime.written(access.tenant)

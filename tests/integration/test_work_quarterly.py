@@ -18,6 +18,7 @@ from domain.ids import PeriodId
 from domain.levels import Level
 from domain.work_item import Quality, Timeliness
 from projections.runner import catch_up
+from services.app import loading
 from services.app.commands import (
     AdoptPolicy,
     DecideRating,
@@ -61,11 +62,11 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
             # All the quarter's work done, on time, meeting requirements: 70 + 27 = 97 (A).
             service.decide_rating(DecideRating(PeriodId(period), me, Level.A, 50.0, "",
                                                str(leader)))
-        decided = service._evaluation(service._period(period), me)
+        decided = loading.evaluation(service, loading.period(service, period), me)
         with acting_as(Actor(str(org.hr), "hr_officer")):
             annual, _ = service.open_period(OpenPeriod(org.unit, 2026, 1, kind="annual"))
             service.propose_rollups(ProposeRollups(PeriodId(annual), str(org.hr)))
-        proposed: Evaluation = service._evaluation(service._period(annual), me)
+        proposed: Evaluation = loading.evaluation(service, loading.period(service, annual), me)
         return decided.score, proposed.proposed_score
 
     decided, proposed = await anyio.to_thread.run_sync(quarter)
