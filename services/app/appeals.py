@@ -40,6 +40,7 @@ from services.app.appeal_commands import (
     WithdrawAppeal,
 )
 from services.app.handler_base import UnitOfWork, not_found
+from services.app.steps import aggregate_step
 from services.store.eventstore import Evaluations
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -177,17 +178,14 @@ def request_information(uow: UnitOfWork, cmd: RequestAppealInformation) -> int:
 def provide_information(uow: UnitOfWork, cmd: ProvideAppealInformation) -> int:
     return _step(uow, cmd.appeal_id, lambda a: a.provide_information(cmd.appellant,
                                                                       cmd.information),
-                      appellant=cmd.appellant)
+                 appellant=cmd.appellant)
 
 
 def _step(uow: UnitOfWork, appeal_id: UUID, change: Callable[[Appeal], None],
           appellant: str | None = None) -> int:
-    def attempt() -> int:
-        appeal = load_appeal(uow, appeal_id) if appellant is None else \
-            own_appeal(uow, appeal_id, appellant)
-        change(appeal)
-        return uow._save(appeal)
-    return uow._retrying(attempt)
+    """A step on the appeal alone; with ``appellant``, on their own appeal only."""
+    return aggregate_step(uow, lambda: load_appeal(uow, appeal_id) if appellant is None
+                          else own_appeal(uow, appeal_id, appellant), change)
 
 
 def withdraw_appeal(uow: UnitOfWork, cmd: WithdrawAppeal) -> int:

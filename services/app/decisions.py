@@ -5,15 +5,30 @@ quota and the person's eligibility, and saves the period with what it decided.""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from domain.eligibility import assess
 from domain.errors import DomainError, ValidationFailedError
 from domain.evaluation import OFFICIAL, PARTY, Evaluation
-from domain.ids import PeriodId, evaluation_id_for
-from domain.organisation import StaffMember, competent_decider
-from domain.period import period_span
+from domain.ids import PeriodId, StaffId, evaluation_id_for
+from domain.organisation import StaffMember, Unit, competent_decider
+from domain.period import EvaluationPeriod, period_span
 from services.app import loading, work
 from services.app.commands import DecidePartyRating, DecideRating, DecideRatings
 from services.app.handler_base import UnitOfWork, not_found
+
+
+def _open_for_decision(uow: UnitOfWork, period_id: UUID, staff_id: StaffId, decider: str
+                       ) -> tuple[EvaluationPeriod, Unit, str]:
+    """One person's decision begins alike: the period, the person's evaluation, the person
+    and the units read in one round trip, the period checked open, the decider checked
+    competent for the person. Returns the period, the unit and the basis of competence."""
+    uow._prefetch(period_id, loading.evaluation_id(period_id, staff_id), staff_id,
+                  *loading.units_hint(uow, period_id))
+    period = loading.period(uow, period_id)
+    period.ensure_open()
+    unit, parent = loading.units_of(uow, period)
+    return period, unit, competent_decider(staff_id, unit, parent, decider)
 
 
 def decide_rating(uow: UnitOfWork, cmd: DecideRating) -> int:
@@ -24,12 +39,8 @@ def decide_rating(uow: UnitOfWork, cmd: DecideRating) -> int:
     evaluation itself changed since the version the decider read, STALE_VERSION.
     """
     def attempt() -> int:
-        uow._prefetch(cmd.period_id, loading.evaluation_id(cmd.period_id, cmd.staff_id),
-                      cmd.staff_id, *loading.units_hint(uow, cmd.period_id))
-        period = loading.period(uow, cmd.period_id)
-        period.ensure_open()
-        unit, parent = loading.units_of(uow, period)
-        basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
+        period, unit, basis = _open_for_decision(uow, cmd.period_id, cmd.staff_id,
+                                                 cmd.decider)
         period.ensure_heads_last(cmd.staff_id, unit.leader_id)
         uow._ensure_collectives_first(period)
         evaluation = loading.evaluation(uow, period, cmd.staff_id)
@@ -103,12 +114,7 @@ def decide_ratings(uow: UnitOfWork, cmd: DecideRatings) -> int:
 def decide_party_rating(uow: UnitOfWork, cmd: DecidePartyRating) -> int:
     """The Party-member annual rating, after and within the official one."""
     def attempt() -> int:
-        uow._prefetch(cmd.period_id, loading.evaluation_id(cmd.period_id, cmd.staff_id),
-                      cmd.staff_id, *loading.units_hint(uow, cmd.period_id))
-        period = loading.period(uow, cmd.period_id)
-        period.ensure_open()
-        unit, parent = loading.units_of(uow, period)
-        basis = competent_decider(cmd.staff_id, unit, parent, cmd.decider)
+        period, _, basis = _open_for_decision(uow, cmd.period_id, cmd.staff_id, cmd.decider)
         official = loading.evaluation(uow, period, cmd.staff_id)
         party = loading.evaluation(uow, period, cmd.staff_id, PARTY)
         party.decide_party(cmd.level, cmd.score, cmd.reasons, period.policy, official.level,

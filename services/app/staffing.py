@@ -18,6 +18,7 @@ from services.app.commands import (
     UpdateStaffProfile,
 )
 from services.app.handler_base import UnitOfWork
+from services.app.steps import aggregate_step
 
 
 def check_staff_type(value: str) -> None:
@@ -84,29 +85,19 @@ def record_absence(uow: UnitOfWork, cmd: RecordAbsence) -> int:
     if cmd.end < cmd.start:
         raise ValidationFailedError("Ngày kết thúc nghỉ phải sau ngày bắt đầu.",
                                     "An absence must end after it starts.")
-
-    def attempt() -> int:
-        s = loading.staff(uow, cmd.staff_id)
-        s.record_absence(cmd.start, cmd.end, cmd.maternity, cmd.reason)
-        return uow._save(s)
-    return uow._retrying(attempt)
+    return aggregate_step(uow, lambda: loading.staff(uow, cmd.staff_id), lambda s: s.record_absence(
+        cmd.start, cmd.end, cmd.maternity, cmd.reason))
 
 
 def record_discipline(uow: UnitOfWork, cmd: RecordDiscipline) -> int:
-    def attempt() -> int:
-        s = loading.staff(uow, cmd.staff_id)
-        s.record_discipline(cmd.decided_on, cmd.form, cmd.reference)
-        return uow._save(s)
-    return uow._retrying(attempt)
+    return aggregate_step(uow, lambda: loading.staff(uow, cmd.staff_id),
+                          lambda s: s.record_discipline(cmd.decided_on, cmd.form, cmd.reference))
 
 
 def flag_outstanding(uow: UnitOfWork, cmd: FlagOutstandingUnit) -> int:
     """Đơn vị có thành tích nổi bật: a higher quota for the year (Hanoi 3814: A ≤ 40%)."""
-    def attempt() -> int:
-        unit = loading.unit(uow, cmd.unit_id)
-        unit.flag_outstanding(cmd.year, cmd.outstanding, cmd.reasons)
-        return uow._save(unit)
-    return uow._retrying(attempt)
+    return aggregate_step(uow, lambda: loading.unit(uow, cmd.unit_id),
+                          lambda u: u.flag_outstanding(cmd.year, cmd.outstanding, cmd.reasons))
 
 
 def transfer_staff(uow: UnitOfWork, cmd: TransferStaff) -> int:

@@ -9,7 +9,7 @@ from uuid import UUID
 from domain.evaluation import Evaluation
 from domain.period import EvaluationPeriod
 from services.app import loading
-from services.app.handler_base import UnitOfWork, not_found
+from services.app.handler_base import A, UnitOfWork, not_found
 
 
 def evaluation_step(uow: UnitOfWork, period_id: UUID, staff_id: UUID,
@@ -34,12 +34,19 @@ def evaluation_step(uow: UnitOfWork, period_id: UUID, staff_id: UUID,
     return uow._retrying(attempt)
 
 
+def aggregate_step(uow: UnitOfWork, load: Callable[[], A],
+                   change: Callable[[A], None]) -> int:
+    """A step on one aggregate alone (a person's absence, a unit's outstanding year, an
+    appeal's question): ``load`` it, let ``change`` apply the rule, save; run again on a
+    version clash."""
+    def attempt() -> int:
+        aggregate = load()
+        change(aggregate)
+        return uow._save(aggregate)
+    return uow._retrying(attempt)
+
+
 def period_step(uow: UnitOfWork, period_id: UUID,
                 change: Callable[[EvaluationPeriod], None]) -> int:
-    """A step on the period alone: read, let ``change`` apply the rule, save; run again
-    on a version clash."""
-    def attempt() -> int:
-        period = loading.period(uow, period_id)
-        change(period)
-        return uow._save(period)
-    return uow._retrying(attempt)
+    """A step on the period alone."""
+    return aggregate_step(uow, lambda: loading.period(uow, period_id), change)
