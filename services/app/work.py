@@ -26,7 +26,7 @@ from domain.period import EvaluationPeriod
 from domain.staff_rules import WORK_OUTPUTS
 from domain.tenant_policy import TenantPolicy, tenant_policy_id
 from domain.work_catalogue import WorkCatalogue, work_catalogue_id
-from domain.work_item import WorkItem
+from domain.work_item import Assignment, WorkItem
 from domain.work_ledger import WorkLedger, work_ledger_id
 from domain.work_score import ItemOutcome, ScoreBreakdown, compute
 from services.app import loading
@@ -116,6 +116,17 @@ def _ledger(uow: UnitOfWork, staff_id: UUID, kind: str, year: int, number: int) 
     return ledger or WorkLedger.open(staff_id, kind, year, number)
 
 
+def _assigned(uow: UnitOfWork, catalogue: Catalogue, item_id: UUID, staff_id: UUID, by: str,
+              what: Assignment) -> WorkItem:
+    """One item assigned by ``by`` (checked competent for the person) under ``catalogue``."""
+    _competent(uow, staff_id, by)
+    unit_id = loading.staff(uow, staff_id).unit_id
+    return WorkItem.assign(item_id, catalogue, unit_id, staff_id, by, what.kind, what.year,
+                           what.number, what.assigned_on, what.deadline,
+                           what.expected_quantity, what.catalogue_key, what.title,
+                           what.coefficient)
+
+
 def assign_work(uow: UnitOfWork, cmd: AssignWork) -> int:
     """Giao việc to each of ``staff_ids``: every item checked, then all saved together."""
     if not cmd.staff_ids or len(cmd.item_ids) != len(cmd.staff_ids) or \
@@ -126,14 +137,10 @@ def assign_work(uow: UnitOfWork, cmd: AssignWork) -> int:
     def attempt() -> int:
         catalogue = catalogue_in_force(uow)
         saved: list[WorkItem | WorkLedger] = []
+        what = cmd.what
         for item_id, staff_id in zip(cmd.item_ids, cmd.staff_ids, strict=True):
-            _competent(uow, staff_id, cmd.by)
-            staff = uow._get(StaffMember, staff_id, "cán bộ", "Staff member")
-            item = WorkItem.assign(
-                item_id, catalogue, staff.unit_id, staff_id, cmd.by, cmd.kind, cmd.year,
-                cmd.number, cmd.assigned_on, cmd.deadline, cmd.expected_quantity,
-                cmd.catalogue_key, cmd.title, cmd.coefficient)
-            ledger = _ledger(uow, staff_id, cmd.kind, cmd.year, cmd.number)
+            item = _assigned(uow, catalogue, item_id, staff_id, cmd.by, what)
+            ledger = _ledger(uow, staff_id, what.kind, what.year, what.number)
             ledger.add(item.id)
             saved += [item, ledger]
         return uow._save(*saved)
@@ -153,17 +160,13 @@ def import_work(uow: UnitOfWork, cmd: ImportWork) -> tuple[int, int]:
             if uow._find(WorkItem, i.item_id) is not None:
                 continue
             try:
-                _competent(uow, i.staff_id, i.assigned_by)
-                staff = uow._get(StaffMember, i.staff_id, "cán bộ", "Staff member")
-                item = WorkItem.assign(
-                    i.item_id, catalogue, staff.unit_id, i.staff_id, i.assigned_by, i.kind,
-                    i.year, i.number, i.assigned_on, i.deadline, i.expected_quantity,
-                    i.catalogue_key, i.title, i.coefficient)
+                item = _assigned(uow, catalogue, i.item_id, i.staff_id, i.assigned_by, i.what)
             except DomainError as refused:
                 raise refused.about(f"Việc thứ {number}", f"Item {number}",
                                     item=number) from None
-            key = work_ledger_id(i.staff_id, i.kind, i.year, i.number)
-            ledger = ledgers.get(key) or _ledger(uow, i.staff_id, i.kind, i.year, i.number)
+            w = i.what
+            key = work_ledger_id(i.staff_id, w.kind, w.year, w.number)
+            ledger = ledgers.get(key) or _ledger(uow, i.staff_id, w.kind, w.year, w.number)
             ledgers[key] = ledger
             ledger.add(item.id)
             saved.append(item)

@@ -21,7 +21,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import ValidationFailedError
-from domain.work_item import Quality, Timeliness
+from domain.work_item import Assignment, Quality, Timeliness
 from services.app.handlers import TenantService
 from services.app.work_commands import (
     AssignWork,
@@ -109,9 +109,10 @@ class WorkMutation:
         title = check_text(input.title, "tên việc", "title")
         key = check_text(input.catalogue_key, "mã sản phẩm", "item key") \
             if input.catalogue_key is not None else None
+        what = Assignment(input.kind.value, input.year, input.number, input.assigned_on,
+                          input.deadline, input.expected_quantity, key, title, input.coefficient)
         position = await _write(info, LEADER, lambda s, by: s.assign_work(AssignWork(
-            ids, staff, by, input.kind.value, input.year, input.number, input.assigned_on,
-            input.deadline, input.expected_quantity, key, title, input.coefficient)))
+            ids, staff, by, what)))
         return AssignWorkResult(position=position, ids=[strawberry.ID(str(i)) for i in ids])
 
     @strawberry.mutation(description="Giao lại việc cho người khác, có lý do")

@@ -16,7 +16,7 @@ from domain.actor import Actor, acting_as
 from domain.evaluation import Evaluation
 from domain.ids import PeriodId
 from domain.levels import Level
-from domain.work_item import Quality, Timeliness
+from domain.work_item import Assignment, Quality, Timeliness
 from projections.runner import catch_up
 from services.app import loading
 from services.app.commands import (
@@ -49,10 +49,9 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
             service.adopt_policy(AdoptPolicy("quarterly", "vn-quarterly-2026", "NĐ 335/2025"))
             period, _ = service.open_period(OpenPeriod(org.unit, 2026, 1, kind="quarterly"))
         with acting_as(Actor(str(leader), "unit_leader")):
-            service.assign_work(AssignWork((item,), (me,), str(leader), "quarterly", 2026, 1,
-                                           date(2026, 1, 5), date(2026, 3, 20), 3.0,
-                                           title="Rà soát thủ tục hành chính quý I",
-                                           coefficient=1.5))
+            service.assign_work(AssignWork((item,), (me,), str(leader), Assignment(
+                "quarterly", 2026, 1, date(2026, 1, 5), date(2026, 3, 20), 3.0,
+                title="Rà soát thủ tục hành chính quý I", coefficient=1.5)))
         with acting_as(Actor(str(me), "staff")):
             service.report_work_done(ReportWorkDone(item, str(me), 3.0, date(2026, 3, 18)))
             service.submit_self_assessment(SubmitSelfAssessment(PeriodId(period), me, 90.0))
