@@ -25,8 +25,10 @@ from domain.rollup import MonthlyResult
 from domain.work_catalogue import WorkCatalogue
 from domain.work_score import ScoreBreakdown
 from services.app import (
+    appeal_commands,
     appeals,
     collectives,
+    commands,
     commendations,
     decisions,
     evaluations,
@@ -37,56 +39,9 @@ from services.app import (
     staff_import,
     staffing,
     work,
+    work_commands,
 )
-from services.app.appeal_commands import (
-    AcceptAppeal,
-    AssignAppeal,
-    DecideAppeal,
-    EscalateAppeal,
-    FileAppeal,
-    ProvideAppealInformation,
-    RequestAppealInformation,
-    WithdrawAppeal,
-)
-from services.app.commands import (
-    AdjustPolicy,
-    AdoptPolicy,
-    AppointLeader,
-    AttachOpinion,
-    ClosePeriod,
-    DecidePartyRating,
-    DecideRating,
-    DecideRatings,
-    FlagOutstandingUnit,
-    GrantQuotaException,
-    OpenCollectiveRound,
-    OpenPeriod,
-    ProposeRating,
-    ProposeRollups,
-    PublishPeriod,
-    RateCollective,
-    RecordAbsence,
-    RecordDiscipline,
-    RegisterStaff,
-    RegisterUnit,
-    SubmitSelfAssessment,
-    TransferStaff,
-    UpdateStaffProfile,
-)
-from services.app.commendations import DecideCommendation, ProposeCommendations
 from services.app.handler_base import RETRIES, UnitOfWork
-from services.app.staff_import import ImportOutcome, ImportStaff
-from services.app.work_commands import (
-    AssignWork,
-    CancelWork,
-    ConfirmWork,
-    EstablishCatalogue,
-    ImportWork,
-    InheritCatalogue,
-    InheritPolicy,
-    ReassignWork,
-    ReportWorkDone,
-)
 from services.store.eventstore import Evaluations
 
 __all__ = ["RETRIES", "AppealService", "TenantService", "events_of"]
@@ -96,112 +51,112 @@ class TenantService(UnitOfWork):
     """One tenant's use cases (see the module docstring): no logic here, only delegation."""
 
     # A period and the evaluations in it (periods, evaluations, decisions, results)
-    def open_period(self, cmd: OpenPeriod) -> tuple[UUID, int]:
+    def open_period(self, cmd: commands.OpenPeriod) -> tuple[UUID, int]:
         return periods.open_period(self, cmd)
 
-    def grant_quota_exception(self, cmd: GrantQuotaException) -> int:
+    def grant_quota_exception(self, cmd: commands.GrantQuotaException) -> int:
         return periods.grant_quota_exception(self, cmd)
 
-    def publish_period(self, cmd: PublishPeriod) -> int:
+    def publish_period(self, cmd: commands.PublishPeriod) -> int:
         return periods.publish_period(self, cmd)
 
-    def close_period(self, cmd: ClosePeriod) -> int:
+    def close_period(self, cmd: commands.ClosePeriod) -> int:
         return periods.close_period(self, cmd)
 
-    def submit_self_assessment(self, cmd: SubmitSelfAssessment) -> int:
+    def submit_self_assessment(self, cmd: commands.SubmitSelfAssessment) -> int:
         return evaluations.submit_self_assessment(self, cmd)
 
-    def attach_opinion(self, cmd: AttachOpinion) -> int:
+    def attach_opinion(self, cmd: commands.AttachOpinion) -> int:
         return evaluations.attach_opinion(self, cmd)
 
-    def propose_rating(self, cmd: ProposeRating) -> int:
+    def propose_rating(self, cmd: commands.ProposeRating) -> int:
         return evaluations.propose_rating(self, cmd)
 
-    def decide_rating(self, cmd: DecideRating) -> int:
+    def decide_rating(self, cmd: commands.DecideRating) -> int:
         return decisions.decide_rating(self, cmd)
 
-    def decide_ratings(self, cmd: DecideRatings) -> int:
+    def decide_ratings(self, cmd: commands.DecideRatings) -> int:
         return decisions.decide_ratings(self, cmd)
 
-    def decide_party_rating(self, cmd: DecidePartyRating) -> int:
+    def decide_party_rating(self, cmd: commands.DecidePartyRating) -> int:
         return decisions.decide_party_rating(self, cmd)
 
-    def propose_rollups(self, cmd: ProposeRollups) -> int:
+    def propose_rollups(self, cmd: commands.ProposeRollups) -> int:
         return results.propose_rollups(self, cmd)
 
     # Units, people and the policy (staffing, policies, staff_import, collectives)
-    def register_unit(self, cmd: RegisterUnit) -> int:
+    def register_unit(self, cmd: commands.RegisterUnit) -> int:
         return staffing.register_unit(self, cmd)
 
-    def register_staff(self, cmd: RegisterStaff) -> int:
+    def register_staff(self, cmd: commands.RegisterStaff) -> int:
         return staffing.register_staff(self, cmd)
 
-    def appoint_leader(self, cmd: AppointLeader) -> int:
+    def appoint_leader(self, cmd: commands.AppointLeader) -> int:
         return staffing.appoint_leader(self, cmd)
 
-    def update_staff_profile(self, cmd: UpdateStaffProfile) -> int:
+    def update_staff_profile(self, cmd: commands.UpdateStaffProfile) -> int:
         return staffing.update_staff_profile(self, cmd)
 
-    def record_absence(self, cmd: RecordAbsence) -> int:
+    def record_absence(self, cmd: commands.RecordAbsence) -> int:
         return staffing.record_absence(self, cmd)
 
-    def record_discipline(self, cmd: RecordDiscipline) -> int:
+    def record_discipline(self, cmd: commands.RecordDiscipline) -> int:
         return staffing.record_discipline(self, cmd)
 
-    def flag_outstanding(self, cmd: FlagOutstandingUnit) -> int:
+    def flag_outstanding(self, cmd: commands.FlagOutstandingUnit) -> int:
         return staffing.flag_outstanding(self, cmd)
 
-    def transfer_staff(self, cmd: TransferStaff) -> int:
+    def transfer_staff(self, cmd: commands.TransferStaff) -> int:
         return staffing.transfer_staff(self, cmd)
 
-    def import_staff(self, cmd: ImportStaff) -> ImportOutcome:
+    def import_staff(self, cmd: staff_import.ImportStaff) -> staff_import.ImportOutcome:
         return staff_import.import_staff(self, cmd)
 
-    def adopt_policy(self, cmd: AdoptPolicy) -> int:
+    def adopt_policy(self, cmd: commands.AdoptPolicy) -> int:
         return policies.adopt_policy(self, cmd)
 
-    def adjust_policy(self, cmd: AdjustPolicy) -> int:
+    def adjust_policy(self, cmd: commands.AdjustPolicy) -> int:
         return policies.adjust_policy(self, cmd)
 
-    def open_collective_round(self, cmd: OpenCollectiveRound) -> tuple[UUID, int]:
+    def open_collective_round(self, cmd: commands.OpenCollectiveRound) -> tuple[UUID, int]:
         return collectives.open_collective_round(self, cmd)
 
-    def rate_collective(self, cmd: RateCollective) -> int:
+    def rate_collective(self, cmd: commands.RateCollective) -> int:
         return collectives.rate_collective(self, cmd)
 
     # Work outputs (work)
-    def establish_catalogue(self, cmd: EstablishCatalogue) -> int:
+    def establish_catalogue(self, cmd: work_commands.EstablishCatalogue) -> int:
         return work.establish_catalogue(self, cmd)
 
-    def inherit_catalogue(self, cmd: InheritCatalogue) -> int:
+    def inherit_catalogue(self, cmd: work_commands.InheritCatalogue) -> int:
         return work.inherit_catalogue(self, cmd)
 
-    def inherit_policy(self, cmd: InheritPolicy) -> int:
+    def inherit_policy(self, cmd: work_commands.InheritPolicy) -> int:
         return work.inherit_policy(self, cmd)
 
-    def assign_work(self, cmd: AssignWork) -> int:
+    def assign_work(self, cmd: work_commands.AssignWork) -> int:
         return work.assign_work(self, cmd)
 
-    def import_work(self, cmd: ImportWork) -> tuple[int, int]:
+    def import_work(self, cmd: work_commands.ImportWork) -> tuple[int, int]:
         return work.import_work(self, cmd)
 
-    def reassign_work(self, cmd: ReassignWork) -> int:
+    def reassign_work(self, cmd: work_commands.ReassignWork) -> int:
         return work.reassign_work(self, cmd)
 
-    def cancel_work(self, cmd: CancelWork) -> int:
+    def cancel_work(self, cmd: work_commands.CancelWork) -> int:
         return work.cancel_work(self, cmd)
 
-    def report_work_done(self, cmd: ReportWorkDone) -> int:
+    def report_work_done(self, cmd: work_commands.ReportWorkDone) -> int:
         return work.report_work_done(self, cmd)
 
-    def confirm_work(self, cmd: ConfirmWork) -> int:
+    def confirm_work(self, cmd: work_commands.ConfirmWork) -> int:
         return work.confirm_work(self, cmd)
 
     # Commendations (commendations)
-    def propose_commendations(self, cmd: ProposeCommendations) -> tuple[int, int]:
+    def propose_commendations(self, cmd: commendations.ProposeCommendations) -> tuple[int, int]:
         return commendations.propose_commendations(self, cmd)
 
-    def decide_commendation(self, cmd: DecideCommendation) -> int:
+    def decide_commendation(self, cmd: commendations.DecideCommendation) -> int:
         return commendations.decide_commendation(self, cmd)
 
     # What the edges and the demo read through the write side
@@ -234,31 +189,31 @@ class AppealService(TenantService):
     def appeal(self, appeal_id: UUID) -> Appeal:
         return appeals.load_appeal(self, appeal_id)
 
-    def file(self, cmd: FileAppeal) -> int:
+    def file(self, cmd: appeal_commands.FileAppeal) -> int:
         return appeals.file_appeal(self, cmd, self.clock)
 
-    def assign(self, cmd: AssignAppeal) -> int:
+    def assign(self, cmd: appeal_commands.AssignAppeal) -> int:
         return appeals.assign_appeal(self, cmd)
 
-    def take_up(self, cmd: AssignAppeal) -> int:
+    def take_up(self, cmd: appeal_commands.AssignAppeal) -> int:
         return appeals.take_up_appeal(self, cmd)
 
-    def accept(self, cmd: AcceptAppeal) -> int:
+    def accept(self, cmd: appeal_commands.AcceptAppeal) -> int:
         return appeals.accept_appeal(self, cmd)
 
-    def request_information(self, cmd: RequestAppealInformation) -> int:
+    def request_information(self, cmd: appeal_commands.RequestAppealInformation) -> int:
         return appeals.request_information(self, cmd)
 
-    def provide_information(self, cmd: ProvideAppealInformation) -> int:
+    def provide_information(self, cmd: appeal_commands.ProvideAppealInformation) -> int:
         return appeals.provide_information(self, cmd)
 
-    def withdraw(self, cmd: WithdrawAppeal) -> int:
+    def withdraw(self, cmd: appeal_commands.WithdrawAppeal) -> int:
         return appeals.withdraw_appeal(self, cmd)
 
-    def decide(self, cmd: DecideAppeal) -> int:
+    def decide(self, cmd: appeal_commands.DecideAppeal) -> int:
         return appeals.decide_appeal(self, cmd, self.clock)
 
-    def escalate(self, cmd: EscalateAppeal) -> int:
+    def escalate(self, cmd: appeal_commands.EscalateAppeal) -> int:
         return appeals.escalate_appeal(self, cmd, self.clock)
 
 
