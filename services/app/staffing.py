@@ -6,17 +6,7 @@ from __future__ import annotations
 from domain.errors import ValidationFailedError
 from domain.organisation import StaffMember, StaffType, Unit
 from domain.text import required
-from services.app import loading
-from services.app.commands import (
-    AppointLeader,
-    FlagOutstandingUnit,
-    RecordAbsence,
-    RecordDiscipline,
-    RegisterStaff,
-    RegisterUnit,
-    TransferStaff,
-    UpdateStaffProfile,
-)
+from services.app import commands, loading
 from services.app.handler_base import UnitOfWork
 from services.app.steps import aggregate_step
 
@@ -27,7 +17,7 @@ def check_staff_type(value: str) -> None:
                                     f"Unknown staff type '{value}'.")
 
 
-def register_unit(uow: UnitOfWork, cmd: RegisterUnit) -> int:
+def register_unit(uow: UnitOfWork, cmd: commands.RegisterUnit) -> int:
     required("name", cmd.name, "tên đơn vị")
     required("kind", cmd.kind, "loại đơn vị")
     if cmd.parent_id is not None:
@@ -36,7 +26,7 @@ def register_unit(uow: UnitOfWork, cmd: RegisterUnit) -> int:
                           parent_id=cmd.parent_id))
 
 
-def register_staff(uow: UnitOfWork, cmd: RegisterStaff) -> int:
+def register_staff(uow: UnitOfWork, cmd: commands.RegisterStaff) -> int:
     required("fullName", cmd.full_name, "họ và tên")
     required("position", cmd.position, "chức vụ")
     check_staff_type(cmd.staff_type)
@@ -53,7 +43,7 @@ def register_staff(uow: UnitOfWork, cmd: RegisterStaff) -> int:
     return uow._retrying(attempt)
 
 
-def appoint_leader(uow: UnitOfWork, cmd: AppointLeader) -> int:
+def appoint_leader(uow: UnitOfWork, cmd: commands.AppointLeader) -> int:
     def attempt() -> int:
         unit = loading.unit(uow, cmd.unit_id)
         loading.staff(uow, cmd.staff_id)
@@ -62,7 +52,7 @@ def appoint_leader(uow: UnitOfWork, cmd: AppointLeader) -> int:
     return uow._retrying(attempt)
 
 
-def update_staff_profile(uow: UnitOfWork, cmd: UpdateStaffProfile) -> int:
+def update_staff_profile(uow: UnitOfWork, cmd: commands.UpdateStaffProfile) -> int:
     """Type, position, peer group, Party membership and cell, start date: only what is
     given changes; the rest is carried over into the new event."""
     def attempt() -> int:
@@ -81,7 +71,7 @@ def update_staff_profile(uow: UnitOfWork, cmd: UpdateStaffProfile) -> int:
     return uow._retrying(attempt)
 
 
-def record_absence(uow: UnitOfWork, cmd: RecordAbsence) -> int:
+def record_absence(uow: UnitOfWork, cmd: commands.RecordAbsence) -> int:
     if cmd.end < cmd.start:
         raise ValidationFailedError("Ngày kết thúc nghỉ phải sau ngày bắt đầu.",
                                     "An absence must end after it starts.")
@@ -89,18 +79,18 @@ def record_absence(uow: UnitOfWork, cmd: RecordAbsence) -> int:
         cmd.start, cmd.end, cmd.maternity, cmd.reason))
 
 
-def record_discipline(uow: UnitOfWork, cmd: RecordDiscipline) -> int:
+def record_discipline(uow: UnitOfWork, cmd: commands.RecordDiscipline) -> int:
     return aggregate_step(uow, lambda: loading.staff(uow, cmd.staff_id),
                           lambda s: s.record_discipline(cmd.decided_on, cmd.form, cmd.reference))
 
 
-def flag_outstanding(uow: UnitOfWork, cmd: FlagOutstandingUnit) -> int:
+def flag_outstanding(uow: UnitOfWork, cmd: commands.FlagOutstandingUnit) -> int:
     """Đơn vị có thành tích nổi bật: a higher quota for the year (Hanoi 3814: A ≤ 40%)."""
     return aggregate_step(uow, lambda: loading.unit(uow, cmd.unit_id),
                           lambda u: u.flag_outstanding(cmd.year, cmd.outstanding, cmd.reasons))
 
 
-def transfer_staff(uow: UnitOfWork, cmd: TransferStaff) -> int:
+def transfer_staff(uow: UnitOfWork, cmd: commands.TransferStaff) -> int:
     """Điều động within the tenant: the receiving unit's roll-ups include the months
     rated in the sending unit (the person's unit history)."""
     def attempt() -> int:
