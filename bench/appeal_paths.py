@@ -22,8 +22,8 @@ from domain.appeal import Outcome
 from domain.ids import StaffId, evaluation_id_for
 from domain.levels import Level
 from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
-from services.app.appeals import AppealService
 from services.app.commands import PublishPeriod
+from services.app.handlers import AppealService
 from services.runtime import Runtime
 
 CEILING = {Level.A: 100.0, Level.B: 89.9, Level.C: 69.9, Level.D: 49.9}

@@ -15,6 +15,7 @@ listed in ``PERSONAL_TEXT``; whose it is: ``staff_id`` of ``Assigned``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from uuid import UUID
@@ -87,6 +88,23 @@ def check_schedule(kind: str, year: int, number: int, assigned_on: date, deadlin
         raise AssignmentOutsidePeriodError(
             f"Ngày giao và hạn hoàn thành phải trong kỳ {first:%d/%m/%Y}–{last:%d/%m/%Y}.",
             f"The assignment and its deadline must fall within {first} – {last}.")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What an item asks for, whoever assigns it to whom: the period it counts in, the
+    dates, the expected quantity, and the catalogue item (or an ad-hoc title and
+    coefficient). A leader's assignment and an imported row carry the same."""
+
+    kind: str  # monthly | quarterly
+    year: int
+    number: int
+    assigned_on: date
+    deadline: date
+    expected_quantity: float
+    catalogue_key: str | None = None
+    title: str = ""
+    coefficient: float | None = None
 
 
 class WorkItem(TenantAggregate):

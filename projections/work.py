@@ -134,7 +134,7 @@ def outcome_of(row: Mapping[str, Any]) -> ItemOutcome | None:
 def breakdown_of(policy: Policy, rows: Sequence[Mapping[str, Any]], general: float,
                  subordinate_levels: Sequence[Level] | None = None) -> ScoreBreakdown:
     """The breakdown of one person's period from their item rows, as the decision computes
-    it (``services.app.work.WorkHandlers.work_breakdown``)."""
+    it (``services.app.work.work_breakdown``)."""
     scoring = policy.work_policy.scoring
     outcomes = [o for o in (outcome_of(r) for r in rows) if o is not None]
     return compute(scoring, policy.bands, outcomes, min(general, scoring.general_points),

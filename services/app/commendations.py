@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain.commendation import Commendation, commendation_id
 from domain.errors import NotFoundError
-from services.app.handler_base import HandlerBase
+from services.app.handler_base import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -34,32 +34,32 @@ class DecideCommendation:
     decided_by: str
 
 
-class Commendations(HandlerBase):
-    def propose(self, cmd: ProposeCommendations) -> tuple[int, int]:
-        """Every nominee not yet proposed on this basis, in one save (all or none); a
-        nominee already proposed is left as it is. Returns (position, how many proposed)."""
-        def attempt() -> int:
-            ids = [commendation_id(cmd.basis, n.nominee_id) for n in cmd.nominees]
-            found = self.app.get_many(ids)
-            new = [Commendation(basis=cmd.basis, staff_id=n.nominee_id, nominee_kind=n.kind,
-                                evidence=list(n.evidence), reasons=cmd.reasons,
-                                proposed_by=cmd.proposed_by)
-                   for n, i in zip(cmd.nominees, ids, strict=True) if i not in found]
-            counted.append(len(new))
-            if not new:
-                return 0
-            self.app.prepare_to_seal([c.nominee_id for c in new])
-            return self._save(*new)
-        counted: list[int] = []
-        position = self._retrying(attempt)
-        return position, counted[-1]
+def propose_commendations(uow: UnitOfWork, cmd: ProposeCommendations) -> tuple[int, int]:
+    """Every nominee not yet proposed on this basis, in one save (all or none); a
+    nominee already proposed is left as it is. Returns (position, how many proposed)."""
+    def attempt() -> int:
+        ids = [commendation_id(cmd.basis, n.nominee_id) for n in cmd.nominees]
+        found = uow.app.get_many(ids)
+        new = [Commendation(basis=cmd.basis, staff_id=n.nominee_id, nominee_kind=n.kind,
+                            evidence=list(n.evidence), reasons=cmd.reasons,
+                            proposed_by=cmd.proposed_by)
+               for n, i in zip(cmd.nominees, ids, strict=True) if i not in found]
+        counted.append(len(new))
+        if not new:
+            return 0
+        uow.app.prepare_to_seal([c.nominee_id for c in new])
+        return uow._save(*new)
+    counted: list[int] = []
+    position = uow._retrying(attempt)
+    return position, counted[-1]
 
-    def decide(self, cmd: DecideCommendation) -> int:
-        def attempt() -> int:
-            found = self._find(Commendation, cmd.commendation_id)
-            if found is None:
-                raise NotFoundError("Không tìm thấy đề nghị khen thưởng.",
-                                    "Commendation proposal not found.")
-            found.decide(cmd.approve, cmd.reasons, cmd.decided_by)
-            return self._save(found)
-        return self._retrying(attempt)
+
+def decide_commendation(uow: UnitOfWork, cmd: DecideCommendation) -> int:
+    def attempt() -> int:
+        found = uow._find(Commendation, cmd.commendation_id)
+        if found is None:
+            raise NotFoundError("Không tìm thấy đề nghị khen thưởng.",
+                                "Commendation proposal not found.")
+        found.decide(cmd.approve, cmd.reasons, cmd.decided_by)
+        return uow._save(found)
+    return uow._retrying(attempt)

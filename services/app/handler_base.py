@@ -1,4 +1,10 @@
-"""What every command handler shares: loading, atomic saving, and retry on a version clash."""
+"""The unit of work every use case takes: loading, atomic saving, and retry on a version clash.
+
+A use case is a function ``(uow: UnitOfWork, cmd) -> position`` in the module named for its
+job (``periods``, ``decisions``, ``work``, …); ``handlers.TenantService`` is this class with
+one line per use case, the entry point the edges call. The underscored methods are for the
+use-case modules of ``services/app/`` only.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +33,8 @@ def not_found(what_vi: str, what_en: str) -> NotFoundError:
     return NotFoundError(f"Không tìm thấy {what_vi}.", f"{what_en} not found.")
 
 
-class HandlerBase:
-    """The application layer of one tenant: its log, and helpers for the handlers."""
+class UnitOfWork:
+    """One tenant's log as a use case sees it: what it read this attempt, and one save."""
 
     def __init__(self, app: Evaluations) -> None:
         self.app = app

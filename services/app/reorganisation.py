@@ -8,6 +8,7 @@ the move rather than duplicating it; the sending side is written last.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -18,24 +19,25 @@ from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.organisation import StaffMember, Unit
 from domain.period import EvaluationPeriod
 from domain.tenant_record import TENANT_RECORD_ID, TenantRecord, read_only_error
-from services.app.handlers import TenantService
+from services.app.handler_base import UnitOfWork
+from services.app.results import monthly_results
 
 _ORG_TOPICS = ("domain.organisation:Unit.Registered", "domain.organisation:StaffMember.Registered",
                "domain.period:EvaluationPeriod.Opened")
 
 
-def _results_state(service: TenantService, staff: StaffMember, as_of: date) -> list[dict[str, Any]]:
+def _results_state(service: UnitOfWork, staff: StaffMember, as_of: date) -> list[dict[str, Any]]:
     """The person's decided monthly results of this year and the last, as plain data."""
-    results = service.monthly_results(staff, date(as_of.year - 1, 1, 1), date(as_of.year, 12, 31))
+    results = monthly_results(service, staff, date(as_of.year - 1, 1, 1), date(as_of.year, 12, 31))
     return [{"year": r.year, "month": r.month, "level": r.level.value, "score": r.score,
              "unit": r.source} for r in results]
 
 
-def _record(service: TenantService) -> TenantRecord:
+def _record(service: UnitOfWork) -> TenantRecord:
     return service._find(TenantRecord, TENANT_RECORD_ID) or TenantRecord.start()
 
 
-def _ensure_writable(service: TenantService) -> None:
+def _ensure_writable(service: UnitOfWork) -> None:
     record = service._find(TenantRecord, TENANT_RECORD_ID)
     if record is not None and record.merged_into is not None:
         raise read_only_error(record.merged_into)
@@ -55,7 +57,7 @@ def _copy_staff(source: StaffMember, unit_id: UUID, from_tenant: str,
     return copy
 
 
-def transfer_between_tenants(source: TenantService, source_slug: str, target: TenantService,
+def transfer_between_tenants(source: UnitOfWork, source_slug: str, target: UnitOfWork,
                              target_slug: str, staff_id: StaffId, to_unit: UUID, reasons: str,
                              as_of: date) -> int:
     """Chuyển công tác: the person joins ``to_unit`` of the target tenant with their monthly
@@ -77,7 +79,7 @@ def transfer_between_tenants(source: TenantService, source_slug: str, target: Te
     return position
 
 
-def _ids_by_topic(service: TenantService) -> dict[str, list[UUID]]:
+def _ids_by_topic(service: UnitOfWork) -> dict[str, list[UUID]]:
     found: dict[str, list[UUID]] = {t: [] for t in _ORG_TOPICS}
     for n in service.app.recorder.select_notifications(start=1, limit=10**9,
                                                         topics=list(_ORG_TOPICS)):
@@ -85,8 +87,8 @@ def _ids_by_topic(service: TenantService) -> dict[str, list[UUID]]:
     return found
 
 
-def merge_tenants(predecessors: list[tuple[str, TenantService]], successor_slug: str,
-                  successor: TenantService, reasons: str, as_of: date) -> int:
+def merge_tenants(predecessors: Sequence[tuple[str, UnitOfWork]], successor_slug: str,
+                  successor: UnitOfWork, reasons: str, as_of: date) -> int:
     """Sáp nhập: the successor takes over every unit, person and open period of each
     predecessor (same ids), with each person's monthly results; predecessors become
     read-only and keep their whole history, readable under their own name."""
@@ -126,7 +128,7 @@ def merge_tenants(predecessors: list[tuple[str, TenantService]], successor_slug:
     return position
 
 
-def _copy_period(old: TenantService, period: EvaluationPeriod, slug: str) -> list[Any]:
+def _copy_period(old: UnitOfWork, period: EvaluationPeriod, slug: str) -> list[Any]:
     copy = EvaluationPeriod(id=period.id, unit_id=period.unit_id, kind=period.kind,
                             year=period.year, number=period.number, deadline=period.deadline,
                             policy=period.policy_state, members=list(period.members),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.catalogue import Catalogue, CatalogueAdjustment
 from domain.policy import Policy
-from domain.work_item import Quality, Timeliness
+from domain.work_item import Assignment, Quality, Timeliness
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,7 @@ class AssignWork:
     item_ids: tuple[UUID, ...]  # one per person, in the order of ``staff_ids``
     staff_ids: tuple[UUID, ...]
     by: str
-    kind: str  # monthly | quarterly
-    year: int
-    number: int
-    assigned_on: date
-    deadline: date
-    expected_quantity: float
-    catalogue_key: str | None = None
-    title: str = ""
-    coefficient: float | None = None
+    what: Assignment
 
 
 @dataclass(frozen=True)
@@ -114,15 +106,7 @@ class ImportedItem:
     item_id: UUID  # from the source system's ref: the same ref is the same item
     staff_id: UUID
     assigned_by: str
-    kind: str
-    year: int
-    number: int
-    assigned_on: date
-    deadline: date
-    expected_quantity: float
-    catalogue_key: str | None = None
-    title: str = ""
-    coefficient: float | None = None
+    what: Assignment
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,8 @@ def import_work_items(
         target = await rt.registry.get(tenant)
         service = rt.service(target)
         cmd = ImportWork(tuple(ImportedItem(
-            imported_item_id(target.slug, r.ref), r.staff_id, str(r.assigned_by), r.kind,
-            r.year, r.number, r.assigned_on, r.deadline, r.expected_quantity, r.catalogue_key,
-            r.title, r.coefficient) for r in rows))
+            imported_item_id(target.slug, r.ref), r.staff_id, str(r.assigned_by), r.what)
+            for r in rows))
 
         def run() -> tuple[int, int]:
             with acting_as(Actor(by, "import")):

@@ -28,8 +28,9 @@ from services.app.appeal_commands import (
     RequestAppealInformation,
     WithdrawAppeal,
 )
-from services.app.appeals import AppealService, decision_under_appeal
+from services.app.appeals import decision_under_appeal
 from services.app.commands import PublishPeriod
+from services.app.handlers import AppealService
 from services.store.eventstore import Evaluations
 
 # (unit key, member index, first-instance outcome or None, second-instance outcome or None,

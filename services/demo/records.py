@@ -21,7 +21,6 @@ from services.app.appeal_commands import (
     ProvideAppealInformation,
     RequestAppealInformation,
 )
-from services.app.appeals import AppealService
 from services.app.commands import (
     AdjustPolicy,
     AdoptPolicy,
@@ -31,7 +30,7 @@ from services.app.commands import (
     RecordDiscipline,
     UpdateStaffProfile,
 )
-from services.app.handlers import TenantService
+from services.app.handlers import AppealService, TenantService
 
 WITHDRAWN = ("doan-tn", 3)  # the demo appeal withdrawn after the first instance
 

@@ -20,7 +20,8 @@ from domain.actor import Actor, acting_as
 from domain.catalogue import Catalogue, CatalogueItem, ChildAllowance
 from domain.ids import PeriodId, StaffId, UnitId, period_id_for
 from domain.levels import Level
-from domain.work_item import Quality, Timeliness
+from domain.work_item import Assignment, Quality, Timeliness
+from services.app import loading
 from services.app.commands import AdoptPolicy, DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.app.handlers import TenantService
 from services.app.work_commands import (
@@ -75,14 +76,14 @@ def add_demo_work(service: TenantService, slug: str, today: date,
         with acting_as(Actor(str(leader), "unit_leader")):
             common = [demo_id(slug, "work", key, "ho-so", str(p)) for p in people]
             expected = float(rng.choice([4, 6, 8]))
-            service.assign_work(AssignWork(tuple(common), tuple(people), str(leader), "monthly",
-                                           y, m, first, deadline, expected, "ho-so"))
+            service.assign_work(AssignWork(tuple(common), tuple(people), str(leader), Assignment(
+                "monthly", y, m, first, deadline, expected, "ho-so")))
             own = []
             for p in people:
                 item = demo_id(slug, "work", key, "ad-hoc", str(p))
-                service.assign_work(AssignWork(
-                    (item,), (p,), str(leader), "monthly", y, m, first, deadline, 1.0,
-                    None, "Tổng hợp kiến nghị cử tri", rng.choice([0.5, 1.0, 2.0])))
+                service.assign_work(AssignWork((item,), (p,), str(leader), Assignment(
+                    "monthly", y, m, first, deadline, 1.0, None, "Tổng hợp kiến nghị cử tri",
+                    rng.choice([0.5, 1.0, 2.0]))))
                 own.append(item)
         _report_and_confirm(service, rng, leader, list(zip(people, common, own, strict=True)),
                             first, expected)
@@ -90,14 +91,14 @@ def add_demo_work(service: TenantService, slug: str, today: date,
             with acting_as(Actor(str(leader), "unit_leader")):
                 service.assign_work(AssignWork(
                     (demo_id(slug, "work", key, "extra"),), (people[0],), str(leader),
-                    "monthly", y, m, first, deadline, 2.0, "tiep-dan"))
+                    Assignment("monthly", y, m, first, deadline, 2.0, "tiep-dan")))
                 service.reassign_work(ReassignWork(
                     demo_id(slug, "work", key, "extra"), demo_id(slug, "work", key, "extra2"),
                     people[1], str(leader), first, "Người được giao đi học tập trung"))
                 dropped = demo_id(slug, "work", key, "cancelled")
                 service.assign_work(AssignWork(
-                    (dropped,), (people[2],), str(leader), "monthly", y, m, first, deadline,
-                    1.0, "bao-cao"))
+                    (dropped,), (people[2],), str(leader),
+                    Assignment("monthly", y, m, first, deadline, 1.0, "bao-cao")))
                 service.cancel_work(CancelWork(dropped, str(leader),
                                                "Nhiệm vụ đã được cấp trên giao đơn vị khác"))
     _decide_from_work(service, slug, today, demo_id, per_unit)
@@ -149,7 +150,7 @@ def _decide_from_work(service: TenantService, slug: str, today: date,
         found = service.period_breakdown(person, "monthly", today.year, today.month)
         assert found is not None
         scored, _, _, breakdown, _ = found
-        evaluation = service._evaluation(period, person)
+        evaluation = loading.evaluation(service, period, person)
         self_score = float(evaluation.self_score or 0)
         level = breakdown.level if scored else service.policy_for("monthly").bands.level_for(
             self_score)

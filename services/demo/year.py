@@ -20,6 +20,7 @@ from domain.ids import PeriodId, StaffId, UnitId
 from domain.levels import Level
 from domain.organisation import Unit, competent_decider
 from domain.policy import SCOPE_UNIT
+from services.app import loading
 from services.app.commands import (
     ClosePeriod,
     OpenCollectiveRound,
@@ -30,7 +31,6 @@ from services.app.commands import (
     TransferStaff,
 )
 from services.app.commendations import (
-    Commendations,
     DecideCommendation,
     Nominee,
     ProposeCommendations,
@@ -56,14 +56,14 @@ def rate_month(service: TenantService, period_id: UUID, rng: random.Random,
     A leader wanting one more A than the quota allows asks the level above first; without
     it, the person gets B with reasons (the rule, not a shortcut).
     """
-    period = service._period(period_id)
-    unit, parent = service._units_of(period)
+    period = loading.period(service, period_id)
+    unit, parent = loading.units_of(service, period)
     policy = period.policy
     changed: list[object] = [period]
     wants_exception = exception_by is not None
     for member in sorted(period.members, key=lambda m: m != unit.leader_id):
         decider = leaders.get(member)
-        evaluation = service._evaluation(period, member)
+        evaluation = loading.evaluation(service, period, member)
         score = rng.choice(SCORES)
         with acting_as(Actor(str(member), "staff")):
             evaluation.submit_self_assessment(score, [TASK], "", policy)
@@ -150,15 +150,14 @@ def _commendations(service: TenantService, year: int, excellent: list[UnitId], c
                    hr: Actor) -> None:
     """HR proposes the collectives rated A for commendation; the chair approves the first
     and returns the second."""
-    commendations = Commendations(service.app)
     basis = year_basis(year)
     with acting_as(hr):
-        commendations.propose(ProposeCommendations(
+        service.propose_commendations(ProposeCommendations(
             basis, tuple(Nominee(u, COLLECTIVE, (f"{year}: A (tập thể)",)) for u in excellent),
             "Hoàn thành xuất sắc nhiệm vụ năm", hr.user_id))
     with acting_as(Actor(chair, "unit_leader")):
         for unit_id, approve in zip(excellent, (True, False), strict=False):
-            commendations.decide(DecideCommendation(
+            service.decide_commendation(DecideCommendation(
                 commendation_id(basis, unit_id), approve,
                 "Đồng ý đề nghị" if approve else "Đề nghị bổ sung thành tích nổi bật", chair))
 
@@ -176,11 +175,11 @@ def _quarters(service: TenantService, slug: str, months: list[tuple[int, int]],
                 period_id, _ = service.open_period(OpenPeriod(unit_id, year, quarter,
                                                               kind="quarterly"))
                 service.propose_rollups(ProposeRollups(PeriodId(period_id), hr.user_id))
-            period = service._period(period_id)
-            unit, parent = service._units_of(period)
+            period = loading.period(service, period_id)
+            unit, parent = loading.units_of(service, period)
             changed: list[object] = [period]
             for member in sorted(period.members, key=lambda m: m == unit.leader_id):
-                evaluation = service._evaluation(period, member)
+                evaluation = loading.evaluation(service, period, member)
                 if evaluation.proposed_level is None:
                     continue
                 decider = chair if member == unit.leader_id else leader

@@ -30,7 +30,7 @@ from services.app.appeal_commands import (
     RequestAppealInformation,
     WithdrawAppeal,
 )
-from services.app.appeals import AppealService
+from services.app.handlers import AppealService
 from services.gql.acting import acting_in, run_as
 from services.gql.appeal_queries import AppealQuery
 from services.gql.appeal_types import AppealOutcome

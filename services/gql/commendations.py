@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import anyio
 import strawberry
 from strawberry.types import Info
 
-from domain.actor import Actor, acting_as
 from domain.errors import ValidationFailedError
 from services.app.commendations import (
-    Commendations,
     DecideCommendation,
     Nominee,
     ProposeCommendations,
@@ -22,6 +19,7 @@ from services.app.commendations import (
 from services.gql.context import access_of, ctx_of
 from services.gql.ids import CommendationID
 from services.gql.inputs import check_text, parse_id
+from services.gql.mutations import run_command
 from services.gql.types import WriteResult
 from services.office.commendations import basis_for, candidates, proposals
 
@@ -128,14 +126,8 @@ class CommendationMutation:
         me = access.principal.user_id
         cmd = ProposeCommendations(basis, tuple(Nominee(c.nominee_id, c.kind, c.evidence)
                                                 for c in found), text, me)
-        service = Commendations(ctx.runtime.apps.get(access.tenant.slug))
-
-        def call() -> tuple[int, int]:
-            with acting_as(Actor(me, "hr_officer")):
-                return service.propose(cmd)
-
-        position, _ = await anyio.to_thread.run_sync(call)
-        await ctx.runtime.written(access.tenant)
+        position, _ = await run_command(info, ("hr_officer",),
+                                        lambda s: s.propose_commendations(cmd))
         return WriteResult(position=position, id=strawberry.ID(basis))
 
     @strawberry.mutation(description="Phê duyệt hoặc trả lại một đề nghị khen thưởng "
@@ -144,23 +136,10 @@ class CommendationMutation:
                                   approve: bool, reasons: str = "") -> WriteResult:
         commendation = parse_id(id, "đề nghị khen thưởng", "Commendation proposal")
         text = check_text(reasons, "lý do", "reasons")
-        access = await access_of(info)
-        ctx = ctx_of(info)
-        row = await ctx.fetchrow(
-            access.tenant, f"SELECT coalesce(p.unit_id, c.nominee_id) AS unit FROM "
-            f"{access.tenant.schema}.rm_commendations c LEFT JOIN {access.tenant.schema}"
-            ".rm_staff p ON p.staff_id = c.nominee_id WHERE c.commendation_id = $1",
-            commendation)
-        access.require(row is not None and access.sees_unit(row["unit"]),
-                       "đề nghị khen thưởng", "Commendation proposal")
-        me = access.principal.user_id
-        service = Commendations(ctx.runtime.apps.get(access.tenant.slug))
+        # The guard has checked the id against a unit-scoped caller's units (CommendationID);
+        # the use case refuses one absent from the log.
+        me = (await access_of(info)).principal.user_id
         cmd = DecideCommendation(commendation, approve, text, me)
-
-        def call() -> int:
-            with acting_as(Actor(me, "unit_leader")):
-                return service.decide(cmd)
-
-        position = await anyio.to_thread.run_sync(call)
-        await ctx.runtime.written(access.tenant)
+        position = await run_command(info, ("unit_leader",),
+                                     lambda s: s.decide_commendation(cmd))
         return WriteResult(position=position, id=id)

@@ -51,6 +51,19 @@ READERS: Mapping[str, Scope] = {"unit_leader": ALL, "hr_officer": ALL, "auditor"
 REVIEWERS: Mapping[str, Scope] = {"unit_leader": ALL, "appeal_reviewer": ALL}
 PERSON_OWN: Mapping[str, Scope] = {
     "staff": OWN, "unit_leader": OWN, "hr_officer": OWN, "appeal_reviewer": OWN}
+HR: Mapping[str, Scope] = {"hr_officer": ALL}
+LEADERS: Mapping[str, Scope] = {"unit_leader": ALL}
+AUDITORS: Mapping[str, Scope] = {"auditor": ALL}
+BEYOND_STAFF: Mapping[str, Scope] = {  # everyone but the plain staff member
+    "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL}
+ONE_PERSON: Mapping[str, Scope] = {  # a person's own file, and those who manage or audit it
+    "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN, "auditor": ALL}
+OWN_FOR_STAFF: Mapping[str, Scope] = {  # a staff member reaches their own only
+    "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL}
+APPEAL_PARTIES: Mapping[str, Scope] = {  # the appellant and the decider, and the oversight
+    "staff": OWN, "unit_leader": OWN, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL}
+OVERSIGHT: Mapping[str, Scope] = {  # a leader's own record; HR and auditors, everyone's
+    "staff": OWN, "unit_leader": OWN, "hr_officer": ALL, "appeal_reviewer": OWN, "auditor": ALL}
 READ_ONLY_ROLES = frozenset({"auditor"})  # never on a write, whatever the matrix says
 
 
@@ -61,176 +74,121 @@ class Permission:
     what: str  # one line for the README table
 
 
+def read(roles: Mapping[str, Scope], what: str) -> Permission:
+    return Permission("read", roles, what)
+
+
+def write(roles: Mapping[str, Scope], what: str) -> Permission:
+    return Permission("write", roles, what)
+
+
 MATRIX: dict[str, Permission] = {
-    "Query.me": Permission("read", EVERYONE_OWN, "who the token says you are"),
-    "Query.units": Permission("read", {
-        "staff": ALL, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL,
-    }, "the tenant's units"),
-    "Query.unitStaff": Permission("read", {
-        "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL,
-    }, "staff of a unit"),
-    "Query.period": Permission("read", {
-        "staff": ALL, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL,
-    }, "a unit's monthly period"),
-    "Query.unitRatings": Permission("read", {
-        "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL,
-    }, "a unit's board for a month"),
-    "Query.ratingHistory": Permission("read", {
-        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL,
-    }, "one person's rating history"),
-    "Mutation.openPeriod": Permission("write", {"hr_officer": ALL}, "open a month for a unit"),
-    "Mutation.closePeriod": Permission("write", {"hr_officer": ALL}, "close a period"),
-    "Mutation.submitSelfAssessment": Permission("write", {
-        "staff": OWN, "unit_leader": OWN, "hr_officer": OWN,
-    }, "self-assess (always as yourself)"),
-    "Mutation.decideRating": Permission("write", {"unit_leader": ALL},
-                                        "decide a rating (competent head only)"),
-    "Mutation.decideRatings": Permission("write", {"unit_leader": ALL},
-                                         "decide a unit's whole board at once (all or none)"),
-    "Mutation.registerUnit": Permission("write", {"hr_officer": ALL}, "add a unit"),
-    "Mutation.registerStaff": Permission("write", {"hr_officer": ALL}, "add a staff member"),
-    "Mutation.appointLeader": Permission("write", {"hr_officer": ALL}, "appoint a head of unit"),
+    "Query.me": read(EVERYONE_OWN, "who the token says you are"),
+    "Query.units": read(TENANT_ALL, "the tenant's units"),
+    "Query.unitStaff": read(BEYOND_STAFF, "staff of a unit"),
+    "Query.period": read(TENANT_ALL, "a unit's monthly period"),
+    "Query.unitRatings": read(BEYOND_STAFF, "a unit's board for a month"),
+    "Query.ratingHistory": read(OWN_FOR_STAFF, "one person's rating history"),
+    "Mutation.openPeriod": write(HR, "open a month for a unit"),
+    "Mutation.closePeriod": write(HR, "close a period"),
+    "Mutation.submitSelfAssessment": write({"staff": OWN, "unit_leader": OWN, "hr_officer": OWN},
+                                           "self-assess (always as yourself)"),
+    "Mutation.decideRating": write(LEADERS, "decide a rating (competent head only)"),
+    "Mutation.decideRatings": write(LEADERS, "decide a unit's whole board at once (all or none)"),
+    "Mutation.registerUnit": write(HR, "add a unit"),
+    "Mutation.registerStaff": write(HR, "add a staff member"),
+    "Mutation.appointLeader": write(HR, "appoint a head of unit"),
     # Dashboards (services/gql/dashboards.py, subscriptions.py)
-    "Query.unitBoard": Permission("read", READERS, "a unit's month board"),
-    "Query.boards": Permission("read", READERS, "boards of many units"),
-    "Query.personTimeline": Permission("read", {
-        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN,
-        "auditor": ALL,
-    }, "one person's months"),
-    "Query.trend": Permission("read", READERS, "month-over-month counts"),
-    "Query.childTenantTrend": Permission("read", {"hr_officer": ALL, "auditor": ALL},
-                                         "child tenants' counts (by grant)"),
-    "Subscription.unitBoard": Permission("read", READERS, "a unit's month board, live"),
+    "Query.unitBoard": read(READERS, "a unit's month board"),
+    "Query.boards": read(READERS, "boards of many units"),
+    "Query.personTimeline": read(ONE_PERSON, "one person's months"),
+    "Query.trend": read(READERS, "month-over-month counts"),
+    "Query.childTenantTrend": read({"hr_officer": ALL, "auditor": ALL},
+                                   "child tenants' counts (by grant)"),
+    "Subscription.unitBoard": read(READERS, "a unit's month board, live"),
     # Appeals (services/gql/appeals.py, appeal_queries.py)
-    "Query.appeal": Permission("read", {
-        "staff": OWN, "unit_leader": OWN, "hr_officer": ALL, "appeal_reviewer": ALL,
-        "auditor": ALL,
-    }, "one appeal (its parties and oversight)"),
-    "Query.appeals": Permission("read", {
-        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL,
-        "auditor": ALL,
-    }, "appeals of a unit or person"),
-    "Query.unitAppealCounts": Permission("read", {
-        "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": ALL, "auditor": ALL,
-    }, "appeal counts per unit"),
-    "Query.leaderAccountability": Permission("read", {
-        "staff": OWN, "unit_leader": OWN, "hr_officer": ALL, "appeal_reviewer": OWN,
-        "auditor": ALL,
-    }, "a leader's decisions overturned"),
-    "Query.leaderDecisions": Permission("read", {
-        "staff": OWN, "unit_leader": OWN, "hr_officer": ALL, "appeal_reviewer": OWN,
-        "auditor": ALL,
-    }, "a leader's decisions"),
-    "Query.myPendingWork": Permission("read", TENANT_OWN, "what waits for you"),
+    "Query.appeal": read(APPEAL_PARTIES, "one appeal (its parties and oversight)"),
+    "Query.appeals": read(OWN_FOR_STAFF, "appeals of a unit or person"),
+    "Query.unitAppealCounts": read(BEYOND_STAFF, "appeal counts per unit"),
+    "Query.leaderAccountability": read(OVERSIGHT, "a leader's decisions overturned"),
+    "Query.leaderDecisions": read(OVERSIGHT, "a leader's decisions"),
+    "Query.myPendingWork": read(TENANT_OWN, "what waits for you"),
     # Commendation proposals (services/gql/commendations.py)
-    "Query.commendationCandidates": Permission("read", READERS,
-                                               "who meets the commendation rules"),
-    "Query.commendationProposals": Permission("read", READERS, "commendation proposals"),
-    "Mutation.proposeCommendations": Permission("write", {"hr_officer": ALL},
-                                                "propose everyone meeting the rules"),
-    "Mutation.decideCommendation": Permission("write", {"unit_leader": ALL},
-                                              "approve or return a proposal (the head)"),
-    "Mutation.fileAppeal": Permission("write", PERSON_OWN, "appeal your own rating"),
-    "Mutation.provideAppealInformation": Permission("write", PERSON_OWN,
-                                                    "answer a reviewer (appellant)"),
-    "Mutation.withdrawAppeal": Permission("write", PERSON_OWN, "withdraw your appeal"),
-    "Mutation.escalateAppeal": Permission("write", PERSON_OWN, "take it to second instance"),
-    "Mutation.assignAppeal": Permission("write", {"hr_officer": ALL}, "assign a reviewer"),
-    "Mutation.takeUpAppeal": Permission("write", REVIEWERS, "take up an appeal"),
-    "Mutation.acceptAppeal": Permission("write", REVIEWERS, "accept an appeal for review"),
-    "Mutation.requestAppealInformation": Permission("write", REVIEWERS,
-                                                    "ask the appellant for more"),
-    "Mutation.decideAppeal": Permission("write", REVIEWERS,
-                                        "decide (never the original decider)"),
+    "Query.commendationCandidates": read(READERS, "who meets the commendation rules"),
+    "Query.commendationProposals": read(READERS, "commendation proposals"),
+    "Mutation.proposeCommendations": write(HR, "propose everyone meeting the rules"),
+    "Mutation.decideCommendation": write(LEADERS, "approve or return a proposal (the head)"),
+    "Mutation.fileAppeal": write(PERSON_OWN, "appeal your own rating"),
+    "Mutation.provideAppealInformation": write(PERSON_OWN, "answer a reviewer (appellant)"),
+    "Mutation.withdrawAppeal": write(PERSON_OWN, "withdraw your appeal"),
+    "Mutation.escalateAppeal": write(PERSON_OWN, "take it to second instance"),
+    "Mutation.assignAppeal": write(HR, "assign a reviewer"),
+    "Mutation.takeUpAppeal": write(REVIEWERS, "take up an appeal"),
+    "Mutation.acceptAppeal": write(REVIEWERS, "accept an appeal for review"),
+    "Mutation.requestAppealInformation": write(REVIEWERS, "ask the appellant for more"),
+    "Mutation.decideAppeal": write(REVIEWERS, "decide (never the original decider)"),
     # Policy and the evaluation file (services/gql/policy.py, evaluation_queries.py)
-    "Query.policy": Permission("read", TENANT_ALL, "the policy in force"),
-    "Query.policyVersions": Permission("read", TENANT_ALL, "every policy version"),
-    "Query.myResults": Permission("read", TENANT_OWN, "your own results"),
-    "Query.evaluationFile": Permission("read", {
-        "unit_leader": ALL, "hr_officer": ALL, "auditor": ALL,
-    }, "one evaluation, all its steps"),
-    "Query.quotaUse": Permission("read", {
-        "unit_leader": ALL, "hr_officer": ALL, "auditor": ALL,
-    }, "quota in use for a period"),
-    "Mutation.adoptPolicy": Permission("write", {"hr_officer": WHOLE}, "adopt a policy preset"),
-    "Mutation.adjustPolicy": Permission("write", {"hr_officer": WHOLE}, "adjust the policy"),
-    "Mutation.proposeRating": Permission("write", {"unit_leader": ALL, "hr_officer": ALL},
-                                         "propose a score and level"),
-    "Mutation.attachOpinion": Permission("write", {
-        "staff": ALL, "unit_leader": ALL, "hr_officer": ALL,
-    }, "attach an opinion (citizens': HR only)"),
-    "Mutation.grantQuotaException": Permission("write", {"unit_leader": ALL},
-                                               "exception by the level above"),
-    "Mutation.publishPeriod": Permission("write", {"unit_leader": ALL, "hr_officer": ALL},
-                                         "publish results in the unit"),
-    "Mutation.updateStaffProfile": Permission("write", {"hr_officer": ALL},
-                                              "update a staff profile"),
-    "Mutation.recordAbsence": Permission("write", {"hr_officer": ALL}, "record an absence"),
-    "Mutation.recordDiscipline": Permission("write", {"hr_officer": ALL},
-                                            "record a discipline decision"),
-    "Mutation.decidePartyRating": Permission("write", {"unit_leader": ALL},
-                                             "Party-member rating (never above official)"),
-    "Mutation.proposeRollups": Permission("write", {"hr_officer": ALL},
-                                          "quarterly/annual proposals from months"),
-    "Mutation.transferStaff": Permission("write", {"hr_officer": ALL},
-                                         "move a person to another unit"),
+    "Query.policy": read(TENANT_ALL, "the policy in force"),
+    "Query.policyVersions": read(TENANT_ALL, "every policy version"),
+    "Query.myResults": read(TENANT_OWN, "your own results"),
+    "Query.evaluationFile": read({"unit_leader": ALL, "hr_officer": ALL, "auditor": ALL},
+                                 "one evaluation, all its steps"),
+    "Query.quotaUse": read({"unit_leader": ALL, "hr_officer": ALL, "auditor": ALL},
+                           "quota in use for a period"),
+    "Mutation.adoptPolicy": write({"hr_officer": WHOLE}, "adopt a policy preset"),
+    "Mutation.adjustPolicy": write({"hr_officer": WHOLE}, "adjust the policy"),
+    "Mutation.proposeRating": write({"unit_leader": ALL, "hr_officer": ALL},
+                                    "propose a score and level"),
+    "Mutation.attachOpinion": write({"staff": ALL, "unit_leader": ALL, "hr_officer": ALL},
+                                    "attach an opinion (citizens': HR only)"),
+    "Mutation.grantQuotaException": write(LEADERS, "exception by the level above"),
+    "Mutation.publishPeriod": write({"unit_leader": ALL, "hr_officer": ALL},
+                                    "publish results in the unit"),
+    "Mutation.updateStaffProfile": write(HR, "update a staff profile"),
+    "Mutation.recordAbsence": write(HR, "record an absence"),
+    "Mutation.recordDiscipline": write(HR, "record a discipline decision"),
+    "Mutation.decidePartyRating": write(LEADERS, "Party-member rating (never above official)"),
+    "Mutation.proposeRollups": write(HR, "quarterly/annual proposals from months"),
+    "Mutation.transferStaff": write(HR, "move a person to another unit"),
     # Audit (services/gql/audit.py): auditors with a grant only; each read is logged.
-    "Query.auditHistory": Permission("read", {"auditor": ALL}, "history from the log"),
-    "Query.auditVerify": Permission("read", {"auditor": ALL}, "verify the hash chain"),
-    "Query.auditCheckpoints": Permission("read", {"auditor": ALL},
-                                         "published chain checkpoints"),
-    "Mutation.flagOutstandingUnit": Permission("write", {"hr_officer": ALL},
-                                               "flag a unit outstanding (higher quota)"),
-    "Query.auditUnitBoardAsOf": Permission("read", {"auditor": ALL},
-                                           "a unit's month board as of a point (logged)"),
-    "Query.auditAggregateAsOf": Permission("read", {"auditor": ALL},
-                                           "any record as of a point (logged)"),
+    "Query.auditHistory": read(AUDITORS, "history from the log"),
+    "Query.auditVerify": read(AUDITORS, "verify the hash chain"),
+    "Query.auditCheckpoints": read(AUDITORS, "published chain checkpoints"),
+    "Mutation.flagOutstandingUnit": write(HR, "flag a unit outstanding (higher quota)"),
+    "Query.auditUnitBoardAsOf": read(AUDITORS, "a unit's month board as of a point (logged)"),
+    "Query.auditAggregateAsOf": read(AUDITORS, "any record as of a point (logged)"),
     # Collectives (services/gql/collectives.py)
-    "Mutation.openCollectiveRound": Permission("write", {"hr_officer": WHOLE},
-                                               "open the year's round of collectives"),
-    "Mutation.rateCollective": Permission("write", {"unit_leader": ALL},
-                                          "rate a collective (head of the unit above)"),
-    "Query.collectiveRatings": Permission("read", READERS, "the year's round of collectives"),
+    "Mutation.openCollectiveRound": write({"hr_officer": WHOLE},
+                                          "open the year's round of collectives"),
+    "Mutation.rateCollective": write(LEADERS, "rate a collective (head of the unit above)"),
+    "Query.collectiveRatings": read(READERS, "the year's round of collectives"),
     # Own results, live (services/gql/subscriptions.py)
-    "Subscription.myResults": Permission("read", TENANT_OWN, "your own results, live"),
+    "Subscription.myResults": read(TENANT_OWN, "your own results, live"),
     # Reorganisation (services/gql/reorganisation.py)
-    "Mutation.transferStaffToTenant": Permission("write", {"hr_officer": ALL},
-                                                 "send a person to another tenant "
-                                                 "(needs a grant there too)"),
-    "Mutation.mergeTenants": Permission("write", {"platform_admin": ALL},
-                                        "merge tenants into the token's tenant"),
-    "Query.tenantLineage": Permission("read", TENANT_ALL, "what this tenant was merged from"),
-    "Query.predecessorHistory": Permission("read", {
-        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN,
-        "auditor": ALL,
-    }, "a person's ratings in merged tenants (logged)"),
+    "Mutation.transferStaffToTenant": write(HR,
+                                            "send a person to another tenant "
+                                            "(needs a grant there too)"),
+    "Mutation.mergeTenants": write({"platform_admin": ALL},
+                                   "merge tenants into the token's tenant"),
+    "Query.tenantLineage": read(TENANT_ALL, "what this tenant was merged from"),
+    "Query.predecessorHistory": read(ONE_PERSON, "a person's ratings in merged tenants (logged)"),
     # Personal data (services/gql/personal_data.py)
-    "Mutation.erasePersonalData": Permission("write", {"hr_officer": ALL, "platform_admin": ALL},
-                                             "erase a person's personal data (its key)"),
+    "Mutation.erasePersonalData": write({"hr_officer": ALL, "platform_admin": ALL},
+                                        "erase a person's personal data (its key)"),
     # Work outputs, Decree 335/2025 (services/gql/work.py): the competent leader assigns and
     # confirms (checked again per person by the use case), the person reports their own.
-    "Mutation.assignWork": Permission("write", {"unit_leader": ALL},
-                                      "assign work to one or several people"),
-    "Mutation.reassignWork": Permission("write", {"unit_leader": ALL},
-                                        "reassign an item, with reasons"),
-    "Mutation.cancelWork": Permission("write", {"unit_leader": ALL},
-                                      "cancel an item, with reasons"),
-    "Mutation.reportWorkDone": Permission("write", PERSON_OWN, "report your own item done"),
-    "Mutation.confirmWork": Permission("write", {"unit_leader": ALL},
-                                       "confirm quality and timeliness (never your own)"),
-    "Mutation.establishWorkCatalogue": Permission("write", {"hr_officer": ALL},
-                                                  "establish or revise the catalogue"),
-    "Mutation.inheritProvinceCatalogue": Permission("write", {"hr_officer": ALL},
-                                                    "apply the province's catalogue"),
-    "Mutation.inheritProvincePolicy": Permission("write", {"hr_officer": ALL},
-                                                 "apply the province's policy"),
-    "Query.myWork": Permission("read", TENANT_OWN, "your work this month or quarter"),
-    "Query.unitWorkBoard": Permission("read", READERS, "a unit's work items and status"),
-    "Query.scoreBreakdown": Permission("read", {
-        "staff": OWN, "unit_leader": ALL, "hr_officer": ALL, "appeal_reviewer": OWN,
-        "auditor": ALL,
-    }, "a score computed from work"),
-    "Query.workCatalogue": Permission("read", TENANT_ALL, "the catalogue in force"),
+    "Mutation.assignWork": write(LEADERS, "assign work to one or several people"),
+    "Mutation.reassignWork": write(LEADERS, "reassign an item, with reasons"),
+    "Mutation.cancelWork": write(LEADERS, "cancel an item, with reasons"),
+    "Mutation.reportWorkDone": write(PERSON_OWN, "report your own item done"),
+    "Mutation.confirmWork": write(LEADERS, "confirm quality and timeliness (never your own)"),
+    "Mutation.establishWorkCatalogue": write(HR, "establish or revise the catalogue"),
+    "Mutation.inheritProvinceCatalogue": write(HR, "apply the province's catalogue"),
+    "Mutation.inheritProvincePolicy": write(HR, "apply the province's policy"),
+    "Query.myWork": read(TENANT_OWN, "your work this month or quarter"),
+    "Query.unitWorkBoard": read(READERS, "a unit's work items and status"),
+    "Query.scoreBreakdown": read(ONE_PERSON, "a score computed from work"),
+    "Query.workCatalogue": read(TENANT_ALL, "the catalogue in force"),
 }
 
 # Operations of the platform itself (tenants merged, a person's key erased): the only places

@@ -33,6 +33,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.work_item import Assignment
+
 from .problems import ImportInvalidError, NotASpreadsheetError, RowProblem
 
 MAX_ITEMS = 5000
@@ -46,15 +48,7 @@ class WorkItemRow:
     ref: str
     staff_id: UUID
     assigned_by: UUID
-    kind: str
-    year: int
-    number: int
-    assigned_on: date
-    deadline: date
-    expected_quantity: float
-    catalogue_key: str | None
-    title: str
-    coefficient: float | None
+    what: Assignment
 
 
 def _records(data: bytes) -> list[dict[str, Any]]:
@@ -150,5 +144,5 @@ def _row(index: int, r: dict[str, Any], problems: list[RowProblem],
     seen.add(ref)
     if len(problems) > before:
         return None
-    return WorkItemRow(index, ref, staff, by, kind, year, number, assigned_on, deadline,
-                       quantity, key, title, coefficient)
+    return WorkItemRow(index, ref, staff, by, Assignment(
+        kind, year, number, assigned_on, deadline, quantity, key, title, coefficient))

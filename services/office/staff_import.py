@@ -6,7 +6,7 @@ Shared by the HTTP upload (preview, commit) and ``congtam import``. The steps:
    people registered by hand to the sheet's natural key — services/imports/README.md);
 2. parse and validate every row (``services.imports``); any problem → nothing written,
    every problem returned;
-3. hand the rows to ``StaffImports.import_staff`` (services/app/staff_import.py), which
+3. hand the rows to ``TenantService.import_staff`` (services/app/staff_import.py), which
    plans against the log itself and appends everything in one transaction — or, for a
    preview, only plans.
 
@@ -25,7 +25,8 @@ import anyio
 from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId
 from services.app.commands import RegisterStaff, RegisterUnit
-from services.app.staff_import import ImportOutcome, ImportStaff, StaffImports
+from services.app.handlers import TenantService
+from services.app.staff_import import ImportOutcome, ImportStaff
 from services.imports import (
     ExistingStaff,
     RowProblem,
@@ -124,7 +125,7 @@ def _commands(rows: tuple[StaffRow, ...], found: Known) -> tuple[list[RegisterSt
 async def _run(rt: Runtime, tenant: Tenant, cmd: ImportStaff, actor: Actor) -> ImportOutcome:
     def call() -> ImportOutcome:
         with acting_as(actor):  # every event says who imported it
-            return StaffImports(rt.apps.get(tenant.slug)).import_staff(cmd)
+            return TenantService(rt.apps.get(tenant.slug)).import_staff(cmd)
 
     outcome = await anyio.to_thread.run_sync(call)
     if outcome.position:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from domain.levels import Level
 
-from .document import Document, Heading, Paragraph, Table, Value, preparer_and_head
+from .document import Block, Document, Heading, Paragraph, Table, Value, preparer_and_head
 from .inputs import CommuneMonthReport, ProvinceMonthRollup
 from .unit_reports import SHORT
 
@@ -44,12 +44,9 @@ def commune_month_document(report: CommuneMonthReport) -> Document:
     units = Table(("STT", "Đơn vị", "Số người", "Đã tự đánh giá", "Đã xếp loại",
                    "Hoàn thành (%)", *SHORT.values(), "Tiến độ"),
                   rows, (5, 26, 9, 10, 10, 10, 9, 8, 8, 8, 11))
-    return Document(
-        issuer=report.tenant_name, unit_name=report.unit_name,
-        title="BÁO CÁO KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG HẰNG THÁNG",
-        subtitle=f"Tháng {report.month:02d} năm {report.year}", place=report.place,
-        signed_on=report.signed_on,
-        blocks=(
+    return _month_document(
+        report, "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG HẰNG THÁNG",
+        (
             Paragraph(report.recipient, "Kính gửi"),
             Heading("1. Tiến độ thực hiện"),
             Paragraph(f"Tổng số người phải đánh giá: {staff}; đã tự đánh giá: {assessed}; "
@@ -59,10 +56,7 @@ def commune_month_document(report: CommuneMonthReport) -> Document:
             _distribution(u.by_level for u in report.units),
             Heading("3. Đơn vị trễ hạn"),
             Paragraph("; ".join(late) + "." if late else "Không có."),
-        ),
-        signers=preparer_and_head(report.prepared_by, report.head_name),
-        position=report.position, landscape=True,
-        file_title=f"{report.tenant_name} — {report.month:02d}/{report.year}")
+        ))
 
 
 def province_rollup_document(report: ProvinceMonthRollup) -> Document:
@@ -77,18 +71,25 @@ def province_rollup_document(report: ProvinceMonthRollup) -> Document:
     staff, decided = sum(x.staff for x in c), sum(x.decided for x in c)
     rows.append((None, "Tổng cộng", sum(x.units for x in c), staff, decided,
                  percent(decided, staff), *_levels(total), sum(x.late_units for x in c)))
-    return Document(
-        issuer=report.tenant_name, unit_name=report.unit_name,
-        title="TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG HẰNG THÁNG CỦA CÁC XÃ, PHƯỜNG",
-        subtitle=f"Tháng {report.month:02d} năm {report.year}", place=report.place,
-        signed_on=report.signed_on,
-        blocks=(
+    return _month_document(
+        report, "TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG HẰNG THÁNG CỦA CÁC XÃ, PHƯỜNG",
+        (
             Table(("STT", "Xã, phường", "Số đơn vị", "Số người", "Đã xếp loại",
                    "Hoàn thành (%)", *SHORT.values(), "Đơn vị trễ hạn"),
                   tuple(rows), (5, 24, 9, 9, 10, 10, 9, 8, 8, 8, 10)),
             Heading("Phân bố theo mức xếp loại"),
             _distribution(x.by_level for x in c),
-        ),
+        ))
+
+
+def _month_document(report: CommuneMonthReport | ProvinceMonthRollup, title: str,
+                    blocks: tuple[Block, ...]) -> Document:
+    """An upward monthly report: the tenant's letterhead, the month, landscape, signed by
+    whoever prepared it and the head."""
+    return Document(
+        issuer=report.tenant_name, unit_name=report.unit_name, title=title,
+        subtitle=f"Tháng {report.month:02d} năm {report.year}", place=report.place,
+        signed_on=report.signed_on, blocks=blocks,
         signers=preparer_and_head(report.prepared_by, report.head_name),
         position=report.position, landscape=True,
         file_title=f"{report.tenant_name} — {report.month:02d}/{report.year}")

@@ -15,6 +15,17 @@ from domain.levels import Level
 from domain.organisation import StaffType
 
 
+@dataclass(frozen=True, kw_only=True)
+class Signed:
+    """What closes every list and report: who prepared it, the head who signs, where and
+    when (named, so each report lists only its own fields)."""
+
+    prepared_by: str = ""
+    head_name: str = ""
+    place: str = ""
+    signed_on: date | None = None
+
+
 @dataclass(frozen=True)
 class UnitMonthRow:
     full_name: str
@@ -27,7 +38,7 @@ class UnitMonthRow:
 
 
 @dataclass(frozen=True)
-class UnitMonthReport:
+class UnitMonthReport(Signed):
     """Danh sách kết quả đánh giá, xếp loại hằng tháng của đơn vị (posted and filed)."""
 
     tenant_name: str
@@ -36,10 +47,6 @@ class UnitMonthReport:
     month: int
     position: int
     rows: tuple[UnitMonthRow, ...]
-    prepared_by: str = ""
-    head_name: str = ""
-    place: str = ""
-    signed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class CollectiveRow:
 
 
 @dataclass(frozen=True)
-class UnitYearReport:
+class UnitYearReport(Signed):
     """Danh sách kết quả đánh giá, xếp loại chất lượng năm of a unit, with its collectives."""
 
     tenant_name: str
@@ -104,10 +111,6 @@ class UnitYearReport:
     position: int
     rows: tuple[UnitYearRow, ...]
     collectives: tuple[CollectiveRow, ...] = ()
-    prepared_by: str = ""
-    head_name: str = ""
-    place: str = ""
-    signed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class UnitCompliance:
 
 
 @dataclass(frozen=True)
-class CommuneMonthReport:
+class CommuneMonthReport(Signed):
     """Báo cáo tình hình đánh giá, xếp loại hằng tháng — a commune to the province's
     Department of Home Affairs (Sở Nội vụ)."""
 
@@ -134,10 +137,6 @@ class CommuneMonthReport:
     month: int
     position: int
     units: tuple[UnitCompliance, ...]
-    prepared_by: str = ""
-    head_name: str = ""
-    place: str = ""
-    signed_on: date | None = None
     unit_name: str = "Văn phòng HĐND và UBND"  # where a commune's HR work sits
 
 
@@ -154,17 +153,13 @@ class CommuneCounts:
 
 
 @dataclass(frozen=True)
-class ProvinceMonthRollup:
+class ProvinceMonthRollup(Signed):
     tenant_name: str  # "UBND tỉnh …"
     unit_name: str  # "Sở Nội vụ"
     year: int
     month: int
     position: int
     communes: tuple[CommuneCounts, ...]
-    prepared_by: str = ""
-    head_name: str = ""
-    place: str = ""
-    signed_on: date | None = None
 
 
 Report = (UnitMonthReport | SelfAssessmentForm | UnitYearReport | CommuneMonthReport

@@ -235,7 +235,7 @@ class Evaluations(Application):  # type: ignore[type-arg]
 
     def cached(self, aggregate_id: UUID) -> Aggregate | None:
         """The cached state of an aggregate, possibly behind its log, never to be changed:
-        only a hint of which ids a command will read next (``HandlerBase._prefetch``)."""
+        only a hint of which ids a command will read next (``UnitOfWork._prefetch``)."""
         cache = self.repository.cache
         if cache is None:
             return None

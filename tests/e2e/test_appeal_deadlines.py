@@ -14,7 +14,8 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.appeal import Outcome
 from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
-from services.app.appeals import AppealService, hanoi_today
+from services.app.appeals import hanoi_today
+from services.app.handlers import AppealService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings

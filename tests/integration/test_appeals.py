@@ -19,7 +19,7 @@ from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.levels import Level
 from projections.runner import catch_up, lock_key, reset
 from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
-from services.app.appeals import AppealService, hanoi_today
+from services.app.appeals import hanoi_today
 from services.app.commands import (
     DecideRating,
     GrantQuotaException,
@@ -28,6 +28,7 @@ from services.app.commands import (
     RecordDiscipline,
     SubmitSelfAssessment,
 )
+from services.app.handlers import AppealService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.appeal_recount import leader_recount, leader_tables

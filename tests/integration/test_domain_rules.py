@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
+from services.app import loading
 from services.app.commands import (
     AdjustPolicy,
     AdoptPolicy,
@@ -103,8 +104,9 @@ async def test_a_policy_change_never_rejudges_past_decisions(
                 versions[pid] = event.policy["version"]
     assert versions[march].startswith("monthly/1")
     assert versions[april].startswith("monthly/2")
+    period = loading.period(service, march)
     decided = [e for m in org.members[:3] for e in service.app.events.get(
-        service._evaluation(service._period(march), m).id) if hasattr(e, "policy_version")]
+        loading.evaluation(service, period, m).id) if hasattr(e, "policy_version")]
     assert {e.policy_version for e in decided} == {versions[march]}
 
 

@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.evaluation import Evaluation
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
+from services.app import loading
 from services.app.commands import (
     AdjustPolicy,
     ClosePeriod,
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.integration
 
 
 def _evaluation(service: TenantService, period: uuid.UUID, staff: StaffId) -> Evaluation:
-    return service._evaluation(service._period(period), staff)
+    return loading.evaluation(service, loading.period(service, period), staff)
 
 
 async def test_concurrent_proposals_on_one_evaluation_one_wins_the_other_is_stale(

@@ -16,8 +16,9 @@ from domain.actor import Actor, acting_as
 from domain.evaluation import Evaluation
 from domain.ids import PeriodId
 from domain.levels import Level
-from domain.work_item import Quality, Timeliness
+from domain.work_item import Assignment, Quality, Timeliness
 from projections.runner import catch_up
+from services.app import loading
 from services.app.commands import (
     AdoptPolicy,
     DecideRating,
@@ -48,10 +49,9 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
             service.adopt_policy(AdoptPolicy("quarterly", "vn-quarterly-2026", "NĐ 335/2025"))
             period, _ = service.open_period(OpenPeriod(org.unit, 2026, 1, kind="quarterly"))
         with acting_as(Actor(str(leader), "unit_leader")):
-            service.assign_work(AssignWork((item,), (me,), str(leader), "quarterly", 2026, 1,
-                                           date(2026, 1, 5), date(2026, 3, 20), 3.0,
-                                           title="Rà soát thủ tục hành chính quý I",
-                                           coefficient=1.5))
+            service.assign_work(AssignWork((item,), (me,), str(leader), Assignment(
+                "quarterly", 2026, 1, date(2026, 1, 5), date(2026, 3, 20), 3.0,
+                title="Rà soát thủ tục hành chính quý I", coefficient=1.5)))
         with acting_as(Actor(str(me), "staff")):
             service.report_work_done(ReportWorkDone(item, str(me), 3.0, date(2026, 3, 18)))
             service.submit_self_assessment(SubmitSelfAssessment(PeriodId(period), me, 90.0))
@@ -61,11 +61,11 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
             # All the quarter's work done, on time, meeting requirements: 70 + 27 = 97 (A).
             service.decide_rating(DecideRating(PeriodId(period), me, Level.A, 50.0, "",
                                                str(leader)))
-        decided = service._evaluation(service._period(period), me)
+        decided = loading.evaluation(service, loading.period(service, period), me)
         with acting_as(Actor(str(org.hr), "hr_officer")):
             annual, _ = service.open_period(OpenPeriod(org.unit, 2026, 1, kind="annual"))
             service.propose_rollups(ProposeRollups(PeriodId(annual), str(org.hr)))
-        proposed: Evaluation = service._evaluation(service._period(annual), me)
+        proposed: Evaluation = loading.evaluation(service, loading.period(service, annual), me)
         return decided.score, proposed.proposed_score
 
     decided, proposed = await anyio.to_thread.run_sync(quarter)
