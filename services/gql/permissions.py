@@ -122,6 +122,7 @@ MATRIX: dict[str, Permission] = {
         "auditor": ALL,
     }, "a leader's decisions"),
     "Query.myPendingWork": Permission("read", TENANT_OWN, "what waits for you"),
+    "Query.myDeadlines": Permission("read", TENANT_OWN, "deadlines you owe"),
     # Commendation proposals (services/gql/commendations.py)
     "Query.commendationCandidates": Permission("read", READERS,
                                                "who meets the commendation rules"),

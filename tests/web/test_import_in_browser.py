@@ -87,7 +87,7 @@ async def test_a_staff_member_cannot_open_the_import(open_browser: Any, server: 
     assert answer is not None
     assert answer.status == 403
     assert await page.locator("main p.alert").get_attribute("role") == "alert"
-    template = await page.request.get(f"{server}/import/template-staff.xlsx")
+    template = await page.request.get(f"{server}/import/template/staff.xlsx")
     assert template.status == 403
     # Posting a sheet anyway (with the session's own form token): refused, nothing written.
     await page.goto(f"{server}/")

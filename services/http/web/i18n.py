@@ -149,6 +149,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "decided_at": ("Thời điểm quyết định", "Decided at"),
     "more": ("Xem thêm", "More"),
     "register": ("Danh sách cán bộ, đơn vị", "Staff and units"),
+    "deadlines_owed": ("Hạn phải hoàn thành", "Deadlines you owe"),
+    "due_in": ("còn", "due in"),
+    "due_today": ("hạn hôm nay", "due today"),
+    "overdue_by": ("quá hạn", "overdue by"),
+    "days": ("ngày", "days"),
+    "reminded_by_mail": ("đã nhắc qua thư ngày", "e-mail reminder sent on"),
     "import": ("Nhập từ bảng tính", "Import a spreadsheet"),
     "import_intro": ("Tải lên tệp .xlsx hoặc .csv theo mẫu. Hệ thống kiểm tra từng dòng trước; "
                      "chỉ khi không còn lỗi nào mới ghi, và ghi tất cả các dòng hoặc không dòng "

@@ -90,7 +90,7 @@ async def import_page(request: Req, web: Web) -> Response[str]:
     return page.render("import.html", shown=None)
 
 
-@get("/import/template-{kind:str}", name="web:import-template")
+@get("/import/template/{kind:str}", name="web:import-template")
 async def import_template(request: Req, web: Web, kind: str) -> Response[Any]:
     page = await Page.open(web, request)
     found = KINDS.get(kind.removesuffix(".xlsx"))
