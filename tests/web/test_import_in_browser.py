@@ -4,11 +4,13 @@ in the register; the same sheet again changes nothing; a staff member is refused
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from services.office.reminders import ensure_tables
 from services.runtime import Runtime
 from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
 from tests.web.test_month_in_browser import HR, MEMBER
@@ -100,4 +102,20 @@ async def test_a_staff_member_cannot_open_the_import(open_browser: Any, server: 
                  "buffer": (HEADER + GOOD).encode()}})
     assert posted.status == 403
     assert await _events(runtime, ward) == before
+    watch.clean()
+
+
+async def test_a_staff_member_sees_the_self_assessment_they_owe_on_the_home_page(
+        open_browser: Any, server: str, ward: Ward, runtime: Runtime) -> None:
+    await ensure_tables(runtime.pool)
+    await runtime.pool.execute(  # remind a month ahead: this month's deadline is in view
+        "INSERT INTO platform.reminder_settings VALUES ($1, 30)", ward.slug)
+    _, page, watch = await open_browser()
+    await sign_in(page, server, ward, MEMBER, then="/")
+    await page.wait_for_selector("#deadlines")
+    owed = await page.locator("#deadlines").inner_text()
+    today = date.today()
+    assert f"tự đánh giá, xếp loại tháng {today.month}/{today.year}" in owed, owed
+    assert "ngày" in owed
+    await shoot(page, "home-deadlines")
     watch.clean()
