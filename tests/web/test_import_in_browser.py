@@ -119,3 +119,22 @@ async def test_a_staff_member_sees_the_self_assessment_they_owe_on_the_home_page
     assert "ngày" in owed
     await shoot(page, "home-deadlines")
     watch.clean()
+
+
+async def test_hr_imports_a_units_sheet(open_browser: Any, server: str, ward: Ward,
+                                        runtime: Runtime, tmp_path: Path) -> None:
+    _, page, watch = await open_browser()
+    await sign_in(page, server, ward, HR, then="/import")
+    sheet = tmp_path / "don-vi.csv"
+    sheet.write_text("Tên đơn vị,Loại đơn vị,Đơn vị cấp trên\n"
+                     "Tổ dân phố số 12,to_dan_pho,Ủy ban nhân dân\n", encoding="utf-8")
+    await page.set_input_files("#file-units", str(sheet))
+    await page.click("#upload-units button:has-text('Kiểm tra trước')")
+    await page.wait_for_selector("#result")
+    assert await page.locator("#plan-units").inner_text() == "1"
+    await page.click("#commit button")
+    await page.wait_for_selector("#committed")
+    await projected(runtime, ward.tenant)
+    await page.click("#to-register")
+    await page.wait_for_selector("#units a:text-is('Tổ dân phố số 12')")
+    watch.clean()
