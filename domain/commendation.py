@@ -2,10 +2,15 @@
 the HR office, approved or returned by the head.
 
 Seed 000 and Decree 335/2025 make the monthly and annual results the basis of commendation.
-The rules (``CommendationRules``) say which results qualify:
+The rules (``CommendationRules``) say which results qualify; they are part of the tenant's
+versioned policy (``Policy.commendation``, set by ``adjustPolicy``): the quarterly rule in the
+monthly policy (it reads monthly ratings), the yearly ones in the annual policy. A proposal
+records the version of the policy whose rules it met.
 
-- ``quarter_all_a``: "Hoàn thành xuất sắc nhiệm vụ" (A) in every month of a quarter;
-- ``year_excellent``: A as the annual rating (a person, or a collective rated for the year).
+- ``quarter_months_at_a``: "Hoàn thành xuất sắc nhiệm vụ" (A) in at least this many of a
+  quarter's three months (3 by default: every month; 0: no quarterly proposals);
+- ``year_at_a``: A as the annual rating (a person);
+- ``collectives``: A as a collective's rating for the year.
 
 One ``Commendation`` per nominee and basis (its id says both, so proposing the same person
 twice for the same quarter is refused). Its evidence is the results it rests on, copied
@@ -37,12 +42,56 @@ class NotEligibleError(DomainError):
     code = "NOT_ELIGIBLE"
 
 
+class InvalidCommendationRuleError(DomainError):
+    code = "INVALID_COMMENDATION_RULE"
+
+
 @dataclass(frozen=True)
 class CommendationRules:
-    """The tenant's rules; both on unless the tenant's policy says otherwise."""
+    """The tenant's rules, from its policy's ``commendation`` state; all on by default."""
 
-    quarter_all_a: bool = True
-    year_excellent: bool = True
+    quarter_months_at_a: int = 3
+    year_at_a: bool = True
+    collectives: bool = True
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, object] | None) -> CommendationRules:
+        """The rules a policy version holds (none: the defaults). Lenient, as a version
+        already in the log must always read back; ``check`` refuses a bad one when set."""
+        if not state:
+            return cls()
+        known = {k: v for k, v in state.items() if k in cls.__dataclass_fields__}
+        return cls(**known)  # type: ignore[arg-type]
+
+    def to_state(self) -> dict[str, object]:
+        return {"quarter_months_at_a": self.quarter_months_at_a, "year_at_a": self.year_at_a,
+                "collectives": self.collectives}
+
+    @staticmethod
+    def check(state: Mapping[str, object] | None) -> None:
+        """Refuse rules a policy version may not hold, naming what is wrong."""
+        if state is None:
+            return
+        unknown = sorted(set(state) - set(CommendationRules.__dataclass_fields__))
+        if unknown:
+            raise InvalidCommendationRuleError(
+                f"Quy tắc khen thưởng không có mục {', '.join(unknown)}.",
+                f"Commendation rules have no item {', '.join(unknown)}.")
+        months = state.get("quarter_months_at_a", 3)
+        if isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= 3:
+            raise InvalidCommendationRuleError(
+                "Số tháng đạt loại A trong quý phải từ 0 đến 3.",
+                "The months at A in a quarter must be 0 to 3.")
+        for flag in ("year_at_a", "collectives"):
+            if not isinstance(state.get(flag, True), bool):
+                raise InvalidCommendationRuleError(
+                    f"Quy tắc khen thưởng '{flag}' phải là có hoặc không.",
+                    f"The commendation rule '{flag}' must be true or false.")
+
+
+def rules_cycle(quarter: int | None) -> str:
+    """The policy cycle holding the rules of a basis: the ratings it rests on."""
+    return "monthly" if quarter else "annual"
 
 
 def quarter_basis(year: int, quarter: int) -> str:
@@ -83,7 +132,8 @@ class Commendation(TenantAggregate):
     # look for it (services/store/personal_keys.py).
     @event("Proposed")
     def __init__(self, basis: str, staff_id: UUID, nominee_kind: str,
-                 evidence: Sequence[str], reasons: str, proposed_by: str) -> None:
+                 evidence: Sequence[str], reasons: str, proposed_by: str,
+                 policy_version: str = "") -> None:
         if nominee_kind not in (PERSON, COLLECTIVE):
             raise NotEligibleError(f"Loại đối tượng '{nominee_kind}' không hợp lệ.",
                                    f"Unknown nominee kind '{nominee_kind}'.")
@@ -96,6 +146,7 @@ class Commendation(TenantAggregate):
         self.evidence = list(evidence)
         self.reasons = reasons
         self.proposed_by = proposed_by
+        self.policy_version = policy_version  # whose rules it met ("" before they were)
         self.status = "proposed"
         self.decided_reasons = ""
 

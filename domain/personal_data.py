@@ -118,5 +118,6 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "WorkLedger.Opened": ("kind",),
     # A commendation proposal's rule, the periods that meet it and who proposed: the
     # decision record (its reasons are sealed above).
-    "Commendation.Proposed": ("basis", "evidence", "nominee_kind", "proposed_by"),
+    "Commendation.Proposed": ("basis", "evidence", "nominee_kind", "proposed_by",
+                              "policy_version"),
 }

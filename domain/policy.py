@@ -119,6 +119,9 @@ class Policy:
     # The work-output rules (``domain.work_policy``) as state; None for policies before 2026,
     # which score everyone as ``domain.scoring`` does, under Decree 90/2020.
     work: dict[str, Any] | None = field(default=None, hash=False)
+    # The commendation rules (``domain.commendation.CommendationRules``) as state; None: the
+    # defaults (A in every month of a quarter; A for the year).
+    commendation: dict[str, Any] | None = field(default=None, hash=False)
     # A province's policy: the fields (dotted paths, e.g. "appeal_window_days" or
     # "work.scoring") its child tenants may adjust; everything else is locked
     # (``domain.inheritance``). Empty — the safe default — locks everything.

@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.actor import TenantAggregate
+from domain.commendation import CommendationRules
 from domain.errors import InvalidPolicyError
 from domain.policy import (
     BASE_GOOD,
@@ -84,6 +85,7 @@ def validate(policy: Policy) -> None:
                        "each of the four levels A, B, C, D needs a name.")
     for vi, en in policy.work_policy.problems():
         raise _invalid(vi + ".", en + ".")
+    CommendationRules.check(policy.commendation)
     order = policy.collective_order
     if not order or len(set(order)) != len(order) or not all(k.strip() for k in order):
         raise _invalid("thứ tự xếp loại tập thể phải là danh sách loại đơn vị không trùng.",

@@ -68,6 +68,8 @@ class Settings:
     smtp_tls: str = "none"  # "none" | "starttls" | "tls"
     smtp_user: str | None = None
     smtp_password: str | None = None
+    # Seconds between the server's reminder rounds (services/office/schedule.py); 0: none.
+    reminder_every_s: float = 300.0
 
     @property
     def production(self) -> bool:
@@ -202,6 +204,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         smtp_tls=e.get("CONGTAM_SMTP_TLS", "none"),
         smtp_user=e.get("CONGTAM_SMTP_USER") or None,
         smtp_password=e.get("CONGTAM_SMTP_PASSWORD") or None,
+        reminder_every_s=float(e.get("CONGTAM_REMINDER_EVERY_S", "300")),
     )
     check_trust(settings)
     return settings

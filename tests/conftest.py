@@ -48,6 +48,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         # No automatic checkpoints in the background of other tests (they count platform
         # events); the witness is driven explicitly by its own tests.
         "CONGTAM_CHECKPOINT_EVERY_S": "0",
+        # Nor reminders: their tests run the scheduler themselves.
+        "CONGTAM_REMINDER_EVERY_S": "0",
     })
 
 

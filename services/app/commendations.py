@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.commendation import Commendation, commendation_id
-from domain.errors import NotFoundError
+from domain.commendation import Commendation, CommendationRules, commendation_id, rules_cycle
+from domain.errors import NotFoundError, StaleVersionError
 from services.app.handler_base import UnitOfWork
 
 
@@ -24,6 +24,8 @@ class ProposeCommendations:
     nominees: tuple[Nominee, ...]
     reasons: str
     proposed_by: str
+    policy_version: str = ""  # the version whose rules chose the nominees ("": not checked)
+    quarter: int | None = None  # which cycle's policy that is (None: the year's)
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,27 @@ class DecideCommendation:
     decided_by: str
 
 
+def commendation_rules(uow: UnitOfWork, quarter: int | None) -> tuple[str, CommendationRules]:
+    """The policy version in force for a basis and the commendation rules it holds."""
+    policy = uow.policy_for(rules_cycle(quarter))
+    return policy.version, CommendationRules.from_state(policy.commendation)
+
+
 def propose_commendations(uow: UnitOfWork, cmd: ProposeCommendations) -> tuple[int, int]:
     """Every nominee not yet proposed on this basis, in one save (all or none); a
     nominee already proposed is left as it is. Returns (position, how many proposed)."""
     def attempt() -> int:
+        in_force = uow.policy_for(rules_cycle(cmd.quarter)).version
+        if cmd.policy_version and cmd.policy_version != in_force:
+            # The rules changed between the list and the proposal: list again.
+            raise StaleVersionError(
+                "Quy tắc khen thưởng vừa thay đổi; vui lòng lập lại danh sách.",
+                "The commendation rules have just changed; please list again.")
         ids = [commendation_id(cmd.basis, n.nominee_id) for n in cmd.nominees]
         found = uow.app.get_many(ids)
         new = [Commendation(basis=cmd.basis, staff_id=n.nominee_id, nominee_kind=n.kind,
                             evidence=list(n.evidence), reasons=cmd.reasons,
-                            proposed_by=cmd.proposed_by)
+                            proposed_by=cmd.proposed_by, policy_version=in_force)
                for n, i in zip(cmd.nominees, ids, strict=True) if i not in found]
         counted.append(len(new))
         if not new:

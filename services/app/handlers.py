@@ -19,6 +19,7 @@ from uuid import UUID
 
 from domain.appeal import Appeal
 from domain.catalogue import Catalogue
+from domain.commendation import CommendationRules
 from domain.organisation import StaffMember
 from domain.period import EvaluationPeriod
 from domain.rollup import MonthlyResult
@@ -153,6 +154,9 @@ class TenantService(UnitOfWork):
         return work.confirm_work(self, cmd)
 
     # Commendations (commendations)
+    def commendation_rules(self, quarter: int | None) -> tuple[str, CommendationRules]:
+        return commendations.commendation_rules(self, quarter)
+
     def propose_commendations(self, cmd: commendations.ProposeCommendations) -> tuple[int, int]:
         return commendations.propose_commendations(self, cmd)
 

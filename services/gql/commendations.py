@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import anyio
 import strawberry
 from strawberry.types import Info
 
+from domain.commendation import CommendationRules
 from domain.errors import ValidationFailedError
 from services.app.commendations import (
     DecideCommendation,
@@ -22,11 +24,20 @@ from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
 from services.gql.types import WriteResult
 from services.office.commendations import basis_for, candidates, proposals
+from services.platform.tenants import Tenant
 
 
 def _check(year: int, quarter: int | None) -> None:
     if not 2000 <= year <= 2100 or (quarter is not None and not 1 <= quarter <= 4):
         raise ValidationFailedError("Năm hoặc quý không hợp lệ.", "Invalid year or quarter.")
+
+
+async def _rules(ctx: Any, tenant: Tenant, quarter: int | None
+                 ) -> tuple[str, CommendationRules]:
+    """The policy version in force for the basis and its commendation rules (from the log,
+    as every use case reads the policy)."""
+    service = ctx.runtime.service(tenant)
+    return await anyio.to_thread.run_sync(service.commendation_rules, quarter)
 
 
 @strawberry.type(description="Người, tập thể đủ điều kiện / a nominee meeting the rules")
@@ -66,6 +77,8 @@ class CommendationProposal:
                               "bounded by the tenant's staff, so not paged")
 class CommendationCandidates:
     basis: str
+    policy_version: str = strawberry.field(
+        description="phiên bản chính sách có quy tắc đã áp dụng / whose rules were applied")
     nominees: list[CommendationCandidate]
 
 
@@ -86,10 +99,12 @@ class CommendationQuery:
         access = await access_of(info)
         ctx = ctx_of(info)
         await ctx.fresh(access.tenant, at_least)
+        version, rules = await _rules(ctx, access.tenant, quarter)
         async with ctx.read(access.tenant) as conn:
             found = await candidates(conn, access.tenant.schema, year, quarter,
-                                     access.unit_ids)
-        return CommendationCandidates(basis=basis_for(year, quarter), nominees=[
+                                     access.unit_ids, rules)
+        return CommendationCandidates(basis=basis_for(year, quarter), policy_version=version,
+                                      nominees=[
             CommendationCandidate(nominee_id=strawberry.ID(str(c.nominee_id)), kind=c.kind,
                                   name=c.name, evidence=list(c.evidence)) for c in found])
 
@@ -119,13 +134,14 @@ class CommendationMutation:
         text = check_text(reasons, "lý do", "reasons")
         access = await access_of(info)
         ctx = ctx_of(info)
+        version, rules = await _rules(ctx, access.tenant, quarter)
         async with ctx.read(access.tenant) as conn:
             found = await candidates(conn, access.tenant.schema, year, quarter,
-                                     access.unit_ids)
+                                     access.unit_ids, rules)
         basis = basis_for(year, quarter)
         me = access.principal.user_id
         cmd = ProposeCommendations(basis, tuple(Nominee(c.nominee_id, c.kind, c.evidence)
-                                                for c in found), text, me)
+                                                for c in found), text, me, version, quarter)
         position, _ = await run_command(info, ("hr_officer",),
                                         lambda s: s.propose_commendations(cmd))
         return WriteResult(position=position, id=strawberry.ID(basis))

@@ -113,6 +113,7 @@ MATRIX: dict[str, Permission] = {
     "Query.leaderAccountability": read(OVERSIGHT, "a leader's decisions overturned"),
     "Query.leaderDecisions": read(OVERSIGHT, "a leader's decisions"),
     "Query.myPendingWork": read(TENANT_OWN, "what waits for you"),
+    "Query.myDeadlines": read(TENANT_OWN, "deadlines you owe"),
     # Commendation proposals (services/gql/commendations.py)
     "Query.commendationCandidates": read(READERS, "who meets the commendation rules"),
     "Query.commendationProposals": read(READERS, "commendation proposals"),

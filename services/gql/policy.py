@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from domain.commendation import CommendationRules
 from domain.policy import Policy
 from domain.tenant_policy import default_policy
 from services.app.commands import AdjustPolicy, AdoptPolicy
@@ -135,6 +136,14 @@ class LevelLabelInput:
     label: str
 
 
+@strawberry.input(description="Quy tắc đề nghị khen thưởng / commendation rules (unset: kept)")
+class CommendationRulesInput:
+    quarter_months_at_a: int | None = strawberry.field(
+        default=None, description="tháng đạt A trong quý (0–3; 0: không đề nghị theo quý)")
+    year_at_a: bool | None = None
+    collectives: bool | None = None
+
+
 @strawberry.input(description="Điều chỉnh chính sách: chỉ các trường được nhập thay đổi")
 class AdjustPolicyInput:
     cycle: Cycle
@@ -154,6 +163,7 @@ class AdjustPolicyInput:
     appeal_second_instance_days: int | None = None
     level_labels: list[LevelLabelInput] | None = None
     collective_order: list[str] | None = None
+    commendation: CommendationRulesInput | None = None
 
 
 def changes_of(input: AdjustPolicyInput, current: Policy) -> dict[str, Any]:
@@ -185,6 +195,12 @@ def changes_of(input: AdjustPolicyInput, current: Policy) -> dict[str, Any]:
     if input.collective_order is not None:
         changes["collective_order"] = [check_text(k, "loại đơn vị", "unit kind")
                                        for k in input.collective_order]
+    if input.commendation is not None:
+        given = {k: getattr(input.commendation, k)
+                 for k in ("quarter_months_at_a", "year_at_a", "collectives")}
+        changes["commendation"] = {**CommendationRules.from_state(current.commendation)
+                                   .to_state(), **{k: v for k, v in given.items()
+                                                   if v is not None}}
     return changes
 
 

@@ -24,6 +24,7 @@ from services.gql.evaluation_queries import EvaluationQuery
 from services.gql.guard import Authorisation, CostLimit, ValidDocuments
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
+from services.gql.pending_work import PendingWorkQuery
 from services.gql.personal_data import PersonalDataMutation
 from services.gql.policy import PolicyMutation, PolicyQuery
 from services.gql.queries import Query as CoreQuery
@@ -40,7 +41,7 @@ MAX_TOKENS = 2000
 @strawberry.type
 class Query(CoreQuery, DashboardQuery, AppealQuery, PolicyQuery, EvaluationQuery, AuditQuery,
             AuditAsOfQuery, ReorganisationQuery, CollectiveQuery, WorkQuery,
-            CommendationQuery):
+            CommendationQuery, PendingWorkQuery):
     """The root query, assembled from one mixin per feature."""
 
 

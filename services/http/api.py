@@ -8,6 +8,7 @@ size, batching, rate and persisted-operation guards (services/http/limits.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ from services.http.office_routes import ROUTES as OFFICE_ROUTES
 from services.http.refusals import RefusedError, from_view
 from services.http.web import web_router, with_offline_ide
 from services.logging import configure_logging
+from services.office.schedule import run_reminders
 from services.projector import all_lags, refresh_lag
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, get_settings
@@ -211,9 +213,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.rt = await bootstrap(settings)
+        reminding = asyncio.create_task(run_reminders(app.state.rt, settings.reminder_every_s)) \
+            if settings.reminder_every_s > 0 else None
         try:
             yield
         finally:
+            if reminding is not None:
+                reminding.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reminding
             await shutdown(app.state.rt)
 
     schema = build_schema(production=settings.production)

@@ -9,6 +9,7 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 | route | governed by |
 |---|---|
 | ``POST /imports/staff/{preview,commit}``, ``GET …/staff-template.xlsx`` | ``registerStaff`` |
+| ``POST /imports/units/{preview,commit}``, ``GET …/units-template.xlsx`` | ``registerUnit`` |
 | ``GET /reports/unit-month.{xlsx,pdf}?unit&year&month`` | ``Query.unitBoard`` |
 | ``GET /reports/unit-year.{xlsx,pdf}?unit&year`` | ``Query.unitBoard`` |
 | ``GET /reports/self-assessment.{xlsx,pdf}?staff&year`` | ``Query.personTimeline`` |
@@ -35,11 +36,12 @@ from domain.errors import DomainError, NotFoundError, ValidationFailedError
 from services.gql.child_tenants import granted_children
 from services.gql.context import get_context
 from services.gql.permissions import Access
-from services.imports import MAX_BYTES, staff_template_xlsx
+from services.http.auth import ForbiddenError
+from services.imports import MAX_BYTES, staff_template_xlsx, units_template_xlsx
 from services.office import fill
 from services.office.commendations import basis_for, proposal_document, proposals
 from services.office.mail_sink import received
-from services.office.staff_import import import_staff_file
+from services.office.staff_import import import_staff_file, import_units_file
 from services.reports import render_pdf, render_xlsx, report_pdf, report_xlsx
 from services.reports.inputs import Report
 from services.runtime import Runtime
@@ -51,6 +53,7 @@ STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "UNKNOWN_T
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = {"xlsx": (XLSX, report_xlsx), "pdf": ("application/pdf", report_pdf)}
 IMPORT_OPERATION = "Mutation.registerStaff"
+UNITS_OPERATION = "Mutation.registerUnit"
 
 
 def refusal(error: DomainError) -> Response[dict[str, Any]]:
@@ -174,15 +177,33 @@ async def staff_template(request: Request[Any, Any, Any]) -> Response[Any]:
         "Content-Disposition": 'attachment; filename="mau-danh-sach-can-bo.xlsx"'})
 
 
-async def _upload(request: Request[Any, Any, Any], data: UploadFile,
-                  commit: bool) -> Response[Any]:
+@get("/imports/units-template.xlsx")
+async def units_template(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
-        a = await access(request, IMPORT_OPERATION)
+        await access(request, UNITS_OPERATION)
+    except DomainError as error:
+        return refusal(error)
+    body = await anyio.to_thread.run_sync(units_template_xlsx)
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": 'attachment; filename="mau-danh-sach-don-vi.xlsx"'})
+
+
+async def _upload(request: Request[Any, Any, Any], data: UploadFile,
+                  commit: bool, units: bool = False) -> Response[Any]:
+    try:
+        a = await access(request, UNITS_OPERATION if units else IMPORT_OPERATION)
         content = await data.read(MAX_BYTES + 1)  # one byte over is enough to refuse
         rt: Runtime = request.app.state.rt
-        found = await import_staff_file(rt, a.tenant, content,
-                                        Actor(a.principal.user_id, "hr_officer"),
-                                        commit=commit, scope=a.unit_ids)
+        actor = Actor(a.principal.user_id, "hr_officer")
+        if not units:
+            found = await import_staff_file(rt, a.tenant, content, actor, commit=commit,
+                                            scope=a.unit_ids)
+        elif a.unit_ids is not None:  # the units register is the whole tenant's
+            raise ForbiddenError(
+                "Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị.",
+                "Only an HR officer of the whole tenant may import units.")
+        else:
+            found = await import_units_file(rt, a.tenant, content, actor, commit=commit)
     except DomainError as error:
         return refusal(error)
     return Response(found.as_json(), status_code=422 if found.problems else 200)
@@ -207,6 +228,20 @@ async def commit_staff(request: Request[Any, Any, Any],
     return await _upload(request, data, commit=True)
 
 
+@post("/imports/units/preview", request_max_body_size=UPLOAD_LIMIT)
+async def preview_units(request: Request[Any, Any, Any],
+                        data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
+    """Every row's problems, or which units a commit would register (nothing written)."""
+    return await _upload(request, data, commit=False, units=True)
+
+
+@post("/imports/units/commit", request_max_body_size=UPLOAD_LIMIT)
+async def commit_units(request: Request[Any, Any, Any],
+                       data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
+    """Parents first, all units or none; a unit already there (by name) is left as it is."""
+    return await _upload(request, data, commit=True, units=True)
+
+
 @get("/dev/mail")
 async def dev_mail(request: Request[Any, Any, Any]) -> Response[Any]:
     """What the development mail sink received (services/office/mail_sink.py), newest
@@ -218,4 +253,5 @@ async def dev_mail(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response({"messages": await anyio.to_thread.run_sync(received, folder)})
 
 
-ROUTES = [report, staff_template, preview_staff, commit_staff, dev_mail]
+ROUTES = [report, staff_template, preview_staff, commit_staff, units_template, preview_units,
+          commit_units, dev_mail]

@@ -1,7 +1,9 @@
 """Who meets the tenant's commendation rules, from the rating read models
-(domain/commendation.py): A in every month of a quarter, or A as the year's rating (people,
-and collectives rated for the year). Official ratings only; the latest decision counts (an
-appeal's amendment included, as the read model holds it)."""
+(domain/commendation.py): A in (by default every one, or as many as the policy says of) the
+months of a quarter, or A as the year's rating (people, and collectives rated for the year).
+The rules come from the tenant's policy in force (``commendation_rules`` in services/app/commendations.py). Official
+ratings only; the latest decision counts (an appeal's amendment included, as the read model
+holds it)."""
 
 from __future__ import annotations
 
@@ -44,26 +46,26 @@ async def candidates(conn: Any, schema: str, year: int, quarter: int | None,
     all)."""
     s = schema
     found: list[Candidate] = []
-    if quarter and rules.quarter_all_a:
+    if quarter and rules.quarter_months_at_a > 0:
         months = list(quarter_months(quarter))
         rows = await conn.fetch(
             f"SELECT r.staff_id, p.full_name, p.unit_id, array_agg(r.number ORDER BY r.number) "
             f"AS months FROM {s}.rm_ratings r JOIN {s}.rm_staff p USING (staff_id) "
             "WHERE r.kind = 'monthly' AND r.year = $1 AND r.number = ANY($2::int[]) "
             "AND r.subject = $3 AND r.level = 'A' GROUP BY r.staff_id, p.full_name, p.unit_id "
-            "HAVING count(DISTINCT r.number) = 3 ORDER BY p.full_name, r.staff_id",
-            year, months, OFFICIAL)
+            "HAVING count(DISTINCT r.number) >= $4 ORDER BY p.full_name, r.staff_id",
+            year, months, OFFICIAL, rules.quarter_months_at_a)
         found += [Candidate(r["staff_id"], PERSON, r["full_name"], r["unit_id"],
                             tuple(f"{year}-{m:02d}: A" for m in r["months"])) for r in rows]
-    elif not quarter and rules.year_excellent:
-        rows = await conn.fetch(
+    elif not quarter:
+        rows = [] if not rules.year_at_a else await conn.fetch(
             f"SELECT DISTINCT ON (r.staff_id) r.staff_id, p.full_name, p.unit_id, r.level "
             f"FROM {s}.rm_ratings r JOIN {s}.rm_staff p USING (staff_id) "
             "WHERE r.kind = 'annual' AND r.year = $1 AND r.subject = $2 "
             "ORDER BY r.staff_id, r.position DESC", year, OFFICIAL)
         found += [Candidate(r["staff_id"], PERSON, r["full_name"], r["unit_id"],
                             (f"{year}: A",)) for r in rows if r["level"] == "A"]
-        units = await conn.fetch(
+        units = [] if not rules.collectives else await conn.fetch(
             f"SELECT unit_id, unit_name FROM {s}.rm_collective_ratings "
             "WHERE year = $1 AND level = 'A' ORDER BY unit_name, unit_id", year)
         found += [Candidate(r["unit_id"], COLLECTIVE, r["unit_name"], r["unit_id"],

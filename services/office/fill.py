@@ -10,6 +10,7 @@ person outside the caller's scope too, so the edge answers both alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from datetime import date
@@ -18,6 +19,8 @@ from uuid import UUID
 
 from domain.evaluation import OFFICIAL
 from domain.levels import Level
+from domain.policy import Policy
+from domain.tenant_policy import default_policy
 from projections.runner import tracked_position
 from services.platform.tenants import Tenant
 from services.reports.inputs import (
@@ -99,9 +102,12 @@ async def fill_self_assessment(rt: Runtime, tenant: Tenant, staff_id: UUID, year
                                   or str(staff_id) == own):
             return None
         r = await conn.fetchrow(
-            f"SELECT self_score, self_level, score, level, reasons FROM {s}.rm_ratings "
-            "WHERE staff_id = $1 AND kind = 'annual' AND year = $2 AND subject = $3 "
-            "ORDER BY position DESC LIMIT 1", staff_id, year, OFFICIAL)
+            f"SELECT r.self_score, r.self_level, r.score, r.level, r.reasons, r.criteria, "
+            f"p.policy_version FROM {s}.rm_ratings r "
+            f"LEFT JOIN {s}.rm_periods p USING (period_id) "
+            "WHERE r.staff_id = $1 AND r.kind = 'annual' AND r.year = $2 AND r.subject = $3 "
+            "ORDER BY r.position DESC LIMIT 1", staff_id, year, OFFICIAL)
+        policy = await _annual_policy(conn, s, r["policy_version"] if r else None)
     return SelfAssessmentForm(
         tenant.name, person["unit"], year, position, person["full_name"],
         person["position_title"], person["staff_type"],
@@ -110,7 +116,34 @@ async def fill_self_assessment(rt: Runtime, tenant: Tenant, staff_id: UUID, year
         leader_name=person["head"] or "",
         decided_level=_level(r["level"]) if r else None,
         decided_score=_score(r["score"]) if r else None,
-        decision_reasons=(r["reasons"] or "") if r else "")
+        decision_reasons=(r["reasons"] or "") if r else "",
+        criteria=_criteria(policy, _points(r["criteria"]) if r else {}),
+        policy_version=policy.version)
+
+
+async def _annual_policy(conn: DbConn, s: str, version: str | None) -> Policy:
+    """The policy the year is rated under: the period's version as the tenant adopted it,
+    else the tenant's annual policy in force, else the default annual policy."""
+    row = await conn.fetchrow(
+        f"SELECT policy FROM {s}.rm_policies WHERE ($1::text IS NOT NULL AND version = $1) "
+        "OR ($1::text IS NULL AND cycle = 'annual') "
+        "ORDER BY (version = coalesce($1, '')) DESC, revision DESC LIMIT 1", version)
+    if row is None:
+        return default_policy("annual")
+    state = row["policy"]
+    return Policy.from_state(json.loads(state) if isinstance(state, str) else dict(state))
+
+
+def _points(raw: Any) -> dict[str, float]:
+    if raw is None:
+        return {}
+    found = json.loads(raw) if isinstance(raw, str) else dict(raw)
+    return {str(k): float(v) for k, v in found.items()}
+
+
+def _criteria(policy: Policy, points: dict[str, float]
+              ) -> tuple[tuple[str, float, float | None], ...]:
+    return tuple((c.label_vi, c.max_points, points.get(c.key)) for c in policy.criteria)
 
 
 async def fill_unit_year(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int, scope: Scope,

@@ -32,7 +32,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 import anyio
@@ -41,9 +41,11 @@ import structlog
 
 from services.platform.tenants import Tenant
 from services.settings import Settings
+from storage.db import DbConn
 
 log = structlog.get_logger()
 DEFAULT_DAYS_BEFORE = 3
+OLDEST = date(2000, 1, 1)  # before any period the service can hold
 
 DDL = """
 CREATE TABLE IF NOT EXISTS platform.staff_contacts (
@@ -127,6 +129,41 @@ async def owed(pool: asyncpg.Pool, tenant_pool: asyncpg.Pool, tenant: Tenant,
     rows = await tenant_pool.fetch(_due_sql(tenant.schema), today,
                                    today + timedelta(days=window))
     return [Owed(r["person"], r["step"], r["due"], r["vi"], r["en"]) for r in rows]
+
+
+async def window_of(pool: asyncpg.Pool, tenant: Tenant) -> int:
+    """``days_before``, or the default while no scheduler has created the tables yet."""
+    try:
+        return await days_before(pool, tenant)
+    except asyncpg.UndefinedTableError:
+        return DEFAULT_DAYS_BEFORE
+
+
+@dataclass(frozen=True)
+class Due:
+    """One deadline one person still owes, as "what I must do now" shows it."""
+
+    owed: Owed
+    reminded_at: datetime | None  # when the e-mail reminder for it went out, if it did
+
+
+async def owed_by(pool: asyncpg.Pool, conn: DbConn, tenant: Tenant, person: str,
+                  today: date) -> list[Due]:
+    """What ``person`` owes on open boards with a deadline up to the reminder window ahead:
+    the same rows the scheduler reminds of, overdue ones too (still owed while the month is
+    open). Appeals are left to ``myPendingWork``, which lists them with their parties."""
+    ahead = today + timedelta(days=await window_of(pool, tenant))
+    rows = await conn.fetch(
+        f"SELECT * FROM ({_due_sql(tenant.schema)}) o "
+        "WHERE o.person = $3 AND o.step NOT LIKE 'appeal:%'", OLDEST, ahead, person)
+    try:
+        sent = {r["step"]: r["sent_at"] for r in await pool.fetch(
+            "SELECT step, sent_at FROM platform.reminders_sent WHERE tenant = $1 "
+            "AND person = $2 AND sent_at IS NOT NULL", tenant.slug, person)}
+    except asyncpg.UndefinedTableError:
+        sent = {}
+    return [Due(Owed(r["person"], r["step"], r["due"], r["vi"], r["en"]), sent.get(r["step"]))
+            for r in rows]
 
 
 @dataclass(frozen=True)

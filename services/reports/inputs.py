@@ -80,6 +80,10 @@ class SelfAssessmentForm:
     decision_reasons: str = ""
     place: str = ""
     signed_on: date | None = None
+    # The criteria of the policy the year is rated under, with the person's own points
+    # where they self-scored them: (label, maximum points, self points or None).
+    criteria: tuple[tuple[str, float, float | None], ...] = ()
+    policy_version: str = ""
 
 
 @dataclass(frozen=True)

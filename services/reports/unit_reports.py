@@ -117,6 +117,14 @@ def self_assessment_document(form: SelfAssessmentForm) -> Document:
         Paragraph(_or_blank(form.task_results),
                   "5. Kết quả thực hiện chức trách, nhiệm vụ được giao"),
     ]
+    if form.criteria:
+        blocks.append(Table(
+            ("STT", "Tiêu chí đánh giá", "Điểm tối đa", "Tự chấm"),
+            tuple((i + 1, label, score_text(most), "" if own is None else score_text(own))
+                  for i, (label, most, own) in enumerate(form.criteria)),
+            (0.6, 5.0, 1.4, 1.4)))
+        if form.policy_version:
+            blocks.append(Paragraph(form.policy_version, "Theo chính sách đánh giá"))
     if form.leadership_results:
         blocks.append(Paragraph(form.leadership_results,
                                 "6. Kết quả hoạt động của cơ quan, tổ chức, đơn vị được giao "

@@ -183,3 +183,48 @@ async def test_a_bad_upload_is_refused_clearly_and_writes_nothing(
     assert code in found
     assert all(body.get("error", {}).get(k) for k in ("vi", "en")) or body["problems"][0]["vi"]
     assert await _events(runtime, tenant) == before
+
+
+UNITS_HEADER = "Tên đơn vị,Loại đơn vị,Đơn vị cấp trên\n"
+
+
+async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_officer(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=1)
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    template = await http.get("/imports/units-template.xlsx", headers=_auth(hr))
+    assert template.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
+    files = {"data": ("dv.csv", (UNITS_HEADER + "Tổ dân phố số 9,to_dan_pho,Ủy ban nhân dân\n"
+                                 "Tổ dân phố số 10,to_dan_pho,Ủy ban nhân dân\n").encode(),
+                      "text/csv")}
+    before = await _events(runtime, tenant)
+    bad = await http.post("/imports/units/preview", headers=_auth(hr), files={"data": (
+        "dv.csv", (UNITS_HEADER + "Tổ 11,to_dan_pho,Ban Không Có\n").encode(), "text/csv")})
+    assert bad.status_code == 422, bad.text
+    assert [(p["row"], p["column"], p["code"]) for p in bad.json()["problems"]] == [
+        (2, "Đơn vị cấp trên", "UNKNOWN_UNIT")]
+    seen = await http.post("/imports/units/preview", headers=_auth(hr), files=files)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["plan"]["unitsRegistered"] == 2
+    assert await _events(runtime, tenant) == before
+    done = await http.post("/imports/units/commit", headers=_auth(hr), files=files)
+    assert done.json()["plan"]["unitsRegistered"] == 2
+    assert done.json()["position"] > before
+    written = await _events(runtime, tenant)
+    again = await http.post("/imports/units/commit", headers=_auth(hr), files=files)
+    assert again.json()["plan"]["writesNothing"] is True
+    assert await _events(runtime, tenant) == written
+
+    # An officer of one unit only, and a staff member: refused, nothing written.
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
+    for token in (token_for(settings, tenant.slug, officer, "hr_officer"),
+                  token_for(settings, tenant.slug, org.members[0], "staff")):
+        refused = await http.post("/imports/units/commit", headers=_auth(token), files=files)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["code"] == "FORBIDDEN"
+    assert await _events(runtime, tenant) == written

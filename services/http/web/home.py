@@ -1,6 +1,7 @@
 """Home, "Việc cần làm": what the signed-in person must do now, nearest due first — their
 own self-assessment, the boards they decide, the months HR opens and publishes, the appeals
-waiting for them — each with its due date and an overdue mark."""
+waiting for them — each with its due date and an overdue mark — and the deadlines they owe
+(``myDeadlines``: due in N days, and whether the e-mail reminder went out)."""
 
 from __future__ import annotations
 
@@ -119,7 +120,9 @@ async def home(request: Req, web: Web) -> Response[str]:
     tasks = await my_tasks(page)
     pending = await page.run("MyPendingWork", first=20)
     appeals = [e["node"] for e in (pending.data.get("myPendingWork") or {"edges": []})["edges"]]
+    deadlines = pending.data.get("myDeadlines") or []  # what the reminder e-mails are about
     rt: Runtime = request.app.state.rt
     others = [t for t in await tenants_of(rt, page.me["userId"]) if t.slug != page.me["tenant"]] \
         if web.settings.dev_login and request.session.get("dev") else []
-    return page.render("home.html", tasks=tasks, appeals=appeals, others=others)
+    return page.render("home.html", tasks=tasks, appeals=appeals, deadlines=deadlines,
+                       others=others)

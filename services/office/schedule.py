@@ -1,0 +1,57 @@
+"""Reminders on a schedule inside the server (``congtam serve``, ``make run``): one
+background task per process, a round every ``CONGTAM_REMINDER_EVERY_S`` seconds.
+
+Every replica runs it; nothing is sent twice, because each reminder is claimed in the
+database before it is sent (services/office/reminders.py). A round that fails (a database
+away, a tenant being moved) is logged and the next round tries again: reminders are never
+worth taking the API down for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable
+from datetime import date
+
+import structlog
+
+from services.office.reminders import ensure_tables, send_due
+from services.runtime import Runtime
+
+log = structlog.get_logger()
+
+
+def scheduler_name() -> str:
+    """Who claimed a reminder, as the row records it: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def reminder_round(rt: Runtime, today: date, name: str) -> int:
+    """Send what every active tenant owes today; the number this scheduler sent."""
+    total = 0
+    for tenant in [t for t in await rt.registry.all() if t.status == "active"]:
+        try:
+            total += len(await send_due(rt.pool, rt.pool_of(tenant), rt.settings, tenant,
+                                        today, name))
+        except Exception:  # one tenant's failure does not stop the others' reminders
+            log.warning("reminder_round_failed", tenant=tenant.slug, exc_info=True)
+    return total
+
+
+async def run_reminders(rt: Runtime, every_s: float, name: str | None = None,
+                        today: Callable[[], date] = date.today) -> None:
+    """Rounds until cancelled (the server's shutdown)."""
+    me = name or scheduler_name()
+    await ensure_tables(rt.pool)
+    while True:
+        try:
+            sent = await reminder_round(rt, today(), me)
+            if sent:
+                log.info("reminders_sent", count=sent, scheduler=me)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("reminder_round_failed", exc_info=True)
+        await asyncio.sleep(every_s)
