@@ -1,9 +1,9 @@
 """Who meets the tenant's commendation rules, from the rating read models
 (domain/commendation.py): A in (by default every one, or as many as the policy says of) the
 months of a quarter, or A as the year's rating (people, and collectives rated for the year).
-The rules come from the tenant's policy in force (``commendation_rules`` in services/app/commendations.py). Official
-ratings only; the latest decision counts (an appeal's amendment included, as the read model
-holds it)."""
+The rules come from the tenant's policy in force (``commendation_rules`` in
+services/app/commendations.py). Official ratings only; the latest decision counts (an
+appeal's amendment included, as the read model holds it)."""
 
 from __future__ import annotations
 
