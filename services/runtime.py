@@ -20,6 +20,7 @@ from services.platform.tenants import Tenant, TenantRegistry
 from services.projector import Projector
 from services.settings import HOME_DATABASE, Settings
 from services.store.database import ConnectionParams, resolve_database_url
+from services.store.dbroles import take_clean
 from services.store.eventstore import SharedPool, TenantApps
 from services.store.outage import bounded_pool
 from services.store.placement import Database, Directory, record_databases
@@ -126,7 +127,11 @@ async def reset_session(conn: asyncpg.Connection) -> None:
     ``RESET ALL`` leaves the role alone (PostgreSQL marks it so), and the projector's and
     platform projector's blocks set it for the session: if such a block is interrupted
     before its ``RESET ROLE`` (a cancelled task, a dropped statement), the next borrower
-    would act as the projector. One round trip, as asyncpg's reset alone would be."""
+    would act as the projector. One round trip, as asyncpg's reset alone would be — and none
+    after a committed tenant read (services/store/dbroles.py ``read_checkout``), whose role
+    and settings ended with its transaction."""
+    if take_clean(conn):
+        return
     await conn.execute(f"{conn.get_reset_query()}\nRESET ROLE;")
 
 

@@ -31,7 +31,7 @@ from services.http.auth import AuthError, Principal
 from services.platform.grants import grants_and_revoked_in
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.store.dbroles import reading_as
+from services.store.dbroles import read_checkout
 from storage.db import DbConn
 
 
@@ -166,7 +166,7 @@ class Context(BaseContext, kw_only=True):
     async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:
         """A read connection that can see this tenant's schema and no other
         (services/store/dbroles.py)."""
-        async with self.runtime.pool_of(tenant).acquire() as conn, reading_as(conn, tenant.schema):
+        async with read_checkout(self.runtime.pool_of(tenant), tenant.schema) as conn:
             yield conn
 
     def fetcher(self, tenant: Tenant) -> Callable[..., Awaitable[list[Any]]]:
