@@ -15,6 +15,7 @@ from services.audit.checkpoints import Witness
 from services.audit.signing import CheckpointSigner, load_signer
 from services.http.auth import TokenVerifier
 from services.metrics import POOLS
+from services.platform.grants import GrantsCache
 from services.platform.platform_log import Platform
 from services.platform.tenants import Tenant, TenantRegistry
 from services.projector import Projector
@@ -42,6 +43,7 @@ class Runtime:
     signer: CheckpointSigner  # the platform's key for checkpoints (services/audit/signing.py)
     projector: Projector | None = None
     feed: Any = None  # services.gql.subscriptions.ProjectedFeed, opened by the first subscriber
+    grants: GrantsCache | None = None  # callers' grants while unchanged, made at bootstrap
     watched: tuple[int, ...] = ()  # keys of this runtime's pools in the metrics collector
 
     def service(self, tenant: Tenant) -> TenantService:
@@ -92,6 +94,7 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     signer = await anyio.to_thread.run_sync(load_signer, settings)
     rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
                  platform, directory, signer)
+    rt.grants = GrantsCache()
     watched: list[int] = []
     for db in databases.values():
         watched += [POOLS.watch("read", _asyncpg_usage(db.pool)),

@@ -107,8 +107,14 @@ class Context(BaseContext, kw_only=True):
         """
         if self.grants_cache is None:
             principal = self._verified()
-            granted, revoked = await grants_and_revoked_in(
-                self.runtime.pool, principal.user_id, principal.tenant)
+            rt = self.runtime
+            # Cached briefly (services/platform/grants.py ``GrantsCache``): a change made in
+            # this process drops every cached answer; one made elsewhere is seen within
+            # GRANTS_TTL_S.
+            granted, revoked = await (
+                rt.grants.get(rt.pool, principal.user_id, principal.tenant)
+                if rt.grants is not None
+                else grants_and_revoked_in(rt.pool, principal.user_id, principal.tenant))
             mine: list[RoleGrant] = []
             for role in sorted(principal.roles):
                 scopes = [g.unit_scope for g in granted if g.role == role]
