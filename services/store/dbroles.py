@@ -336,8 +336,8 @@ async def read_checkout(pool: Any, schema: str) -> AsyncIterator[DbConn]:
         setup = "BEGIN READ ONLY"
         if _enabled:
             setup += f"; SET LOCAL ROLE {reader_role(schema)}"
-        await conn.execute(setup)
         try:
+            await conn.execute(setup)
             yield conn
         except BaseException:
             with contextlib.suppress(Exception):  # the pool's reset rolls back otherwise
