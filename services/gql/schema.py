@@ -19,6 +19,7 @@ from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
 from services.gql.guard import CostLimit, ValidDocuments, guard_root_fields
+from services.gql.leaves import LeafExecution
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
 from services.gql.personal_data import PersonalDataMutation
@@ -68,6 +69,8 @@ def build_schema(*, production: bool = False) -> CongTamSchema:
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
+        # Plain leaf objects (a board's rows) completed in one pass (services/gql/leaves.py).
+        execution_context_class=LeafExecution,
         extensions=[  # factories: a fresh extension per request
             OperationMetrics,  # first: it sees the errors after ErrorPolicy gave them a code
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
