@@ -15,11 +15,13 @@ from services.audit.checkpoints import Witness
 from services.audit.signing import CheckpointSigner, load_signer
 from services.http.auth import TokenVerifier
 from services.metrics import POOLS
+from services.platform.grants import GrantsCache
 from services.platform.platform_log import Platform
 from services.platform.tenants import Tenant, TenantRegistry
 from services.projector import Projector
 from services.settings import HOME_DATABASE, Settings
 from services.store.database import ConnectionParams, resolve_database_url
+from services.store.dbroles import take_clean
 from services.store.eventstore import SharedPool, TenantApps
 from services.store.outage import bounded_pool
 from services.store.placement import Database, Directory, record_databases
@@ -41,6 +43,7 @@ class Runtime:
     signer: CheckpointSigner  # the platform's key for checkpoints (services/audit/signing.py)
     projector: Projector | None = None
     feed: Any = None  # services.gql.subscriptions.ProjectedFeed, opened by the first subscriber
+    grants: GrantsCache | None = None  # callers' grants while unchanged, made at bootstrap
     watched: tuple[int, ...] = ()  # keys of this runtime's pools in the metrics collector
 
     def service(self, tenant: Tenant) -> TenantService:
@@ -91,6 +94,7 @@ async def bootstrap(settings: Settings, *, projector: bool | None = None) -> Run
     signer = await anyio.to_thread.run_sync(load_signer, settings)
     rt = Runtime(settings, params, pool, shared, apps, registry, TokenVerifier(settings),
                  platform, directory, signer)
+    rt.grants = GrantsCache()
     watched: list[int] = []
     for db in databases.values():
         watched += [POOLS.watch("read", _asyncpg_usage(db.pool)),
@@ -126,7 +130,11 @@ async def reset_session(conn: asyncpg.Connection) -> None:
     ``RESET ALL`` leaves the role alone (PostgreSQL marks it so), and the projector's and
     platform projector's blocks set it for the session: if such a block is interrupted
     before its ``RESET ROLE`` (a cancelled task, a dropped statement), the next borrower
-    would act as the projector. One round trip, as asyncpg's reset alone would be."""
+    would act as the projector. One round trip, as asyncpg's reset alone would be — and none
+    after a committed tenant read (services/store/dbroles.py ``read_checkout``), whose role
+    and settings ended with its transaction."""
+    if take_clean(conn):
+        return
     await conn.execute(f"{conn.get_reset_query()}\nRESET ROLE;")
 
 

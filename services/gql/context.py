@@ -31,7 +31,7 @@ from services.http.auth import AuthError, Principal
 from services.platform.grants import grants_and_revoked_in
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.store.dbroles import reading_as
+from services.store.dbroles import read_checkout
 from storage.db import DbConn
 
 
@@ -107,8 +107,14 @@ class Context(BaseContext, kw_only=True):
         """
         if self.grants_cache is None:
             principal = self._verified()
-            granted, revoked = await grants_and_revoked_in(
-                self.runtime.pool, principal.user_id, principal.tenant)
+            rt = self.runtime
+            # Cached briefly (services/platform/grants.py ``GrantsCache``): a change made in
+            # this process drops every cached answer; one made elsewhere is seen within
+            # GRANTS_TTL_S.
+            granted, revoked = await (
+                rt.grants.get(rt.pool, principal.user_id, principal.tenant)
+                if rt.grants is not None
+                else grants_and_revoked_in(rt.pool, principal.user_id, principal.tenant))
             mine: list[RoleGrant] = []
             for role in sorted(principal.roles):
                 scopes = [g.unit_scope for g in granted if g.role == role]
@@ -166,7 +172,7 @@ class Context(BaseContext, kw_only=True):
     async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:
         """A read connection that can see this tenant's schema and no other
         (services/store/dbroles.py)."""
-        async with self.runtime.pool_of(tenant).acquire() as conn, reading_as(conn, tenant.schema):
+        async with read_checkout(self.runtime.pool_of(tenant), tenant.schema) as conn:
             yield conn
 
     def fetcher(self, tenant: Tenant) -> Callable[..., Awaitable[list[Any]]]:

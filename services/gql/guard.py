@@ -1,6 +1,7 @@
 """Schema-wide guards: the permission matrix on every root field, and the cost limit.
 
-``Authorisation`` runs before each root resolver (query, mutation): it asks the permission
+``authorised`` runs before each root resolver (query, mutation), put there once per root
+field when the schema is built (``guard_root_fields``): it asks the permission
 matrix (services/gql/permissions.py) whether the caller's roles may call the field, so a new
 resolver is covered even if its author forgets to check. Resolvers then ask
 ``access_of(info)`` for the scope to apply to the ids they are given; for a caller whose
@@ -50,6 +51,7 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    default_field_resolver,
     get_named_type,
 )
 from services.gql.connections import empty, is_connection
@@ -72,17 +74,30 @@ def _target(arguments: dict[str, Any]) -> str:
 LIST_FACTOR = 20
 
 
-class Authorisation(SchemaExtension):
-    def resolve(self, _next: Callable[..., Any], root: Any, info: Any, *args: Any,
-                **kwargs: Any) -> Any:
-        if info.path.prev is not None or info.field_name.startswith("__"):
-            # Nested fields are covered by their root's check; __typename reveals nothing.
-            return _next(root, info, *args, **kwargs)
-        return self._guarded(_next, root, info, *args, **kwargs)
+GUARDED = "__congtam_guarded__"  # marks a resolver already wrapped (never wrapped twice)
 
-    @staticmethod
-    async def _guarded(_next: Callable[..., Any], root: Any, info: Any, *args: Any,
-                       **kwargs: Any) -> Any:
+
+def guard_root_fields(schema: GraphQLSchema) -> None:
+    """Put ``authorised`` in front of every root query and mutation field of ``schema``.
+
+    Only the root fields are wrapped, at schema build time: a nested field is covered by its
+    root's check, so graphql-core calls it directly (a ``resolve`` extension would wrap all
+    of a board's hundreds of field calls). Introspection fields are not in ``fields`` and
+    reveal nothing of a tenant. Subscriptions do not resolve through ``resolve`` (see the
+    module's docstring)."""
+    for root in (schema.query_type, schema.mutation_type):
+        if root is None:
+            continue
+        for field in root.fields.values():
+            inner = field.resolve or default_field_resolver
+            if not getattr(inner, GUARDED, False):
+                field.resolve = authorised(inner)
+
+
+def authorised(_next: Callable[..., Any]) -> Callable[..., Any]:
+    """``_next`` behind the permission matrix, the text check and the scope of its ids."""
+
+    async def guarded(root: Any, info: Any, **kwargs: Any) -> Any:
         # Every text of every root field, at any depth of its inputs, before anything else
         # reads it (the tenant: argument included): one place for what text may enter.
         check_texts(kwargs)
@@ -112,8 +127,11 @@ class Authorisation(SchemaExtension):
                 if not isinstance(info.return_type, GraphQLNonNull):
                     return None
                 raise
-        result = _next(root, info, *args, **kwargs)
+        result = _next(root, info, **kwargs)
         return await result if isawaitable(result) else result
+
+    setattr(guarded, GUARDED, True)
+    return guarded
 
 
 VALID_DOCUMENTS = 512

@@ -4,7 +4,7 @@ An argument or input field that carries an id is typed with one of the aliases b
 (``UnitID``, ``StaffID``, …) instead of a bare ``strawberry.ID``. On the wire nothing
 changes (the schema still says ``ID``, a client still sends a string); what changes is that
 the field's definition carries the kind of record the id names, and
-``services.gql.guard.Authorisation`` reads that kind from the schema before any resolver
+``services.gql.guard.authorised`` reads that kind from the schema before any resolver
 runs and checks the id against the caller's scope (services/gql/scope.py ``require``).
 
 The safe thing is the default: an ``ID`` argument declared without a kind is checked as

@@ -17,7 +17,7 @@ import asyncpg
 from strawberry.dataloader import DataLoader
 
 from services.platform.tenants import Tenant
-from services.store.dbroles import reading_as
+from services.store.dbroles import read_checkout
 
 
 class Reads:
@@ -35,7 +35,7 @@ class Reads:
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         self.statements += 1
-        async with self.pool.acquire() as conn, reading_as(conn, self.schema):
+        async with read_checkout(self.pool, self.schema) as conn:
             return list(await conn.fetch(sql, *args))
 
     async def fetch_across_tenants(self, sql: str, *args: Any,
@@ -49,7 +49,7 @@ class Reads:
 
     async def fetchrow(self, sql: str, *args: Any) -> Any:
         self.statements += 1
-        async with self.pool.acquire() as conn, reading_as(conn, self.schema):
+        async with read_checkout(self.pool, self.schema) as conn:
             return await conn.fetchrow(sql, *args)
 
     async def _by_id(self, table: str, column: str, ids: Sequence[UUID]) -> list[Any]:

@@ -2,7 +2,7 @@
 
 Every root field of the schema (``Query.*``, ``Mutation.*``, ``Subscription.*``) has exactly
 one entry in ``MATRIX``: the roles that may call it and, for each, the *scope* of records the
-role reaches. ``services.gql.guard.Authorisation`` checks the matrix before any root
+role reaches. ``services.gql.guard.authorised`` checks the matrix before any root
 resolver runs, so a resolver that forgets to check is still covered; a field without an entry
 is refused (and ``tests/security/test_permission_matrix.py`` fails, so a new field cannot be
 merged without a decision here). The README's "Permissions" table is rendered from this

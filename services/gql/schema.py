@@ -5,12 +5,9 @@ from __future__ import annotations
 import strawberry
 from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -21,7 +18,8 @@ from services.gql.commendations import CommendationMutation, CommendationQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
-from services.gql.guard import Authorisation, CostLimit, ValidDocuments
+from services.gql.guard import CostLimit, ValidDocuments, guard_root_fields
+from services.gql.leaves import LeafExecution
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.organisation import OrganisationMutation
 from services.gql.pending_work import PendingWorkQuery
@@ -61,27 +59,33 @@ class CongTamSchema(strawberry.Schema):
 def build_schema(*, production: bool = False) -> CongTamSchema:
     """The schema with its guards. In production, introspection is refused too (GraphiQL is
     not served either, services/http/api.py): clients use the published SDL in graphql/."""
-    rules: list[type[ASTValidationRule]] = [CostLimit]
+    # The rule classes are made once here, not per request (strawberry's depth and alias
+    # limiters make a fresh class in their constructors), and run as one extension.
+    rules: list[type[ASTValidationRule]] = [depth_rule(MAX_DEPTH, None),
+                                            alias_rule(MAX_ALIASES), CostLimit]
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return CongTamSchema(
+    built = CongTamSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
+        # Plain leaf objects (a board's rows) completed in one pass (services/gql/leaves.py).
+        execution_context_class=LeafExecution,
         extensions=[  # factories: a fresh extension per request
             OperationMetrics,  # first: it sees the errors after ErrorPolicy gave them a code
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             # Dashboards send the same few documents over and over: each text is validated
             # once per schema (variables are still checked on every request).
             ValidDocuments,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: AddValidationRules(rules),
-            Authorisation,
+            lambda: AddValidationRules(rules),  # depth, aliases, cost (and introspection)
             ErrorPolicy,
         ],
     )
+    # The permission matrix in front of every root field (services/gql/guard.py): once per
+    # root field, not a ``resolve`` extension around every field of the answer.
+    guard_root_fields(built._schema)
+    return built
 
 
 schema = build_schema()

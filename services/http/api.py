@@ -13,16 +13,18 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import structlog
 from cross_web import HTTPException as ViewHTTPException
 from litestar import Litestar, Request, get
+from litestar.background_tasks import BackgroundTasks
 from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.response import Response
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Dependencies, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.litestar import make_graphql_controller
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -35,6 +37,7 @@ from services.gql.subscriptions import with_websocket_auth
 from services.http.auth import TokenVerifier
 from services.http.limits import RequestGuard
 from services.http.office_routes import ROUTES as OFFICE_ROUTES
+from services.http.rate_buckets import SharedBuckets
 from services.http.refusals import RefusedError, from_view
 from services.http.web import web_router, with_offline_ide
 from services.logging import configure_logging
@@ -158,11 +161,22 @@ def unavailable() -> RefusedError:
                         [(b"retry-after", str(RETRY_AFTER_S).encode())], **error.details)
 
 
+async def _sub_response() -> Response[Any]:
+    """What strawberry's controller fills with headers and cookies of a GraphQL answer."""
+    return Response({}, background=BackgroundTasks([]))
+
+
 def with_coded_refusals(controller: type[Any]) -> type[Any]:
     """strawberry's view answers some mistakes with plain text (an unknown operationName, a
     subscription over POST): the same coded JSON as every other refusal instead."""
 
     class CodedRefusals(controller):  # type: ignore[misc,valid-type]
+        # strawberry provides the sub-response with a sync function run on a worker thread
+        # (``sync_to_thread=True``): a thread hop on every request for a constructor. The
+        # same value from a coroutine stays on the event loop.
+        dependencies: ClassVar[Dependencies] = {  # type: ignore[misc]
+            **controller.dependencies, "response": Provide(_sub_response)}
+
         async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
                                  context: Any, root_value: Any, request_data: Any) -> Any:
             # strawberry would run a subscription sent by POST as a query (and fail inside
@@ -210,11 +224,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     configure_logging(settings)
 
+    buckets = SharedBuckets()
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.rt = await bootstrap(settings)
         reminding = asyncio.create_task(run_reminders(app.state.rt, settings.reminder_every_s)) \
             if settings.reminder_every_s > 0 else None
+        # The rate buckets of this process, kept in step with the other replicas' in the
+        # background (services/http/rate_buckets.py); a request costs no statement.
+        syncing = asyncio.create_task(buckets.run(app.state.rt.pool)) \
+            if settings.rate_shared else None
         try:
             yield
         finally:
@@ -222,6 +242,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 reminding.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await reminding
+            if syncing is not None:
+                syncing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await syncing
+                await buckets.sync_once(app.state.rt.pool)  # what was taken since the last
             await shutdown(app.state.rt)
 
     schema = build_schema(production=settings.production)
@@ -241,6 +266,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Outermost first: every answer, refusals included, carries the request id.
         middleware=[request_id_middleware,
                     DefineMiddleware(RequestGuard, settings=settings,
-                                     verifier=TokenVerifier(settings))],
+                                     verifier=TokenVerifier(settings), buckets=buckets)],
         debug=False,
     )

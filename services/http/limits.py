@@ -8,13 +8,14 @@
   operations) is refused — batching multiplies every per-document limit by its length.
 - **Rate**: token buckets per user, per tenant and (before authentication) per client
   address, refilled per minute. The tenant bucket keeps one ward's burst from starving the
-  others; the user bucket keeps one account from using up its ward's. The buckets are shared
-  by every API replica, in PostgreSQL (services/http/rate_buckets.py: one statement per request),
-  so the limits hold service-wide however many replicas run. ``CONGTAM_RATE_SHARED=false``
-  keeps them in the process instead (then the service-wide limit is replicas × the limit);
-  a limit of 0 turns that limit off (and a request with no limit on costs no statement).
-  Should the database not answer, the request is let through (it will meet the same
-  database next) and the failure is logged.
+  others; the user bucket keeps one account from using up its ward's. Each process decides
+  from its own buckets (no statement on a request) and syncs them with every other
+  replica's through PostgreSQL about once a second (services/http/rate_buckets.py), so the
+  limits hold service-wide however many replicas run, within the slack documented there
+  and in deploy/README.md. ``CONGTAM_RATE_SHARED=false`` keeps them in the process only
+  (then the service-wide limit is replicas × the limit); a limit of 0 turns that limit off.
+  Should the database not answer, each process goes on with its own buckets and the
+  failure is logged.
 - **Persisted operations only** (``CONGTAM_PERSISTED_ONLY``): a client sends
   ``{"extensions": {"persistedQuery": {"sha256Hash": …}}}`` naming a document of
   graphql/operations/ by the SHA-256 of its text; free-form documents are refused.
@@ -26,12 +27,8 @@ Refusals are GraphQL-shaped JSON with a stable ``code`` and Vietnamese/English m
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +42,6 @@ from litestar.types import (
     WebSocketSendEvent,
 )
 
-from services.http import rate_buckets
 from services.http.auth import AuthError, Principal, TokenVerifier
 from services.http.envelope import (
     is_json,
@@ -53,16 +49,14 @@ from services.http.envelope import (
     parse_request,
     unsupported_media_type,
 )
+from services.http.rate_buckets import SharedBuckets
 from services.http.refusals import RefusedError
 from services.settings import Settings
-from services.store.outage import is_unavailable
 
 log = structlog.get_logger()
 
 OPERATIONS_DIR = Path(__file__).resolve().parents[2] / "graphql" / "operations"
 GRAPHQL_PATH = "/graphql"
-MAX_BUCKETS = 100_000  # bounded memory whatever the number of callers
-RATE_WAIT_S = 1.0  # the longest the shared buckets may delay a request
 
 
 def persisted_operations(folder: Path = OPERATIONS_DIR) -> dict[str, str]:
@@ -71,33 +65,6 @@ def persisted_operations(folder: Path = OPERATIONS_DIR) -> dict[str, str]:
         return {}
     docs = (p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.graphql")))
     return {hashlib.sha256(d.encode()).hexdigest(): d for d in docs}
-
-
-@dataclass
-class Bucket:
-    tokens: float
-    stamp: float
-
-
-class RateLimiter:
-    """Token buckets keyed by caller; ``per_minute`` requests, bursts up to the same."""
-
-    def __init__(self) -> None:
-        self._buckets: OrderedDict[str, Bucket] = OrderedDict()
-
-    def allow(self, key: str, per_minute: int, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        bucket = self._buckets.pop(key, None) or Bucket(float(per_minute), now)
-        bucket.tokens = min(float(per_minute),
-                            bucket.tokens + (now - bucket.stamp) * per_minute / 60.0)
-        bucket.stamp = now
-        allowed = bucket.tokens >= 1.0
-        if allowed:
-            bucket.tokens -= 1.0
-        self._buckets[key] = bucket
-        while len(self._buckets) > MAX_BUCKETS:
-            self._buckets.popitem(last=False)
-        return allowed
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
@@ -128,11 +95,12 @@ def _too_large(limit: int) -> RefusedError:
 
 
 class RequestGuard:
-    def __init__(self, app: ASGIApp, settings: Settings, verifier: TokenVerifier) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, verifier: TokenVerifier,
+                 buckets: SharedBuckets) -> None:
         self.app = app
         self.settings = settings
         self.verifier = verifier
-        self.limiter = RateLimiter()
+        self.buckets = buckets
         self.persisted = persisted_operations()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -233,7 +201,7 @@ class RequestGuard:
             (f"tenant:{principal.tenant}", self.settings.rate_per_tenant),
         ]
         checks = [(key, limit) for key, limit in checks if limit > 0]  # 0: that limit is off
-        refused = await self._take(scope, checks) if checks else None
+        refused = await self._take(checks) if checks else None
         if refused is not None:
             log.warning("rate_limited", key=refused)
             raise RefusedError(429, "RATE_LIMITED",
@@ -242,26 +210,12 @@ class RequestGuard:
                                [(b"retry-after", b"60")])
         return principal
 
-    async def _take(self, scope: Scope, checks: list[tuple[str, int]]) -> str | None:
-        """One token from each bucket in order; the key of the first empty one, if any."""
-        runtime = getattr(getattr(scope.get("app"), "state", None), "rt", None)
-        if self.settings.rate_shared and runtime is not None:
-            try:
-                # Bounded well under the 5 s a request may take when the database is away:
-                # the request then meets the database in GraphQL and is answered there.
-                async with asyncio.timeout(RATE_WAIT_S):
-                    async with runtime.pool.acquire() as conn:
-                        index = await rate_buckets.take(conn, [k for k, _ in checks],
-                                                        [n for _, n in checks])
-            except Exception as error:  # a guard must not take the API down
-                (log.warning if is_unavailable(error) else log.error)(
-                    "rate_buckets_unavailable", error=type(error).__name__)
-                return None
-            return checks[index - 1][0] if index else None
-        for key, per_minute in checks:
-            if not self.limiter.allow(key, per_minute):
-                return key
-        return None
+    async def _take(self, checks: list[tuple[str, int]]) -> str | None:
+        """One token from each bucket in order; the key of the first empty one, if any.
+        Decided in the process, with no statement but on a key's first request (or first
+        after a pause): the buckets are synced with the other replicas' in the background
+        (services/http/rate_buckets.py), when shared."""
+        return await self.buckets.take(checks)
 
     async def _checked_body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes

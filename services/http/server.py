@@ -3,7 +3,8 @@
 uvicorn closes a connection idle *between* requests (``timeout_keep_alive``) but waits
 forever for the headers of a request that has begun, or of the first request of a fresh
 connection: a client sending one byte a minute (or nothing) holds a connection — and, with
-enough of them, the server. ``with_header_deadline`` is uvicorn's h11 protocol plus a timer
+enough of them, the server. ``with_header_deadline`` is uvicorn's HTTP protocol (httptools'
+parser in C where installed, as ``uvicorn[standard]`` installs it; else h11) plus a timer
 started when a connection opens and when the first bytes of a next request arrive; if the
 request's headers are not complete when it fires, the client gets a coded 408 and the
 connection is closed. Bodies are bounded elsewhere (size: services/http/limits.py).
@@ -18,6 +19,11 @@ from typing import Any
 
 import structlog
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+try:  # the C parser: a fraction of h11's CPU per request
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover - httptools comes with uvicorn[standard]
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]
 
 log = structlog.get_logger()
 
@@ -34,25 +40,32 @@ def _timeout_answer(request_id: str, seconds: float) -> bytes:
     return head + body
 
 
-class HeaderDeadline(H11Protocol):
+class HeaderDeadline:
+    """The timer, mixed into either of uvicorn's protocols (both expose ``cycle``, ``loop``,
+    ``transport`` and ``client``, and begin a cycle when a request's headers are in)."""
+
     header_timeout_s = 10.0
+    cycle: Any
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    client: Any
     _timer: asyncio.TimerHandle | None = None
     _waiting_since: Any = None  # the request cycle current when the timer was started
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
         self._start()
 
     def data_received(self, data: bytes) -> None:
         if self._timer is None and (self.cycle is None or self.cycle.response_complete):
             self._start()  # the first bytes of a next request on a kept-alive connection
-        super().data_received(data)
+        super().data_received(data)  # type: ignore[misc]
         if self._timer is not None and self.cycle is not self._waiting_since:
             self._stop()  # its headers are in: a request cycle began
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop()
-        super().connection_lost(exc)
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _start(self) -> None:
         self._waiting_since = self.cycle
@@ -74,6 +87,21 @@ class HeaderDeadline(H11Protocol):
         self.transport.close()
 
 
-def with_header_deadline(seconds: float) -> type[HeaderDeadline]:
-    """uvicorn's ``http=`` protocol class with this header deadline."""
-    return type("HeaderDeadlineProtocol", (HeaderDeadline,), {"header_timeout_s": seconds})
+def with_header_deadline(seconds: float, *, parser: str = "auto") -> type[asyncio.Protocol]:
+    """uvicorn's ``http=`` protocol class with this header deadline: on httptools when it is
+    installed (``parser="auto"``) or asked for, on h11 when asked for (``"h11"``)."""
+    base: type[asyncio.Protocol] = H11Protocol
+    if parser != "h11" and HttpToolsProtocol is not None:
+        base = HttpToolsProtocol
+    made: type[asyncio.Protocol] = type("HeaderDeadlineProtocol", (HeaderDeadline, base),
+                                        {"header_timeout_s": seconds})
+    return made
+
+
+def uvloop_or_asyncio() -> str:
+    """uvicorn's ``loop=``: uvloop where installed (``uvicorn[standard]``), else asyncio."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        return "asyncio"
+    return "uvloop"

@@ -8,6 +8,8 @@ events of the platform log (services/platform/platform_log.py); revoked grants a
 
 from __future__ import annotations
 
+import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -76,3 +78,50 @@ async def grants_and_revoked_in(db: asyncpg.Pool | DbConn, user_id: str,
 
 async def roles_in(db: asyncpg.Pool | DbConn, user_id: str, tenant: str) -> frozenset[str]:
     return frozenset(g.role for g in await grants_in(db, user_id, tenant))
+
+
+
+# The longest a cached answer is used by a process that did not make the change itself (a
+# revocation made through another replica reaches this one within it). deploy/README.md.
+GRANTS_TTL_S = 2.0
+_caches: weakref.WeakSet[GrantsCache] = weakref.WeakSet()
+
+
+def grants_changed() -> None:
+    """This process changed the grants (services/platform/platform_log.py): every cache of
+    the process forgets at once, before the write returns."""
+    for cache in list(_caches):
+        cache.clear()
+
+
+class GrantsCache:
+    """``grants_and_revoked_in`` answers, kept per user and tenant for ``GRANTS_TTL_S``.
+
+    A change made in this process drops every answer at once (``grants_changed``); one
+    made by another process is seen when the answer expires. No connection is held for
+    it (the per-process connection budget, deploy/README.md, stays as it is)."""
+
+    def __init__(self, max_answers: int = 10_000) -> None:
+        self.max_answers = max_answers
+        self._answers: dict[tuple[str, str], tuple[float, list[Grant], frozenset[str]]] = {}
+        self._generation = 0  # bumped on every change: an answer read before one is not kept
+        _caches.add(self)
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._answers.clear()
+
+    async def get(self, db: asyncpg.Pool | DbConn, user_id: str,
+                  tenant: str) -> tuple[list[Grant], frozenset[str]]:
+        key = (user_id, tenant)
+        found = self._answers.get(key)
+        now = time.monotonic()
+        if found is not None and now - found[0] < GRANTS_TTL_S:
+            return list(found[1]), found[2]
+        generation = self._generation
+        granted, revoked = await grants_and_revoked_in(db, user_id, tenant)
+        if generation == self._generation:
+            if len(self._answers) >= self.max_answers:
+                self._answers.clear()  # bounded; refilled by the next requests
+            self._answers[key] = (now, list(granted), revoked)
+        return granted, revoked

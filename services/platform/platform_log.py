@@ -40,6 +40,7 @@ from domain.platform import (
 from projections.platform import PLATFORM_EVENTS_TABLE, PLATFORM_SCHEMA, PlatformProjection
 from projections.runner import CatchUp, catch_up, ensure_tracking, lock_key
 from services.http.auth import ROLES
+from services.platform.grants import grants_changed
 from services.store.dbroles import (
     PLATFORM_WRITER_ROLE,
     install_platform_log_roles,
@@ -223,6 +224,7 @@ class Platform:
                 return write()
         result = await anyio.to_thread.run_sync(work)
         await self.catch_up()
+        grants_changed()  # this process's cached grants (the others hear a notification)
         return result
 
     async def grant(self, actor: Actor, user_id: str, tenant: str, role: str,

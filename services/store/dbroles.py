@@ -41,7 +41,7 @@ Other roles (all ``NOLOGIN`` group roles; operators give them LOGIN in productio
   only the erasure's projection does). Each path switches to its role for its own
   transaction (services/platform/platform_log.py, services/store/personal_keys.py);
   ``congtam_api`` may take them, as it takes ``congtam_writer``. The shared rate-limit
-  buckets are reached only through ``platform.rate_take`` (``SECURITY DEFINER``), not the
+  buckets are reached only through ``platform.rate_sync`` (``SECURITY DEFINER``), not the
   table.
 - Event tables (``*_events``) are append-only for everyone: ``UPDATE``, ``DELETE`` and
   ``TRUNCATE`` are revoked from every role here (and refused by triggers,
@@ -53,10 +53,13 @@ Creating roles needs ``CREATEROLE``; without it the second line is reported off 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import structlog
@@ -119,12 +122,12 @@ async def install_platform_roles(conn: DbConn) -> None:
                   f"GRANT SELECT, INSERT, UPDATE, DELETE ON platform.{t} "
                   f"TO {PLATFORM_PROJECTOR_ROLE};" for t in PLATFORM_READ_MODELS)
     )
-    if await conn.fetchval("SELECT to_regprocedure('platform.rate_take(text[], integer[])') "
-                           "IS NOT NULL"):
+    sync = "platform.rate_sync(text[], integer[], integer[])"
+    if await conn.fetchval(f"SELECT to_regprocedure('{sync}') IS NOT NULL"):
         await conn.execute(
             "REVOKE ALL ON platform.rate_buckets FROM PUBLIC;"
-            "REVOKE ALL ON FUNCTION platform.rate_take(text[], integer[]) FROM PUBLIC;"
-            f"GRANT EXECUTE ON FUNCTION platform.rate_take(text[], integer[]) TO {API_ROLE}")
+            f"REVOKE ALL ON FUNCTION {sync} FROM PUBLIC;"
+            f"GRANT EXECUTE ON FUNCTION {sync} TO {API_ROLE}")
     if await conn.fetchval("SELECT to_regclass('platform.personal_keys') IS NOT NULL"):
         # Projections open sealed personal data with the keys not erased
         # (storage/sealing.py); the API's tenant readers never see a key.
@@ -313,6 +316,45 @@ async def reading_as(conn: DbConn, schema: str) -> AsyncIterator[None]:
         if _enabled:
             await conn.execute(f"SET LOCAL ROLE {reader_role(schema)}")
         yield
+
+
+# Raw connections whose last checkout was only a committed ``read_checkout``: nothing of
+# that checkout outlives its transaction, so the pool's reset is skipped (``take_clean``).
+_clean: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+@asynccontextmanager
+async def read_checkout(pool: Any, schema: str) -> AsyncIterator[DbConn]:
+    """A pooled connection in a read-only transaction as ``schema``'s reader role.
+
+    As ``reading_as``, in fewer round trips: ``BEGIN READ ONLY`` and ``SET LOCAL ROLE`` go
+    in one (the simple protocol runs both), the statements, then ``COMMIT`` — and the pool
+    does not reset the connection when it comes back, since the role and every setting of
+    the checkout ended with its transaction (``take_clean``). Two transactions never share
+    the checkout, so nothing set here can reach the next borrower."""
+    async with pool.acquire() as conn:
+        setup = "BEGIN READ ONLY"
+        if _enabled:
+            setup += f"; SET LOCAL ROLE {reader_role(schema)}"
+        try:
+            await conn.execute(setup)
+            yield conn
+        except BaseException:
+            with contextlib.suppress(Exception):  # the pool's reset rolls back otherwise
+                if conn.is_in_transaction():
+                    await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        _clean.add(getattr(conn, "_con", conn))  # the proxy's connection, as the pool sees it
+
+
+def take_clean(conn: Any) -> bool:
+    """Whether ``conn`` comes back from a committed ``read_checkout`` (asked once, by the
+    pool's reset): then it carries no role, setting, cursor, lock or listener to reset."""
+    if conn in _clean:
+        _clean.discard(conn)
+        return not conn.is_in_transaction()
+    return False
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.store.dbroles import PROJECTOR_ROLE, reader_role, reading_as
+from services.store.dbroles import PROJECTOR_ROLE, read_checkout, reader_role, reading_as
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
@@ -37,6 +37,38 @@ async def test_a_tenants_reader_role_cannot_read_another_tenants_schema(
                     await conn.fetch(f"SELECT * FROM {y.schema}.{table}")
         # The role ended with the transaction: the pooled connection is itself again.
         assert await conn.fetchval("SELECT current_user") != reader_role(x.schema)
+
+
+async def test_the_api_read_checkout_is_the_tenants_reader_and_leaves_nothing_behind(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    """The checkout every API read goes through (one round trip to begin, no reset after):
+    the tenant's reader role, read-only, and a connection that comes back as itself."""
+    x, y = await new_tenant(), await new_tenant()
+    await org_in(y, members=1)
+    pool = runtime.pool_of(x)
+    async with read_checkout(pool, x.schema) as conn:
+        assert await conn.fetchval("SELECT current_user") == reader_role(x.schema)
+        assert await conn.fetchval(f"SELECT count(*) FROM {x.schema}.rm_units") == 0
+    for table in ("rm_units", "rm_staff", "rm_ratings", "evaluations_events"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with read_checkout(pool, x.schema) as conn:
+                await conn.fetch(f"SELECT * FROM {y.schema}.{table}")
+    with pytest.raises((asyncpg.ReadOnlySQLTransactionError,
+                        asyncpg.InsufficientPrivilegeError)):
+        async with read_checkout(pool, x.schema) as conn:
+            await conn.execute(f"DELETE FROM {x.schema}.rm_units")
+    # Every connection of the pool, borrowed after those reads, is the login role again,
+    # outside any transaction.
+    held = [await pool.acquire() for _ in range(pool.get_size())]
+    try:
+        for conn in held:
+            assert await conn.fetchval("SELECT current_user = session_user")
+            assert not conn.is_in_transaction()
+    finally:
+        for conn in held:
+            await pool.release(conn)
 
 
 async def test_reads_cannot_write_even_their_own_tenant(

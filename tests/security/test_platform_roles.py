@@ -90,7 +90,7 @@ async def test_the_api_role_reaches_platform_writes_only_through_the_narrow_role
                     privilege), (table, privilege)
         # The rate buckets: the function only.
         assert await conn.fetchval("SELECT has_function_privilege($1, $2, 'EXECUTE')",
-                                   API_ROLE, "platform.rate_take(text[], integer[])")
+                                   API_ROLE, "platform.rate_sync(text[], integer[], integer[])")
         assert not await conn.fetchval("SELECT has_table_privilege($1, $2, 'SELECT')",
                                        API_ROLE, "platform.rate_buckets")
 
