@@ -20,8 +20,9 @@ from services.gql.schema import schema
 
 pytestmark = pytest.mark.unit
 
-# Bounded by nature, not pages of data: a policy's quota rules, the published checkpoints.
-BOUNDED = {"quotaUse", "auditCheckpoints"}
+# Bounded by nature, not pages of data: a policy's quota rules, the published checkpoints,
+# the handful of deadlines one person owes this month.
+BOUNDED = {"quotaUse", "auditCheckpoints", "myDeadlines"}
 # Still plain lists, to become connections: none left.
 NOT_YET_CONNECTIONS: set[str] = set()
 
