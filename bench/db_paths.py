@@ -79,7 +79,9 @@ async def baseline_insert_concurrent(rt: Runtime, rows: int, state_bytes: int, c
     flushes concurrent commits together, so this floor rises with the clients)."""
     import asyncpg  # the read side's driver; only this floor opens connections of its own
 
-    data = _rows(rows, state_bytes + 1)  # not the single-client rows: no unique clash
+    rng = random.Random(f"clients-{clients}")  # not the single-client rows: no unique clash
+    data = [(uuid.UUID(int=rng.getrandbits(128), version=4), 1, TOPIC,
+             rng.randbytes(state_bytes)) for _ in range(rows)]
     sql = f"INSERT INTO {SCHEMA}.{TABLE} ({', '.join(COLUMNS)}) VALUES ($1, $2, $3, $4)"
     latencies: list[float] = []
     conns = [await asyncpg.connect(**rt.params.asyncpg_kwargs()) for _ in range(clients)]

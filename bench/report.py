@@ -18,7 +18,8 @@ from bench.scales import Scale
 from bench.stats import Measure
 
 # Which figures are floors: shown first and dimmed, never given a ratio of their own.
-BASELINES = ("baseline_insert_single", "baseline_insert_c32", "baseline_copy", "baseline_read", "baseline_read_audit",
+BASELINES = ("baseline_insert_single", "baseline_insert_c32", "baseline_copy", "baseline_read",
+             "baseline_read_audit",
              "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
              "baseline_typename_burst")
 # The bare stack's and the peer's figures are floors too (bench/floors.py).

@@ -45,7 +45,8 @@ PATHS = ("append_library", "bulk_rating", "bulk_board", "appeal_cycle", "decisio
          "dashboard_query", "floors", "commit_to_visible", "rebuild", "catch_up", "verify",
          "export", "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move",
          "import_staff")
-CHOICES = (*PATHS, "baseline_insert_single", "baseline_insert_c32", "baseline_copy", "baseline_read",
+CHOICES = (*PATHS, "baseline_insert_single", "baseline_insert_c32", "baseline_copy",
+           "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
 # Served over HTTP by one ``congtam serve``, beside the bare stack and the peer. ("floors":
