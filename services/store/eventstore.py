@@ -14,7 +14,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, cast
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Mapper,
+    PersistenceError,
     Recording,
     StoredEvent,
 )
@@ -228,13 +229,26 @@ class TenantRecorder(PostgresApplicationRecorder):
             # them, nothing else (services/store/dbroles.py); the role ends with the transaction.
             curs.execute(self._set_writer)
 
-    def begin_batch(self, curs: Cursor[DictRow]) -> None:
-        """A batch's transaction starts as every append does: as the writer, table locked."""
-        self._become_writer(curs)
-        self._lock_table(curs)
+    def open_batch(self, curs: Cursor[DictRow]) -> None:
+        """A batch's transaction starts as every append does — as the writer, the table
+        locked — and sets its first command's savepoint: one round trip."""
+        if self._as_writer is None:
+            curs.execute(self._writer_ready)
+            row = curs.fetchone()
+            self._as_writer = bool(row and row["ready"])
+        opening = [SQL("BEGIN"), *([self._set_writer] if self._as_writer else []),
+                   *self.lock_table_statements, SQL("SAVEPOINT command")]
+        curs.execute(SQL("; ").join(opening), prepare=False)
 
-    def end_batch(self, curs: Cursor[DictRow]) -> None:
-        curs.execute(self._notify, prepare=True)  # delivered at commit, with the schema
+    def close_batch(self, curs: Cursor[DictRow], wrote: bool) -> None:
+        """NOTIFY (delivered at commit, with the schema) and COMMIT: one round trip. A
+        transaction found aborted answers ROLLBACK to a COMMIT: that is an error here."""
+        closing = [*([self._notify] if wrote else []), SQL("COMMIT")]
+        curs.execute(SQL("; ").join(closing), prepare=False)
+        while curs.nextset():  # the COMMIT's answer is the last one
+            pass
+        if curs.statusmessage != "COMMIT":
+            raise PersistenceError(f"batch not committed: {curs.statusmessage}")
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
@@ -305,18 +319,19 @@ class Evaluations(Application):  # type: ignore[type-arg]
         batches = getattr(self._datastore, "batches", None)
         batch: Batch | None = None
         with batches or nullcontext(), self._datastore.pool.connection() as conn:
+            curs = conn.cursor()
             try:
-                with conn.transaction():
-                    curs = conn.cursor()
-                    recorder.begin_batch(curs)
-                    batch = Batch(self, self._datastore, conn, curs)
-                    yield batch
-                    if batch.wrote:
-                        recorder.end_batch(curs)
+                recorder.open_batch(curs)  # BEGIN … (the connection is in autocommit)
+                batch = Batch(self, self._datastore, conn, curs)
+                yield batch
+                recorder.close_batch(curs, batch.wrote)  # … COMMIT
             except BaseException:
                 if batch is not None and self._cache is not None:
                     self._cache.discard(batch)
+                with suppress(psycopg.Error):  # a broken connection: the pool replaces it
+                    curs.execute("ROLLBACK", prepare=False)
                 raise
+        assert batch is not None
         if self._cache is not None:
             self._cache.publish(batch)
         if batch.appended:

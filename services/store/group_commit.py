@@ -55,6 +55,9 @@ class Batch:
     touched: set[UUID] = field(default_factory=set)  # everything lent during the batch
     appended: int = 0  # events written by the steps that succeeded
     wrote: bool = False
+    # The savepoint "command": "ready" (set, unused), "active" (a command runs in it),
+    # "held" (its command finished; released when the next one starts), or "none".
+    mark: str = "ready"
 
     def lend(self, aggregate_id: UUID, aggregate: Aggregate) -> Aggregate:
         self.lent[aggregate_id] = aggregate
@@ -63,22 +66,33 @@ class Batch:
 
     @contextmanager
     def step(self, cache: LendingCache | None) -> Iterator[None]:
-        """One command's attempt: kept whole, or rolled back whole (its savepoint). The
-        savepoint is the server's own (no psycopg transaction object): rolling back to it
-        keeps the connection's prepared statements, which psycopg would drop."""
-        self.cursor.execute("SAVEPOINT command", prepare=False)
+        """One command's attempt: kept whole, or rolled back whole (its savepoint).
+
+        The savepoints are the server's own (no psycopg transaction object: rolling back
+        one of those makes psycopg drop the connection's prepared statements), and ride
+        with other statements: the first is set by the batch's opening, a command's is
+        released together with setting the next one's, the last by the COMMIT."""
+        nested = self.mark == "active"
+        if self.mark == "held":
+            self.cursor.execute("RELEASE SAVEPOINT command; SAVEPOINT command", prepare=False)
+        elif self.mark != "ready":
+            self.cursor.execute("SAVEPOINT command", prepare=False)
+        self.mark = "active"
         appended, outer, self.lent = self.appended, self.lent, {}
         try:
             yield
         except BaseException:
-            self.cursor.execute("ROLLBACK TO SAVEPOINT command", prepare=False)
-            self.cursor.execute("RELEASE SAVEPOINT command", prepare=False)
+            self.cursor.execute("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
+                                prepare=False)
+            self.mark = "active" if nested else "none"
             self.appended = appended
             for aggregate_id in self.lent:  # possibly mutated: not the log's state
                 self._forget(aggregate_id, cache)
             raise
         else:
-            self.cursor.execute("RELEASE SAVEPOINT command", prepare=False)
+            if nested:  # the outer command's savepoint is the one left to hold
+                self.cursor.execute("RELEASE SAVEPOINT command", prepare=False)
+            self.mark = "active" if nested else "held"
             for aggregate_id, aggregate in self.lent.items():
                 if aggregate.pending_events:  # changed, never saved: ahead of the log
                     self._forget(aggregate_id, cache)
