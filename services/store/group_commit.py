@@ -38,6 +38,7 @@ from psycopg.rows import DictRow
 
 T = TypeVar("T")
 BATCH_MAX = 64  # commands per transaction: bounds how long the table lock is held
+FOLLOWER_POLL_S = 0.01
 
 _local = threading.local()
 
@@ -184,7 +185,7 @@ class LendingCache(LRUCache[UUID, Aggregate]):
 class _Job(Generic[T]):
     call: Callable[[], T]
     context: contextvars.Context
-    finished: bool = False
+    finished: threading.Event = field(default_factory=threading.Event)
     result: T | None = None
     error: BaseException | None = None
 
@@ -215,16 +216,34 @@ class TenantWriter:
         job: _Job[T] = _Job(call, contextvars.copy_context())
         with self._queue_lock:
             self._queue.append(job)
-        while not job.finished:
-            with self.lock:
-                if job.finished:
-                    break
-                with self._queue_lock:
-                    jobs, self._queue = self._queue[:BATCH_MAX], self._queue[BATCH_MAX:]
-                self._execute(jobs)
+        while not job.finished.is_set():
+            # Whoever finds no leader leads; the others are woken when their batch ends
+            # (and look again now and then: the lock may be held by a reader, not a leader).
+            if self.lock.acquire(blocking=False):
+                self._lead()
+            else:
+                job.finished.wait(FOLLOWER_POLL_S)
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
+
+    def _lead(self) -> None:
+        """Batch after batch while commands wait (those that arrived during one batch form
+        the next), then give up the lock. It is given up while the queue is seen empty, so
+        a command queued after that finds the lock free: none is left without a leader."""
+        released = False
+        try:
+            while True:
+                with self._queue_lock:
+                    jobs, self._queue = self._queue[:BATCH_MAX], self._queue[BATCH_MAX:]
+                    if not jobs:
+                        self.lock.release()
+                        released = True
+                        return
+                self._execute(jobs)
+        finally:
+            if not released:
+                self.lock.release()
 
     def _execute(self, jobs: list[_Job[Any]]) -> None:
         try:
@@ -241,4 +260,4 @@ class TenantWriter:
                     job.error, job.result = error, None
         finally:
             for job in jobs:
-                job.finished = True
+                job.finished.set()
