@@ -11,6 +11,8 @@ import random
 import time
 import uuid
 
+import anyio
+
 from bench.stats import Measure, stopwatch
 from projections.rebuild import swap_rebuild
 from projections.runner import EVENTS_TABLE, catch_up, reset
@@ -68,6 +70,43 @@ async def baseline_insert_single(rt: Runtime, rows: int, state_bytes: int,
                     break
     return Measure("baseline_insert_single", "rows/s", len(latencies), watch.seconds,
                    latencies_ms=latencies, extra={"state_bytes": state_bytes})
+
+
+async def baseline_insert_concurrent(rt: Runtime, rows: int, state_bytes: int, clients: int,
+                                     budget_s: float) -> Measure:
+    """Single-row INSERTs from ``clients`` connections at once, each its own committed
+    transaction: the floor a decision at that many clients is read against (PostgreSQL
+    flushes concurrent commits together, so this floor rises with the clients)."""
+    import asyncpg  # the read side's driver; only this floor opens connections of its own
+
+    rng = random.Random(f"clients-{clients}")  # not the single-client rows: no unique clash
+    data = [(uuid.UUID(int=rng.getrandbits(128), version=4), 1, TOPIC,
+             rng.randbytes(state_bytes)) for _ in range(rows)]
+    sql = f"INSERT INTO {SCHEMA}.{TABLE} ({', '.join(COLUMNS)}) VALUES ($1, $2, $3, $4)"
+    latencies: list[float] = []
+    conns = [await asyncpg.connect(**rt.params.asyncpg_kwargs()) for _ in range(clients)]
+    deadline = time.perf_counter() + budget_s
+
+    async def client(conn: asyncpg.Connection, share: list[tuple[uuid.UUID, int, str, bytes]]
+                     ) -> None:
+        for row in share:
+            started = time.perf_counter()
+            await conn.execute(sql, *row)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if started > deadline:
+                break
+
+    try:
+        with stopwatch() as watch:
+            async with anyio.create_task_group() as tg:
+                for index, conn in enumerate(conns):
+                    tg.start_soon(client, conn, data[index::clients])
+    finally:
+        for conn in conns:
+            await conn.close()
+    return Measure(f"baseline_insert_c{clients}", "rows/s", len(latencies), watch.seconds,
+                   latencies_ms=latencies, concurrency=clients,
+                   extra={"state_bytes": state_bytes})
 
 
 async def baseline_copy(rt: Runtime, rows: int, state_bytes: int) -> Measure:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +40,34 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class CpuClock(Protocol):
     def cpu_seconds(self) -> float: ...
+
+
+class PostgresCpu:
+    """The CPU of a local PostgreSQL: the postmaster, its live children (backends, workers)
+    and the children it has reaped (closed backends), from the kernel."""
+
+    def __init__(self, pgdata: Path) -> None:
+        self.postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+
+    @staticmethod
+    def _stat(pid: int) -> list[str]:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        return text.rsplit(")", 1)[1].split()
+
+    def cpu_seconds(self) -> float:
+        ticks = 0
+        own = self._stat(self.postmaster)  # utime, stime, cutime, cstime
+        ticks += sum(int(v) for v in own[11:15])
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = self._stat(int(entry.name))
+            except (OSError, ValueError):
+                continue  # gone meanwhile
+            if int(fields[1]) == self.postmaster:  # ppid
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def floor_names(path: str, concurrency: int) -> tuple[str, str] | None:
@@ -100,6 +128,9 @@ class Side:
     concurrency: int
     baseline: str | None = None
     settle_s: float = 0.0  # after each repetition (a decision wakes the projector)
+    # Every process a request costs CPU in (API, projector, PostgreSQL): read after the
+    # settle, so the projector's work on what was written is counted.
+    everything: Sequence[CpuClock] = field(default_factory=tuple)
 
 
 @dataclass
@@ -107,6 +138,7 @@ class _Sum:
     count: int = 0
     seconds: float = 0.0
     cpu: float = 0.0
+    all_cpu: float = 0.0
     errors: int = 0
     reps: int = 0
     first_error: str | None = None
@@ -128,6 +160,7 @@ async def interleaved(sides: list[Side], reps: int, budget_s: float) -> list[Mea
             if not lanes:
                 continue
             before = side.server.cpu_seconds()
+            all_before = sum(clock.cpu_seconds() for clock in side.everything)
             m = await drive(side.name, lanes, budget_s / reps)
             total = sums[side.name]
             total.cpu += side.server.cpu_seconds() - before
@@ -140,12 +173,15 @@ async def interleaved(sides: list[Side], reps: int, budget_s: float) -> list[Mea
                 total.first_error = str(m.extra["first_error"])
             if side.settle_s:
                 await asyncio.sleep(side.settle_s)
+            total.all_cpu += sum(clock.cpu_seconds() for clock in side.everything) - all_before
     out = []
     for side in sides:
         total = sums[side.name]
         extra: dict[str, Any] = {
             "server_cpu_ms": round(total.cpu * 1000 / max(total.count, 1), 3),
             "repetitions": total.reps}
+        if side.everything:
+            extra["all_cpu_ms"] = round(total.all_cpu * 1000 / max(total.count, 1), 3)
         if total.first_error:
             extra["first_error"] = total.first_error
         out.append(Measure(side.name, "req/s", total.count, total.seconds,

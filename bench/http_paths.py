@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,16 @@ import anyio
 import httpx
 
 from bench.env import quiet_loggers
-from bench.floors import Side, bare_stack, chunk, floor_names, interleaved, read_requests
+from bench.floors import (
+    CpuClock,
+    PostgresCpu,
+    Side,
+    bare_stack,
+    chunk,
+    floor_names,
+    interleaved,
+    read_requests,
+)
 from bench.http import Call, client, graphql_call, split
 from bench.lag_paths import LANES, RATE, lag_under_load
 from bench.peer import BOARD as PEER_BOARD
@@ -195,8 +204,8 @@ def _dealt(calls: list[Call], clients: int) -> Callable[[int], list[list[Call]]]
 
 
 def _sides(endpoints: list[Endpoint], c: int, n: int, reader: str,
-           variables: dict[str, Any] | None, decisions: list[list[Call]], reps: int
-           ) -> list[Side]:
+           variables: dict[str, Any] | None, decisions: list[list[Call]], reps: int,
+           everything: Sequence[CpuClock] = ()) -> list[Side]:
     sides = []
     for ep in endpoints:
         calls = [graphql_call(ep.http, reader, TYPENAME)] * n
@@ -210,7 +219,8 @@ def _sides(endpoints: list[Endpoint], c: int, n: int, reader: str,
     if decisions:
         sides.append(Side(f"decision_graphql_c{c}", endpoints[0].process,
                           lambda rep: [chunk(lane, reps, rep) for lane in decisions], c,
-                          baseline=f"baseline_typename_c{c}", settle_s=0.3))
+                          baseline=f"baseline_typename_c{c}", settle_s=0.3,
+                          everything=everything))
     return sides
 
 
@@ -250,7 +260,7 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     # The floors are separate processes too, serving the board's tenant schema.
     await create_roles(rt)
     async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
+        projector = await stack.enter_async_context(
             running(settings, "projector", PROJECTOR_ROLE, serve=False))
         api = await stack.enter_async_context(running(settings, "api", API_ROLE, serve=True))
         bare = await stack.enter_async_context(bare_stack(rt, settings, schema))
@@ -269,6 +279,10 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                 await stack.enter_async_context(client(peer.base_url or "", 32)),
                 PEER_BOARD, lambda d: list(d["allRmRatings"]["nodes"])))
         quiet_loggers()
+        everything: list[CpuClock] = [api, projector]
+        pgdata = settings.data_dir.parent / "pg"  # the embedded server's (bench/env.py)
+        if (pgdata / "postmaster.pid").exists():
+            everything.append(PostgresCpu(pgdata))
         await _warm_up(http, settings, lanes + lag_lanes, doc, reader)
         rows = await _same_board(endpoints, reader, variables, len(board.members) + 1)
         for ep in endpoints:
@@ -278,7 +292,7 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
             decisions = [_decision_calls(http, settings, lane, doc) for lane in by_c[c]]
             n = read_requests(scale.dashboard_requests, c, scale.floor_per_client)
             sides = _sides(endpoints, c, n, reader, variables if boards else None, decisions,
-                           reps)
+                           reps, everything)
             measured = await interleaved(sides, reps, budget)
             for m in measured:
                 if "board" in m.name or m.name.startswith("dashboard_query"):

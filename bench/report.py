@@ -18,7 +18,8 @@ from bench.scales import Scale
 from bench.stats import Measure
 
 # Which figures are floors: shown first and dimmed, never given a ratio of their own.
-BASELINES = ("baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
+BASELINES = ("baseline_insert_single", "baseline_insert_c32", "baseline_copy", "baseline_read",
+             "baseline_read_audit",
              "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
              "baseline_typename_burst")
 # The bare stack's and the peer's figures are floors too (bench/floors.py).
@@ -61,13 +62,36 @@ def _beside_floors(figure: dict[str, Any], by_name: dict[str, Measure]) -> dict[
     return figure
 
 
+def insert_floor(name: str) -> str | None:
+    """The raw-INSERT floor a decision at its concurrency is read against (one committed
+    single-row INSERT per decision, from as many connections as the decision's clients)."""
+    if not name.startswith("decision_graphql_c"):
+        return None
+    clients = name.removeprefix("decision_graphql_c")
+    return "baseline_insert_single" if clients == "1" else f"baseline_insert_c{clients}"
+
+
+def _beside_insert(figure: dict[str, Any], name: str, by_name: dict[str, Measure]
+                   ) -> dict[str, Any]:
+    floor_name = insert_floor(name)
+    if floor_name is None:
+        return figure
+    floor = by_name.get(floor_name)
+    figure["insert_floor"] = floor_name
+    figure["insert_ratio"] = (float(f"{figure['rate'] / floor.rate:.4g}")
+                              if floor is not None and floor.rate else None)
+    return figure
+
+
 def build_record(scale: Scale, measures: list[Measure], *, started_at: datetime,
                  total_seconds: float, generated: dict[str, Any],
                  postgres: str, peer: dict[str, Any] | None = None) -> dict[str, Any]:
     by_name = {m.name: m for m in measures}
     baselines = {m.name: _beside_floors(m.to_json(None), by_name) for m in measures
                  if is_baseline(m.name)}
-    paths = {m.name: _beside_floors(m.to_json(by_name.get(m.baseline or "")), by_name)
+    paths = {m.name: _beside_insert(
+                 _beside_floors(m.to_json(by_name.get(m.baseline or "")), by_name),
+                 m.name, by_name)
              for m in measures if not is_baseline(m.name)}
     return {
         "scale": scale.name,

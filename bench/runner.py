@@ -20,6 +20,7 @@ from bench.audit_paths import (
 )
 from bench.db_paths import (
     baseline_copy,
+    baseline_insert_concurrent,
     baseline_insert_single,
     baseline_read,
     catch_up_all,
@@ -44,7 +45,8 @@ PATHS = ("append_library", "bulk_rating", "bulk_board", "appeal_cycle", "decisio
          "dashboard_query", "floors", "commit_to_visible", "rebuild", "catch_up", "verify",
          "export", "as_of_unit_month", "tenant_footprint", "month_end_burst", "tenant_move",
          "import_staff")
-CHOICES = (*PATHS, "baseline_insert_single", "baseline_copy", "baseline_read",
+CHOICES = (*PATHS, "baseline_insert_single", "baseline_insert_c32", "baseline_copy",
+           "baseline_read",
            "baseline_read_audit")
 AUDIT_PATHS = {"verify", "export", "as_of_unit_month"}
 # Served over HTTP by one ``congtam serve``, beside the bare stack and the peer. ("floors":
@@ -64,7 +66,10 @@ NEEDS = {"append_library": "baseline_insert_single", "bulk_rating": "baseline_in
 def selected(only: list[str] | None) -> set[str]:
     if not only:
         return set(CHOICES)
-    return set(only) | {NEEDS[name] for name in only if name in NEEDS}
+    wanted = set(only) | {NEEDS[name] for name in only if name in NEEDS}
+    if "decision_graphql" in wanted:  # read against raw INSERTs at 1 and 32 clients
+        wanted |= {"baseline_insert_single", "baseline_insert_c32"}
+    return wanted
 
 
 def _generated(workload: Workload, state_bytes: int) -> dict[str, Any]:
@@ -96,11 +101,14 @@ async def _measure(scale: Scale, wanted: set[str], console: Console, audit_event
         generated["synchronous_commit_measured"] = await rt.pool.fetchval(
             "SHOW synchronous_commit")
         console.print("[bold]Measuring[/] …")
-        if wanted & {"baseline_insert_single", "baseline_copy"}:
+        if wanted & {"baseline_insert_single", "baseline_insert_c32", "baseline_copy"}:
             await prepare_baseline_table(rt)
         if "baseline_insert_single" in wanted:
             measures.append(await baseline_insert_single(rt, scale.insert_rows, state_bytes,
                                                          budget))
+        if "baseline_insert_c32" in wanted:
+            measures.append(await baseline_insert_concurrent(rt, scale.insert_rows, state_bytes,
+                                                             32, budget))
         if "baseline_copy" in wanted:
             measures.append(await baseline_copy(rt, scale.copy_rows, state_bytes))
         units = workload.units

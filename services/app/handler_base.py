@@ -9,7 +9,7 @@ use-case modules of ``services/app/`` only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -26,6 +26,7 @@ from domain.tenant_record import TENANT_RECORD_ID, TenantRecord, read_only_error
 from services.store.eventstore import Evaluations
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 RETRIES = 5
 
 
@@ -62,7 +63,10 @@ class UnitOfWork:
             return aggregate
         if aggregate_id in self._absent:
             raise AggregateNotFoundError(aggregate_id)
-        return cast(Aggregate, self.app.repository.get(aggregate_id))
+        found = self.app.get_many([aggregate_id])  # the cache's path, lent inside a batch
+        if aggregate_id not in found:
+            raise AggregateNotFoundError(aggregate_id)
+        return found[aggregate_id]
 
     def _get(self, cls: type[A], aggregate_id: UUID, what_vi: str, what_en: str) -> A:
         try:
@@ -108,11 +112,18 @@ class UnitOfWork:
         recordings = self.app.save(*aggregates)
         return max((r.notification.id for r in recordings), default=0)
 
-    def _retrying(self, attempt: Callable[[], int]) -> int:
-        """Optimistic concurrency: on a version clash, reload and decide again."""
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """The command joins its tenant's next group commit (services/store/group_commit.py):
+        judged on its own against the state the commands before it left, answered with its
+        own position or error. Optimistic concurrency stays: on a version clash (a writer
+        of another process), reload and decide again."""
+        return self.app.writer.run(lambda: self._attempts(attempt))
+
+    def _attempts(self, attempt: Callable[[], T]) -> T:
         for _ in range(RETRIES):
             try:
-                return attempt()
+                with self.app.step():  # a failed attempt leaves nothing behind
+                    return attempt()
             except IntegrityError:
                 continue
             finally:  # a retry reads everything afresh

@@ -13,17 +13,20 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Sequence
-from copy import deepcopy
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, cast
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
     InfrastructureFactory,
+    IntegrityError,
     JSONTranscoder,
     Mapper,
+    PersistenceError,
     Recording,
     StoredEvent,
 )
@@ -41,6 +44,13 @@ from psycopg.sql import SQL, Identifier, Literal
 from services.metrics import EVENTS_APPENDED
 from services.store.database import ConnectionParams
 from services.store.dbroles import WRITER_ROLE
+from services.store.group_commit import (
+    Batch,
+    LendingCache,
+    TenantWriter,
+    current_batch,
+    running_batch,
+)
 from services.store.personal_keys import TenantKeys
 from services.store.placement import TenantMovingError, fenced_error
 from storage.transcoding import PersonalDataMapper, register_transcodings
@@ -72,6 +82,10 @@ class SharedPool:
         bound = max(statement_timeout_s, WRITE_STATEMENT_FLOOR_S)
         options = f"-c statement_timeout={int(bound * 1000)}"
         self.statement_timeout_s = statement_timeout_s
+        # A batch holds its connection while its commands read sealing keys on another:
+        # one connection is always left for those, so batches of many tenants never wait
+        # on each other for the pool (services/store/group_commit.py).
+        self.batches = threading.BoundedSemaphore(max(1, max_size - 1))
         self.pool: ConnectionPool[Connection[DictRow]] = ConnectionPool(
             connection_class=Connection[DictRow],
             kwargs={**params.psycopg_kwargs(), "row_factory": dict_row,
@@ -99,6 +113,11 @@ def _autocommit(conn: Connection[Any]) -> None:
     conn.execute("SET idle_in_transaction_session_timeout = '5000ms'")
 
 
+def _batch_of(datastore: PostgresDatastore) -> Batch | None:
+    batch = running_batch()
+    return batch if batch is not None and batch.datastore is datastore else None
+
+
 class SharedPoolDatastore(PostgresDatastore):
     def __init__(self, shared: SharedPool, schema: str) -> None:
         p = shared.params
@@ -108,6 +127,27 @@ class SharedPoolDatastore(PostgresDatastore):
         )
         # Replace the library's per-datastore pool (never opened) by the shared one.
         self.pool = shared.pool
+        self.batches = shared.batches
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Connection[DictRow]]:
+        # Inside a batch every statement of the tenant's log runs in the batch's transaction
+        # (a read sees the commands before it; nothing checks out a second connection).
+        batch = _batch_of(self)
+        if batch is not None:
+            yield batch.conn
+            return
+        with super().get_connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self, *, commit: bool = False) -> Iterator[Cursor[DictRow]]:
+        batch = _batch_of(self)
+        if batch is not None:
+            yield batch.conn.cursor()
+            return
+        with super().transaction(commit=commit) as curs:
+            yield curs
 
     def close(self) -> None:
         # The shared pool belongs to the process, not to one tenant.
@@ -162,6 +202,15 @@ class TenantRecorder(PostgresApplicationRecorder):
         outgrows the socket buffers (the server waits in ClientRead, the client in sync), so a
         large append sends the same statements, in the same transaction under the same table
         lock, without the pipeline."""
+        batch = _batch_of(self.datastore)
+        if batch is not None:  # the batch's transaction: already the writer, table locked
+            try:
+                self._insert(batch.cursor, stored_events)
+                ids = [row["notification_id"] for row in batch.cursor.fetchall()]
+            except psycopg.IntegrityError as error:  # a version clash: decide again
+                raise IntegrityError(str(error)) from error
+            batch.wrote = True
+            return ids
         if len(stored_events) <= PIPELINED_APPEND_MAX:
             return super().insert_events(stored_events, **kwargs)  # type: ignore[no-any-return]
         with self.datastore.get_connection() as conn, conn.transaction(), \
@@ -180,12 +229,36 @@ class TenantRecorder(PostgresApplicationRecorder):
             # them, nothing else (services/store/dbroles.py); the role ends with the transaction.
             curs.execute(self._set_writer)
 
+    def open_batch(self, curs: Cursor[DictRow]) -> None:
+        """A batch's transaction starts as every append does — as the writer, the table
+        locked — and sets its first command's savepoint: one round trip."""
+        if self._as_writer is None:
+            curs.execute(self._writer_ready)
+            row = curs.fetchone()
+            self._as_writer = bool(row and row["ready"])
+        opening = [SQL("BEGIN"), *([self._set_writer] if self._as_writer else []),
+                   *self.lock_table_statements, SQL("SAVEPOINT command")]
+        curs.execute(SQL("; ").join(opening), prepare=False)
+
+    def close_batch(self, curs: Cursor[DictRow], wrote: bool) -> None:
+        """NOTIFY (delivered at commit, with the schema) and COMMIT: one round trip. A
+        transaction found aborted answers ROLLBACK to a COMMIT: that is an error here."""
+        closing = [*([self._notify] if wrote else []), SQL("COMMIT")]
+        curs.execute(SQL("; ").join(closing), prepare=False)
+        while curs.nextset():  # the COMMIT's answer is the last one
+            pass
+        if curs.statusmessage != "COMMIT":
+            raise PersistenceError(f"batch not committed: {curs.statusmessage}")
+
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
         self._become_writer(curs)
         self._lock_table(curs)
         curs.execute(self._notify, prepare=True)  # delivered at commit, with the schema
+        self._insert(curs, stored_events)
+
+    def _insert(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
         curs.execute(self._insert_arrays, (
             [e.originator_id for e in stored_events],
             [e.originator_version for e in stored_events],
@@ -223,12 +296,55 @@ class Evaluations(Application):  # type: ignore[type-arg]
             # events stored after the cached version, whoever wrote them, so a cached
             # aggregate is never staler than the log; a decision racing another process is
             # caught, as without the cache, by the unique (id, version) on save. Saves do
-            # not feed the cache, and get() hands out deep copies, so a command that fails
-            # half-way never leaves its mutations behind.
+            # not feed the cache. The cache lends its aggregates to the commands of a batch
+            # and copies them for anyone else (services/store/group_commit.py), so a
+            # command that fails half-way never leaves its mutations behind.
             env |= {"AGGREGATE_CACHE_MAXSIZE": str(aggregate_cache_size),
                     "AGGREGATE_CACHE_FASTFORWARD": "y",
-                    "DEEPCOPY_FROM_AGGREGATE_CACHE": "y"}
+                    "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
         super().__init__(env=env)
+        # Commands of this tenant run grouped (``_retrying`` in services/app/handler_base.py).
+        self.writer = TenantWriter(self._open_batch, self)
+        self._cache: LendingCache | None = None
+        if aggregate_cache_size > 0:
+            self._cache = LendingCache(aggregate_cache_size, self, self.writer.lock)
+            self.repository.cache = self._cache  # type: ignore[assignment]
+
+    @contextmanager
+    def _open_batch(self) -> Iterator[Batch]:
+        """One transaction for a group of commands: as the writer, the table locked; one
+        NOTIFY and one commit at the end. The cache learns the batch's state only once it
+        is committed; a failed commit makes it forget everything the batch touched."""
+        recorder = cast(TenantRecorder, self.recorder)
+        batches = getattr(self._datastore, "batches", None)
+        batch: Batch | None = None
+        with batches or nullcontext(), self._datastore.pool.connection() as conn:
+            curs = conn.cursor()
+            try:
+                recorder.open_batch(curs)  # BEGIN … (the connection is in autocommit)
+                batch = Batch(self, self._datastore, conn, curs)
+                yield batch
+                recorder.close_batch(curs, batch.wrote)  # … COMMIT
+            except BaseException:
+                if batch is not None and self._cache is not None:
+                    self._cache.discard(batch)
+                with suppress(psycopg.Error):  # a broken connection: the pool replaces it
+                    curs.execute("ROLLBACK", prepare=False)
+                raise
+        assert batch is not None
+        if self._cache is not None:
+            self._cache.publish(batch)
+        if batch.appended:
+            EVENTS_APPENDED.labels(self._slug()).inc(batch.appended)
+
+    def step(self) -> AbstractContextManager[None]:
+        """One attempt of a command: inside a batch, its own savepoint (kept or rolled back
+        whole, the other commands untouched); outside one, nothing to do."""
+        batch = current_batch(self)
+        return batch.step(self._cache) if batch is not None else nullcontext()
+
+    def _slug(self) -> str:
+        return self._datastore.schema.removeprefix("t_").replace("_", "-")
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         return TenantFactory(env, self._datastore)  # type: ignore[return-value]
@@ -249,14 +365,12 @@ class Evaluations(Application):  # type: ignore[type-arg]
         ``repository.get`` costs one query each.
 
         Same guarantees as the cached ``get``: each aggregate is read from the log up to its
-        latest event (a cached one is fast-forwarded from its cached version), a concurrent
-        writer is caught by the unique (id, version) on save, and callers get deep copies.
-        A cached aggregate is never mutated in place (other threads may be reading it): it
-        is copied, brought forward, and the copy replaces it. Ids with no events are absent
-        from the result.
+        latest event (a cached one is fast-forwarded from its cached version), and a
+        concurrent writer is caught by the unique (id, version) on save. Inside the
+        tenant's batch the aggregates are the cache's own, lent without a copy (the batch
+        alone touches them); outside, copies. Ids with no events are absent from the result.
         """
         wanted = list(dict.fromkeys(ids))
-        cache = self.repository.cache
         start: dict[UUID, Aggregate] = {}
         for aggregate_id in wanted:
             cached = self.cached(aggregate_id)
@@ -269,26 +383,23 @@ class Evaluations(Application):  # type: ignore[type-arg]
             "ON e.originator_id = w.id AND e.originator_version > w.v "
             "ORDER BY e.originator_id, e.originator_version"
         ).format(Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
-        with self._datastore.transaction(commit=False) as curs:
-            curs.execute(query, (wanted, since), prepare=True)
-            rows = curs.fetchall()
-        found = dict(start)
-        moved: set[UUID] = set()  # brought forward here: copies, not the cached objects
+        # One statement, its own transaction (autocommit) or the batch's: never a rolled
+        # back one, which would make psycopg forget its prepared statements.
+        with self._datastore.get_connection() as conn:
+            rows = conn.execute(query, (wanted, since), prepare=True).fetchall()
+        found = dict(start)  # lent (in the batch) or copies: brought forward in place
+        moved: set[UUID] = set()
         for row in rows:
             aggregate_id = row["originator_id"]
             event: Any = self.mapper.to_domain_event(StoredEvent(
                 originator_id=aggregate_id, originator_version=row["originator_version"],
                 topic=row["topic"], state=bytes(row["state"])))
-            current = found.get(aggregate_id)
-            if current is not None and aggregate_id not in moved:
-                current = deepcopy(current)
-            found[aggregate_id] = event.mutate(current)
+            found[aggregate_id] = event.mutate(found.get(aggregate_id))
             moved.add(aggregate_id)
-        if cache is None:
-            return found
-        for aggregate_id in moved:
-            cache.put(aggregate_id, found[aggregate_id])
-        return {i: deepcopy(a) for i, a in found.items()}
+        if self._cache is not None:
+            for aggregate_id in moved:
+                self._cache.put(aggregate_id, found[aggregate_id])  # outside a batch: a copy
+        return found
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)
@@ -320,9 +431,13 @@ class Evaluations(Application):  # type: ignore[type-arg]
             if fenced_error(error):  # the tenant is moving between databases
                 raise TenantMovingError() from None
             raise
-        if recordings:  # counted once committed: save returns only after the commit
-            slug = self._datastore.schema.removeprefix("t_").replace("_", "-")
-            EVENTS_APPENDED.labels(slug).inc(len(recordings))
+        if not recordings:
+            return recordings
+        batch = current_batch(self)
+        if batch is not None:  # counted once the batch commits
+            batch.appended += len(recordings)
+        else:  # counted once committed: save returns only after the commit
+            EVENTS_APPENDED.labels(self._slug()).inc(len(recordings))
         return recordings
 
 

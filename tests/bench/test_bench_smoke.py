@@ -18,7 +18,8 @@ import pytest
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-BASELINES = {"baseline_insert_single", "baseline_copy", "baseline_read", "baseline_read_audit",
+BASELINES = {"baseline_insert_single", "baseline_insert_c32", "baseline_copy", "baseline_read",
+             "baseline_read_audit",
              "baseline_typename_c1", "baseline_typename_c8", "baseline_typename_c32",
              "baseline_typename_burst"}
 CONCURRENCY = (1, 8, 32)
@@ -109,6 +110,13 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
         assert 0 < latency["p50_ms"] <= latency["p99_ms"], name
     assert record["paths"]["decision_graphql_c8"]["concurrency"] == 8
     assert record["paths"]["decision_graphql_c32"]["concurrency"] == 32
+    # A decision is read against raw INSERTs at its concurrency, and costs every process.
+    for c, floor in ((1, "baseline_insert_single"), (32, "baseline_insert_c32")):
+        decision = record["paths"][f"decision_graphql_c{c}"]
+        assert decision["insert_floor"] == floor
+        assert decision["insert_ratio"] > 0
+        assert decision["all_cpu_ms"] >= decision["server_cpu_ms"] > 0
+    assert record["baselines"]["baseline_insert_c32"]["concurrency"] == 32
     assert "decision_graphql_c8" in done.stdout  # the table was printed
     assert "GraphQL beside the bare stack and PostGraphile" in done.stdout
 

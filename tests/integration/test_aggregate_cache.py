@@ -116,6 +116,12 @@ async def test_racing_processes_with_warm_caches_never_pass_the_quota(
     assert list(stored.decisions.values()).count("A") == outcomes.count("accepted")
 
 
+def _state(aggregate: object) -> dict[str, object]:
+    """An aggregate's fields, without what it memoises from them (a period's parsed policy,
+    kept on the cached aggregate once a command has read it)."""
+    return {k: v for k, v in vars(aggregate).items() if k != "_policy"}
+
+
 async def test_many_aggregates_in_one_read_equal_each_read_alone_and_see_other_writers(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]],
@@ -138,7 +144,7 @@ async def test_many_aggregates_in_one_read_equal_each_read_alone_and_see_other_w
         for aggregate_id in ids:
             alone = second.app.repository.get(aggregate_id)
             assert many[aggregate_id].version == alone.version, aggregate_id
-            assert vars(many[aggregate_id]) == vars(alone), aggregate_id
+            assert _state(many[aggregate_id]) == _state(alone), aggregate_id
         # Brought forward past the other process's decision, without touching the object
         # other threads may be reading: the cache now holds a new, up-to-date copy.
         assert many[period_id].version > version_before

@@ -1,0 +1,157 @@
+"""Concurrent commands of one tenant share one commit, each judged and answered on its own."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import pytest
+
+from domain.actor import Actor, acting_as
+from domain.errors import DomainError
+from domain.evaluation import OFFICIAL
+from domain.ids import PeriodId, StaffId, evaluation_id_for
+from domain.levels import Level
+from domain.period import EvaluationPeriod
+from services.app.commands import DecideRating, OpenPeriod
+from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from tests.support.org import Org
+
+pytestmark = pytest.mark.integration
+
+EVENTS_PER_DECISION = 2  # the period's and the evaluation's
+
+
+def _queued(service: TenantService) -> int:
+    return service.app.writer.pending()
+
+
+def _decide_grouped(service: TenantService, org: Org, period_id: PeriodId,
+                    levels: list[Level]) -> list[int | str]:
+    """Queue one decision per level (in this order, member by member) while the tenant's
+    writer is held, then let them all go as one group; each caller's own answer."""
+    answers: list[int | str] = ["" for _ in levels]
+
+    def decide(index: int, level: Level) -> None:
+        with acting_as(Actor(str(org.leader), "unit_leader")):
+            try:
+                answers[index] = service.decide_rating(DecideRating(
+                    period_id, org.members[index], level, 95 if level == Level.A else 80,
+                    "Có lý do.", str(org.leader)))
+            except DomainError as error:
+                answers[index] = error.code
+
+    threads = []
+    with service.app.writer.lock:  # the group forms behind a leader that is busy
+        for index, level in enumerate(levels):
+            thread = threading.Thread(target=decide, args=(index, level))
+            thread.start()
+            threads.append(thread)
+            deadline = time.monotonic() + 10
+            while _queued(service) < index + 1:  # queued in this order
+                assert time.monotonic() < deadline, "a decision never reached the queue"
+                time.sleep(0.005)
+    for thread in threads:
+        thread.join(30)
+    return answers
+
+
+async def test_a_group_lands_in_one_commit_with_contiguous_positions_and_own_answers(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
+    service = runtime.service(tenant)
+    with acting_as(Actor("hr", "hr_officer")):
+        opened, _ = await anyio.to_thread.run_sync(
+            service.open_period, OpenPeriod(org.unit, 2026, 5))
+    period_id = PeriodId(opened)
+    # The fourth excellent is refused by the quota, in the middle of the group.
+    levels = [Level.A, Level.A, Level.A, Level.A, Level.B, Level.B, Level.C]
+    batches = service.app.writer.batches
+    answers = await anyio.to_thread.run_sync(
+        _decide_grouped, service, org, period_id, levels)
+    assert service.app.writer.batches == batches + 1  # one transaction, one commit for all
+
+    assert answers[3] == "QUOTA_EXCEEDED"
+    positions = [a for i, a in enumerate(answers) if i != 3]
+    assert all(isinstance(p, int) for p in positions), answers
+    # Distinct and contiguous, in the order queued: the refusal left no hole.
+    assert [int(p) - int(positions[0]) for p in positions] == [
+        EVENTS_PER_DECISION * k for k in range(len(positions))]
+
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch(
+            f"SELECT notification_id, originator_id "
+            f"FROM {tenant.schema}.evaluations_events "
+            f"WHERE notification_id BETWEEN $1 AND $2 ORDER BY notification_id",
+            int(positions[0]) - 1, int(positions[-1]))
+    assert len(rows) == EVENTS_PER_DECISION * len(positions)
+    by_position: dict[int, Any] = {r["notification_id"]: r["originator_id"] for r in rows}
+    for index, answer in enumerate(answers):  # each caller's position is its own decision
+        if index != 3:
+            assert by_position[int(answer)] == evaluation_id_for(
+                period_id, StaffId(org.members[index]), OFFICIAL)
+
+    # The refused command left nothing behind, in the log or in the cache: the same
+    # person can be decided afterwards, and the period counts exactly what was accepted.
+    refused = org.members[3]
+
+    def decide_refused_again() -> int:
+        with acting_as(Actor(str(org.leader), "unit_leader")):
+            return service.decide_rating(DecideRating(
+                period_id, refused, Level.B, 80, "Có lý do.", str(org.leader)))
+
+    assert await anyio.to_thread.run_sync(decide_refused_again) > int(positions[-1])
+    period: Any = service.app.repository.get(period_id)
+    assert isinstance(period, EvaluationPeriod)
+    assert sorted(period.decisions.values()) == ["A", "A", "A", "B", "B", "B", "C"]
+    fresh = runtime.apps.get(tenant.slug).get_many([period_id])[period_id]
+    assert isinstance(fresh, EvaluationPeriod)
+    assert fresh.version == period.version
+
+
+async def test_a_group_of_many_tenants_threads_lands_whole(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    """Free-running deciders (no forced group): every one answered, no position twice."""
+    tenant = await new_tenant()
+    org = await org_in(tenant, members=9)
+    service = runtime.service(tenant)
+    with acting_as(Actor("hr", "hr_officer")):
+        opened, _ = await anyio.to_thread.run_sync(
+            service.open_period, OpenPeriod(org.unit, 2026, 6))
+    barrier = threading.Barrier(len(org.members))
+    answers: dict[StaffId, int | str] = {}
+
+    def decide(staff: StaffId) -> None:
+        barrier.wait()
+        with acting_as(Actor(str(org.leader), "unit_leader")):
+            try:
+                answers[staff] = service.decide_rating(DecideRating(
+                    PeriodId(opened), staff, Level.B, 80, "Có lý do.", str(org.leader)))
+            except DomainError as error:
+                answers[staff] = error.code
+
+    threads = [threading.Thread(target=decide, args=(m,)) for m in org.members]
+
+    def run_all() -> None:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+
+    await anyio.to_thread.run_sync(run_all)
+
+    assert all(isinstance(a, int) for a in answers.values()), answers
+    assert len(set(answers.values())) == len(org.members)
+    period: Any = service.app.repository.get(opened)
+    assert isinstance(period, EvaluationPeriod)
+    assert len(period.decisions) == len(org.members)
