@@ -25,6 +25,7 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
+from projections.fold import FoldOps, Step, apply_folds
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -166,6 +167,7 @@ async def catch_up(
                             schema, last))
                 for p in projections:
                     try:
+                        await apply_folds(conn, schema, batch.folds[p.name], fresh=shadow)
                         await _execute_in_order(conn, batch.statements[p.name])
                     except asyncpg.PostgresError as exc:
                         raise ProjectionStalledError(schema, p.name,
@@ -219,6 +221,7 @@ class _Batch:
     subjects: set[UUID]  # the people whose sealed data they hold
     keys: LoadedKeys  # the personal keys they were opened with
     statements: dict[str, list[Statement]]  # per projection, in log order
+    folds: dict[str, list[FoldOps]]  # per projection, each fold's steps in log order
 
 
 def _subjects(events: list[Any]) -> set[UUID]:
@@ -232,12 +235,11 @@ def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
     each projection reads and writes only its own tables, so applying the batch projection
     by projection keeps every row's effects in log order, while each projection's
     same-topic events line up into long runs of one statement)."""
-    statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
-    routes = _Routes(projections, schema, tracked, statements)
+    routes = _Routes(projections, schema, tracked)
     for row in events:
         routes.apply(row, keys)
     after = min(tracked.get(p.name, 0) for p in projections)
-    return _Batch(after, events, subjects, keys, statements)
+    return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
 
 
 async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
@@ -245,46 +247,73 @@ async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKey
                          after: int) -> _Batch:
     """``_prepare`` for the batch after ``after``, a slice at a time between the current
     batch's round trips."""
-    statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
-    routes = _Routes(projections, schema, {p.name: after for p in projections}, statements)
+    routes = _Routes(projections, schema, {p.name: after for p in projections})
     for i, row in enumerate(events):
         if i % _AHEAD_SLICE == 0:
             await asyncio.sleep(0)
         routes.apply(row, keys)
-    return _Batch(after, events, subjects, keys, statements)
+    return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
+
+
+class _Route:
+    """Where one topic's events go in one projection: its handler's statements and the
+    steps of its folds."""
+
+    __slots__ = ("handler", "name", "statements", "steps", "tracked")
+
+    def __init__(self, name: str, tracked: int, statements: list[Statement],
+                 handler: Handler | None, steps: list[tuple[Step, FoldOps]]) -> None:
+        self.name, self.tracked, self.statements = name, tracked, statements
+        self.handler, self.steps = handler, steps
 
 
 class _Routes:
-    """Which handlers an event goes to, worked out once per topic and batch. A projection
-    already past an event (one rebuilt further than the others) does not get it again."""
+    """Which handlers and fold steps an event goes to, worked out once per topic and batch.
+    A projection already past an event (one rebuilt further than the others) does not get
+    it again."""
 
     def __init__(self, projections: Sequence[type[Projection]], schema: str,
-                 tracked: dict[str, int], statements: dict[str, list[Statement]]) -> None:
-        self.projections, self.schema, self.statements = projections, schema, statements
+                 tracked: dict[str, int]) -> None:
+        self.projections, self.schema = projections, schema
+        self.statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
+        self.folds: dict[str, list[FoldOps]] = {
+            p.name: [FoldOps(f) for f in p.folds] for p in projections}
         self.tracked = {p.name: tracked.get(p.name, 0) for p in projections}
         self.even = len(set(self.tracked.values())) == 1
-        self.by_topic: dict[str, list[tuple[list[Statement], Handler, int, str]]] = {}
+        self.by_topic: dict[str, list[_Route]] = {}
+
+    def _routes(self, topic: str) -> list[_Route]:
+        routes = []
+        for p in self.projections:
+            steps = [(ops.fold.steps[topic], ops) for ops in self.folds[p.name]
+                     if topic in ops.fold.steps]
+            handler = p.handlers.get(topic)
+            if handler is not None or steps:
+                routes.append(_Route(p.name, self.tracked[p.name], self.statements[p.name],
+                                     handler, steps))
+        return routes
 
     def apply(self, row: Any, keys: LoadedKeys) -> None:
         pos, topic = row["notification_id"], row["topic"]
         routes = self.by_topic.get(topic)
         if routes is None:
-            routes = self.by_topic[topic] = [
-                (self.statements[p.name], p.handlers[topic], self.tracked[p.name], p.name)
-                for p in self.projections if topic in p.handlers]
+            routes = self.by_topic[topic] = self._routes(topic)
         if not self.even:
-            routes = [r for r in routes if r[2] < pos]
+            routes = [r for r in routes if r.tracked < pos]
         if not routes:
             return
         try:
             event = decode(row, keys, UNREAD.get(topic, ()))
         except Exception as exc:
             raise ProjectionStalledError(self.schema, "decode", pos, pos, exc) from exc
-        for statements, handler, _, name in routes:
+        for route in routes:
             try:
-                statements.extend(handler(self.schema, event, pos))
+                if route.handler is not None:
+                    route.statements.extend(route.handler(self.schema, event, pos))
+                for step, ops in route.steps:
+                    ops.ops.append((step, step.args(event, pos)))
             except Exception as exc:
-                raise ProjectionStalledError(self.schema, name, pos, pos, exc) from exc
+                raise ProjectionStalledError(self.schema, route.name, pos, pos, exc) from exc
 
 
 def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:
