@@ -1,20 +1,21 @@
 """Read models written as folds: a batch's events folded in memory into one final row per
 read-model row, then written once.
 
-A ``Fold`` owns one table with a one-column key. For each event topic it declares a
-``Step``: ``args`` takes from the event the few values the table holds (done when the batch
-is decoded, so the event object is dropped at once), ``keys`` names the rows the step
-reads or writes, and ``apply`` changes the rows in memory. At execution, under the tenant's
-lock, the rows a batch names are read in one query, every step is applied in log order, and
-the rows that changed are written in one statement: an upsert in catch-up, or — in a
-rebuild's fresh tables — a ``COPY`` of the new rows and one set-based update of the rest.
+A ``Fold`` owns a projection's folded tables (``Table``: each with a one-column key). For
+each event topic it declares a ``Step``: ``args`` takes from the event the few values the
+tables hold (when the batch is decoded, so the event object is dropped at once), ``keys``
+names the rows the step reads or writes, and ``apply`` changes the rows in memory. At
+execution, under the tenant's lock, the rows a batch names are read (one query per table),
+every step is applied in log order, and the rows that changed are written in one statement
+per table: an upsert in catch-up, or — in a rebuild's fresh tables — a ``COPY`` of the new
+rows and one set-based update of the rest.
 
 The same declaration is the one-event path: a batch of one event is a fold of one step. So
 a row is written once per batch however many events touch it (an evaluation's opening,
 self-assessment, decision and opinions in one batch: one row write instead of four), and
 there is no second, per-event form of the statement to keep equal.
 
-Steps use only the event and the row (the event's timestamp, never ``now()``), so a
+Steps use only the event and the rows (the event's timestamp, never ``now()``), so a
 rebuild from zero writes the same rows as the live run, in any batch sizes.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -34,16 +36,20 @@ _JSON = msgspec.json.Encoder()
 
 
 class Rows:
-    """The rows of one fold's table a batch touches: read from the table, or made by a step.
+    """The rows of one folded table a batch touches: read from the table, or made by a step.
 
     ``get`` gives a row to change in place (``None``: no such row, so an update is a no-op,
-    as the SQL ``UPDATE … WHERE key = …`` it replaces); ``add`` makes a row (a no-op when it
-    exists: ``INSERT … ON CONFLICT DO NOTHING``). Every row handed out is written back."""
+    as the SQL ``UPDATE … WHERE key = …`` it replaces); ``peek`` gives it to read only;
+    ``add`` makes a row (a no-op when it exists: ``INSERT … ON CONFLICT DO NOTHING``). Every
+    row handed out by ``get`` or ``add`` is written back."""
 
     def __init__(self, loaded: dict[Hashable, Row]) -> None:
         self.rows = loaded
         self.existing = set(loaded)
         self.touched: dict[Hashable, None] = {}  # in first-touch order, for stable writes
+
+    def peek(self, key: Hashable) -> Row | None:
+        return self.rows.get(key)
 
     def get(self, key: Hashable) -> Row | None:
         row = self.rows.get(key)
@@ -60,31 +66,54 @@ class Rows:
         return row
 
 
-@dataclass(frozen=True)
-class Step:
-    """How one event topic changes a fold's rows."""
-
-    args: Callable[[Any, int], Args]  # event, log position → the values the step needs
-    apply: Callable[[Rows, Args], None]
-    keys: Callable[[Args], Iterable[Hashable]] = lambda args: (args[0],)
+Tables = dict[str, Rows]
+# The rows a step reads or writes: (table, key) pairs.
+KeysOf = Callable[[Args], Iterable[tuple[str, Hashable]]]
 
 
-@dataclass(frozen=True)
-class Fold:
-    """A table written as a fold: its key, every column the fold writes (name → SQL type,
-    the table's defaults for a new row taken from ``defaults``), and a step per topic."""
+@dataclass(frozen=True, eq=False)  # compared and hashed as itself (its SQL is cached)
+class Table:
+    """A table written as a fold: its one-column key, every column the fold writes (name →
+    SQL type; a new row's values not given are ``defaults`` or NULL), and ``follow``: for
+    each row of this table a batch reads, the rows of other tables it leads to (table →
+    this row's column holding their key), read along with it — a step given only an
+    evaluation reaches its period's row through the evaluation's row."""
 
-    table: str
+    name: str
     key: str
     columns: Mapping[str, str]
-    steps: Mapping[str, Step]
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    follow: Mapping[str, str] = field(default_factory=dict)
 
     def new_row(self, **values: Any) -> Row:
         row: Row = dict.fromkeys(self.columns)
         row.update(self.defaults)
         row.update(values)
         return row
+
+
+@dataclass(frozen=True)
+class Step:
+    """How one event topic changes a fold's rows. ``keys`` defaults to the row of the fold's
+    first table named by the first argument."""
+
+    args: Callable[[Any, int], Args]  # event, log position → the values the step needs
+    apply: Callable[[Tables, Args], None]
+    keys: KeysOf | None = None
+
+
+@dataclass(frozen=True)
+class Fold:
+    """A projection's folded tables (listed so that a table comes before those it follows
+    to) and a step per topic."""
+
+    tables: tuple[Table, ...]
+    steps: Mapping[str, Step]
+
+    def keys(self, step: Step, args: Args) -> Iterable[tuple[str, Hashable]]:
+        if step.keys is None:
+            return ((self.tables[0].name, args[0]),)
+        return step.keys(args)
 
 
 @dataclass
@@ -104,18 +133,18 @@ def _rows_sql(columns: Mapping[str, str]) -> str:
     return f"(SELECT {fields} FROM jsonb_array_elements($1::jsonb) AS e) AS r"
 
 
-def _sql(schema: str, fold: Fold) -> tuple[str, str, str]:
-    cols = ", ".join(fold.columns)
-    key_type = fold.columns[fold.key]
-    load = (f"SELECT {cols} FROM {schema}.{fold.table} "
-            f"WHERE {fold.key} = ANY($1::{key_type}[])")
-    others = [c for c in fold.columns if c != fold.key]
-    upsert = (f"INSERT INTO {schema}.{fold.table} ({cols}) SELECT {cols} FROM "
-              f"{_rows_sql(fold.columns)} ON CONFLICT ({fold.key}) DO UPDATE SET "
+@lru_cache(maxsize=1024)
+def _sql(schema: str, table: Table) -> tuple[str, str, str]:
+    cols = ", ".join(table.columns)
+    load = (f"SELECT {cols} FROM {schema}.{table.name} "
+            f"WHERE {table.key} = ANY($1::{table.columns[table.key]}[])")
+    others = [c for c in table.columns if c != table.key]
+    upsert = (f"INSERT INTO {schema}.{table.name} ({cols}) SELECT {cols} FROM "
+              f"{_rows_sql(table.columns)} ON CONFLICT ({table.key}) DO UPDATE SET "
               + ", ".join(f"{c} = EXCLUDED.{c}" for c in others))
-    update = (f"UPDATE {schema}.{fold.table} t SET "
+    update = (f"UPDATE {schema}.{table.name} t SET "
               + ", ".join(f"{c} = r.{c}" for c in others)
-              + f" FROM {_rows_sql(fold.columns)} WHERE t.{fold.key} = r.{fold.key}")
+              + f" FROM {_rows_sql(table.columns)} WHERE t.{table.key} = r.{table.key}")
     return load, upsert, update
 
 
@@ -133,34 +162,45 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
         if not ops.ops:
             continue
         fold = ops.fold
-        load, upsert, update = _sql(schema, fold)
-        keys: dict[Hashable, None] = {}
+        wanted: dict[str, dict[Hashable, None]] = {t.name: {} for t in fold.tables}
         for step, args in ops.ops:
-            for k in step.keys(args):
-                keys[k] = None
-        found = await conn.fetch(load, list(keys))
-        rows = Rows({r[fold.key]: dict(r) for r in found})
+            for table_name, k in fold.keys(step, args):
+                wanted[table_name][k] = None
+        tables: Tables = {}
+        for table in fold.tables:
+            keys = [k for k in wanted[table.name] if k is not None]
+            found = await conn.fetch(_sql(schema, table)[0], keys) if keys else []
+            tables[table.name] = Rows({r[table.key]: dict(r) for r in found})
+            for other, column in table.follow.items():
+                for r in found:
+                    wanted[other][r[column]] = None
         for step, args in ops.ops:
-            step.apply(rows, args)
-        if not rows.touched:
-            continue
-        columns = list(fold.columns)
-        if not fresh:
-            await conn.execute(upsert, _encode((rows.rows[k] for k in rows.touched), columns))
-            continue
-        new = [rows.rows[k] for k in rows.touched if k not in rows.existing]
-        old = [rows.rows[k] for k in rows.touched if k in rows.existing]
-        if new:
-            await _copy(conn, schema, fold, new)
-        if old:
-            await conn.execute(update, _encode(old, columns))
+            step.apply(tables, args)
+        for table in fold.tables:
+            await _write(conn, schema, table, tables[table.name], fresh)
 
 
-async def _copy(conn: DbConn, schema: str, fold: Fold, rows: list[Row]) -> None:
+async def _write(conn: DbConn, schema: str, table: Table, rows: Rows, fresh: bool) -> None:
+    if not rows.touched:
+        return
+    _, upsert, update = _sql(schema, table)
+    columns = list(table.columns)
+    if not fresh:
+        await conn.execute(upsert, _encode((rows.rows[k] for k in rows.touched), columns))
+        return
+    new = [rows.rows[k] for k in rows.touched if k not in rows.existing]
+    old = [rows.rows[k] for k in rows.touched if k in rows.existing]
+    if new:
+        await _copy(conn, schema, table, new)
+    if old:
+        await conn.execute(update, _encode(old, columns))
+
+
+async def _copy(conn: DbConn, schema: str, table: Table, rows: list[Row]) -> None:
     """New rows into a fresh table by ``COPY``: through a temporary table of text columns,
     so every value is cast by PostgreSQL exactly as the upsert casts it."""
-    columns = list(fold.columns)
-    stage = f"fold_{fold.table}"
+    columns = list(table.columns)
+    stage = f"fold_{table.name}"
     await conn.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ("
         + ", ".join(f"{c} text" for c in columns) + ") ON COMMIT DELETE ROWS")
@@ -168,8 +208,8 @@ async def _copy(conn: DbConn, schema: str, fold: Fold, rows: list[Row]) -> None:
         stage, columns=columns,
         records=[tuple(_text(row[c]) for c in columns) for row in rows])
     await conn.execute(
-        f"INSERT INTO {schema}.{fold.table} ({', '.join(columns)}) SELECT "
-        + ", ".join(f"{c}::{t}" for c, t in fold.columns.items()) + f" FROM {stage}")
+        f"INSERT INTO {schema}.{table.name} ({', '.join(columns)}) SELECT "
+        + ", ".join(f"{c}::{t}" for c, t in table.columns.items()) + f" FROM {stage}")
     await conn.execute(f"TRUNCATE {stage}")
 
 

@@ -13,43 +13,48 @@ from __future__ import annotations
 from typing import ClassVar
 
 from projections.base import Handler, Projection
-from projections.fold import Args, Fold, Rows, Step
+from projections.fold import Args, Fold, Step, Table, Tables
 
 E = "domain.evaluation:Evaluation."
 
 
-def _started(rows: Rows, a: Args) -> None:
+def _started(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
     eid, unit, staff, period, year, number, at, pos = a
-    rows.add(eid, DECISIONS.new_row(
+    rows.add(eid, DECISION.new_row(
         evaluation_id=eid, unit_id=unit, staff_id=staff, period_id=period, year=year,
         number=number, ready_at=at, position=pos))
 
 
-def _self_assessed(rows: Rows, a: Args) -> None:
+def _self_assessed(t: Tables, a: Args) -> None:
     """The case is ready for the leader at the first self-assessment before a decision."""
+    rows = t["rm_leader_decisions"]
     eid, at, pos = a
     row = rows.get(eid)
     if row is not None and not row["self_assessed"] and row["decided_at"] is None:
         row.update(ready_at=at, self_assessed=True, position=pos)
 
 
-def _decided(rows: Rows, a: Args) -> None:
+def _decided(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
     eid, decider, capacity, policy_version, level, score, reasons, at, pos = a
     if (row := rows.get(eid)) is not None:
         row.update(decider=decider, capacity=capacity, policy_version=policy_version,
                    level=level, score=score, reasons=reasons, decided_at=at, position=pos)
 
 
-def _work_score(rows: Rows, a: Args) -> None:
+def _work_score(t: Tables, a: Args) -> None:
     """Decree 335: the score computed from work, and whether the level decided went above
     the level it earns (which needed reasons)."""
+    rows = t["rm_leader_decisions"]
     eid, score, level, above, pos = a
     if (row := rows.get(eid)) is not None:
         row.update(computed_score=score, computed_level=level, above_computed=above,
                    position=pos)
 
 
-def _amended(rows: Rows, a: Args) -> None:
+def _amended(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
     eid, actor, at, appeal, level, score, pos = a
     if (row := rows.get(eid)) is not None:
         row.update(overturned=True, overturned_by=actor, overturned_at=at,
@@ -57,14 +62,15 @@ def _amended(rows: Rows, a: Args) -> None:
                    position=pos)
 
 
-def _appeal_filed(rows: Rows, a: Args) -> None:
+def _appeal_filed(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
     eid, pos = a
     if (row := rows.get(eid)) is not None:
         row.update(appeals=row["appeals"] + 1, position=pos)
 
 
-DECISIONS = Fold(
-    table="rm_leader_decisions", key="evaluation_id",
+DECISION = Table(
+    name="rm_leader_decisions", key="evaluation_id",
     columns={
         "evaluation_id": "uuid", "unit_id": "uuid", "staff_id": "uuid", "period_id": "uuid",
         "year": "int", "number": "int", "ready_at": "timestamptz", "self_assessed": "boolean",
@@ -77,6 +83,9 @@ DECISIONS = Fold(
     },
     defaults={"self_assessed": False, "appeals": 0, "overturned": False,
               "above_computed": False},
+)
+DECISIONS = Fold(
+    tables=(DECISION,),
     steps={
         E + "Started": Step(lambda e, pos: (
             e.originator_id, e.unit_id, e.staff_id, e.period_id, e.year, e.number,

@@ -13,19 +13,21 @@ from typing import Any, ClassVar
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 
 from projections.base import Handler, Projection, Sql, Statement, no_rows, rows
-from projections.fold import Args, Fold, Rows, Step
+from projections.fold import Args, Fold, Step, Table, Tables
 
 E = "domain.evaluation:Evaluation."
 
 
-def _started(rows_: Rows, a: Args) -> None:
+def _started(t: Tables, a: Args) -> None:
+    rows_ = t["rm_ratings"]
     eid, period, unit, staff, subject, kind, year, number, pos, version = a
-    rows_.add(eid, RATINGS.new_row(
+    rows_.add(eid, RATING.new_row(
         evaluation_id=eid, period_id=period, unit_id=unit, staff_id=staff, subject=subject,
         kind=kind, year=year, number=number, status="pending", position=pos, version=version))
 
 
-def _self_assessed(rows_: Rows, a: Args) -> None:
+def _self_assessed(t: Tables, a: Args) -> None:
+    rows_ = t["rm_ratings"]
     eid, score, level, at, pos, criteria, version = a
     if (row := rows_.get(eid)) is not None:
         row.update(self_score=score, self_level=level, self_assessed_at=at, position=pos,
@@ -34,20 +36,23 @@ def _self_assessed(rows_: Rows, a: Args) -> None:
             row["status"] = "self_assessed"
 
 
-def _proposed(rows_: Rows, a: Args) -> None:
+def _proposed(t: Tables, a: Args) -> None:
+    rows_ = t["rm_ratings"]
     eid, level, score, strengths, shortcomings, actor, pos, version = a
     if (row := rows_.get(eid)) is not None:
         row.update(proposed_level=level, proposed_score=score, strengths=strengths,
                    shortcomings=shortcomings, proposed_by=actor, position=pos, version=version)
 
 
-def _opinion_counted(rows_: Rows, a: Args) -> None:
+def _opinion_counted(t: Tables, a: Args) -> None:
+    rows_ = t["rm_ratings"]
     eid, pos, version = a
     if (row := rows_.get(eid)) is not None and row["position"] < pos:
         row.update(opinion_count=row["opinion_count"] + 1, position=pos, version=version)
 
 
-def _decided(rows_: Rows, a: Args) -> None:
+def _decided(t: Tables, a: Args) -> None:
+    rows_ = t["rm_ratings"]
     eid, level, score, reasons, policy_version, actor, at, pos, authority, version = a
     if (row := rows_.get(eid)) is not None:
         row.update(level=level, score=score, reasons=reasons, policy_version=policy_version,
@@ -55,13 +60,13 @@ def _decided(rows_: Rows, a: Args) -> None:
                    authority=authority, version=version)
 
 
-def _published_keys(a: Args) -> tuple[Any, ...]:
-    ids: tuple[Any, ...] = a[0]
-    return ids
+def _published_keys(a: Args) -> list[tuple[str, Any]]:
+    return [("rm_ratings", eid) for eid in a[0]]
 
 
-def _published(rows_: Rows, a: Args) -> None:
+def _published(t: Tables, a: Args) -> None:
     """Each person sees their own result once the period is published."""
+    rows_ = t["rm_ratings"]
     ids, at, pos = a
     for eid in ids:
         if (row := rows_.get(eid)) is not None and row["level"] is not None:
@@ -69,9 +74,10 @@ def _published(rows_: Rows, a: Args) -> None:
             row["position"] = pos
 
 
-def _amended(rows_: Rows, a: Args) -> None:
+def _amended(t: Tables, a: Args) -> None:
     """An appeal's outcome supersedes the decision on the board; the original stays in the
     log, the timeline and the appeal (which records the level and score it contested)."""
+    rows_ = t["rm_ratings"]
     eid, level, score, reasons, policy_version, actor, at, appeal, pos, version = a
     if (row := rows_.get(eid)) is not None:
         row.update(level=level, score=score, reasons=reasons, policy_version=policy_version,
@@ -79,7 +85,8 @@ def _amended(rows_: Rows, a: Args) -> None:
                    position=pos, version=version)
 
 
-def _imported(rows_: Rows, a: Args) -> None:
+def _imported(t: Tables, a: Args) -> None:
+    rows_ = t["rm_ratings"]
     eid, self_score, self_level, level, score, reasons, policy_version, by, pos, version = a
     if (row := rows_.get(eid)) is not None:
         row.update(self_score=self_score, self_level=self_level, level=level, score=score,
@@ -91,9 +98,10 @@ def _imported(rows_: Rows, a: Args) -> None:
             row["status"] = "self_assessed"
 
 
-def _versioned(rows_: Rows, a: Args) -> None:
+def _versioned(t: Tables, a: Args) -> None:
     """The computation recorded before a decision by work moves the evaluation's version
     (its figures are the work projection's, ``projections/work.py``)."""
+    rows_ = t["rm_ratings"]
     eid, pos, version = a
     if (row := rows_.get(eid)) is not None:
         row.update(position=pos, version=version)
@@ -104,8 +112,8 @@ def _criteria(e: Any) -> str | None:
     return json.dumps(criteria, sort_keys=True) if criteria is not None else None
 
 
-RATINGS = Fold(
-    table="rm_ratings", key="evaluation_id",
+RATING = Table(
+    name="rm_ratings", key="evaluation_id",
     columns={
         "evaluation_id": "uuid", "period_id": "uuid", "unit_id": "uuid", "staff_id": "uuid",
         "subject": "text", "kind": "text", "year": "int", "number": "int", "status": "text",
@@ -118,6 +126,9 @@ RATINGS = Fold(
         "published_at": "timestamptz", "version": "int",
     },
     defaults={"opinion_count": 0, "version": 1},
+)
+RATINGS = Fold(
+    tables=(RATING,),
     steps={
         E + "Started": Step(lambda e, pos: (
             e.originator_id, e.period_id, e.unit_id, e.staff_id, e.subject, e.kind, e.year,
