@@ -23,8 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from storage.db import DbConn
@@ -152,12 +156,48 @@ def _encode(rows: Iterable[Row], columns: Sequence[str]) -> str:
     return _JSON.encode([[row[c] for c in columns] for row in rows]).decode()
 
 
+class FoldCache:
+    """A rebuild's folded rows as its committed batches left them, so the next batch reads
+    them from memory instead of the fresh tables (nobody else writes a rebuild's tables).
+    It starts with the tables empty, so a key it does not hold is no row at all. Past
+    ``limit`` rows it gives up (every batch then reads the tables again)."""
+
+    def __init__(self, limit: int = 1_000_000) -> None:
+        self.rows: dict[str, dict[Hashable, Row]] = {}
+        self.limit, self.size, self.on = limit, 0, True
+
+    def merge(self, written: dict[str, dict[Hashable, Row]]) -> None:
+        """Take a committed batch's rows."""
+        if not self.on:
+            return
+        for table, rows in written.items():
+            held = self.rows.setdefault(table, {})
+            self.size += sum(1 for k in rows if k not in held)
+            held.update(rows)
+        if self.size > self.limit:
+            self.rows, self.on = {}, False
+
+
+async def _load(conn: DbConn, schema: str, table: Table, keys: list[Hashable],
+                cache: FoldCache | None) -> list[Row]:
+    if cache is not None and cache.on:
+        held = cache.rows.get(table.name, {})
+        return [dict(held[k]) for k in keys if k in held]
+    if not keys:
+        return []
+    return [dict(r) for r in await conn.fetch(_sql(schema, table)[0], keys)]
+
+
 async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
-                      fresh: bool) -> None:
-    """Apply a batch's folds: read the rows they name, fold, write each changed row once.
+                      fresh: bool, cache: FoldCache | None = None,
+                      ) -> dict[str, dict[Hashable, Row]]:
+    """Apply a batch's folds: read the rows they name, fold, write each changed row once;
+    the rows written, by table.
 
     ``fresh``: the tables are a rebuild's own (nobody else writes them, their secondary
-    indexes come later), so new rows go in by ``COPY``."""
+    indexes come later), so new rows go in by ``COPY``; ``cache`` holds what earlier
+    batches of the rebuild wrote."""
+    written: dict[str, dict[Hashable, Row]] = {}
     for ops in batch:
         if not ops.ops:
             continue
@@ -169,15 +209,18 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
         tables: Tables = {}
         for table in fold.tables:
             keys = [k for k in wanted[table.name] if k is not None]
-            found = await conn.fetch(_sql(schema, table)[0], keys) if keys else []
-            tables[table.name] = Rows({r[table.key]: dict(r) for r in found})
+            found = await _load(conn, schema, table, keys, cache)
+            tables[table.name] = Rows({r[table.key]: r for r in found})
             for other, column in table.follow.items():
                 for r in found:
                     wanted[other][r[column]] = None
         for step, args in ops.ops:
             step.apply(tables, args)
         for table in fold.tables:
-            await _write(conn, schema, table, tables[table.name], fresh)
+            rows = tables[table.name]
+            await _write(conn, schema, table, rows, fresh)
+            written[table.name] = {k: rows.rows[k] for k in rows.touched}
+    return written
 
 
 async def _write(conn: DbConn, schema: str, table: Table, rows: Rows, fresh: bool) -> None:
@@ -197,27 +240,42 @@ async def _write(conn: DbConn, schema: str, table: Table, rows: Rows, fresh: boo
 
 
 async def _copy(conn: DbConn, schema: str, table: Table, rows: list[Row]) -> None:
-    """New rows into a fresh table by ``COPY``: through a temporary table of text columns,
-    so every value is cast by PostgreSQL exactly as the upsert casts it."""
+    """New rows into a fresh table by binary ``COPY``, each value first made the type its
+    column holds, from the same text the upsert's cast reads (``_as``)."""
     columns = list(table.columns)
-    stage = f"fold_{table.name}"
-    await conn.execute(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ("
-        + ", ".join(f"{c} text" for c in columns) + ") ON COMMIT DELETE ROWS")
-    await conn.copy_records_to_table(
-        stage, columns=columns,
-        records=[tuple(_text(row[c]) for c in columns) for row in rows])
-    await conn.execute(
-        f"INSERT INTO {schema}.{table.name} ({', '.join(columns)}) SELECT "
-        + ", ".join(f"{c}::{t}" for c, t in table.columns.items()) + f" FROM {stage}")
-    await conn.execute(f"TRUNCATE {stage}")
+    take = itemgetter(*columns)
+    convert = [(i, _as(t)) for i, t in enumerate(table.columns.values()) if _as(t) is not _same]
+    records: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(take(row))
+        for i, f in convert:
+            values[i] = f(values[i])
+        records.append(tuple(values))
+    await conn.copy_records_to_table(table.name, schema_name=schema, columns=columns,
+                                     records=records)
 
 
-def _text(value: Any) -> str | None:
-    """A value as the text PostgreSQL casts from (as the JSON path spells it)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    encoded: Any = msgspec.json.decode(_JSON.encode(value))
-    return encoded if isinstance(encoded, str) else _JSON.encode(value).decode()
+def _same(value: Any) -> Any:
+    return value
+
+
+def _uuid(value: Any) -> Any:
+    return value if value is None or isinstance(value, UUID) else UUID(str(value))
+
+
+def _numeric(value: Any) -> Any:
+    # A float's shortest text, as the JSON path spells it (not its binary expansion).
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+def _timestamp(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _date(value: Any) -> Any:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as(sql_type: str) -> Callable[[Any], Any]:
+    return {"uuid": _uuid, "numeric": _numeric, "timestamptz": _timestamp,
+            "date": _date}.get(sql_type, _same)

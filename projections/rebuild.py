@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from storage.db import DbConn, KeySource
 
 from projections.base import Projection
+from projections.fold import FoldCache
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS, tenant_ddl_deferred
 from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
@@ -97,8 +98,12 @@ async def _swap_rebuild(
         tables, indexes = tenant_ddl_deferred(shadow)
         await conn.execute(tables)
         await ensure_tracking(conn, shadow, projections)
+        # The shadow's folded rows stay in memory from batch to batch (nobody else writes
+        # them), so a batch reads none of them back from the tables.
+        cache = FoldCache()
         built = await catch_up(conn, shadow, projections, batch_size=batch_size,
-                               events_schema=schema, on_batch=on_batch, keys=keys)
+                               events_schema=schema, on_batch=on_batch, keys=keys,
+                               cache=cache)
         # The tables are full: their secondary indexes in one pass each, and statistics,
         # so the first dashboards read after the swap are planned on what is there.
         await conn.execute(indexes)
@@ -111,7 +116,8 @@ async def _swap_rebuild(
             # The live projector of this tenant waits here; writers do not.
             await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(schema))
             tail = await catch_up(conn, shadow, projections, batch_size=batch_size,
-                                  events_schema=schema, on_batch=on_batch, keys=keys)
+                                  events_schema=schema, on_batch=on_batch, keys=keys,
+                                  cache=cache)
             position = tail.position
             await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE; "
                                f"CREATE SCHEMA {retired}")

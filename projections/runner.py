@@ -25,7 +25,7 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
-from projections.fold import FoldOps, Step, apply_folds
+from projections.fold import FoldCache, FoldOps, Step, apply_folds
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -101,6 +101,7 @@ async def catch_up(
     on_batch: Callable[[int], None] | None = None,
     max_batches: int | None = None,
     keys: KeySource | None = None,
+    cache: FoldCache | None = None,
 ) -> CatchUp:
     """Apply every event after the tracked position (up to ``until``), batch by batch.
 
@@ -111,6 +112,8 @@ async def catch_up(
     ``max_batches`` stops after that many full batches (the projector's turn per tenant).
     ``keys`` is where personal-data keys are read (the home database, for a tenant placed
     in another one); by default ``conn``.
+    ``cache``: a rebuild's folded rows, kept between its batches (``projections.fold``);
+    only for a shadow's fresh tables, which nobody else writes.
 
     Read-ahead: while a batch's statements run in PostgreSQL (the other core), the next
     batch's events — read in the same transaction — are decoded and turned into statements
@@ -120,6 +123,7 @@ async def catch_up(
     positions still commit together, once.
     """
     shadow = events_schema is not None
+    assert cache is None or shadow, "a fold cache is for a rebuild's own tables only"
     source = events_schema or schema
     applied = 0
     position = 0
@@ -165,9 +169,11 @@ async def catch_up(
                         ahead = asyncio.create_task(_prepare_ahead(
                             following, subjects, await keys_of(key_src, subjects), projections,
                             schema, last))
+                written: list[dict[str, dict[Hashable, dict[str, Any]]]] = []
                 for p in projections:
                     try:
-                        await apply_folds(conn, schema, batch.folds[p.name], fresh=shadow)
+                        written.append(await apply_folds(conn, schema, batch.folds[p.name],
+                                                         fresh=shadow, cache=cache))
                         await _execute_in_order(conn, batch.statements[p.name])
                     except asyncpg.PostgresError as exc:
                         raise ProjectionStalledError(schema, p.name,
@@ -187,6 +193,9 @@ async def catch_up(
                 position = last
                 log.debug("projected_batch", schema=schema, events=len(batch.events),
                           position=last, ms=round((time.perf_counter() - started) * 1000, 1))
+            if cache is not None:  # committed: what the next batch reads
+                for folded in written:
+                    cache.merge(folded)
             if on_batch is not None:
                 on_batch(len(batch.events))
             if not full:
