@@ -91,8 +91,3 @@ class Projection:
     @classmethod
     def topics(cls) -> set[str]:
         return set(cls.handlers).union(*(f.steps for f in cls.folds))
-
-    @classmethod
-    def statements(cls, schema: str, topic: str, event: Any, position: int) -> list[Statement]:
-        handler = cls.handlers.get(topic)
-        return handler(schema, event, position) if handler else []
