@@ -156,32 +156,48 @@ def _encode(rows: Iterable[Row], columns: Sequence[str]) -> str:
     return _JSON.encode([[row[c] for c in columns] for row in rows]).decode()
 
 
+Written = dict[Table, dict[Hashable, Row]]
+
+
 class FoldCache:
-    """A rebuild's folded rows as its committed batches left them, so the next batch reads
-    them from memory instead of the fresh tables (nobody else writes a rebuild's tables).
-    It starts with the tables empty, so a key it does not hold is no row at all. Past
-    ``limit`` rows it gives up (every batch then reads the tables again)."""
+    """A rebuild's folded rows, held in memory from batch to batch and written at the end.
+
+    Nobody else reads or writes a rebuild's shadow tables, and any failure drops the shadow
+    whole, so its folded rows need not reach the tables batch by batch: each is written
+    once, by ``COPY``, when the log is read (``flush``, before the secondary indexes are
+    built). It starts with the tables empty, so a key it does not hold is no row at all.
+    Past ``limit`` rows it flushes and stops (later batches then read and write the tables
+    as catch-up does)."""
 
     def __init__(self, limit: int = 1_000_000) -> None:
-        self.rows: dict[str, dict[Hashable, Row]] = {}
+        self.rows: Written = {}
         self.limit, self.size, self.on = limit, 0, True
 
-    def merge(self, written: dict[str, dict[Hashable, Row]]) -> None:
+    def merge(self, written: Written) -> None:
         """Take a committed batch's rows."""
-        if not self.on:
-            return
         for table, rows in written.items():
             held = self.rows.setdefault(table, {})
             self.size += sum(1 for k in rows if k not in held)
             held.update(rows)
-        if self.size > self.limit:
-            self.rows, self.on = {}, False
+
+    @property
+    def full(self) -> bool:
+        return self.on and self.size > self.limit
+
+    async def flush(self, conn: DbConn, schema: str) -> None:
+        """Write every held row (each new to the tables) and stop holding them."""
+        if not self.on:
+            return
+        for table, rows in self.rows.items():
+            if rows:
+                await _copy(conn, schema, table, list(rows.values()))
+        self.rows, self.size, self.on = {}, 0, False
 
 
 async def _load(conn: DbConn, schema: str, table: Table, keys: list[Hashable],
                 cache: FoldCache | None) -> list[Row]:
     if cache is not None and cache.on:
-        held = cache.rows.get(table.name, {})
+        held = cache.rows.get(table, {})
         return [dict(held[k]) for k in keys if k in held]
     if not keys:
         return []
@@ -189,15 +205,14 @@ async def _load(conn: DbConn, schema: str, table: Table, keys: list[Hashable],
 
 
 async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
-                      fresh: bool, cache: FoldCache | None = None,
-                      ) -> dict[str, dict[Hashable, Row]]:
-    """Apply a batch's folds: read the rows they name, fold, write each changed row once;
-    the rows written, by table.
+                      fresh: bool, cache: FoldCache | None = None) -> Written:
+    """Apply a batch's folds: read the rows they name, fold, and write each changed row
+    once; the rows changed, by table.
 
     ``fresh``: the tables are a rebuild's own (nobody else writes them, their secondary
-    indexes come later), so new rows go in by ``COPY``; ``cache`` holds what earlier
-    batches of the rebuild wrote."""
-    written: dict[str, dict[Hashable, Row]] = {}
+    indexes come later), so new rows go in by ``COPY``. ``cache``: a rebuild's rows held
+    in memory (``FoldCache``): read from it, and left to it to write."""
+    written: Written = {}
     for ops in batch:
         if not ops.ops:
             continue
@@ -218,8 +233,9 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
             step.apply(tables, args)
         for table in fold.tables:
             rows = tables[table.name]
-            await _write(conn, schema, table, rows, fresh)
-            written[table.name] = {k: rows.rows[k] for k in rows.touched}
+            if cache is None or not cache.on:
+                await _write(conn, schema, table, rows, fresh)
+            written[table] = {k: rows.rows[k] for k in rows.touched}
     return written
 
 

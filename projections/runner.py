@@ -25,7 +25,7 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
-from projections.fold import FoldCache, FoldOps, Step, apply_folds
+from projections.fold import FoldCache, FoldOps, Step, Written, apply_folds
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -112,8 +112,9 @@ async def catch_up(
     ``max_batches`` stops after that many full batches (the projector's turn per tenant).
     ``keys`` is where personal-data keys are read (the home database, for a tenant placed
     in another one); by default ``conn``.
-    ``cache``: a rebuild's folded rows, kept between its batches (``projections.fold``);
-    only for a shadow's fresh tables, which nobody else writes.
+    ``cache``: a rebuild's folded rows, held between its batches and written by the
+    rebuild at the end (``projections.fold.FoldCache``); only for a shadow's fresh tables,
+    which nobody else reads or writes and which any failure drops whole.
 
     Read-ahead: while a batch's statements run in PostgreSQL (the other core), the next
     batch's events — read in the same transaction — are decoded and turned into statements
@@ -169,7 +170,7 @@ async def catch_up(
                         ahead = asyncio.create_task(_prepare_ahead(
                             following, subjects, await keys_of(key_src, subjects), projections,
                             schema, last))
-                written: list[dict[str, dict[Hashable, dict[str, Any]]]] = []
+                written: list[Written] = []
                 for p in projections:
                     try:
                         written.append(await apply_folds(conn, schema, batch.folds[p.name],
@@ -193,9 +194,12 @@ async def catch_up(
                 position = last
                 log.debug("projected_batch", schema=schema, events=len(batch.events),
                           position=last, ms=round((time.perf_counter() - started) * 1000, 1))
-            if cache is not None:  # committed: what the next batch reads
+            if cache is not None and cache.on:  # committed: what the next batch reads
                 for folded in written:
                     cache.merge(folded)
+                if cache.full:
+                    async with conn.transaction():
+                        await cache.flush(conn, schema)
             if on_batch is not None:
                 on_batch(len(batch.events))
             if not full:
