@@ -125,7 +125,16 @@ class FoldOps:
     """One batch's steps of one fold, in log order (prepared before the lock is taken)."""
 
     fold: Fold
-    ops: list[tuple[Step, Args]] = field(default_factory=list)
+    ops: list[tuple[Step, Args, int]] = field(default_factory=list)  # step, args, position
+
+
+class StepFailedError(Exception):
+    """A fold's step could not apply the event at ``position`` (the projection stalls
+    there, as for a failing statement)."""
+
+    def __init__(self, position: int, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.position = position
 
 
 def _rows_sql(columns: Mapping[str, str]) -> str:
@@ -218,7 +227,7 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
             continue
         fold = ops.fold
         wanted: dict[str, dict[Hashable, None]] = {t.name: {} for t in fold.tables}
-        for step, args in ops.ops:
+        for step, args, _ in ops.ops:
             for table_name, k in fold.keys(step, args):
                 wanted[table_name][k] = None
         tables: Tables = {}
@@ -229,8 +238,11 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
             for other, column in table.follow.items():
                 for r in found:
                     wanted[other][r[column]] = None
-        for step, args in ops.ops:
-            step.apply(tables, args)
+        for step, args, position in ops.ops:
+            try:
+                step.apply(tables, args)
+            except Exception as exc:
+                raise StepFailedError(position, exc) from exc
         for table in fold.tables:
             rows = tables[table.name]
             if cache is None or not cache.on:

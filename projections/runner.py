@@ -25,7 +25,7 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
-from projections.fold import FoldCache, FoldOps, Step, Written, apply_folds
+from projections.fold import FoldCache, FoldOps, Step, StepFailedError, Written, apply_folds
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -176,6 +176,9 @@ async def catch_up(
                         written.append(await apply_folds(conn, schema, batch.folds[p.name],
                                                          fresh=shadow, cache=cache))
                         await _execute_in_order(conn, batch.statements[p.name])
+                    except StepFailedError as exc:
+                        raise ProjectionStalledError(schema, p.name, exc.position, exc.position,
+                                                     exc) from exc
                     except asyncpg.PostgresError as exc:
                         raise ProjectionStalledError(schema, p.name,
                                                 batch.events[0]["notification_id"], last,
@@ -324,7 +327,7 @@ class _Routes:
                 if route.handler is not None:
                     route.statements.extend(route.handler(self.schema, event, pos))
                 for step, ops in route.steps:
-                    ops.ops.append((step, step.args(event, pos)))
+                    ops.ops.append((step, step.args(event, pos), pos))
             except Exception as exc:
                 raise ProjectionStalledError(self.schema, route.name, pos, pos, exc) from exc
 

@@ -17,8 +17,10 @@ from domain.errors import DomainError
 from domain.ids import PeriodId
 from domain.levels import Level
 from projections import rebuild
+from projections.fold import Args, Fold, Step, Tables
+from projections.ratings import RATINGS, RatingsProjection
 from projections.rebuild import swap_rebuild
-from projections.runner import catch_up, lock_key, reset
+from projections.runner import ProjectionStalledError, catch_up, lock_key, reset
 from services.app.commands import (
     AttachOpinion,
     ClosePeriod,
@@ -37,6 +39,7 @@ from tests.support.readmodels import dump
 pytestmark = pytest.mark.integration
 
 MEMBERS = 4
+RATINGS_STARTED = "domain.evaluation:Evaluation.Started"
 TENANTS = 2
 SCORE_FOR = {"A": 95.0, "B": 80.0, "C": 60.0, "D": 30.0}
 KINDS = ["self", "self", "decide", "decide", "propose", "opinion", "publish", "close",
@@ -141,3 +144,43 @@ async def test_folds_live_one_by_one_random_batches_and_rebuild_give_the_same_ta
             # And the folded rows hold what happened (a test that can fail on its own).
             ratings = await conn.fetchval(f"SELECT count(*) FROM {schema}.rm_ratings")
             assert ratings == 2 * (MEMBERS + 1)
+
+
+async def test_a_failing_fold_step_stalls_at_its_event_and_writes_nothing(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    tenant = await new_tenant()
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        org = await org_in(tenant, members=MEMBERS)
+        await anyio.to_thread.run_sync(_open, runtime.service(tenant), org, False)
+        started = await conn.fetch(
+            f"SELECT notification_id FROM {tenant.schema}.evaluations_events "
+            "WHERE topic = $1 ORDER BY notification_id", RATINGS_STARTED)
+        bad = started[2]["notification_id"]
+        step = RATINGS.steps[RATINGS_STARTED]
+
+        def refuse(t: Tables, a: Args) -> None:
+            if a[8] == bad:  # the event's position
+                raise ValueError("no such level")
+            step.apply(t, a)
+
+        class Refusing(RatingsProjection):
+            folds = (Fold(tables=RATINGS.tables,
+                          steps={**RATINGS.steps, RATINGS_STARTED: Step(step.args, refuse)}),)
+
+        await reset(conn, tenant.schema, [Refusing])
+        with pytest.raises(ProjectionStalledError) as stalled:
+            await catch_up(conn, tenant.schema, [Refusing], batch_size=1000)
+        assert (stalled.value.projection, stalled.value.first, stalled.value.last) == (
+            "ratings", bad, bad)
+        assert "no such level" in stalled.value.cause
+        # The batch rolled back whole: no rows, the tracking where it was.
+        assert await conn.fetchval(f"SELECT count(*) FROM {tenant.schema}.rm_ratings") == 0
+        assert await conn.fetchval(
+            f"SELECT position FROM {tenant.schema}.projection_tracking "
+            "WHERE projection = 'ratings'") == 0
+        await catch_up(conn, tenant.schema)  # the real projection applies it all
+        assert await conn.fetchval(
+            f"SELECT count(*) FROM {tenant.schema}.rm_ratings") == 2 * (MEMBERS + 1)
