@@ -54,6 +54,11 @@ SCALES: dict[str, Scale] = {
     "small": Scale("small", (TenantSpec(3, 2, 40, 3),), insert_rows=2_000, copy_rows=20_000,
                    append_people=40, decisions_c1=40, decisions_c8=80, dashboard_requests=100,
                    budget_s=10.0),
+    # One ward of six units of 40 with a year of history: ~15,000 events in about a minute,
+    # enough for the projection paths (rebuild, catch_up) to outweigh their fixed costs.
+    "medium": Scale("medium", (TenantSpec(1, 6, 40, 12),), insert_rows=2_000,
+                    copy_rows=20_000, append_people=40, decisions_c1=40, decisions_c8=80,
+                    dashboard_requests=100, budget_s=20.0),
     # One district holding four years of twelve units, and Hanoi's 126 communes and wards
     # with a little history each: ~120,000 events; the rebuild and audit paths' big tenant.
     "district": Scale("district", (TenantSpec(1, 12, 40, 52), TenantSpec(126, 1, 10, 2)),

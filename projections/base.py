@@ -14,7 +14,10 @@ order wherever two statements touch the same row.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from projections.fold import Fold
 
 Statement = tuple[str, tuple[Any, ...]]
 Handler = Callable[[str, Any, int], list[Statement]]
@@ -81,8 +84,10 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
     handlers: ClassVar[dict[str, Handler]]
+    # Tables written as folds (``projections.fold``): a topic may have a step in a fold and
+    # a handler besides, for the projection's other tables.
+    folds: ClassVar[tuple[Fold, ...]] = ()
 
     @classmethod
-    def statements(cls, schema: str, topic: str, event: Any, position: int) -> list[Statement]:
-        handler = cls.handlers.get(topic)
-        return handler(schema, event, position) if handler else []
+    def topics(cls) -> set[str]:
+        return set(cls.handlers).union(*(f.steps for f in cls.folds))

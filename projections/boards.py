@@ -7,10 +7,9 @@ so a later transfer never rewrites an old month. Lateness is judged from the eve
 timestamp in Vietnam's time zone against the period deadline, so a rebuild gives the same
 answer as the live run.
 
-Set-based application: a board row is touched by its opening (insert), closing (status)
-and each member's first self-assessment and decision (counters). Counters are sums and the
-row's position only ever rises (``greatest``), so those statements commute and only the
-member rows order them; an amendment (plain SQL) still runs in strict log order.
+Folded (``projections.fold``): a batch's events change the staff, board and member rows in
+memory, each row then written once. A self-assessment or decision names only the
+evaluation; its board is read along with its member row (``follow``).
 
 Peer group (nhóm có nhiệm vụ tương đồng): until policies name peer groups explicitly, people
 holding the same position title are taken as one peer group.
@@ -19,182 +18,183 @@ holding the same position title are taken as one peer group.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from functools import lru_cache
+from datetime import date, datetime
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.policy import Policy
 
-from projections.base import Handler, Projection, Sql, Statement, key, rows
+from projections.base import Handler, Projection
+from projections.fold import Args, Fold, Step, Table, Tables
 
 OFFICIAL = "official"
 # The calendar day of an event is the day in Hanoi: deadlines are local dates.
-LOCAL_DAY = "(({ts}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date"
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+STAFF, BOARDS, MEMBERS = "rm_board_staff", "rm_boards", "rm_board_members"
 
 
-@lru_cache(maxsize=1024)
-def _staff_sql(s: str) -> Sql:
-    return Sql(
-        f"INSERT INTO {s}.rm_board_staff (staff_id, staff_type, peer_group, position) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (staff_id) DO NOTHING",
-        keys=key("staff"),
-        bulk=f"INSERT INTO {s}.rm_board_staff (staff_id, staff_type, peer_group, position) "
-        "SELECT r.staff_id, r.staff_type, r.peer_group, r.pos FROM "
-        + rows("staff_id uuid", "staff_type text", "peer_group text", "pos bigint")
-        + " ON CONFLICT (staff_id) DO NOTHING",
-    )
+def _late(at: datetime, deadline: date) -> bool:
+    return at.astimezone(HANOI).date() > deadline
 
 
-def _staff_registered(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_staff_sql(s), (e.originator_id, e.staff_type, e.position, pos))]
+def _staff_registered(t: Tables, a: Args) -> None:
+    staff, staff_type, peer_group, pos = a
+    t[STAFF].add(staff, STAFF_ROW.new_row(staff_id=staff, staff_type=staff_type,
+                                          peer_group=peer_group, position=pos))
 
 
-def _member_keys(args: tuple[Any, ...]) -> list[Hashable]:
-    """An opened board's members, and the staff rows their type and peer group come from."""
-    return [*(("member", m) for m in args[1]), *(("staff", m) for m in args[2])]
+def _opened_keys(a: Args) -> list[tuple[str, Hashable]]:
+    """An opened board, its members, and the staff rows their type and peer group come
+    from."""
+    period, members, evaluations = a[0], a[7], a[8]
+    return [(BOARDS, period), *((MEMBERS, e) for e in evaluations),
+            *((STAFF, m) for m in members)]
 
 
-@lru_cache(maxsize=1024)
-def _opened_sql(s: str) -> tuple[Sql, Sql]:
-    board = Sql(
-        f"INSERT INTO {s}.rm_boards (period_id, unit_id, kind, year, number, deadline, "
-        "policy_version, status, member_count, quota_cap, position) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10) "
-        "ON CONFLICT (period_id) DO NOTHING",
-        keys=key("board"),
-    )
-    members = Sql(
-        f"INSERT INTO {s}.rm_board_members (evaluation_id, period_id, staff_id, staff_type, "
-        "peer_group, position) "
-        "SELECT m.eid, $1, m.sid, coalesce(st.staff_type, 'unknown'), "
-        "coalesce(st.peer_group, 'unknown'), $4 "
-        "FROM unnest($2::uuid[], $3::uuid[]) AS m(eid, sid) "
-        f"LEFT JOIN {s}.rm_board_staff st ON st.staff_id = m.sid "
-        "ON CONFLICT (evaluation_id) DO NOTHING",
-        keys=_member_keys,
-    )
-    return board, members
+def _opened(t: Tables, a: Args) -> None:
+    period, unit, kind, year, number, deadline, policy_version, members, evaluations, \
+        cap, pos = a
+    t[BOARDS].add(period, BOARD.new_row(
+        period_id=period, unit_id=unit, kind=kind, year=year, number=number,
+        deadline=deadline, policy_version=policy_version, status="open",
+        member_count=len(members), quota_cap=cap, position=pos))
+    for staff, evaluation in zip(members, evaluations, strict=True):
+        known = t[STAFF].peek(staff)
+        t[MEMBERS].add(evaluation, MEMBER.new_row(
+            evaluation_id=evaluation, period_id=period, staff_id=staff,
+            staff_type=known["staff_type"] if known else "unknown",
+            peer_group=known["peer_group"] if known else "unknown", position=pos))
 
 
-def _opened(s: str, e: Any, pos: int) -> list[Statement]:
-    policy = Policy.from_state(e.policy)
-    members = list(e.members)
-    evaluations = [evaluation_id_for(PeriodId(e.originator_id), StaffId(m), OFFICIAL)
-                   for m in members]
-    board, member_rows = _opened_sql(s)
-    return [
-        (board, (e.originator_id, e.unit_id, e.kind, e.year, e.number, e.deadline,
-                 policy.version, len(members), policy.excellent_cap(len(members)), pos)),
-        (member_rows, (e.originator_id, evaluations, members, pos)),
-    ]
+def _member_keys(a: Args) -> list[tuple[str, Hashable]]:
+    return [(MEMBERS, a[0])]
 
 
-@lru_cache(maxsize=1024)
-def _self_assessed_sql(s: str) -> Sql:
-    # Only the first submission counts towards completion and lateness; a resubmission is
-    # a correction of the same item.
-    late = LOCAL_DAY.format(ts="$2::timestamptz") + " > b.deadline"
-    bulk_late = LOCAL_DAY.format(ts="r.at") + " > b.deadline"
-    return Sql(
-        f"WITH m AS (UPDATE {s}.rm_board_members bm SET self_assessed_at = $2, "
-        f"self_late = {late}, position = $3 FROM {s}.rm_boards b "
-        "WHERE bm.evaluation_id = $1 AND bm.self_assessed_at IS NULL "
-        "AND b.period_id = bm.period_id RETURNING bm.period_id, bm.self_late) "
-        f"UPDATE {s}.rm_boards b SET self_assessed = b.self_assessed + 1, "
-        "late_self_assessed = b.late_self_assessed + m.self_late::int, "
-        "position = greatest(b.position, $3) FROM m WHERE b.period_id = m.period_id",
-        keys=key("member"),
-        bulk=f"WITH m AS (UPDATE {s}.rm_board_members bm SET self_assessed_at = r.at, "
-        f"self_late = {bulk_late}, position = r.pos FROM "
-        + rows("evaluation_id uuid", "at timestamptz", "pos bigint")
-        + f", {s}.rm_boards b "
-        "WHERE bm.evaluation_id = r.evaluation_id AND bm.self_assessed_at IS NULL "
-        "AND b.period_id = bm.period_id "
-        "RETURNING bm.period_id, bm.self_late, bm.position) "
-        f"UPDATE {s}.rm_boards b SET self_assessed = b.self_assessed + m.n, "
-        "late_self_assessed = b.late_self_assessed + m.late, "
-        "position = greatest(b.position, m.pos) "
-        "FROM (SELECT period_id, count(*) AS n, sum(self_late::int) AS late, "
-        "max(position) AS pos FROM m GROUP BY period_id) m WHERE b.period_id = m.period_id",
-    )
+def _self_assessed(t: Tables, a: Args) -> None:
+    """Only the first submission counts towards completion and lateness; a resubmission is
+    a correction of the same item."""
+    evaluation, at, pos = a
+    member = t[MEMBERS].peek(evaluation)
+    if member is None or member["self_assessed_at"] is not None:
+        return
+    board = t[BOARDS].get(member["period_id"])
+    if board is None:
+        return
+    late = _late(at, board["deadline"])
+    t[MEMBERS].get(evaluation)
+    member.update(self_assessed_at=at, self_late=late, position=pos)
+    board["self_assessed"] += 1
+    board["late_self_assessed"] += late
+    board["position"] = max(board["position"], pos)
 
 
-def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_self_assessed_sql(s), (e.originator_id, e.timestamp, pos))]
+def _decided(t: Tables, a: Args) -> None:
+    evaluation, level, at, score, pos = a
+    member = t[MEMBERS].peek(evaluation)
+    if member is None or member["level"] is not None:
+        return
+    board = t[BOARDS].get(member["period_id"])
+    if board is None:
+        return
+    late = _late(at, board["deadline"])
+    t[MEMBERS].get(evaluation)
+    member.update(level=level, score=score, decided_at=at, decided_late=late, position=pos)
+    board["decided"] += 1
+    board["quota_used"] += level == "A"
+    board["late_decided"] += late
+    board["position"] = max(board["position"], pos)
 
 
-@lru_cache(maxsize=1024)
-def _decided_sql(s: str) -> Sql:
-    late = LOCAL_DAY.format(ts="$3::timestamptz") + " > b.deadline"
-    bulk_late = LOCAL_DAY.format(ts="r.at") + " > b.deadline"
-    return Sql(
-        f"WITH m AS (UPDATE {s}.rm_board_members bm SET level = $2, score = $4, "
-        f"decided_at = $3, decided_late = {late}, position = $5 FROM {s}.rm_boards b "
-        "WHERE bm.evaluation_id = $1 AND bm.level IS NULL AND b.period_id = bm.period_id "
-        "RETURNING bm.period_id, bm.decided_late) "
-        f"UPDATE {s}.rm_boards b SET decided = b.decided + 1, "
-        "quota_used = b.quota_used + ($2 = 'A')::int, "
-        "late_decided = b.late_decided + m.decided_late::int, "
-        "position = greatest(b.position, $5) FROM m WHERE b.period_id = m.period_id",
-        keys=key("member"),
-        bulk=f"WITH m AS (UPDATE {s}.rm_board_members bm SET level = r.level, score = r.score, "
-        f"decided_at = r.at, decided_late = {bulk_late}, position = r.pos FROM "
-        + rows("evaluation_id uuid", "level text", "at timestamptz", "score numeric",
-               "pos bigint")
-        + f", {s}.rm_boards b "
-        "WHERE bm.evaluation_id = r.evaluation_id AND bm.level IS NULL "
-        "AND b.period_id = bm.period_id "
-        "RETURNING bm.period_id, bm.level, bm.decided_late, bm.position) "
-        f"UPDATE {s}.rm_boards b SET decided = b.decided + m.n, "
-        "quota_used = b.quota_used + m.a, late_decided = b.late_decided + m.late, "
-        "position = greatest(b.position, m.pos) "
-        "FROM (SELECT period_id, count(*) AS n, count(*) FILTER (WHERE level = 'A') AS a, "
-        "sum(decided_late::int) AS late, max(position) AS pos FROM m GROUP BY period_id) m "
-        "WHERE b.period_id = m.period_id",
-    )
+def _amended_keys(a: Args) -> list[tuple[str, Hashable]]:
+    return [(MEMBERS, a[1]), (BOARDS, a[0])]
 
 
-def _decided(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_decided_sql(s), (e.originator_id, e.level, e.timestamp, e.score, pos))]
-
-
-def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
+def _decision_amended(t: Tables, a: Args) -> None:
     """An appeal's amendment (after the first decision) changes the person's level and the
     quota in use; completion and lateness stay those of the first decision."""
+    period, evaluation, level, previous, pos = a
+    member = t[MEMBERS].peek(evaluation)
+    if member is not None and member["position"] < pos:
+        t[MEMBERS].get(evaluation)
+        member.update(level=level, position=pos)
+    board = t[BOARDS].peek(period)
+    if board is not None and board["position"] < pos:
+        t[BOARDS].get(period)
+        board["quota_used"] += (level == "A") - ((previous or "") == "A")
+        board["position"] = pos
+
+
+def _closed(t: Tables, a: Args) -> None:
+    period, pos = a
+    if (board := t[BOARDS].get(period)) is not None:
+        board.update(status="closed", position=max(board["position"], pos))
+
+
+STAFF_ROW = Table(
+    name=STAFF, key="staff_id",
+    columns={"staff_id": "uuid", "staff_type": "text", "peer_group": "text",
+             "position": "bigint"},
+)
+MEMBER = Table(
+    name=MEMBERS, key="evaluation_id",
+    columns={"evaluation_id": "uuid", "period_id": "uuid", "staff_id": "uuid",
+             "staff_type": "text", "peer_group": "text", "self_assessed_at": "timestamptz",
+             "self_late": "boolean", "level": "text", "score": "numeric",
+             "decided_at": "timestamptz", "decided_late": "boolean", "position": "bigint"},
+    defaults={"self_late": False, "decided_late": False},
+    follow={BOARDS: "period_id"},
+)
+BOARD = Table(
+    name=BOARDS, key="period_id",
+    columns={"period_id": "uuid", "unit_id": "uuid", "kind": "text", "year": "int",
+             "number": "int", "deadline": "date", "policy_version": "text", "status": "text",
+             "member_count": "int", "quota_cap": "int", "quota_used": "int",
+             "self_assessed": "int", "proposed": "int", "decided": "int", "published": "int",
+             "late_self_assessed": "int", "late_decided": "int", "position": "bigint"},
+    defaults={"quota_used": 0, "self_assessed": 0, "proposed": 0, "decided": 0,
+              "published": 0, "late_self_assessed": 0, "late_decided": 0},
+)
+
+
+def _opened_args(e: Any, pos: int) -> Args:
+    policy = Policy.from_state(e.policy)
+    members = tuple(e.members)
+    evaluations = tuple(evaluation_id_for(PeriodId(e.originator_id), StaffId(m), OFFICIAL)
+                        for m in members)
+    return (e.originator_id, e.unit_id, e.kind, e.year, e.number, e.deadline, policy.version,
+            members, evaluations, policy.excellent_cap(len(members)), pos)
+
+
+def _amended_args(e: Any, pos: int) -> Args:
     evaluation = evaluation_id_for(PeriodId(e.originator_id), StaffId(e.staff_id), OFFICIAL)
-    return [
-        (
-            f"UPDATE {s}.rm_board_members SET level = $2, position = $3 "
-            "WHERE evaluation_id = $1 AND position < $3",
-            (evaluation, e.level, pos),
-        ),
-        (
-            f"UPDATE {s}.rm_boards SET quota_used = quota_used + ($2 = 'A')::int "
-            "- (coalesce($3, '') = 'A')::int, position = $4 "
-            "WHERE period_id = $1 AND position < $4",
-            (e.originator_id, e.level, e.previous_level, pos),
-        ),
-    ]
+    return (e.originator_id, evaluation, e.level, e.previous_level, pos)
 
 
-@lru_cache(maxsize=1024)
-def _closed_sql(s: str) -> Sql:
-    return Sql(f"UPDATE {s}.rm_boards SET status = 'closed', position = greatest(position, $2) "
-               "WHERE period_id = $1", keys=key("board"))
-
-
-def _closed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_closed_sql(s), (e.originator_id, pos))]
+P = "domain.period:EvaluationPeriod."
+E = "domain.evaluation:Evaluation."
+BOARD_FOLD = Fold(
+    # A table before the tables it leads to: a member's row names its board.
+    tables=(STAFF_ROW, MEMBER, BOARD),
+    steps={
+        "domain.organisation:StaffMember.Registered": Step(
+            lambda e, pos: (e.originator_id, e.staff_type, e.position, pos),
+            _staff_registered),
+        P + "Opened": Step(_opened_args, _opened, _opened_keys),
+        E + "SelfAssessmentSubmitted": Step(
+            lambda e, pos: (e.originator_id, e.timestamp, pos), _self_assessed, _member_keys),
+        E + "RatingDecided": Step(
+            lambda e, pos: (e.originator_id, e.level, e.timestamp, e.score, pos), _decided,
+            _member_keys),
+        P + "Closed": Step(lambda e, pos: (e.originator_id, pos), _closed,
+                           lambda a: [(BOARDS, a[0])]),
+        P + "DecisionAmended": Step(_amended_args, _decision_amended, _amended_keys),
+    },
+)
 
 
 class BoardsProjection(Projection):
     name = "boards"
     tables = ("rm_board_staff", "rm_boards", "rm_board_members")
-    handlers: ClassVar[dict[str, Handler]] = {
-        "domain.organisation:StaffMember.Registered": _staff_registered,
-        "domain.period:EvaluationPeriod.Opened": _opened,
-        "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
-        "domain.evaluation:Evaluation.RatingDecided": _decided,
-        "domain.period:EvaluationPeriod.Closed": _closed,
-        "domain.period:EvaluationPeriod.DecisionAmended": _decision_amended,
-    }
+    folds = (BOARD_FOLD,)
+    handlers: ClassVar[dict[str, Handler]] = {}

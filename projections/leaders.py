@@ -10,110 +10,107 @@ they can never disagree with the decisions they summarise.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from projections.base import Handler, Projection, Sql, Statement, key, rows
+from projections.base import Handler, Projection
+from projections.fold import Args, Fold, Step, Table, Tables
 
 E = "domain.evaluation:Evaluation."
 
 
-@lru_cache(maxsize=1024)
-def _started_sql(s: str) -> Sql:
-    return Sql(
-        f"INSERT INTO {s}.rm_leader_decisions (evaluation_id, unit_id, staff_id, period_id, "
-        "year, number, ready_at, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-        "ON CONFLICT (evaluation_id) DO NOTHING",
-        keys=key("decision"),
-        bulk=f"INSERT INTO {s}.rm_leader_decisions (evaluation_id, unit_id, staff_id, "
-        "period_id, year, number, ready_at, position) SELECT * FROM "
-        + rows("evaluation_id uuid", "unit_id uuid", "staff_id uuid", "period_id uuid",
-               "year int", "number int", "ready_at timestamptz", "pos bigint")
-        + " ON CONFLICT (evaluation_id) DO NOTHING",
-    )
+def _started(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
+    eid, unit, staff, period, year, number, at, pos = a
+    rows.add(eid, DECISION.new_row(
+        evaluation_id=eid, unit_id=unit, staff_id=staff, period_id=period, year=year,
+        number=number, ready_at=at, position=pos))
 
 
-def _started(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_started_sql(s), (e.originator_id, e.unit_id, e.staff_id, e.period_id, e.year,
-                               e.number, e.timestamp, pos))]
+def _self_assessed(t: Tables, a: Args) -> None:
+    """The case is ready for the leader at the first self-assessment before a decision."""
+    rows = t["rm_leader_decisions"]
+    eid, at, pos = a
+    row = rows.get(eid)
+    if row is not None and not row["self_assessed"] and row["decided_at"] is None:
+        row.update(ready_at=at, self_assessed=True, position=pos)
 
 
-@lru_cache(maxsize=1024)
-def _self_assessed_sql(s: str) -> Sql:
-    return Sql(
-        f"UPDATE {s}.rm_leader_decisions SET ready_at = $2, self_assessed = true, position = $3 "
-        "WHERE evaluation_id = $1 AND NOT self_assessed AND decided_at IS NULL",
-        keys=key("decision"),
-        bulk=f"UPDATE {s}.rm_leader_decisions t SET ready_at = r.at, self_assessed = true, "
-        "position = r.pos FROM " + rows("evaluation_id uuid", "at timestamptz", "pos bigint")
-        + " WHERE t.evaluation_id = r.evaluation_id AND NOT t.self_assessed "
-        "AND t.decided_at IS NULL",
-    )
+def _decided(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
+    eid, decider, capacity, policy_version, level, score, reasons, at, pos = a
+    if (row := rows.get(eid)) is not None:
+        row.update(decider=decider, capacity=capacity, policy_version=policy_version,
+                   level=level, score=score, reasons=reasons, decided_at=at, position=pos)
 
 
-def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_self_assessed_sql(s), (e.originator_id, e.timestamp, pos))]
-
-
-@lru_cache(maxsize=1024)
-def _decided_sql(s: str) -> Sql:
-    return Sql(
-        f"UPDATE {s}.rm_leader_decisions SET decider = $2, capacity = $3, policy_version = $4, "
-        "level = $5, score = $6, reasons = $7, decided_at = $8, position = $9 "
-        "WHERE evaluation_id = $1",
-        keys=key("decision"),
-        bulk=f"UPDATE {s}.rm_leader_decisions t SET decider = r.decider, "
-        "capacity = r.capacity, policy_version = r.policy_version, level = r.level, "
-        "score = r.score, reasons = r.reasons, decided_at = r.at, position = r.pos FROM "
-        + rows("evaluation_id uuid", "decider text", "capacity text", "policy_version text",
-               "level text", "score numeric", "reasons text", "at timestamptz", "pos bigint")
-        + " WHERE t.evaluation_id = r.evaluation_id",
-    )
-
-
-def _decided(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_decided_sql(s), (e.originator_id, e.actor, e.capacity, e.policy_version,
-                               e.level, e.score, e.reasons, e.timestamp, pos))]
-
-
-def _work_score(s: str, e: Any, pos: int) -> list[Statement]:
+def _work_score(t: Tables, a: Args) -> None:
     """Decree 335: the score computed from work, and whether the level decided went above
     the level it earns (which needed reasons)."""
-    return [(
-        f"UPDATE {s}.rm_leader_decisions SET computed_score = $2, computed_level = $3, "
-        "above_computed = $4, position = $5 WHERE evaluation_id = $1",
-        (e.originator_id, e.score, e.earned_level, e.above_computed, pos),
-    )]
+    rows = t["rm_leader_decisions"]
+    eid, score, level, above, pos = a
+    if (row := rows.get(eid)) is not None:
+        row.update(computed_score=score, computed_level=level, above_computed=above,
+                   position=pos)
 
 
-def _amended(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
-        f"UPDATE {s}.rm_leader_decisions SET overturned = true, overturned_by = $2, "
-        "overturned_at = $3, overturn_appeal_id = $4, amended_level = $5, amended_score = $6, "
-        "position = $7 WHERE evaluation_id = $1",
-        (e.originator_id, e.actor, e.timestamp, e.appeal_id, e.level, e.score, pos),
-    )]
+def _amended(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
+    eid, actor, at, appeal, level, score, pos = a
+    if (row := rows.get(eid)) is not None:
+        row.update(overturned=True, overturned_by=actor, overturned_at=at,
+                   overturn_appeal_id=appeal, amended_level=level, amended_score=score,
+                   position=pos)
 
 
-def _appeal_filed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(
-        f"UPDATE {s}.rm_leader_decisions SET appeals = appeals + 1, position = $2 "
-        "WHERE evaluation_id = $1",
-        (e.evaluation_id, pos),
-    )]
+def _appeal_filed(t: Tables, a: Args) -> None:
+    rows = t["rm_leader_decisions"]
+    eid, pos = a
+    if (row := rows.get(eid)) is not None:
+        row.update(appeals=row["appeals"] + 1, position=pos)
+
+
+DECISION = Table(
+    name="rm_leader_decisions", key="evaluation_id",
+    columns={
+        "evaluation_id": "uuid", "unit_id": "uuid", "staff_id": "uuid", "period_id": "uuid",
+        "year": "int", "number": "int", "ready_at": "timestamptz", "self_assessed": "boolean",
+        "decider": "text", "capacity": "text", "policy_version": "text", "level": "text",
+        "score": "numeric", "reasons": "text", "decided_at": "timestamptz", "appeals": "int",
+        "overturned": "boolean", "overturned_by": "text", "overturned_at": "timestamptz",
+        "overturn_appeal_id": "uuid", "amended_level": "text", "amended_score": "numeric",
+        "position": "bigint", "computed_score": "numeric", "computed_level": "text",
+        "above_computed": "boolean",
+    },
+    defaults={"self_assessed": False, "appeals": 0, "overturned": False,
+              "above_computed": False},
+)
+DECISIONS = Fold(
+    tables=(DECISION,),
+    steps={
+        E + "Started": Step(lambda e, pos: (
+            e.originator_id, e.unit_id, e.staff_id, e.period_id, e.year, e.number,
+            e.timestamp, pos), _started),
+        E + "SelfAssessmentSubmitted": Step(lambda e, pos: (
+            e.originator_id, e.timestamp, pos), _self_assessed),
+        E + "RatingDecided": Step(lambda e, pos: (
+            e.originator_id, e.actor, e.capacity, e.policy_version, e.level, e.score,
+            e.reasons, e.timestamp, pos), _decided),
+        E + "RatingAmended": Step(lambda e, pos: (
+            e.originator_id, e.actor, e.timestamp, e.appeal_id, e.level, e.score, pos),
+            _amended),
+        E + "WorkScoreComputed": Step(lambda e, pos: (
+            e.originator_id, e.score, e.earned_level, e.above_computed, pos), _work_score),
+        "domain.appeal:Appeal.Filed": Step(lambda e, pos: (e.evaluation_id, pos),
+                                           _appeal_filed),
+    },
+)
 
 
 class LeadersProjection(Projection):
     name = "leaders"
     tables = ("rm_leader_decisions",)
-    handlers: ClassVar[dict[str, Handler]] = {
-        E + "Started": _started,
-        E + "SelfAssessmentSubmitted": _self_assessed,
-        E + "RatingDecided": _decided,
-        E + "RatingAmended": _amended,
-        E + "WorkScoreComputed": _work_score,
-        "domain.appeal:Appeal.Filed": _appeal_filed,
-    }
+    folds = (DECISIONS,)
+    handlers: ClassVar[dict[str, Handler]] = {}
 
 
 # Per leader: decisions made, share appealed, share overturned, average hours to decide;

@@ -25,6 +25,7 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
+from projections.fold import FoldCache, FoldOps, Step, StepFailedError, Written, apply_folds
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -100,6 +101,7 @@ async def catch_up(
     on_batch: Callable[[int], None] | None = None,
     max_batches: int | None = None,
     keys: KeySource | None = None,
+    cache: FoldCache | None = None,
 ) -> CatchUp:
     """Apply every event after the tracked position (up to ``until``), batch by batch.
 
@@ -110,6 +112,9 @@ async def catch_up(
     ``max_batches`` stops after that many full batches (the projector's turn per tenant).
     ``keys`` is where personal-data keys are read (the home database, for a tenant placed
     in another one); by default ``conn``.
+    ``cache``: a rebuild's folded rows, held between its batches and written by the
+    rebuild at the end (``projections.fold.FoldCache``); only for a shadow's fresh tables,
+    which nobody else reads or writes and which any failure drops whole.
 
     Read-ahead: while a batch's statements run in PostgreSQL (the other core), the next
     batch's events — read in the same transaction — are decoded and turned into statements
@@ -119,6 +124,7 @@ async def catch_up(
     positions still commit together, once.
     """
     shadow = events_schema is not None
+    assert cache is None or shadow, "a fold cache is for a rebuild's own tables only"
     source = events_schema or schema
     applied = 0
     position = 0
@@ -164,9 +170,15 @@ async def catch_up(
                         ahead = asyncio.create_task(_prepare_ahead(
                             following, subjects, await keys_of(key_src, subjects), projections,
                             schema, last))
+                written: list[Written] = []
                 for p in projections:
                     try:
+                        written.append(await apply_folds(conn, schema, batch.folds[p.name],
+                                                         fresh=shadow, cache=cache))
                         await _execute_in_order(conn, batch.statements[p.name])
+                    except StepFailedError as exc:
+                        raise ProjectionStalledError(schema, p.name, exc.position, exc.position,
+                                                     exc) from exc
                     except asyncpg.PostgresError as exc:
                         raise ProjectionStalledError(schema, p.name,
                                                 batch.events[0]["notification_id"], last,
@@ -185,6 +197,12 @@ async def catch_up(
                 position = last
                 log.debug("projected_batch", schema=schema, events=len(batch.events),
                           position=last, ms=round((time.perf_counter() - started) * 1000, 1))
+            if cache is not None and cache.on:  # committed: what the next batch reads
+                for folded in written:
+                    cache.merge(folded)
+                if cache.full:
+                    async with conn.transaction():
+                        await cache.flush(conn, schema)
             if on_batch is not None:
                 on_batch(len(batch.events))
             if not full:
@@ -219,6 +237,7 @@ class _Batch:
     subjects: set[UUID]  # the people whose sealed data they hold
     keys: LoadedKeys  # the personal keys they were opened with
     statements: dict[str, list[Statement]]  # per projection, in log order
+    folds: dict[str, list[FoldOps]]  # per projection, each fold's steps in log order
 
 
 def _subjects(events: list[Any]) -> set[UUID]:
@@ -232,12 +251,11 @@ def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
     each projection reads and writes only its own tables, so applying the batch projection
     by projection keeps every row's effects in log order, while each projection's
     same-topic events line up into long runs of one statement)."""
-    statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
-    routes = _Routes(projections, schema, tracked, statements)
+    routes = _Routes(projections, schema, tracked)
     for row in events:
         routes.apply(row, keys)
     after = min(tracked.get(p.name, 0) for p in projections)
-    return _Batch(after, events, subjects, keys, statements)
+    return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
 
 
 async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
@@ -245,46 +263,73 @@ async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKey
                          after: int) -> _Batch:
     """``_prepare`` for the batch after ``after``, a slice at a time between the current
     batch's round trips."""
-    statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
-    routes = _Routes(projections, schema, {p.name: after for p in projections}, statements)
+    routes = _Routes(projections, schema, {p.name: after for p in projections})
     for i, row in enumerate(events):
         if i % _AHEAD_SLICE == 0:
             await asyncio.sleep(0)
         routes.apply(row, keys)
-    return _Batch(after, events, subjects, keys, statements)
+    return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
+
+
+class _Route:
+    """Where one topic's events go in one projection: its handler's statements and the
+    steps of its folds."""
+
+    __slots__ = ("handler", "name", "statements", "steps", "tracked")
+
+    def __init__(self, name: str, tracked: int, statements: list[Statement],
+                 handler: Handler | None, steps: list[tuple[Step, FoldOps]]) -> None:
+        self.name, self.tracked, self.statements = name, tracked, statements
+        self.handler, self.steps = handler, steps
 
 
 class _Routes:
-    """Which handlers an event goes to, worked out once per topic and batch. A projection
-    already past an event (one rebuilt further than the others) does not get it again."""
+    """Which handlers and fold steps an event goes to, worked out once per topic and batch.
+    A projection already past an event (one rebuilt further than the others) does not get
+    it again."""
 
     def __init__(self, projections: Sequence[type[Projection]], schema: str,
-                 tracked: dict[str, int], statements: dict[str, list[Statement]]) -> None:
-        self.projections, self.schema, self.statements = projections, schema, statements
+                 tracked: dict[str, int]) -> None:
+        self.projections, self.schema = projections, schema
+        self.statements: dict[str, list[Statement]] = {p.name: [] for p in projections}
+        self.folds: dict[str, list[FoldOps]] = {
+            p.name: [FoldOps(f) for f in p.folds] for p in projections}
         self.tracked = {p.name: tracked.get(p.name, 0) for p in projections}
         self.even = len(set(self.tracked.values())) == 1
-        self.by_topic: dict[str, list[tuple[list[Statement], Handler, int, str]]] = {}
+        self.by_topic: dict[str, list[_Route]] = {}
+
+    def _routes(self, topic: str) -> list[_Route]:
+        routes = []
+        for p in self.projections:
+            steps = [(ops.fold.steps[topic], ops) for ops in self.folds[p.name]
+                     if topic in ops.fold.steps]
+            handler = p.handlers.get(topic)
+            if handler is not None or steps:
+                routes.append(_Route(p.name, self.tracked[p.name], self.statements[p.name],
+                                     handler, steps))
+        return routes
 
     def apply(self, row: Any, keys: LoadedKeys) -> None:
         pos, topic = row["notification_id"], row["topic"]
         routes = self.by_topic.get(topic)
         if routes is None:
-            routes = self.by_topic[topic] = [
-                (self.statements[p.name], p.handlers[topic], self.tracked[p.name], p.name)
-                for p in self.projections if topic in p.handlers]
+            routes = self.by_topic[topic] = self._routes(topic)
         if not self.even:
-            routes = [r for r in routes if r[2] < pos]
+            routes = [r for r in routes if r.tracked < pos]
         if not routes:
             return
         try:
             event = decode(row, keys, UNREAD.get(topic, ()))
         except Exception as exc:
             raise ProjectionStalledError(self.schema, "decode", pos, pos, exc) from exc
-        for statements, handler, _, name in routes:
+        for route in routes:
             try:
-                statements.extend(handler(self.schema, event, pos))
+                if route.handler is not None:
+                    route.statements.extend(route.handler(self.schema, event, pos))
+                for step, ops in route.steps:
+                    ops.ops.append((step, step.args(event, pos), pos))
             except Exception as exc:
-                raise ProjectionStalledError(self.schema, name, pos, pos, exc) from exc
+                raise ProjectionStalledError(self.schema, route.name, pos, pos, exc) from exc
 
 
 def _progress_names(projections: Sequence[type[Projection]]) -> list[str]:

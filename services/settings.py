@@ -60,6 +60,9 @@ class Settings:
     # How often the projector witnesses (signs a checkpoint of) each tenant with new events;
     # 0 switches automatic checkpoints off.
     checkpoint_every_s: float = 60.0
+    # Tenants ``congtam rebuild --all`` rebuilds at once, one connection each, taken from
+    # the read pool (so at most ``read_pool_max``).
+    rebuild_connections: int = 2
     # Reminders by e-mail (services/office/reminders.py). Development: the local mail sink
     # (``congtam mail-sink``, started by ``make run``) on smtp_port; production: a relay.
     smtp_host: str = "127.0.0.1"
@@ -186,6 +189,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rate_shared=_bool(e.get("CONGTAM_RATE_SHARED"), True),
         persisted_only=_bool(e.get("CONGTAM_PERSISTED_ONLY"), False),
         read_pool_max=int(e.get("CONGTAM_READ_POOL_MAX", "8")),
+        rebuild_connections=max(1, int(e.get("CONGTAM_REBUILD_CONNECTIONS", "2"))),
         write_pool_max=int(e.get("CONGTAM_WRITE_POOL_MAX", "4")),
         tenant_cache_size=int(e.get("CONGTAM_TENANT_CACHE_SIZE", "256")),
         aggregate_cache_size=int(e.get("CONGTAM_AGGREGATE_CACHE_SIZE", "256")),

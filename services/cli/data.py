@@ -13,6 +13,7 @@ from services.cli.base import EventsPerSecond, app, console, with_runtime
 from services.settings import get_settings
 
 if TYPE_CHECKING:
+    from services.platform.tenants import Tenant
     from services.runtime import Runtime
 
 
@@ -81,17 +82,32 @@ def rebuild(
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("events"), EventsPerSecond(), TimeElapsedColumn(),
                    TextColumn("ETA"), TimeRemainingColumn())
+        # Tenants in parallel within the connection budget: each tenant's rebuild holds one
+        # connection of its database's pool and swaps in on its own.
+        budget = asyncio.Semaphore(max(1, min(rt.settings.rebuild_connections,
+                                              rt.settings.read_pool_max)))
         with Progress(*columns, console=console) as progress:
             task = progress.add_task("rebuild", total=total)
-            for t in tenants:
-                progress.update(task, description=t.slug)
-                async with rt.pool_of(t).acquire() as conn:
-                    done = await swap_rebuild(
-                        conn, t.schema, chosen, keys=rt.keys_for(t),
-                        on_batch=lambda n: progress.advance(task, n))
+            running: list[str] = []
+
+            async def one(t: Tenant) -> None:
+                async with budget, rt.pool_of(t).acquire() as conn:
+                    running.append(t.slug)
+                    progress.update(task, description=", ".join(running))
+                    try:
+                        done = await swap_rebuild(
+                            conn, t.schema, chosen, keys=rt.keys_for(t),
+                            on_batch=lambda n: progress.advance(task, n))
+                    finally:
+                        running.remove(t.slug)
+                        progress.update(task, description=", ".join(running) or "rebuild")
                 progress.console.print(
                     f"{t.slug}: {done.events} events → position {done.position} "
                     f"({', '.join(done.projections)}) swapped in")
+
+            async with asyncio.TaskGroup() as group:
+                for t in tenants:
+                    group.create_task(one(t))
 
     with_runtime(work)
 
