@@ -1,0 +1,113 @@
+"""Subscriptions watched over the real websocket (graphql-transport-ws) while another tenant
+or a sibling unit changes: the watcher learns nothing of it — no message at all while only
+the other side changes, and when its own side changes, messages with its own records only.
+
+One socket carries several subscriptions (by id), so a message for the wrong one is seen."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection
+
+from projections.runner import tracked_position
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+from tests.e2e.test_live_board import receive
+from tests.support.operations import operation
+
+BOARD_LIVE = operation("UnitBoardLive")
+MINE_LIVE = "subscription { myResults { periodId level score } }"
+APRIL = {"year": 2026, "month": 4}
+QUIET_SECONDS = 1.5  # after the other side's change is projected: long enough for a wake-up
+
+
+def payload_errors(message: dict[str, Any]) -> list[dict[str, Any]]:
+    payload = message.get("payload")
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        return list(payload.get("errors") or [])
+    return []
+
+
+@dataclass
+class Watch:
+    """The messages of one socket, kept per subscription id."""
+
+    ws: ClientConnection
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    async def _next(self) -> dict[str, Any]:
+        message = await receive(self.ws)
+        self.messages.setdefault(str(message.get("id")), []).append(message)
+        return message
+
+    async def subscribe(self, id_: str, query: str,
+                        variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Subscribe and return the subscription's first message."""
+        await self.ws.send(json.dumps({"id": id_, "type": "subscribe", "payload": {
+            "query": query, "variables": variables or {}}}))
+        return await self.until(id_, lambda _: True)
+
+    async def until(self, id_: str,
+                    wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """Read the socket until subscription ``id_`` sends a message ``wanted`` accepts."""
+        while True:
+            message = await self._next()
+            if str(message.get("id")) == id_ and wanted(message):
+                return message
+
+    async def quiet(self, seconds: float = QUIET_SECONDS) -> None:
+        """Nothing arrives on any subscription for ``seconds``."""
+        try:
+            message = await asyncio.wait_for(self._next(), seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"a message arrived while only the other side changed: "
+                             f"{json.dumps(message, ensure_ascii=False)[:600]}")
+
+    def text(self) -> str:
+        return json.dumps(self.messages, ensure_ascii=False)
+
+
+def board_of(message: dict[str, Any]) -> dict[str, Any] | None:
+    assert message["type"] == "next", message
+    assert not payload_errors(message), message
+    board: dict[str, Any] | None = message["payload"]["data"]["unitBoard"]
+    return board
+
+
+def decided(board: dict[str, Any] | None) -> int:
+    """How many are decided on a board (none on a board not yet projected)."""
+    return int(board["completion"]["decided"]) if board else 0
+
+
+def results_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    assert message["type"] == "next", message
+    assert not payload_errors(message), message
+    results: list[dict[str, Any]] = message["payload"]["data"]["myResults"]
+    return results
+
+
+async def projected(runtime: Runtime, tenant: Tenant, position: int) -> None:
+    """Wait until ``tenant``'s read models (and so its notifications) reach ``position``."""
+    for _ in range(400):
+        async with runtime.pool.acquire() as conn:
+            if await tracked_position(conn, tenant.schema) >= position:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{tenant.slug} never projected {position}")
+
+
+async def other_side_changes(watch: Watch, runtime: Runtime, tenant: Tenant,
+                             change: Callable[[], Awaitable[int]]) -> None:
+    """The other side changes (``change`` returns its last log position): once that is
+    projected, the watcher hears nothing."""
+    position = await change()
+    await projected(runtime, tenant, position)
+    await watch.quiet()
