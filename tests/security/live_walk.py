@@ -58,7 +58,11 @@ class Watch:
                     wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Read the socket until subscription ``id_`` sends a message ``wanted`` accepts."""
         while True:
-            message = await self._next()
+            try:
+                message = await self._next()
+            except TimeoutError:
+                raise AssertionError(f"subscription {id_} never sent the message awaited; "
+                                     f"received: {self.text()[:1500]}") from None
             if str(message.get("id")) == id_ and wanted(message):
                 return message
 

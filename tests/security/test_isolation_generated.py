@@ -44,6 +44,7 @@ from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.e2e
 
+FEBRUARY = {"year": 2026, "month": 2}
 ROOTS = {f"{kind}.{name}" for kind, root in (("Query", schema._schema.query_type),
                                              ("Mutation", schema._schema.mutation_type),
                                              ("Subscription", schema._schema.subscription_type))
@@ -83,9 +84,16 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
     x, y = await new_tenant(), await new_tenant()
     own = await org_in(x, members=2, ids=shared)
     org = await org_in(y, members=2, ids=shared)  # same ids, same names
+    # The premise of the walk: an id of Y's is an id of X's too.
+    assert (own.root, own.unit, own.leader, own.members, own.hr) == (
+        org.root, org.unit, org.leader, org.members, org.hr)
     secret = f"BÍ MẬT CỦA Y {uuid.uuid4()}"
     hr_y = token_for(settings, y.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr_y, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
+    # Y's decision is in February: a period's id is derived from its unit and month, and the
+    # walk's documents name March, so X (whose unit has the same id) opens March under the
+    # same id as Y would — February's ids stay Y's alone.
+    period = data(await gql(http, hr_y, OPEN, {"unit": str(org.unit), **FEBRUARY})
+                  )["openPeriod"]
     staff = org.members[0]
     data(await gql(http, token_for(settings, y.slug, staff, "staff"), SELF,
                    {"period": period["id"], "score": 91}))
