@@ -12,13 +12,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from websockets.asyncio.client import ClientConnection
 
 from projections.runner import tracked_position
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from services.settings import Settings
+from tests.e2e.test_appeal_workflow import PUBLISH
 from tests.e2e.test_live_board import receive
+from tests.e2e.test_rating_workflow import DECIDE, OPEN
+from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
+from tests.support.org import Org
 
 BOARD_LIVE = operation("UnitBoardLive")
 MINE_LIVE = "subscription { myResults { periodId level score } }"
@@ -108,10 +114,34 @@ async def projected(runtime: Runtime, tenant: Tenant, position: int) -> None:
     raise AssertionError(f"{tenant.slug} never projected {position}")
 
 
-async def other_side_changes(watch: Watch, runtime: Runtime, tenant: Tenant,
+async def other_side_changes(watches: list[Watch], runtime: Runtime, tenant: Tenant,
                              change: Callable[[], Awaitable[int]]) -> None:
     """The other side changes (``change`` returns its last log position): once that is
-    projected, the watcher hears nothing."""
+    projected, no watcher hears anything."""
     position = await change()
     await projected(runtime, tenant, position)
-    await watch.quiet()
+    await asyncio.gather(*(w.quiet() for w in watches))
+
+
+async def april(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
+                 level: str, score: int, reasons: str) -> int:
+    """April decided for the first member and published: the last log position."""
+    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    period = await opened_april(http, hr, org)
+    data(await gql(http, token_for(settings, tenant.slug, org.leader, "unit_leader"), DECIDE, {
+        "period": period, "staff": str(org.members[0]), "level": level, "score": score,
+        "reasons": reasons}))
+    published = data(await gql(http, hr, PUBLISH, {"period": period}))["publishPeriod"]
+    position: int = published["position"]
+    return position
+
+
+async def opened_april(http: httpx.AsyncClient, hr: str, org: Org) -> str:
+    """April's period of the unit, opened (once)."""
+    found = data(await gql(http, hr, "query($u: ID!) { period(unitId: $u, year: 2026, "
+                                     "month: 4) { id } }", {"u": str(org.unit)}))["period"]
+    if found:
+        return str(found["id"])
+    period: str = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **APRIL})
+                       )["openPeriod"]["id"]
+    return period

@@ -22,7 +22,6 @@ from services.gql.schema import schema
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.e2e.test_appeal_workflow import PUBLISH
 from tests.e2e.test_live_board import receive, socket
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.security.live_walk import (
@@ -30,8 +29,10 @@ from tests.security.live_walk import (
     BOARD_LIVE,
     MINE_LIVE,
     Watch,
+    april,
     board_of,
     decided,
+    opened_april,
     other_side_changes,
     payload_errors,
     results_of,
@@ -49,30 +50,6 @@ ROOTS = {f"{kind}.{name}" for kind, root in (("Query", schema._schema.query_type
                                              ("Mutation", schema._schema.mutation_type),
                                              ("Subscription", schema._schema.subscription_type))
          if root is not None for name in root.fields}
-
-
-async def _april(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
-                 level: str, score: int, reasons: str) -> int:
-    """April decided for the first member and published: the last log position."""
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = await _opened(http, hr, org)
-    data(await gql(http, token_for(settings, tenant.slug, org.leader, "unit_leader"), DECIDE, {
-        "period": period, "staff": str(org.members[0]), "level": level, "score": score,
-        "reasons": reasons}))
-    published = data(await gql(http, hr, PUBLISH, {"period": period}))["publishPeriod"]
-    position: int = published["position"]
-    return position
-
-
-async def _opened(http: httpx.AsyncClient, hr: str, org: Org) -> str:
-    """April's period of the unit, opened (once)."""
-    found = data(await gql(http, hr, "query($u: ID!) { period(unitId: $u, year: 2026, "
-                                     "month: 4) { id } }", {"u": str(org.unit)}))["period"]
-    if found:
-        return str(found["id"])
-    period: str = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **APRIL})
-                       )["openPeriod"]["id"]
-    return period
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -190,8 +167,8 @@ async def _live_watch_hears_nothing_of_the_other_tenant(
     with ids that are Y's too. Y decides and publishes April: nothing arrives. X does: X's
     decision arrives, and only X's."""
     hr_x = token_for(settings, x.slug, own.hr, "hr_officer")
-    x_april = await _opened(http, hr_x, own)
-    await _opened(http, token_for(settings, y.slug, org.hr, "hr_officer"), org)
+    x_april = await opened_april(http, hr_x, own)
+    await opened_april(http, token_for(settings, y.slug, org.hr, "hr_officer"), org)
     watcher = await walk.token(x.slug, own.members[0], "staff", "unit_leader")
     async with socket(base, watcher) as ws:
         assert (await receive(ws))["type"] == "connection_ack"
@@ -205,10 +182,10 @@ async def _live_watch_hears_nothing_of_the_other_tenant(
         assert board["completion"]["decided"] == 0
         assert results_of(await watch.subscribe("mine", MINE_LIVE)) == []
 
-        await other_side_changes(watch, runtime, y, lambda: _april(
+        await other_side_changes([watch], runtime, y, lambda: april(
             http, settings, y, org, "D", 40, "Y quyết định"))
 
-        await _april(http, settings, x, own, "B", 85, "X quyết định")
+        await april(http, settings, x, own, "B", 85, "X quyết định")
         await watch.until("mine", lambda m: bool(results_of(m)))
         await watch.until("board", lambda m: decided(board_of(m)) == 1)
         text = watch.text()
