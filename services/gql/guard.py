@@ -22,7 +22,7 @@ import contextlib
 import json
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from inspect import isawaitable
 from typing import Any, ClassVar
 from uuid import UUID
@@ -30,7 +30,7 @@ from uuid import UUID
 from strawberry.extensions import SchemaExtension
 
 from domain.actor import Actor
-from domain.errors import NotFoundError
+from domain.errors import DomainError, NotFoundError
 from domain.text import check_texts
 from graphql import (
     DocumentNode,
@@ -54,6 +54,7 @@ from graphql import (
 )
 from services.gql.connections import empty, is_connection
 from services.gql.context import access_of, ctx_of
+from services.gql.errors import domain_error
 from services.gql.ids import UNSCOPED, Names, names_of
 from services.gql.scope import REQUIRE
 
@@ -78,7 +79,19 @@ class Authorisation(SchemaExtension):
         if info.path.prev is not None or info.field_name.startswith("__"):
             # Nested fields are covered by their root's check; __typename reveals nothing.
             return _next(root, info, *args, **kwargs)
+        if info.operation.operation.value == "subscription":
+            return self._shaped(self._guarded(_next, root, info, *args, **kwargs))
         return self._guarded(_next, root, info, *args, **kwargs)
+
+    @staticmethod
+    async def _shaped(guarded: Awaitable[Any]) -> Any:
+        """A subscription refused by the guard (an id out of scope, a text refused) gets
+        its stable code and both languages: subscriptions bypass the per-operation error
+        policy (ErrorPolicy) that shapes the refusals of queries and mutations."""
+        try:
+            return await guarded
+        except DomainError as error:
+            raise domain_error(error) from None
 
     @staticmethod
     async def _guarded(_next: Callable[..., Any], root: Any, info: Any, *args: Any,

@@ -322,7 +322,10 @@ async def _subscriptions_read_b_as_absent(walk: Walker, two: TwoUnits, ids: list
                 for id_ in (f"{n}.{m}", f"{n}.{m}.absent"):
                     await ws.send(json.dumps({"id": id_, "type": "complete"}))
                 errors = payload_errors(got)
-                assert all(e["extensions"]["code"] != "INTERNAL" for e in errors), got
+                # Every refusal has its stable code, and none is a crash.
+                codes = [(e.get("extensions") or {}).get("code") for e in errors]
+                assert None not in codes, f"{with_id.name} {with_id.variables}: {got}"
+                assert "INTERNAL" not in codes, f"{with_id.name}: {got}"
                 if the_id in b_ids:
                     assert _answer(got["payload"], the_id) == _answer(
                         expected["payload"], absent), f"{with_id.name} with B's {the_id}"
@@ -348,10 +351,14 @@ async def _live_watch_hears_nothing_of_the_sibling(
         assert (await receive(ws))["type"] == "connection_ack"
         assert (await receive(own))["type"] == "connection_ack"
         boards, mine = Watch(ws), Watch(own)
-        absent = await boards.subscribe("absent", BOARD_LIVE, {"unit": str(uuid.uuid4()),
-                                                               **APRIL})
+        absent_unit = str(uuid.uuid4())
+        absent = await boards.subscribe("absent", BOARD_LIVE, {"unit": absent_unit, **APRIL})
         of_b = await boards.subscribe("b", BOARD_LIVE, {"unit": str(b.unit), **APRIL})
-        assert of_b["payload"] == absent["payload"] == {"data": {"unitBoard": None}}, of_b
+        # Refused exactly as a unit that does not exist is (NOT_FOUND, in both languages).
+        assert _answer(of_b["payload"], str(b.unit)) == _answer(absent["payload"],
+                                                                absent_unit), of_b
+        assert [e["extensions"]["code"] for e in payload_errors(of_b)] == ["NOT_FOUND"], of_b
+        assert payload_errors(of_b)[0]["extensions"]["messageVi"], of_b
         first = board_of(await boards.subscribe("a", BOARD_LIVE, {"unit": str(a.unit), **APRIL}))
         if first is None:  # the first message may predate the projection of the opening
             await boards.until("a", lambda m: board_of(m) is not None)
@@ -365,7 +372,9 @@ async def _live_watch_hears_nothing_of_the_sibling(
         await boards.until("a", lambda m: decided(board_of(m)) == 1)
         await mine.until("mine", lambda m: any(r["periodId"] == a_april
                                                for r in results_of(m)))
-        assert [m["payload"] for m in boards.messages["b"]] == [{"data": {"unitBoard": None}}]
+        # B's watch was refused and never sent a board.
+        assert not [m for m in boards.messages["b"] if m["type"] == "next"
+                    and not payload_errors(m)], boards.messages["b"]
         text = boards.text() + mine.text()
         for secret in (two.tag, str(b.unit), str(b.members[0]), str(b.leader)):
             assert secret not in text, f"the watch leaked {secret}: {text[:600]}"
