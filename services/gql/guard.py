@@ -7,8 +7,9 @@ resolver is covered even if its author forgets to check. Resolvers then ask
 grants reach some units only, the hook also checks every id argument by the kind of record
 its type names (services/gql/ids.py, ``ids_in_scope``), so a field whose resolver forgets
 it still answers NOT_FOUND, and a new id argument is checked without being listed here.
-Subscriptions do not pass through this hook in graphql-core, so their resolvers call
-``access_of`` themselves, and again before every message (services/gql/subscriptions.py).
+A subscription's root field passes through this hook when it starts (its refusals are
+shaped here: the per-operation error policy does not see subscriptions); its resolver calls
+``access_of`` itself too, and again before every message (services/gql/subscriptions.py).
 
 ``CostLimit`` bounds the work one document can ask for: every field costs 1, and a list
 field multiplies the cost of what is selected under it by ``LIST_FACTOR`` (the page size a
