@@ -62,7 +62,11 @@ class Watch:
 
     async def until(self, id_: str,
                     wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-        """Read the socket until subscription ``id_`` sends a message ``wanted`` accepts."""
+        """The first message of subscription ``id_`` that ``wanted`` accepts: one already
+        received (while waiting for another subscription), or the next to come."""
+        for message in self.messages.get(id_, []):
+            if wanted(message):
+                return message
         while True:
             try:
                 message = await self._next()
