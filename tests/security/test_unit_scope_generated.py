@@ -360,7 +360,7 @@ async def _live_watch_hears_nothing_of_the_sibling(
         assert [e["extensions"]["code"] for e in payload_errors(of_b)] == ["NOT_FOUND"], of_b
         assert payload_errors(of_b)[0]["extensions"]["messageVi"], of_b
         # Ended by the client as well: a refused watch left open has been seen to send a
-        # late INTERNAL (an open defect, see subscriptions.py), which is not this test's.
+        # late INTERNAL error (an open defect, tracked apart from this walk).
         for refused in ("absent", "b"):
             await ws.send(json.dumps({"id": refused, "type": "complete"}))
         first = board_of(await boards.subscribe("a", BOARD_LIVE, {"unit": str(a.unit), **APRIL}))
