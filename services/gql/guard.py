@@ -8,8 +8,10 @@ resolver is covered even if its author forgets to check. Resolvers then ask
 grants reach some units only, the hook also checks every id argument by the kind of record
 its type names (services/gql/ids.py, ``ids_in_scope``), so a field whose resolver forgets
 it still answers NOT_FOUND, and a new id argument is checked without being listed here.
-Subscriptions do not pass through this hook in graphql-core, so their resolvers call
-``access_of`` themselves, and again before every message (services/gql/subscriptions.py).
+A subscription's root field gets the same check when it starts, put on its ``subscribe``
+(``guard_subscriptions``), with its refusals shaped there (the per-operation error policy
+does not see subscriptions); its resolver calls ``access_of`` itself too, and again before
+every message (services/gql/subscriptions.py).
 
 ``CostLimit`` bounds the work one document can ask for: every field costs 1, and a list
 field multiplies the cost of what is selected under it by ``LIST_FACTOR`` (the page size a
@@ -31,7 +33,7 @@ from uuid import UUID
 from strawberry.extensions import SchemaExtension
 
 from domain.actor import Actor
-from domain.errors import NotFoundError
+from domain.errors import DomainError, NotFoundError
 from domain.text import check_texts
 from graphql import (
     DocumentNode,
@@ -56,6 +58,7 @@ from graphql import (
 )
 from services.gql.connections import empty, is_connection
 from services.gql.context import access_of, ctx_of
+from services.gql.errors import domain_error
 from services.gql.ids import UNSCOPED, Names, names_of
 from services.gql.scope import REQUIRE
 
@@ -83,8 +86,8 @@ def guard_root_fields(schema: GraphQLSchema) -> None:
     Only the root fields are wrapped, at schema build time: a nested field is covered by its
     root's check, so graphql-core calls it directly (a ``resolve`` extension would wrap all
     of a board's hundreds of field calls). Introspection fields are not in ``fields`` and
-    reveal nothing of a tenant. Subscriptions do not resolve through ``resolve`` (see the
-    module's docstring)."""
+    reveal nothing of a tenant. Subscriptions are guarded at their start
+    (``guard_subscriptions``)."""
     for root in (schema.query_type, schema.mutation_type):
         if root is None:
             continue
@@ -92,6 +95,34 @@ def guard_root_fields(schema: GraphQLSchema) -> None:
             inner = field.resolve or default_field_resolver
             if not getattr(inner, GUARDED, False):
                 field.resolve = authorised(inner)
+    guard_subscriptions(schema)
+
+
+def guard_subscriptions(schema: GraphQLSchema) -> None:
+    """Put ``authorised`` in front of every subscription's start (its ``subscribe``): the
+    matrix, the texts and the scope of its ids, as for a query, before any stream opens."""
+    root = schema.subscription_type
+    if root is None:
+        return
+    for field in root.fields.values():
+        inner = field.subscribe
+        if inner is not None and not getattr(inner, GUARDED, False):
+            field.subscribe = _shaped(authorised(inner))
+
+
+def _shaped(guarded: Callable[..., Any]) -> Callable[..., Any]:
+    """A subscription refused by the guard (an id out of scope, a text refused) gets its
+    stable code and both languages: subscriptions bypass the per-operation error policy
+    (ErrorPolicy) that shapes the refusals of queries and mutations."""
+
+    async def shaped(root: Any, info: Any, **kwargs: Any) -> Any:
+        try:
+            return await guarded(root, info, **kwargs)
+        except DomainError as error:
+            raise domain_error(error) from None
+
+    setattr(shaped, GUARDED, True)
+    return shaped
 
 
 def authorised(_next: Callable[..., Any]) -> Callable[..., Any]:

@@ -70,6 +70,7 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
                    "score": 60, "reasons": secret})
         attacker = token_for(settings, x.slug, org.members[0], *ROLES)
         url = str(http.base_url)
+        replay = f"CONGTAM_FUZZ_SEED={SEED} CONGTAM_FUZZ_EXAMPLES={EXAMPLES}"
         failures: list[str] = []
         counts = {"cases": 0, "5xx": 0, "INTERNAL": 0}
 
@@ -109,14 +110,18 @@ async def test_fuzzed_documents_never_crash_and_never_leak(
 
         def fuzz_every_root_field() -> None:
             for root in ROOT_FIELDS:
-                fuzz_field(root)
+                try:
+                    fuzz_field(root)
+                except Exception as error:  # hypothesis's own (a health check, a flaky
+                    # draw) and the client's (an answer that is not JSON) name the replay too
+                    raise AssertionError(f"{root}: {error!r}; replay with {replay}") from error
 
         drawn: dict[str, bool] = {}
         await anyio.to_thread.run_sync(fuzz_every_root_field)
-    assert drawn == dict.fromkeys(ROOT_FIELDS, True)
-    replay = f"CONGTAM_FUZZ_SEED={SEED} CONGTAM_FUZZ_EXAMPLES={EXAMPLES}"
-    print(f"fuzz: {counts}")  # the record of a longer run (pytest -s)
-    assert counts["cases"] >= min(EXAMPLES, 20), counts  # the fuzzer really sent documents
+    assert drawn == dict.fromkeys(ROOT_FIELDS, True), f"replay with {replay}"
+    print(f"fuzz: {counts} ({replay})")  # the record of a longer run (pytest -s)
+    # The fuzzer really sent documents: at least one per root field.
+    assert counts["cases"] >= len(ROOT_FIELDS), f"{counts}; replay with {replay}"
     assert counts["INTERNAL"] == 0, f"replay with {replay}:\n\n" + "\n\n".join(failures[:5])
     assert counts["5xx"] == 0, f"replay with {replay}:\n\n" + "\n\n".join(failures[:5])
     assert not failures, f"replay with {replay}:\n\n" + "\n\n".join(failures[:5])

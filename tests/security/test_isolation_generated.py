@@ -1,6 +1,11 @@
-"""Two tenants with the SAME unit ids, staff ids and names. Every query and mutation of the
-schema (generated from it, so new fields are covered) is tried with tenant X's token and
-tenant Y's ids: nothing of Y comes back, and nothing of Y changes."""
+"""Two tenants with the SAME unit ids, staff ids and names. Every query, mutation and
+subscription of the schema (generated from it, so new fields are covered) is tried with tenant
+X's token and tenant Y's ids: nothing of Y comes back, and nothing of Y changes. A watcher in X
+(a board and their own results, over the websocket) hears nothing while Y changes, and only X
+when X does.
+
+The walk runs in both modes (tests/security/walk_modes.py): development, and production —
+tokens signed by the identity provider only, and roles only through recorded grants."""
 
 from __future__ import annotations
 
@@ -19,24 +24,53 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.test_live_board import receive, socket
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
+from tests.security.live_walk import (
+    APRIL,
+    BOARD_LIVE,
+    MINE_LIVE,
+    Watch,
+    april,
+    board_of,
+    decided,
+    opened_april,
+    other_side_changes,
+    payload_errors,
+    results_of,
+)
 from tests.security.schema_walk import operations
+from tests.security.walk_modes import MODES, Walker, walker
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.org import Org
 from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.e2e
 
+FEBRUARY = {"year": 2026, "month": 2}
+ROOTS = {f"{kind}.{name}" for kind, root in (("Query", schema._schema.query_type),
+                                             ("Mutation", schema._schema.mutation_type),
+                                             ("Subscription", schema._schema.subscription_type))
+         if root is not None for name in root.fields}
+
+
+@pytest.mark.parametrize("mode", MODES)
 async def test_every_operation_with_another_tenants_ids_leaks_nothing(
-    server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    mode: str, server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
     new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     shared: dict[str, uuid.UUID] = {}
     x, y = await new_tenant(), await new_tenant()
-    await org_in(x, members=2, ids=shared)
+    own = await org_in(x, members=2, ids=shared)
     org = await org_in(y, members=2, ids=shared)  # same ids, same names
+    # The premise of the walk: an id of Y's is an id of X's too.
+    assert (own.root, own.unit, own.leader, own.members, own.hr) == (
+        org.root, org.unit, org.leader, org.members, org.hr)
     secret = f"BÍ MẬT CỦA Y {uuid.uuid4()}"
     hr_y = token_for(settings, y.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr_y, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
+    # Y's decision is in February: a period's id is derived from its unit and month, and the
+    # walk's documents name March, so X (whose unit has the same id) opens March under the
+    # same id as Y would — February's ids stay Y's alone.
+    period = data(await gql(http, hr_y, OPEN, {"unit": str(org.unit), **FEBRUARY})
+                  )["openPeriod"]
     staff = org.members[0]
     data(await gql(http, token_for(settings, y.slug, staff, "staff"), SELF,
                    {"period": period["id"], "score": 91}))
@@ -45,23 +79,48 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
                                       "level": "C", "score": 60, "reasons": secret}))
     y_only = {period["id"], str(evaluation_id_for(uuid.UUID(period["id"]), staff, "official")),
               secret, y.name}
-    # Let Y's read models settle before taking their picture.
-    data(await gql(http, hr_y, "query($at: Int) { units(atLeast: $at) { totalCount } }",
-                   {"at": decided["decideRating"]["position"]}))
-    async with runtime.pool.acquire() as conn:
-        events_before, tables_before = await event_count(conn, y.schema), await dump(
-            conn, y.schema)
+    async with walker(mode, settings, runtime, http, server) as walk:
+        await _live_watch_hears_nothing_of_the_other_tenant(walk.base, walk, runtime, settings,
+                                                             http, x, y, own, org, y_only)
+        # Let Y's read models settle before taking their picture.
+        data(await gql(http, hr_y, "query($at: Int) { units(atLeast: $at) { totalCount } }",
+                       {"at": decided["decideRating"]["position"]}))
+        async with runtime.pool.acquire() as conn:
+            events_before, tables_before = await event_count(conn, y.schema), await dump(
+                conn, y.schema)
+        # Every role a tenant can give (the platform administrator is the platform's own,
+        # and merging tenants is its job: tested in test_permission_matrix /
+        # test_reorganisation); in production each is granted on X first.
+        # Production walks with one of them (its cost is the app's, not the roles'): the
+        # officer, who holds every role.
+        people = (staff, org.leader, org.hr) if mode == "development" else (org.hr,)
+        attackers = [await walk.token(x.slug, who, *TENANT_ROLES) for who in people]
+        await _walk(walk.http, walk.base, attackers, org, staff, period["id"],
+                    decided["decideRating"]["id"], y, y_only)
 
-    ids = [period["id"], str(org.unit), str(org.root), str(staff), str(org.leader),
-           decided["decideRating"]["id"], "not-an-id"]
-    # Every role a tenant can give (the platform administrator is the platform's own, and
-    # merging tenants is its job: tested in test_permission_matrix / test_reorganisation).
-    attackers = [token_for(settings, x.slug, who, *TENANT_ROLES)
-                 for who in (staff, org.leader, org.hr)]
+    async with runtime.pool.acquire() as conn:
+        assert await event_count(conn, y.schema) == events_before
+        assert await dump(conn, y.schema) == tables_before
+
+
+async def _walk(http: httpx.AsyncClient, base: str, attackers: list[str], org: Org,
+                staff: uuid.UUID, period: str, evaluation: str, y: Tenant,
+                y_only: set[str]) -> None:
+    ids = [period, str(org.unit), str(org.root), str(staff), str(org.leader), evaluation,
+           "not-an-id"]
     # Arguments naming a tenant name the victim.
     victim = {"tenant": y.slug, "toTenant": y.slug, "predecessors": y.slug}
-    tried = seen_own = 0
+    walked: set[str] = set()
+    seen_own = 0
+    # Shared staff ids mean one person (tenants reorganised carry their people over, ids
+    # and all), and erasing a person's data erases it wherever it was sealed with their key
+    # (services/platform/erasure.py): the one operation meant to reach Y through a shared
+    # id. It is walked with every other id.
+    people = {str(i) for i in (org.root, staff, org.leader, org.chair, org.hr)} | {
+        str(m) for m in org.members}
     for op in operations(schema._schema, ids, victim):
+        if op.name == "Mutation.erasePersonalData" and op.variables.get("staffId") in people:
+            continue
         for token in attackers:
             body = await gql(http, token, op.document, op.variables)
             text = json.dumps(body, ensure_ascii=False)
@@ -71,18 +130,18 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
                 # Any stable refusal is fine (X's own rules apply to X's own records);
                 # a crash is not.
                 assert error["extensions"]["code"] != "INTERNAL", f"{op.name}: {error}"
-            tried += 1
+            walked.add(op.name)
             # X's own records carry the same ids: answers that show them prove the
             # documents reach the resolvers (not refused before, which would leak nothing
             # whatever the resolvers do).
             seen_own += bool(body.get("data")) and any(
                 str(i) in text for i in (org.unit, org.root, staff, org.leader, org.hr))
-    assert tried >= len(schema._schema.query_type.fields) * len(ids)
     assert seen_own >= 10, f"only {seen_own} answers showed tenant X's own records"
 
     # Subscriptions, over the websocket: the first message of each carries nothing of Y.
+    answered = 0
     for op in operations(schema._schema, ids, victim, kinds=("Subscription",)):
-        async with socket(server, attackers[-1]) as ws:
+        async with socket(base, attackers[-1]) as ws:
             assert (await receive(ws))["type"] == "connection_ack"
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
                 "query": op.document, "variables": op.variables}}))
@@ -91,13 +150,55 @@ async def test_every_operation_with_another_tenants_ids_leaks_nothing(
             leaked = [s for s in y_only if s in text]
             assert not leaked, f"{op.name} leaked {leaked}: {text[:500]}"
             assert message["type"] in ("next", "error"), f"{op.name}: {text[:500]}"
-            payload = message["payload"]
-            errors = payload if isinstance(payload, list) else payload.get("errors") or []
+            errors = payload_errors(message)
             assert all(e["extensions"]["code"] != "INTERNAL" for e in errors), op.name
+            walked.add(op.name)
+            answered += message["type"] == "next" and not errors
+    # Positive control: X's own caller is answered (not refused before the resolvers).
+    assert answered >= len(ids), f"only {answered} subscriptions were answered"
+    assert walked == ROOTS, f"never walked: {sorted(ROOTS - walked)}"
 
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, y.schema) == events_before
-        assert await dump(conn, y.schema) == tables_before
+
+async def _live_watch_hears_nothing_of_the_other_tenant(
+    base: str, walk: Walker, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
+    x: Tenant, y: Tenant, own: Org, org: Org, y_only: set[str],
+) -> None:
+    """X's member (also a leader there) watches X's board for April and their own results,
+    with ids that are Y's too. Y decides and publishes April: nothing arrives. X does: X's
+    decision arrives, and only X's."""
+    hr_x = token_for(settings, x.slug, own.hr, "hr_officer")
+    x_april = await opened_april(http, hr_x, own)
+    await opened_april(http, token_for(settings, y.slug, org.hr, "hr_officer"), org)
+    watcher = await walk.token(x.slug, own.members[0], "staff", "unit_leader")
+    async with socket(base, watcher) as ws:
+        assert (await receive(ws))["type"] == "connection_ack"
+        watch = Watch(ws)
+        board = board_of(await watch.subscribe("board", BOARD_LIVE,
+                                               {"unit": str(org.unit), **APRIL}))
+        if board is None:  # the first message may predate the projection of the opening
+            board = board_of(await watch.until("board", lambda m: board_of(m) is not None))
+        assert board is not None
+        assert board["id"] == x_april
+        assert board["completion"]["decided"] == 0
+        assert results_of(await watch.subscribe("mine", MINE_LIVE)) == []
+
+        await other_side_changes([watch], runtime, y, lambda: april(
+            http, settings, y, org, "D", 40, "Y quyết định"))
+
+        await april(http, settings, x, own, "B", 85, "X quyết định")
+        await watch.until("mine", lambda m: bool(results_of(m)))
+        await watch.until("board", lambda m: decided(board_of(m)) == 1)
+        text = watch.text()
+        leaked = [s for s in y_only if s in text]
+        assert not leaked, f"the watch leaked {leaked}: {text[:600]}"
+        for message in watch.messages["board"]:
+            levels = {d["level"]: d["count"] for d in (board_of(message) or {}).get(
+                "distribution", [])}
+            assert not levels.get("D"), f"Y's decision reached X's board: {message}"
+        mine = [results_of(m) for m in watch.messages["mine"]]
+        assert mine[0] == [], mine
+        assert all(r == [{"periodId": x_april, "level": "B", "score": 85.0}]
+                   for r in mine[1:]), mine
 
 
 async def test_a_unit_scoped_grant_sees_its_units_and_nothing_else(

@@ -27,7 +27,9 @@ def build_org(service: TenantService, members: int = 9, ids: dict[str, uuid.UUID
 
     ``ids`` lets two tenants use the *same* ids, to prove ids never cross tenants.
     """
-    ids = ids or {}
+    # Not ``ids or {}``: an empty dict is how a caller asks for ids to be recorded and
+    # shared with the next organisation, and a fresh one would silently share nothing.
+    ids = {} if ids is None else ids
 
     def new(key: str) -> uuid.UUID:
         return ids.setdefault(key, uuid.uuid4())
