@@ -126,6 +126,8 @@ class Projector:
 
     async def _run(self) -> None:
         await self.sweep()
+        if self._dirty:  # a backlog found at start (a restart, a deploy) goes at once,
+            self._wake.set()  # not after a whole sweep interval
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.sweep_seconds)

@@ -141,3 +141,30 @@ async def test_a_long_backlog_is_projected_in_turns(
         assert (turn.applied, turn.position, turn.more) == (8, 8, True)
         rest = await catch_up(conn, tenant.schema, batch_size=4)
         assert (rest.position, rest.more) == (head, False)
+
+
+async def test_a_projector_starting_behind_takes_its_first_turn_at_once(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    """After a restart (a deploy), the backlog its start-up sweep finds is projected at once,
+    not after a whole sweep interval, with no write to wake it (an app started over a
+    loaded demo, whose reads then found tenants' read models still empty)."""
+    tenant = await new_tenant()
+    projector = Projector(runtime.directory, runtime.registry, sweep_seconds=60)
+    async with runtime.pool.acquire() as conn:
+        # Held through the first turn: no other projector catches up before the sweep looks,
+        # and this one's turn then finds the tenant busy rather than racing for it.
+        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await org_in(tenant)
+        await projector.start()  # no LISTEN: only what its start-up sweep finds
+        try:
+            async with projector.caught_up:  # notified at the end of each turn
+                try:
+                    await asyncio.wait_for(projector.caught_up.wait(), timeout=10)
+                except TimeoutError:
+                    pytest.fail("the backlog found at start waits for the next sweep")
+            assert tenant.slug not in projector._dirty  # taken in that first turn
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
+            await projector.stop()
