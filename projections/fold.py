@@ -81,13 +81,18 @@ class Table:
     SQL type; a new row's values not given are ``defaults`` or NULL), and ``follow``: for
     each row of this table a batch reads, the rows of other tables it leads to (table →
     this row's column holding their key), read along with it — a step given only an
-    evaluation reaches its period's row through the evaluation's row."""
+    evaluation reaches its period's row through the evaluation's row.
+
+    ``append``: rows are only ever added, one per event (``key`` holds its log position),
+    and never read back: no step names them, so none is loaded, and they are written by
+    ``INSERT … ON CONFLICT DO NOTHING`` (the table's own key) — or ``COPY`` in a rebuild."""
 
     name: str
     key: str
     columns: Mapping[str, str]
     defaults: Mapping[str, Any] = field(default_factory=dict)
     follow: Mapping[str, str] = field(default_factory=dict)
+    append: bool = False
 
     def new_row(self, **values: Any) -> Row:
         row: Row = dict.fromkeys(self.columns)
@@ -153,8 +158,9 @@ def _sql(schema: str, table: Table) -> tuple[str, str, str]:
             f"WHERE {table.key} = ANY($1::{table.columns[table.key]}[])")
     others = [c for c in table.columns if c != table.key]
     upsert = (f"INSERT INTO {schema}.{table.name} ({cols}) SELECT {cols} FROM "
-              f"{_rows_sql(table.columns)} ON CONFLICT ({table.key}) DO UPDATE SET "
-              + ", ".join(f"{c} = EXCLUDED.{c}" for c in others))
+              f"{_rows_sql(table.columns)} ON CONFLICT "
+              + ("DO NOTHING" if table.append else f"({table.key}) DO UPDATE SET "
+                 + ", ".join(f"{c} = EXCLUDED.{c}" for c in others)))
     update = (f"UPDATE {schema}.{table.name} t SET "
               + ", ".join(f"{c} = r.{c}" for c in others)
               + f" FROM {_rows_sql(table.columns)} WHERE t.{table.key} = r.{table.key}")

@@ -4,89 +4,84 @@ workflow grows, opinions, proposals, appeals and amendments).
 
 The entry's key is the person and the log position, which is unique and only grows, so a
 timeline page is a stable keyset: a new entry never shifts an earlier page.
+
+Both tables are a fold (``projections.fold``): an evaluation's row (whose timeline its
+entries go to) is read once per batch, and the entries — only ever added — are written in
+one statement per batch, or by ``COPY`` in a rebuild.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, ClassVar
 
-from projections.base import Handler, Projection, Sql, Statement, key, rows
+from projections.base import Handler, Projection
+from projections.fold import Args, Fold, Step, Table, Tables
 from projections.timeline_appeals import appeal_entries
 
-_ENTRY = (
-    "INSERT INTO {s}.rm_timeline (staff_id, position, evaluation_id, period_id, kind, year, "
-    "number, entry, level, score, actor, capacity, at) "
-    "SELECT ev.staff_id, $2, ev.evaluation_id, ev.period_id, ev.kind, ev.year, ev.number, "
-    "$3, $4, $5, $6, $7, $8 FROM {s}.rm_timeline_evaluations ev WHERE ev.evaluation_id = $1 "
-    "ON CONFLICT (staff_id, position) DO NOTHING"
+EVALUATIONS = "rm_timeline_evaluations"
+ENTRIES = "rm_timeline"
+
+EVALUATION = Table(
+    name=EVALUATIONS, key="evaluation_id",
+    columns={"evaluation_id": "uuid", "staff_id": "uuid", "period_id": "uuid", "kind": "text",
+             "year": "int", "number": "int"},
+)
+ENTRY = Table(
+    name=ENTRIES, key="position", append=True,
+    columns={"staff_id": "uuid", "position": "bigint", "evaluation_id": "uuid",
+             "period_id": "uuid", "kind": "text", "year": "int", "number": "int",
+             "entry": "text", "level": "text", "score": "numeric", "actor": "text",
+             "capacity": "text", "at": "timestamptz"},
 )
 
 
-_COLUMNS = ("staff_id, position, evaluation_id, period_id, kind, year, number, entry, level, "
-            "score, actor, capacity, at")
+def _started(t: Tables, a: Args) -> None:
+    # The opening's entry is written from the event itself, beside the evaluation's row.
+    eid, staff, period, kind, year, number, pos, actor, capacity, at = a
+    t[EVALUATIONS].add(eid, EVALUATION.new_row(
+        evaluation_id=eid, staff_id=staff, period_id=period, kind=kind, year=year,
+        number=number))
+    t[ENTRIES].add(pos, ENTRY.new_row(
+        staff_id=staff, position=pos, evaluation_id=eid, period_id=period, kind=kind,
+        year=year, number=number, entry="opened", actor=actor, capacity=capacity, at=at))
 
 
-@lru_cache(maxsize=1024)
-def _started_sql(s: str) -> Sql:
-    # One statement (the entry is written from the event itself, beside the evaluation row).
-    values = rows("evaluation_id uuid", "staff_id uuid", "period_id uuid", "kind text",
-                  "year int", "number int", "pos bigint", "actor text", "capacity text",
-                  "at timestamptz")
-    return Sql(
-        f"WITH ev AS (INSERT INTO {s}.rm_timeline_evaluations (evaluation_id, staff_id, "
-        "period_id, kind, year, number) VALUES ($1, $2, $3, $4, $5, $6) "
-        "ON CONFLICT (evaluation_id) DO NOTHING) "
-        f"INSERT INTO {s}.rm_timeline ({_COLUMNS}) "
-        "VALUES ($2, $7, $1, $3, $4, $5, $6, 'opened', NULL, NULL, $8, $9, $10) "
-        "ON CONFLICT (staff_id, position) DO NOTHING",
-        keys=key("evaluation"),
-        bulk=f"WITH ev AS (INSERT INTO {s}.rm_timeline_evaluations (evaluation_id, staff_id, "
-        "period_id, kind, year, number) SELECT r.evaluation_id, r.staff_id, r.period_id, "
-        f"r.kind, r.year, r.number FROM {values} ON CONFLICT (evaluation_id) DO NOTHING) "
-        f"INSERT INTO {s}.rm_timeline ({_COLUMNS}) "
-        "SELECT r.staff_id, r.pos, r.evaluation_id, r.period_id, r.kind, r.year, r.number, "
-        f"'opened', NULL, NULL, r.actor, r.capacity, r.at FROM {values} "
-        "ON CONFLICT (staff_id, position) DO NOTHING",
-    )
+def entry(t: Tables, a: Args) -> None:
+    """An entry of the evaluation ``a[0]`` (none for an evaluation never opened)."""
+    eid, pos, name, level, score, actor, capacity, at = a
+    if (ev := t[EVALUATIONS].peek(eid)) is not None:
+        t[ENTRIES].add(pos, ENTRY.new_row(
+            staff_id=ev["staff_id"], position=pos, evaluation_id=eid,
+            period_id=ev["period_id"], kind=ev["kind"], year=ev["year"],
+            number=ev["number"], entry=name, level=level, score=score, actor=actor,
+            capacity=capacity, at=at))
 
 
-def _started(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_started_sql(s), (e.originator_id, e.staff_id, e.period_id, e.kind, e.year,
-                               e.number, pos, e.actor, e.capacity, e.timestamp))]
+def _entry_of(name: str) -> Step:
+    """An entry named ``name`` of the event's own evaluation, with its level and score."""
+    def args(e: Any, pos: int) -> Args:
+        return (e.originator_id, pos, name, e.level, e.score, e.actor, e.capacity,
+                e.timestamp)
+    return Step(args, entry)
 
 
-@lru_cache(maxsize=1024)
-def _entry_sql(s: str) -> Sql:
-    """An entry of the evaluation ``$1``; it reads the evaluation's row (its key)."""
-    return Sql(
-        _ENTRY.format(s=s), keys=key("evaluation"),
-        bulk=f"INSERT INTO {s}.rm_timeline ({_COLUMNS}) "
-        "SELECT ev.staff_id, r.pos, ev.evaluation_id, ev.period_id, ev.kind, ev.year, "
-        "ev.number, r.entry, r.level, r.score, r.actor, r.capacity, r.at FROM "
-        + rows("evaluation_id uuid", "pos bigint", "entry text", "level text",
-               "score numeric", "actor text", "capacity text", "at timestamptz")
-        + f" JOIN {s}.rm_timeline_evaluations ev ON ev.evaluation_id = r.evaluation_id "
-        "ON CONFLICT (staff_id, position) DO NOTHING",
-    )
-
-
-def _self_assessed(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_entry_sql(s), (e.originator_id, pos, "self_assessed", e.level, e.score,
-                             e.actor, e.capacity, e.timestamp))]
-
-
-def _decided(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_entry_sql(s), (e.originator_id, pos, "decided", e.level, e.score,
-                             e.actor, e.capacity, e.timestamp))]
+E = "domain.evaluation:Evaluation."
+TIMELINE = Fold(
+    tables=(EVALUATION, ENTRY),
+    steps={
+        E + "Started": Step(lambda e, pos: (
+            e.originator_id, e.staff_id, e.period_id, e.kind, e.year, e.number, pos, e.actor,
+            e.capacity, e.timestamp), _started),
+        E + "SelfAssessmentSubmitted": _entry_of("self_assessed"),
+        E + "RatingDecided": _entry_of("decided"),
+        E + "RatingAmended": _entry_of("amended"),
+        **appeal_entries(entry),
+    },
+)
 
 
 class TimelineProjection(Projection):
     name = "timeline"
-    tables = ("rm_timeline_evaluations", "rm_timeline")
-    handlers: ClassVar[dict[str, Handler]] = {
-        "domain.evaluation:Evaluation.Started": _started,
-        "domain.evaluation:Evaluation.SelfAssessmentSubmitted": _self_assessed,
-        "domain.evaluation:Evaluation.RatingDecided": _decided,
-        **appeal_entries(_ENTRY),
-    }
+    tables = (EVALUATIONS, ENTRIES)
+    folds = (TIMELINE,)
+    handlers: ClassVar[dict[str, Handler]] = {}

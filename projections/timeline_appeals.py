@@ -1,8 +1,9 @@
-"""Timeline entries of appeals and amendments: what the person's timeline shows after the
-decision — the appeal, its escalation and outcomes, and the amended rating citing it.
+"""Timeline entries of appeals: what the person's timeline shows after the decision — the
+appeal filed (its escalation and outcomes as the workflow grows), in the same per-person,
+log-ordered list as the decision.
 
-Built on the timeline's own entry statement (``$1`` = the evaluation the entry belongs to),
-so an appeal's entries sit in the same per-person, log-ordered list as the decision.
+Built on the timeline's own entry step (its first argument is the evaluation the entry
+belongs to).
 """
 
 from __future__ import annotations
@@ -10,25 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from projections.base import Handler, Statement
+from projections.fold import Args, Step, Tables
 
 A = "domain.appeal:Appeal."
 
 
-def appeal_entries(entry_sql: str) -> dict[str, Handler]:
-    """Handlers for the timeline projection; ``entry_sql`` has ``{s}`` for the schema."""
+def appeal_entries(entry: Callable[[Tables, Args], None]) -> dict[str, Step]:
+    """Steps of the timeline fold for appeal events."""
 
-    def entry(name: str, evaluation: Callable[[Any], Any], level: Callable[[Any], Any],
-              score: Callable[[Any], Any]) -> Handler:
-        def handle(s: str, e: Any, pos: int) -> list[Statement]:
-            return [(entry_sql.format(s=s), (evaluation(e), pos, name, level(e), score(e),
-                                             e.actor, e.capacity, e.timestamp))]
-        return handle
+    def filed(e: Any, pos: int) -> Args:
+        return (e.evaluation_id, pos, "appeal_filed", e.level_claimed, None, e.actor,
+                e.capacity, e.timestamp)
 
-    none: Callable[[Any], Any] = lambda e: None  # noqa: E731
-    by_appeal: Callable[[Any], Any] = lambda e: e.evaluation_id  # noqa: E731
-    return {
-        A + "Filed": entry("appeal_filed", by_appeal, lambda e: e.level_claimed, none),
-        "domain.evaluation:Evaluation.RatingAmended": entry(
-            "amended", lambda e: e.originator_id, lambda e: e.level, lambda e: e.score),
-    }
+    return {A + "Filed": Step(filed, entry)}
