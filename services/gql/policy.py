@@ -103,6 +103,9 @@ class PolicyVersion:
     commendation: CommendationRulesType = strawberry.field(description=(
         "Quy tắc đề nghị khen thưởng (quý: trong chính sách tháng; năm: trong chính sách năm) "
         "/ commendation rules (quarterly in the monthly policy, yearly in the annual one)"))
+    tracks_work: bool = strawberry.field(description=(
+        "chấm điểm theo kết quả công việc được giao (Nghị định 335/2025) trong chu kỳ này / "
+        "work outputs are tracked and scored in this cycle"))
 
     @classmethod
     def build(cls, cycle: str, revision: int, policy: Policy, preset: str | None,
@@ -125,6 +128,7 @@ class PolicyVersion:
             collective_order=list(policy.collective_order),
             commendation=CommendationRulesType.of(
                 CommendationRules.from_state(policy.commendation)),
+            tracks_work=policy.work is not None,
         )
 
     @classmethod
