@@ -64,6 +64,11 @@ RUN_BY = {
     "ConfirmWork": WORK,
     "WebScoreBreakdown": WORK,
     "WebWorkCatalogue": WORK,
+    "ReassignWork": "test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quantity_"
+                    "confirmed",
+    "CancelWork": "test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quantity_"
+                  "confirmed",
+    "WebWorkCycles": "test_a_ward_tracking_quarterly_sees_the_quarter_on_its_work_board",
 }
 
 
