@@ -272,14 +272,15 @@ async def test_a_ward_tracking_quarterly_sees_the_quarter_on_its_work_board(
     await leader.wait_for_url(f"{server}/work/assign/{unit}?kind=quarterly")
     await leader.check(f"#staff-{me}")
     await leader.select_option("#catalogue_key", "")
-    await leader.fill("#title", "Báo cáo quý công tác dân vận")
+    await leader.fill("#title", "Báo cáo quý công tác dân vận")  # the item checked below
     await leader.fill("#coefficient", "2")
     await leader.fill("#expected_quantity", "1")
     await leader.click("button:has-text('Giao việc')")
     await leader.wait_for_url(f"{server}/work/board/{unit}?saved=1&kind=quarterly&at=*")
-    assert await leader.locator("li.line[data-status]", has_text="Báo cáo quý công tác dân vận").count() == 1
+    quarterly = "Báo cáo quý công tác dân vận"
+    assert await leader.locator("li.line[data-status]", has_text=quarterly).count() == 1
     # The month's board does not hold the quarter's item.
     await leader.goto(f"{server}/work/board/{unit}")
-    assert await leader.locator("li.line[data-status]", has_text="Báo cáo quý công tác dân vận").count() == 0
+    assert await leader.locator("li.line[data-status]", has_text=quarterly).count() == 0
     await no_horizontal_scroll(leader)
     watch.clean()
