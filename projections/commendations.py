@@ -1,5 +1,6 @@
 """Read model of commendation proposals (rm_commendations): one row per nominee and basis,
-proposed, then approved or returned by the head."""
+proposed (with the policy version whose rules it met), then approved or returned by the
+head."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from projections.base import Handler, Projection, Statement
 def _proposed(s: str, e: Any, pos: int) -> list[Statement]:
     return [(
         f"INSERT INTO {s}.rm_commendations (commendation_id, basis, nominee_id, nominee_kind, "
-        "evidence, reasons, status, proposed_by, proposed_at, position) "
-        "VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9) "
+        "evidence, reasons, status, proposed_by, proposed_at, position, policy_version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10) "
         "ON CONFLICT (commendation_id) DO NOTHING",
         (e.originator_id, e.basis, e.staff_id, e.nominee_kind, list(e.evidence), e.reasons,
-         e.proposed_by, e.timestamp, pos),
+         e.proposed_by, e.timestamp, pos, getattr(e, "policy_version", "")),
     )]
 
 

@@ -482,3 +482,6 @@ CREATE TABLE IF NOT EXISTS {schema}.rm_commendations (
     position        bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_commendations_basis_idx ON {schema}.rm_commendations (basis);
+-- The policy version whose commendation rules the proposal met ('' before proposals said).
+ALTER TABLE {schema}.rm_commendations
+    ADD COLUMN IF NOT EXISTS policy_version text NOT NULL DEFAULT '';

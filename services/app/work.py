@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.catalogue import Catalogue
+from domain.catalogue import Catalogue, CatalogueAdjustment
 from domain.eligibility import Eligibility
 from domain.errors import DomainError, ValidationFailedError
 from domain.evaluation import Evaluation
@@ -28,7 +28,7 @@ from domain.organisation import StaffMember, Unit, competent_decider
 from domain.period import EvaluationPeriod
 from domain.staff_rules import WORK_OUTPUTS
 from domain.tenant_policy import TenantPolicy, tenant_policy_id
-from domain.work_catalogue import WorkCatalogue, work_catalogue_id
+from domain.work_catalogue import INHERITED, WorkCatalogue, work_catalogue_id
 from domain.work_item import Assignment, WorkItem
 from domain.work_ledger import WorkLedger, work_ledger_id
 from domain.work_score import ItemOutcome, ScoreBreakdown, compute
@@ -78,13 +78,20 @@ def establish_catalogue(uow: UnitOfWork, cmd: EstablishCatalogue) -> int:
 def inherit_catalogue(uow: UnitOfWork, cmd: InheritCatalogue) -> int:
     """Apply the province's catalogue with this tenant's allowed adjustments (a first
     time, or again on a new province version or with other adjustments): anything the
-    province locks is refused, LOCKED_BY_PROVINCE."""
+    province locks is refused, LOCKED_BY_PROVINCE. Without adjustments given, an inherited
+    catalogue follows the province's new version keeping the adjustments it still allows
+    (one action for the personnel officer; those it now locks are dropped and recorded)."""
     def attempt() -> int:
         current = work_catalogue(uow)
         if current is None:
             return uow._save(WorkCatalogue.inherit(
-                cmd.province_tenant, cmd.province, cmd.adjustment, cmd.reasons))
-        current.adjust(cmd.province, cmd.adjustment, cmd.reasons)
+                cmd.province_tenant, cmd.province, cmd.adjustment or CatalogueAdjustment(),
+                cmd.reasons))
+        if cmd.adjustment is None and current.source == INHERITED:
+            current.follow_province(cmd.province, cmd.reasons)
+        else:
+            current.adjust(cmd.province, cmd.adjustment or CatalogueAdjustment(),
+                           cmd.reasons)
         return uow._save(current)
     return uow._retrying(attempt)
 

@@ -80,11 +80,12 @@ class EstablishCatalogue:
 @dataclass(frozen=True)
 class InheritCatalogue:
     """Apply the province's catalogue (read by the edge from the parent tenant's log) with
-    this tenant's adjustments; a new province version is followed the same way."""
+    this tenant's adjustments; a new province version is followed the same way. No
+    adjustment (None): keep the tenant's own, as far as the new version still allows them."""
 
     province_tenant: str
     province: Catalogue
-    adjustment: CatalogueAdjustment
+    adjustment: CatalogueAdjustment | None
     reasons: str
 
 

@@ -62,6 +62,9 @@ class CommendationProposal:
     proposed_at: datetime
     decided_by: str | None
     decided_reasons: str | None
+    policy_version: str = strawberry.field(
+        description="phiên bản chính sách có quy tắc được áp dụng khi đề nghị / whose "
+                    "commendation rules the proposal met (empty: proposed before it was said)")
 
     @classmethod
     def from_row(cls, r: Any) -> CommendationProposal:
@@ -70,7 +73,7 @@ class CommendationProposal:
                    nominee_kind=r["nominee_kind"], name=r["name"], evidence=list(r["evidence"]),
                    reasons=r["reasons"], status=r["status"], proposed_by=r["proposed_by"],
                    proposed_at=r["proposed_at"], decided_by=r["decided_by"],
-                   decided_reasons=r["decided_reasons"])
+                   decided_reasons=r["decided_reasons"], policy_version=r["policy_version"])
 
 
 @strawberry.type(description="Một căn cứ (quý, năm) và những người, tập thể đủ điều kiện; "

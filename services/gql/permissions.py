@@ -190,6 +190,7 @@ MATRIX: dict[str, Permission] = {
     "Query.unitWorkBoard": read(READERS, "a unit's work items and status"),
     "Query.scoreBreakdown": read(ONE_PERSON, "a score computed from work"),
     "Query.workCatalogue": read(TENANT_ALL, "the catalogue in force"),
+    "Query.pendingProvinceVersions": read(HR, "province versions not yet applied"),
 }
 
 # Operations of the platform itself (tenants merged, a person's key erased): the only places

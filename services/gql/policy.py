@@ -62,6 +62,21 @@ class LevelLabel:
     label: str
 
 
+@strawberry.type(name="CommendationRules",
+                  description="Quy tắc đề nghị khen thưởng của phiên bản / the version's "
+                              "commendation rules")
+class CommendationRulesType:
+    quarter_months_at_a: int = strawberry.field(
+        description="tháng đạt A trong quý để được đề nghị (0: không đề nghị theo quý)")
+    year_at_a: bool = strawberry.field(description="đề nghị người đạt A cả năm")
+    collectives: bool = strawberry.field(description="đề nghị tập thể đạt A cả năm")
+
+    @classmethod
+    def of(cls, rules: CommendationRules) -> CommendationRulesType:
+        return cls(quarter_months_at_a=rules.quarter_months_at_a, year_at_a=rules.year_at_a,
+                   collectives=rules.collectives)
+
+
 @strawberry.type(description="Chính sách đánh giá (một phiên bản)")
 class PolicyVersion:
     cycle: str
@@ -85,6 +100,12 @@ class PolicyVersion:
     level_labels: list[LevelLabel]
     collective_order: list[str] = strawberry.field(
         description="Thứ tự loại đơn vị khi xếp loại tập thể trong một cấp (trước → sau)")
+    commendation: CommendationRulesType = strawberry.field(description=(
+        "Quy tắc đề nghị khen thưởng (quý: trong chính sách tháng; năm: trong chính sách năm) "
+        "/ commendation rules (quarterly in the monthly policy, yearly in the annual one)"))
+    tracks_work: bool = strawberry.field(description=(
+        "chấm điểm theo kết quả công việc được giao (Nghị định 335/2025) trong chu kỳ này / "
+        "work outputs are tracked and scored in this cycle"))
 
     @classmethod
     def build(cls, cycle: str, revision: int, policy: Policy, preset: str | None,
@@ -105,6 +126,9 @@ class PolicyVersion:
             appeal_second_instance_days=policy.appeal_second_instance_days,
             level_labels=[LevelLabel(level=k, label=v) for k, v in policy.level_labels],
             collective_order=list(policy.collective_order),
+            commendation=CommendationRulesType.of(
+                CommendationRules.from_state(policy.commendation)),
+            tracks_work=policy.work is not None,
         )
 
     @classmethod

@@ -21,6 +21,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.errors import ValidationFailedError
+from domain.work_catalogue import INHERITED
 from domain.work_item import Assignment, Quality, Timeliness
 from services.app.handlers import TenantService
 from services.app.work_commands import (
@@ -82,19 +83,37 @@ async def _write(info: Info[Any, Any], roles: tuple[str, ...],
     return position
 
 
-async def _province(info: Info[Any, Any]) -> tuple[Tenant, TenantService]:
+async def _province_above(info: Info[Any, Any]) -> tuple[Tenant, TenantService] | None:
     """The province above the caller's tenant in the registry (a ward's parent since 2025;
     through a former district before), and its service: what it sets, the tenant inherits
-    (the matrix has let only the HR officer in)."""
+    (the matrix has let only the HR officer in). None: no province above."""
     ctx = ctx_of(info)
     current = (await access_of(info)).tenant
     while current.parent_slug is not None:
         current = await ctx.runtime.registry.get(current.parent_slug)
         if current.kind == "province":
             return current, ctx.runtime.service(current)
-    raise ValidationFailedError(
-        "Đơn vị hành chính này không trực thuộc tỉnh/thành phố nào trong hệ thống.",
-        "This tenant has no province above it in the registry.")
+    return None
+
+
+async def _province(info: Info[Any, Any]) -> tuple[Tenant, TenantService]:
+    found = await _province_above(info)
+    if found is None:
+        raise ValidationFailedError(
+            "Đơn vị hành chính này không trực thuộc tỉnh/thành phố nào trong hệ thống.",
+            "This tenant has no province above it in the registry.")
+    return found
+
+
+@strawberry.type(description="Phiên bản mới của tỉnh chưa được áp dụng / a version the "
+                              "province has published that this tenant has not applied")
+class PendingProvinceVersion:
+    what: str = strawberry.field(description="catalogue: danh mục sản phẩm")
+    province_tenant: str
+    province_name: str
+    available: str = strawberry.field(description="phiên bản hiện hành của tỉnh")
+    in_force: str | None = strawberry.field(
+        description="phiên bản của tỉnh mà đơn vị đang theo (không có: chưa áp dụng)")
 
 
 @strawberry.type
@@ -162,14 +181,16 @@ class WorkMutation:
             EstablishCatalogue(catalogue, text)))
         return WriteResult(position=position, id=strawberry.ID("work-catalogue"))
 
-    @strawberry.mutation(description="Áp dụng danh mục của tỉnh, chỉ điều chỉnh phần tỉnh cho "
-                                     "phép (LOCKED_BY_PROVINCE)")
+    @strawberry.mutation(description="Áp dụng danh mục của tỉnh (hoặc phiên bản mới của nó), "
+                                     "chỉ điều chỉnh phần tỉnh cho phép (LOCKED_BY_PROVINCE); "
+                                     "không nhập điều chỉnh: giữ điều chỉnh đang có")
     async def inherit_province_catalogue(
             self, info: Info[Any, Any], reasons: str,
             adjustment: CatalogueAdjustmentInput | None = None) -> WriteResult:
         province, province_service = await _province(info)
         text = check_text(reasons, "căn cứ", "reasons")
-        change = (adjustment or CatalogueAdjustmentInput()).value()
+        # None: follow the province's version keeping this tenant's adjustments.
+        change = adjustment.value() if adjustment is not None else None
         catalogue = await anyio.to_thread.run_sync(province_service.catalogue)
         position = await _write(info, HR, lambda s, _by: s.inherit_catalogue(
             InheritCatalogue(province.slug, catalogue, change, text)))
@@ -256,6 +277,31 @@ class WorkQuery:
         scored, policy_version, versions, breakdown, decided = found
         return ScoreBreakdownType.of(str(sid), kind.value, year, number, scored,
                                      policy_version, versions, breakdown, decided)
+
+    @strawberry.field(description="Phiên bản danh mục của tỉnh chưa được áp dụng: một xã/phường "
+                                  "theo danh mục của tỉnh (hoặc chưa có danh mục) thấy tỉnh đã "
+                                  "ban hành phiên bản mới; áp dụng bằng "
+                                  "inheritProvinceCatalogue")
+    async def pending_province_versions(self, info: Info[Any, Any]
+                                        ) -> list[PendingProvinceVersion]:
+        found = await _province_above(info)
+        if found is None:
+            return []
+        province, province_service = found
+        service = ctx_of(info).runtime.service((await access_of(info)).tenant)
+        theirs = await anyio.to_thread.run_sync(province_service.work_catalogue)
+        if theirs is None:
+            return []
+        ours = await anyio.to_thread.run_sync(service.work_catalogue)
+        # A tenant keeping its own catalogue does not follow the province's.
+        if ours is not None and (ours.source != INHERITED or (
+                ours.province_tenant == province.slug
+                and ours.catalogue.province_version == theirs.catalogue_version)):
+            return []
+        return [PendingProvinceVersion(
+            what="catalogue", province_tenant=province.slug, province_name=province.name,
+            available=theirs.catalogue_version,
+            in_force=ours.catalogue.province_version if ours is not None else None)]
 
     @strawberry.field(description="Danh mục sản phẩm đang áp dụng (phiên bản mới nhất)")
     async def work_catalogue(self, info: Info[Any, Any], at_least: int | None = None

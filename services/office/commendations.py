@@ -100,8 +100,13 @@ def proposal_document(tenant_name: str, basis: str, rows: list[Any], position: i
                   tuple((i + 1, r["name"] or "", "; ".join(r["evidence"]), r["reasons"],
                          STATUS_VI.get(r["status"], r["status"])) for i, r in enumerate(rows)),
                   (0.6, 3.0, 3.0, 3.0, 1.6))
-    return Document(tenant_name.upper(), "", "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG",
-                    f"Căn cứ: {basis}", "", None, (table,),
+    # The policy versions whose rules the listed proposals met, so the list can be checked
+    # against the rules that were in force (issue 20).
+    versions = sorted({r["policy_version"] for r in rows if r["policy_version"]})
+    line = f"Căn cứ: {basis}" + (f"; quy tắc theo chính sách {', '.join(versions)}"
+                                 if versions else "")
+    return Document(tenant_name.upper(), "", "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG", line, "",
+                    None, (table,),
                     (Signer("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", prepared_by),
                      Signer("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)", "")), position,
                     landscape=True)

@@ -18,7 +18,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.test_appeal_workflow import refused
 from tests.e2e.test_work_workflow import ASSIGN, CATALOGUE, ITEMS, MY_WORK, _assignment
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 
@@ -80,3 +80,51 @@ async def test_a_ward_inherits_what_the_province_sets_and_changes_only_what_it_a
             f"SELECT version FROM {ward.schema}.rm_policies WHERE cycle = 'monthly' "
             "ORDER BY revision DESC LIMIT 1")
     assert province.slug in version
+
+
+PENDING = operation("WebPendingProvinceVersions")
+WARD_CATALOGUE = "query { workCatalogue { version provinceVersion items { key coefficient } } }"
+
+
+async def test_a_ward_sees_the_provinces_new_catalogue_version_and_applies_it_in_one_action(
+        http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+        new_tenant: Callable[..., Awaitable[Tenant]],
+        org_in: Callable[..., Awaitable[Org]]) -> None:
+    province = await runtime.registry.register(f"tinh-{uuid.uuid4().hex[:8]}", "Tỉnh thử",
+                                               "province", None)
+    ward = await new_tenant(parent=province.slug)
+    org = await org_in(ward, members=1)
+    province_hr = token_for(settings, province.slug, uuid.uuid4(), "hr_officer")
+    ward_hr = token_for(settings, ward.slug, org.hr, "hr_officer")
+    scheme = {**ITEMS, "allowance": {"addItems": True, "adjustItems": ["ho-so"]}}
+    data(await gql(http, province_hr, CATALOGUE, {"input": scheme, "reasons": REASONS}))
+
+    # Nothing applied yet: the province's version is offered.
+    [offered] = data(await gql(http, ward_hr, PENDING))["pendingProvinceVersions"]
+    assert offered == {"what": "catalogue", "provinceTenant": province.slug,
+                       "provinceName": "Tỉnh thử", "available": "catalogue/1", "inForce": None}
+    own = {"items": [{"key": "ho-so", "position": "Chuyên viên",
+                      "labelVi": "Thẩm định hồ sơ đất đai", "coefficient": 1.2}]}
+    data(await gql(http, ward_hr, INHERIT, {"reasons": "Áp dụng danh mục của tỉnh",
+                                            "adjustment": own}))
+    assert data(await gql(http, ward_hr, PENDING))["pendingProvinceVersions"] == []
+
+    # The province revises its catalogue: the ward is told, and only its HR officer asks.
+    data(await gql(http, province_hr, CATALOGUE, {"input": {
+        **scheme, "adHocMax": 3.0}, "reasons": "Sửa đổi danh mục"}))
+    [offered] = data(await gql(http, ward_hr, PENDING))["pendingProvinceVersions"]
+    assert (offered["available"], offered["inForce"]) == ("catalogue/2", "catalogue/1")
+    leader = token_for(settings, ward.slug, org.leader, "unit_leader", "staff")
+    assert error_code(await gql(http, leader, PENDING)) == "FORBIDDEN"
+
+    # Applying it needs reasons (nothing written); with them, one action follows the new
+    # version and keeps the ward's own adjustment.
+    assert await refused(runtime, ward, gql(http, ward_hr, INHERIT, {
+        "reasons": " "})) == "REASONS_REQUIRED"
+    assert len(data(await gql(http, ward_hr, PENDING))["pendingProvinceVersions"]) == 1
+    data(await gql(http, ward_hr, INHERIT, {"reasons": "Áp dụng danh mục sửa đổi của tỉnh"}))
+    assert data(await gql(http, ward_hr, PENDING))["pendingProvinceVersions"] == []
+    catalogue = data(await gql(http, ward_hr, WARD_CATALOGUE))["workCatalogue"]
+    assert catalogue["provinceVersion"] == "catalogue/2"
+    assert catalogue["version"] == f"catalogue/2 ({province.slug} catalogue/2)"
+    assert {i["key"]: i["coefficient"] for i in catalogue["items"]}["ho-so"] == 1.2

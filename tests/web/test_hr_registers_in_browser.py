@@ -58,6 +58,8 @@ async def test_hr_reads_the_policy_and_opens_the_round_of_collectives(
     text = await page.locator("#policy-in-force").inner_text()
     assert "Xuất sắc từ" in text
     assert "Loại A" in text  # the tenant's level names
+    # The commendation rules the monthly policy holds (A in every month of a quarter).
+    assert "Số tháng đạt A trong quý: 3/3" in text
     assert await page.locator("#policy-versions li").count() >= 1
     await no_horizontal_scroll(page)
     await shoot(page, "policy")

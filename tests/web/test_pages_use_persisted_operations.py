@@ -64,6 +64,14 @@ RUN_BY = {
     "ConfirmWork": WORK,
     "WebScoreBreakdown": WORK,
     "WebWorkCatalogue": WORK,
+    "ReassignWork": "test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quantity_"
+                    "confirmed",
+    "CancelWork": "test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quantity_"
+                  "confirmed",
+    "WebPendingProvinceVersions": "test_hr_applies_the_provinces_new_catalogue_from_the_home_"
+                                  "page",
+    "InheritProvinceCatalogue": "test_hr_applies_the_provinces_new_catalogue_from_the_home_page",
+    "WebWorkCycles": "test_a_ward_tracking_quarterly_sees_the_quarter_on_its_work_board",
 }
 
 

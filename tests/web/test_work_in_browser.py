@@ -2,7 +2,9 @@
 assigns an item to two people at once and another to one; the person reports them done (a
 quantity of 0 refused on the form, nothing written); the leader confirms one late and one
 late with the delay waived (refused without reasons first); the breakdown on the page is
-exactly what GraphQL ``scoreBreakdown`` returns; a person cannot open the leader's pages."""
+exactly what GraphQL ``scoreBreakdown`` returns; a person cannot open the leader's pages.
+The leader reassigns and cancels items (refused without reasons), sets the quantity
+confirmed, and, where the ward tracks work quarterly, works on the quarter's board."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import anyio
 import httpx
 import pytest
 
+from services.app.commands import AdoptPolicy
 from services.demo.tenants import _build_tenant, demo_id, demo_users, grant_demo_users
 from services.runtime import Runtime
 from services.settings import Settings
@@ -117,22 +120,22 @@ async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
 
     await leader.goto(f"{server}/work/board/{unit}")
     line = leader.locator("li.line[data-status=reported]", has_text=late)
-    await line.locator("summary").click()
+    await line.locator("details:not(.change) summary").click()
     await line.locator("input[name=timeliness][value=late]").check()
-    await line.locator("button[type=submit]").click()
+    await line.locator("form.confirm button[type=submit]").click()
     await leader.wait_for_url(f"{server}/work/board/{unit}?saved=1&at=*")
     line = leader.locator("li.line[data-status=reported]", has_text=waived)
-    await line.locator("summary").click()
+    await line.locator("details:not(.change) summary").click()
     await line.locator("input[name=timeliness][value=late]").check()
     await line.locator("input[name=waived]").check()
-    await line.locator("button[type=submit]").click()
+    await line.locator("form.confirm button[type=submit]").click()
     refused = leader.locator("li.line.refused", has_text=waived)
     await refused.wait_for()
-    assert "lý do" in (await refused.locator(".error").inner_text()).lower()
+    assert "lý do" in (await refused.locator("form.confirm .error").inner_text()).lower()
     assert await refused.get_attribute("data-status") == "reported"  # nothing written
     await refused.locator("textarea[name=waiver_reasons]").fill(
         "Mưa bão kéo dài, không tổ chức được họp khu dân cư")
-    await refused.locator("button[type=submit]").click()
+    await refused.locator("form.confirm button[type=submit]").click()
     await leader.locator("li.line[data-status=confirmed]", has_text=waived).wait_for()
     assert await leader.locator("li.line.refused").count() == 0
 
@@ -167,4 +170,117 @@ async def test_a_person_cannot_open_the_leaders_work_pages(
         assert response.status == 403, path
         assert await page.locator("#assign-form").count() == 0
         assert await page.locator("p.alert").count() == 1
+    watch.clean()
+
+
+async def test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quantity_confirmed(
+        open_browser: Any, server: str, work_ward: Ward, settings: Settings,
+        http: httpx.AsyncClient) -> None:
+    ward, slug = work_ward, work_ward.slug
+    unit = str(demo_id(slug, "unit", "mttq"))
+    me, other = ward.users[MEMBER].user_id, str(demo_id(slug, "staff", "mttq", "3"))
+    taker = ""
+    moved, dropped, counted = ("Lập danh sách hộ cận nghèo", "Tổ chức hội nghị khu 5",
+                               "Tiếp nhận đơn thư")
+    _, leader, watch = await open_browser()
+    await sign_in(leader, server, ward, LEADER, then=f"/work/assign/{unit}")
+    for title in (moved, dropped, counted):
+        await _assign(leader, server, unit, [me], title)
+
+    # Reassigning and cancelling without reasons: the API's refusal on the field, nothing
+    # written (the item is still assigned to the same person).
+    for title, form, box in ((moved, "form.reassign", "reassign_reasons"),
+                             (dropped, "form.cancel", "cancel_reasons")):
+        line = leader.locator("li.line[data-status=assigned]", has_text=title)
+        await line.locator("details.change summary").click()
+        await line.locator(f"{form} button[type=submit]").click()
+        refused = leader.locator("li.line.refused", has_text=title)
+        await refused.wait_for()
+        assert "lý do" in (await refused.locator(f"{form} .error").inner_text()).lower()
+        assert await refused.get_attribute("data-status") == "assigned"
+        await refused.locator(f"textarea[name={box}]").fill("Điều chỉnh phân công theo "
+                                                            "kết luận giao ban")
+        if form == "form.reassign":
+            await refused.locator("select[name=to_staff]").select_option(other)
+            taker = (await refused.locator(
+                f"select[name=to_staff] option[value='{other}']").inner_text()).strip()
+        await refused.locator(f"{form} button[type=submit]").click()
+        await leader.wait_for_url(f"{server}/work/board/{unit}?saved=1&at=*")
+    assert await leader.locator("li.line[data-status=reassigned]", has_text=moved).count() == 1
+    assert await leader.locator("li.line[data-status=cancelled]", has_text=dropped).count() == 1
+    taken = leader.locator("li.line[data-status=assigned]", has_text=moved)
+    assert await taken.count() == 1  # the new item, now the other person's
+    assert taker in await taken.locator("strong").inner_text()
+
+    # The person reports 2; the leader confirms 1.5 of them.
+    _, person, watch_person = await open_browser()
+    await sign_in(person, server, ward, MEMBER, then="/work")
+    item = person.locator("li.line[data-status]", has_text=counted)
+    await item.locator("summary").click()
+    await item.locator("input[name=quantity]").fill("2")
+    await item.locator("button[type=submit]").click()
+    await person.locator("li.line[data-status=reported]", has_text=counted).wait_for()
+    await leader.goto(f"{server}/work/board/{unit}")
+    line = leader.locator("li.line[data-status=reported]", has_text=counted)
+    await line.locator("details:not(.change) summary").click()
+    assert await line.locator("input[name=quantity]").input_value() == "2"
+    await line.locator("input[name=quantity]").fill("1,5")
+    await line.locator("form.confirm button[type=submit]").click()
+    done = leader.locator("li.line[data-status=confirmed]", has_text=counted)
+    await done.wait_for()
+    assert await done.locator("[data-confirmed]").inner_text() == "1.5"
+    await no_horizontal_scroll(leader)
+    await shoot(leader, "work-board-changes")
+
+    # What the API records is what the page said.
+    token = token_for(settings, slug, me, "staff")
+    today = date.today()
+    api = data(await gql(http, token, BREAKDOWN, {"staff": me, "year": today.year,
+                                                  "number": today.month}))["scoreBreakdown"]
+    titles = {i["title"]: i for i in api["items"]}
+    assert moved not in titles  # no longer this person's work
+    assert dropped not in titles
+    assert titles[counted]["completedUnits"] == pytest.approx(1.5 * 1.5)
+    watch.clean()
+    watch_person.clean()
+
+
+async def test_a_ward_tracking_quarterly_sees_the_quarter_on_its_work_board(
+        open_browser: Any, server: str, work_ward: Ward, runtime: Runtime) -> None:
+    ward, slug = work_ward, work_ward.slug
+    unit = str(demo_id(slug, "unit", "mttq"))
+    me = ward.users[MEMBER].user_id
+    _, leader, watch = await open_browser()
+    # A ward tracking monthly only: no quarter to choose, and asking for it shows the month.
+    await sign_in(leader, server, ward, LEADER, then=f"/work/board/{unit}?kind=quarterly")
+    assert await leader.locator("#work-cycles").count() == 0
+    assert "Việc được giao tháng này" in await leader.locator("main").inner_text()
+
+    service = runtime.service(ward.tenant)
+    await anyio.to_thread.run_sync(lambda: service.adopt_policy(AdoptPolicy(
+        "quarterly", "vn-quarterly-2026", "Theo dõi, đánh giá theo quý (NĐ 335/2025, Điều 13)")))
+    await runtime.written(ward.tenant)
+    await projected(runtime, ward.tenant)
+    await leader.goto(f"{server}/work/board/{unit}")
+    await leader.locator("#work-cycles a", has_text="Theo quý").click()
+    await leader.wait_for_url(f"{server}/work/board/{unit}?kind=quarterly")
+    quarter = (date.today().month - 1) // 3 + 1
+    main = await leader.locator("main").inner_text()
+    assert "Việc được giao quý này" in main
+    assert f"Quý {quarter}/{date.today().year}" in main
+    await leader.click(f"main a[href='/work/assign/{unit}?kind=quarterly']")
+    await leader.wait_for_url(f"{server}/work/assign/{unit}?kind=quarterly")
+    await leader.check(f"#staff-{me}")
+    await leader.select_option("#catalogue_key", "")
+    await leader.fill("#title", "Báo cáo quý công tác dân vận")  # the item checked below
+    await leader.fill("#coefficient", "2")
+    await leader.fill("#expected_quantity", "1")
+    await leader.click("button:has-text('Giao việc')")
+    await leader.wait_for_url(f"{server}/work/board/{unit}?saved=1&kind=quarterly&at=*")
+    quarterly = "Báo cáo quý công tác dân vận"
+    assert await leader.locator("li.line[data-status]", has_text=quarterly).count() == 1
+    # The month's board does not hold the quarter's item.
+    await leader.goto(f"{server}/work/board/{unit}")
+    assert await leader.locator("li.line[data-status]", has_text=quarterly).count() == 0
+    await no_horizontal_scroll(leader)
     watch.clean()

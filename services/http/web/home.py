@@ -114,9 +114,24 @@ async def my_tasks(page: Page) -> list[Task]:
     return sorted(tasks, key=lambda x: (x.done, x.due or date.max))
 
 
+async def pending_versions(page: Page) -> list[dict[str, Any]]:
+    """The province's catalogue versions this ward has not applied (the HR officer's)."""
+    if "hr_officer" not in page.roles:
+        return []
+    found: list[dict[str, Any]] = (await page.run("WebPendingProvinceVersions")).data.get(
+        "pendingProvinceVersions") or []
+    return found
+
+
 @get("/", name="web:home")
 async def home(request: Req, web: Web) -> Response[str]:
-    page = await Page.open(web, request)
+    return await home_view(request, web, await Page.open(web, request),
+                           applied=bool(request.query_params.get("applied")))
+
+
+async def home_view(request: Req, web: Web, page: Page, status: int = 200,
+                    applied: bool = False, province_errors: list[str] | None = None,
+                    province_reasons: str = "") -> Response[str]:
     tasks = await my_tasks(page)
     pending = await page.run("MyPendingWork", first=20)
     appeals = [e["node"] for e in (pending.data.get("myPendingWork") or {"edges": []})["edges"]]
@@ -124,5 +139,8 @@ async def home(request: Req, web: Web) -> Response[str]:
     rt: Runtime = request.app.state.rt
     others = [t for t in await tenants_of(rt, page.me["userId"]) if t.slug != page.me["tenant"]] \
         if web.settings.dev_login and request.session.get("dev") else []
-    return page.render("home.html", tasks=tasks, appeals=appeals, deadlines=deadlines,
-                       others=others)
+    return page.render("home.html", status=status, tasks=tasks, appeals=appeals,
+                       deadlines=deadlines, others=others,
+                       province=await pending_versions(page), applied=applied,
+                       province_errors=province_errors or [],
+                       province_reasons=province_reasons)

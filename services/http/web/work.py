@@ -2,7 +2,10 @@
 report an item done, and their score computed from work; the leader's work board of a unit
 they lead — assign an output (from the catalogue or ad hoc) to one or several people,
 confirm what was reported (quality, timeliness, a delay waived for an objective cause with
-its reasons) — and each person's score breakdown.
+its reasons, the quantity confirmed), reassign or cancel an item with reasons — and each
+person's score breakdown. When the tenant tracks work quarterly (Decree 335/2025 allows
+monthly or quarterly: its quarterly policy scores work), the leader's pages offer the
+quarter's view as well as the month's (``?kind=quarterly``).
 
 Every rule is the API's: a refusal comes back in Vietnamese (or English) and is shown on
 the form it concerns, nothing written. A page another role may not use answers 403.
@@ -45,10 +48,40 @@ def _edges(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [e["node"] for e in (data.get(name) or {"edges": []})["edges"]]
 
 
-async def breakdown_of(page: Page, staff_id: str, at: int | None = None
-                       ) -> dict[str, Any] | None:
+def period_number(page: Page, kind: str) -> int:
+    """This month, or this quarter (1–4)."""
+    month = page.today.month
+    return (month - 1) // 3 + 1 if kind == "quarterly" else month
+
+
+def period_end(page: Page, kind: str) -> date:
+    today = page.today
+    month = 3 * period_number(page, kind) if kind == "quarterly" else today.month
+    return date(today.year, month, calendar.monthrange(today.year, month)[1])
+
+
+async def tracks_quarterly(page: Page) -> bool:
+    """The tenant's quarterly policy is in force and scores work (Decree 335, art. 13)."""
+    quarterly = (await page.run("WebWorkCycles")).data.get("quarterly") or {}
+    return bool(quarterly.get("revision") and quarterly.get("tracksWork"))
+
+
+async def kind_of(page: Page, asked: Any) -> str:
+    """The view asked for, the quarter's only where the tenant tracks it."""
+    return "quarterly" if str(asked or "") == "quarterly" and await tracks_quarterly(page) \
+        else "monthly"
+
+
+def _back(unit_id: str, kind: str, at: int | None = None) -> str:
+    quarter = "&kind=quarterly" if kind == "quarterly" else ""
+    position = f"&at={at}" if at is not None else ""
+    return f"/work/board/{unit_id}?saved=1{quarter}{position}"
+
+
+async def breakdown_of(page: Page, staff_id: str, at: int | None = None,
+                       kind: str = "monthly") -> dict[str, Any] | None:
     answer = await page.run("WebScoreBreakdown", staff=staff_id, year=page.today.year,
-                            number=page.today.month, at=at)
+                            number=period_number(page, kind), at=at, kind=kind.upper())
     found: dict[str, Any] | None = answer.data.get("scoreBreakdown")
     return found
 
@@ -120,15 +153,18 @@ def _led(page: Page, unit_id: str) -> dict[str, Any] | None:
 
 async def board_view(page: Page, unit: dict[str, Any], errors: dict[str, FormErrors] | None = None,
                      values: dict[str, Any] | None = None, status: int = 200,
-                     at: int | None = None, saved: bool = False) -> Response[str]:
+                     at: int | None = None, saved: bool = False, kind: str = "monthly"
+                     ) -> Response[str]:
     answer = await page.run("UnitWorkBoard", unit=unit["id"], year=page.today.year,
-                            number=page.today.month, atLeast=at)
+                            number=period_number(page, kind), kind=kind.upper(), atLeast=at)
     items = _edges(answer.data, "unitWorkBoard")
     people = _edges((await page.run("WebUnitStaff", unit=unit["id"])).data, "unitStaff")
-    breakdowns = [(p, await breakdown_of(page, p["id"], at)) for p in people]
+    breakdowns = [(p, await breakdown_of(page, p["id"], at, kind)) for p in people]
     return page.render("work_board.html", status=status, unit=unit, items=items,
-                       breakdowns=breakdowns, errors=errors or {}, values=values or {},
-                       saved=saved, no_errors=FormErrors(),
+                       people=people, breakdowns=breakdowns, errors=errors or {},
+                       values=values or {}, saved=saved, no_errors=FormErrors(),
+                       kind=kind, number=period_number(page, kind),
+                       quarterly=kind == "quarterly" or await tracks_quarterly(page),
                        general=[page.refusal_text(r) for r in answer.refusals])
 
 
@@ -148,7 +184,8 @@ async def work_board(request: Req, web: Web, unit_id: FromPath[str]) -> Response
     if unit is None:
         return _denied(page)
     return await board_view(page, unit, at=_at(request),
-                            saved=bool(request.query_params.get("saved")))
+                            saved=bool(request.query_params.get("saved")),
+                            kind=await kind_of(page, request.query_params.get("kind")))
 
 
 @post("/work/board/{unit_id:str}/confirm", name="web:work-confirm")
@@ -158,8 +195,9 @@ async def confirm(request: Req, web: Web, unit_id: FromPath[str]) -> Response[An
     unit = _led(page, unit_id)
     if unit is None:
         return _denied(page)
+    kind = await kind_of(page, form.get("kind"))
     item = str(form.get("item", ""))
-    fields = ("quality", "timeliness", "waived", "waiver_reasons", "comment")
+    fields = ("quality", "timeliness", "waived", "waiver_reasons", "comment", "quantity")
     values = {item: {k: str(form.get(k) or "") for k in fields}}
     quality, timeliness = str(form.get("quality") or ""), str(form.get("timeliness") or "")
     errors = FormErrors()
@@ -167,36 +205,106 @@ async def confirm(request: Req, web: Web, unit_id: FromPath[str]) -> Response[An
         errors.add("quality", page.t("required"))
     if timeliness not in ("on_time", "late"):
         errors.add("timeliness", page.t("required"))
+    quantity = None  # left blank: the quantity the person reported is confirmed
+    try:
+        quantity = number(form.get("quantity"))
+    except ValueError:
+        errors.add("quantity", page.t("must_be_number"))
     if errors:
-        return await board_view(page, unit, {item: errors}, values, status=422)
+        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
     if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(f"/work/board/{unit_id}?saved=1", status_code=303)
+        return Redirect(_back(unit_id, kind), status_code=303)
     answer = await page.run("ConfirmWork", input={
         "itemId": item, "quality": quality.upper(), "timeliness": timeliness.upper(),
-        "timelinessWaived": form.get("waived") == "yes",
+        "quantity": quantity, "timelinessWaived": form.get("waived") == "yes",
         "waiverReasons": str(form.get("waiver_reasons") or ""),
         "comment": str(form.get("comment") or "")})
     if not answer.ok:
         for refusal in answer.refusals:
-            errors.add("waiver_reasons" if refusal.code == "REASONS_REQUIRED" else "form",
+            errors.add("waiver_reasons" if refusal.code == "REASONS_REQUIRED" else
+                       "quantity" if refusal.field == "quantity" else "form",
                        page.refusal_text(refusal))
-        return await board_view(page, unit, {item: errors}, values, status=422)
+        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
     position = answer.data["confirmWork"]["position"]
-    return Redirect(f"/work/board/{unit_id}?saved=1&at={position}", status_code=303)
+    return Redirect(_back(unit_id, kind, position), status_code=303)
+
+
+@post("/work/board/{unit_id:str}/reassign", name="web:work-reassign")
+async def reassign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
+    """Giao lại: the item closes with the reasons and a new one opens for the person
+    chosen; without reasons the API refuses and nothing is written."""
+    form = await check_form(request)
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    if unit is None:
+        return _denied(page)
+    kind = await kind_of(page, form.get("kind"))
+    item = str(form.get("item", ""))
+    values = {item: {k: str(form.get(k) or "") for k in ("to_staff", "reassign_reasons",
+                                                         "new_deadline")}}
+    errors = FormErrors()
+    to_staff = str(form.get("to_staff") or "")
+    if not to_staff:
+        errors.add("to_staff", page.t("required"))
+    deadline = None
+    if str(form.get("new_deadline") or "").strip():
+        deadline = _day(form.get("new_deadline"))
+        if deadline is None:
+            errors.add("new_deadline", page.t("must_be_date"))
+    if errors:
+        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
+    if not first_use(request, str(form.get("_once", ""))):
+        return Redirect(_back(unit_id, kind), status_code=303)
+    answer = await page.run("ReassignWork", item=item, to=to_staff,
+                            on=page.today.isoformat(),
+                            reasons=str(form.get("reassign_reasons") or ""),
+                            deadline=deadline.isoformat() if deadline else None)
+    if not answer.ok:
+        for refusal in answer.refusals:
+            errors.add("reassign_reasons" if refusal.code == "REASONS_REQUIRED" else "form",
+                       page.refusal_text(refusal))
+        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
+    return Redirect(_back(unit_id, kind, answer.data["reassignWork"]["position"]),
+                    status_code=303)
+
+
+@post("/work/board/{unit_id:str}/cancel", name="web:work-cancel")
+async def cancel(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
+    """Hủy việc with reasons; without them the API refuses and nothing is written."""
+    form = await check_form(request)
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    if unit is None:
+        return _denied(page)
+    kind = await kind_of(page, form.get("kind"))
+    item = str(form.get("item", ""))
+    values = {item: {"cancel_reasons": str(form.get("cancel_reasons") or "")}}
+    errors = FormErrors()
+    if not first_use(request, str(form.get("_once", ""))):
+        return Redirect(_back(unit_id, kind), status_code=303)
+    answer = await page.run("CancelWork", item=item,
+                            reasons=str(form.get("cancel_reasons") or ""))
+    if not answer.ok:
+        for refusal in answer.refusals:
+            errors.add("cancel_reasons" if refusal.code == "REASONS_REQUIRED" else "form",
+                       page.refusal_text(refusal))
+        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
+    return Redirect(_back(unit_id, kind, answer.data["cancelWork"]["position"]),
+                    status_code=303)
 
 
 async def assign_view(page: Page, unit: dict[str, Any], errors: FormErrors | None = None,
-                      values: dict[str, Any] | None = None, status: int = 200
-                      ) -> Response[str]:
+                      values: dict[str, Any] | None = None, status: int = 200,
+                      kind: str = "monthly") -> Response[str]:
     people = _edges((await page.run("WebUnitStaff", unit=unit["id"])).data, "unitStaff")
     catalogue = (await page.run("WebWorkCatalogue")).data.get("workCatalogue")
-    today = page.today
-    last = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
-    defaults = {"assigned_on": today.isoformat(), "deadline": last.isoformat(),
+    defaults = {"assigned_on": page.today.isoformat(),
+                "deadline": period_end(page, kind).isoformat(),
                 "expected_quantity": "1", "staff": []}
     return page.render("work_assign.html", status=status, unit=unit, people=people,
                        catalogue=catalogue, errors=errors or FormErrors(),
-                       values={**defaults, **(values or {})})
+                       values={**defaults, **(values or {})}, kind=kind,
+                       number=period_number(page, kind))
 
 
 @get("/work/assign/{unit_id:str}", name="web:work-assign")
@@ -205,7 +313,8 @@ async def assign_page(request: Req, web: Web, unit_id: FromPath[str]) -> Respons
     unit = _led(page, unit_id)
     if unit is None:
         return _denied(page)
-    return await assign_view(page, unit)
+    kind = await kind_of(page, request.query_params.get("kind"))
+    return await assign_view(page, unit, kind=kind)
 
 
 @post("/work/assign/{unit_id:str}", name="web:work-assign-send")
@@ -215,6 +324,7 @@ async def assign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any
     unit = _led(page, unit_id)
     if unit is None:
         return _denied(page)
+    kind = await kind_of(page, form.get("kind"))
     staff = [str(s) for s in (form.getall("staff") if hasattr(form, "getall") else [])]
     values: dict[str, Any] = {k: str(form.get(k) or "") for k in (
         "catalogue_key", "title", "coefficient", "expected_quantity", "assigned_on",
@@ -242,11 +352,12 @@ async def assign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any
     if key is None and not values["title"].strip():
         errors.add("title", page.t("required"))
     if errors or assigned_on is None or deadline is None:
-        return await assign_view(page, unit, errors, values, status=422)
+        return await assign_view(page, unit, errors, values, status=422, kind=kind)
     if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(f"/work/board/{unit_id}?saved=1", status_code=303)
+        return Redirect(_back(unit_id, kind), status_code=303)
     answer = await page.run("AssignWork", input={
-        "staffIds": staff, "year": page.today.year, "number": page.today.month,
+        "staffIds": staff, "year": page.today.year, "number": period_number(page, kind),
+        "kind": kind.upper(),
         "assignedOn": assigned_on.isoformat(), "deadline": deadline.isoformat(),
         "expectedQuantity": expected, "catalogueKey": key, "title": values["title"].strip(),
         "coefficient": coefficient})
@@ -254,6 +365,6 @@ async def assign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any
         for refusal in answer.refusals:
             errors.add(refusal.field if refusal.field in ("title", "coefficient") else "form",
                        page.refusal_text(refusal))
-        return await assign_view(page, unit, errors, values, status=422)
+        return await assign_view(page, unit, errors, values, status=422, kind=kind)
     position = answer.data["assignWork"]["position"]
-    return Redirect(f"/work/board/{unit_id}?saved=1&at={position}", status_code=303)
+    return Redirect(_back(unit_id, kind, position), status_code=303)

@@ -1,0 +1,69 @@
+"""A province publishes its catalogue of outputs; the HR officer of a ward under it sees the
+new version on their home page and applies it in one action — refused without reasons
+(nothing written), then applied, and the notice is gone (issue 21)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import anyio
+import pytest
+
+from domain.actor import Actor, acting_as
+from services.app.work_commands import EstablishCatalogue
+from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
+from services.demo.work import CATALOGUE
+from services.runtime import Runtime
+from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.web.test_month_in_browser import HR
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+async def province_ward(runtime: Runtime, server: str) -> Ward:
+    """A province with its catalogue, and a ward under it filled like the demo ones that has
+    not applied it yet."""
+    tag = uuid.uuid4().hex[:8]
+    province = await runtime.registry.register(f"tinh-{tag}", "Thành phố Thử", "province", None)
+    province_service = runtime.service(province)
+
+    def publish() -> None:
+        with acting_as(Actor("province-hr", "hr_officer")):
+            province_service.establish_catalogue(EstablishCatalogue(
+                CATALOGUE, "Quyết định của UBND Thành phố về danh mục sản phẩm"))
+    await anyio.to_thread.run_sync(publish)
+    await runtime.written(province)
+    slug = f"web-p-{tag}"
+    tenant = await runtime.registry.register(slug, f"Phường Tỉnh {tag[-4:]}", "ward",
+                                             province.slug)
+    service = runtime.service(tenant)
+    await anyio.to_thread.run_sync(lambda: _build_tenant(service, slug, date.today(),
+                                                         work_month=False))
+    await grant_demo_users(runtime, slug)
+    await runtime.written(tenant)
+    await projected(runtime, tenant)
+    return Ward(tenant, {u.name: u for u in demo_users(slug)})
+
+
+async def test_hr_applies_the_provinces_new_catalogue_from_the_home_page(
+        open_browser: Any, server: str, province_ward: Ward) -> None:
+    _, page, watch = await open_browser()
+    await sign_in(page, server, province_ward, HR)
+    notice = page.locator("#province-catalogue")
+    assert await notice.get_attribute("data-available") == "catalogue/1"
+    assert "Thành phố Thử" in await notice.inner_text()
+    await no_horizontal_scroll(page)
+    await shoot(page, "province-catalogue")
+    # No reasons: the API's refusal on the form, nothing applied (the notice stays).
+    await notice.locator("button[type=submit]").click()
+    await page.locator("#province-catalogue .error").wait_for()
+    assert "căn cứ" in (await page.locator("#province-catalogue .error").inner_text()).lower()
+    await page.fill("#province-reasons", "Áp dụng danh mục sản phẩm của Thành phố")
+    await page.locator("#province-catalogue button[type=submit]").click()
+    await page.wait_for_url(f"{server}/?applied=1&at=*")
+    assert "Đã áp dụng danh mục mới của tỉnh" in await page.locator("main").inner_text()
+    assert await page.locator("#province-catalogue").count() == 0
+    watch.clean()
