@@ -157,4 +157,11 @@ async def opened_april(http: httpx.AsyncClient, hr: str, org: Org) -> str:
         return str(found["id"])
     period: str = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **APRIL})
                        )["openPeriod"]["id"]
-    return period
+    # "Once": the next call must find it, so wait until the read models show it (the
+    # projector may still be busy with the writes before it).
+    for _ in range(200):
+        if data(await gql(http, hr, "query($u: ID!) { period(unitId: $u, year: 2026, "
+                                    "month: 4) { id } }", {"u": str(org.unit)}))["period"]:
+            return period
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"April's period {period} never reached the read models")
