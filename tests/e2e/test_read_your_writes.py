@@ -37,10 +37,10 @@ HISTORY, RATINGS = operation("RatingHistory"), operation("UnitBoard")
 MONTH = {"year": 2026, "month": 3}
 
 # Root queries that read no read model, so they cannot be behind the log: who the token
-# says you are, the period aggregate's own quota figures, and the auditor's reads of the
-# event log itself.
+# says you are, the period aggregate's own quota figures, the auditor's reads of the
+# event log itself, and the province's catalogue versions compared from both logs.
 READS_NO_READ_MODEL = {"me", "quotaUse", "auditHistory", "auditVerify", "auditCheckpoints",
-                       "auditUnitBoardAsOf", "auditAggregateAsOf"}
+                       "auditUnitBoardAsOf", "auditAggregateAsOf", "pendingProvinceVersions"}
 
 
 def test_every_mutation_answers_the_position_it_wrote() -> None:

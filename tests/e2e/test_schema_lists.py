@@ -21,8 +21,9 @@ from services.gql.schema import schema
 pytestmark = pytest.mark.unit
 
 # Bounded by nature, not pages of data: a policy's quota rules, the published checkpoints,
-# the handful of deadlines one person owes this month.
-BOUNDED = {"quotaUse", "auditCheckpoints", "myDeadlines"}
+# the handful of deadlines one person owes this month, the province's catalogue versions
+# not yet applied.
+BOUNDED = {"quotaUse", "auditCheckpoints", "myDeadlines", "pendingProvinceVersions"}
 # Still plain lists, to become connections: none left.
 NOT_YET_CONNECTIONS: set[str] = set()
 

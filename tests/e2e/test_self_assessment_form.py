@@ -25,8 +25,13 @@ ADOPT_ANNUAL = """mutation { adoptPolicy(cycle: ANNUAL, preset: VN_ANNUAL_2026,
 
 
 async def _form_text(http: httpx.AsyncClient, token: str, staff: str) -> str:
-    pdf = await http.get("/reports/self-assessment.pdf", params={"staff": staff, "year": 2026},
-                         headers={"Authorization": f"Bearer {token}"})
+    for _ in range(100):  # the person's row reaches the read model just after registering
+        pdf = await http.get("/reports/self-assessment.pdf",
+                             params={"staff": staff, "year": 2026},
+                             headers={"Authorization": f"Bearer {token}"})
+        if pdf.status_code != 404:
+            break
+        await asyncio.sleep(0.05)
     assert pdf.status_code == 200, pdf.text
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     return " ".join(text.split())  # a long criterion wraps inside its cell
