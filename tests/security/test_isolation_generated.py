@@ -115,7 +115,10 @@ async def _walk(http: httpx.AsyncClient, base: str, attackers: list[str], org: O
     # Shared staff ids mean one person (tenants reorganised carry their people over, ids
     # and all), and erasing a person's data erases it wherever it was sealed with their key
     # (services/platform/erasure.py): the one operation meant to reach Y through a shared
-    # id. It is walked with every other id.
+    # id — by a platform admin, or an officer who is HR officer of Y too (X's attackers
+    # are refused with ERASURE_BEYOND_TENANT: tests/e2e/test_personal_data_api.py). It is
+    # skipped here only because an attacker holding platform_admin may do it; it is walked
+    # with every other id.
     people = {str(i) for i in (org.root, staff, org.leader, org.chair, org.hr)} | {
         str(m) for m in org.members}
     for op in operations(schema._schema, ids, victim):
