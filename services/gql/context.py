@@ -125,6 +125,7 @@ class Context(BaseContext, kw_only=True):
                     # claim reaching the whole tenant.
                     mine.append(RoleGrant(role))
             self.grants_cache = mine
+            return mine
         return self.grants_cache
 
     async def _caller(self) -> tuple[Principal, Tenant]:
@@ -143,30 +144,43 @@ class Context(BaseContext, kw_only=True):
     async def access_to(self, operation: str) -> Access:
         """The matrix's answer for ``operation`` (cached): the HTTP routes outside GraphQL
         (services/http/office_routes.py) ask it under the operation whose row governs them."""
-        if self.accesses_cache is None:
-            self.accesses_cache = {}
-        found = self.accesses_cache.get(operation)
+        # The dict this decision started with: a socket's subscriptions share one context,
+        # and another's re-check (``forget``) may start afresh while this one awaits — its
+        # answer then lands in the dict it began with, never in a missing one.
+        cache = self.accesses_cache
+        if cache is None:
+            cache = self.accesses_cache = {}
+        found = cache.get(operation)
         if found is None:
             principal, tenant = await self._caller()
             grants = await self.grants()
             trees = await self._trees(tenant, {g.unit_scope for g in grants if g.unit_scope})
             found = decide(operation, principal, tenant, grants, trees)
-            self.accesses_cache[operation] = found
+            cache[operation] = found
         return found
+
+    def forget(self) -> None:
+        """Decide afresh from now on (a subscription's re-check before each message). The
+        caches are replaced, never emptied in place nor left unset, so a decision still under
+        way for another subscription of the socket finishes on the ones it started with."""
+        self.grants_cache = None
+        self.accesses_cache = {}
+        self.trees_cache = {}
 
     async def _trees(self, tenant: Tenant, roots: set[UUID]) -> dict[UUID, frozenset[UUID]]:
         """Each scoped unit with its descendants (from the organisation read model)."""
-        if self.trees_cache is None:
-            self.trees_cache = {}
-        missing = roots - self.trees_cache.keys()
+        cache = self.trees_cache  # held across the awaits, as in ``access_to``
+        if cache is None:
+            cache = self.trees_cache = {}
+        missing = roots - cache.keys()
         for root in missing:
             rows = await self.runtime.pool_of(tenant).fetch(
                 f"WITH RECURSIVE tree(unit_id, depth) AS (SELECT $1::uuid, 0 UNION "
                 f"SELECT u.unit_id, t.depth + 1 FROM {tenant.schema}.rm_units u "
                 "JOIN tree t ON u.parent_id = t.unit_id WHERE t.depth < 32) "
                 "SELECT unit_id FROM tree", root)
-            self.trees_cache[root] = frozenset(r["unit_id"] for r in rows)
-        return {r: self.trees_cache[r] for r in roots}
+            cache[root] = frozenset(r["unit_id"] for r in rows)
+        return {r: cache[r] for r in roots}
 
     @asynccontextmanager
     async def read(self, tenant: Tenant) -> AsyncIterator[DbConn]:

@@ -1,4 +1,5 @@
-"""Erasing a person's personal data over GraphQL (hr_officer of their tenant, platform_admin)."""
+"""Erasing a person's personal data over GraphQL (hr_officer of their tenant, platform_admin;
+how far an officer's erasure may reach is the use case's rule, services/platform/erasure.py)."""
 
 from __future__ import annotations
 

@@ -28,10 +28,11 @@ from strawberry.types.unset import UNSET
 from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError
 from domain.text import check_text
+from graphql import GraphQLError
 from projections.runner import PROJECTED_CHANNEL
 from services.gql.board import UnitBoard
 from services.gql.context import Context, access_of, ctx_of
-from services.gql.errors import domain_error
+from services.gql.errors import domain_error, unexpected_error
 from services.gql.evaluation_queries import OwnResult, own_results
 from services.gql.guard import AUDITOR
 from services.gql.ids import UnitID
@@ -104,7 +105,7 @@ async def recheck(info: Info[Any, Any], tenant: Tenant | None) -> Tenant:
     moved, ends the watch too. The tenant must still be the one watched."""
     ctx = ctx_of(info)
     ctx.principal = await ctx.runtime.verifier.verify(ctx.authorization)
-    ctx.grants_cache = ctx.accesses_cache = ctx.trees_cache = None
+    ctx.forget()  # shared by the socket's subscriptions: replaced, never unset (context.py)
     current = (await access_of(info)).tenant
     if tenant is not None and current.slug != tenant.slug:
         raise ForbiddenError("Phiên kết nối không còn thuộc địa phương này.",
@@ -145,6 +146,10 @@ class Subscription:
             # Subscriptions bypass the per-operation error policy: shape the refusal here,
             # with its stable code and both languages.
             raise domain_error(error) from None
+        except GraphQLError:
+            raise  # already shaped
+        except Exception as error:  # a fault, not a refusal: said without its own text
+            raise unexpected_error(error) from None
 
     @strawberry.subscription(description="Kết quả của tôi, báo ngay khi được công khai "
                                          "/ my results, notified when published")
@@ -165,6 +170,10 @@ class Subscription:
                 yield results
         except DomainError as error:
             raise domain_error(error) from None
+        except GraphQLError:
+            raise  # already shaped
+        except Exception as error:  # a fault, not a refusal: said without its own text
+            raise unexpected_error(error) from None
 
 
 async def _watch_own(info: Info[Any, Any], still_allowed: Callable[[], Awaitable[None]],

@@ -10,7 +10,15 @@ never changes, so its hash chain, checkpoints and exported bundles stay valid. E
 4. rebuilds the read models of every tenant that sealed data with that key, beside the live
    ones (projections/rebuild.py), so dashboards show ``ERASED`` instead of the text.
 
-Only an ``hr_officer`` of the person's tenant or a ``platform_admin`` may erase.
+Who may erase (personal data law: the controller of a person's data is the tenant they
+work, or worked, for; one key seals their data in every tenant that holds any):
+
+- an ``hr_officer`` of a tenant the person is, or was, on the staff of — when the key
+  sealed data in that tenant alone, or when the officer also holds ``hr_officer`` over
+  the whole of every other tenant it reaches (a grant in the platform log: a role claimed
+  in a token reaches its own tenant only). Otherwise the erasure would reach controllers
+  that did not decide it: refused with ``ERASURE_BEYOND_TENANT``, nothing written;
+- a ``platform_admin`` (the operators' ``congtam erase`` acts as one), in every tenant.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ import structlog
 from eventsourcing.persistence import IntegrityError
 
 from domain.actor import Actor
-from domain.errors import AlreadyExistsError, NotFoundError, ValidationFailedError
+from domain.errors import AlreadyExistsError, DomainError, NotFoundError, ValidationFailedError
 from projections.rebuild import swap_rebuild
+from services.platform.grants import grants_in
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.store.personal_keys import CACHE
@@ -40,6 +49,10 @@ class AlreadyErasedError(AlreadyExistsError):
 
 class ErasureBasisRequiredError(ValidationFailedError):
     code = "ERASURE_BASIS_REQUIRED"
+
+
+class ErasureBeyondTenantError(DomainError):
+    code = "ERASURE_BEYOND_TENANT"
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,7 @@ async def erase_personal_data(rt: Runtime, actor: Actor, tenant: Tenant, subject
             raise AlreadyErasedError(
                 f"Dữ liệu cá nhân của người này đã được xoá lúc {erased:%d/%m/%Y %H:%M}.",
                 f"This person's personal data was already erased at {erased.isoformat()}.")
+    await _reaches_only_granted_tenants(rt, actor, tenant, subject_id)
     try:
         position = await rt.platform.record_erasure(actor, subject_id, tenant.slug, basis)
     except IntegrityError:  # a concurrent erasure of the same person won the race
@@ -91,3 +105,23 @@ async def erase_personal_data(rt: Runtime, actor: Actor, tenant: Tenant, subject
     log.info("personal_data_erased", subject_id=str(subject_id), position=position,
              tenants=slugs)
     return Erasure(subject_id, position, tuple(slugs))
+
+
+async def _reaches_only_granted_tenants(rt: Runtime, actor: Actor, tenant: Tenant,
+                                        subject_id: UUID) -> None:
+    """An officer's erasure reaches beyond their own tenant only where they are HR officer
+    of the whole tenant too (by grant); a platform admin's reaches everywhere."""
+    if actor.capacity == "platform_admin":
+        return
+    rows = await rt.pool.fetch(
+        "SELECT tenant FROM platform.personal_key_tenants WHERE subject_id = $1", subject_id)
+    lacking = [slug for slug in sorted({r["tenant"] for r in rows} - {tenant.slug})
+               if not any(g.role == "hr_officer" and g.unit_scope is None
+                          for g in await grants_in(rt.pool, actor.user_id, slug))]
+    if lacking:
+        # The other tenants are not named: which ones hold the person is theirs to say.
+        raise ErasureBeyondTenantError(
+            "Người này còn có dữ liệu cá nhân ở địa phương khác mà ông/bà không phụ trách "
+            "nhân sự; việc xoá cần quản trị nền tảng thực hiện.",
+            "This person's personal data is also held by another tenant you are not HR "
+            "officer of: the erasure needs a platform administrator.")

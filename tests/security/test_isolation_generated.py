@@ -115,12 +115,10 @@ async def _walk(http: httpx.AsyncClient, base: str, attackers: list[str], org: O
     # Shared staff ids mean one person (tenants reorganised carry their people over, ids
     # and all), and erasing a person's data erases it wherever it was sealed with their key
     # (services/platform/erasure.py): the one operation meant to reach Y through a shared
-    # id. It is walked with every other id.
-    people = {str(i) for i in (org.root, staff, org.leader, org.chair, org.hr)} | {
-        str(m) for m in org.members}
+    # id — but only by a platform admin or an officer who is HR officer of Y as well. X's
+    # attackers are neither, so it is walked like every other operation: refused with a
+    # stable code (ERASURE_BEYOND_TENANT), Y unchanged.
     for op in operations(schema._schema, ids, victim):
-        if op.name == "Mutation.erasePersonalData" and op.variables.get("staffId") in people:
-            continue
         for token in attackers:
             body = await gql(http, token, op.document, op.variables)
             text = json.dumps(body, ensure_ascii=False)
