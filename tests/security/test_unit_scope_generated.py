@@ -345,7 +345,8 @@ async def _live_watch_hears_nothing_of_the_sibling(
     a, b = two.a, two.b
     a_april = await opened_april(dev, token_for(settings, two.tenant.slug, a.hr, "hr_officer"),
                                  a)
-    await opened_april(dev, token_for(settings, two.tenant.slug, a.hr, "hr_officer"), b)
+    b_april = await opened_april(dev, token_for(settings, two.tenant.slug, a.hr, "hr_officer"),
+                                 b)
     member = await walk.token(two.tenant.slug, a.members[0], "staff", unit_scope=a.unit)
     async with socket(walk.base, two.token) as ws, socket(walk.base, member) as own:
         assert (await receive(ws))["type"] == "connection_ack"
@@ -370,9 +371,9 @@ async def _live_watch_hears_nothing_of_the_sibling(
         assert all(r["periodId"] != a_april for r in before), before
 
         await other_side_changes([boards, mine], runtime, two.tenant, lambda: april(
-            dev, settings, two.tenant, b, "D", 40, two.tag))
+            dev, settings, two.tenant, b, b_april, "D", 40, two.tag))
 
-        await april(dev, settings, two.tenant, a, "B", 85, "A quyết định")
+        await april(dev, settings, two.tenant, a, a_april, "B", 85, "A quyết định")
         await boards.until("a", lambda m: decided(board_of(m)) == 1)
         await mine.until("mine", lambda m: any(r["periodId"] == a_april
                                                for r in results_of(m)))
