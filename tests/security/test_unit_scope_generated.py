@@ -117,8 +117,6 @@ async def _two_units(runtime: Runtime, settings: Settings, http: httpx.AsyncClie
     a_evaluation, a_appeal = await _activity(http, settings, tenant, a)
     b_evaluation, b_appeal = await _activity(http, settings, tenant, b)
     hr = token_for(settings, tenant.slug, a.hr, "hr_officer")
-    b_period = data(await gql(http, hr, "query($u: ID!) { period(unitId: $u, year: 2026, "
-                                        "month: 3) { id } }", {"u": str(b.unit)}))["period"]
     # The year's collectives: the chair rates both units.
     data(await gql(http, hr, OPEN_ROUND))
     chair = token_for(settings, tenant.slug, a.chair, "unit_leader")
@@ -126,6 +124,12 @@ async def _two_units(runtime: Runtime, settings: Settings, http: httpx.AsyncClie
         rated = data(await gql(http, chair, RATE, {"unit": str(unit), "level": "B",
                                                    "score": 85}))["rateCollective"]
     position = rated["position"]
+    # Read once the read models hold every write above (B's March among them): asked
+    # without ``atLeast`` it raced the projection and could read as absent.
+    b_period = data(await gql(http, hr, "query($u: ID!, $at: Int) { period(unitId: $u, "
+                                        "year: 2026, month: 3, atLeast: $at) { id } }",
+                              {"u": str(b.unit), "at": position}))["period"]
+    assert b_period is not None, "B's March was never projected"
 
     token = await walk.token(tenant.slug, uuid.uuid4(),
                              *[r for r in TENANT_ROLES if r != "staff"], unit_scope=a.unit)
