@@ -30,6 +30,15 @@ def congtam(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300, check=False)
 
 
+async def congtam_off_loop(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """``congtam`` in a thread, so that this event loop keeps running while the command
+    does. The session's served app and its projector live in this loop: a projector batch
+    caught between its log_progress update and its COMMIT would otherwise stay open, and
+    hold the tenant's row that every append's head trigger upserts, until the command
+    gave up (lock timeout) — or a migration's lock on a platform table (statement timeout)."""
+    return await anyio.to_thread.run_sync(lambda: congtam(settings, *args))
+
+
 async def test_checkpoint_verify_history_and_export_from_the_command_line(
     runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]], tmp_path: Path,

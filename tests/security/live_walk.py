@@ -137,10 +137,10 @@ async def other_side_changes(watches: list[Watch], runtime: Runtime, tenant: Ten
 
 
 async def april(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
-                 level: str, score: int, reasons: str) -> int:
-    """April decided for the first member and published: the last log position."""
+                period: str, level: str, score: int, reasons: str) -> int:
+    """April (``period``, opened by ``opened_april``) decided for the first member and
+    published: the last log position."""
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = await opened_april(http, hr, org)
     data(await gql(http, token_for(settings, tenant.slug, org.leader, "unit_leader"), DECIDE, {
         "period": period, "staff": str(org.members[0]), "level": level, "score": score,
         "reasons": reasons}))
@@ -150,11 +150,11 @@ async def april(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org
 
 
 async def opened_april(http: httpx.AsyncClient, hr: str, org: Org) -> str:
-    """April's period of the unit, opened (once)."""
-    found = data(await gql(http, hr, "query($u: ID!) { period(unitId: $u, year: 2026, "
-                                     "month: 4) { id } }", {"u": str(org.unit)}))["period"]
-    if found:
-        return str(found["id"])
+    """April's period of the unit, opened: its id. Called once per unit; the caller passes
+    the id on (``april``). Asking the read models first whether April is open raced their
+    projection: an opening not yet projected read as absent, and opening it again was
+    refused (PERIOD_ALREADY_OPEN). Opening it here must succeed: a refusal would mean the
+    tenant's log holds an April nobody here opened."""
     period: str = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **APRIL})
                        )["openPeriod"]["id"]
     # "Once": the next call must find it, so wait until the read models show it (the

@@ -166,7 +166,8 @@ async def _live_watch_hears_nothing_of_the_other_tenant(
     decision arrives, and only X's."""
     hr_x = token_for(settings, x.slug, own.hr, "hr_officer")
     x_april = await opened_april(http, hr_x, own)
-    await opened_april(http, token_for(settings, y.slug, org.hr, "hr_officer"), org)
+    y_april = await opened_april(http, token_for(settings, y.slug, org.hr, "hr_officer"),
+                                 org)
     watcher = await walk.token(x.slug, own.members[0], "staff", "unit_leader")
     async with socket(base, watcher) as ws:
         assert (await receive(ws))["type"] == "connection_ack"
@@ -181,9 +182,9 @@ async def _live_watch_hears_nothing_of_the_other_tenant(
         assert results_of(await watch.subscribe("mine", MINE_LIVE)) == []
 
         await other_side_changes([watch], runtime, y, lambda: april(
-            http, settings, y, org, "D", 40, "Y quyết định"))
+            http, settings, y, org, y_april, "D", 40, "Y quyết định"))
 
-        await april(http, settings, x, own, "B", 85, "X quyết định")
+        await april(http, settings, x, own, x_april, "B", 85, "X quyết định")
         await watch.until("mine", lambda m: bool(results_of(m)))
         await watch.until("board", lambda m: decided(board_of(m)) == 1)
         text = watch.text()

@@ -117,8 +117,6 @@ async def _two_units(runtime: Runtime, settings: Settings, http: httpx.AsyncClie
     a_evaluation, a_appeal = await _activity(http, settings, tenant, a)
     b_evaluation, b_appeal = await _activity(http, settings, tenant, b)
     hr = token_for(settings, tenant.slug, a.hr, "hr_officer")
-    b_period = data(await gql(http, hr, "query($u: ID!) { period(unitId: $u, year: 2026, "
-                                        "month: 3) { id } }", {"u": str(b.unit)}))["period"]
     # The year's collectives: the chair rates both units.
     data(await gql(http, hr, OPEN_ROUND))
     chair = token_for(settings, tenant.slug, a.chair, "unit_leader")
@@ -126,6 +124,12 @@ async def _two_units(runtime: Runtime, settings: Settings, http: httpx.AsyncClie
         rated = data(await gql(http, chair, RATE, {"unit": str(unit), "level": "B",
                                                    "score": 85}))["rateCollective"]
     position = rated["position"]
+    # Read once the read models hold every write above (B's March among them): asked
+    # without ``atLeast`` it raced the projection and could read as absent.
+    b_period = data(await gql(http, hr, "query($u: ID!, $at: Int) { period(unitId: $u, "
+                                        "year: 2026, month: 3, atLeast: $at) { id } }",
+                              {"u": str(b.unit), "at": position}))["period"]
+    assert b_period is not None, "B's March was never projected"
 
     token = await walk.token(tenant.slug, uuid.uuid4(),
                              *[r for r in TENANT_ROLES if r != "staff"], unit_scope=a.unit)
@@ -345,7 +349,8 @@ async def _live_watch_hears_nothing_of_the_sibling(
     a, b = two.a, two.b
     a_april = await opened_april(dev, token_for(settings, two.tenant.slug, a.hr, "hr_officer"),
                                  a)
-    await opened_april(dev, token_for(settings, two.tenant.slug, a.hr, "hr_officer"), b)
+    b_april = await opened_april(dev, token_for(settings, two.tenant.slug, a.hr, "hr_officer"),
+                                 b)
     member = await walk.token(two.tenant.slug, a.members[0], "staff", unit_scope=a.unit)
     async with socket(walk.base, two.token) as ws, socket(walk.base, member) as own:
         assert (await receive(ws))["type"] == "connection_ack"
@@ -371,9 +376,9 @@ async def _live_watch_hears_nothing_of_the_sibling(
         assert all(r["periodId"] != a_april for r in before), before
 
         await other_side_changes([boards, mine], runtime, two.tenant, lambda: april(
-            dev, settings, two.tenant, b, "D", 40, two.tag))
+            dev, settings, two.tenant, b, b_april, "D", 40, two.tag))
 
-        await april(dev, settings, two.tenant, a, "B", 85, "A quyết định")
+        await april(dev, settings, two.tenant, a, a_april, "B", 85, "A quyết định")
         await boards.until("a", lambda m: decided(board_of(m)) == 1)
         await mine.until("mine", lambda m: any(r["periodId"] == a_april
                                                for r in results_of(m)))
