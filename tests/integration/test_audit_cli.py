@@ -12,10 +12,12 @@ from pathlib import Path
 import anyio
 import pytest
 
+from projections.runner import catch_up, tracked_position
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.org import Org
+from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
 
@@ -39,6 +41,9 @@ async def congtam_off_loop(settings: Settings, *args: str) -> subprocess.Complet
     return await anyio.to_thread.run_sync(lambda: congtam(settings, *args))
 
 
+cli = congtam_off_loop  # what every async test here calls
+
+
 async def test_checkpoint_verify_history_and_export_from_the_command_line(
     runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]], tmp_path: Path,
@@ -46,22 +51,22 @@ async def test_checkpoint_verify_history_and_export_from_the_command_line(
     tenant = await new_tenant()
     org = await org_in(tenant, members=2)
 
-    published = congtam(settings, "checkpoint", "--tenant", tenant.slug, "--by", "ops-1")
+    published = await cli(settings, "checkpoint", "--tenant", tenant.slug, "--by", "ops-1")
     assert published.returncode == 0, published.stderr
     assert "checkpoint at position" in published.stdout
 
-    verified = congtam(settings, "verify", "--tenant", tenant.slug)
+    verified = await cli(settings, "verify", "--tenant", tenant.slug)
     assert verified.returncode == 0, verified.stderr
     assert "OK" in verified.stdout
 
-    told = congtam(settings, "history", "--tenant", tenant.slug, "--subject", "unit",
+    told = await cli(settings, "history", "--tenant", tenant.slug, "--subject", "unit",
                    "--id", str(org.unit), "--json")
     assert told.returncode == 0, told.stderr
     events = [json.loads(line) for line in told.stdout.splitlines()]
     assert events[0]["aggregate_type"] == "Unit"
     assert events[0]["event"] == "Registered"
 
-    exported = congtam(settings, "export", "--tenant", tenant.slug, "--out",
+    exported = await cli(settings, "export", "--tenant", tenant.slug, "--out",
                        str(tmp_path / "b"), "--until", "6")
     assert exported.returncode == 0, exported.stderr
     checked = await anyio.run_process([sys.executable, "-S", "-E", "-m", "auditverify", "."],
@@ -69,7 +74,16 @@ async def test_checkpoint_verify_history_and_export_from_the_command_line(
     assert checked.returncode == 0, checked.stderr
     assert "OK — 6 events" in checked.stdout.decode()
 
-    replayed = congtam(settings, "replay", "--tenant", tenant.slug)
+    # Replay compares with the live read models: let the live projection reach the log's head
+    # first (the served projector runs beside this test; catch_up does the rest itself).
+    async with runtime.pool.acquire() as conn:
+        head = await event_count(conn, tenant.schema)
+        for _ in range(200):
+            await catch_up(conn, tenant.schema)
+            if await tracked_position(conn, tenant.schema) >= head:
+                break
+            await anyio.sleep(0.05)
+    replayed = await cli(settings, "replay", "--tenant", tenant.slug)
     assert replayed.returncode == 0, replayed.stderr
     assert "replay EQUALS live" in replayed.stdout
 
@@ -78,7 +92,7 @@ async def test_checkpoint_verify_history_and_export_from_the_command_line(
         await conn.execute("SET LOCAL session_replication_role = replica")
         await conn.execute(f"UPDATE {tenant.schema}.evaluations_events SET originator_version "
                            "= originator_version + 100 WHERE notification_id = 2")
-    broken = congtam(settings, "verify", "--tenant", tenant.slug)
+    broken = await cli(settings, "verify", "--tenant", tenant.slug)
     assert broken.returncode == 1
     assert "BROKEN at position 2" in broken.stderr
 
@@ -87,14 +101,14 @@ async def test_grant_and_revoke_from_the_command_line(
     runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
 ) -> None:
     tenant = await new_tenant()
-    granted = congtam(settings, "grant", "--user", "insp-cli", "--tenant", tenant.slug,
+    granted = await cli(settings, "grant", "--user", "insp-cli", "--tenant", tenant.slug,
                       "--role", "auditor", "--include-children")
     assert granted.returncode == 0, granted.stderr
     grant_id = granted.stdout.strip().rsplit(" ", 1)[-1]
-    revoked = congtam(settings, "revoke", "--user", "insp-cli", "--grant", grant_id,
+    revoked = await cli(settings, "revoke", "--user", "insp-cli", "--grant", grant_id,
                       "--reason", "kết thúc đợt thanh tra")
     assert revoked.returncode == 0, revoked.stderr
-    refused = congtam(settings, "grant", "--user", "insp-cli", "--tenant", tenant.slug,
+    refused = await cli(settings, "grant", "--user", "insp-cli", "--tenant", tenant.slug,
                       "--role", "emperor")
     assert refused.returncode == 2
     assert "INVALID_INPUT" in refused.stderr
@@ -108,7 +122,7 @@ async def test_an_operator_erases_a_person_and_verify_still_passes(
     org = await org_in(tenant, members=2)
     person = str(org.members[0])
 
-    refused = congtam(settings, "erase", "--tenant", tenant.slug, "--staff", person,
+    refused = await cli(settings, "erase", "--tenant", tenant.slug, "--staff", person,
                       "--basis", " ")
     assert refused.returncode == 2
     assert "ERASURE_BASIS_REQUIRED" in refused.stderr
@@ -124,5 +138,5 @@ async def test_an_operator_erases_a_person_and_verify_still_passes(
         "SELECT erased_by FROM platform.personal_keys WHERE subject_id = $1",
         org.members[0]) == "ops-2"
 
-    verified = congtam(settings, "verify", "--tenant", tenant.slug)
+    verified = await cli(settings, "verify", "--tenant", tenant.slug)
     assert verified.returncode == 0, verified.stderr
