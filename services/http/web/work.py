@@ -221,7 +221,8 @@ async def confirm(request: Req, web: Web, unit_id: FromPath[str]) -> Response[An
         "comment": str(form.get("comment") or "")})
     if not answer.ok:
         for refusal in answer.refusals:
-            errors.add("waiver_reasons" if refusal.code == "REASONS_REQUIRED" else
+            errors.add("waiver_reasons" if refusal.code in ("REASONS_REQUIRED",
+                                                            "WAIVER_REASONS_REQUIRED") else
                        "quantity" if refusal.field == "quantity" else "form",
                        page.refusal_text(refusal))
         return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
