@@ -14,6 +14,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import OpenedMonthFactory
+from tests.e2e.conftest import Staffing
 from tests.e2e.test_appeal_workflow import (
     ACCEPT,
     DECIDE_APPEAL,
@@ -87,11 +88,9 @@ async def test_an_appeal_without_grounds_or_claiming_no_better_level_is_refused(
 
 
 async def test_an_unpublished_rating_cannot_be_appealed(
-    runtime: Runtime, http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, _ = await staffed(members=2)
     staff = org.members[0]
     evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader,
                                          publish=False)

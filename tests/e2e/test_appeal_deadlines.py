@@ -19,6 +19,7 @@ from services.app.handlers import AppealService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.e2e.test_appeal_workflow import (
     DETAIL,
     ESCALATE,
@@ -68,11 +69,9 @@ async def test_an_appeal_past_its_deadline_is_overdue_and_still_undecided(
 
 
 async def test_escalation_after_its_window_is_refused_and_no_longer_pending(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, _ = await staffed(members=2)
     staff = org.members[0]
     evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader)
     # Filed and dismissed 11 days ago: the 10 days to escalate are over today.

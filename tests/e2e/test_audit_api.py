@@ -12,6 +12,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.e2e.test_live_board import receive, socket
 from tests.support.auditors import ADMIN, granted_auditor
 from tests.support.gql import data, error_code, gql, nodes, token_for
@@ -97,12 +98,9 @@ async def test_a_malformed_id_is_refused_with_a_clear_code(
 
 
 async def test_a_month_board_as_of_a_position_over_http(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=2)
     before_opening = await runtime.pool.fetchval(
         f"SELECT max(notification_id) FROM {tenant.schema}.evaluations_events")
     opened = data(await gql(http, hr, operation("OpenPeriod"), {
@@ -123,11 +121,9 @@ async def test_a_month_board_as_of_a_position_over_http(
 
 
 async def test_an_auditors_live_watches_are_logged_like_their_reads(
-    server: str, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    server: str, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org, _ = await staffed(members=1)
     user, token = await granted_auditor(runtime, settings, tenant)
     board = ("subscription($u: ID!) { unitBoard(unitId: $u, year: 2026, month: 8) "
              "{ month } }")

@@ -11,6 +11,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -58,11 +59,9 @@ async def test_the_leader_decides_the_whole_board_and_the_dashboard_shows_it(
 
 
 async def test_a_refused_line_is_named_and_nothing_is_written(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=6)  # 7 people to rate: at most 2 "excellent"
+    tenant, org, _ = await staffed(members=6)  # 7 people to rate: at most 2 "excellent"
     period = await _open(http, settings, tenant, org)
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     async with runtime.pool.acquire() as conn:

@@ -16,6 +16,7 @@ from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
 
@@ -79,12 +80,9 @@ POLICY = """query($at: Int) { policy(cycle: ANNUAL, atLeast: $at) { revision col
 
 
 async def test_the_order_of_collectives_and_the_level_names_are_the_tenants_policy(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=1)
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
     change = {"cycle": "ANNUAL", "reasons": "Quy chế đánh giá của phường",
               "collectiveOrder": ["unit", "party_cell", "party_committee"],

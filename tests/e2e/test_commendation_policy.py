@@ -17,6 +17,7 @@ from projections.codec import decode
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.e2e.test_commendations import CANDIDATES, PROPOSALS, PROPOSE, _month
 from tests.e2e.test_evaluation_domain import ADJUST, ADOPT
 from tests.support.gql import data, error_code, gql, token_for
@@ -95,12 +96,9 @@ async def test_a_tenants_own_rule_changes_who_is_proposed_and_is_recorded(
 
 
 async def test_the_policy_shows_its_commendation_rules(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    _tenant, _org, hr = await staffed(members=1)
     at = data(await gql(http, hr, ADOPT, {"reasons": "QĐ 3814-QĐ/TU"}))["adoptPolicy"]["position"]
     assert (await _rules(http, hr, at))["commendation"] == {
         "quarterMonthsAtA": 3, "yearAtA": True, "collectives": True}
@@ -116,13 +114,9 @@ async def test_the_policy_shows_its_commendation_rules(
 
 @pytest.mark.parametrize("rule", [{"quarterMonthsAtA": 4}, {"quarterMonthsAtA": -1}])
 async def test_a_bad_commendation_rule_is_refused_and_changes_nothing(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
-    rule: dict[str, int],
+    http: httpx.AsyncClient, staffed: Staffing, rule: dict[str, int],
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    _tenant, _org, hr = await staffed(members=1)
     at = data(await gql(http, hr, ADOPT, {"reasons": "QĐ 3814-QĐ/TU"}))["adoptPolicy"]["position"]
     before = (await _candidates(http, hr, at))["policyVersion"]
     answer = await gql(http, hr, ADJUST, {"input": {

@@ -3,17 +3,15 @@ other gets STALE_VERSION (in Vietnamese and English), reloads and retries."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, nodes, token_for
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -28,12 +26,9 @@ BOARD = """query($unit: ID!, $at: Int) { unitRatings(unitId: $unit, year: 2026, 
 
 
 async def test_two_proposals_on_the_same_version_one_wins_the_other_is_stale_and_retries(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=2)
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
     staff = org.members[0]
     opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]

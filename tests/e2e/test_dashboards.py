@@ -11,6 +11,7 @@ import pytest
 
 from services.platform.tenants import Tenant
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -48,13 +49,10 @@ async def _month(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, or
 
 
 async def test_unit_month_board_shows_quota_completion_distribution_and_pages_of_people(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=7)
+    tenant, org, hr = await staffed(members=7)
     at = await _month(http, settings, tenant, org, 3, ["A", "B", "B", "C"])
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     variables: dict[str, Any] = {"unit": str(org.unit), "year": 2026, "month": 3, "at": at,
                                  "first": 3}
     board = data(await gql(http, hr, BOARD, variables))["unitBoard"]
@@ -124,12 +122,9 @@ async def test_timeline_and_trends_month_over_month(
 
 
 async def test_dashboard_refusals_are_clear_and_typed(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=2)
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
     assert error_code(await gql(http, staff, BOARDS, {})) == "FORBIDDEN"
     assert error_code(await gql(http, None, BOARDS, {})) == "UNAUTHENTICATED"
@@ -148,12 +143,9 @@ async def test_dashboard_refusals_are_clear_and_typed(
 
 
 async def test_boards_pagination_is_stable_under_concurrent_inserts(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    _tenant, org, hr = await staffed(members=1)
     at = 0
     for month in (2, 4, 6, 8, 10):
         opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit), "year": 2026,

@@ -3,17 +3,14 @@ timeline — and every dashboard read model still equals a recount of the log.""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 from tests.support.recount import recount, tables
 
 pytestmark = pytest.mark.e2e
@@ -27,13 +24,10 @@ TIMELINE = operation("PersonTimeline")
 
 
 async def test_an_upheld_appeal_moves_the_person_on_every_dashboard(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=4)
+    tenant, org, hr = await staffed(members=4)
     staff = org.members[0]
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     me = token_for(settings, tenant.slug, staff, "staff")
     month = {"year": 2026, "month": 7}

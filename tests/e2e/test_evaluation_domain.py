@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, nodes, token_for
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -50,12 +47,9 @@ QUOTA = """query($period: ID!) { quotaUse(periodId: $period) { level scope taken
 
 
 async def test_a_month_with_policy_proposal_opinions_exception_and_publication(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)  # 4 people to rate: 1 A at 30%
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=3)  # 4 people to rate: 1 A at 30%
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
     chair = token_for(settings, tenant.slug, org.chair, "unit_leader")
     first, second = org.members[0], org.members[1]

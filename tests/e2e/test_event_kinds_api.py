@@ -5,7 +5,6 @@ nothing written."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -19,12 +18,11 @@ from graphql import (
     GraphQLScalarType,
 )
 from services.gql.schema import schema
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.event_kinds import tenant_event_topics
 from tests.support.gql import error_code, gql, token_for
-from tests.support.org import Org
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
@@ -129,11 +127,9 @@ def test_every_kind_of_event_is_written_by_a_mutation_of_the_schema() -> None:
 
 
 async def test_a_caller_who_may_only_read_is_refused_every_writing_mutation(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org, _ = await staffed(members=1)
     auditor = token_for(settings, tenant.slug, org.members[0], "auditor")
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, tenant.schema)

@@ -4,30 +4,30 @@ refused with nothing written."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.auditors import granted_auditor
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
 
+async def _events(runtime: Runtime, tenant: Tenant) -> int:
+    async with runtime.pool.acquire() as conn:
+        return await event_count(conn, tenant.schema)
+
+
 async def test_aliased_root_fields_answer_under_their_alias(
-    settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=1)
     body = data(await gql(http, hr, "{ x: me { tenantName } }"))
     assert body["x"]["tenantName"] == tenant.name
     months = data(await gql(http, hr, """query($u: ID!) {
@@ -58,15 +58,12 @@ async def test_validation_and_limit_errors_speak_vietnamese_and_english(
 
 @pytest.mark.parametrize("blank", [{"fullName": "   "}, {"position": ""}])
 async def test_a_person_without_a_name_or_position_is_not_registered(
-    settings: Settings, runtime: Runtime, http: httpx.AsyncClient, blank: dict[str, str],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, http: httpx.AsyncClient, staffed: Staffing, blank: dict[str, str],
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
+    tenant, org, hr = await staffed(members=1)
+    before = await _events(runtime, tenant)
     person = {"fullName": "Nguyễn Văn An", "position": "Chuyên viên", **blank}
-    body = await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
+    body = await gql(http, hr,
                      "mutation($n: String!, $p: String!, $u: ID!) { registerStaff(input: "
                      "{fullName: $n, position: $p, staffType: CIVIL_SERVANT, unitId: $u}) "
                      "{ id } }", {"n": person["fullName"], "p": person["position"],
@@ -74,35 +71,27 @@ async def test_a_person_without_a_name_or_position_is_not_registered(
     ext = body["errors"][0]["extensions"]
     assert ext["code"] == "TEXT_REQUIRED"
     assert ext["field"] == next(iter(blank))
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, tenant.schema) == before
+    assert await _events(runtime, tenant) == before
 
 
 async def test_a_month_seventy_years_ahead_is_not_opened(
-    settings: Settings, runtime: Runtime, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
-    body = await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
-                     operation("OpenPeriod"), {"unit": str(org.unit), "year": 2099,
-                                               "month": 5})
+    tenant, org, hr = await staffed(members=1)
+    before = await _events(runtime, tenant)
+    body = await gql(http, hr, operation("OpenPeriod"), {"unit": str(org.unit), "year": 2099,
+                                                         "month": 5})
     ext = body["errors"][0]["extensions"]
     assert ext["code"] == "INVALID_INPUT"
     assert "2099" in ext["messageVi"]
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, tenant.schema) == before
+    assert await _events(runtime, tenant) == before
 
 
 @pytest.mark.parametrize("as_of", ["999999999", "99999999999999999999"])
 async def test_a_position_after_the_head_of_the_log_is_refused(
-    settings: Settings, runtime: Runtime, http: httpx.AsyncClient, as_of: str,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    settings: Settings, runtime: Runtime, http: httpx.AsyncClient, as_of: str, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org, _ = await staffed(members=1)
     _user, token = await granted_auditor(runtime, settings, tenant)
     body = await gql(http, token, operation("AuditUnitBoardAsOf"), {
         "unit": str(org.unit), "year": 2026, "month": 4, "asOf": as_of})

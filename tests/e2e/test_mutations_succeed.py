@@ -4,7 +4,6 @@ is accepted and changes what the read models show."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -17,9 +16,9 @@ from projections.runner import tracked_position
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -47,12 +46,9 @@ def _write(body: dict[str, Any], field: str) -> dict[str, Any]:
 
 
 async def test_an_absence_is_recorded_and_shows_on_the_staff_record(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=1)
     staff = org.members[0]
     written = _write(await gql(http, hr, """mutation($s: ID!) { recordAbsence(input:
         {staffId: $s, start: "2026-03-02", end: "2026-03-20", maternity: false,
@@ -66,12 +62,9 @@ async def test_an_absence_is_recorded_and_shows_on_the_staff_record(
 
 
 async def test_a_unit_is_flagged_outstanding_for_a_year(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=1)
     written = _write(await gql(http, hr, """mutation($u: ID!) { flagOutstandingUnit(unitId: $u,
         year: 2026, reasons: "Dẫn đầu phong trào thi đua") { id position } }""",
         {"u": str(org.unit)}), "flagOutstandingUnit")
@@ -83,12 +76,9 @@ async def test_a_unit_is_flagged_outstanding_for_a_year(
 
 
 async def test_a_member_is_transferred_and_listed_in_the_new_unit_only(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=2)
     moving = org.members[0]
     written = _write(await gql(http, hr, """mutation($s: ID!, $u: ID!) { transferStaff(
         staffId: $s, toUnitId: $u, reasons: "Điều động theo quyết định 15/QĐ-UBND")
@@ -111,12 +101,9 @@ async def test_a_member_is_transferred_and_listed_in_the_new_unit_only(
 
 
 async def test_a_quarter_is_proposed_from_the_decided_months(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)  # four rated: room for one A under the 30% cap
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=3)  # four rated: room for one A under the 30% cap
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     staff = org.members[0]
     for month, level, score in ((1, "A", 95.0), (2, "B", 85.0), (3, "B", 80.0)):
@@ -139,12 +126,9 @@ async def test_a_quarter_is_proposed_from_the_decided_months(
 
 
 async def test_a_party_rating_is_decided_after_the_official_one(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=1)
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     member = org.members[0]
     _write(await gql(http, hr, """mutation($s: ID!) { updateStaffProfile(input: {staffId: $s,

@@ -18,6 +18,7 @@ from domain.levels import Level
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -92,11 +93,9 @@ async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
 
 
 async def test_a_unit_outside_the_callers_scope_prints_as_not_found(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, _ = await staffed(members=2)
     officer = str(uuid.uuid4())
     await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
     scoped = token_for(settings, tenant.slug, officer, "hr_officer")
@@ -119,12 +118,9 @@ async def test_a_unit_outside_the_callers_scope_prints_as_not_found(
 
 
 async def test_an_upload_is_previewed_then_committed_once(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, _org, hr = await staffed(members=1)
     template = await http.get("/imports/staff-template.xlsx", headers=_auth(hr))
     assert template.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
@@ -166,13 +162,10 @@ def _formula_xlsx() -> bytes:
     (_formula_xlsx, 422, "FORMULA"),
 ])
 async def test_a_bad_upload_is_refused_clearly_and_writes_nothing(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing,
     make: Callable[[], bytes], status: int, code: str,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, _org, hr = await staffed(members=1)
     before = await _events(runtime, tenant)
     answer = await http.post("/imports/staff/commit", headers=_auth(hr),
                              files={"data": ("ds.xlsx", make(), "application/octet-stream")})
@@ -189,12 +182,9 @@ UNITS_HEADER = "Tên đơn vị,Loại đơn vị,Đơn vị cấp trên\n"
 
 
 async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_officer(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=1)
     template = await http.get("/imports/units-template.xlsx", headers=_auth(hr))
     assert template.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets

@@ -15,6 +15,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from storage.sealing import ERASED
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -36,11 +37,10 @@ async def _state(runtime: Runtime, person: object) -> tuple[int, bool]:
 @pytest.mark.parametrize("roles", [("staff",), ("unit_leader",), ("auditor",),
                                    ("appeal_reviewer",)])
 async def test_only_hr_or_platform_admin_may_erase_and_a_refusal_writes_nothing(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, roles: tuple[str, ...],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
+    roles: tuple[str, ...],
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, _ = await staffed(members=2)
     person = org.members[0]
     before = await _state(runtime, person)
     token = token_for(settings, tenant.slug, person, *roles)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.settings import Settings
 from tests.conftest import OpenedMonthFactory
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -25,13 +22,10 @@ MARCH = {"year": 2026, "month": 3}
 
 
 async def test_open_self_assess_decide_and_read_the_board(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=4)
+    tenant, org, hr = await staffed(members=4)
     staff = org.members[0]
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     me = token_for(settings, tenant.slug, staff, "staff")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
 

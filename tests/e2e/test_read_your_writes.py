@@ -24,6 +24,7 @@ from services.gql.schema import schema
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -99,12 +100,9 @@ async def _decided(http: httpx.AsyncClient, settings: Settings, tenant: Tenant,
 
 
 async def test_a_query_at_least_the_decision_waits_for_it_and_shows_it(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=3)
     async with projector_held_off(runtime, tenant) as release:
         _, at = await _decided(http, settings, tenant, org)
         async with runtime.pool.acquire() as conn:
@@ -121,12 +119,9 @@ async def test_a_query_at_least_the_decision_waits_for_it_and_shows_it(
 
 
 async def test_a_query_at_least_a_position_not_yet_projected_says_stale(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    tenant, org, hr = await staffed(members=3)
     unit, staff = str(org.unit), str(org.members[0])
     reads: list[tuple[str, dict[str, Any]]] = [
         (BOARD, {"unit": unit, **MONTH}), (BOARDS, {}), (TREND, {"unit": unit}),

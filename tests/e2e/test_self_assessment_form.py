@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pypdf
 import pytest
 
-from services.platform.tenants import Tenant
-from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.e2e.test_evaluation_domain import ADJUST
-from tests.support.gql import data, gql, token_for
-from tests.support.org import Org
+from tests.support.gql import data, gql
 
 pytestmark = pytest.mark.e2e
 
@@ -38,12 +35,9 @@ async def _form_text(http: httpx.AsyncClient, token: str, staff: str) -> str:
 
 
 async def test_the_form_names_the_criteria_of_the_tenants_annual_policy(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    _tenant, org, hr = await staffed(members=1)
     staff = str(org.members[0])
 
     text = await _form_text(http, hr, staff)
