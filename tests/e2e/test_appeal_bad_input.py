@@ -4,13 +4,11 @@ English, and nothing written."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import OpenedMonthFactory
@@ -22,12 +20,11 @@ from tests.e2e.test_appeal_workflow import (
     ESCALATE,
     FILE,
     LEADER,
-    decided_rating,
+    member_rated,
     refused,
 )
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 ASSIGN, WITHDRAW = operation("AssignAppeal"), operation("WithdrawAppeal")
@@ -35,20 +32,16 @@ GROUNDS = "Kết quả chưa phản ánh đúng việc hoàn thành nhiệm vụ
 
 
 @pytest.fixture
-async def filed(http: httpx.AsyncClient, settings: Settings,
-                new_tenant: Callable[..., Awaitable[Tenant]],
-                org_in: Callable[..., Awaitable[Org]]) -> dict[str, Any]:
+async def filed(http: httpx.AsyncClient, settings: Settings, staffed: Staffing
+                ) -> dict[str, Any]:
     """A decided rating of member 0 (C, 65) with an open appeal claiming B."""
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    staff = org.members[0]
-    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader)
+    tenant, org, hr, staff, evaluation = await member_rated(http, settings, staffed, 3)
     tok = {
         "me": token_for(settings, tenant.slug, staff, "staff"),
         "other": token_for(settings, tenant.slug, org.members[1], "staff"),
         "leader": token_for(settings, tenant.slug, org.leader, "unit_leader", "staff"),
         "chair": token_for(settings, tenant.slug, org.chair, "unit_leader", "staff"),
-        "hr": token_for(settings, tenant.slug, org.hr, "hr_officer"),
+        "hr": hr,
     }
     appeal = data(await gql(http, tok["me"], FILE, {
         "evaluation": evaluation, "grounds": GROUNDS, "claimed": "B"}))["fileAppeal"]
@@ -90,10 +83,8 @@ async def test_an_appeal_without_grounds_or_claiming_no_better_level_is_refused(
 async def test_an_unpublished_rating_cannot_be_appealed(
     runtime: Runtime, http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant, org, _ = await staffed(members=2)
-    staff = org.members[0]
-    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader,
-                                         publish=False)
+    tenant, _, _, staff, evaluation = await member_rated(http, settings, staffed, 2,
+                                                         publish=False)
     me = token_for(settings, tenant.slug, staff, "staff")
     assert await refused(runtime, tenant, gql(http, me, FILE, {
         "evaluation": evaluation, "grounds": GROUNDS})) == "RATING_NOT_PUBLISHED"

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
 
 from domain.actor import Actor
+from domain.ids import StaffId
 from services.app.appeals import hanoi_today
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -55,6 +57,27 @@ async def decided_rating(http: httpx.AsyncClient, settings: Settings, tenant: Te
     return evaluation, published["position"]
 
 
+class RatedMember(NamedTuple):
+    """A staffed tenant whose first member's March rating its unit's head decided (C, 65)."""
+
+    tenant: Tenant
+    org: Org
+    hr: str  # the HR officer's token
+    staff: StaffId
+    evaluation: str
+
+
+async def member_rated(http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
+                       members: int, publish: bool = True) -> RatedMember:
+    """A fresh tenant of ``members`` people where member 0's rating is decided (and published
+    unless told not to)."""
+    tenant, org, hr = await staffed(members=members)
+    staff = org.members[0]
+    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader,
+                                         publish=publish)
+    return RatedMember(tenant, org, hr, staff, evaluation)
+
+
 async def refused(runtime: Runtime, tenant: Tenant, call: Awaitable[dict[str, Any]]) -> str:
     """The call is refused with a typed error in both languages, and writes nothing."""
     async with runtime.pool.acquire() as conn:
@@ -69,17 +92,12 @@ async def refused(runtime: Runtime, tenant: Tenant, call: Awaitable[dict[str, An
 
 
 async def test_an_appeal_through_both_instances_amends_the_rating(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    staff = org.members[0]
-    evaluation, _ = await decided_rating(http, settings, tenant, org, staff, org.leader)
+    tenant, org, hr, staff, evaluation = await member_rated(http, settings, staffed, 3)
     me = token_for(settings, tenant.slug, staff, "staff")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     chair = token_for(settings, tenant.slug, org.chair, "unit_leader", "staff")
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
 
     # Filing: the first instance goes to the leader who decided.
     filed = data(await gql(http, me, FILE, {

@@ -12,6 +12,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.conftest import TenantFactory
 from tests.e2e.conftest import Staffing
 from tests.e2e.test_live_board import receive, socket
 from tests.support.auditors import ADMIN, granted_auditor
@@ -34,10 +35,9 @@ async def _accesses(runtime: Runtime, user: str) -> list[tuple[str, str, str]]:
 
 async def test_an_auditor_without_a_grant_sees_nothing(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    new_tenant: TenantFactory, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, _ = await staffed(members=2)
     user = f"inspector-{uuid4().hex[:8]}"
     token = token_for(settings, tenant.slug, user, "auditor")
     body = await gql(http, token, HISTORY, {"subject": "PERSON", "id": str(org.members[0])})
@@ -77,12 +77,9 @@ async def test_a_granted_auditor_reads_history_and_each_read_is_logged(
 
 
 async def test_the_auditor_role_is_required_even_with_a_grant(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    token = token_for(settings, tenant.slug, org.hr, "hr_officer")
+    _, org, token = await staffed(members=1)  # the HR officer's
     assert error_code(await gql(http, token, HISTORY, {
         "subject": "UNIT", "id": str(org.unit)})) == "FORBIDDEN"
 

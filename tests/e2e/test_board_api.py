@@ -39,18 +39,15 @@ def _lines(org: Org, levels: str) -> list[dict[str, object]]:
 
 
 async def test_the_leader_decides_the_whole_board_and_the_dashboard_shows_it(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=6)
+    tenant, org, hr = await staffed(members=6)
     period = await _open(http, settings, tenant, org)
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     decided = data(await gql(http, leader, BOARD, {"period": period,
                                                    "lines": _lines(org, "ABBBBC")}))
     assert decided["decideRatings"]["id"] == period
     at = decided["decideRatings"]["position"]
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     board = data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
     levels = {r["staffId"]: r["level"] for r in nodes(board["unitRatings"]) if r["level"]}
     assert levels == {str(m): lv for m, lv in zip(org.members, "ABBBBC", strict=True)}

@@ -4,7 +4,6 @@ in order; other roles are refused and a broken order comes back with its code.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import anyio
 import httpx
@@ -13,12 +12,10 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId
 from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, nodes, token_for
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -31,11 +28,9 @@ ROUND = """query($at: Int) { collectiveRatings(year: 2026, atLeast: $at) {
 
 
 async def test_collectives_are_opened_by_hr_and_rated_in_order_by_the_level_above(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org, hr = await staffed(members=1)
     cell, secretary = UnitId(uuid.uuid4()), StaffId(uuid.uuid4())
     service = runtime.service(tenant)
 
@@ -47,7 +42,6 @@ async def test_collectives_are_opened_by_hr_and_rated_in_order_by_the_level_abov
             service.appoint_leader(AppointLeader(cell, secretary))
 
     await anyio.to_thread.run_sync(party_cell)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     chair = token_for(settings, tenant.slug, org.chair, "unit_leader")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
     staff = token_for(settings, tenant.slug, org.members[0], "staff")

@@ -5,7 +5,6 @@ event log (issue 20)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from projections.codec import decode
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -72,15 +72,12 @@ async def _listed(http: httpx.AsyncClient, token: str, q: dict[str, int], at: in
 
 
 async def test_a_quarter_of_a_is_proposed_approved_and_equals_the_log(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=7)
+    tenant, org, hr = await staffed(members=7)
     # Member 0: A, A, A → meets the rule; member 1: A, A, B → does not.
     for month, levels in ((4, "AABBCBB"), (5, "AABCBBB"), (6, "ABBBBBB")):
         at = await _month(http, settings, tenant, org, month, levels)
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     q2 = {"year": 2026, "quarter": 2}
     found = data(await gql(http, hr, CANDIDATES, {**q2, "at": at}))[
         "commendationCandidates"]["nominees"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -94,14 +93,11 @@ async def test_unit_month_board_shows_quota_completion_distribution_and_pages_of
 
 
 async def test_timeline_and_trends_month_over_month(
-    http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=4)
+    tenant, org, hr = await staffed(members=4)
     await _month(http, settings, tenant, org, 1, ["B", "B"])
     at = await _month(http, settings, tenant, org, 2, ["A", "B", "C"])
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     trend = data(await gql(http, hr, TREND, {"unit": str(org.unit), "at": at}))["trend"]
     points = [(n["node"]["month"], n["node"]["decided"],
                [lv["count"] for lv in n["node"]["levels"]]) for n in trend["edges"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,12 +15,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from services.http.auth import mint_token
-from services.platform.tenants import Tenant
 from services.settings import Settings
 from tests.conftest import OpenedMonthFactory
+from tests.e2e.conftest import Staffing
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
@@ -92,11 +91,9 @@ async def test_a_socket_without_a_valid_token_is_closed_before_any_subscription(
 
 
 async def test_staff_may_not_watch_a_board_and_an_expired_token_ends_the_watch(
-    server: str, http: httpx.AsyncClient, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    server: str, http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, _ = await staffed(members=2)
     variables = {"unit": str(org.unit), "year": 2026, "month": 6}
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
     async with socket(server, staff) as ws:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -57,15 +57,12 @@ async def _events(runtime: Runtime, tenant: Tenant) -> int:
 
 
 async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=4)
+    tenant, org, hr = await staffed(members=4)
     board = await _rated(http, settings, tenant, org, "ABBC")
     rated = {r["staffId"]: r["level"] for r in nodes(board["unitRatings"]) if r["level"]}
     names = {str(m): f"Lê Văn Thành Viên {i:02d}" for i, m in enumerate(org.members)}
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     query: dict[str, str | int] = {"unit": str(org.unit), **MAY}
 
     pdf = await http.get("/reports/unit-month.pdf", params=query, headers=_auth(hr))

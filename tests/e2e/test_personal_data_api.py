@@ -15,6 +15,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from storage.sealing import ERASED
+from tests.conftest import TenantFactory
 from tests.e2e.conftest import Staffing
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
@@ -52,12 +53,10 @@ async def test_only_hr_or_platform_admin_may_erase_and_a_refusal_writes_nothing(
 
 async def test_an_hr_officer_erases_a_person_of_their_tenant_and_the_board_shows_it(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    new_tenant: TenantFactory, staffed: Staffing,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org, hr = await staffed(members=2)
     person = org.members[0]
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     blank = await gql(http, hr, ERASE, {"staffId": str(person), "basis": " "})
     assert error_code(blank) == "ERASURE_BASIS_REQUIRED"
     # A person of another tenant is not this officer's to erase.

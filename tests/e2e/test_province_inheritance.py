@@ -5,7 +5,6 @@ versions its assignments and decisions record name the province's version."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import anyio
 import httpx
@@ -16,11 +15,11 @@ from services.app.commands import AdoptPolicy
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffed, Staffing
 from tests.e2e.test_appeal_workflow import refused
 from tests.e2e.test_work_workflow import ASSIGN, CATALOGUE, ITEMS, MY_WORK, _assignment
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 INHERIT, INHERIT_POLICY = operation("InheritProvinceCatalogue"), \
@@ -28,16 +27,20 @@ INHERIT, INHERIT_POLICY = operation("InheritProvinceCatalogue"), \
 REASONS = "Quyết định của UBND tỉnh về danh mục sản phẩm"
 
 
-async def test_a_ward_inherits_what_the_province_sets_and_changes_only_what_it_allows(
-        http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-        new_tenant: Callable[..., Awaitable[Tenant]],
-        org_in: Callable[..., Awaitable[Org]]) -> None:
+async def _ward(runtime: Runtime, settings: Settings, staffed: Staffing, members: int
+                ) -> tuple[Tenant, Staffed, str]:
+    """A fresh province, a ward under it with ``members`` people, and a token of an HR officer
+    of the province."""
     province = await runtime.registry.register(f"tinh-{uuid.uuid4().hex[:8]}", "Tỉnh thử",
                                                "province", None)
-    ward = await new_tenant(parent=province.slug)
-    org = await org_in(ward, members=2)
-    province_hr = token_for(settings, province.slug, uuid.uuid4(), "hr_officer")
-    ward_hr = token_for(settings, ward.slug, org.hr, "hr_officer")
+    ward = await staffed(members=members, parent=province.slug)
+    return province, ward, token_for(settings, province.slug, uuid.uuid4(), "hr_officer")
+
+
+async def test_a_ward_inherits_what_the_province_sets_and_changes_only_what_it_allows(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
+) -> None:
+    province, (ward, org, ward_hr), province_hr = await _ward(runtime, settings, staffed, 2)
     # The province lets its wards retune "ho-so" and add outputs; "bao-cao" is locked.
     data(await gql(http, province_hr, CATALOGUE, {"input": {
         **ITEMS, "allowance": {"addItems": True, "adjustItems": ["ho-so"]}},
@@ -87,15 +90,9 @@ WARD_CATALOGUE = "query { workCatalogue { version provinceVersion items { key co
 
 
 async def test_a_ward_sees_the_provinces_new_catalogue_version_and_applies_it_in_one_action(
-        http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-        new_tenant: Callable[..., Awaitable[Tenant]],
-        org_in: Callable[..., Awaitable[Org]]) -> None:
-    province = await runtime.registry.register(f"tinh-{uuid.uuid4().hex[:8]}", "Tỉnh thử",
-                                               "province", None)
-    ward = await new_tenant(parent=province.slug)
-    org = await org_in(ward, members=1)
-    province_hr = token_for(settings, province.slug, uuid.uuid4(), "hr_officer")
-    ward_hr = token_for(settings, ward.slug, org.hr, "hr_officer")
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
+) -> None:
+    province, (ward, org, ward_hr), province_hr = await _ward(runtime, settings, staffed, 1)
     scheme = {**ITEMS, "allowance": {"addItems": True, "adjustItems": ["ho-so"]}}
     data(await gql(http, province_hr, CATALOGUE, {"input": scheme, "reasons": REASONS}))
 
