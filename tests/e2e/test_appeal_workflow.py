@@ -18,6 +18,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
+from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -25,8 +26,6 @@ from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
-OPEN, SELF, DECIDE = operation("OpenPeriod"), operation("SubmitSelfAssessment"), \
-    operation("DecideRating")
 HISTORY, PUBLISH = operation("RatingHistory"), operation("PublishPeriod")
 FILE, ACCEPT = operation("FileAppeal"), operation("AcceptAppeal")
 ASK, ANSWER = operation("RequestAppealInformation"), operation("ProvideAppealInformation")
@@ -34,7 +33,6 @@ DECIDE_APPEAL, ESCALATE = operation("DecideAppeal"), operation("EscalateAppeal")
 DETAIL, PENDING = operation("AppealDetail"), operation("MyPendingWork")
 LEADER, UNITS = operation("LeaderAccountability"), operation("UnitAppealCounts")
 TAKE_UP, TIMELINE = operation("TakeUpAppeal"), operation("PersonTimeline")
-MARCH = {"year": 2026, "month": 3}
 
 
 async def decided_rating(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,

@@ -17,32 +17,16 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
+from tests.e2e.months import decided_month
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
-OPEN = operation("OpenPeriod")
-BOARD = operation("DecideRatings")
 CANDIDATES = operation("CommendationCandidates")
 PROPOSALS = operation("CommendationProposals")
 PROPOSE = operation("ProposeCommendations")
 DECIDE = operation("DecideCommendation")
-SCORES = {"A": 95, "B": 82, "C": 60}
-
-
-async def _month(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
-                 month: int, levels: str) -> int:
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), "year": 2026,
-                                             "month": month}))["openPeriod"]["id"]
-    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
-    lines = [{"staffId": str(p), "level": lv, "score": SCORES[lv]}
-             for p, lv in zip(org.members, levels, strict=True)]
-    position: int = data(await gql(http, leader, BOARD, {"period": period, "lines": lines}))[
-        "decideRatings"]["position"]
-    return position
 
 
 async def _recount(runtime: Runtime, tenant: Tenant) -> dict[str, str]:
@@ -77,7 +61,7 @@ async def test_a_quarter_of_a_is_proposed_approved_and_equals_the_log(
     tenant, org, hr = await staffed(members=7)
     # Member 0: A, A, A → meets the rule; member 1: A, A, B → does not.
     for month, levels in ((4, "AABBCBB"), (5, "AABCBBB"), (6, "ABBBBBB")):
-        at = await _month(http, settings, tenant, org, month, levels)
+        at = await decided_month(http, settings, tenant, org, month, levels)
     q2 = {"year": 2026, "quarter": 2}
     found = data(await gql(http, hr, CANDIDATES, {**q2, "at": at}))[
         "commendationCandidates"]["nominees"]

@@ -11,6 +11,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
+from tests.e2e.test_rating_workflow import DECIDE, OPEN, SELF
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -18,9 +19,6 @@ from tests.support.paging import MAX_PAGES, next_cursor, too_many_pages
 
 pytestmark = pytest.mark.e2e
 
-OPEN = operation("OpenPeriod")
-SELF = operation("SubmitSelfAssessment")
-DECIDE = operation("DecideRating")
 BOARD = operation("UnitMonthBoard")
 BOARDS = operation("TenantBoards")
 TIMELINE = operation("PersonTimeline")

@@ -19,18 +19,16 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
+from tests.e2e.months import SCORES, decided_month
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
-OPEN = operation("OpenPeriod")
-BOARD = operation("DecideRatings")
 READ = operation("UnitBoard")
 MAY = {"year": 2026, "month": 5}
 ADMIN = Actor("platform-admin", "platform_admin")
-SCORES = {"A": 95, "B": 82, "C": 60, "D": 40}
 HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị\n"
 
 
@@ -40,13 +38,8 @@ def _auth(token: str) -> dict[str, str]:
 
 async def _rated(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
                  levels: str) -> dict[str, Any]:
+    at = await decided_month(http, settings, tenant, org, MAY["month"], levels)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MAY}))["openPeriod"]["id"]
-    leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
-    lines = [{"staffId": str(p), "level": lv, "score": SCORES[lv]}
-             for p, lv in zip(org.members, levels, strict=True)]
-    at = data(await gql(http, leader, BOARD, {"period": period, "lines": lines}))[
-        "decideRatings"]["position"]
     return data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
 
 
