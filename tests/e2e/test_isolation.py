@@ -12,6 +12,7 @@ from projections.runner import head_position
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import Staffing
 from tests.e2e.test_rating_workflow import BOARD, DECIDE, HISTORY, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
@@ -21,13 +22,10 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_other_tenants_ids_name_nothing(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
-    x, y = await new_tenant(), await new_tenant()
-    org_x = await org_in(x, members=2)
-    org_y = await org_in(y, members=2, ids={"hr": uuid.uuid4()})
-    hr_y = token_for(settings, y.slug, org_y.hr, "hr_officer")
+    x, org_x, _ = await staffed(members=2)
+    y, org_y, hr_y = await staffed(members=2)
     period_y = data(await gql(http, hr_y, OPEN, {"unit": str(org_y.unit), **MARCH}))["openPeriod"]
     # X's officers, leader and staff, with Y's ids:
     hr_x = token_for(settings, x.slug, org_y.hr, "hr_officer", "unit_leader", "auditor")
