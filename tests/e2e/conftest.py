@@ -1,4 +1,5 @@
-"""Fixtures of the end-to-end tests: where most of them start."""
+"""Fixtures and helpers of the end-to-end tests: where most of them start, and how they
+see that a refusal wrote nothing."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import NamedTuple
 import pytest
 
 from services.platform.tenants import Tenant
+from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import TenantFactory
 from tests.support.gql import token_for
 from tests.support.org import Org
+from tests.support.readmodels import event_count
 
 
 class Staffed(NamedTuple):
@@ -33,3 +36,9 @@ def staffed(settings: Settings, new_tenant: TenantFactory,
         org = await org_in(tenant, members=members)
         return Staffed(tenant, org, token_for(settings, tenant.slug, org.hr, "hr_officer"))
     return make
+
+
+async def events_in(runtime: Runtime, tenant: Tenant) -> int:
+    """How many events the tenant's log holds: a refusal leaves it as it was."""
+    async with runtime.pool.acquire() as conn:
+        return await event_count(conn, tenant.schema)

@@ -17,12 +17,11 @@ from services.app.appeals import hanoi_today
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.e2e.conftest import Staffing
+from tests.e2e.conftest import Staffing, events_in
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -78,10 +77,9 @@ async def member_rated(http: httpx.AsyncClient, settings: Settings, staffed: Sta
 
 async def refused(runtime: Runtime, tenant: Tenant, call: Awaitable[dict[str, Any]]) -> str:
     """The call is refused with a typed error in both languages, and writes nothing."""
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
-        body = await call
-        assert await event_count(conn, tenant.schema) == before, "something was written"
+    before = await events_in(runtime, tenant)
+    body = await call
+    assert await events_in(runtime, tenant) == before, "something was written"
     error = body["errors"][0]
     assert error["message"], body
     assert error["extensions"]["messageEn"], body

@@ -15,9 +15,9 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.conftest import OpenedMonthFactory
+from tests.e2e.conftest import events_in
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, token_for
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +32,9 @@ async def ward(runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
 
 async def _unchanged(runtime: Runtime, tenant: Tenant, call: Awaitable[dict[str, Any]]
                      ) -> dict[str, Any]:
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
-        body = await call
-        assert await event_count(conn, tenant.schema) == before, "something was written"
+    before = await events_in(runtime, tenant)
+    body = await call
+    assert await events_in(runtime, tenant) == before, "something was written"
     assert body["errors"][0]["message"], body
     assert body["errors"][0]["extensions"]["messageEn"], body
     assert "Traceback" not in str(body)

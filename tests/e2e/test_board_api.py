@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -11,11 +10,11 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.e2e.conftest import Staffing
+from tests.conftest import TenantFactory
+from tests.e2e.conftest import Staffing, events_in
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -61,8 +60,7 @@ async def test_a_refused_line_is_named_and_nothing_is_written(
     tenant, org, _ = await staffed(members=6)  # 7 people to rate: at most 2 "excellent"
     period = await _open(http, settings, tenant, org)
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
+    before = await events_in(runtime, tenant)
     body = await gql(http, leader, BOARD, {"period": period, "lines": _lines(org, "BAAAB")})
     assert error_code(body) == "QUOTA_EXCEEDED"
     error = body["errors"][0]
@@ -70,24 +68,21 @@ async def test_a_refused_line_is_named_and_nothing_is_written(
     assert error["extensions"]["staffId"] == str(org.members[3])
     assert error["message"].startswith("Dòng 4 (Lê Văn Thành Viên 03): ")
     assert error["extensions"]["messageEn"].startswith("Line 4 (Lê Văn Thành Viên 03): ")
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, tenant.schema) == before
+    assert await events_in(runtime, tenant) == before
 
 
 async def test_a_board_is_refused_to_other_roles_tenants_and_oversized_lists(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, new_tenant: TenantFactory,
+    staffed: Staffing,
 ) -> None:
-    tenant, other = await new_tenant(), await new_tenant()
-    org = await org_in(tenant, members=3)
+    tenant, org, hr = await staffed(members=3)
+    other = await new_tenant()
     period = await _open(http, settings, tenant, org)
     lines = _lines(org, "BBB")
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     stranger = token_for(settings, other.slug, org.leader, "unit_leader", "staff")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
+    before = await events_in(runtime, tenant)
     assert error_code(await gql(http, staff, BOARD, {"period": period, "lines": lines})) \
         == "FORBIDDEN"
     assert error_code(await gql(http, hr, BOARD, {"period": period, "lines": lines})) \
@@ -98,5 +93,4 @@ async def test_a_board_is_refused_to_other_roles_tenants_and_oversized_lists(
     many = [{"staffId": str(uuid.uuid4()), "level": "B", "score": 80}] * 501
     assert error_code(await gql(http, leader, BOARD, {"period": period, "lines": many})) \
         == "INVALID_INPUT"
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, tenant.schema) == before
+    assert await events_in(runtime, tenant) == before

@@ -18,7 +18,8 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
-from tests.e2e.test_commendations import CANDIDATES, PROPOSALS, PROPOSE, _month
+from tests.e2e.months import decided_month
+from tests.e2e.test_commendations import CANDIDATES, PROPOSALS, PROPOSE
 from tests.e2e.test_evaluation_domain import ADJUST, ADOPT
 from tests.support.gql import data, error_code, gql, token_for
 from tests.support.org import Org
@@ -42,7 +43,7 @@ async def _quarter(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, 
     # Member 0: A, A, A; member 1: A, A, B; the others never A.
     at = 0
     for month, levels in ((4, "AABBCBB"), (5, "AABCBBB"), (6, "ABBBBBB")):
-        at = await _month(http, settings, tenant, org, month, levels)
+        at = await decided_month(http, settings, tenant, org, month, levels)
     return at
 
 

@@ -20,10 +20,9 @@ from graphql import (
 from services.gql.schema import schema
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.e2e.conftest import Staffing
+from tests.e2e.conftest import Staffing, events_in
 from tests.support.event_kinds import tenant_event_topics
 from tests.support.gql import error_code, gql, token_for
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -131,10 +130,8 @@ async def test_a_caller_who_may_only_read_is_refused_every_writing_mutation(
 ) -> None:
     tenant, org, _ = await staffed(members=1)
     auditor = token_for(settings, tenant.slug, org.members[0], "auditor")
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, tenant.schema)
+    before = await events_in(runtime, tenant)
     for name in sorted({m for names in WRITTEN_BY.values() for m in names}):
         body = await gql(http, auditor, _call(name, tenant.slug))
         assert error_code(body) == "FORBIDDEN", (name, body)
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, tenant.schema) == before
+    assert await events_in(runtime, tenant) == before

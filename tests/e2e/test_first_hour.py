@@ -7,21 +7,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.e2e.conftest import Staffing
+from tests.e2e.conftest import Staffing, events_in
 from tests.support.auditors import granted_auditor
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
-
-
-async def _events(runtime: Runtime, tenant: Tenant) -> int:
-    async with runtime.pool.acquire() as conn:
-        return await event_count(conn, tenant.schema)
 
 
 async def test_aliased_root_fields_answer_under_their_alias(
@@ -61,7 +54,7 @@ async def test_a_person_without_a_name_or_position_is_not_registered(
     runtime: Runtime, http: httpx.AsyncClient, staffed: Staffing, blank: dict[str, str],
 ) -> None:
     tenant, org, hr = await staffed(members=1)
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     person = {"fullName": "Nguyễn Văn An", "position": "Chuyên viên", **blank}
     body = await gql(http, hr,
                      "mutation($n: String!, $p: String!, $u: ID!) { registerStaff(input: "
@@ -71,20 +64,20 @@ async def test_a_person_without_a_name_or_position_is_not_registered(
     ext = body["errors"][0]["extensions"]
     assert ext["code"] == "TEXT_REQUIRED"
     assert ext["field"] == next(iter(blank))
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
 
 async def test_a_month_seventy_years_ahead_is_not_opened(
     runtime: Runtime, http: httpx.AsyncClient, staffed: Staffing,
 ) -> None:
     tenant, org, hr = await staffed(members=1)
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     body = await gql(http, hr, operation("OpenPeriod"), {"unit": str(org.unit), "year": 2099,
                                                          "month": 5})
     ext = body["errors"][0]["extensions"]
     assert ext["code"] == "INVALID_INPUT"
     assert "2099" in ext["messageVi"]
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
 
 @pytest.mark.parametrize("as_of", ["999999999", "99999999999999999999"])

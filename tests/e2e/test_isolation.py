@@ -12,11 +12,10 @@ from projections.runner import head_position
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.e2e.conftest import Staffing
+from tests.e2e.conftest import Staffing, events_in
 from tests.e2e.test_rating_workflow import BOARD, DECIDE, HISTORY, MARCH, OPEN, SELF
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.org import Org
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +28,7 @@ async def test_other_tenants_ids_name_nothing(
     period_y = data(await gql(http, hr_y, OPEN, {"unit": str(org_y.unit), **MARCH}))["openPeriod"]
     # X's officers, leader and staff, with Y's ids:
     hr_x = token_for(settings, x.slug, org_y.hr, "hr_officer", "unit_leader", "auditor")
-    async with runtime.pool.acquire() as conn:
-        before = await event_count(conn, y.schema)
+    before = await events_in(runtime, y)
     opened_by_x = await gql(http, hr_x, OPEN, {"unit": str(org_y.unit), **MARCH})
     assert error_code(opened_by_x) == "NOT_FOUND"
     leader_x = token_for(settings, x.slug, org_y.leader, "unit_leader")
@@ -50,8 +48,7 @@ async def test_other_tenants_ids_name_nothing(
     units = data(await gql(http, hr_x, "query($at: Int) { units(atLeast: $at) { "
                            "edges { node { id } } } }", {"at": head_x}))["units"]["edges"]
     assert {u["node"]["id"] for u in units} == {str(org_x.root), str(org_x.unit)}
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, y.schema) == before
+    assert await events_in(runtime, y) == before
 
 
 async def test_same_ids_in_two_tenants_stay_apart(

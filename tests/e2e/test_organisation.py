@@ -10,8 +10,8 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.e2e.conftest import events_in
 from tests.support.gql import data, error_code, gql, nodes, token_for
-from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
 
@@ -56,5 +56,4 @@ async def test_only_hr_officers_change_the_organisation(
     hr = token_for(settings, tenant.slug, "hr-1", "hr_officer")
     assert error_code(await gql(http, hr, STAFF, {"unit": "00000000-0000-0000-0000-000000000000"})
                       ) == "NOT_FOUND"
-    async with runtime.pool.acquire() as conn:
-        assert await event_count(conn, tenant.schema) == 0
+    assert await events_in(runtime, tenant) == 0
