@@ -7,28 +7,19 @@ import uuid
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.conftest import TenantFactory
-from tests.e2e.conftest import Staffing, events_in
+from tests.conftest import OpenedMonthFactory, TenantFactory
+from tests.e2e.conftest import events_in
 from tests.support.gql import data, error_code, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
 
 pytestmark = pytest.mark.e2e
 
-OPEN = operation("OpenPeriod")
 BOARD = operation("DecideRatings")
 READ = operation("UnitBoard")
 MAY = {"year": 2026, "month": 5}
-
-
-async def _open(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org) -> str:
-    hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
-    period: str = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MAY}))[
-        "openPeriod"]["id"]
-    return period
 
 
 def _lines(org: Org, levels: str) -> list[dict[str, object]]:
@@ -38,10 +29,10 @@ def _lines(org: Org, levels: str) -> list[dict[str, object]]:
 
 
 async def test_the_leader_decides_the_whole_board_and_the_dashboard_shows_it(
-    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
+    http: httpx.AsyncClient, settings: Settings, opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant, org, hr = await staffed(members=6)
-    period = await _open(http, settings, tenant, org)
+    month = await opened_month(members=6, **MAY)
+    tenant, org, hr, period = month.tenant, month.org, month.hr, month.period
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     decided = data(await gql(http, leader, BOARD, {"period": period,
                                                    "lines": _lines(org, "ABBBBC")}))
@@ -55,10 +46,11 @@ async def test_the_leader_decides_the_whole_board_and_the_dashboard_shows_it(
 
 
 async def test_a_refused_line_is_named_and_nothing_is_written(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant, org, _ = await staffed(members=6)  # 7 people to rate: at most 2 "excellent"
-    period = await _open(http, settings, tenant, org)
+    month = await opened_month(members=6, **MAY)  # 7 people to rate: at most 2 "excellent"
+    tenant, org, period = month.tenant, month.org, month.period
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
     before = await events_in(runtime, tenant)
     body = await gql(http, leader, BOARD, {"period": period, "lines": _lines(org, "BAAAB")})
@@ -73,11 +65,11 @@ async def test_a_refused_line_is_named_and_nothing_is_written(
 
 async def test_a_board_is_refused_to_other_roles_tenants_and_oversized_lists(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, new_tenant: TenantFactory,
-    staffed: Staffing,
+    opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant, org, hr = await staffed(members=3)
+    month = await opened_month(members=3, **MAY)
+    tenant, org, hr, period = month.tenant, month.org, month.hr, month.period
     other = await new_tenant()
-    period = await _open(http, settings, tenant, org)
     lines = _lines(org, "BBB")
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
     stranger = token_for(settings, other.slug, org.leader, "unit_leader", "staff")

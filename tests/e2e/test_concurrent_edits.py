@@ -9,14 +9,11 @@ import anyio
 import httpx
 import pytest
 
-from services.settings import Settings
-from tests.e2e.conftest import Staffing
-from tests.support.gql import data, error_code, gql, nodes, token_for
+from tests.conftest import OpenedMonthFactory
+from tests.support.gql import data, error_code, gql, nodes
 
 pytestmark = pytest.mark.e2e
 
-OPEN = """mutation($unit: ID!) { openPeriod(input: {unitId: $unit, year: 2026, month: 10}) {
-  id position } }"""
 PROPOSE = """mutation($input: ProposeRatingInput!) { proposeRating(input: $input) {
   id position } }"""
 FILE = """query($id: ID!, $at: Int) { evaluationFile(evaluationId: $id, atLeast: $at) {
@@ -26,18 +23,18 @@ BOARD = """query($unit: ID!, $at: Int) { unitRatings(unitId: $unit, year: 2026, 
 
 
 async def test_two_proposals_on_the_same_version_one_wins_the_other_is_stale_and_retries(
-    http: httpx.AsyncClient, settings: Settings, staffed: Staffing,
+    http: httpx.AsyncClient, opened_month: OpenedMonthFactory,
 ) -> None:
-    tenant, org, hr = await staffed(members=2)
-    leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
+    month = await opened_month(members=2, month=10)
+    org, hr = month.org, month.hr
+    leader = month.token(org.leader, "unit_leader")
     staff = org.members[0]
-    opened = data(await gql(http, hr, OPEN, {"unit": str(org.unit)}))["openPeriod"]
     board = data(await gql(http, hr, BOARD, {"unit": str(org.unit),
-                                             "at": opened["position"]}))["unitRatings"]
+                                             "at": month.position}))["unitRatings"]
     read = next(r["version"] for r in nodes(board) if r["staffId"] == str(staff))
 
     def proposal(level: str, score: int, version: int) -> dict[str, Any]:
-        return {"input": {"periodId": opened["id"], "staffId": str(staff), "level": level,
+        return {"input": {"periodId": month.period, "staffId": str(staff), "level": level,
                           "score": score, "expectedVersion": version}}
 
     editors = {"leader": (leader, proposal("B", 80, read)),
