@@ -388,6 +388,31 @@ class Evaluations(Application):  # type: ignore[type-arg]
         with self._datastore.get_connection() as conn:
             rows = conn.execute(query, (wanted, since), prepare=True).fetchall()
         found = dict(start)  # lent (in the batch) or copies: brought forward in place
+        moved = self._replay(rows, found)
+        if self._cache is not None:
+            for aggregate_id in moved:
+                self._cache.put(aggregate_id, found[aggregate_id])  # outside a batch: a copy
+        return found
+
+    def as_of(self, ids: Iterable[UUID], event: tuple[UUID, int]) -> dict[UUID, Aggregate]:
+        """Aggregates as they stood when ``event`` (originator id, version) was recorded:
+        their events up to its position in the log, replayed. Positions follow the commit
+        order (appends hold the table lock), where clocks of several processes need not.
+        Ids with no events by then are absent from the result."""
+        query = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM {0}.{1} e "
+            "WHERE e.originator_id = ANY(%s::uuid[]) AND e.notification_id <= "
+            "(SELECT notification_id FROM {0}.{1} WHERE originator_id = %s "
+            "AND originator_version = %s) ORDER BY e.originator_id, e.originator_version"
+        ).format(Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
+        with self._datastore.get_connection() as conn:
+            rows = conn.execute(query, (list(ids), *event), prepare=True).fetchall()
+        found: dict[UUID, Aggregate] = {}
+        self._replay(rows, found)
+        return found
+
+    def _replay(self, rows: Iterable[Any], found: dict[UUID, Aggregate]) -> set[UUID]:
+        """Apply stored events (in each aggregate's order) to ``found``; the ids moved."""
         moved: set[UUID] = set()
         for row in rows:
             aggregate_id = row["originator_id"]
@@ -396,10 +421,7 @@ class Evaluations(Application):  # type: ignore[type-arg]
                 topic=row["topic"], state=bytes(row["state"])))
             found[aggregate_id] = event.mutate(found.get(aggregate_id))
             moved.add(aggregate_id)
-        if self._cache is not None:
-            for aggregate_id in moved:
-                self._cache.put(aggregate_id, found[aggregate_id])  # outside a batch: a copy
-        return found
+        return moved
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)
