@@ -25,12 +25,11 @@ pytestmark = pytest.mark.integration
 
 async def test_an_event_recorded_after_the_decision_is_left_out_whatever_its_clock_said(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
-) -> None:
+    org_in: Callable[..., Awaitable[Org]]) -> None:
     tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
     service = runtime.service(tenant)
     app = service.app
+    org = await org_in(tenant, members=1)
     person = org.members[0]
 
     def scenario() -> None:

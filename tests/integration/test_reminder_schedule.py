@@ -41,24 +41,6 @@ def sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
         controller.stop()
 
 
-async def _owing(runtime: Runtime, tenant: Tenant, org: Org, year: int, month: int,
-                 deadline: date) -> tuple[str, list[uuid.UUID]]:
-    """A month open in ``tenant`` whose people (with addresses ``<tag>-<i>@…``) owe
-    reminders by ``deadline``; the tag and the people."""
-    service = runtime.service(tenant)
-    with acting_as(Actor("hr", "hr_officer")):
-        await anyio.to_thread.run_sync(lambda: service.open_period(
-            OpenPeriod(org.unit, year, month, deadline=deadline)))
-    await _projected(runtime, tenant)
-    tag = uuid.uuid4().hex[:8]
-    people = [org.leader, *org.members]
-    await ensure_tables(runtime.pool)
-    for i, person in enumerate(people):
-        await runtime.pool.execute("INSERT INTO platform.staff_contacts VALUES ($1, $2, $3)",
-                                   tenant.slug, person, f"{tag}-{i}@phuong.gov.vn")
-    return tag, people
-
-
 async def test_two_servers_schedulers_send_each_reminder_once(
     runtime: Runtime, settings: Settings, sink: tuple[Path, int],
     new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
@@ -100,16 +82,34 @@ async def test_two_servers_schedulers_send_each_reminder_once(
     assert all(r["sent_at"] is not None for r in claimed)
 
 
+async def _owing(runtime: Runtime, tenant: Tenant, org: Org, year: int, month: int,
+                 deadline: date) -> tuple[str, list[uuid.UUID]]:
+    """A month open in ``tenant`` whose people (with addresses ``<tag>-<i>@…``) owe
+    reminders by ``deadline``; the tag and the people."""
+    service = runtime.service(tenant)
+    with acting_as(Actor("hr", "hr_officer")):
+        await anyio.to_thread.run_sync(lambda: service.open_period(
+            OpenPeriod(org.unit, year, month, deadline=deadline)))
+    await _projected(runtime, tenant)
+    tag = uuid.uuid4().hex[:8]
+    people = [org.leader, *org.members]
+    await ensure_tables(runtime.pool)
+    for i, person in enumerate(people):
+        await runtime.pool.execute("INSERT INTO platform.staff_contacts VALUES ($1, $2, $3)",
+                                   tenant.slug, person, f"{tag}-{i}@phuong.gov.vn")
+    return tag, people
+
+
 async def test_a_replica_skips_the_scan_while_another_replica_scans(
     runtime: Runtime, settings: Settings, sink: tuple[Path, int],
     new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
 ) -> None:
-    folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
     # Another month no other test opens (every tenant of the database is scanned).
     today, deadline = date(2032, 6, 8), date(2032, 6, 10)
-    tag, people = await _owing(runtime, tenant, org, 2032, 5, deadline)
+    tenant = await new_tenant()
+    tag, people = await _owing(runtime, tenant, await org_in(tenant, members=2), 2032, 5,
+                               deadline)
+    folder, port = sink
     server = await bootstrap(dataclasses.replace(settings, smtp_port=port), projector=False)
     try:
         async with runtime.pool.acquire() as scanning:  # the other replica, mid-scan
