@@ -139,34 +139,40 @@ def _criteria(policy: Policy, points: dict[str, float]
     return tuple((c.label_vi, c.max_points, points.get(c.key)) for c in policy.criteria)
 
 
-async def fill_unit_year(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int, scope: Scope,
-                         prepared_by: str = "") -> report.UnitYearReport | None:
-    s = tenant.schema
-    async with unit_snapshot(rt, tenant, unit_id, scope) as (conn, position, unit):
-        if unit is None:
-            return None
-        people = await conn.fetch(
-            f"SELECT p.staff_id, p.full_name, p.position_title, a.score, a.level, "
-            f"coalesce(m.levels, '{{}}') AS levels FROM {s}.rm_staff p "
-            f"LEFT JOIN LATERAL (SELECT score, level FROM {s}.rm_ratings WHERE staff_id = "
-            "p.staff_id AND kind = 'annual' AND year = $2 AND subject = $3 "
-            "ORDER BY position DESC LIMIT 1) a ON true "
-            f"LEFT JOIN LATERAL (SELECT array_agg(level) AS levels FROM {s}.rm_ratings "
-            "WHERE staff_id = p.staff_id AND kind = 'monthly' AND year = $2 AND subject = $3 "
-            "AND level IS NOT NULL) m ON true WHERE p.unit_id = $1 "
-            "ORDER BY p.full_name, p.staff_id", unit_id, year, OFFICIAL)
-        collectives = await conn.fetch(
-            f"SELECT unit_name, level, reasons FROM {s}.rm_collective_ratings "
-            "WHERE year = $2 AND (unit_id = $1 OR parent_id = $1) ORDER BY rank, unit_name",
-            unit_id, year)
+async def _year_rows(conn: DbConn, s: str, unit_id: UUID, year: int
+                     ) -> tuple[report.UnitYearRow, ...]:
+    """Each person of the unit: the year's level, and how many months at each level."""
+    people = await conn.fetch(
+        f"SELECT p.staff_id, p.full_name, p.position_title, a.score, a.level, "
+        f"coalesce(m.levels, '{{}}') AS levels FROM {s}.rm_staff p "
+        f"LEFT JOIN LATERAL (SELECT score, level FROM {s}.rm_ratings WHERE staff_id = "
+        "p.staff_id AND kind = 'annual' AND year = $2 AND subject = $3 "
+        "ORDER BY position DESC LIMIT 1) a ON true "
+        f"LEFT JOIN LATERAL (SELECT array_agg(level) AS levels FROM {s}.rm_ratings "
+        "WHERE staff_id = p.staff_id AND kind = 'monthly' AND year = $2 AND subject = $3 "
+        "AND level IS NOT NULL) m ON true WHERE p.unit_id = $1 "
+        "ORDER BY p.full_name, p.staff_id", unit_id, year, OFFICIAL)
     rows = []
     for p in people:
         monthly = {lv: list(p["levels"]).count(lv.value) for lv in Level}
         rows.append(report.UnitYearRow(p["full_name"], p["position_title"],
                                        {k: v for k, v in monthly.items() if v},
                                        _score(p["score"]), _level(p["level"])))
+    return tuple(rows)
+
+
+async def fill_unit_year(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int, scope: Scope,
+                         prepared_by: str = "") -> report.UnitYearReport | None:
+    async with unit_snapshot(rt, tenant, unit_id, scope) as (conn, position, unit):
+        if unit is None:
+            return None
+        rows = await _year_rows(conn, tenant.schema, unit_id, year)
+        collectives = await conn.fetch(
+            f"SELECT unit_name, level, reasons FROM {tenant.schema}.rm_collective_ratings "
+            "WHERE year = $2 AND (unit_id = $1 OR parent_id = $1) ORDER BY rank, unit_name",
+            unit_id, year)
     return report.UnitYearReport(
-        tenant.name, unit["name"], year, position, tuple(rows),
+        tenant.name, unit["name"], year, position, rows,
         tuple(report.CollectiveRow(c["unit_name"], _level(c["level"]), c["reasons"] or "")
               for c in collectives), prepared_by=prepared_by, head_name=unit["head"] or "")
 
