@@ -189,7 +189,11 @@ class Platform:
         async with self.pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
             try:
-                await anyio.to_thread.run_sync(PlatformLog, self.shared, True)
+                # The library's CREATE … IF NOT EXISTS still locks an existing table (its
+                # index's SHARE lock holds up writers): only for a log not created yet.
+                created = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL",
+                                              f"{PLATFORM_SCHEMA}.{PLATFORM_EVENTS_TABLE}")
+                await anyio.to_thread.run_sync(PlatformLog, self.shared, not created)
                 await conn.execute(install_sql(PLATFORM_SCHEMA, PLATFORM_EVENTS_TABLE))
                 await install_platform_log_roles(
                     conn, f"{PLATFORM_SCHEMA}.{PLATFORM_EVENTS_TABLE}")

@@ -1,7 +1,8 @@
 """Starting a replica beside running ones changes no platform table that is already as it
 should be: an ``ALTER TABLE`` (even ``ADD COLUMN IF NOT EXISTS`` of a column that exists)
-or a ``DROP TRIGGER`` takes an ACCESS EXCLUSIVE lock, which waits behind every reader and
-stops every query behind it, on a live system."""
+or a ``DROP TRIGGER`` takes an ACCESS EXCLUSIVE lock, which waits behind every query and
+stops every query behind it, on a live system; a ``CREATE INDEX`` (even ``IF NOT EXISTS``)
+or ``CREATE TRIGGER`` waits for the writers and holds up the ones after it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
-from services.store.ddl import missing_columns, without_present_columns
+from services.store.ddl import missing_ddl, without_present
 
 pytestmark = pytest.mark.integration
 
@@ -20,8 +21,8 @@ pytestmark = pytest.mark.integration
 async def test_a_second_start_waits_for_no_lock_on_the_platform_tables(
     runtime: Runtime, settings: Settings,
 ) -> None:
-    # A reader holds every platform table (ACCESS SHARE, as any SELECT does) while another
-    # replica starts: anything stronger than a reader's neighbour would wait for it.
+    # A writer holds every platform table (ROW EXCLUSIVE, as any INSERT or UPDATE does)
+    # while another replica starts: any lock that would hold up writers waits for it.
     tables = [r["t"] for r in await runtime.pool.fetch(
         "SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables "
         "WHERE schemaname = 'platform'")]
@@ -29,7 +30,7 @@ async def test_a_second_start_waits_for_no_lock_on_the_platform_tables(
     async with runtime.pool.acquire() as reader:
         held = reader.transaction()
         await held.start()
-        await reader.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS SHARE MODE")
+        await reader.execute(f"LOCK TABLE {', '.join(tables)} IN ROW EXCLUSIVE MODE")
         start = asyncio.create_task(bootstrap(settings, projector=False))
         try:
             while not start.done() and not waited:
@@ -44,22 +45,26 @@ async def test_a_second_start_waits_for_no_lock_on_the_platform_tables(
     assert waited == []
 
 
-async def test_a_column_is_added_only_when_the_catalogue_lacks_it(runtime: Runtime) -> None:
+async def test_a_column_or_an_index_is_added_only_when_the_catalogue_lacks_it(
+        runtime: Runtime) -> None:
     schema = f"ddl_{uuid.uuid4().hex[:8]}"
     sql = (f"CREATE TABLE IF NOT EXISTS {schema}.t (a int);\n"
            f"ALTER TABLE {schema}.t ADD COLUMN IF NOT EXISTS b int;\n"
-           f"ALTER TABLE {schema}.t\n    ADD COLUMN IF NOT EXISTS c text NOT NULL DEFAULT '';\n")
+           f"ALTER TABLE {schema}.t\n    ADD COLUMN IF NOT EXISTS c text NOT NULL DEFAULT '';\n"
+           f"CREATE INDEX IF NOT EXISTS t_b_idx ON {schema}.t (b);\n")
     async with runtime.pool.acquire() as conn:
         await conn.execute(f"CREATE SCHEMA {schema}")
         try:
             # A table not there yet: the script creates it, then adds its columns.
-            assert len(await missing_columns(conn, sql)) == 2
-            await conn.execute(await without_present_columns(conn, sql))
-            assert await missing_columns(conn, sql) == []
-            assert await without_present_columns(conn, sql) == (
+            assert len(await missing_ddl(conn, sql)) == 3
+            await conn.execute(await without_present(conn, sql))
+            assert await missing_ddl(conn, sql) == []
+            assert await without_present(conn, sql) == (
                 f"CREATE TABLE IF NOT EXISTS {schema}.t (a int);\n")
             await conn.execute(f"ALTER TABLE {schema}.t DROP COLUMN c")
-            assert await missing_columns(conn, sql) == [
-                f"ALTER TABLE {schema}.t\n    ADD COLUMN IF NOT EXISTS c text NOT NULL DEFAULT '';"]
+            await conn.execute(f"DROP INDEX {schema}.t_b_idx")
+            assert await missing_ddl(conn, sql) == [
+                f"ALTER TABLE {schema}.t\n    ADD COLUMN IF NOT EXISTS c text NOT NULL DEFAULT '';",
+                f"CREATE INDEX IF NOT EXISTS t_b_idx ON {schema}.t (b);"]
         finally:
             await conn.execute(f"DROP SCHEMA {schema} CASCADE")
