@@ -27,10 +27,10 @@ async def test_a_second_start_waits_for_no_lock_on_the_platform_tables(
         "SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables "
         "WHERE schemaname = 'platform'")]
     waited: list[str] = []
-    async with runtime.pool.acquire() as reader:
-        held = reader.transaction()
+    async with runtime.pool.acquire() as writer:
+        held = writer.transaction()
         await held.start()
-        await reader.execute(f"LOCK TABLE {', '.join(tables)} IN ROW EXCLUSIVE MODE")
+        await writer.execute(f"LOCK TABLE {', '.join(tables)} IN ROW EXCLUSIVE MODE")
         start = asyncio.create_task(bootstrap(settings, projector=False))
         try:
             while not start.done() and not waited:
