@@ -20,19 +20,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
+from domain import appeal_errors
 from domain.actor import TenantAggregate
-from domain.appeal_errors import (
-    AppealAlreadyOpenError,
-    AppealWindowClosedError,
-    ConflictedReviewerError,
-    GroundsRequiredError,
-    NotAppellantError,
-    NotCompetentReviewerError,
-    NotOwnRatingError,
-    OutcomeInconsistentError,
-    RatingNotPublishedError,
-    wrong_stage,
-)
+from domain.appeal_errors import wrong_stage
 from domain.errors import ReasonsRequiredError
 from domain.levels import Level
 
@@ -57,7 +47,7 @@ def check_window(known_on: date, today: date, window_days: int) -> None:
     person could know the result (its publication, or a first-instance outcome)."""
     last = known_on + timedelta(days=window_days)
     if today > last:
-        raise AppealWindowClosedError(
+        raise appeal_errors.AppealWindowClosedError(
             f"Đã hết thời hạn khiếu nại: hạn cuối là {last:%d/%m/%Y} "
             f"({window_days} ngày kể từ ngày công bố kết quả {known_on:%d/%m/%Y}).",
             f"The appeal window closed on {last.isoformat()} ({window_days} days after the "
@@ -114,19 +104,19 @@ class Appeal(TenantAggregate):
         person could know it (publication, or the decision if it came later), with grounds;
         a level claimed must be better than the one decided."""
         if appellant != str(staff_id):
-            raise NotOwnRatingError(
+            raise appeal_errors.NotOwnRatingError(
                 "Chỉ người được đánh giá mới được khiếu nại kết quả xếp loại của mình.",
                 "Only the rated person may appeal their own rating.")
         if published_on is None:
-            raise RatingNotPublishedError(
+            raise appeal_errors.RatingNotPublishedError(
                 "Kết quả xếp loại chưa được công khai nên chưa thể khiếu nại.",
                 "The rating has not been published yet, so it cannot be appealed.")
         check_window(max(decided_on, published_on), today, window_days)
         if not grounds.strip():
-            raise GroundsRequiredError("Cần nêu căn cứ, lý do khiếu nại.",
-                                       "The grounds of the appeal are required.")
+            raise appeal_errors.GroundsRequiredError("Cần nêu căn cứ, lý do khiếu nại.",
+                                                     "The grounds of the appeal are required.")
         if level_claimed is not None and level_claimed.rank <= Level(decided_level).rank:
-            raise OutcomeInconsistentError(
+            raise appeal_errors.OutcomeInconsistentError(
                 f"Mức đề nghị '{level_claimed.label_vi}' phải cao hơn mức đã xếp loại.",
                 f"The level claimed ({level_claimed.value}) must be above the level decided "
                 f"({decided_level}).")
@@ -145,11 +135,11 @@ class Appeal(TenantAggregate):
         """No one reviews an appeal about their own rating; on second instance neither the
         leader whose decision is contested nor the first-instance reviewer reviews."""
         if reviewer == str(self.staff_id):
-            raise ConflictedReviewerError(
+            raise appeal_errors.ConflictedReviewerError(
                 "Không ai được giải quyết khiếu nại về kết quả xếp loại của chính mình.",
                 "No one may decide an appeal about their own rating.")
         if self.instance == 2 and reviewer in (self.decided_by, self.first_reviewer):
-            raise ConflictedReviewerError(
+            raise appeal_errors.ConflictedReviewerError(
                 "Người đã quyết định xếp loại hoặc đã giải quyết lần đầu không được giải quyết "
                 "khiếu nại lần hai.",
                 "The leader who made the decision or decided the first instance may not "
@@ -158,14 +148,15 @@ class Appeal(TenantAggregate):
     def _ensure_reviewer(self, reviewer: str) -> None:
         self.ensure_unconflicted(reviewer)
         if self.reviewer != reviewer:
-            raise NotCompetentReviewerError(
+            raise appeal_errors.NotCompetentReviewerError(
                 "Bạn không phải người được phân công giải quyết khiếu nại này.",
                 "You are not the reviewer assigned to this appeal.")
 
     def _ensure_appellant(self, who: str) -> None:
         if who != str(self.staff_id):
-            raise NotAppellantError("Chỉ người khiếu nại mới được thực hiện thao tác này.",
-                                    "Only the appellant may do this.")
+            raise appeal_errors.NotAppellantError(
+                "Chỉ người khiếu nại mới được thực hiện thao tác này.",
+                "Only the appellant may do this.")
 
     def is_open(self, today: date, window_days: int) -> bool:
         """Still open: being handled, or decided at first instance and still escalable."""
@@ -227,8 +218,8 @@ class Appeal(TenantAggregate):
         if self.status != "awaiting_information":
             raise wrong_stage(self.status, "bổ sung thông tin", "provide information")
         if not information.strip():
-            raise GroundsRequiredError("Nội dung bổ sung không được để trống.",
-                                       "The information provided may not be empty.")
+            raise appeal_errors.GroundsRequiredError("Nội dung bổ sung không được để trống.",
+                                                     "The information provided may not be empty.")
         self._more_information_provided(self.instance, information)
 
     @event("MoreInformationProvided")
@@ -262,7 +253,7 @@ class Appeal(TenantAggregate):
         if changes:
             self._check_change(outcome, level, score)
         elif level is not None or score is not None:
-            raise OutcomeInconsistentError(
+            raise appeal_errors.OutcomeInconsistentError(
                 "Bác đơn thì không thay đổi mức xếp loại; không nhập mức hoặc điểm mới.",
                 "A dismissal changes nothing: give no new level or score.")
         final = self.instance == 2 or outcome is Outcome.UPHELD
@@ -273,20 +264,20 @@ class Appeal(TenantAggregate):
 
     def _check_change(self, outcome: Outcome, level: Level | None, score: float | None) -> None:
         if level is None or score is None:
-            raise OutcomeInconsistentError(
+            raise appeal_errors.OutcomeInconsistentError(
                 "Chấp nhận (toàn bộ hoặc một phần) khiếu nại thì phải nêu mức và điểm mới.",
                 "Upholding an appeal (fully or partly) needs the new level and score.")
         if level.value == self.current_level and score == self.current_score:
-            raise OutcomeInconsistentError(
+            raise appeal_errors.OutcomeInconsistentError(
                 "Mức và điểm mới giống kết quả hiện tại; nếu không thay đổi thì bác đơn.",
                 "The new level and score equal the current ones; that is a dismissal.")
         claimed = self.level_claimed
         if outcome is Outcome.UPHELD and claimed is not None and level.value != claimed:
-            raise OutcomeInconsistentError(
+            raise appeal_errors.OutcomeInconsistentError(
                 f"Chấp nhận toàn bộ thì mức mới phải là mức đã đề nghị ({claimed}).",
                 f"Upholding in full gives the level claimed ({claimed}).")
         if outcome is Outcome.PARTIALLY_UPHELD and claimed is not None and level.value == claimed:
-            raise OutcomeInconsistentError(
+            raise appeal_errors.OutcomeInconsistentError(
                 "Mức mới đúng bằng mức đề nghị: đó là chấp nhận toàn bộ.",
                 "The new level is the level claimed: that is upholding in full.")
 
@@ -315,8 +306,9 @@ class Appeal(TenantAggregate):
             raise wrong_stage(self.status, "khiếu nại lần hai", "escalate")
         check_window(self.first_decided_on, today, window_days)
         if not grounds.strip():
-            raise GroundsRequiredError("Cần nêu lý do khiếu nại lần hai.",
-                                       "The grounds of the second-instance appeal are required.")
+            raise appeal_errors.GroundsRequiredError(
+                "Cần nêu lý do khiếu nại lần hai.",
+                "The grounds of the second-instance appeal are required.")
         self._escalated(grounds, today, today + timedelta(days=instance_days))
 
     @event("Escalated")
@@ -340,7 +332,7 @@ class AppealDocket(TenantAggregate):
               window_days: int) -> None:
         """One open appeal per rating at a time (``current``: the docket's open appeal)."""
         if current is not None and current.is_open(today, window_days):
-            raise AppealAlreadyOpenError(
+            raise appeal_errors.AppealAlreadyOpenError(
                 "Kết quả xếp loại này đang có một khiếu nại chưa giải quyết xong.",
                 "This rating already has an appeal that is still open.")
         self._appeal_lodged(appeal_id)

@@ -43,6 +43,8 @@ class NotEligibleError(DomainError):
 
 
 class InvalidCommendationRuleError(DomainError):
+    """A tenant's commendation rules naming an unknown item or out of their range."""
+
     code = "INVALID_COMMENDATION_RULE"
 
 

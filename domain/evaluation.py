@@ -175,15 +175,19 @@ class Evaluation(TenantAggregate):
         if eligibility is not None:
             check_eligibility(eligibility, level)
         _check_band(level, score, policy)
+        self._check_departure(level, reasons, policy)
+        self._rating_decided(level.value, score, reasons, policy.version, authority)
+
+    def _check_departure(self, level: Level, reasons: str, policy: Policy) -> None:
+        """Reasons are required when the decision departs from the self-assessment or the
+        proposal."""
         for basis, vi, en in ((self.self_level, "mức tự đánh giá", "the self-assessment"),
                               (self.proposed_level, "mức đề xuất", "the proposal")):
             if basis is not None and Level(basis) is not level and not reasons.strip():
                 raise ReasonsRequiredError(
                     f"Cần nêu lý do khi quyết định khác với {vi} "
                     f"('{policy.label(Level(basis))}').",
-                    f"Reasons are required when the decision differs from {en} ({basis}).",
-                )
-        self._rating_decided(level.value, score, reasons, policy.version, authority)
+                    f"Reasons are required when the decision differs from {en} ({basis}).")
 
     @event("RatingDecided")
     def _rating_decided(self, level: str, score: float, reasons: str, policy_version: str,
@@ -219,13 +223,7 @@ class Evaluation(TenantAggregate):
                 f"'{policy.label(breakdown.level)}'); quyết định mức cao hơn phải nêu lý do.",
                 f"The score computed from work is {breakdown.score:g} ({breakdown.level.value});"
                 " a higher level needs reasons.")
-        for basis, vi, en in ((self.self_level, "mức tự đánh giá", "the self-assessment"),
-                              (self.proposed_level, "mức đề xuất", "the proposal")):
-            if basis is not None and Level(basis) is not level and not reasons.strip():
-                raise ReasonsRequiredError(
-                    f"Cần nêu lý do khi quyết định khác với {vi} "
-                    f"('{policy.label(Level(basis))}').",
-                    f"Reasons are required when the decision differs from {en} ({basis}).")
+        self._check_departure(level, reasons, policy)
         b = breakdown
         self._work_score_computed(
             b.assigned_units, b.completed_units, b.quantity_percent, b.quality_percent,

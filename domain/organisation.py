@@ -104,13 +104,9 @@ class StaffMember(TenantAggregate):
         start_date: date | None = None,
     ) -> None:
         self.full_name = full_name
-        self.staff_type = staff_type
-        self.position = position
         self.unit_id = unit_id
-        self.party_member = party_member
-        self.peer_group = peer_group
-        self.party_cell = party_cell
-        self.start_date = start_date
+        self._hold_profile(staff_type, position, peer_group, party_member, party_cell,
+                           start_date)
         self.absences: list[tuple[date, date, bool]] = []
         self.disciplines: list[tuple[date, str]] = []
         self.unit_history: list[UUID] = [unit_id]  # every unit of this tenant they belonged to
@@ -129,6 +125,12 @@ class StaffMember(TenantAggregate):
     @event("ProfileUpdated")
     def _profile_updated(self, staff_type: str, position: str, peer_group: str,
                          party_member: bool, party_cell: str, start_date: date | None) -> None:
+        self._hold_profile(staff_type, position, peer_group, party_member, party_cell,
+                           start_date)
+
+    def _hold_profile(self, staff_type: str, position: str, peer_group: str,
+                      party_member: bool, party_cell: str, start_date: date | None) -> None:
+        """The post a person holds, as registered or last updated."""
         self.staff_type = staff_type
         self.position = position
         self.peer_group = peer_group

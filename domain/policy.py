@@ -209,24 +209,20 @@ NATIONAL_ANNUAL_2026 = Policy(
 
 # Decree 335/2025 art. 13–14 (from 2026): công chức tracked monthly or quarterly (the agency
 # chooses) by assigned and confirmed work; 30 general + 70 results; no monthly quota.
-NATIONAL_MONTHLY_2026 = Policy(
-    version="vn-monthly-2026.1",
-    name="Toàn quốc — theo dõi, đánh giá hằng tháng (Nghị định 335/2025/NĐ-CP)",
-    excellent_share=1.0,
-    kind="monthly",
-    criteria=NATIONAL_CRITERIA,
-    quotas=(),
-    work=NATIONAL_2026.to_state(),
-)
-NATIONAL_QUARTERLY_2026 = Policy(
-    version="vn-quarterly-2026.1",
-    name="Toàn quốc — theo dõi, đánh giá hằng quý (Nghị định 335/2025/NĐ-CP)",
-    excellent_share=1.0,
-    kind="quarterly",
-    criteria=NATIONAL_CRITERIA,
-    quotas=(),
-    work=NATIONAL_2026.to_state(),
-)
+def _tracked_by_work(version: str, period: str, kind: str) -> Policy:
+    return Policy(
+        version=version,
+        name=f"Toàn quốc — theo dõi, đánh giá {period} (Nghị định 335/2025/NĐ-CP)",
+        excellent_share=1.0,
+        kind=kind,
+        criteria=NATIONAL_CRITERIA,
+        quotas=(),
+        work=NATIONAL_2026.to_state(),
+    )
+
+
+NATIONAL_MONTHLY_2026 = _tracked_by_work("vn-monthly-2026.1", "hằng tháng", "monthly")
+NATIONAL_QUARTERLY_2026 = _tracked_by_work("vn-quarterly-2026.1", "hằng quý", "quarterly")
 
 PRESETS: dict[str, Policy] = {
     "hn-monthly-2018": HANOI_MONTHLY_2018,

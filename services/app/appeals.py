@@ -28,17 +28,7 @@ from domain.evaluation import PARTY, Evaluation
 from domain.organisation import StaffMember, Unit
 from domain.period import EvaluationPeriod, period_span
 from domain.policy import Policy
-from services.app import loading
-from services.app.appeal_commands import (
-    AcceptAppeal,
-    AssignAppeal,
-    DecideAppeal,
-    EscalateAppeal,
-    FileAppeal,
-    ProvideAppealInformation,
-    RequestAppealInformation,
-    WithdrawAppeal,
-)
+from services.app import appeal_commands, loading
 from services.app.handler_base import UnitOfWork, not_found
 from services.app.steps import aggregate_step
 from services.store.eventstore import Evaluations
@@ -111,7 +101,8 @@ def _policy_of(uow: UnitOfWork, evaluation: Evaluation) -> tuple[EvaluationPerio
     return period, period.policy
 
 
-def file_appeal(uow: UnitOfWork, cmd: FileAppeal, clock: Callable[[], date]) -> int:
+def file_appeal(uow: UnitOfWork, cmd: appeal_commands.FileAppeal,
+                clock: Callable[[], date]) -> int:
     """Nộp đơn khiếu nại; the first instance goes to the leader who decided."""
     def attempt() -> int:
         today = clock()
@@ -149,7 +140,7 @@ def file_appeal(uow: UnitOfWork, cmd: FileAppeal, clock: Callable[[], date]) -> 
     return uow._retrying(attempt)
 
 
-def assign_appeal(uow: UnitOfWork, cmd: AssignAppeal) -> int:
+def assign_appeal(uow: UnitOfWork, cmd: appeal_commands.AssignAppeal) -> int:
     """Phân công: the personnel body names the reviewer of the current instance (the body
     the policy names, or the level above when none is found inside the tenant)."""
     def attempt() -> int:
@@ -161,21 +152,21 @@ def assign_appeal(uow: UnitOfWork, cmd: AssignAppeal) -> int:
     return uow._retrying(attempt)
 
 
-def take_up_appeal(uow: UnitOfWork, cmd: AssignAppeal) -> int:
+def take_up_appeal(uow: UnitOfWork, cmd: appeal_commands.AssignAppeal) -> int:
     """The level above takes up a second instance left without a reviewer here."""
     return _step(uow, cmd.appeal_id, lambda a: a.take_up(cmd.reviewer, cmd.reviewer_tenant))
 
 
-def accept_appeal(uow: UnitOfWork, cmd: AcceptAppeal) -> int:
+def accept_appeal(uow: UnitOfWork, cmd: appeal_commands.AcceptAppeal) -> int:
     return _step(uow, cmd.appeal_id, lambda a: a.accept(cmd.reviewer))
 
 
-def request_information(uow: UnitOfWork, cmd: RequestAppealInformation) -> int:
+def request_information(uow: UnitOfWork, cmd: appeal_commands.RequestAppealInformation) -> int:
     return _step(uow, cmd.appeal_id, lambda a: a.request_information(cmd.reviewer,
                                                                       cmd.question))
 
 
-def provide_information(uow: UnitOfWork, cmd: ProvideAppealInformation) -> int:
+def provide_information(uow: UnitOfWork, cmd: appeal_commands.ProvideAppealInformation) -> int:
     return _step(uow, cmd.appeal_id, lambda a: a.provide_information(cmd.appellant,
                                                                       cmd.information),
                  appellant=cmd.appellant)
@@ -188,7 +179,7 @@ def _step(uow: UnitOfWork, appeal_id: UUID, change: Callable[[Appeal], None],
                           else own_appeal(uow, appeal_id, appellant), change)
 
 
-def withdraw_appeal(uow: UnitOfWork, cmd: WithdrawAppeal) -> int:
+def withdraw_appeal(uow: UnitOfWork, cmd: appeal_commands.WithdrawAppeal) -> int:
     def attempt() -> int:
         appeal = own_appeal(uow, cmd.appeal_id, cmd.appellant)
         appeal.withdraw(cmd.appellant, cmd.reason)
@@ -199,7 +190,8 @@ def withdraw_appeal(uow: UnitOfWork, cmd: WithdrawAppeal) -> int:
     return uow._retrying(attempt)
 
 
-def decide_appeal(uow: UnitOfWork, cmd: DecideAppeal, clock: Callable[[], date]) -> int:
+def decide_appeal(uow: UnitOfWork, cmd: appeal_commands.DecideAppeal,
+                  clock: Callable[[], date]) -> int:
     """The outcome of an instance; upheld or partially upheld amends the rating (citing
     the appeal) within the period's quota, in the same transaction."""
     def attempt() -> int:
@@ -235,7 +227,8 @@ def decide_appeal(uow: UnitOfWork, cmd: DecideAppeal, clock: Callable[[], date])
     return uow._retrying(attempt)
 
 
-def escalate_appeal(uow: UnitOfWork, cmd: EscalateAppeal, clock: Callable[[], date]) -> int:
+def escalate_appeal(uow: UnitOfWork, cmd: appeal_commands.EscalateAppeal,
+                    clock: Callable[[], date]) -> int:
     """Khiếu nại lần hai, to the head of the unit above the decider's; when that is
     outside this tenant (or conflicted) the appeal waits for the level above to take it."""
     def attempt() -> int:

@@ -14,7 +14,6 @@ A refusal raises before anything is saved: nothing is written.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -336,28 +335,20 @@ def _recorded_score(uow: UnitOfWork, evaluation_id: UUID) -> Any | None:
     return found
 
 
-def _as_of(uow: UnitOfWork, aggregate_id: UUID, moment: datetime) -> Any | None:
-    """An aggregate as it stood at ``moment``: its events up to then, replayed."""
-    aggregate = None
-    event: Any
-    for event in uow.app.events.get(aggregate_id):
-        if event.timestamp > moment:
-            break
-        aggregate = event.mutate(aggregate)
-    return aggregate
-
-
 def _recorded_breakdown(uow: UnitOfWork, period: EvaluationPeriod, staff: StaffMember,
                         recorded: Any) -> ScoreBreakdown:
     """What the leader decided on, once decided: the totals exactly as recorded, and
-    each line from the person's items as they stood when the decision was recorded —
-    an item reported, confirmed, reassigned or cancelled afterwards changes nothing."""
-    moment = recorded.timestamp
-    ledger = _as_of(uow, work_ledger_id(staff.id, period.kind, period.year, period.number),
-                    moment)
+    each line from the person's items as they stood when the decision was recorded (their
+    events up to its position in the log) — an item reported, confirmed, reassigned or
+    cancelled afterwards changes nothing."""
+    at = (recorded.originator_id, recorded.originator_version)
+    ledger_id = work_ledger_id(staff.id, period.kind, period.year, period.number)
+    ledger = uow.app.as_of([ledger_id], at).get(ledger_id)
+    item_ids = ledger.item_ids if isinstance(ledger, WorkLedger) else []
+    items = uow.app.as_of(item_ids, at)
     outcomes = []
-    for item_id in (ledger.item_ids if isinstance(ledger, WorkLedger) else []):
-        item = _as_of(uow, item_id, moment)
+    for item_id in item_ids:
+        item = items.get(item_id)
         outcome = item.outcome() if isinstance(item, WorkItem) else None
         if outcome is not None:
             outcomes.append(outcome)

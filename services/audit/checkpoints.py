@@ -44,6 +44,8 @@ _WITNESS_LOCK = 0x636B7074  # "ckpt"
 
 
 class ChainBrokenError(DomainError):
+    """The tenant's hash chain does not verify: no checkpoint is published over it."""
+
     code = "CHAIN_BROKEN"
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import StrEnum, auto
 from typing import Any
 from uuid import UUID
 
@@ -33,13 +33,13 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "actor", "capac
              "originator_topic"}
 
 
-class Subject(StrEnum):
-    PERSON = "person"
-    RATING = "rating"
-    APPEAL = "appeal"
-    UNIT = "unit"
-    LEADER = "leader"
-    AGGREGATE = "aggregate"
+class Subject(StrEnum):  # values: the names in lower case
+    PERSON = auto()
+    RATING = auto()
+    APPEAL = auto()
+    UNIT = auto()
+    LEADER = auto()
+    AGGREGATE = auto()
 
 
 # Creation events (topic patterns) whose aggregates belong to a subject's history.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from .columns import CellError, Column, header_map, normalise, text_value
-from .problems import RowProblem
+from .problems import ImportInvalidError, RowProblem
 from .reading import HEADER_SEARCH, MAX_ROWS, Cell, Sheet, too_many_rows
 
 
@@ -23,6 +24,24 @@ class PreviewRow:
     row: int
     values: dict[str, str]
     problems: tuple[RowProblem, ...]
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class SheetImport(Generic[R]):
+    """A sheet read: all rows valid (``rows``) or every problem (``problems``), never a part;
+    ``preview``: each row as read, for the upload page."""
+
+    rows: tuple[R, ...]
+    problems: tuple[RowProblem, ...]
+    preview: tuple[PreviewRow, ...]
+
+    def require_valid(self) -> tuple[R, ...]:
+        if self.problems:
+            raise ImportInvalidError(self.problems)
+        return self.rows
 
 
 def problem(row: int, column: Column, error: CellError) -> RowProblem:

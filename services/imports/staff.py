@@ -23,9 +23,9 @@ from .columns import (
     yes_no_value,
 )
 from .keys import staff_id_for, staff_key, unit_key
-from .problems import ImportInvalidError, RowProblem
+from .problems import RowProblem
 from .reading import Cell, read_sheet
-from .records import PreviewRow, problem, records, shown
+from .records import PreviewRow, SheetImport, problem, records, shown
 from .units import UnitRow
 
 CODE = Column("code", "code", "Mã cán bộ", "Staff code",
@@ -70,18 +70,8 @@ class StaffRow:
     start_date: date | None = None
 
 
-@dataclass(frozen=True)
-class StaffImport:
+class StaffImport(SheetImport[StaffRow]):
     """All rows valid (``rows``) or every problem (``problems``), never a part."""
-
-    rows: tuple[StaffRow, ...]
-    problems: tuple[RowProblem, ...]
-    preview: tuple[PreviewRow, ...]
-
-    def require_valid(self) -> tuple[StaffRow, ...]:
-        if self.problems:
-            raise ImportInvalidError(self.problems)
-        return self.rows
 
 
 def parse_staff(data: bytes, tenant: str, existing_units: Mapping[str, UnitId] | None = None,

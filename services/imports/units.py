@@ -9,9 +9,9 @@ from domain.ids import UnitId
 
 from .columns import CellError, Column, text_value
 from .keys import unit_id_for, unit_key
-from .problems import ImportInvalidError, RowProblem
+from .problems import RowProblem
 from .reading import read_sheet
-from .records import PreviewRow, problem, records, shown
+from .records import PreviewRow, SheetImport, problem, records, shown
 
 NAME = Column("name", "unitName", "Tên đơn vị", "Unit name", required=True,
               aliases=("đơn vị", "unit", "ten don vi"))
@@ -34,18 +34,8 @@ class UnitRow:
     parent_id: UnitId | None
 
 
-@dataclass(frozen=True)
-class UnitImport:
+class UnitImport(SheetImport[UnitRow]):
     """All rows valid (``rows``, parents before children) or every problem (``problems``)."""
-
-    rows: tuple[UnitRow, ...]
-    problems: tuple[RowProblem, ...]
-    preview: tuple[PreviewRow, ...]
-
-    def require_valid(self) -> tuple[UnitRow, ...]:
-        if self.problems:
-            raise ImportInvalidError(self.problems)
-        return self.rows
 
 
 def parse_units(data: bytes, tenant: str,

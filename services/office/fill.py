@@ -23,18 +23,7 @@ from domain.policy import Policy
 from domain.tenant_policy import default_policy
 from projections.runner import tracked_position
 from services.platform.tenants import Tenant
-from services.reports.inputs import (
-    CollectiveRow,
-    CommuneCounts,
-    CommuneMonthReport,
-    ProvinceMonthRollup,
-    SelfAssessmentForm,
-    UnitCompliance,
-    UnitMonthReport,
-    UnitMonthRow,
-    UnitYearReport,
-    UnitYearRow,
-)
+from services.reports import inputs as report
 from services.runtime import Runtime
 from services.store.dbroles import reading_as
 from storage.db import DbConn
@@ -58,19 +47,23 @@ def _score(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-async def _unit(conn: DbConn, s: str, unit_id: UUID, scope: Scope) -> Any:
-    if scope is not None and unit_id not in scope:
-        return None
-    return await conn.fetchrow(
-        f"SELECT u.name, l.full_name AS head FROM {s}.rm_units u "
-        f"LEFT JOIN {s}.rm_staff l ON l.staff_id = u.leader_id WHERE u.unit_id = $1", unit_id)
+@asynccontextmanager
+async def unit_snapshot(rt: Runtime, tenant: Tenant, unit_id: UUID,
+                        scope: Scope) -> AsyncIterator[tuple[DbConn, int, Any]]:
+    """A ``snapshot`` and, in it, the unit's name and head: None outside ``scope``."""
+    s = tenant.schema
+    async with snapshot(rt, tenant) as (conn, position):
+        unit = None if scope is not None and unit_id not in scope else await conn.fetchrow(
+            f"SELECT u.name, l.full_name AS head FROM {s}.rm_units u "
+            f"LEFT JOIN {s}.rm_staff l ON l.staff_id = u.leader_id WHERE u.unit_id = $1",
+            unit_id)
+        yield conn, position, unit
 
 
 async def fill_unit_month(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int, month: int,
-                          scope: Scope, prepared_by: str = "") -> UnitMonthReport | None:
+                          scope: Scope, prepared_by: str = "") -> report.UnitMonthReport | None:
     s = tenant.schema
-    async with snapshot(rt, tenant) as (conn, position):
-        unit = await _unit(conn, s, unit_id, scope)
+    async with unit_snapshot(rt, tenant, unit_id, scope) as (conn, position, unit):
         if unit is None:
             return None
         rows = await conn.fetch(
@@ -79,17 +72,17 @@ async def fill_unit_month(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int,
             "WHERE r.unit_id = $1 AND r.kind = 'monthly' AND r.year = $2 AND r.number = $3 "
             "AND r.subject = $4 ORDER BY p.full_name, r.staff_id", unit_id, year, month,
             OFFICIAL)
-    return UnitMonthReport(
+    return report.UnitMonthReport(
         tenant.name, unit["name"], year, month, position,
-        tuple(UnitMonthRow(r["full_name"], r["position_title"], _score(r["self_score"]),
-                           _score(r["score"]), _level(r["level"]), _level(r["self_level"]),
-                           r["reasons"] or "") for r in rows),
+        tuple(report.UnitMonthRow(r["full_name"], r["position_title"], _score(r["self_score"]),
+                                  _score(r["score"]), _level(r["level"]),
+                                  _level(r["self_level"]), r["reasons"] or "") for r in rows),
         prepared_by=prepared_by, head_name=unit["head"] or "")
 
 
 async def fill_self_assessment(rt: Runtime, tenant: Tenant, staff_id: UUID, year: int,
                                scope: Scope, own: str | None = None
-                               ) -> SelfAssessmentForm | None:
+                               ) -> report.SelfAssessmentForm | None:
     """``own``: the caller's own staff id when their role reaches only themself."""
     s = tenant.schema
     async with snapshot(rt, tenant) as (conn, position):
@@ -108,7 +101,7 @@ async def fill_self_assessment(rt: Runtime, tenant: Tenant, staff_id: UUID, year
             "WHERE r.staff_id = $1 AND r.kind = 'annual' AND r.year = $2 AND r.subject = $3 "
             "ORDER BY r.position DESC LIMIT 1", staff_id, year, OFFICIAL)
         policy = await _annual_policy(conn, s, r["policy_version"] if r else None)
-    return SelfAssessmentForm(
+    return report.SelfAssessmentForm(
         tenant.name, person["unit"], year, position, person["full_name"],
         person["position_title"], person["staff_type"],
         self_score=_score(r["self_score"]) if r else None,
@@ -146,42 +139,47 @@ def _criteria(policy: Policy, points: dict[str, float]
     return tuple((c.label_vi, c.max_points, points.get(c.key)) for c in policy.criteria)
 
 
-async def fill_unit_year(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int, scope: Scope,
-                         prepared_by: str = "") -> UnitYearReport | None:
-    s = tenant.schema
-    async with snapshot(rt, tenant) as (conn, position):
-        unit = await _unit(conn, s, unit_id, scope)
-        if unit is None:
-            return None
-        people = await conn.fetch(
-            f"SELECT p.staff_id, p.full_name, p.position_title, a.score, a.level, "
-            f"coalesce(m.levels, '{{}}') AS levels FROM {s}.rm_staff p "
-            f"LEFT JOIN LATERAL (SELECT score, level FROM {s}.rm_ratings WHERE staff_id = "
-            "p.staff_id AND kind = 'annual' AND year = $2 AND subject = $3 "
-            "ORDER BY position DESC LIMIT 1) a ON true "
-            f"LEFT JOIN LATERAL (SELECT array_agg(level) AS levels FROM {s}.rm_ratings "
-            "WHERE staff_id = p.staff_id AND kind = 'monthly' AND year = $2 AND subject = $3 "
-            "AND level IS NOT NULL) m ON true WHERE p.unit_id = $1 "
-            "ORDER BY p.full_name, p.staff_id", unit_id, year, OFFICIAL)
-        collectives = await conn.fetch(
-            f"SELECT unit_name, level, reasons FROM {s}.rm_collective_ratings "
-            "WHERE year = $2 AND (unit_id = $1 OR parent_id = $1) ORDER BY rank, unit_name",
-            unit_id, year)
+async def _year_rows(conn: DbConn, s: str, unit_id: UUID, year: int
+                     ) -> tuple[report.UnitYearRow, ...]:
+    """Each person of the unit: the year's level, and how many months at each level."""
+    people = await conn.fetch(
+        f"SELECT p.staff_id, p.full_name, p.position_title, a.score, a.level, "
+        f"coalesce(m.levels, '{{}}') AS levels FROM {s}.rm_staff p "
+        f"LEFT JOIN LATERAL (SELECT score, level FROM {s}.rm_ratings WHERE staff_id = "
+        "p.staff_id AND kind = 'annual' AND year = $2 AND subject = $3 "
+        "ORDER BY position DESC LIMIT 1) a ON true "
+        f"LEFT JOIN LATERAL (SELECT array_agg(level) AS levels FROM {s}.rm_ratings "
+        "WHERE staff_id = p.staff_id AND kind = 'monthly' AND year = $2 AND subject = $3 "
+        "AND level IS NOT NULL) m ON true WHERE p.unit_id = $1 "
+        "ORDER BY p.full_name, p.staff_id", unit_id, year, OFFICIAL)
     rows = []
     for p in people:
         monthly = {lv: list(p["levels"]).count(lv.value) for lv in Level}
-        rows.append(UnitYearRow(p["full_name"], p["position_title"],
-                                {k: v for k, v in monthly.items() if v},
-                                _score(p["score"]), _level(p["level"])))
-    return UnitYearReport(
-        tenant.name, unit["name"], year, position, tuple(rows),
-        tuple(CollectiveRow(c["unit_name"], _level(c["level"]), c["reasons"] or "")
+        rows.append(report.UnitYearRow(p["full_name"], p["position_title"],
+                                       {k: v for k, v in monthly.items() if v},
+                                       _score(p["score"]), _level(p["level"])))
+    return tuple(rows)
+
+
+async def fill_unit_year(rt: Runtime, tenant: Tenant, unit_id: UUID, year: int, scope: Scope,
+                         prepared_by: str = "") -> report.UnitYearReport | None:
+    async with unit_snapshot(rt, tenant, unit_id, scope) as (conn, position, unit):
+        if unit is None:
+            return None
+        rows = await _year_rows(conn, tenant.schema, unit_id, year)
+        collectives = await conn.fetch(
+            f"SELECT unit_name, level, reasons FROM {tenant.schema}.rm_collective_ratings "
+            "WHERE year = $2 AND (unit_id = $1 OR parent_id = $1) ORDER BY rank, unit_name",
+            unit_id, year)
+    return report.UnitYearReport(
+        tenant.name, unit["name"], year, position, rows,
+        tuple(report.CollectiveRow(c["unit_name"], _level(c["level"]), c["reasons"] or "")
               for c in collectives), prepared_by=prepared_by, head_name=unit["head"] or "")
 
 
 async def fill_commune_month(rt: Runtime, tenant: Tenant, year: int, month: int, scope: Scope,
                              recipient: str = "Sở Nội vụ", prepared_by: str = "",
-                             today: date | None = None) -> CommuneMonthReport:
+                             today: date | None = None) -> report.CommuneMonthReport:
     """Completion per unit: a unit is late when anyone decided after the deadline, or the
     deadline has passed with people still undecided."""
     s = tenant.schema
@@ -195,18 +193,18 @@ async def fill_commune_month(rt: Runtime, tenant: Tenant, year: int, month: int,
             "WHERE b.kind = 'monthly' AND b.year = $1 AND b.number = $2 "
             "ORDER BY u.name, b.unit_id", year, month)
     units = tuple(
-        UnitCompliance(
+        report.UnitCompliance(
             b["name"], b["member_count"], b["self_assessed"], b["decided"],
             {lv: int(b[f"level_{lv.value.lower()}"] or 0) for lv in Level},
             late=b["late_decided"] > 0 or (b["deadline"] < today
                                            and b["decided"] < b["member_count"]))
         for b in boards if scope is None or b["unit_id"] in scope)
-    return CommuneMonthReport(tenant.name, recipient, year, month, position, units,
-                              prepared_by=prepared_by)
+    return report.CommuneMonthReport(tenant.name, recipient, year, month, position, units,
+                                     prepared_by=prepared_by)
 
 
 async def fill_province_month(rt: Runtime, tenant: Tenant, children: list[Tenant], year: int,
-                              month: int, prepared_by: str = "") -> ProvinceMonthRollup:
+                              month: int, prepared_by: str = "") -> report.ProvinceMonthRollup:
     """Counts per child tenant from its month counts (``rm_trend_months``: no person in
     it). The position stated is the province's own; each child's is in its row's note."""
     communes = []
@@ -224,9 +222,9 @@ async def fill_province_month(rt: Runtime, tenant: Tenant, children: list[Tenant
                 "USING (period_id) WHERE t.kind = 'monthly' AND t.year = $1 AND t.number = $2",
                 year, month)
         assert r is not None  # an aggregate without GROUP BY answers one row
-        communes.append(CommuneCounts(
+        communes.append(report.CommuneCounts(
             child.name, r["units"], r["members"], r["decided"],
             {Level.A: r["a"], Level.B: r["b"], Level.C: r["c"], Level.D: r["d"]},
             r["late"]))
-    return ProvinceMonthRollup(tenant.name, "Sở Nội vụ", year, month, position,
-                               tuple(communes), prepared_by=prepared_by)
+    return report.ProvinceMonthRollup(tenant.name, "Sở Nội vụ", year, month, position,
+                                      tuple(communes), prepared_by=prepared_by)

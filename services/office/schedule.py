@@ -1,7 +1,9 @@
 """Reminders on a schedule inside the server (``congtam serve``, ``make run``): one
 background task per process, a round every ``CONGTAM_REMINDER_EVERY_S`` seconds.
 
-Every replica runs it; nothing is sent twice, because each reminder is claimed in the
+Every replica runs it, but one at a time scans: a round starts by trying the scan's
+advisory lock, and a replica that finds it taken skips that round (another is scanning every
+tenant already). Nothing is sent twice in any case, because each reminder is claimed in the
 database before it is sent (services/office/reminders.py). A round that fails (a database
 away, a tenant being moved) is logged and the next round tries again: reminders are never
 worth taking the API down for.
@@ -21,6 +23,8 @@ from services.office.reminders import ensure_tables, send_due
 from services.runtime import Runtime
 
 log = structlog.get_logger()
+# The reminder scan's advisory lock (session-level, in the home database): "remi".
+SCAN_LOCK = 0x72656D69
 
 
 def scheduler_name() -> str:
@@ -40,6 +44,18 @@ async def reminder_round(rt: Runtime, today: date, name: str) -> int:
     return total
 
 
+async def reminder_scan(rt: Runtime, today: date, name: str) -> int | None:
+    """A round if no other replica is scanning (the number sent), else None: skipped."""
+    async with rt.pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", SCAN_LOCK):
+            log.debug("reminder_scan_skipped", scheduler=name)
+            return None
+        try:
+            return await reminder_round(rt, today, name)
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", SCAN_LOCK)
+
+
 async def run_reminders(rt: Runtime, every_s: float, name: str | None = None,
                         today: Callable[[], date] = date.today) -> None:
     """Rounds until cancelled (the server's shutdown)."""
@@ -47,7 +63,7 @@ async def run_reminders(rt: Runtime, every_s: float, name: str | None = None,
     await ensure_tables(rt.pool)
     while True:
         try:
-            sent = await reminder_round(rt, today(), me)
+            sent = await reminder_scan(rt, today(), me)
             if sent:
                 log.info("reminders_sent", count=sent, scheduler=me)
         except asyncio.CancelledError:

@@ -52,6 +52,9 @@ class ErasureBasisRequiredError(ValidationFailedError):
 
 
 class ErasureBeyondTenantError(DomainError):
+    """The person's data is also held by a tenant whose HR the eraser is not: a platform
+    administrator erases it."""
+
     code = "ERASURE_BEYOND_TENANT"
 
 

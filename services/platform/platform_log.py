@@ -65,12 +65,7 @@ class PlatformRecorder(TenantRecorder):
     ) -> None:
         self._become_writer(curs)
         self._lock_table(curs)
-        curs.execute(self._insert_arrays, (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events],
-            [e.state for e in stored_events],
-        ), prepare=True)
+        self._insert(curs, stored_events)
 
 
 class PlatformFactory(TenantFactory):
@@ -96,12 +91,17 @@ class PlatformLog(Application):  # type: ignore[type-arg]
         recordings = self.save(*aggregates)
         return max((r.notification.id for r in recordings), default=0)
 
-    def _account(self, user_id: str, name: str) -> UserAccount:
+    def _get_or_new(self, aggregate_id: UUID, new: Callable[[], T]) -> T:
+        """The aggregate with this id, or ``new()`` when the log holds none yet."""
         try:
-            account: UserAccount = self.repository.get(user_account_id(user_id))
+            found: T = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            account = UserAccount(id=user_account_id(user_id), user_id=user_id, name=name)
-        return account
+            return new()
+        return found
+
+    def _account(self, user_id: str, name: str) -> UserAccount:
+        return self._get_or_new(user_account_id(user_id), lambda: UserAccount(
+            id=user_account_id(user_id), user_id=user_id, name=name))
 
     def grant(self, user_id: str, tenant: str, role: str, unit_scope: UUID | None,
               include_children: bool, name: str = "") -> UUID:
@@ -121,10 +121,8 @@ class PlatformLog(Application):  # type: ignore[type-arg]
 
     def publish_checkpoint(self, tenant: str, position: int, head: bytes, events: int,
                            signature: CheckpointSignature | None = None) -> int:
-        try:
-            chain: TenantChain = self.repository.get(tenant_chain_id(tenant))
-        except AggregateNotFoundError:
-            chain = TenantChain(id=tenant_chain_id(tenant), tenant=tenant)
+        chain = self._get_or_new(tenant_chain_id(tenant), lambda: TenantChain(
+            id=tenant_chain_id(tenant), tenant=tenant))
         chain.publish(position, head, events, signature)
         return self._save(chain)
 
@@ -143,11 +141,8 @@ class PlatformLog(Application):  # type: ignore[type-arg]
                             for tenant, operation, target in reads))
 
     def placement(self, tenant: str, home: str) -> TenantPlacement:
-        try:
-            placed: TenantPlacement = self.repository.get(placement_id(tenant))
-        except AggregateNotFoundError:
-            placed = TenantPlacement(id=placement_id(tenant), tenant=tenant, database=home)
-        return placed
+        return self._get_or_new(placement_id(tenant), lambda: TenantPlacement(
+            id=placement_id(tenant), tenant=tenant, database=home))
 
     def place(self, tenant: str, database: str) -> int:
         """A new tenant's schema is created in ``database`` (not home): on record before the
@@ -194,7 +189,11 @@ class Platform:
         async with self.pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
             try:
-                await anyio.to_thread.run_sync(PlatformLog, self.shared, True)
+                # The library's CREATE … IF NOT EXISTS still locks an existing table (its
+                # index's SHARE lock holds up writers): only for a log not created yet.
+                created = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL",
+                                              f"{PLATFORM_SCHEMA}.{PLATFORM_EVENTS_TABLE}")
+                await anyio.to_thread.run_sync(PlatformLog, self.shared, not created)
                 await conn.execute(install_sql(PLATFORM_SCHEMA, PLATFORM_EVENTS_TABLE))
                 await install_platform_log_roles(
                     conn, f"{PLATFORM_SCHEMA}.{PLATFORM_EVENTS_TABLE}")

@@ -61,6 +61,9 @@ _COLUMNS = ["notification_id", "originator_id", "originator_version", "topic", "
 
 
 class MoveRefusedError(DomainError):
+    """A chain broken on either side, or a copy that differs from its source: the tenant
+    stays where it was."""
+
     code = "MOVE_REFUSED"
 
 

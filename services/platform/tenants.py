@@ -30,6 +30,7 @@ from services.store.dbroles import (
     mark_roles_installed,
     tenants_needing_roles,
 )
+from services.store.ddl import without_present
 from services.store.eventstore import TenantApps, tenant_schema
 from services.store.integrity import install_sql
 from storage.db import DbConn
@@ -99,7 +100,7 @@ class TenantRegistry:
         async with self.pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock(7310)")
             try:
-                await conn.execute(platform_ddl())
+                await conn.execute(await without_present(conn, platform_ddl()))
                 await conn.execute(rate_buckets.INSTALL_SQL)
                 await conn.execute(progress.PLATFORM_SQL)
                 await conn.execute(AWAY_ROLES_SQL)

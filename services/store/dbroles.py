@@ -169,13 +169,25 @@ async def install_platform_log_roles(conn: DbConn, events: str) -> None:
         f"{PLATFORM_PROJECTOR_ROLE}, {KEYS_ROLE}",
         f"GRANT SELECT ON {events} TO {PLATFORM_PROJECTOR_ROLE}",
     ]
-    if int(await conn.fetchval("SELECT current_setting('server_version_num')")) >= 170000:
-        statements.append(f"GRANT SELECT, INSERT, MAINTAIN ON {events} TO {PLATFORM_WRITER_ROLE}")
-        sequence = await conn.fetchval("SELECT pg_get_serial_sequence($1, 'notification_id')",
-                                       events)
-        if sequence:
-            statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {PLATFORM_WRITER_ROLE}")
+    if await _has_maintain(conn):
+        statements += await _appending(conn, events, PLATFORM_WRITER_ROLE)
     await conn.execute(";\n".join(statements))
+
+
+async def _has_maintain(conn: DbConn) -> bool:
+    """PostgreSQL 17 or later: the MAINTAIN privilege (a table lock without UPDATE)."""
+    return int(await conn.fetchval("SELECT current_setting('server_version_num')")) >= 170000
+
+
+async def _appending(conn: DbConn, table: str, role: str) -> list[str]:
+    """What ``role`` needs to append to the event table ``table``: the rows, the table lock
+    and the table's sequence."""
+    statements = [f"GRANT SELECT, INSERT, MAINTAIN ON {table} TO {role}"]
+    sequence = await conn.fetchval("SELECT pg_get_serial_sequence($1, 'notification_id')",
+                                   table)
+    if sequence:
+        statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {role}")
+    return statements
 
 
 @asynccontextmanager
@@ -293,7 +305,7 @@ async def install_tenant_roles(conn: DbConn, schema: str) -> None:
     for row in others:
         statements.append(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE "
                           f"ON {schema}.{row['t']} TO {PROJECTOR_ROLE}")
-    maintain = int(await conn.fetchval("SELECT current_setting('server_version_num')")) >= 170000
+    maintain = await _has_maintain(conn)
     statements.append(f"GRANT USAGE ON SCHEMA {schema} TO {WRITER_ROLE}")
     for row in events:
         table = f"{schema}.{row['t']}"
@@ -301,11 +313,7 @@ async def install_tenant_roles(conn: DbConn, schema: str) -> None:
         statements.append(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} "
                           f"FROM PUBLIC, {reader}, {PROJECTOR_ROLE}, {API_ROLE}, {WRITER_ROLE}")
         if maintain:  # before 17 the table lock would need UPDATE: appends stay as they were
-            statements.append(f"GRANT SELECT, INSERT, MAINTAIN ON {table} TO {WRITER_ROLE}")
-            sequence = await conn.fetchval("SELECT pg_get_serial_sequence($1, 'notification_id')",
-                                           table)
-            if sequence:
-                statements.append(f"GRANT USAGE ON SEQUENCE {sequence} TO {WRITER_ROLE}")
+            statements += await _appending(conn, table, WRITER_ROLE)
     await conn.execute(";\n".join(statements))
 
 

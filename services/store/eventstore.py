@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
-from typing import Any, cast
+from typing import Any, LiteralString, cast
 from uuid import UUID
 
 import psycopg
@@ -377,17 +377,42 @@ class Evaluations(Application):  # type: ignore[type-arg]
             if cached is not None:
                 start[aggregate_id] = cached
         since = [start[i].version if i in start else 0 for i in wanted]
-        query = SQL(
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM {0}.{1} e JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) "
-            "ON e.originator_id = w.id AND e.originator_version > w.v "
-            "ORDER BY e.originator_id, e.originator_version"
-        ).format(Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
-        # One statement, its own transaction (autocommit) or the batch's: never a rolled
-        # back one, which would make psycopg forget its prepared statements.
-        with self._datastore.get_connection() as conn:
-            rows = conn.execute(query, (wanted, since), prepare=True).fetchall()
+        rows = self._stored("JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) "
+                            "ON e.originator_id = w.id AND e.originator_version > w.v",
+                            (wanted, since))
         found = dict(start)  # lent (in the batch) or copies: brought forward in place
+        moved = self._replay(rows, found)
+        if self._cache is not None:
+            for aggregate_id in moved:
+                self._cache.put(aggregate_id, found[aggregate_id])  # outside a batch: a copy
+        return found
+
+    def as_of(self, ids: Iterable[UUID], event: tuple[UUID, int]) -> dict[UUID, Aggregate]:
+        """Aggregates as they stood when ``event`` (originator id, version) was recorded:
+        their events up to its position in the log, replayed. Positions follow the commit
+        order (appends hold the table lock), where clocks of several processes need not.
+        Ids with no events by then are absent from the result."""
+        rows = self._stored("WHERE e.originator_id = ANY(%s::uuid[]) AND e.notification_id <= "
+                            "(SELECT notification_id FROM {0}.{1} WHERE originator_id = %s "
+                            "AND originator_version = %s)", (list(ids), *event))
+        found: dict[UUID, Aggregate] = {}
+        self._replay(rows, found)
+        return found
+
+    def _stored(self, selecting: LiteralString, params: Sequence[Any]) -> list[Any]:
+        """The stored events ``e`` of the log that ``selecting`` keeps (a join or a WHERE,
+        ``{0}.{1}`` naming the log), in each aggregate's order. One statement, its own
+        transaction (autocommit) or the batch's: never a rolled back one, which would make
+        psycopg forget its prepared statements."""
+        query = SQL("SELECT e.originator_id, e.originator_version, e.topic, e.state "
+                    "FROM {0}.{1} e " + selecting +
+                    " ORDER BY e.originator_id, e.originator_version").format(
+            Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
+        with self._datastore.get_connection() as conn:
+            return conn.execute(query, params, prepare=True).fetchall()
+
+    def _replay(self, rows: Iterable[Any], found: dict[UUID, Aggregate]) -> set[UUID]:
+        """Apply stored events (in each aggregate's order) to ``found``; the ids moved."""
         moved: set[UUID] = set()
         for row in rows:
             aggregate_id = row["originator_id"]
@@ -396,10 +421,7 @@ class Evaluations(Application):  # type: ignore[type-arg]
                 topic=row["topic"], state=bytes(row["state"])))
             found[aggregate_id] = event.mutate(found.get(aggregate_id))
             moved.add(aggregate_id)
-        if self._cache is not None:
-            for aggregate_id in moved:
-                self._cache.put(aggregate_id, found[aggregate_id])  # outside a batch: a copy
-        return found
+        return moved
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_transcodings(transcoder)

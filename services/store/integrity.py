@@ -35,8 +35,6 @@ EVENTS_TABLE = "evaluations_events"
 def install_sql(schema: str, table: str = EVENTS_TABLE) -> str:
     t = f"{schema}.{table}"
     return f"""
-ALTER TABLE {t} ADD COLUMN IF NOT EXISTS chain_hash bytea;
-
 CREATE OR REPLACE FUNCTION {schema}.chain_event() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE previous bytea;
 BEGIN
@@ -58,16 +56,31 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END $$;
 
-DROP TRIGGER IF EXISTS chain_event ON {t};
-CREATE TRIGGER chain_event BEFORE INSERT ON {t}
-    FOR EACH ROW EXECUTE FUNCTION {schema}.chain_event();
-DROP TRIGGER IF EXISTS append_only ON {t};
-CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {t}
-    FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_change();
-DROP TRIGGER IF EXISTS append_only_truncate ON {t};
-CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON {t}
-    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.refuse_change();
+-- Changed only where the catalogue says so: ALTER TABLE and DROP TRIGGER take the table's
+-- ACCESS EXCLUSIVE lock, and this runs at every start, beside live replicas.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '{t}'::regclass
+                   AND attname = 'chain_hash' AND NOT attisdropped) THEN
+        ALTER TABLE {t} ADD COLUMN chain_hash bytea;
+    END IF;
+{_trigger(t, "chain_event", "BEFORE INSERT", "ROW", f"{schema}.chain_event")}
+{_trigger(t, "append_only", "BEFORE UPDATE OR DELETE", "ROW", f"{schema}.refuse_change")}
+{_trigger(t, "append_only_truncate", "BEFORE TRUNCATE", "STATEMENT", f"{schema}.refuse_change")}
+END $$;
 {revoke_sql(schema, table)}"""
+
+
+def _trigger(table: str, name: str, when: str, each: str, function: str) -> str:
+    """One trigger of ``table``, created when missing and enabled when disabled."""
+    return f"""    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '{table}'::regclass
+                   AND tgname = '{name}') THEN
+        CREATE TRIGGER {name} {when} ON {table}
+            FOR EACH {each} EXECUTE FUNCTION {function}();
+    ELSIF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '{table}'::regclass
+                  AND tgname = '{name}' AND tgenabled = 'D') THEN
+        ALTER TABLE {table} ENABLE TRIGGER {name};
+    END IF;"""
 
 
 def revoke_sql(schema: str, table: str = EVENTS_TABLE) -> str:

@@ -17,7 +17,7 @@ from domain.actor import Actor, acting_as
 from services.app.commands import OpenPeriod
 from services.office.mail_sink import received, start_sink
 from services.office.reminders import ensure_tables
-from services.office.schedule import run_reminders
+from services.office.schedule import SCAN_LOCK, reminder_scan, run_reminders
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
@@ -48,17 +48,7 @@ async def test_two_servers_schedulers_send_each_reminder_once(
     folder, port = sink
     tenant = await new_tenant()
     org = await org_in(tenant, members=3)
-    service = runtime.service(tenant)
-    with acting_as(Actor("hr", "hr_officer")):
-        await anyio.to_thread.run_sync(lambda: service.open_period(
-            OpenPeriod(org.unit, 2031, 2, deadline=DEADLINE)))
-    await _projected(runtime, tenant)
-    tag = uuid.uuid4().hex[:8]
-    people = [org.leader, *org.members]
-    await ensure_tables(runtime.pool)
-    for i, person in enumerate(people):
-        await runtime.pool.execute("INSERT INTO platform.staff_contacts VALUES ($1, $2, $3)",
-                                   tenant.slug, person, f"{tag}-{i}@phuong.gov.vn")
+    tag, people = await _owing(runtime, tenant, org, 2031, 2, DEADLINE)
     # Members and head owe a self-assessment; the head also owes the decisions.
     expected = len(people) + 1
 
@@ -90,3 +80,51 @@ async def test_two_servers_schedulers_send_each_reminder_once(
         tenant.slug)
     assert len(claimed) == expected
     assert all(r["sent_at"] is not None for r in claimed)
+
+
+async def _owing(runtime: Runtime, tenant: Tenant, org: Org, year: int, month: int,
+                 deadline: date) -> tuple[str, list[uuid.UUID]]:
+    """A month open in ``tenant`` whose people (with addresses ``<tag>-<i>@…``) owe
+    reminders by ``deadline``; the tag and the people."""
+    service = runtime.service(tenant)
+    with acting_as(Actor("hr", "hr_officer")):
+        await anyio.to_thread.run_sync(lambda: service.open_period(
+            OpenPeriod(org.unit, year, month, deadline=deadline)))
+    await _projected(runtime, tenant)
+    tag = uuid.uuid4().hex[:8]
+    people = [org.leader, *org.members]
+    await ensure_tables(runtime.pool)
+    for i, person in enumerate(people):
+        await runtime.pool.execute("INSERT INTO platform.staff_contacts VALUES ($1, $2, $3)",
+                                   tenant.slug, person, f"{tag}-{i}@phuong.gov.vn")
+    return tag, people
+
+
+async def test_a_replica_skips_the_scan_while_another_replica_scans(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
+    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+) -> None:
+    # Another month no other test opens (every tenant of the database is scanned).
+    today, deadline = date(2032, 6, 8), date(2032, 6, 10)
+    tenant = await new_tenant()
+    tag, people = await _owing(runtime, tenant, await org_in(tenant, members=2), 2032, 5,
+                               deadline)
+    folder, port = sink
+    server = await bootstrap(dataclasses.replace(settings, smtp_port=port), projector=False)
+    try:
+        async with runtime.pool.acquire() as scanning:  # the other replica, mid-scan
+            await scanning.execute("SELECT pg_advisory_lock($1)", SCAN_LOCK)
+            try:
+                assert await reminder_scan(server, today, "server-1") is None
+            finally:
+                await scanning.execute("SELECT pg_advisory_unlock($1)", SCAN_LOCK)
+        assert await runtime.pool.fetchval(
+            "SELECT count(*) FROM platform.reminders_sent WHERE tenant = $1", tenant.slug) == 0
+        assert [m for m in received(folder) if m["to"].startswith(tag)] == []
+        # The scan free again, the next round scans and sends what is owed.
+        assert await reminder_scan(server, today, "server-1") == len(people) + 1
+    finally:
+        await shutdown(server)
+    claimed = await runtime.pool.fetch(
+        "SELECT claimed_by FROM platform.reminders_sent WHERE tenant = $1", tenant.slug)
+    assert [r["claimed_by"] for r in claimed] == ["server-1"] * (len(people) + 1)
