@@ -70,6 +70,12 @@ CREATE TABLE IF NOT EXISTS platform.reminders_sent (
     failure    text,
     PRIMARY KEY (tenant, person, step)
 );
+-- When the fleet last scanned: one row, so replicas share one interval between them.
+CREATE TABLE IF NOT EXISTS platform.reminder_scans (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    scanned_at timestamptz NOT NULL,
+    scanned_by text NOT NULL
+);
 """
 
 

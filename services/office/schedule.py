@@ -1,9 +1,10 @@
 """Reminders on a schedule inside the server (``congtam serve``, ``make run``): one
 background task per process, a round every ``CONGTAM_REMINDER_EVERY_S`` seconds.
 
-Every replica runs it, but one at a time scans: a round starts by trying the scan's
-advisory lock, and a replica that finds it taken skips that round (another is scanning every
-tenant already). Nothing is sent twice in any case, because each reminder is claimed in the
+Every replica runs it, but the fleet scans once an interval: a round starts by trying the
+scan's advisory lock, and a replica that finds it taken skips that round (another is scanning
+every tenant already); one that takes it skips too when ``platform.reminder_scans`` says a
+scan finished less than an interval ago (the database's clock, so replicas' clocks may differ). Nothing is sent twice in any case, because each reminder is claimed in the
 database before it is sent (services/office/reminders.py). A round that fails (a database
 away, a tenant being moved) is logged and the next round tries again: reminders are never
 worth taking the API down for.
@@ -44,14 +45,26 @@ async def reminder_round(rt: Runtime, today: date, name: str) -> int:
     return total
 
 
-async def reminder_scan(rt: Runtime, today: date, name: str) -> int | None:
-    """A round if no other replica is scanning (the number sent), else None: skipped."""
+async def reminder_scan(rt: Runtime, today: date, name: str,
+                        every_s: float = 0.0) -> int | None:
+    """A round if no other replica is scanning and none scanned in the last ``every_s``
+    seconds (the number sent), else None: skipped."""
     async with rt.pool.acquire() as conn:
         if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", SCAN_LOCK):
-            log.debug("reminder_scan_skipped", scheduler=name)
+            log.debug("reminder_scan_skipped", scheduler=name, why="scanning elsewhere")
             return None
         try:
-            return await reminder_round(rt, today, name)
+            if await conn.fetchval(
+                    "SELECT scanned_at > now() - make_interval(secs => $1) "
+                    "FROM platform.reminder_scans", every_s):
+                log.debug("reminder_scan_skipped", scheduler=name, why="scanned recently")
+                return None
+            sent = await reminder_round(rt, today, name)
+            await conn.execute(
+                "INSERT INTO platform.reminder_scans (scanned_at, scanned_by) "
+                "VALUES (now(), $1) ON CONFLICT (singleton) DO UPDATE "
+                "SET scanned_at = EXCLUDED.scanned_at, scanned_by = EXCLUDED.scanned_by", name)
+            return sent
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", SCAN_LOCK)
 
@@ -63,7 +76,7 @@ async def run_reminders(rt: Runtime, every_s: float, name: str | None = None,
     await ensure_tables(rt.pool)
     while True:
         try:
-            sent = await reminder_scan(rt, today(), me)
+            sent = await reminder_scan(rt, today(), me, every_s)
             if sent:
                 log.info("reminders_sent", count=sent, scheduler=me)
         except asyncio.CancelledError:

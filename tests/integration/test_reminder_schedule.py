@@ -128,3 +128,26 @@ async def test_a_replica_skips_the_scan_while_another_replica_scans(
     claimed = await runtime.pool.fetch(
         "SELECT claimed_by FROM platform.reminders_sent WHERE tenant = $1", tenant.slug)
     assert [r["claimed_by"] for r in claimed] == ["server-1"] * (len(people) + 1)
+
+
+async def test_the_fleet_scans_once_an_interval_whichever_replica_comes(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
+) -> None:
+    _, port = sink
+    servers = [await bootstrap(dataclasses.replace(settings, smtp_port=port), projector=False)
+               for _ in range(2)]
+    today = date(2033, 1, 3)  # nothing is owed then: the scans are what is counted
+    try:
+        assert await reminder_scan(servers[0], today, "server-0") == 0
+        # The other replica's turn comes within the hour: the fleet has scanned, it skips.
+        assert await reminder_scan(servers[1], today, "server-1", every_s=3600) is None
+        assert await runtime.pool.fetchval(
+            "SELECT scanned_by FROM platform.reminder_scans") == "server-0"
+        # An interval shorter than the time since: it scans, and the row says so.
+        await asyncio.sleep(0.05)
+        assert await reminder_scan(servers[1], today, "server-1", every_s=0.01) == 0
+        assert await runtime.pool.fetchval(
+            "SELECT scanned_by FROM platform.reminder_scans") == "server-1"
+    finally:
+        for rt in servers:
+            await shutdown(rt)
