@@ -4,8 +4,9 @@ background task per process, a round every ``CONGTAM_REMINDER_EVERY_S`` seconds.
 Every replica runs it, but the fleet scans once an interval: a round starts by trying the
 scan's advisory lock, and a replica that finds it taken skips that round (another is scanning
 every tenant already); one that takes it skips too when ``platform.reminder_scans`` says a
-scan finished less than an interval ago (the database's clock, so replicas' clocks may differ). Nothing is sent twice in any case, because each reminder is claimed in the
-database before it is sent (services/office/reminders.py). A round that fails (a database
+scan finished less than an interval ago (by the database's clock: replicas' clocks may
+differ). Nothing is sent twice in any case, because each reminder is claimed in the database
+before it is sent (services/office/reminders.py). A round that fails (a database
 away, a tenant being moved) is logged and the next round tries again: reminders are never
 worth taking the API down for.
 """
