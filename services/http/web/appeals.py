@@ -58,9 +58,8 @@ async def appeal_view(page: Page, appeal_id: str, errors: FormErrors | None = No
 @get("/appeals/{appeal_id:str}", name="web:appeal-detail")
 async def appeal_detail(request: Req, web: Web, appeal_id: FromPath[str]) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
     return await appeal_view(page, appeal_id, saved=bool(request.query_params.get("saved")),
-                             at=int(at) if at.isdigit() else None)
+                             at=page.at)
 
 
 def place_of(refusal: Refusal, form: str) -> str:

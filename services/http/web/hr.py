@@ -39,9 +39,8 @@ async def periods_view(page: Page, year: int, month: int, refusals: dict[str, li
 async def periods(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     year, month = month_of(page, request)
-    at = str(request.query_params.get("at") or "")
     return await periods_view(page, year, month, {}, saved=bool(request.query_params.get("saved")),
-                              at=int(at) if at.isdigit() else None)
+                              at=page.at)
 
 
 @post("/periods", name="web:periods-act")

@@ -116,6 +116,13 @@ class Page:
         return set(self.me["roles"])
 
     @property
+    def at(self) -> int | None:
+        """The log position the page was sent back with after a save (``?at=``): its reads
+        wait for it, so the person sees what they just wrote."""
+        at = str(self.request.query_params.get("at") or "")
+        return int(at) if at.isdigit() else None
+
+    @property
     def today(self) -> date:
         return date.today()
 

@@ -43,10 +43,9 @@ def chosen_unit(page: Page, wanted: Any) -> str:
 @get("/register", name="web:register")
 async def register(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
     return await register_view(page, chosen_unit(page, request.query_params.get("unit")),
                                saved=bool(request.query_params.get("saved")),
-                               at=int(at) if at.isdigit() else None)
+                               at=page.at)
 
 
 @post("/register", name="web:register-add")
@@ -123,10 +122,9 @@ async def collective_view(page: Page, year: int, refusals: list[str] | None = No
 @get("/collective", name="web:collective")
 async def collective(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
     return await collective_view(page, year_of(page, request.query_params.get("year")),
                                  saved=bool(request.query_params.get("saved")),
-                                 at=int(at) if at.isdigit() else None)
+                                 at=page.at)
 
 
 @post("/collective", name="web:collective-open")

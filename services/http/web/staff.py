@@ -73,8 +73,7 @@ async def self_form(page: Page, errors: FormErrors | None = None,
 async def self_page(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     saved = page.t("saved") if request.query_params.get("saved") else ""
-    at = str(request.query_params.get("at") or "")
-    return await self_form(page, saved=saved, at=int(at) if at.isdigit() else None)
+    return await self_form(page, saved=saved, at=page.at)
 
 
 @post("/self", name="web:self-submit")
