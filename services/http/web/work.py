@@ -14,8 +14,6 @@ the form it concerns, nothing written. A page another role may not use answers 4
 from __future__ import annotations
 
 import calendar
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from typing import Any
@@ -24,10 +22,9 @@ from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
-from services.http.web.client import Refusal
 from services.http.web.home import led_units
-from services.http.web.page import Page, Req, Web, check_form, first_use
-from services.http.web.staff import FormErrors, number
+from services.http.web.page import FormErrors, Page, Posted, Req, Web, check_form, saved_at
+from services.http.web.staff import number
 
 PERSON = {"staff", "unit_leader", "hr_officer"}
 
@@ -85,33 +82,6 @@ async def breakdown_of(page: Page, staff_id: str, at: int | None = None,
     return found
 
 
-@dataclass
-class Posted:
-    """A form posted to a page, once its own checks have passed: how the page is answered
-    again with what went wrong (422), and where the browser goes once it is saved."""
-
-    page: Page
-    request: Req
-    form: Any
-    again: Callable[[FormErrors], Awaitable[Response[str]]]
-    back: Callable[[int | None], str]
-
-    async def send(self, operation: str, field_of: Callable[[Refusal], str],
-                   **variables: Any) -> Response[Any]:
-        """Run the operation once (the same form posted again goes back, nothing written);
-        each refusal is shown on the field ``field_of`` names, nothing written."""
-        if not first_use(self.request, str(self.form.get("_once", ""))):
-            return Redirect(self.back(None), status_code=303)
-        answer = await self.page.run(operation, **variables)
-        if not answer.ok:
-            errors = FormErrors()
-            for refusal in answer.refusals:
-                errors.add(field_of(refusal), self.page.refusal_text(refusal))
-            return await self.again(errors)
-        field = operation[0].lower() + operation[1:]
-        return Redirect(self.back(answer.data[field]["position"]), status_code=303)
-
-
 # The person ------------------------------------------------------------------------------
 
 async def my_work_view(page: Page, errors: dict[str, FormErrors] | None = None,
@@ -131,11 +101,7 @@ async def my_work(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     if not page.roles & PERSON:
         return _denied(page)
-    return await my_work_view(page, at=page.at, saved=bool(request.query_params.get("saved")))
-
-
-def _mine(at: int | None) -> str:
-    return "/work?saved=1" if at is None else f"/work?saved=1&at={at}"
+    return await my_work_view(page, at=page.at, saved=page.saved)
 
 
 @post("/work/report", name="web:work-report")
@@ -146,8 +112,8 @@ async def report_done(request: Req, web: Web) -> Response[Any]:
         return _denied(page)
     item = str(form.get("item", ""))
     values = {item: {k: str(form.get(k) or "") for k in ("quantity", "done_on", "evidence")}}
-    posted = Posted(page, request, form, back=_mine, again=lambda errors: my_work_view(
-        page, {item: errors}, values, status=422))
+    posted = Posted(page, request, form, back=partial(saved_at, "/work"),
+                    again=lambda errors: my_work_view(page, {item: errors}, values, status=422))
     errors = FormErrors()
     quantity = None
     try:
@@ -208,7 +174,7 @@ async def work_board(request: Req, web: Web, unit_id: FromPath[str]) -> Response
     if unit is None:
         return _denied(page)
     return await board_view(page, unit, at=page.at,
-                            saved=bool(request.query_params.get("saved")), kind=kind)
+                            saved=page.saved, kind=kind)
 
 
 async def _leading(request: Req, web: Web, unit_id: str, asked: Any
