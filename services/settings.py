@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 
-def _bool(value: str | None, default: bool) -> bool:
+def env_flag(value: str | None, default: bool) -> bool:
+    """An on/off setting as the environment writes it (1, true, yes, on); unset: the default."""
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -162,7 +163,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     # In production a token's claims alone never grant anything: roles reach a tenant only
     # through grants recorded in the platform log. Development keeps the convenience of
     # `congtam token` roles unless asked otherwise.
-    require_grants = _bool(e.get("CONGTAM_REQUIRE_GRANTS"), mode == "production")
+    require_grants = env_flag(e.get("CONGTAM_REQUIRE_GRANTS"), mode == "production")
     if mode == "production" and not require_grants:
         raise SettingsError(
             "CONGTAM_REQUIRE_GRANTS=false không được dùng khi CONGTAM_MODE=production: "
@@ -186,8 +187,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_body_bytes=int(e.get("CONGTAM_MAX_BODY_BYTES", str(64 * 1024))),
         rate_per_user=int(e.get("CONGTAM_RATE_PER_USER", "600")),
         rate_per_tenant=int(e.get("CONGTAM_RATE_PER_TENANT", "6000")),
-        rate_shared=_bool(e.get("CONGTAM_RATE_SHARED"), True),
-        persisted_only=_bool(e.get("CONGTAM_PERSISTED_ONLY"), False),
+        rate_shared=env_flag(e.get("CONGTAM_RATE_SHARED"), True),
+        persisted_only=env_flag(e.get("CONGTAM_PERSISTED_ONLY"), False),
         read_pool_max=int(e.get("CONGTAM_READ_POOL_MAX", "8")),
         rebuild_connections=max(1, int(e.get("CONGTAM_REBUILD_CONNECTIONS", "2"))),
         write_pool_max=int(e.get("CONGTAM_WRITE_POOL_MAX", "4")),
@@ -196,7 +197,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         freshness_timeout=float(e.get("CONGTAM_FRESHNESS_TIMEOUT", "3")),
         db_connect_timeout_s=float(e.get("CONGTAM_DB_CONNECT_TIMEOUT_S", "2")),
         db_statement_timeout_s=float(e.get("CONGTAM_DB_STATEMENT_TIMEOUT_S", "3")),
-        projector_in_process=_bool(e.get("CONGTAM_PROJECTOR_IN_PROCESS"), True),
+        projector_in_process=env_flag(e.get("CONGTAM_PROJECTOR_IN_PROCESS"), True),
         log_format=e.get("CONGTAM_LOG_FORMAT", "auto"),
         log_level=e.get("CONGTAM_LOG_LEVEL", "info"),
         databases=parse_databases(e.get("CONGTAM_DATABASES") or ""),

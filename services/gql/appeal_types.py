@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from domain.appeal import Outcome
 from services.gql.names import person_name
-from services.gql.types import Level
+from services.gql.types import Level, level_of
 
-
-@strawberry.enum(description="Kết quả giải quyết khiếu nại / outcome of an appeal")
-class AppealOutcome(Enum):
-    DISMISSED = "dismissed"  # bác đơn
-    UPHELD = "upheld"  # chấp nhận
-    PARTIALLY_UPHELD = "partially_upheld"  # chấp nhận một phần
-
-
-def _level(value: Any) -> Level | None:
-    return Level(value) if value else None
+# The outcomes are the domain's own, named for the API.
+strawberry.enum(Outcome, name="AppealOutcome",
+                description="Kết quả giải quyết khiếu nại / outcome of an appeal")
 
 
 def _num(value: Any) -> float | None:
@@ -44,7 +37,7 @@ class AppealStep:
     def from_row(cls, r: Any) -> AppealStep:
         return cls(position=r["position"], instance=r["instance"], step=r["step"],
                    actor=r["actor"], capacity=r["capacity"], at=r["at"], note=r["note"],
-                   level=_level(r["level"]), score=_num(r["score"]))
+                   level=level_of(r["level"]), score=_num(r["score"]))
 
     @strawberry.field(description="Người thực hiện (họ tên) / who acted, by name")
     async def actor_name(self, info: Info[Any, Any]) -> str | None:
@@ -75,9 +68,9 @@ class Appeal:
     due_on: date
     overdue: bool
     first_reviewer: str | None
-    first_outcome: AppealOutcome | None
+    first_outcome: Outcome | None
     escalate_by: date | None
-    outcome: AppealOutcome | None
+    outcome: Outcome | None
     current_level: Level
     current_score: float
     position: int
@@ -94,14 +87,14 @@ class Appeal:
             unit_id=strawberry.ID(str(r["unit_id"])), year=r["year"], month=r["number"],
             decided_by=r["decided_by"], decided_level=Level(r["decided_level"]),
             decided_score=float(r["decided_score"]), decided_on=r["decided_on"],
-            grounds=r["grounds"], level_claimed=_level(r["level_claimed"]),
+            grounds=r["grounds"], level_claimed=level_of(r["level_claimed"]),
             evidence=r["evidence"], filed_on=r["filed_on"], status=r["status"],
             instance=r["instance"], reviewer=r["reviewer"],
             reviewer_tenant=r["reviewer_tenant"] or None, due_on=r["due_on"],
             overdue=open_ and r["due_on"] < today, first_reviewer=r["first_reviewer"],
-            first_outcome=AppealOutcome(r["first_outcome"]) if r["first_outcome"] else None,
+            first_outcome=Outcome(r["first_outcome"]) if r["first_outcome"] else None,
             escalate_by=r["escalate_by"],
-            outcome=AppealOutcome(r["outcome"]) if r["outcome"] else None,
+            outcome=Outcome(r["outcome"]) if r["outcome"] else None,
             current_level=Level(r["current_level"]), current_score=float(r["current_score"]),
             position=r["position"], steps=steps or [],
         )
@@ -177,9 +170,9 @@ class LeaderDecision:
             appeals=r["appeals"], overturned=r["overturned"], overturned_by=r["overturned_by"],
             overturned_at=r["overturned_at"],
             overturn_appeal_id=strawberry.ID(str(appeal)) if appeal else None,
-            amended_level=_level(r["amended_level"]),
+            amended_level=level_of(r["amended_level"]),
             computed_score=_num(r["computed_score"]),
-            computed_level=_level(r["computed_level"]), above_computed=r["above_computed"])
+            computed_level=level_of(r["computed_level"]), above_computed=r["above_computed"])
 
     @strawberry.field(description="Người sửa quyết định (họ tên) / who overturned it, by name")
     async def overturned_by_name(self, info: Info[Any, Any]) -> str | None:

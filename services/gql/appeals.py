@@ -19,7 +19,6 @@ import strawberry
 from strawberry.types import Info
 
 from domain.appeal import Outcome
-from domain.levels import Level as DomainLevel
 from services.app.appeal_commands import (
     AcceptAppeal,
     AssignAppeal,
@@ -33,7 +32,6 @@ from services.app.appeal_commands import (
 from services.app.handlers import AppealService
 from services.gql.acting import acting_in, run_as
 from services.gql.appeal_queries import AppealQuery
-from services.gql.appeal_types import AppealOutcome
 from services.gql.context import ctx_of
 from services.gql.ids import AppealID, Names, UserID, id_field
 from services.gql.inputs import check_text, parse_id
@@ -48,21 +46,19 @@ HR = ("hr_officer",)
 __all__ = ["AppealMutation", "AppealQuery"]
 
 
-async def _run(info: Info[Any, Any], roles: tuple[str, ...],
+async def _run(info: Info[Any, Any], roles: tuple[str, ...], appeal_id: strawberry.ID,
                work: Callable[[AppealService, Principal, Tenant], int],
-               tenant: str | None = None) -> int:
-    """Run ``work`` on the tenant the caller acts in (``acting_in``), as the caller."""
+               tenant: str | None = None) -> WriteResult:
+    """Run ``work`` on the tenant the caller acts in (``acting_in``), as the caller; the
+    answer names the appeal and the position written."""
     principal, target, capacity = await acting_in(info, roles, tenant)
     service = AppealService(ctx_of(info).runtime.apps.get(target.slug))
-    return await run_as(info, capacity, lambda: work(service, principal, target), target)
+    position = await run_as(info, capacity, lambda: work(service, principal, target), target)
+    return WriteResult(position=position, id=appeal_id)
 
 
 def _appeal_id(value: strawberry.ID) -> uuid.UUID:
     return parse_id(value, "khiếu nại", "Appeal")
-
-
-def _level(value: Level | None) -> DomainLevel | None:
-    return DomainLevel(value.value) if value is not None else None
 
 
 @strawberry.input
@@ -76,7 +72,7 @@ class FileAppealInput:
 @strawberry.input
 class DecideAppealInput:
     appeal_id: strawberry.ID = id_field(Names.APPEAL)
-    outcome: AppealOutcome
+    outcome: Outcome
     reasons: str
     level: Level | None = None
     score: float | None = None
@@ -90,35 +86,32 @@ class AppealMutation:
         evaluation_id = parse_id(input.evaluation_id, "phiếu đánh giá", "Evaluation")
         grounds = check_text(input.grounds, "căn cứ khiếu nại", "grounds")
         evidence = check_text(input.evidence, "minh chứng", "evidence")
-        position = await _run(info, PERSON, lambda s, p, _: s.file(FileAppeal(
-            appeal_id, evaluation_id, p.user_id, grounds, _level(input.level_claimed),
-            evidence)))
-        return WriteResult(position=position, id=strawberry.ID(str(appeal_id)))
+        return await _run(info, PERSON, strawberry.ID(str(appeal_id)), lambda s, p, _: s.file(
+            FileAppeal(appeal_id, evaluation_id, p.user_id, grounds,
+                       input.level_claimed, evidence)))
 
     @strawberry.mutation(description="Phân công người giải quyết khiếu nại (cán bộ tổ chức)")
     async def assign_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                             reviewer_id: UserID) -> WriteResult:
         aid = _appeal_id(appeal_id)
         reviewer = str(parse_id(reviewer_id, "cán bộ", "Staff member"))
-        position = await _run(info, HR, lambda s, _p, _t: s.assign(AssignAppeal(aid, reviewer)))
-        return WriteResult(position=position, id=appeal_id)
+        return await _run(info, HR, appeal_id,
+                          lambda s, _p, _t: s.assign(AssignAppeal(aid, reviewer)))
 
     @strawberry.mutation(description="Cấp trên nhận giải quyết khiếu nại lần hai (qua cấp quyền)")
     async def take_up_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                              tenant: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         home = ctx_of(info).principal
-        position = await _run(info, REVIEWER, lambda s, p, _t: s.take_up(
+        return await _run(info, REVIEWER, appeal_id, lambda s, p, _t: s.take_up(
             AssignAppeal(aid, p.user_id, home.tenant if home else "")), tenant)
-        return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Thụ lý khiếu nại (người được phân công)")
     async def accept_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                             tenant: str | None = None) -> WriteResult:
         aid = _appeal_id(appeal_id)
-        position = await _run(info, REVIEWER, lambda s, p, _t: s.accept(
+        return await _run(info, REVIEWER, appeal_id, lambda s, p, _t: s.accept(
             AcceptAppeal(aid, p.user_id)), tenant)
-        return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Yêu cầu người khiếu nại bổ sung thông tin")
     async def request_appeal_information(self, info: Info[Any, Any], appeal_id: AppealID,
@@ -126,27 +119,24 @@ class AppealMutation:
                                          ) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(question, "nội dung yêu cầu", "question")
-        position = await _run(info, REVIEWER, lambda s, p, _t: s.request_information(
+        return await _run(info, REVIEWER, appeal_id, lambda s, p, _t: s.request_information(
             RequestAppealInformation(aid, p.user_id, text)), tenant)
-        return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Bổ sung thông tin cho khiếu nại (người khiếu nại)")
     async def provide_appeal_information(self, info: Info[Any, Any], appeal_id: AppealID,
                                          information: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(information, "nội dung bổ sung", "information")
-        position = await _run(info, PERSON, lambda s, p, _t: s.provide_information(
+        return await _run(info, PERSON, appeal_id, lambda s, p, _t: s.provide_information(
             ProvideAppealInformation(aid, p.user_id, text)))
-        return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Rút đơn khiếu nại (người khiếu nại)")
     async def withdraw_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                               reason: str = "") -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(reason, "lý do", "reason")
-        position = await _run(info, PERSON, lambda s, p, _t: s.withdraw(
+        return await _run(info, PERSON, appeal_id, lambda s, p, _t: s.withdraw(
             WithdrawAppeal(aid, p.user_id, text)))
-        return WriteResult(position=position, id=appeal_id)
 
     @strawberry.mutation(description="Quyết định giải quyết khiếu nại, có lý do")
     async def decide_appeal(self, info: Info[Any, Any], input: DecideAppealInput,
@@ -154,16 +144,15 @@ class AppealMutation:
         aid = _appeal_id(input.appeal_id)
         reasons = check_text(input.reasons, "lý do", "reasons")
         outcome = Outcome(input.outcome.value)
-        position = await _run(info, REVIEWER, lambda s, p, _t: s.decide(DecideAppeal(
-            aid, p.user_id, outcome, reasons, _level(input.level), input.score)), tenant)
-        return WriteResult(position=position, id=input.appeal_id)
+        return await _run(info, REVIEWER, input.appeal_id, lambda s, p, _t: s.decide(
+            DecideAppeal(aid, p.user_id, outcome, reasons, input.level, input.score)),
+            tenant)
 
     @strawberry.mutation(description="Khiếu nại lần hai lên cấp trên (người khiếu nại)")
     async def escalate_appeal(self, info: Info[Any, Any], appeal_id: AppealID,
                               grounds: str) -> WriteResult:
         aid = _appeal_id(appeal_id)
         text = check_text(grounds, "căn cứ khiếu nại", "grounds")
-        position = await _run(info, PERSON, lambda s, p, _t: s.escalate(
+        return await _run(info, PERSON, appeal_id, lambda s, p, _t: s.escalate(
             EscalateAppeal(aid, p.user_id, text)))
-        return WriteResult(position=position, id=appeal_id)
 

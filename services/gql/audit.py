@@ -8,7 +8,6 @@ query is itself recorded as an access event in the platform log (who read what, 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Any, cast
 from uuid import UUID
 
@@ -36,14 +35,9 @@ from services.store.integrity import verify
 AUDITOR = "auditor"
 
 
-@strawberry.enum(description="Đối tượng tra cứu lịch sử / whose history")
-class HistorySubject(Enum):
-    PERSON = "person"
-    RATING = "rating"
-    APPEAL = "appeal"
-    UNIT = "unit"
-    LEADER = "leader"
-    AGGREGATE = "aggregate"
+# The subjects are the auditor's history's own (services/audit/history.py), named for the API.
+strawberry.enum(Subject, name="HistorySubject",
+                description="Đối tượng tra cứu lịch sử / whose history")
 
 
 @strawberry.type(description="Một sự kiện trong nhật ký / one recorded event")
@@ -146,8 +140,8 @@ async def _until(ctx: Context, tenant: Tenant, until: str | None) -> int | None:
         return await resolve(conn, tenant.schema, point, 0)
 
 
-def _subject_id(subject: HistorySubject, id: str) -> str:
-    if subject is HistorySubject.LEADER:
+def _subject_id(subject: Subject, id: str) -> str:
+    if subject is Subject.LEADER:
         return id
     try:
         return str(UUID(id))
@@ -161,7 +155,7 @@ AUDIT_HISTORY = "audit-history"
 @strawberry.type
 class AuditQuery:
     @strawberry.field(description="Lịch sử đầy đủ từ nhật ký sự kiện / history from the log")
-    async def audit_history(self, info: Info[Any, Any], subject: HistorySubject,
+    async def audit_history(self, info: Info[Any, Any], subject: Subject,
                             id: RecordID, until: str | None = None,
                             first: int | None = None, after: str | None = None
                             ) -> Connection[AuditEvent]:
@@ -175,7 +169,7 @@ class AuditQuery:
         ctx, tenant = await audited(info, f"history:{subject.value}", target)
         stop = await _until(ctx, tenant, until)
         async with ctx.runtime.pool_of(tenant).acquire() as conn:
-            entries = await history(conn, tenant.schema, Subject(subject.value), target,
+            entries = await history(conn, tenant.schema, subject, target,
                                     until=stop, limit=size + 1, after=seen,
                                     keys_from=ctx.runtime.keys_for(tenant))
         return build(entries, size, AUDIT_HISTORY, lambda e: (e.position,),

@@ -11,7 +11,6 @@ import strawberry
 from strawberry.types import Info
 
 from domain.ids import UnitId
-from domain.levels import Level as DomainLevel
 from services.app.commands import OpenCollectiveRound, RateCollective
 from services.gql.connections import Connection, Keyset, keyset_page
 from services.gql.context import access_of, ctx_of
@@ -21,7 +20,7 @@ from services.gql.inputs import PeriodKind, check_openable, check_period, check_
 from services.gql.mutations import run_command
 from services.gql.names import person_name
 from services.gql.scope import require_unit
-from services.gql.types import Level, WriteResult, _label, _num
+from services.gql.types import Level, WriteResult, _label, _num, level_of
 
 
 @strawberry.type(description="Xếp loại tập thể một đơn vị trong năm / a collective's rating")
@@ -47,7 +46,7 @@ class CollectiveRating:
         return cls(
             unit_id=strawberry.ID(str(r["unit_id"])), unit_name=r["unit_name"], kind=r["kind"],
             parent_id=strawberry.ID(str(r["parent_id"])), rank=r["rank"], status=r["status"],
-            level=Level(r["level"]) if r["level"] else None, level_label=_label(r["level"]),
+            level=level_of(r["level"]), level_label=_label(r["level"]),
             score=_num(r["score"]), reasons=r["reasons"], policy_version=r["policy_version"],
             authority=r["authority"], decided_by=r["decided_by"], decided_at=r["decided_at"],
         )
@@ -82,7 +81,7 @@ class CollectiveMutation:
         check_period(PeriodKind.ANNUAL, input.year, 1)
         unit = UnitId(parse_id(input.unit_id, "đơn vị", "Unit"))
         await require_unit(info, unit)
-        cmd = RateCollective(unit, input.year, DomainLevel(input.level.value), input.score,
+        cmd = RateCollective(unit, input.year, input.level, input.score,
                              check_text(input.reasons, "lý do", "reasons"), principal.user_id)
         position = await run_command(info, ("unit_leader",), lambda s: s.rate_collective(cmd))
         return WriteResult(position=position, id=input.unit_id)

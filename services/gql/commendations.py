@@ -18,10 +18,11 @@ from services.app.commendations import (
     Nominee,
     ProposeCommendations,
 )
-from services.gql.context import access_of, ctx_of
+from services.gql.context import Context, access_of, ctx_of
 from services.gql.ids import CommendationID
 from services.gql.inputs import check_text, parse_id
 from services.gql.mutations import run_command
+from services.gql.permissions import Access
 from services.gql.types import WriteResult
 from services.office.commendations import basis_for, candidates, proposals
 from services.platform.tenants import Tenant
@@ -91,6 +92,16 @@ class CommendationProposals:
     proposals: list[CommendationProposal]
 
 
+async def _fresh(info: Info[Any, Any], year: int, quarter: int | None,
+                 at_least: int | None) -> tuple[Access, Context]:
+    """A basis checked, the caller's reach, and read models caught up to ``at_least``."""
+    _check(year, quarter)
+    access = await access_of(info)
+    ctx = ctx_of(info)
+    await ctx.fresh(access.tenant, at_least)
+    return access, ctx
+
+
 @strawberry.type
 class CommendationQuery:
     @strawberry.field(description="Ai đủ điều kiện đề nghị khen thưởng (quý: A cả ba tháng; "
@@ -98,10 +109,7 @@ class CommendationQuery:
     async def commendation_candidates(self, info: Info[Any, Any], year: int,
                                       quarter: int | None = None, at_least: int | None = None
                                       ) -> CommendationCandidates:
-        _check(year, quarter)
-        access = await access_of(info)
-        ctx = ctx_of(info)
-        await ctx.fresh(access.tenant, at_least)
+        access, ctx = await _fresh(info, year, quarter, at_least)
         version, rules = await _rules(ctx, access.tenant, quarter)
         async with ctx.read(access.tenant) as conn:
             found = await candidates(conn, access.tenant.schema, year, quarter,
@@ -115,10 +123,7 @@ class CommendationQuery:
     async def commendation_proposals(self, info: Info[Any, Any], year: int,
                                      quarter: int | None = None, at_least: int | None = None
                                      ) -> CommendationProposals:
-        _check(year, quarter)
-        access = await access_of(info)
-        ctx = ctx_of(info)
-        await ctx.fresh(access.tenant, at_least)
+        access, ctx = await _fresh(info, year, quarter, at_least)
         async with ctx.read(access.tenant) as conn:
             rows = await proposals(conn, access.tenant.schema, basis_for(year, quarter),
                                    access.unit_ids)

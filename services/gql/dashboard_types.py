@@ -15,7 +15,7 @@ from strawberry.types import Info
 
 from services.gql.ids import Names, id_field
 from services.gql.names import person_name
-from services.gql.types import Level
+from services.gql.types import Level, level_of
 
 LEVELS = ("A", "B", "C", "D")
 
@@ -103,7 +103,7 @@ class BoardMember:
         return cls(staff_id=strawberry.ID(str(r["staff_id"])), full_name=r["full_name"],
                    staff_type=r["staff_type"], peer_group=r["peer_group"],
                    self_assessed_at=r["self_assessed_at"], self_late=r["self_late"],
-                   level=Level(r["level"]) if r["level"] else None,
+                   level=level_of(r["level"]),
                    score=float(r["score"]) if r["score"] is not None else None,
                    decided_at=r["decided_at"], decided_late=r["decided_late"])
 
@@ -129,7 +129,7 @@ class TimelineEntry:
                    evaluation_id=strawberry.ID(str(r["evaluation_id"])),
                    period_id=strawberry.ID(str(r["period_id"])), kind=r["kind"],
                    year=r["year"], month=r["number"],
-                   level=Level(r["level"]) if r["level"] else None,
+                   level=level_of(r["level"]),
                    score=float(r["score"]) if r["score"] is not None else None,
                    actor=r["actor"], capacity=r["capacity"], at=r["at"])
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Any
 from uuid import UUID
 
 import strawberry
 
 from domain.errors import NotFoundError, ValidationFailedError
+from domain.ids import PeriodId, StaffId
 from services.gql.ids import Names, id_field
 from services.gql.types import Level
 
@@ -22,6 +24,14 @@ def parse_id(value: str, what_vi: str, what_en: str) -> UUID:
         return UUID(str(value))
     except ValueError:
         raise NotFoundError(f"Không tìm thấy {what_vi}.", f"{what_en} not found.") from None
+
+
+def period_id_of(value: str) -> PeriodId:
+    return PeriodId(parse_id(value, "kỳ đánh giá", "Evaluation period"))
+
+
+def staff_id_of(value: str) -> StaffId:
+    return StaffId(parse_id(value, "cán bộ", "Staff member"))
 
 
 def check_text(value: str, field_vi: str, field_en: str) -> str:
@@ -80,6 +90,20 @@ class OpenPeriodInput:
     kind: PeriodKind = PeriodKind.MONTHLY
 
 
+def version_read() -> Any:
+    """The evaluation's version the caller read: a write on one changed since is refused
+    (optimistic concurrency)."""
+    return strawberry.field(default=None, description=(
+        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
+        "the evaluation's version read; if it changed since: STALE_VERSION"))
+
+
+def authority_field() -> Any:
+    """The authority a decision cites, left blank for the one the unit's place gives."""
+    return strawberry.field(
+        default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
+
+
 @strawberry.input(description="Kết quả thực hiện một nhiệm vụ / one task result")
 class TaskResultInput:
     title: str
@@ -105,23 +129,25 @@ class SelfAssessmentInput:
     tasks: list[TaskResultInput] = strawberry.field(default_factory=list)
     note: str = ""
     criteria: list[CriterionPointsInput] | None = None
-    expected_version: int | None = strawberry.field(default=None, description=(
-        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
-        "the evaluation's version read; if it changed since: STALE_VERSION"))
+    expected_version: int | None = version_read()
 
 
 @strawberry.input
-class DecideRatingInput:
+class RatingInput:
+    """One person's level and score in a period: what a decision and a proposal begin with
+    (never a field's type itself, so not in the schema)."""
+
     period_id: strawberry.ID = id_field(Names.PERIOD)
     staff_id: strawberry.ID = id_field(Names.STAFF)
     level: Level
     score: float
+
+
+@strawberry.input
+class DecideRatingInput(RatingInput):
     reasons: str = ""
-    authority: str = strawberry.field(
-        default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
-    expected_version: int | None = strawberry.field(default=None, description=(
-        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
-        "the evaluation's version read; if it changed since: STALE_VERSION"))
+    authority: str = authority_field()
+    expected_version: int | None = version_read()
 
 
 MAX_BOARD_LINES = 500  # a unit's board; the biggest wards have a few hundred staff
@@ -143,8 +169,7 @@ class BoardLineInput:
 class DecideRatingsInput:
     period_id: strawberry.ID = id_field(Names.PERIOD)
     lines: list[BoardLineInput]
-    authority: str = strawberry.field(
-        default="", description="Căn cứ thẩm quyền; bỏ trống để ghi theo phân cấp quản lý")
+    authority: str = authority_field()
 
 
 def check_board_size(lines: list[BoardLineInput]) -> None:
@@ -155,16 +180,10 @@ def check_board_size(lines: list[BoardLineInput]) -> None:
 
 
 @strawberry.input(description="Đề xuất xếp loại (quản lý trực tiếp / cơ quan tham mưu)")
-class ProposeRatingInput:
-    period_id: strawberry.ID = id_field(Names.PERIOD)
-    staff_id: strawberry.ID = id_field(Names.STAFF)
-    level: Level
-    score: float
+class ProposeRatingInput(RatingInput):
     strengths: str = ""
     shortcomings: str = ""
-    expected_version: int | None = strawberry.field(default=None, description=(
-        "Phiên bản phiếu đã đọc (Rating.version); nếu phiếu đã đổi → STALE_VERSION / "
-        "the evaluation's version read; if it changed since: STALE_VERSION"))
+    expected_version: int | None = version_read()
 
 
 @strawberry.enum(description="Nguồn ý kiến / opinion source")

@@ -14,7 +14,6 @@ import structlog
 from strawberry.types import Info
 
 from domain.ids import PeriodId, StaffId, UnitId, evaluation_id_for
-from domain.levels import Level as DomainLevel
 from services.app.commands import (
     AttachOpinion,
     ClosePeriod,
@@ -41,16 +40,19 @@ from services.gql.inputs import (
     OpinionSource,
     ProposeRatingInput,
     QuotaExceptionInput,
+    RatingInput,
     SelfAssessmentInput,
     check_board_size,
     check_openable,
     check_text,
     criteria_points,
     parse_id,
+    period_id_of,
+    staff_id_of,
     tasks_state,
 )
 from services.gql.scope import require_period, require_unit
-from services.gql.types import WriteResult
+from services.gql.types import Level, WriteResult
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -65,6 +67,19 @@ async def run_command(info: Info[Any, Any], roles: tuple[str, ...],
     acting = access.capacity(*roles)
     service: TenantService = ctx_of(info).runtime.service(access.tenant)
     return await run_as(info, capacity or acting, lambda: work(service))
+
+
+def _rating(input: RatingInput) -> tuple[PeriodId, StaffId, Level, float]:
+    """Whose evaluation, in which period, and the level and score given."""
+    return (period_id_of(input.period_id), staff_id_of(input.staff_id),
+            input.level, input.score)
+
+
+def _on_evaluation(position: int, period_id: PeriodId, staff_id: StaffId,
+                   kind: str = "official") -> WriteResult:
+    """What a write to one person's evaluation answers: the position, and the evaluation."""
+    return WriteResult(position=position,
+                       id=strawberry.ID(str(evaluation_id_for(period_id, staff_id, kind))))
 
 
 @strawberry.type
@@ -85,30 +100,28 @@ class Mutation:
     async def submit_self_assessment(self, info: Info[Any, Any],
                                      input: SelfAssessmentInput) -> WriteResult:
         principal = (await access_of(info)).principal
-        staff_id = StaffId(parse_id(principal.user_id, "cán bộ", "Staff member"))
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        staff_id = staff_id_of(principal.user_id)
+        period_id = period_id_of(input.period_id)
         cmd = SubmitSelfAssessment(period_id, staff_id, input.score, tasks_state(input.tasks),
                                    check_text(input.note, "ghi chú", "note"),
                                    criteria_points(input.criteria), input.expected_version)
         position = await run_command(info, ("staff", "unit_leader", "hr_officer"),
                                      lambda s: s.submit_self_assessment(cmd), "staff")
-        eid = evaluation_id_for(period_id, staff_id, "official")
-        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+        return _on_evaluation(position, period_id, staff_id)
 
     @strawberry.mutation(description="Quyết định xếp loại (người đứng đầu có thẩm quyền)")
     async def decide_rating(self, info: Info[Any, Any], input: DecideRatingInput) -> WriteResult:
         principal = (await access_of(info)).principal
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
-        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        period_id = period_id_of(input.period_id)
+        staff_id = staff_id_of(input.staff_id)
         await require_period(info, period_id)
-        cmd = DecideRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
+        cmd = DecideRating(period_id, staff_id, input.level, input.score,
                            check_text(input.reasons, "lý do", "reasons"), principal.user_id,
                            check_text(input.authority, "căn cứ thẩm quyền", "authority"),
                            input.expected_version)
         position = await run_command(info, ("unit_leader",), lambda s: s.decide_rating(cmd))
         log.info("rating_decided", staff_id=str(staff_id), level=input.level.value)
-        eid = evaluation_id_for(period_id, staff_id, "official")
-        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+        return _on_evaluation(position, period_id, staff_id)
 
     @strawberry.mutation(description=(
         "Quyết định xếp loại cả bảng của đơn vị trong một lần (người đứng đầu có thẩm quyền): "
@@ -118,11 +131,11 @@ class Mutation:
                              input: DecideRatingsInput) -> WriteResult:
         principal = (await access_of(info)).principal
         check_board_size(input.lines)
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
+        period_id = period_id_of(input.period_id)
         await require_period(info, period_id)
         lines = tuple(
-            RatingDecision(StaffId(parse_id(line.staff_id, "cán bộ", "Staff member")),
-                           DomainLevel(line.level.value), line.score,
+            RatingDecision(staff_id_of(line.staff_id),
+                           line.level, line.score,
                            check_text(line.reasons, "lý do", "reasons"), line.expected_version)
             for line in input.lines)
         cmd = DecideRatings(period_id, lines, principal.user_id,
@@ -133,7 +146,7 @@ class Mutation:
 
     @strawberry.mutation(description="Khóa sổ kỳ đánh giá (cán bộ tổ chức)")
     async def close_period(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
-        pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        pid = period_id_of(period_id)
         await require_period(info, pid)
         position = await run_command(info, ("hr_officer",),
                                      lambda s: s.close_period(ClosePeriod(pid)))
@@ -143,16 +156,12 @@ class Mutation:
     async def propose_rating(self, info: Info[Any, Any],
                              input: ProposeRatingInput) -> WriteResult:
         principal = (await access_of(info)).principal
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
-        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
-        cmd = ProposeRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
-                            check_text(input.strengths, "ưu điểm", "strengths"),
+        cmd = ProposeRating(*_rating(input), check_text(input.strengths, "ưu điểm", "strengths"),
                             check_text(input.shortcomings, "hạn chế", "shortcomings"),
                             principal.user_id, input.expected_version)
         position = await run_command(info, ("unit_leader", "hr_officer"),
                                      lambda s: s.propose_rating(cmd))
-        eid = evaluation_id_for(period_id, staff_id, "official")
-        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+        return _on_evaluation(position, cmd.period_id, cmd.staff_id)
 
     @strawberry.mutation(description="Góp ý kiến vào phiếu đánh giá (không có tính quyết định)")
     async def attach_opinion(self, info: Info[Any, Any], input: OpinionInput) -> WriteResult:
@@ -162,20 +171,19 @@ class Mutation:
         access = await access_of(info)
         access.capacity(*roles)  # narrower than the matrix row: checked first
         principal = access.principal
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
-        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
+        period_id = period_id_of(input.period_id)
+        staff_id = staff_id_of(input.staff_id)
         cmd = AttachOpinion(period_id, staff_id, input.source.value, principal.user_id,
                             check_text(input.text, "ý kiến", "text"), input.satisfaction)
         position = await run_command(info, roles, lambda s: s.attach_opinion(cmd))
-        eid = evaluation_id_for(period_id, staff_id, "official")
-        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+        return _on_evaluation(position, period_id, staff_id)
 
     @strawberry.mutation(description="Cho phép vượt tỷ lệ (người đứng đầu cấp trên, có lý do)")
     async def grant_quota_exception(self, info: Info[Any, Any],
                                     input: QuotaExceptionInput) -> WriteResult:
         principal = (await access_of(info)).principal
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
-        cmd = GrantQuotaException(period_id, DomainLevel(input.level.value), input.extra,
+        period_id = period_id_of(input.period_id)
+        cmd = GrantQuotaException(period_id, input.level, input.extra,
                                   check_text(input.reasons, "lý do", "reasons"),
                                   principal.user_id,
                                   check_text(input.peer_group, "nhóm", "peer group")
@@ -186,7 +194,7 @@ class Mutation:
 
     @strawberry.mutation(description="Công khai kết quả của kỳ trong đơn vị")
     async def publish_period(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
-        pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        pid = period_id_of(period_id)
         position = await run_command(info, ("hr_officer", "unit_leader"),
                                      lambda s: s.publish_period(PublishPeriod(pid)))
         return WriteResult(position=position, id=period_id)
@@ -195,20 +203,17 @@ class Mutation:
     async def decide_party_rating(self, info: Info[Any, Any],
                                   input: DecideRatingInput) -> WriteResult:
         principal = (await access_of(info)).principal
-        period_id = PeriodId(parse_id(input.period_id, "kỳ đánh giá", "Evaluation period"))
-        staff_id = StaffId(parse_id(input.staff_id, "cán bộ", "Staff member"))
-        cmd = DecidePartyRating(period_id, staff_id, DomainLevel(input.level.value), input.score,
-                                check_text(input.reasons, "lý do", "reasons"), principal.user_id,
+        cmd = DecidePartyRating(*_rating(input), check_text(input.reasons, "lý do", "reasons"),
+                                principal.user_id,
                                 check_text(input.authority, "căn cứ thẩm quyền", "authority"))
         position = await run_command(info, ("unit_leader",),
                                      lambda s: s.decide_party_rating(cmd))
-        eid = evaluation_id_for(period_id, staff_id, "party")
-        return WriteResult(position=position, id=strawberry.ID(str(eid)))
+        return _on_evaluation(position, cmd.period_id, cmd.staff_id, "party")
 
     @strawberry.mutation(description="Tổng hợp đề xuất xếp loại quý/năm từ kết quả hằng tháng")
     async def propose_rollups(self, info: Info[Any, Any], period_id: PeriodID) -> WriteResult:
         principal = (await access_of(info)).principal
-        pid = PeriodId(parse_id(period_id, "kỳ đánh giá", "Evaluation period"))
+        pid = period_id_of(period_id)
         position = await run_command(info, ("hr_officer",), lambda s: s.propose_rollups(
             ProposeRollups(pid, principal.user_id)))
         return WriteResult(position=position, id=period_id)

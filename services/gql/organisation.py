@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -12,6 +11,7 @@ from strawberry.types import Info
 
 from domain.errors import ValidationFailedError
 from domain.ids import StaffId, UnitId
+from domain.organisation import StaffType
 from services.app.commands import (
     AppointLeader,
     FlagOutstandingUnit,
@@ -23,18 +23,13 @@ from services.app.commands import (
     UpdateStaffProfile,
 )
 from services.gql.ids import Names, StaffID, UnitID, id_field
-from services.gql.inputs import check_text, parse_id
+from services.gql.inputs import check_text, parse_id, staff_id_of
 from services.gql.mutations import run_command
 from services.gql.scope import require_staff, require_unit
 from services.gql.types import WriteResult
 
-
-@strawberry.enum(description="Loại cán bộ / staff type")
-class StaffType(Enum):
-    CADRE = "cadre"
-    CIVIL_SERVANT = "civil_servant"
-    PUBLIC_EMPLOYEE = "public_employee"
-    CONTRACT_WORKER = "contract_worker"
+# The staff types are the domain's own, named for the API.
+strawberry.enum(StaffType, name="StaffType", description="Loại cán bộ / staff type")
 
 
 @strawberry.input
@@ -92,10 +87,6 @@ def _opt_text(value: str | None, field_vi: str, field_en: str) -> str | None:
     return check_text(value, field_vi, field_en) if value is not None else None
 
 
-def _staff(value: strawberry.ID) -> StaffId:
-    return StaffId(parse_id(value, "cán bộ", "Staff member"))
-
-
 @strawberry.type
 class OrganisationMutation:
     @strawberry.mutation(description="Thêm đơn vị (cán bộ tổ chức)")
@@ -126,7 +117,7 @@ class OrganisationMutation:
     async def appoint_leader(self, info: Info[Any, Any], unit_id: UnitID,
                              staff_id: StaffID) -> WriteResult:
         cmd = AppointLeader(UnitId(parse_id(unit_id, "đơn vị", "Unit")),
-                            StaffId(parse_id(staff_id, "cán bộ", "Staff member")))
+                            staff_id_of(staff_id))
         await require_unit(info, cmd.unit_id)
         await require_staff(info, cmd.staff_id)
         position = await run_command(info, HR, lambda s: s.appoint_leader(cmd))
@@ -136,7 +127,7 @@ class OrganisationMutation:
     async def update_staff_profile(self, info: Info[Any, Any],
                                    input: StaffProfileInput) -> WriteResult:
         cmd = UpdateStaffProfile(
-            _staff(input.staff_id), input.staff_type.value if input.staff_type else None,
+            staff_id_of(input.staff_id), input.staff_type.value if input.staff_type else None,
             _opt_text(input.position, "chức vụ", "position"),
             _opt_text(input.peer_group, "nhóm", "peer group"), input.party_member,
             _opt_text(input.party_cell, "chi bộ", "Party cell"), input.start_date)
@@ -145,7 +136,7 @@ class OrganisationMutation:
 
     @strawberry.mutation(description="Ghi nhận thời gian nghỉ của cán bộ")
     async def record_absence(self, info: Info[Any, Any], input: AbsenceInput) -> WriteResult:
-        cmd = RecordAbsence(_staff(input.staff_id), input.start, input.end, input.maternity,
+        cmd = RecordAbsence(staff_id_of(input.staff_id), input.start, input.end, input.maternity,
                             check_text(input.reason, "lý do", "reason"))
         position = await run_command(info, HR, lambda s: s.record_absence(cmd))
         return WriteResult(position=position, id=input.staff_id)
@@ -156,7 +147,7 @@ class OrganisationMutation:
         if not input.form.strip():
             raise ValidationFailedError("Cần ghi hình thức kỷ luật.",
                                         "The form of discipline is required.")
-        cmd = RecordDiscipline(_staff(input.staff_id), input.decided_on,
+        cmd = RecordDiscipline(staff_id_of(input.staff_id), input.decided_on,
                                check_text(input.form, "hình thức", "form"),
                                check_text(input.reference, "số quyết định", "reference"))
         position = await run_command(info, HR, lambda s: s.record_discipline(cmd))
@@ -177,7 +168,7 @@ class OrganisationMutation:
     @strawberry.mutation(description="Điều động cán bộ sang đơn vị khác trong địa phương")
     async def transfer_staff(self, info: Info[Any, Any], staff_id: StaffID,
                              to_unit_id: UnitID, reasons: str) -> WriteResult:
-        cmd = TransferStaff(_staff(staff_id), UnitId(parse_id(to_unit_id, "đơn vị", "Unit")),
+        cmd = TransferStaff(staff_id_of(staff_id), UnitId(parse_id(to_unit_id, "đơn vị", "Unit")),
                             check_text(reasons, "lý do", "reasons"))
         position = await run_command(info, HR, lambda s: s.transfer_staff(cmd))
         return WriteResult(position=position, id=staff_id)

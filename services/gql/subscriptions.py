@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import strawberry
@@ -44,6 +44,8 @@ from services.platform.tenants import Tenant
 from services.store.database import ConnectionParams
 
 log = structlog.get_logger()
+
+T = TypeVar("T")
 
 RECHECK_SECONDS = 5.0  # re-read even without a notification (a lost NOTIFY, an expired token)
 
@@ -113,67 +115,97 @@ async def recheck(info: Info[Any, Any], tenant: Tenant | None) -> Tenant:
     return current
 
 
+async def _shaped(stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+    """Subscriptions bypass the per-operation error policy: a refusal is shaped here, with
+    its stable code and both languages; a fault is said without its own text."""
+    try:
+        async with contextlib.aclosing(stream):
+            async for message in stream:
+                yield message
+    except DomainError as error:
+        raise domain_error(error) from None
+    except GraphQLError:
+        raise  # already shaped
+    except Exception as error:  # a fault, not a refusal: said without its own text
+        raise unexpected_error(error) from None
+
+
+async def _on_change(info: Info[Any, Any], tenant: Tenant,
+                     still_allowed: Callable[[], Awaitable[None]],
+                     read: Callable[[], Awaitable[tuple[int, T]]]) -> AsyncGenerator[T, None]:
+    """Read again at each batch the tenant's projector announces (and every
+    ``RECHECK_SECONDS``), the caller checked again before each read; what was read is sent
+    only when its position moved."""
+    sent: int | None = None
+    async with feed_of(ctx_of(info)).watch(tenant.schema) as wake:
+        while True:
+            wake.clear()
+            await recheck(info, tenant)
+            await still_allowed()
+            position, value = await read()
+            if position != sent:
+                sent = position
+                yield value
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(description="Bảng theo dõi tháng của đơn vị, cập nhật trực tiếp "
                                          "/ a unit's month board, live")
     async def unit_board(self, info: Info[Any, Any], unit_id: UnitID, year: int,
                          month: int) -> AsyncGenerator[UnitBoard | None, None]:
-        ctx = ctx_of(info)
-        try:
-            check_text("unitId", unit_id)
-            # The permission matrix, and the unit scope: a unit out of reach is watched
-            # exactly like a unit that does not exist.
-            access = await access_of(info)
-            if AUDITOR in access.roles:  # an auditor's watch is logged like their reads
-                await ctx.runtime.platform.record_access(
-                    Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
-                    "unitBoard (live)", f"{unit_id}/{year}-{month:02d}")
-            watched = parse_id(unit_id, "đơn vị", "Unit")
-            if not await visible_unit(info, watched):
-                unit_id = strawberry.ID(str(uuid.uuid4()))
-
-            async def still_allowed() -> None:
-                # Before every message: the matrix and the unit scope, decided afresh from
-                # the grants as they are now (recheck dropped the cached decision).
-                await access_of(info)
-                if not await visible_unit(info, watched) and str(watched) == str(unit_id):
-                    raise NotFoundError("Không tìm thấy đơn vị.", "Unit not found.")
-
-            async for board in _watch_board(info, unit_id, year, month, still_allowed):
-                yield board
-        except DomainError as error:
-            # Subscriptions bypass the per-operation error policy: shape the refusal here,
-            # with its stable code and both languages.
-            raise domain_error(error) from None
-        except GraphQLError:
-            raise  # already shaped
-        except Exception as error:  # a fault, not a refusal: said without its own text
-            raise unexpected_error(error) from None
+        async for board in _shaped(_unit_board(info, unit_id, year, month)):
+            yield board
 
     @strawberry.subscription(description="Kết quả của tôi, báo ngay khi được công khai "
                                          "/ my results, notified when published")
     async def my_results(self, info: Info[Any, Any]) -> AsyncGenerator[list[OwnResult], None]:
-        ctx = ctx_of(info)
-        try:
-            # The permission matrix (subscriptions skip the root hook).
-            access = await access_of(info)
-            if AUDITOR in access.roles:  # every auditor read is on record, own ones too
-                await ctx.runtime.platform.record_access(
-                    Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
-                    "myResults (live)", access.principal.user_id)
+        async for results in _shaped(_my_results(info)):
+            yield results
 
-            async def still_allowed() -> None:
-                await access_of(info)
 
-            async for results in _watch_own(info, still_allowed):
-                yield results
-        except DomainError as error:
-            raise domain_error(error) from None
-        except GraphQLError:
-            raise  # already shaped
-        except Exception as error:  # a fault, not a refusal: said without its own text
-            raise unexpected_error(error) from None
+async def _unit_board(info: Info[Any, Any], unit_id: strawberry.ID, year: int,
+                      month: int) -> AsyncGenerator[UnitBoard | None, None]:
+    ctx = ctx_of(info)
+    check_text("unitId", unit_id)
+    # The permission matrix, and the unit scope: a unit out of reach is watched
+    # exactly like a unit that does not exist.
+    access = await access_of(info)
+    if AUDITOR in access.roles:  # an auditor's watch is logged like their reads
+        await ctx.runtime.platform.record_access(
+            Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
+            "unitBoard (live)", f"{unit_id}/{year}-{month:02d}")
+    watched = parse_id(unit_id, "đơn vị", "Unit")
+    if not await visible_unit(info, watched):
+        unit_id = strawberry.ID(str(uuid.uuid4()))
+
+    async def still_allowed() -> None:
+        # Before every message: the matrix and the unit scope, decided afresh from
+        # the grants as they are now (recheck dropped the cached decision).
+        await access_of(info)
+        if not await visible_unit(info, watched) and str(watched) == str(unit_id):
+            raise NotFoundError("Không tìm thấy đơn vị.", "Unit not found.")
+
+    async for board in _watch_board(info, unit_id, year, month, still_allowed):
+        yield board
+
+
+async def _my_results(info: Info[Any, Any]) -> AsyncGenerator[list[OwnResult], None]:
+    ctx = ctx_of(info)
+    # The permission matrix (subscriptions skip the root hook).
+    access = await access_of(info)
+    if AUDITOR in access.roles:  # every auditor read is on record, own ones too
+        await ctx.runtime.platform.record_access(
+            Actor(access.principal.user_id, AUDITOR), access.tenant.slug,
+            "myResults (live)", access.principal.user_id)
+
+    async def still_allowed() -> None:
+        await access_of(info)
+
+    async for results in _watch_own(info, still_allowed):
+        yield results
 
 
 async def _watch_own(info: Info[Any, Any], still_allowed: Callable[[], Awaitable[None]],
@@ -184,18 +216,12 @@ async def _watch_own(info: Info[Any, Any], still_allowed: Callable[[], Awaitable
     tenant = await recheck(info, None)
     principal = (await access_of(info)).principal
     staff_id = parse_id(principal.user_id, "cán bộ", "Staff member")
-    sent: int | None = None
-    async with feed_of(ctx).watch(tenant.schema) as wake:
-        while True:
-            wake.clear()
-            await recheck(info, tenant)
-            await still_allowed()
-            position, results = await own_results(ctx.fetcher(tenant), tenant.schema, staff_id)
-            if position != sent:
-                sent = position
-                yield results
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
+
+    async def read() -> tuple[int, list[OwnResult]]:
+        return await own_results(ctx.fetcher(tenant), tenant.schema, staff_id)
+
+    async for results in _on_change(info, tenant, still_allowed, read):
+        yield results
 
 
 async def _watch_board(info: Info[Any, Any], unit_id: strawberry.ID, year: int, month: int,
@@ -205,22 +231,16 @@ async def _watch_board(info: Info[Any, Any], unit_id: strawberry.ID, year: int, 
     check_month(year, month)
     unit = parse_id(unit_id, "đơn vị", "Unit")
     tenant = await recheck(info, None)
-    sent: int | None = None
-    async with feed_of(ctx).watch(tenant.schema) as wake:
-        while True:
-            wake.clear()
-            await recheck(info, tenant)
-            await still_allowed()
-            ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)  # fresh loaders for each message
-            row = await ctx.reads.fetchrow(
-                f"SELECT * FROM {tenant.schema}.rm_boards WHERE unit_id = $1 "
-                "AND kind = 'monthly' AND year = $2 AND number = $3", unit, year, month)
-            position = row["position"] if row else 0
-            if position != sent:
-                sent = position
-                yield UnitBoard.from_row(row) if row else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), RECHECK_SECONDS)
+
+    async def read() -> tuple[int, asyncpg.Record | None]:
+        ctx.reads = Reads(ctx.runtime.pool_of(tenant), tenant)  # fresh loaders for each message
+        row = await ctx.reads.fetchrow(
+            f"SELECT * FROM {tenant.schema}.rm_boards WHERE unit_id = $1 "
+            "AND kind = 'monthly' AND year = $2 AND number = $3", unit, year, month)
+        return (row["position"] if row else 0), row
+
+    async for row in _on_change(info, tenant, still_allowed, read):
+        yield UnitBoard.from_row(row) if row else None
 
 
 def with_websocket_auth(controller: type[Any]) -> type[Any]:

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from domain.levels import Level as DomainLevel
+from domain.levels import Level as Level
 from services.gql.names import person_name
 
+# The levels are the domain's own, named for the API.
+strawberry.enum(Level, name="Level", description="Mức xếp loại / rating level")
 
-@strawberry.enum(description="Mức xếp loại / rating level")
-class Level(Enum):
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
+
+def level_of(value: str | None) -> Level | None:
+    """A read model's level, if there is one."""
+    return Level(value) if value else None
 
 
 def _label(level: str | None) -> str | None:
-    return DomainLevel(level).label_vi if level else None
+    return Level(level).label_vi if level else None
 
 
 def _num(value: Any) -> float | None:
@@ -119,9 +118,9 @@ class Rating:
             unit_id=strawberry.ID(str(r["unit_id"])), staff_id=strawberry.ID(str(r["staff_id"])),
             staff_name=r["full_name"], year=r["year"], month=r["number"], status=r["status"],
             self_score=_num(r["self_score"]),
-            self_level=Level(r["self_level"]) if r["self_level"] else None,
+            self_level=level_of(r["self_level"]),
             self_assessed_at=r["self_assessed_at"],
-            level=Level(r["level"]) if r["level"] else None, level_label=_label(r["level"]),
+            level=level_of(r["level"]), level_label=_label(r["level"]),
             score=_num(r["score"]), reasons=r["reasons"], policy_version=r["policy_version"],
             decided_by=r["decided_by"], decided_at=r["decided_at"], position=r["position"],
             version=r["version"],

@@ -16,6 +16,7 @@ from domain.catalogue import (
     ChildAllowance,
 )
 from domain.levels import Level as DomainLevel
+from domain.work_item import Quality, Timeliness
 from domain.work_score import ItemLine, ScoreBreakdown
 from services.gql.ids import Names, id_field
 from services.gql.inputs import check_text
@@ -28,16 +29,9 @@ class WorkPeriodKind(Enum):
     QUARTERLY = "quarterly"
 
 
-@strawberry.enum(description="Chất lượng khi nghiệm thu")
-class WorkQuality(Enum):
-    MEETS = "meets"
-    FAILS = "fails"
-
-
-@strawberry.enum(description="Tiến độ khi nghiệm thu")
-class WorkTimeliness(Enum):
-    ON_TIME = "on_time"
-    LATE = "late"
+# Quality and timeliness are the domain's own, named for the API.
+strawberry.enum(Quality, name="WorkQuality", description="Chất lượng khi nghiệm thu")
+strawberry.enum(Timeliness, name="WorkTimeliness", description="Tiến độ khi nghiệm thu")
 
 
 @strawberry.type(description="Một việc được giao và tình trạng của nó")
@@ -278,8 +272,8 @@ class ReportWorkDoneInput:
 @strawberry.input(description="Nghiệm thu việc (lãnh đạo có thẩm quyền)")
 class ConfirmWorkInput:
     item_id: strawberry.ID = id_field(Names.WORK_ITEM)
-    quality: WorkQuality
-    timeliness: WorkTimeliness
+    quality: Quality
+    timeliness: Timeliness
     quantity: float | None = None
     failed_checks: int | None = None
     delays: int | None = None

@@ -20,6 +20,7 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -166,26 +167,28 @@ async def report(request: Request[Any, Any, Any], document: str) -> Response[Any
         "X-Log-Position": str(filled.position)})
 
 
-@get("/imports/staff-template.xlsx")
-async def staff_template(request: Request[Any, Any, Any]) -> Response[Any]:
+async def _blank(request: Request[Any, Any, Any], operation: str, build: Callable[[], bytes],
+                 filename: str) -> Response[Any]:
+    """A blank workbook to fill in, for whoever may run the import it feeds."""
     try:
-        await access(request, IMPORT_OPERATION)
+        await access(request, operation)
     except DomainError as error:
         return refusal(error)
-    body = await anyio.to_thread.run_sync(staff_template_xlsx)
+    body = await anyio.to_thread.run_sync(build)
     return Response(body, media_type=XLSX, headers={
-        "Content-Disposition": 'attachment; filename="mau-danh-sach-can-bo.xlsx"'})
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@get("/imports/staff-template.xlsx")
+async def staff_template(request: Request[Any, Any, Any]) -> Response[Any]:
+    return await _blank(request, IMPORT_OPERATION, staff_template_xlsx,
+                        "mau-danh-sach-can-bo.xlsx")
 
 
 @get("/imports/units-template.xlsx")
 async def units_template(request: Request[Any, Any, Any]) -> Response[Any]:
-    try:
-        await access(request, UNITS_OPERATION)
-    except DomainError as error:
-        return refusal(error)
-    body = await anyio.to_thread.run_sync(units_template_xlsx)
-    return Response(body, media_type=XLSX, headers={
-        "Content-Disposition": 'attachment; filename="mau-danh-sach-don-vi.xlsx"'})
+    return await _blank(request, UNITS_OPERATION, units_template_xlsx,
+                        "mau-danh-sach-don-vi.xlsx")
 
 
 async def _upload(request: Request[Any, Any, Any], data: UploadFile,

@@ -7,6 +7,7 @@ offers the form the API says is theirs (``myPendingWork``'s action for this appe
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import get, post
@@ -14,8 +15,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
 from services.http.web.client import Refusal
-from services.http.web.page import Page, Req, Web, check_form, first_use
-from services.http.web.staff import FormErrors, number
+from services.http.web.page import FormErrors, Page, Posted, Req, Web, check_form, saved_at
+from services.http.web.staff import number
 
 OUTCOMES = ("UPHELD", "PARTIALLY_UPHELD", "DISMISSED")
 # Form action → the operation it runs and the action of myPendingWork that offers it.
@@ -58,9 +59,7 @@ async def appeal_view(page: Page, appeal_id: str, errors: FormErrors | None = No
 @get("/appeals/{appeal_id:str}", name="web:appeal-detail")
 async def appeal_detail(request: Req, web: Web, appeal_id: FromPath[str]) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
-    return await appeal_view(page, appeal_id, saved=bool(request.query_params.get("saved")),
-                             at=int(at) if at.isdigit() else None)
+    return await appeal_view(page, appeal_id, saved=page.saved, at=page.at)
 
 
 def place_of(refusal: Refusal, form: str) -> str:
@@ -99,14 +98,9 @@ async def appeal_act(request: Req, web: Web, appeal_id: FromPath[str]) -> Respon
             variables[key] = values.get(key, "")
             if not variables[key]:
                 errors.add(key, page.t("required"))
+    posted = Posted(page, request, form, back=partial(saved_at, f"/appeals/{appeal_id}"),
+                    again=lambda errors: appeal_view(page, appeal_id, errors, values,
+                                                     status=422))
     if errors:
-        return await appeal_view(page, appeal_id, errors, values, status=422)
-    if not first_use(request, values.get("_once", "")):
-        return Redirect(f"/appeals/{appeal_id}?saved=1", status_code=303)
-    answer = await page.run(FORMS[action][0], **variables)
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add(place_of(refusal, action), page.refusal_text(refusal))
-        return await appeal_view(page, appeal_id, errors, values, status=422)
-    position = next(iter(answer.data.values()))["position"]
-    return Redirect(f"/appeals/{appeal_id}?saved=1&at={position}", status_code=303)
+        return await posted.again(errors)
+    return await posted.send(FORMS[action][0], lambda r: place_of(r, action), **variables)

@@ -90,9 +90,7 @@ async def boards(request: Req, web: Web) -> Response[Any]:
 @get("/board/{unit_id:str}", name="web:board")
 async def board(request: Req, web: Web, unit_id: FromPath[str]) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
-    return await show_board(page, unit_id, at=int(at) if at.isdigit() else None,
-                            saved=bool(request.query_params.get("saved")))
+    return await show_board(page, unit_id, at=page.at, saved=page.saved)
 
 
 @post("/board/{unit_id:str}", name="web:board-decide")

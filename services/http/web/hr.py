@@ -9,7 +9,7 @@ from typing import Any
 from litestar import get, post
 from litestar.response import Redirect, Response
 
-from services.http.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.page import Page, Posted, Req, Web, check_form
 
 ACTIONS = {"open": "OpenPeriod", "publish": "PublishPeriod", "close": "ClosePeriod"}
 
@@ -39,9 +39,7 @@ async def periods_view(page: Page, year: int, month: int, refusals: dict[str, li
 async def periods(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     year, month = month_of(page, request)
-    at = str(request.query_params.get("at") or "")
-    return await periods_view(page, year, month, {}, saved=bool(request.query_params.get("saved")),
-                              at=int(at) if at.isdigit() else None)
+    return await periods_view(page, year, month, {}, saved=page.saved, at=page.at)
 
 
 @post("/periods", name="web:periods-act")
@@ -53,17 +51,12 @@ async def period_action(request: Req, web: Web) -> Response[Any]:
     back = f"/periods?year={year}&month={month}&saved=1"
     if action not in ACTIONS:
         return Redirect(back, status_code=303)
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(back, status_code=303)
-    if action == "open":
-        answer = await page.run("OpenPeriod", unit=unit, year=year, month=month)
-    else:
-        answer = await page.run(ACTIONS[action], period=str(form.get("period", "")))
-    if not answer.ok:
-        texts = [page.refusal_text(r) for r in answer.refusals]
-        return await periods_view(page, year, month, {unit: texts}, status=422)
-    written = next(iter(answer.data.values()))
-    return Redirect(f"{back}&at={written['position']}", status_code=303)
+    posted = Posted(page, request, form, again=lambda errors: periods_view(
+        page, year, month, {unit: errors.get("form")}, status=422),
+        back=lambda at: back if at is None else f"{back}&at={at}")
+    variables: dict[str, Any] = {"unit": unit, "year": year, "month": month} \
+        if action == "open" else {"period": str(form.get("period", ""))}
+    return await posted.send(ACTIONS[action], lambda _: "form", **variables)
 
 
 @get("/tracker", name="web:tracker")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import jinja2
 import strawberry
 from litestar import Request
 from litestar.datastructures import Cookie
-from litestar.response import Response
+from litestar.response import Redirect, Response
 
 from services.http.web.client import Answer, PageClient, Refusal, SignInRequiredError
 from services.http.web.i18n import language, translator
@@ -116,6 +117,18 @@ class Page:
         return set(self.me["roles"])
 
     @property
+    def at(self) -> int | None:
+        """The log position the page was sent back with after a save (``?at=``): its reads
+        wait for it, so the person sees what they just wrote."""
+        at = str(self.request.query_params.get("at") or "")
+        return int(at) if at.isdigit() else None
+
+    @property
+    def saved(self) -> bool:
+        """The page was sent back after a save (``?saved=``): it says so."""
+        return bool(self.request.query_params.get("saved"))
+
+    @property
     def today(self) -> date:
         return date.today()
 
@@ -133,6 +146,57 @@ class Page:
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response[str]:
         return render(self.web, self.request, template, status=status, page=self, **context)
+
+
+@dataclass
+class FormErrors:
+    """Messages by field name ("form" for the whole form)."""
+
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, text: str) -> None:
+        self.by_field.setdefault(name, []).append(text)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def get(self, name: str) -> list[str]:
+        return self.by_field.get(name, [])
+
+
+def saved_at(path: str, at: int | None) -> str:
+    """Where a page goes back once a form is saved: it says so, and reads at least up to
+    what was written (``at``, the log position) when the API gave it."""
+    back = f"{path}{'&' if '?' in path else '?'}saved=1"
+    return back if at is None else f"{back}&at={at}"
+
+
+@dataclass
+class Posted:
+    """A form posted to a page, once its own checks have passed: how the page is answered
+    again with what went wrong (422), and where the browser goes once it is saved."""
+
+    page: Page
+    request: Req
+    form: Any
+    again: Callable[[FormErrors], Awaitable[Response[str]]]
+    back: Callable[[int | None], str]
+
+    async def send(self, operation: str, field_of: Callable[[Refusal], str],
+                   **variables: Any) -> Response[Any]:
+        """Run the operation once (the same form posted again goes back, nothing written);
+        each refusal is shown on the field ``field_of`` names, nothing written."""
+        if not first_use(self.request, str(self.form.get("_once", ""))):
+            return Redirect(self.back(None), status_code=303)
+        answer = await self.page.run(operation, **variables)
+        if not answer.ok:
+            errors = FormErrors()
+            for refusal in answer.refusals:
+                errors.add(field_of(refusal), self.page.refusal_text(refusal))
+            return await self.again(errors)
+        position = next(iter(answer.data.values()))["position"]
+        return Redirect(self.back(position), status_code=303)
+
 
 
 def render(web: Web, request: Req, template: str, status: int = 200,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import post
-from litestar.response import Redirect, Response
+from litestar.response import Response
 
 from services.http.web.home import home_view
-from services.http.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.page import Page, Posted, Req, Web, check_form
 
 
 @post("/province/catalogue", name="web:province-catalogue")
@@ -22,13 +22,9 @@ async def apply_catalogue(request: Req, web: Web) -> Response[Any]:
     page = await Page.open(web, request)
     if "hr_officer" not in page.roles:
         return page.render("message.html", status=403, message=page.t("FORBIDDEN"))
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect("/?applied=1", status_code=303)
-    answer = await page.run("InheritProvinceCatalogue",
-                            reasons=str(form.get("reasons") or ""))
-    if not answer.ok:
-        return await home_view(request, web, page, status=422, province_errors=[
-            page.refusal_text(r) for r in answer.refusals],
-            province_reasons=str(form.get("reasons") or ""))
-    position = answer.data["inheritProvinceCatalogue"]["position"]
-    return Redirect(f"/?applied=1&at={position}", status_code=303)
+    reasons = str(form.get("reasons") or "")
+    posted = Posted(page, request, form, again=lambda errors: home_view(
+        request, web, page, status=422, province_errors=errors.get("form"),
+        province_reasons=reasons), back=lambda at: "/?applied=1" if at is None
+        else f"/?applied=1&at={at}")
+    return await posted.send("InheritProvinceCatalogue", lambda _: "form", reasons=reasons)

@@ -4,13 +4,13 @@ year's round of collectives (open it, follow it in rating order)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import get, post
 from litestar.response import Redirect, Response
 
-from services.http.web.page import Page, Req, Web, check_form, first_use
-from services.http.web.staff import FormErrors
+from services.http.web.page import FormErrors, Page, Posted, Req, Web, check_form, saved_at
 
 STAFF_TYPES = ("CADRE", "CIVIL_SERVANT", "PUBLIC_EMPLOYEE", "CONTRACT_WORKER")
 CYCLES = ("MONTHLY", "ANNUAL")
@@ -43,10 +43,8 @@ def chosen_unit(page: Page, wanted: Any) -> str:
 @get("/register", name="web:register")
 async def register(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
     return await register_view(page, chosen_unit(page, request.query_params.get("unit")),
-                               saved=bool(request.query_params.get("saved")),
-                               at=int(at) if at.isdigit() else None)
+                               saved=page.saved, at=page.at)
 
 
 @post("/register", name="web:register-add")
@@ -76,17 +74,13 @@ async def register_add(request: Req, web: Web) -> Response[Any]:
     for name in required:
         if not values.get(name):
             errors.add(fields[name], page.t("required"))
+    posted = Posted(page, request, form, back=partial(saved_at, f"/register?unit={unit}"),
+                    again=lambda errors: register_view(page, unit, errors, values, which,
+                                                       status=422))
     if errors:
-        return await register_view(page, unit, errors, values, which, status=422)
-    if not first_use(request, values.get("_once", "")):
-        return Redirect(f"/register?unit={unit}&saved=1", status_code=303)
-    answer = await page.run(operation, **variables)
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add(fields.get(refusal.field or "", "form"), page.refusal_text(refusal))
-        return await register_view(page, unit, errors, values, which, status=422)
-    position = next(iter(answer.data.values()))["position"]
-    return Redirect(f"/register?unit={unit}&saved=1&at={position}", status_code=303)
+        return await posted.again(errors)
+    return await posted.send(operation, lambda r: fields.get(r.field or "", "form"),
+                             **variables)
 
 
 @get("/policy", name="web:policy")
@@ -123,10 +117,8 @@ async def collective_view(page: Page, year: int, refusals: list[str] | None = No
 @get("/collective", name="web:collective")
 async def collective(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
-    at = str(request.query_params.get("at") or "")
     return await collective_view(page, year_of(page, request.query_params.get("year")),
-                                 saved=bool(request.query_params.get("saved")),
-                                 at=int(at) if at.isdigit() else None)
+                                 saved=page.saved, at=page.at)
 
 
 @post("/collective", name="web:collective-open")
@@ -134,11 +126,7 @@ async def collective_open(request: Req, web: Web) -> Response[Any]:
     form = await check_form(request)
     page = await Page.open(web, request)
     year = year_of(page, form.get("year"))
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(f"/collective?year={year}&saved=1", status_code=303)
-    answer = await page.run("WebOpenCollectiveRound", year=year)
-    if not answer.ok:
-        return await collective_view(page, year, [page.refusal_text(r) for r in answer.refusals],
-                                     status=422)
-    position = answer.data["openCollectiveRound"]["position"]
-    return Redirect(f"/collective?year={year}&saved=1&at={position}", status_code=303)
+    posted = Posted(page, request, form, back=partial(saved_at, f"/collective?year={year}"),
+                    again=lambda errors: collective_view(page, year, errors.get("form"),
+                                                         status=422))
+    return await posted.send("WebOpenCollectiveRound", lambda _: "form", year=year)

@@ -11,13 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.settings import Settings, SettingsError
-
-
-def _bool(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+from services.settings import Settings, SettingsError, env_flag
 
 
 @dataclass(frozen=True)
@@ -55,7 +49,7 @@ def _session_secret(settings: Settings, value: str | None) -> bytes | None:
 
 def load_web_settings(settings: Settings, env: dict[str, str] | None = None) -> WebSettings:
     e = os.environ if env is None else env
-    dev_login = _bool(e.get("CONGTAM_WEB_DEV_LOGIN"), not settings.production)
+    dev_login = env_flag(e.get("CONGTAM_WEB_DEV_LOGIN"), not settings.production)
     if dev_login and settings.production:
         raise SettingsError(
             "Trang đăng nhập thử (CONGTAM_WEB_DEV_LOGIN) không được bật khi "
@@ -66,7 +60,7 @@ def load_web_settings(settings: Settings, env: dict[str, str] | None = None) -> 
         dev_login=dev_login,
         session_secret=_session_secret(settings, e.get("CONGTAM_WEB_SESSION_SECRET")),
         session_seconds=int(e.get("CONGTAM_WEB_SESSION_SECONDS", "28800")),
-        secure_cookies=_bool(e.get("CONGTAM_WEB_SECURE_COOKIES"), settings.production),
+        secure_cookies=env_flag(e.get("CONGTAM_WEB_SECURE_COOKIES"), settings.production),
         oidc_issuer=(e.get("CONGTAM_OIDC_ISSUER") or "").rstrip("/") or None,
         oidc_client_id=e.get("CONGTAM_OIDC_CLIENT_ID", "congtam-web"),
         oidc_client_secret=e.get("CONGTAM_OIDC_CLIENT_SECRET") or None,

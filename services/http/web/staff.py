@@ -4,36 +4,29 @@ appeal on a published result within its window."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from litestar import get, post
 from litestar.response import Redirect, Response
 
 from services.http.web.client import Refusal
-from services.http.web.page import Page, Req, Web, check_form, first_use
+from services.http.web.page import (
+    FormErrors,
+    Page,
+    Posted,
+    Req,
+    Web,
+    check_form,
+    first_use,
+    saved_at,
+)
 
 TASK_ROWS = 3
 # Where a refusal belongs on the self-assessment form, by its code (text refusals name
 # their field themselves).
 FIELD_OF_CODE = {"SCORE_OUT_OF_RANGE": "score", "INVALID_INPUT": "criteria",
                  "STALE_VERSION": "form", "PERIOD_CLOSED": "form", "NOT_IN_PERIOD": "form"}
-
-
-@dataclass
-class FormErrors:
-    """Messages by field name ("form" for the whole form)."""
-
-    by_field: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, name: str, text: str) -> None:
-        self.by_field.setdefault(name, []).append(text)
-
-    def __bool__(self) -> bool:
-        return bool(self.by_field)
-
-    def get(self, name: str) -> list[str]:
-        return self.by_field.get(name, [])
 
 
 def number(text: Any) -> float | None:
@@ -72,9 +65,8 @@ async def self_form(page: Page, errors: FormErrors | None = None,
 @get("/self", name="web:self")
 async def self_page(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
-    saved = page.t("saved") if request.query_params.get("saved") else ""
-    at = str(request.query_params.get("at") or "")
-    return await self_form(page, saved=saved, at=int(at) if at.isdigit() else None)
+    saved = page.t("saved") if page.saved else ""
+    return await self_form(page, saved=saved, at=page.at)
 
 
 @post("/self", name="web:self-submit")
@@ -114,21 +106,15 @@ async def self_submit(request: Req, web: Web) -> Response[Any]:
                       "quality": str(form.get(f"task-{i}-quality") or "") or None,
                       "onTime": form.get(f"task-{i}-on-time") == "yes",
                       "evidence": str(form.get(f"task-{i}-evidence") or "") or None})
+    posted = Posted(page, request, form, back=partial(saved_at, "/self"),
+                    again=lambda errors: self_form(page, errors, values, status=422))
     if errors:
-        return await self_form(page, errors, values, status=422)
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect("/self?saved=1", status_code=303)
+        return await posted.again(errors)
     version = form.get("version")
-    answer = await page.run("WebSelfAssess", period=str(form.get("period", "")), score=score,
-                            criteria=criteria, tasks=tasks,
-                            note=str(form.get("note") or ""),
-                            version=int(version) if str(version or "").isdigit() else None)
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add(place_of(refusal), page.refusal_text(refusal))
-        return await self_form(page, errors, values, status=422)
-    position = answer.data["submitSelfAssessment"]["position"]
-    return Redirect(f"/self?saved=1&at={position}", status_code=303)
+    return await posted.send("WebSelfAssess", place_of, period=str(form.get("period", "")),
+                             score=score, criteria=criteria, tasks=tasks,
+                             note=str(form.get("note") or ""),
+                             version=int(version) if str(version or "").isdigit() else None)
 
 
 def place_of(refusal: Refusal) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import partial
 from typing import Any
 
 from litestar import get, post
@@ -22,15 +23,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Response
 
 from services.http.web.home import led_units
-from services.http.web.page import Page, Req, Web, check_form, first_use
-from services.http.web.staff import FormErrors, number
+from services.http.web.page import FormErrors, Page, Posted, Req, Web, check_form, saved_at
+from services.http.web.staff import number
 
 PERSON = {"staff", "unit_leader", "hr_officer"}
-
-
-def _at(request: Req) -> int | None:
-    at = str(request.query_params.get("at") or "")
-    return int(at) if at.isdigit() else None
 
 
 def _day(text: Any) -> date | None:
@@ -105,7 +101,7 @@ async def my_work(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     if not page.roles & PERSON:
         return _denied(page)
-    return await my_work_view(page, at=_at(request), saved=bool(request.query_params.get("saved")))
+    return await my_work_view(page, at=page.at, saved=page.saved)
 
 
 @post("/work/report", name="web:work-report")
@@ -116,6 +112,8 @@ async def report_done(request: Req, web: Web) -> Response[Any]:
         return _denied(page)
     item = str(form.get("item", ""))
     values = {item: {k: str(form.get(k) or "") for k in ("quantity", "done_on", "evidence")}}
+    posted = Posted(page, request, form, back=partial(saved_at, "/work"),
+                    again=lambda errors: my_work_view(page, {item: errors}, values, status=422))
     errors = FormErrors()
     quantity = None
     try:
@@ -128,19 +126,12 @@ async def report_done(request: Req, web: Web) -> Response[Any]:
     if done_on is None:
         errors.add("done_on", page.t("must_be_date"))
     if errors or quantity is None or done_on is None:
-        return await my_work_view(page, {item: errors}, values, status=422)
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect("/work?saved=1", status_code=303)
-    answer = await page.run("ReportWorkDone", input={
-        "itemId": item, "quantity": quantity, "doneOn": done_on.isoformat(),
-        "evidence": str(form.get("evidence") or "")})
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add("quantity" if refusal.code == "QUANTITY_NOT_POSITIVE" else "form",
-                       page.refusal_text(refusal))
-        return await my_work_view(page, {item: errors}, values, status=422)
-    position = answer.data["reportWorkDone"]["position"]
-    return Redirect(f"/work?saved=1&at={position}", status_code=303)
+        return await posted.again(errors)
+    return await posted.send(
+        "ReportWorkDone",
+        lambda r: "quantity" if r.code == "QUANTITY_NOT_POSITIVE" else "form",
+        input={"itemId": item, "quantity": quantity, "doneOn": done_on.isoformat(),
+               "evidence": str(form.get("evidence") or "")})
 
 
 # The leader ------------------------------------------------------------------------------
@@ -179,26 +170,44 @@ async def work_boards(request: Req, web: Web) -> Response[Any]:
 
 @get("/work/board/{unit_id:str}", name="web:work-board")
 async def work_board(request: Req, web: Web, unit_id: FromPath[str]) -> Response[str]:
-    page = await Page.open(web, request)
-    unit = _led(page, unit_id)
+    page, unit, kind = await _leading(request, web, unit_id, request.query_params.get("kind"))
     if unit is None:
         return _denied(page)
-    return await board_view(page, unit, at=_at(request),
-                            saved=bool(request.query_params.get("saved")),
-                            kind=await kind_of(page, request.query_params.get("kind")))
+    return await board_view(page, unit, at=page.at,
+                            saved=page.saved, kind=kind)
+
+
+async def _leading(request: Req, web: Web, unit_id: str, asked: Any
+                   ) -> tuple[Page, dict[str, Any] | None, str]:
+    """A page about a unit: the unit if the person leads it (else None, and the page
+    answers 403), and the view asked for (monthly, or quarterly where it is tracked)."""
+    page = await Page.open(web, request)
+    unit = _led(page, unit_id)
+    kind = await kind_of(page, asked) if unit is not None else "monthly"
+    return page, unit, kind
+
+
+async def _on_board(request: Req, web: Web, unit_id: str, fields: tuple[str, ...]
+                    ) -> Posted | Response[str]:
+    """A form of the board of a unit the person leads, about one item (else 403)."""
+    form = await check_form(request)
+    page, unit, kind = await _leading(request, web, unit_id, form.get("kind"))
+    if unit is None:
+        return _denied(page)
+    item = str(form.get("item", ""))
+    values = {item: {k: str(form.get(k) or "") for k in fields}}
+    return Posted(page, request, form, back=partial(_back, unit_id, kind),
+                  again=lambda errors: board_view(page, unit, {item: errors}, values,
+                                                  status=422, kind=kind))
 
 
 @post("/work/board/{unit_id:str}/confirm", name="web:work-confirm")
 async def confirm(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
-    form = await check_form(request)
-    page = await Page.open(web, request)
-    unit = _led(page, unit_id)
-    if unit is None:
-        return _denied(page)
-    kind = await kind_of(page, form.get("kind"))
-    item = str(form.get("item", ""))
-    fields = ("quality", "timeliness", "waived", "waiver_reasons", "comment", "quantity")
-    values = {item: {k: str(form.get(k) or "") for k in fields}}
+    posted = await _on_board(request, web, unit_id, (
+        "quality", "timeliness", "waived", "waiver_reasons", "comment", "quantity"))
+    if isinstance(posted, Response):
+        return posted
+    page, form = posted.page, posted.form
     quality, timeliness = str(form.get("quality") or ""), str(form.get("timeliness") or "")
     errors = FormErrors()
     if quality not in ("meets", "fails"):
@@ -211,38 +220,27 @@ async def confirm(request: Req, web: Web, unit_id: FromPath[str]) -> Response[An
     except ValueError:
         errors.add("quantity", page.t("must_be_number"))
     if errors:
-        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(_back(unit_id, kind), status_code=303)
-    answer = await page.run("ConfirmWork", input={
-        "itemId": item, "quality": quality.upper(), "timeliness": timeliness.upper(),
-        "quantity": quantity, "timelinessWaived": form.get("waived") == "yes",
-        "waiverReasons": str(form.get("waiver_reasons") or ""),
-        "comment": str(form.get("comment") or "")})
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add("waiver_reasons" if refusal.code in ("REASONS_REQUIRED",
-                                                            "WAIVER_REASONS_REQUIRED") else
-                       "quantity" if refusal.field == "quantity" else "form",
-                       page.refusal_text(refusal))
-        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
-    position = answer.data["confirmWork"]["position"]
-    return Redirect(_back(unit_id, kind, position), status_code=303)
+        return await posted.again(errors)
+    return await posted.send(
+        "ConfirmWork",
+        lambda r: "waiver_reasons" if r.code in ("REASONS_REQUIRED", "WAIVER_REASONS_REQUIRED")
+        else "quantity" if r.field == "quantity" else "form",
+        input={"itemId": str(form.get("item", "")), "quality": quality.upper(),
+               "timeliness": timeliness.upper(), "quantity": quantity,
+               "timelinessWaived": form.get("waived") == "yes",
+               "waiverReasons": str(form.get("waiver_reasons") or ""),
+               "comment": str(form.get("comment") or "")})
 
 
 @post("/work/board/{unit_id:str}/reassign", name="web:work-reassign")
 async def reassign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
     """Giao lại: the item closes with the reasons and a new one opens for the person
     chosen; without reasons the API refuses and nothing is written."""
-    form = await check_form(request)
-    page = await Page.open(web, request)
-    unit = _led(page, unit_id)
-    if unit is None:
-        return _denied(page)
-    kind = await kind_of(page, form.get("kind"))
-    item = str(form.get("item", ""))
-    values = {item: {k: str(form.get(k) or "") for k in ("to_staff", "reassign_reasons",
-                                                         "new_deadline")}}
+    posted = await _on_board(request, web, unit_id,
+                             ("to_staff", "reassign_reasons", "new_deadline"))
+    if isinstance(posted, Response):
+        return posted
+    page, form = posted.page, posted.form
     errors = FormErrors()
     to_staff = str(form.get("to_staff") or "")
     if not to_staff:
@@ -253,45 +251,24 @@ async def reassign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[A
         if deadline is None:
             errors.add("new_deadline", page.t("must_be_date"))
     if errors:
-        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(_back(unit_id, kind), status_code=303)
-    answer = await page.run("ReassignWork", item=item, to=to_staff,
-                            on=page.today.isoformat(),
-                            reasons=str(form.get("reassign_reasons") or ""),
-                            deadline=deadline.isoformat() if deadline else None)
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add("reassign_reasons" if refusal.code == "REASONS_REQUIRED" else "form",
-                       page.refusal_text(refusal))
-        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
-    return Redirect(_back(unit_id, kind, answer.data["reassignWork"]["position"]),
-                    status_code=303)
+        return await posted.again(errors)
+    return await posted.send(
+        "ReassignWork", lambda r: "reassign_reasons" if r.code == "REASONS_REQUIRED" else "form",
+        item=str(form.get("item", "")), to=to_staff, on=page.today.isoformat(),
+        reasons=str(form.get("reassign_reasons") or ""),
+        deadline=deadline.isoformat() if deadline else None)
 
 
 @post("/work/board/{unit_id:str}/cancel", name="web:work-cancel")
 async def cancel(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
     """Hủy việc with reasons; without them the API refuses and nothing is written."""
-    form = await check_form(request)
-    page = await Page.open(web, request)
-    unit = _led(page, unit_id)
-    if unit is None:
-        return _denied(page)
-    kind = await kind_of(page, form.get("kind"))
-    item = str(form.get("item", ""))
-    values = {item: {"cancel_reasons": str(form.get("cancel_reasons") or "")}}
-    errors = FormErrors()
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(_back(unit_id, kind), status_code=303)
-    answer = await page.run("CancelWork", item=item,
-                            reasons=str(form.get("cancel_reasons") or ""))
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add("cancel_reasons" if refusal.code == "REASONS_REQUIRED" else "form",
-                       page.refusal_text(refusal))
-        return await board_view(page, unit, {item: errors}, values, status=422, kind=kind)
-    return Redirect(_back(unit_id, kind, answer.data["cancelWork"]["position"]),
-                    status_code=303)
+    posted = await _on_board(request, web, unit_id, ("cancel_reasons",))
+    if isinstance(posted, Response):
+        return posted
+    form = posted.form
+    return await posted.send(
+        "CancelWork", lambda r: "cancel_reasons" if r.code == "REASONS_REQUIRED" else "form",
+        item=str(form.get("item", "")), reasons=str(form.get("cancel_reasons") or ""))
 
 
 async def assign_view(page: Page, unit: dict[str, Any], errors: FormErrors | None = None,
@@ -310,27 +287,26 @@ async def assign_view(page: Page, unit: dict[str, Any], errors: FormErrors | Non
 
 @get("/work/assign/{unit_id:str}", name="web:work-assign")
 async def assign_page(request: Req, web: Web, unit_id: FromPath[str]) -> Response[str]:
-    page = await Page.open(web, request)
-    unit = _led(page, unit_id)
+    page, unit, kind = await _leading(request, web, unit_id, request.query_params.get("kind"))
     if unit is None:
         return _denied(page)
-    kind = await kind_of(page, request.query_params.get("kind"))
     return await assign_view(page, unit, kind=kind)
 
 
 @post("/work/assign/{unit_id:str}", name="web:work-assign-send")
 async def assign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any]:
     form = await check_form(request)
-    page = await Page.open(web, request)
-    unit = _led(page, unit_id)
+    page, unit, kind = await _leading(request, web, unit_id, form.get("kind"))
     if unit is None:
         return _denied(page)
-    kind = await kind_of(page, form.get("kind"))
     staff = [str(s) for s in (form.getall("staff") if hasattr(form, "getall") else [])]
     values: dict[str, Any] = {k: str(form.get(k) or "") for k in (
         "catalogue_key", "title", "coefficient", "expected_quantity", "assigned_on",
         "deadline")}
     values["staff"] = staff
+    posted = Posted(page, request, form, back=partial(_back, unit_id, kind),
+                    again=lambda errors: assign_view(page, unit, errors, values, status=422,
+                                                     kind=kind))
     errors = FormErrors()
     if not staff:
         errors.add("staff", page.t("choose_people"))
@@ -353,19 +329,12 @@ async def assign(request: Req, web: Web, unit_id: FromPath[str]) -> Response[Any
     if key is None and not values["title"].strip():
         errors.add("title", page.t("required"))
     if errors or assigned_on is None or deadline is None:
-        return await assign_view(page, unit, errors, values, status=422, kind=kind)
-    if not first_use(request, str(form.get("_once", ""))):
-        return Redirect(_back(unit_id, kind), status_code=303)
-    answer = await page.run("AssignWork", input={
-        "staffIds": staff, "year": page.today.year, "number": period_number(page, kind),
-        "kind": kind.upper(),
-        "assignedOn": assigned_on.isoformat(), "deadline": deadline.isoformat(),
-        "expectedQuantity": expected, "catalogueKey": key, "title": values["title"].strip(),
-        "coefficient": coefficient})
-    if not answer.ok:
-        for refusal in answer.refusals:
-            errors.add(refusal.field if refusal.field in ("title", "coefficient") else "form",
-                       page.refusal_text(refusal))
-        return await assign_view(page, unit, errors, values, status=422, kind=kind)
-    position = answer.data["assignWork"]["position"]
-    return Redirect(_back(unit_id, kind, position), status_code=303)
+        return await posted.again(errors)
+    return await posted.send(
+        "AssignWork",
+        lambda r: str(r.field) if r.field in ("title", "coefficient") else "form",
+        input={"staffIds": staff, "year": page.today.year,
+               "number": period_number(page, kind), "kind": kind.upper(),
+               "assignedOn": assigned_on.isoformat(), "deadline": deadline.isoformat(),
+               "expectedQuantity": expected, "catalogueKey": key,
+               "title": values["title"].strip(), "coefficient": coefficient})
