@@ -19,12 +19,18 @@ class RegisterUnit:
 
 
 @dataclass(frozen=True)
-class RegisterStaff:
+class StaffRecord:
+    """Who a person is and where they serve: what a staff record opens with."""
+
     staff_id: StaffId
     full_name: str
     staff_type: str
     position: str
     unit_id: UnitId
+
+
+@dataclass(frozen=True)
+class RegisterStaff(StaffRecord):
     party_member: bool = False
     peer_group: str = ""
     party_cell: str = ""
@@ -47,9 +53,34 @@ class OpenPeriod:
 
 
 @dataclass(frozen=True)
-class SubmitSelfAssessment:
+class _OfPeriod:
     period_id: PeriodId
+
+
+@dataclass(frozen=True)
+class _OfEvaluation(_OfPeriod):
+    """One person's evaluation in one period: what the evaluation commands name first."""
+
     staff_id: StaffId
+
+
+@dataclass(frozen=True)
+class _Rating(_OfEvaluation):
+    level: Level
+    score: float
+
+
+@dataclass(frozen=True)
+class _Decision(_Rating):
+    """A leader's rating with its grounds, and the authority it is decided under."""
+
+    reasons: str
+    decider: str  # the user id of the leader deciding
+    authority: str = ""  # căn cứ thẩm quyền (e.g. the delegation decision)
+
+
+@dataclass(frozen=True)
+class SubmitSelfAssessment(_OfEvaluation):
     score: float | None
     tasks: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
@@ -58,14 +89,7 @@ class SubmitSelfAssessment:
 
 
 @dataclass(frozen=True)
-class DecideRating:
-    period_id: PeriodId
-    staff_id: StaffId
-    level: Level
-    score: float
-    reasons: str
-    decider: str  # the user id of the leader deciding
-    authority: str = ""  # căn cứ thẩm quyền (e.g. the delegation decision)
+class DecideRating(_Decision):
     expected_version: int | None = None  # the evaluation's version the decider read
 
 
@@ -91,8 +115,8 @@ class DecideRatings:
 
 
 @dataclass(frozen=True)
-class ClosePeriod:
-    period_id: PeriodId
+class ClosePeriod(_OfPeriod):
+    """Close the period (see ``domain.period``)."""
 
 
 @dataclass(frozen=True)
@@ -146,9 +170,7 @@ class FlagOutstandingUnit:
 
 
 @dataclass(frozen=True)
-class AttachOpinion:
-    period_id: PeriodId
-    staff_id: StaffId
+class AttachOpinion(_OfEvaluation):
     source: str  # colleague | party_cell | citizens
     author: str
     text: str
@@ -156,11 +178,7 @@ class AttachOpinion:
 
 
 @dataclass(frozen=True)
-class ProposeRating:
-    period_id: PeriodId
-    staff_id: StaffId
-    level: Level
-    score: float
+class ProposeRating(_Rating):
     strengths: str
     shortcomings: str
     proposer: str
@@ -168,8 +186,7 @@ class ProposeRating:
 
 
 @dataclass(frozen=True)
-class GrantQuotaException:
-    period_id: PeriodId
+class GrantQuotaException(_OfPeriod):
     level: Level
     extra: int
     reasons: str
@@ -178,26 +195,19 @@ class GrantQuotaException:
 
 
 @dataclass(frozen=True)
-class PublishPeriod:
-    period_id: PeriodId
+class PublishPeriod(_OfPeriod):
+    """Workflow step 6: post the decided results inside the unit."""
 
 
 @dataclass(frozen=True)
-class DecidePartyRating:
-    period_id: PeriodId
-    staff_id: StaffId
-    level: Level
-    score: float
-    reasons: str
-    decider: str
-    authority: str = ""
+class DecidePartyRating(_Decision):
+    """The Party-member annual rating, after and within the official one."""
 
 
 @dataclass(frozen=True)
-class ProposeRollups:
+class ProposeRollups(_OfPeriod):
     """Compute quarterly/annual proposals from the monthly results, by the policy's method."""
 
-    period_id: PeriodId
     proposer: str
 
 
