@@ -20,43 +20,48 @@ class FileAppeal:
 
 
 @dataclass(frozen=True)
-class AssignAppeal:
+class _ByReviewer:
+    """A step the reviewer (the caller's user id) takes on the appeal."""
+
     appeal_id: UUID
     reviewer: str
+
+
+@dataclass(frozen=True)
+class _ByAppellant:
+    """A step the appellant (the caller's user id: the rated person) takes on the appeal."""
+
+    appeal_id: UUID
+    appellant: str
+
+
+@dataclass(frozen=True)
+class AssignAppeal(_ByReviewer):
     reviewer_tenant: str = ""  # the parent tenant, when the level above sits there
 
 
 @dataclass(frozen=True)
-class AcceptAppeal:
-    appeal_id: UUID
-    reviewer: str
+class AcceptAppeal(_ByReviewer):
+    """The reviewer takes the appeal up."""
 
 
 @dataclass(frozen=True)
-class RequestAppealInformation:
-    appeal_id: UUID
-    reviewer: str
+class RequestAppealInformation(_ByReviewer):
     question: str
 
 
 @dataclass(frozen=True)
-class ProvideAppealInformation:
-    appeal_id: UUID
-    appellant: str
+class ProvideAppealInformation(_ByAppellant):
     information: str
 
 
 @dataclass(frozen=True)
-class WithdrawAppeal:
-    appeal_id: UUID
-    appellant: str
+class WithdrawAppeal(_ByAppellant):
     reason: str = ""
 
 
 @dataclass(frozen=True)
-class DecideAppeal:
-    appeal_id: UUID
-    reviewer: str
+class DecideAppeal(_ByReviewer):
     outcome: Outcome
     reasons: str
     level: Level | None = None
@@ -64,7 +69,5 @@ class DecideAppeal:
 
 
 @dataclass(frozen=True)
-class EscalateAppeal:
-    appeal_id: UUID
-    appellant: str
+class EscalateAppeal(_ByAppellant):
     grounds: str

@@ -11,8 +11,19 @@ from domain.levels import Level
 
 
 @dataclass(frozen=True)
-class RegisterUnit:
+class _OfUnit:
     unit_id: UnitId
+
+
+@dataclass(frozen=True)
+class _OfUnitYear(_OfUnit):
+    """A unit in one year: what the yearly commands on a unit name first."""
+
+    year: int
+
+
+@dataclass(frozen=True)
+class RegisterUnit(_OfUnit):
     name: str
     kind: str
     parent_id: UnitId | None = None
@@ -38,15 +49,12 @@ class RegisterStaff(StaffRecord):
 
 
 @dataclass(frozen=True)
-class AppointLeader:
-    unit_id: UnitId
+class AppointLeader(_OfUnit):
     staff_id: StaffId
 
 
 @dataclass(frozen=True)
-class OpenPeriod:
-    unit_id: UnitId
-    year: int
+class OpenPeriod(_OfUnitYear):
     month: int  # the number of the period in its year: month, quarter (1–4), or 1 for a year
     deadline: date | None = None
     kind: str = "monthly"  # monthly | quarterly | annual
@@ -162,9 +170,7 @@ class RecordDiscipline:
 
 
 @dataclass(frozen=True)
-class FlagOutstandingUnit:
-    unit_id: UnitId
-    year: int
+class FlagOutstandingUnit(_OfUnitYear):
     outstanding: bool = True
     reasons: str = ""
 
@@ -226,9 +232,7 @@ class OpenCollectiveRound:
 
 
 @dataclass(frozen=True)
-class RateCollective:
-    unit_id: UnitId
-    year: int
+class RateCollective(_OfUnitYear):
     level: Level
     score: float
     reasons: str
