@@ -39,25 +39,27 @@ class ReassignWork:
 
 
 @dataclass(frozen=True)
-class CancelWork:
+class _ItemStep:
+    """A step on one work item, by the caller (``by``: their user id)."""
+
     item_id: UUID
     by: str
+
+
+@dataclass(frozen=True)
+class CancelWork(_ItemStep):
     reasons: str
 
 
 @dataclass(frozen=True)
-class ReportWorkDone:
-    item_id: UUID
-    by: str  # must be the assignee
+class ReportWorkDone(_ItemStep):  # ``by`` must be the assignee
     quantity: float
     done_on: date
     evidence: str = ""
 
 
 @dataclass(frozen=True)
-class ConfirmWork:
-    item_id: UUID
-    by: str  # a competent leader, never the assignee
+class ConfirmWork(_ItemStep):  # ``by``: a competent leader, never the assignee
     quality: Quality
     timeliness: Timeliness
     quantity: float | None = None

@@ -12,6 +12,9 @@ import typer
 from services.cli.base import OPERATOR, app, console, domain_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from services.platform.tenants import Tenant
     from services.reports.inputs import Report
     from services.runtime import Runtime
 
@@ -97,11 +100,14 @@ def _write(report: Report, fmt: str, out: Path) -> None:
     console.print(f"{out}: log position {report.position}")
 
 
-def _filled(fill: object, what: str) -> Report:
+def _filled(tenant: str, fill: Callable[[Runtime, Tenant], Awaitable[Report | None]],
+            what: str) -> Report:
+    """The report ``fill`` makes for the tenant, or the refusal when what it names is not
+    found."""
     from domain.errors import NotFoundError
 
     async def work(rt: Runtime) -> Report:
-        found: Report | None = await fill(rt)  # type: ignore[operator]
+        found = await fill(rt, await rt.registry.get(tenant))
         if found is None:
             raise NotFoundError(f"Không tìm thấy {what}.", f"No such {what}.")
         return found
@@ -116,11 +122,8 @@ def unit_month(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option
     """Danh sách kết quả đánh giá, xếp loại hằng tháng của đơn vị."""
     from services.office.fill import fill_unit_month
 
-    async def fill(rt: Runtime) -> Report | None:
-        return await fill_unit_month(rt, await rt.registry.get(tenant), UUID(unit), year,
-                                     month, None)
-
-    _write(_filled(fill, "đơn vị"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_unit_month(rt, t, UUID(unit), year, month, None),
+                   "đơn vị"), fmt, out)
 
 
 @reports.command("unit-year")
@@ -130,10 +133,8 @@ def unit_year(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option(
     """Danh sách kết quả đánh giá, xếp loại năm của đơn vị, với các tập thể."""
     from services.office.fill import fill_unit_year
 
-    async def fill(rt: Runtime) -> Report | None:
-        return await fill_unit_year(rt, await rt.registry.get(tenant), UUID(unit), year, None)
-
-    _write(_filled(fill, "đơn vị"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_unit_year(rt, t, UUID(unit), year, None),
+                   "đơn vị"), fmt, out)
 
 
 @reports.command("self-assessment")
@@ -143,11 +144,8 @@ def self_assessment(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.
     """Phiếu đánh giá, xếp loại chất lượng năm của một người."""
     from services.office.fill import fill_self_assessment
 
-    async def fill(rt: Runtime) -> Report | None:
-        return await fill_self_assessment(rt, await rt.registry.get(tenant), UUID(staff),
-                                          year, None)
-
-    _write(_filled(fill, "cán bộ"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_self_assessment(rt, t, UUID(staff), year, None),
+                   "cán bộ"), fmt, out)
 
 
 @reports.command("commune-month")
@@ -157,10 +155,8 @@ def commune_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
     """Báo cáo tình hình đánh giá hằng tháng của xã, phường gửi Sở Nội vụ."""
     from services.office.fill import fill_commune_month
 
-    async def fill(rt: Runtime) -> Report | None:
-        return await fill_commune_month(rt, await rt.registry.get(tenant), year, month, None)
-
-    _write(_filled(fill, "địa phương"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_commune_month(rt, t, year, month, None),
+                   "địa phương"), fmt, out)
 
 
 @reports.command("province-month")
@@ -171,8 +167,7 @@ def province_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
     from services.office.fill import fill_province_month
     from services.platform.tenants import Tenant
 
-    async def fill(rt: Runtime) -> Report | None:
-        parent = await rt.registry.get(tenant)
+    async def fill(rt: Runtime, parent: Tenant) -> Report | None:
         rows = await rt.pool.fetch(
             "SELECT slug, name, kind, parent_slug, schema_name, status FROM platform.tenants "
             "WHERE parent_slug = $1 AND status = 'active' ORDER BY slug", parent.slug)
@@ -180,5 +175,5 @@ def province_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
                            r["schema_name"], r["status"]) for r in rows]
         return await fill_province_month(rt, parent, children, year, month)
 
-    _write(_filled(fill, "tỉnh"), fmt, out)
+    _write(_filled(tenant, fill, "tỉnh"), fmt, out)
 
