@@ -28,22 +28,20 @@ class AssignWork:
 
 
 @dataclass(frozen=True)
-class ReassignWork:
-    item_id: UUID
-    new_item_id: UUID
-    to_staff: UUID
-    by: str
-    on: date
-    reasons: str
-    deadline: date | None = None
-
-
-@dataclass(frozen=True)
 class _ItemStep:
     """A step on one work item, by the caller (``by``: their user id)."""
 
     item_id: UUID
     by: str
+
+
+@dataclass(frozen=True)
+class ReassignWork(_ItemStep):
+    new_item_id: UUID
+    to_staff: UUID
+    on: date
+    reasons: str
+    deadline: date | None = None
 
 
 @dataclass(frozen=True)

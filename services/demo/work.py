@@ -93,8 +93,9 @@ def add_demo_work(service: TenantService, slug: str, today: date,
                     (demo_id(slug, "work", key, "extra"),), (people[0],), str(leader),
                     Assignment("monthly", y, m, first, deadline, 2.0, "tiep-dan")))
                 service.reassign_work(ReassignWork(
-                    demo_id(slug, "work", key, "extra"), demo_id(slug, "work", key, "extra2"),
-                    people[1], str(leader), first, "Người được giao đi học tập trung"))
+                    item_id=demo_id(slug, "work", key, "extra"), by=str(leader),
+                    new_item_id=demo_id(slug, "work", key, "extra2"), to_staff=people[1],
+                    on=first, reasons="Người được giao đi học tập trung"))
                 dropped = demo_id(slug, "work", key, "cancelled")
                 service.assign_work(AssignWork(
                     (dropped,), (people[2],), str(leader),

@@ -140,7 +140,8 @@ class WorkMutation:
         iid, to_staff, new_id = _item_id(item_id), _staff_id(to_staff_id), uuid.uuid4()
         text = check_text(reasons, "lý do", "reasons")
         position = await _write(info, LEADER, lambda s, by: s.reassign_work(ReassignWork(
-            iid, new_id, to_staff, by, on, text, deadline)))
+            item_id=iid, by=by, new_item_id=new_id, to_staff=to_staff, on=on, reasons=text,
+            deadline=deadline)))
         return WriteResult(position=position, id=strawberry.ID(str(new_id)))
 
     @strawberry.mutation(description="Hủy việc đã giao, có lý do")
