@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -47,6 +48,19 @@ class SheetImport(Generic[R]):
 def problem(row: int, column: Column, error: CellError) -> RowProblem:
     return RowProblem(row, column.header_vi, column.header_en, error.code, error.detail_vi,
                       error.detail_en)
+
+
+def cell_texts(columns: tuple[Column, ...], row: int, cells: Mapping[str, Cell],
+               problems: list[RowProblem]) -> dict[str, str]:
+    """Each column's cell of a row as checked text; a cell that cannot be read is noted in
+    ``problems`` (every one, not just the first) and left out."""
+    text: dict[str, str] = {}
+    for column in columns:
+        try:
+            text[column.key] = text_value(column, cells.get(column.key))
+        except CellError as error:
+            problems.append(problem(row, column, error))
+    return text
 
 
 def records(sheet: Sheet, columns: tuple[Column, ...],

@@ -19,13 +19,12 @@ from .columns import (
     Column,
     date_value,
     staff_type_value,
-    text_value,
     yes_no_value,
 )
 from .keys import staff_id_for, staff_key, unit_key
 from .problems import RowProblem
 from .reading import Cell, read_sheet
-from .records import PreviewRow, SheetImport, problem, records, shown
+from .records import PreviewRow, SheetImport, cell_texts, problem, records, shown
 from .units import UnitRow
 
 CODE = Column("code", "code", "Mã cán bộ", "Staff code",
@@ -88,7 +87,7 @@ def parse_staff(data: bytes, tenant: str, existing_units: Mapping[str, UnitId] |
     first_row: dict[str, int] = {}
     for record in found:
         mine: list[RowProblem] = []
-        text: dict[str, str] = {}
+        text = cell_texts(STAFF_COLUMNS, record.row, record.cells, mine)
         row, key = _row(tenant, record.row, record.cells, units, mine, text)
         if key is not None:
             if key in first_row:
@@ -114,13 +113,8 @@ def _row(tenant: str, number: int, cells: Mapping[str, Cell],
          units: Mapping[str, tuple[str, UnitId]], problems: list[RowProblem],
          text: dict[str, str]) -> tuple[StaffRow | None, str | None]:
     """The row checked cell by cell (every problem noted, not just the first), and the
-    person's natural key whenever name (or code) and unit can be read. ``text`` is filled
-    with each readable cell's text (for the preview)."""
-    for column in STAFF_COLUMNS:
-        try:
-            text[column.key] = text_value(column, cells.get(column.key))
-        except CellError as error:
-            problems.append(problem(number, column, error))
+    person's natural key whenever name (or code) and unit can be read. ``text``: each
+    readable cell's text (``cell_texts``; a cell missing from it was refused)."""
     before = len(problems)
     staff_type, party, start, unit = None, False, None, None
     try:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from domain.ids import UnitId
 
-from .columns import CellError, Column, text_value
+from .columns import CellError, Column
 from .keys import unit_id_for, unit_key
 from .problems import RowProblem
 from .reading import read_sheet
-from .records import PreviewRow, SheetImport, problem, records, shown
+from .records import PreviewRow, SheetImport, cell_texts, problem, records, shown
 
 NAME = Column("name", "unitName", "Tên đơn vị", "Unit name", required=True,
               aliases=("đơn vị", "unit", "ten don vi"))
@@ -49,13 +49,8 @@ def parse_units(data: bytes, tenant: str,
     first_row: dict[str, int] = {}
     for record in found:
         mine: list[RowProblem] = []
-        values: dict[str, str] = {}
-        for column in UNIT_COLUMNS:
-            try:
-                values[column.key] = text_value(column, record.cells.get(column.key))
-            except CellError as error:
-                mine.append(problem(record.row, column, error))
-                values[column.key] = ""
+        values = {column.key: "" for column in UNIT_COLUMNS} | cell_texts(
+            UNIT_COLUMNS, record.row, record.cells, mine)
         key = unit_key(values["name"])
         if values["name"] and key in first_row:
             mine.append(problem(record.row, NAME, CellError(
