@@ -135,6 +135,7 @@ class SharedPoolDatastore(PostgresDatastore):
         # (a read sees the commands before it; nothing checks out a second connection).
         batch = _batch_of(self)
         if batch is not None:
+            batch.flush()  # the running command's savepoint first
             yield batch.conn
             return
         with super().get_connection() as conn:
@@ -144,6 +145,7 @@ class SharedPoolDatastore(PostgresDatastore):
     def transaction(self, *, commit: bool = False) -> Iterator[Cursor[DictRow]]:
         batch = _batch_of(self)
         if batch is not None:
+            batch.flush()
             yield batch.conn.cursor()
             return
         with super().transaction(commit=commit) as curs:
@@ -204,6 +206,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         lock, without the pipeline."""
         batch = _batch_of(self.datastore)
         if batch is not None:  # the batch's transaction: already the writer, table locked
+            batch.flush()
             try:
                 self._insert(batch.cursor, stored_events)
                 ids = [row["notification_id"] for row in batch.cursor.fetchall()]
@@ -384,9 +387,14 @@ class Evaluations(Application):  # type: ignore[type-arg]
             "ORDER BY e.originator_id, e.originator_version"
         ).format(Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
         # One statement, its own transaction (autocommit) or the batch's: never a rolled
-        # back one, which would make psycopg forget its prepared statements.
-        with self._datastore.get_connection() as conn:
-            rows = conn.execute(query, (wanted, since), prepare=True).fetchall()
+        # back one, which would make psycopg forget its prepared statements. In the batch
+        # the read carries the command's savepoint.
+        batch = current_batch(self)
+        if batch is not None:
+            rows = batch.query(query, (wanted, since))
+        else:
+            with self._datastore.get_connection() as conn:
+                rows = conn.execute(query, (wanted, since), prepare=True).fetchall()
         found = dict(start)  # lent (in the batch) or copies: brought forward in place
         moved: set[UUID] = set()
         for row in rows:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -33,8 +33,9 @@ from uuid import UUID
 
 from eventsourcing.application import LRUCache
 from eventsourcing.domain import Aggregate
-from psycopg import Connection, Cursor
-from psycopg.rows import DictRow
+from psycopg import ClientCursor, Connection, Cursor
+from psycopg.rows import DictRow, dict_row
+from psycopg.sql import Composed
 
 T = TypeVar("T")
 BATCH_MAX = 64  # commands per transaction: bounds how long the table lock is held
@@ -59,6 +60,7 @@ class Batch:
     # The savepoint "command": "ready" (set, unused), "active" (a command runs in it),
     # "held" (its command finished; released when the next one starts), or "none".
     mark: str = "ready"
+    pending: str | None = None  # the savepoint statements not sent yet (``step``)
 
     def lend(self, aggregate_id: UUID, aggregate: Aggregate) -> Aggregate:
         self.lent[aggregate_id] = aggregate
@@ -71,21 +73,31 @@ class Batch:
 
         The savepoints are the server's own (no psycopg transaction object: rolling back
         one of those makes psycopg drop the connection's prepared statements), and ride
-        with other statements: the first is set by the batch's opening, a command's is
-        released together with setting the next one's, the last by the COMMIT."""
+        with other statements: the first is set by the batch's opening; a command's is
+        released together with setting the next one's, and that is sent with the next
+        command's first read (``query``), so a command costs no round trip of its own for
+        it; the last is released by the COMMIT. A command that sends nothing leaves the
+        savepoints as it found them."""
         nested = self.mark == "active"
-        if self.mark == "held":
-            self.cursor.execute("RELEASE SAVEPOINT command; SAVEPOINT command", prepare=False)
-        elif self.mark != "ready":
+        before = self.mark
+        if nested:
+            self.flush()
             self.cursor.execute("SAVEPOINT command", prepare=False)
+        elif self.mark == "held":
+            self.pending = "RELEASE SAVEPOINT command; SAVEPOINT command"
+        elif self.mark == "none":
+            self.pending = "SAVEPOINT command"
         self.mark = "active"
         appended, outer, self.lent = self.appended, self.lent, {}
         try:
             yield
         except BaseException:
-            self.cursor.execute("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
-                                prepare=False)
-            self.mark = "active" if nested else "none"
+            if self.pending is not None:  # nothing of this attempt reached the server
+                self.pending, self.mark = None, before
+            else:
+                self.cursor.execute("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
+                                    prepare=False)
+                self.mark = "active" if nested else "none"
             self.appended = appended
             for aggregate_id in self.lent:  # possibly mutated: not the log's state
                 self._forget(aggregate_id, cache)
@@ -93,13 +105,37 @@ class Batch:
         else:
             if nested:  # the outer command's savepoint is the one left to hold
                 self.cursor.execute("RELEASE SAVEPOINT command", prepare=False)
-            self.mark = "active" if nested else "held"
+                self.mark = "active"
+            elif self.pending is not None:  # nothing sent: the savepoints are as they were
+                self.pending, self.mark = None, before
+            else:
+                self.mark = "held"
             for aggregate_id, aggregate in self.lent.items():
                 if aggregate.pending_events:  # changed, never saved: ahead of the log
                     self._forget(aggregate_id, cache)
         finally:
             outer.update(self.lent)  # a step inside a step: the outer one answers for both
             self.lent = outer
+
+    def flush(self) -> None:
+        """Set the running command's savepoint now: before any statement of the batch's
+        transaction other than ``query``."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.cursor.execute(pending, prepare=False)
+
+    def query(self, statement: Composed, params: Sequence[Any]) -> list[DictRow]:
+        """A read in the batch's transaction; the first of a command carries the command's
+        savepoint in the same round trip (one simple query, bound on the client)."""
+        if self.pending is None:
+            return self.conn.execute(statement, params, prepare=True).fetchall()
+        curs = ClientCursor(self.conn, row_factory=dict_row)
+        read = curs.mogrify(statement, params)  # bound here: nothing is sent if this fails
+        pending, self.pending = self.pending, None
+        curs.execute(f"{pending}; {read}", prepare=False)  # type: ignore[arg-type]
+        while curs.nextset():  # the read's answer is the last one
+            pass
+        return curs.fetchall()
 
     def _forget(self, aggregate_id: UUID, cache: LendingCache | None) -> None:
         self.staged.pop(aggregate_id, None)
