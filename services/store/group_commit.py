@@ -40,6 +40,7 @@ from psycopg.sql import Composed
 T = TypeVar("T")
 BATCH_MAX = 64  # commands per transaction: bounds how long the table lock is held
 FOLLOWER_POLL_S = 0.01
+LEADER_WAIT_S = 0.5  # a follower's sleep while a leader runs (woken at once when served)
 
 _local = threading.local()
 
@@ -236,6 +237,7 @@ class TenantWriter:
         self.lock = threading.Lock()  # the leader's (and the cache's)
         self._queue: list[_Job[Any]] = []
         self._queue_lock = threading.Lock()
+        self._leading = False  # a leader holds the lock and will run what is queued
         self.batches = 0  # transactions run so far (each one commit for all its commands)
 
     def pending(self) -> int:
@@ -253,12 +255,14 @@ class TenantWriter:
         with self._queue_lock:
             self._queue.append(job)
         while not job.finished.is_set():
-            # Whoever finds no leader leads; the others are woken when their batch ends
-            # (and look again now and then: the lock may be held by a reader, not a leader).
+            # Whoever finds no leader leads; the others are woken when their batch ends.
+            # With a leader at work a queued command is its to run (it gives up only once
+            # it sees the queue empty), so its followers sleep; without one, the lock is a
+            # reader's for a moment: look again soon.
             if self.lock.acquire(blocking=False):
                 self._lead()
             else:
-                job.finished.wait(FOLLOWER_POLL_S)
+                job.finished.wait(LEADER_WAIT_S if self._leading else FOLLOWER_POLL_S)
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
@@ -268,17 +272,20 @@ class TenantWriter:
         the next), then give up the lock. It is given up while the queue is seen empty, so
         a command queued after that finds the lock free: none is left without a leader."""
         released = False
+        self._leading = True
         try:
             while True:
                 with self._queue_lock:
                     jobs, self._queue = self._queue[:BATCH_MAX], self._queue[BATCH_MAX:]
                     if not jobs:
+                        self._leading = False
                         self.lock.release()
                         released = True
                         return
                 self._execute(jobs)
         finally:
             if not released:
+                self._leading = False
                 self.lock.release()
 
     def _execute(self, jobs: list[_Job[Any]]) -> None:
