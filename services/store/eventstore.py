@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
@@ -100,12 +102,36 @@ class SharedPool:
             timeout=bound,
             max_lifetime=3600.0,
             # A connection broken by an outage is found (and replaced) before a write uses
-            # it, so the first write after the database is back does not fail on it.
-            check=ConnectionPool.check_connection,
+            # it, so the first write after the database is back does not fail on it; one
+            # handed back a moment ago has just answered (see ``_check_if_idle``).
+            check=_check_if_idle,
+            reset=_returned,
         )
 
     def close(self) -> None:
         self.pool.close()
+
+
+# A connection that answered less than this ago is not asked again before its next use:
+# a decision checks out a connection per batch, and the check was a round trip of its own.
+# An outage is seconds long (a restart, a failover): longer than this, so a connection
+# broken by it has been idle longer and is still checked before a write.
+CHECK_AFTER_IDLE_S = 1.0
+_last_answered: weakref.WeakKeyDictionary[Connection[Any], float] = weakref.WeakKeyDictionary()
+
+
+def _returned(conn: Connection[Any]) -> None:
+    """The pool's ``reset``: the connection came back idle, having just answered."""
+    _last_answered[conn] = time.monotonic()
+
+
+def _check_if_idle(conn: Connection[Any]) -> None:
+    """The pool's ``check``: a round trip, unless the connection answered a moment ago."""
+    answered = _last_answered.get(conn)
+    if answered is not None and time.monotonic() - answered < CHECK_AFTER_IDLE_S \
+            and not conn.broken:
+        return
+    ConnectionPool.check_connection(conn)
 
 
 def _autocommit(conn: Connection[Any]) -> None:
