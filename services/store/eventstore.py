@@ -258,16 +258,17 @@ class TenantRecorder(PostgresApplicationRecorder):
             # them, nothing else (services/store/dbroles.py); the role ends with the transaction.
             curs.execute(self._set_writer)
 
-    def open_batch(self, curs: Cursor[DictRow]) -> None:
-        """A batch's transaction starts as every append does — as the writer, the table
-        locked — and sets its first command's savepoint: one round trip."""
+    def opening(self, curs: Cursor[DictRow]) -> str:
+        """How a batch's transaction starts, as every append does — as the writer, the
+        table locked — setting its first command's savepoint. Not sent here: it rides with
+        the batch's first statement (services/store/group_commit.py ``Batch.query``)."""
         if self._as_writer is None:
             curs.execute(self._writer_ready)
             row = curs.fetchone()
             self._as_writer = bool(row and row["ready"])
         opening = [SQL("BEGIN"), *([self._set_writer] if self._as_writer else []),
                    *self.lock_table_statements, SQL("SAVEPOINT command")]
-        curs.execute(SQL("; ").join(opening), prepare=False)
+        return SQL("; ").join(opening).as_string(curs)
 
     def close_batch(self, curs: Cursor[DictRow], wrote: bool) -> None:
         """NOTIFY (delivered at commit, with the schema) and COMMIT: one round trip. A
@@ -350,10 +351,12 @@ class Evaluations(Application):  # type: ignore[type-arg]
         with batches or nullcontext(), self._datastore.pool.connection() as conn:
             curs = conn.cursor()
             try:
-                recorder.open_batch(curs)  # BEGIN … (the connection is in autocommit)
-                batch = Batch(self, self._datastore, conn, curs)
+                # BEGIN … (the connection is in autocommit), sent with the first statement
+                batch = Batch(self, self._datastore, conn, curs,
+                              pending=recorder.opening(curs), opened=False)
                 yield batch
-                recorder.close_batch(curs, batch.wrote)  # … COMMIT
+                if batch.opened:  # else nothing was sent: nothing to commit
+                    recorder.close_batch(curs, batch.wrote)  # … COMMIT
             except BaseException:
                 if batch is not None and self._cache is not None:
                     self._cache.discard(batch)

@@ -61,7 +61,11 @@ class Batch:
     # The savepoint "command": "ready" (set, unused), "active" (a command runs in it),
     # "held" (its command finished; released when the next one starts), or "none".
     mark: str = "ready"
-    pending: str | None = None  # the savepoint statements not sent yet (``step``)
+    # Statements not sent yet: the batch's opening (``opened`` False until it is sent), then
+    # each command's savepoint; they ride with the next statement of the batch (``query``).
+    pending: str | None = None
+    opened: bool = True
+    broken: BaseException | None = None  # the opening failed: so does every command after
 
     def lend(self, aggregate_id: UUID, aggregate: Aggregate) -> Aggregate:
         self.lent[aggregate_id] = aggregate
@@ -74,13 +78,16 @@ class Batch:
 
         The savepoints are the server's own (no psycopg transaction object: rolling back
         one of those makes psycopg drop the connection's prepared statements), and ride
-        with other statements: the first is set by the batch's opening; a command's is
+        with other statements: the first is set by the batch's opening (itself sent with
+        the first command's first read); a command's is
         released together with setting the next one's, and that is sent with the next
         command's first read (``query``), so a command costs no round trip of its own for
         it; the last is released by the COMMIT. A command that sends nothing leaves the
         savepoints as it found them."""
+        if self.broken is not None:
+            raise self.broken
         nested = self.mark == "active"
-        before = self.mark
+        before = self.mark, self.pending
         if nested:
             self.flush()
             self.cursor.execute("SAVEPOINT command", prepare=False)
@@ -93,9 +100,9 @@ class Batch:
         try:
             yield
         except BaseException:
-            if self.pending is not None:  # nothing of this attempt reached the server
-                self.pending, self.mark = None, before
-            else:
+            if self.pending is not None and not nested:  # nothing of it reached the server
+                self.mark, self.pending = before
+            elif self.broken is None:
                 self.cursor.execute("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
                                     prepare=False)
                 self.mark = "active" if nested else "none"
@@ -108,7 +115,7 @@ class Batch:
                 self.cursor.execute("RELEASE SAVEPOINT command", prepare=False)
                 self.mark = "active"
             elif self.pending is not None:  # nothing sent: the savepoints are as they were
-                self.pending, self.mark = None, before
+                self.mark, self.pending = before
             else:
                 self.mark = "held"
             for aggregate_id, aggregate in self.lent.items():
@@ -119,24 +126,34 @@ class Batch:
             self.lent = outer
 
     def flush(self) -> None:
-        """Set the running command's savepoint now: before any statement of the batch's
-        transaction other than ``query``."""
+        """Send what is pending now: before any statement of the batch's transaction other
+        than ``query``."""
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            self.cursor.execute(pending, prepare=False)
+            self._send(self.cursor, pending)
 
     def query(self, statement: Composed, params: Sequence[Any]) -> list[DictRow]:
-        """A read in the batch's transaction; the first of a command carries the command's
-        savepoint in the same round trip (one simple query, bound on the client)."""
+        """A read in the batch's transaction. What is pending (the batch's opening, the
+        command's savepoint) rides with it in the same round trip: one simple query, bound
+        on the client."""
         if self.pending is None:
             return self.conn.execute(statement, params, prepare=True).fetchall()
         curs = ClientCursor(self.conn, row_factory=dict_row)
         read = curs.mogrify(statement, params)  # bound here: nothing is sent if this fails
         pending, self.pending = self.pending, None
-        curs.execute(f"{pending}; {read}", prepare=False)  # type: ignore[arg-type]
+        self._send(curs, f"{pending}; {read}")
         while curs.nextset():  # the read's answer is the last one
             pass
         return curs.fetchall()
+
+    def _send(self, curs: Cursor[DictRow], text: str) -> None:
+        opening, self.opened = not self.opened, True
+        try:
+            curs.execute(text, prepare=False)  # type: ignore[call-overload]
+        except BaseException as error:
+            if opening:  # no savepoint to go back to: the batch fails whole
+                self.broken = error
+            raise
 
     def _forget(self, aggregate_id: UUID, cache: LendingCache | None) -> None:
         self.staged.pop(aggregate_id, None)
