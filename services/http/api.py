@@ -161,8 +161,16 @@ def unavailable() -> RefusedError:
                         [(b"retry-after", str(RETRY_AFTER_S).encode())], **error.details)
 
 
-async def _sub_response() -> Response[Any]:
-    """What strawberry's controller fills with headers and cookies of a GraphQL answer."""
+async def _no_root_value(custom_context: Any) -> None:
+    """The schema's root value (none). It names the context as its dependency only so that
+    litestar resolves a request's dependencies one after another: side by side they would
+    be a task group and three tasks on every request."""
+    return None
+
+
+async def _sub_response(root_value: Any) -> Response[Any]:
+    """What strawberry's controller fills with headers and cookies of a GraphQL answer
+    (after the root value, for the reason given there)."""
     return Response({}, background=BackgroundTasks([]))
 
 
@@ -173,9 +181,11 @@ def with_coded_refusals(controller: type[Any]) -> type[Any]:
     class CodedRefusals(controller):  # type: ignore[misc,valid-type]
         # strawberry provides the sub-response with a sync function run on a worker thread
         # (``sync_to_thread=True``): a thread hop on every request for a constructor. The
-        # same value from a coroutine stays on the event loop.
+        # same value from a coroutine stays on the event loop. The dependencies are chained
+        # (``_no_root_value``): resolved in turn, with no task group.
         dependencies: ClassVar[Dependencies] = {  # type: ignore[misc]
-            **controller.dependencies, "response": Provide(_sub_response)}
+            **controller.dependencies, "root_value": Provide(_no_root_value),
+            "response": Provide(_sub_response)}
 
         async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any,
                                  context: Any, root_value: Any, request_data: Any) -> Any:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
@@ -100,12 +102,36 @@ class SharedPool:
             timeout=bound,
             max_lifetime=3600.0,
             # A connection broken by an outage is found (and replaced) before a write uses
-            # it, so the first write after the database is back does not fail on it.
-            check=ConnectionPool.check_connection,
+            # it, so the first write after the database is back does not fail on it; one
+            # handed back a moment ago has just answered (see ``_check_if_idle``).
+            check=_check_if_idle,
+            reset=_returned,
         )
 
     def close(self) -> None:
         self.pool.close()
+
+
+# A connection that answered less than this ago is not asked again before its next use:
+# a decision checks out a connection per batch, and the check was a round trip of its own.
+# An outage is seconds long (a restart, a failover): longer than this, so a connection
+# broken by it has been idle longer and is still checked before a write.
+CHECK_AFTER_IDLE_S = 1.0
+_last_answered: weakref.WeakKeyDictionary[Connection[Any], float] = weakref.WeakKeyDictionary()
+
+
+def _returned(conn: Connection[Any]) -> None:
+    """The pool's ``reset``: the connection came back idle, having just answered."""
+    _last_answered[conn] = time.monotonic()
+
+
+def _check_if_idle(conn: Connection[Any]) -> None:
+    """The pool's ``check``: a round trip, unless the connection answered a moment ago."""
+    answered = _last_answered.get(conn)
+    if answered is not None and time.monotonic() - answered < CHECK_AFTER_IDLE_S \
+            and not conn.broken:
+        return
+    ConnectionPool.check_connection(conn)
 
 
 def _autocommit(conn: Connection[Any]) -> None:
@@ -135,6 +161,7 @@ class SharedPoolDatastore(PostgresDatastore):
         # (a read sees the commands before it; nothing checks out a second connection).
         batch = _batch_of(self)
         if batch is not None:
+            batch.flush()  # the running command's savepoint first
             yield batch.conn
             return
         with super().get_connection() as conn:
@@ -144,6 +171,7 @@ class SharedPoolDatastore(PostgresDatastore):
     def transaction(self, *, commit: bool = False) -> Iterator[Cursor[DictRow]]:
         batch = _batch_of(self)
         if batch is not None:
+            batch.flush()
             yield batch.conn.cursor()
             return
         with super().transaction(commit=commit) as curs:
@@ -204,6 +232,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         lock, without the pipeline."""
         batch = _batch_of(self.datastore)
         if batch is not None:  # the batch's transaction: already the writer, table locked
+            batch.flush()
             try:
                 self._insert(batch.cursor, stored_events)
                 ids = [row["notification_id"] for row in batch.cursor.fetchall()]
@@ -229,16 +258,17 @@ class TenantRecorder(PostgresApplicationRecorder):
             # them, nothing else (services/store/dbroles.py); the role ends with the transaction.
             curs.execute(self._set_writer)
 
-    def open_batch(self, curs: Cursor[DictRow]) -> None:
-        """A batch's transaction starts as every append does — as the writer, the table
-        locked — and sets its first command's savepoint: one round trip."""
+    def opening(self, curs: Cursor[DictRow]) -> str:
+        """How a batch's transaction starts, as every append does — as the writer, the
+        table locked — setting its first command's savepoint. Not sent here: it rides with
+        the batch's first statement (services/store/group_commit.py ``Batch.query``)."""
         if self._as_writer is None:
             curs.execute(self._writer_ready)
             row = curs.fetchone()
             self._as_writer = bool(row and row["ready"])
         opening = [SQL("BEGIN"), *([self._set_writer] if self._as_writer else []),
                    *self.lock_table_statements, SQL("SAVEPOINT command")]
-        curs.execute(SQL("; ").join(opening), prepare=False)
+        return SQL("; ").join(opening).as_string(curs)
 
     def close_batch(self, curs: Cursor[DictRow], wrote: bool) -> None:
         """NOTIFY (delivered at commit, with the schema) and COMMIT: one round trip. A
@@ -321,10 +351,12 @@ class Evaluations(Application):  # type: ignore[type-arg]
         with batches or nullcontext(), self._datastore.pool.connection() as conn:
             curs = conn.cursor()
             try:
-                recorder.open_batch(curs)  # BEGIN … (the connection is in autocommit)
-                batch = Batch(self, self._datastore, conn, curs)
+                # BEGIN … (the connection is in autocommit), sent with the first statement
+                batch = Batch(self, self._datastore, conn, curs,
+                              pending=recorder.opening(curs), opened=False)
                 yield batch
-                recorder.close_batch(curs, batch.wrote)  # … COMMIT
+                if batch.opened:  # else nothing was sent: nothing to commit
+                    recorder.close_batch(curs, batch.wrote)  # … COMMIT
             except BaseException:
                 if batch is not None and self._cache is not None:
                     self._cache.discard(batch)
@@ -403,11 +435,15 @@ class Evaluations(Application):  # type: ignore[type-arg]
         """The stored events ``e`` of the log that ``selecting`` keeps (a join or a WHERE,
         ``{0}.{1}`` naming the log), in each aggregate's order. One statement, its own
         transaction (autocommit) or the batch's: never a rolled back one, which would make
-        psycopg forget its prepared statements."""
+        psycopg forget its prepared statements. In the batch the read carries the command's
+        savepoint."""
         query = SQL("SELECT e.originator_id, e.originator_version, e.topic, e.state "
                     "FROM {0}.{1} e " + selecting +
                     " ORDER BY e.originator_id, e.originator_version").format(
             Identifier(self._datastore.schema), Identifier(EVENTS_TABLE))
+        batch = current_batch(self)
+        if batch is not None:
+            return batch.query(query, params)
         with self._datastore.get_connection() as conn:
             return conn.execute(query, params, prepare=True).fetchall()
 

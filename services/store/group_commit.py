@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -33,12 +33,14 @@ from uuid import UUID
 
 from eventsourcing.application import LRUCache
 from eventsourcing.domain import Aggregate
-from psycopg import Connection, Cursor
-from psycopg.rows import DictRow
+from psycopg import ClientCursor, Connection, Cursor
+from psycopg.rows import DictRow, dict_row
+from psycopg.sql import Composed
 
 T = TypeVar("T")
 BATCH_MAX = 64  # commands per transaction: bounds how long the table lock is held
 FOLLOWER_POLL_S = 0.01
+LEADER_WAIT_S = 0.5  # a follower's sleep while a leader runs (woken at once when served)
 
 _local = threading.local()
 
@@ -59,6 +61,11 @@ class Batch:
     # The savepoint "command": "ready" (set, unused), "active" (a command runs in it),
     # "held" (its command finished; released when the next one starts), or "none".
     mark: str = "ready"
+    # Statements not sent yet: the batch's opening (``opened`` False until it is sent), then
+    # each command's savepoint; they ride with the next statement of the batch (``query``).
+    pending: str | None = None
+    opened: bool = True
+    broken: BaseException | None = None  # the opening failed: so does every command after
 
     def lend(self, aggregate_id: UUID, aggregate: Aggregate) -> Aggregate:
         self.lent[aggregate_id] = aggregate
@@ -71,21 +78,34 @@ class Batch:
 
         The savepoints are the server's own (no psycopg transaction object: rolling back
         one of those makes psycopg drop the connection's prepared statements), and ride
-        with other statements: the first is set by the batch's opening, a command's is
-        released together with setting the next one's, the last by the COMMIT."""
+        with other statements: the first is set by the batch's opening (itself sent with
+        the first command's first read); a command's is
+        released together with setting the next one's, and that is sent with the next
+        command's first read (``query``), so a command costs no round trip of its own for
+        it; the last is released by the COMMIT. A command that sends nothing leaves the
+        savepoints as it found them."""
+        if self.broken is not None:
+            raise self.broken
         nested = self.mark == "active"
-        if self.mark == "held":
-            self.cursor.execute("RELEASE SAVEPOINT command; SAVEPOINT command", prepare=False)
-        elif self.mark != "ready":
+        before = self.mark, self.pending
+        if nested:
+            self.flush()
             self.cursor.execute("SAVEPOINT command", prepare=False)
+        elif self.mark == "held":
+            self.pending = "RELEASE SAVEPOINT command; SAVEPOINT command"
+        elif self.mark == "none":
+            self.pending = "SAVEPOINT command"
         self.mark = "active"
         appended, outer, self.lent = self.appended, self.lent, {}
         try:
             yield
         except BaseException:
-            self.cursor.execute("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
-                                prepare=False)
-            self.mark = "active" if nested else "none"
+            if self.pending is not None and not nested:  # nothing of it reached the server
+                self.mark, self.pending = before
+            elif self.broken is None:
+                self.cursor.execute("ROLLBACK TO SAVEPOINT command; RELEASE SAVEPOINT command",
+                                    prepare=False)
+                self.mark = "active" if nested else "none"
             self.appended = appended
             for aggregate_id in self.lent:  # possibly mutated: not the log's state
                 self._forget(aggregate_id, cache)
@@ -93,13 +113,47 @@ class Batch:
         else:
             if nested:  # the outer command's savepoint is the one left to hold
                 self.cursor.execute("RELEASE SAVEPOINT command", prepare=False)
-            self.mark = "active" if nested else "held"
+                self.mark = "active"
+            elif self.pending is not None:  # nothing sent: the savepoints are as they were
+                self.mark, self.pending = before
+            else:
+                self.mark = "held"
             for aggregate_id, aggregate in self.lent.items():
                 if aggregate.pending_events:  # changed, never saved: ahead of the log
                     self._forget(aggregate_id, cache)
         finally:
             outer.update(self.lent)  # a step inside a step: the outer one answers for both
             self.lent = outer
+
+    def flush(self) -> None:
+        """Send what is pending now: before any statement of the batch's transaction other
+        than ``query``."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self._send(self.cursor, pending)
+
+    def query(self, statement: Composed, params: Sequence[Any]) -> list[DictRow]:
+        """A read in the batch's transaction. What is pending (the batch's opening, the
+        command's savepoint) rides with it in the same round trip: one simple query, bound
+        on the client."""
+        if self.pending is None:
+            return self.conn.execute(statement, params, prepare=True).fetchall()
+        curs = ClientCursor(self.conn, row_factory=dict_row)
+        read = curs.mogrify(statement, params)  # bound here: nothing is sent if this fails
+        pending, self.pending = self.pending, None
+        self._send(curs, f"{pending}; {read}")
+        while curs.nextset():  # the read's answer is the last one
+            pass
+        return curs.fetchall()
+
+    def _send(self, curs: Cursor[DictRow], text: str) -> None:
+        opening, self.opened = not self.opened, True
+        try:
+            curs.execute(text, prepare=False)  # type: ignore[call-overload]
+        except BaseException as error:
+            if opening:  # no savepoint to go back to: the batch fails whole
+                self.broken = error
+            raise
 
     def _forget(self, aggregate_id: UUID, cache: LendingCache | None) -> None:
         self.staged.pop(aggregate_id, None)
@@ -200,6 +254,7 @@ class TenantWriter:
         self.lock = threading.Lock()  # the leader's (and the cache's)
         self._queue: list[_Job[Any]] = []
         self._queue_lock = threading.Lock()
+        self._leading = False  # a leader holds the lock and will run what is queued
         self.batches = 0  # transactions run so far (each one commit for all its commands)
 
     def pending(self) -> int:
@@ -217,12 +272,14 @@ class TenantWriter:
         with self._queue_lock:
             self._queue.append(job)
         while not job.finished.is_set():
-            # Whoever finds no leader leads; the others are woken when their batch ends
-            # (and look again now and then: the lock may be held by a reader, not a leader).
+            # Whoever finds no leader leads; the others are woken when their batch ends.
+            # With a leader at work a queued command is its to run (it gives up only once
+            # it sees the queue empty), so its followers sleep; without one, the lock is a
+            # reader's for a moment: look again soon.
             if self.lock.acquire(blocking=False):
                 self._lead()
             else:
-                job.finished.wait(FOLLOWER_POLL_S)
+                job.finished.wait(LEADER_WAIT_S if self._leading else FOLLOWER_POLL_S)
         if job.error is not None:
             raise job.error
         return job.result  # type: ignore[return-value]
@@ -232,17 +289,20 @@ class TenantWriter:
         the next), then give up the lock. It is given up while the queue is seen empty, so
         a command queued after that finds the lock free: none is left without a leader."""
         released = False
+        self._leading = True
         try:
             while True:
                 with self._queue_lock:
                     jobs, self._queue = self._queue[:BATCH_MAX], self._queue[BATCH_MAX:]
                     if not jobs:
+                        self._leading = False
                         self.lock.release()
                         released = True
                         return
                 self._execute(jobs)
         finally:
             if not released:
+                self._leading = False
                 self.lock.release()
 
     def _execute(self, jobs: list[_Job[Any]]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
+from eventsourcing.domain import Aggregate
 
 from domain.actor import Actor, acting_as
 from domain.errors import DomainError
@@ -20,6 +21,7 @@ from services.app.commands import DecideRating, OpenPeriod
 from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from services.store.group_commit import running
 from tests.support.org import Org
 
 pytestmark = pytest.mark.integration
@@ -155,3 +157,60 @@ async def test_a_group_of_many_tenants_threads_lands_whole(
     period: Any = service.app.repository.get(opened)
     assert isinstance(period, EvaluationPeriod)
     assert len(period.decisions) == len(org.members)
+
+
+class Probe(Aggregate):
+    """An aggregate with nothing in it: what a step saved, or not."""
+
+
+class RefusedError(Exception):
+    pass
+
+
+def _refused_after(*work: Callable[[], object]) -> None:
+    for step in work:
+        step()
+    raise RefusedError()
+
+
+async def test_a_command_that_sends_nothing_keeps_the_savepoint_of_the_one_before(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    """A command's savepoint rides with its first read: a command refused before sending
+    anything leaves the one before it held, and the next command rolls back to its own
+    savepoint, never to an earlier command's."""
+    tenant = await new_tenant()
+    app = runtime.apps.get(tenant.slug)
+    kept, dropped = Probe(), Probe()
+
+    def run() -> None:
+        with app._open_batch() as batch, running(batch):
+            with app.step():
+                app.save(kept)
+            with pytest.raises(RefusedError), app.step():
+                _refused_after()
+            with pytest.raises(RefusedError), app.step():
+                _refused_after(lambda: app.get_many([kept.id]), lambda: app.save(dropped))
+
+    await anyio.to_thread.run_sync(run)
+    assert set(app.get_many([kept.id, dropped.id])) == {kept.id}
+
+
+async def test_a_batch_whose_commands_send_nothing_opens_no_transaction(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    """The opening rides with the batch's first statement: a batch of commands refused
+    before reading anything sends nothing, and the connection goes back to the pool idle."""
+    tenant = await new_tenant()
+    app = runtime.apps.get(tenant.slug)
+
+    def run() -> bool:
+        with app._open_batch() as batch, running(batch):
+            with pytest.raises(RefusedError), app.step():
+                _refused_after()
+            return batch.opened
+
+    assert await anyio.to_thread.run_sync(run) is False
+    kept = Probe()
+    await anyio.to_thread.run_sync(lambda: app.writer.run(lambda: app.save(kept)))
+    assert set(app.get_many([kept.id])) == {kept.id}
