@@ -4,7 +4,6 @@ SIGKILL mid-batch leaves nothing a restart does not repair exactly."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.support.cli import congtam
 from tests.support.org import Org
 from tests.support.readmodels import dump
 
@@ -133,34 +133,22 @@ async def test_rebuilding_one_projection_leaves_the_others_tables_alone(
                 assert (swapped[t] != oids[t]) == (p is ratings), t
 
 
-def _cli_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": str(settings.database_url),
-            "CONGTAM_DATA_DIR": str(settings.data_dir), "CONGTAM_LOG_LEVEL": "warning",
-            "CONGTAM_JWT_SECRET": "x" * 40}
-
-
 async def test_rebuild_command_swaps_and_refuses_unknown_projections(
     runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
     await org_in(tenant)
-    congtam = str(Path(sys.executable).with_name("congtam"))
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([congtam, "rebuild", *args], env=_cli_env(settings), cwd=ROOT,
-                              capture_output=True, text=True, timeout=300, check=False)
-
-    done = await anyio.to_thread.run_sync(run, "--tenant", tenant.slug, "--projection",
-                                          "organisation")
+    done = await congtam(settings, "rebuild", "--tenant", tenant.slug, "--projection",
+                         "organisation", cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"{tenant.slug}:" in done.stdout + done.stderr
     assert "swapped in" in done.stdout + done.stderr
     async with runtime.pool.acquire() as conn:
         assert await conn.fetchval(f"SELECT count(*) FROM {tenant.schema}.rm_staff") > 0
 
-    refused = await anyio.to_thread.run_sync(run, "--tenant", tenant.slug, "--projection",
-                                             "nonsense")
+    refused = await congtam(settings, "rebuild", "--tenant", tenant.slug, "--projection",
+                            "nonsense", cwd=ROOT)
     assert refused.returncode == 2
     assert "unknown projection" in refused.stderr
 

@@ -22,8 +22,8 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
 from tests.integration.test_reminders import _port
-from tests.integration.test_staff_import import _projected
 from tests.support.org import Org
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ async def test_two_servers_schedulers_send_each_reminder_once(
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, 2031, 2, deadline=DEADLINE)))
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     tag = uuid.uuid4().hex[:8]
     people = [org.leader, *org.members]
     await ensure_tables(runtime.pool)

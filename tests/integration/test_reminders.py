@@ -20,8 +20,8 @@ from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.integration.test_staff_import import _projected
 from tests.support.org import Org
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,7 @@ async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
 
 
 async def test_two_schedulers_send_each_reminder_once_and_record_it(

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from domain.actor import Actor
-from projections.runner import catch_up, head_position, tracked_position
 from services.office.register import register_files, register_rows
 from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 HR = Actor("hr-import", "hr_officer")
 HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ngày bắt đầu công tác\n"
-
-
-async def _projected(runtime: Runtime, tenant: Tenant) -> None:
-    """Until the read models reach the log's head (the session's own projector may hold
-    the tenant's lock, when ``catch_up`` applies nothing and returns)."""
-    async with runtime.pool_of(tenant).acquire() as conn:
-        for _ in range(500):
-            await catch_up(conn, tenant.schema)
-            if await tracked_position(conn, tenant.schema) >= await head_position(
-                    conn, tenant.schema):
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError("read models did not catch up")
 
 
 async def _events(runtime: Runtime, tenant: Tenant) -> int:
@@ -52,19 +38,19 @@ async def test_an_exported_register_imports_into_an_empty_tenant_as_the_same_reg
 ) -> None:
     source, target = await new_tenant(), await new_tenant()
     await org_in(source, members=5)
-    await _projected(runtime, source)
+    await projected(runtime, source, drive=True)
     units_xlsx, staff_xlsx = await register_files(runtime, source)
 
     units = await import_units_file(runtime, target, units_xlsx, HR, commit=True)
     assert not units.problems
     assert units.outcome
     assert units.outcome.units_registered == 2
-    await _projected(runtime, target)
+    await projected(runtime, target, drive=True)
     staff = await import_staff_file(runtime, target, staff_xlsx, HR, commit=True)
     assert not staff.problems, staff.problems
     assert staff.outcome is not None
     assert staff.outcome.registered == 7
-    await _projected(runtime, target)
+    await projected(runtime, target, drive=True)
 
     assert _register(await register_rows(runtime, target)) == \
         _register(await register_rows(runtime, source))
@@ -76,13 +62,13 @@ async def test_importing_the_same_file_again_writes_nothing(
 ) -> None:
     tenant = await new_tenant()
     await org_in(tenant, members=3)
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     data = (HEADER + "Phạm Thị Ánh,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc,Có,01/02/2020\n"
             "Đỗ Văn Bình,Viên chức,Văn thư,Ủy ban nhân dân,Không,\n").encode()
     first = await import_staff_file(runtime, tenant, data, HR, commit=True)
     assert first.outcome is not None
     assert first.outcome.registered == 2
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     before = await _events(runtime, tenant)
     again = await import_staff_file(runtime, tenant, data, HR, commit=True)
     assert again.outcome is not None
@@ -98,14 +84,14 @@ async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
 ) -> None:
     tenant = await new_tenant()
     org = await org_in(tenant, members=1)
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     data = (HEADER + "Lê Văn Thành Viên 00,Công chức,Phó trưởng ban,"
             "Ủy ban Mặt trận Tổ quốc,Có,\n").encode()
     done = await import_staff_file(runtime, tenant, data, HR, commit=True)
     assert done.outcome is not None
     assert (done.outcome.updated, done.outcome.registered) == (1, 0)
     assert done.outcome.touched == (org.members[0],)
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     _, staff = await register_rows(runtime, tenant)
     assert [s.position for s in staff if s.staff_id == org.members[0]] == ["Phó trưởng ban"]
 
@@ -116,7 +102,7 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
 ) -> None:
     tenant = await new_tenant()
     await org_in(tenant, members=1)
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     before = await _events(runtime, tenant)
     data = (HEADER
             + "Người Hợp Lệ,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n"

@@ -6,7 +6,6 @@ A missing browser fails the tests, everywhere: they never skip.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import uuid
@@ -20,10 +19,10 @@ from urllib.parse import urlsplit
 import anyio
 import pytest
 
-from projections.runner import head_position, tracked_position
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from tests.support.projection import projected
 
 CHROMIUM = os.environ.get("CONGTAM_CHROMIUM", "/usr/bin/chromium")
 
@@ -121,17 +120,6 @@ class Ward:
     @property
     def slug(self) -> str:
         return self.tenant.slug
-
-
-async def projected(runtime: Runtime, tenant: Tenant) -> None:
-    """Until the read models have reached the log's head (by position)."""
-    for _ in range(500):
-        async with runtime.pool_of(tenant).acquire() as conn:
-            if await tracked_position(conn, tenant.schema) >= \
-                    await head_position(conn, tenant.schema):
-                return
-        await asyncio.sleep(0.02)
-    raise AssertionError("read models did not catch up")
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import pytest
 
 from services.office.reminders import ensure_tables
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.support.projection import projected
+from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
 from tests.web.test_month_in_browser import HR, MEMBER
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,6 @@ ward's HR officer sees their own months the same way."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -15,9 +14,9 @@ import pytest
 
 from domain.actor import Actor
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
-from services.platform.grants import grants_for
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.support.projection import granted, projected
+from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
 from tests.web.test_month_in_browser import AUDITOR, HR, MTTQ_HEAD, decide_all
 
 pytestmark = pytest.mark.e2e
@@ -42,11 +41,7 @@ async def test_a_district_sees_its_wards_late_first_in_charts(open_browser: Any,
     auditor = next(u for u in demo_users(slug) if u.name == AUDITOR)
     await runtime.platform.grant(Actor("platform-admin", "platform_admin"), auditor.user_id,
                                  slug, "auditor", include_children=True)
-    for _ in range(500):
-        if any(g.include_children for g in await grants_for(runtime.pool, auditor.user_id)):
-            break
-        await runtime.platform.catch_up()
-        await asyncio.sleep(0.01)
+    await granted(runtime, auditor.user_id, include_children=True)
     ahead = await child_ward(runtime, slug, "Phường An Thử")
     behind = await child_ward(runtime, slug, "Phường Bình Thử")
     # The first ward's MTTQ board decided this month; the second's nothing yet.

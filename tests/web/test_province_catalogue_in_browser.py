@@ -16,7 +16,8 @@ from services.app.work_commands import EstablishCatalogue
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.demo.work import CATALOGUE
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.support.projection import projected
+from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
 from tests.web.test_month_in_browser import HR
 
 pytestmark = pytest.mark.e2e

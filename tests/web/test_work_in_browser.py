@@ -23,7 +23,8 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.support.projection import projected
+from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,40 @@
+"""Waiting for a tenant's live projection: the served projector runs beside the tests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from projections.runner import catch_up, head_position, tracked_position
+from services.platform.grants import grants_for
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
+
+
+async def projected(runtime: Runtime, tenant: Tenant, position: int | None = None, *,
+                    drive: bool = False, seconds: float = 20.0) -> None:
+    """Until ``tenant``'s read models (and so its notifications) reach ``position`` — by
+    default the log's head. With ``drive``, this catches up too, between looks (when the
+    served projector holds the tenant's lock, ``catch_up`` applies nothing and returns)."""
+    pause = 0.02
+    for _ in range(int(seconds / pause)):
+        async with runtime.pool_of(tenant).acquire() as conn:  # not held between looks
+            if drive:
+                await catch_up(conn, tenant.schema)
+            wanted = await head_position(conn, tenant.schema) if position is None else position
+            if await tracked_position(conn, tenant.schema) >= wanted:
+                return
+        await asyncio.sleep(pause)
+    raise AssertionError(f"{tenant.slug}'s read models never reached "
+                         f"{'the head' if position is None else position}")
+
+
+async def granted(runtime: Runtime, user: str, *, include_children: bool = False) -> None:
+    """Until the platform's read side shows a grant of ``user`` (one reaching the tenant's
+    children, if asked), catching the platform projection up between looks."""
+    for _ in range(500):
+        if any(g.include_children or not include_children
+               for g in await grants_for(runtime.pool, user)):
+            return
+        await runtime.platform.catch_up()
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{user}'s grant never reached the platform's read side")
