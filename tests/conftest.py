@@ -3,12 +3,9 @@ per test, the real app served by uvicorn on a free port, real HS256 tokens."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,22 +15,18 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, load_settings
-from services.store.database import start_embedded, stop_embedded
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org, build_org
-from tests.support.servers import served
+from tests.support.servers import embedded_database, served
 
 TEST_SECRET = "test-secret-" + "x" * 32
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    data_dir = Path(tempfile.gettempdir()) / f"congtam-test-{uuid.uuid4().hex[:8]}"
-    url = start_embedded(data_dir)
-    yield url
-    stop_embedded(data_dir)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    with embedded_database("congtam-test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

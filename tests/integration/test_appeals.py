@@ -17,7 +17,7 @@ from domain.appeal_errors import AppealAlreadyOpenError, AppealWindowClosedError
 from domain.errors import DomainError, QuotaExceededError
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.levels import Level
-from projections.runner import catch_up, lock_key, reset
+from projections.runner import catch_up, reset
 from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
 from services.app.appeals import hanoi_today
 from services.app.commands import (
@@ -33,6 +33,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.appeal_recount import leader_recount, leader_tables
 from tests.support.org import Org
+from tests.support.projection import hold
 from tests.support.readmodels import dump, event_count
 from tests.support.recount import recount, tables
 
@@ -153,7 +154,7 @@ async def test_leader_accountability_equals_a_recount_of_the_log(
     period = await anyio.to_thread.run_sync(lambda: _rate(service, org, levels))
     conn = await runtime.pool.acquire()
     # Keep the served app's projector off this tenant: this test drives projections.
-    await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    await hold(conn, tenant)
 
     def appeals() -> None:
         leader = str(org.leader)

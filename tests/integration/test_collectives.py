@@ -27,8 +27,8 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _refused, _run, _setup
-from tests.integration.test_projector import _hold
 from tests.support.org import Org
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
@@ -87,8 +87,7 @@ async def test_collectives_are_rated_lower_before_higher_and_before_their_member
     await _run(lambda: service.decide_rating(member), leader)
     await _run(rate(office, org.chair), chair)
 
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         rows = await conn.fetch(
             f"SELECT unit_id, rank, status, level, policy_version FROM "

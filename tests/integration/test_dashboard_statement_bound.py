@@ -27,6 +27,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.operations import operation
 from tests.support.org import Org
+from tests.support.projection import hold
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +110,7 @@ async def _hundred_boards(runtime: Runtime, tenant: Tenant, org: Org) -> None:
     await anyio.to_thread.run_sync(open_months)
     async with runtime.pool.acquire() as conn:
         # Wait out any other projector on this tenant, then make sure every event is in.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await catch_up(conn, tenant.schema)
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
 

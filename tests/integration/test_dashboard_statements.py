@@ -18,6 +18,7 @@ from services.http.auth import Principal
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import hold
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +58,7 @@ async def test_a_page_of_boards_costs_the_same_few_statements_at_any_size(
     await anyio.to_thread.run_sync(open_year)
     async with runtime.pool.acquire() as conn:
         # Wait out any other projector on this tenant, then make sure every event is in.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await catch_up(conn, tenant.schema)
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
 

@@ -17,7 +17,8 @@ from services.app.commands import AdjustPolicy, AdoptPolicy
 from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
 from services.demo.tenants import _build_tenant
 from services.runtime import Runtime
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
+from tests.integration.test_projector import _assert_rebuild_equals_live
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
@@ -37,8 +38,7 @@ async def test_the_city_its_2025_wards_and_the_districts_merged_into_them(
     slug, _, _, olds = SUCCESSORS[0]
     ward = await runtime.registry.get(slug)
     assert ward.parent_slug == PROVINCE[0]
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, ward)
+    async with holding(runtime, ward) as conn:
         await catch_up(conn, ward.schema)
         s = ward.schema
         lineage = await conn.fetch(f"SELECT relation, other_tenant FROM {s}.rm_tenant_lineage")

@@ -20,7 +20,7 @@ from projections import rebuild
 from projections.fold import Args, Fold, Step, Tables
 from projections.ratings import RATINGS, RatingsProjection
 from projections.rebuild import swap_rebuild
-from projections.runner import ProjectionStalledError, catch_up, lock_key, reset
+from projections.runner import ProjectionStalledError, catch_up, reset
 from services.app.commands import (
     AttachOpinion,
     ClosePeriod,
@@ -34,6 +34,7 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -106,7 +107,7 @@ async def test_folds_live_one_by_one_random_batches_and_rebuild_give_the_same_ta
     async with runtime.pool.acquire() as conn:
         for tenant in tenants:
             # Keep the served app's projector off these tenants: this test drives them.
-            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+            await hold(conn, tenant)
         orgs = [await org_in(t, members=MEMBERS) for t in tenants]
         services = [runtime.service(t) for t in tenants]
         periods = [await anyio.to_thread.run_sync(_open, s, o, i == 0)
@@ -151,8 +152,7 @@ async def test_a_failing_fold_step_stalls_at_its_event_and_writes_nothing(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         org = await org_in(tenant, members=MEMBERS)
         await anyio.to_thread.run_sync(_open, runtime.service(tenant), org, False)
         started = await conn.fetch(

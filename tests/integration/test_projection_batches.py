@@ -18,8 +18,8 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from storage.sealing import ERASED, load_keys
 from storage.transcoding import PersonalDataMapper, register_transcodings
-from tests.integration.test_projector import _hold
 from tests.support.org import Org
+from tests.support.projection import hold, holding
 from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.integration
@@ -33,8 +33,7 @@ async def test_a_year_in_one_batch_equals_the_same_year_one_event_at_a_time(
     tenant = await new_tenant()
     service = runtime.service(tenant)
     await anyio.to_thread.run_sync(_build_tenant, service, tenant.slug, date(2026, 11, 23), True)
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await reset(conn, tenant.schema)  # whatever another projector did before the hold
         one_by_one = await catch_up(conn, tenant.schema, batch_size=1)
         assert one_by_one.applied > 1000
@@ -118,7 +117,7 @@ async def test_an_erasure_between_batches_reaches_the_batch_read_ahead(
     tenant = await new_tenant()
     await org_in(tenant, members=12)
     async with runtime.pool.acquire() as conn, runtime.pool.acquire() as other:
-        await _hold(conn, tenant)
+        await hold(conn, tenant)
         await reset(conn, tenant.schema)
         # A person registered in the second batch of five: read ahead during the first.
         person = await conn.fetchval(

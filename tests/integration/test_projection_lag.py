@@ -19,6 +19,7 @@ from services.platform.tenants import Tenant
 from services.projector import Projector
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import hold, holding
 
 pytestmark = pytest.mark.integration
 
@@ -32,8 +33,7 @@ async def test_head_is_raised_by_the_append_and_tracked_by_the_batch(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         assert head > 0
@@ -56,8 +56,7 @@ async def test_tenants_from_before_the_progress_table_are_backfilled(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         # As an older release left it: no row, no trigger.
@@ -80,7 +79,7 @@ async def test_sweep_finds_a_tenant_whose_wake_up_was_lost_and_exports_its_lag(
     projector = Projector(runtime.directory, runtime.registry)  # told of nothing: a lost NOTIFY
     async with runtime.pool.acquire() as conn:
         # Another projector (a served app's) must not catch up before the sweep looks.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         found = await projector.sweep()
@@ -113,7 +112,7 @@ async def test_healthz_names_tenants_behind_and_metrics_export_the_gauge(
     tenant = await new_tenant()
     async with runtime.pool.acquire() as conn:
         # Hold the served app's projector off this tenant: its lag must stay visible.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         body = (await http.get("/healthz")).json()
@@ -133,8 +132,7 @@ async def test_a_long_backlog_is_projected_in_turns(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         turn = await catch_up(conn, tenant.schema, batch_size=4, max_batches=2)
@@ -155,7 +153,7 @@ async def test_a_projector_starting_behind_takes_its_first_turn_at_once(
     async with runtime.pool.acquire() as conn:
         # Held through the first turn: no other projector catches up before the sweep looks,
         # and this one's turn then finds the tenant busy rather than racing for it.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await org_in(tenant)
         await projector.start()  # no LISTEN: only what its start-up sweep finds
         try:

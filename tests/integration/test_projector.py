@@ -18,7 +18,6 @@ from projections.runner import (
     ProjectionStalledError,
     catch_up,
     head_position,
-    lock_key,
     reset,
     tracked_position,
 )
@@ -26,19 +25,10 @@ from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
-
-
-async def _hold(conn: asyncpg.Connection, tenant: Tenant) -> None:
-    """Keep other projectors (the served app's) off this tenant for the test's duration.
-
-    Advisory locks are re-entrant per session: ``catch_up`` on this same connection still
-    gets the tenant's lock, any other connection does not. Released when the connection
-    returns to the pool (asyncpg resets sessions with pg_advisory_unlock_all).
-    """
-    await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
 
 
 async def _assert_rebuild_equals_live(conn: asyncpg.Connection, schema: str,
@@ -76,8 +66,7 @@ async def test_projector_restarted_mid_stream_equals_full_rebuild(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         org = await org_in(tenant)
         for month in (1, 2, 3):
             await _month_of_work(runtime, tenant, org, month)
@@ -102,8 +91,7 @@ async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
 ) -> None:
     tenant = await new_tenant()
     schema = tenant.schema
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         org = await org_in(tenant)
         await _month_of_work(runtime, tenant, org, 4)
         head = await head_position(conn, schema)
@@ -165,7 +153,7 @@ async def test_two_projectors_at_once_never_double_apply(
         head = await head_position(conn, tenant.schema)
         # Every event applied at most once (the served app's projector may take a share).
         assert sum(totals) <= head
-        await _hold(conn, tenant)  # waits while the served app's projector finishes a batch
+        await hold(conn, tenant)  # waits while the served app's projector finishes a batch
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == head
         live = await _assert_rebuild_equals_live(conn, tenant.schema, head)

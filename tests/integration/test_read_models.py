@@ -15,12 +15,13 @@ from domain.actor import Actor, acting_as
 from domain.errors import DomainError
 from domain.ids import PeriodId
 from domain.levels import Level
-from projections.runner import catch_up, lock_key, reset
+from projections.runner import catch_up, reset
 from services.app.commands import ClosePeriod, DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import hold, holding
 from tests.support.readmodels import dump
 from tests.support.recount import level_counts, recount, tables
 
@@ -78,7 +79,7 @@ async def test_dashboard_read_models_equal_a_recount_of_the_log_live_and_rebuilt
     tenant = await new_tenant()
     async with runtime.pool.acquire() as conn:
         # Keep the served app's projector off this tenant: this test drives projections.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         org = await org_in(tenant, members=MEMBERS)
         service = runtime.service(tenant)
         # "Live": project in small batches part-way, then the rest as it arrives.
@@ -99,8 +100,7 @@ async def test_board_counts_completion_lateness_and_quota(
     org_in: Callable[..., Awaitable[Org]],
 ) -> None:
     tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         org = await org_in(tenant, members=MEMBERS)
         plan = [("self", 1, 0, "A"), ("self", 1, 0, "B"), ("self", 1, 1, "B"),
                 ("decide", 1, 0, "A"), ("decide", 1, 1, "B"), ("decide", 1, 2, "A")]

@@ -27,6 +27,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import congtam
 from tests.support.org import Org
+from tests.support.projection import hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -70,8 +71,7 @@ async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_noth
     tenant = await new_tenant()
     org = await org_in(tenant)
     await _month(runtime, tenant, org, 1)
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         before = await dump(conn, tenant.schema)
         oids = await _table_oids(conn, tenant.schema)
@@ -120,8 +120,7 @@ async def test_rebuilding_one_projection_leaves_the_others_tables_alone(
     org = await org_in(tenant)
     await _month(runtime, tenant, org, 3)
     [ratings] = [p for p in PROJECTIONS if p.name == "ratings"]
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         before = await dump(conn, tenant.schema)
         oids = await _table_oids(conn, tenant.schema)
@@ -176,7 +175,7 @@ async def test_projector_killed_with_sigkill_mid_stream_then_restarted_equals_re
     tenant = await new_tenant()
     async with runtime.pool.acquire() as holder:
         # Keep the served app's projector off this tenant until the victim runs.
-        await holder.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(holder, tenant)
         org = await org_in(tenant)
         for month in (4, 5):
             await _month(runtime, tenant, org, month)
@@ -196,7 +195,7 @@ async def test_projector_killed_with_sigkill_mid_stream_then_restarted_equals_re
             killed_at = await tracked_position(conn, tenant.schema)
             assert killed_at > 0
             # Restart: catch up from wherever the kill left the tracking row.
-            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+            await hold(conn, tenant)
             await catch_up(conn, tenant.schema)
             assert await tracked_position(conn, tenant.schema) == head
             restarted = await dump(conn, tenant.schema)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,13 +15,12 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from services.app.commands import OpenPeriod
-from services.office.mail_sink import received, start_sink
+from services.office.mail_sink import received
 from services.office.reminders import ensure_tables
 from services.office.schedule import run_reminders
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
-from tests.integration.test_reminders import _port
 from tests.support.org import Org
 from tests.support.projection import projected
 
@@ -29,16 +28,6 @@ pytestmark = pytest.mark.integration
 
 # A month no other test opens: the schedulers serve every tenant of the database.
 TODAY, DEADLINE = date(2031, 3, 8), date(2031, 3, 10)
-
-
-@pytest.fixture
-def sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    folder, port = tmp_path / "mail", _port()
-    controller = start_sink(folder, "127.0.0.1", port)
-    try:
-        yield folder, port
-    finally:
-        controller.stop()
 
 
 async def test_two_servers_schedulers_send_each_reminder_once(

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from services.app.commands import OpenPeriod
-from services.office.mail_sink import received, start_sink
+from services.office.mail_sink import received
 from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -24,23 +23,6 @@ from tests.support.org import Org
 from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    folder, port = tmp_path / "mail", _port()
-    controller = start_sink(folder, "127.0.0.1", port)
-    try:
-        yield folder, port
-    finally:
-        controller.stop()
 
 
 async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:

@@ -20,9 +20,10 @@ from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _refused, _run, _setup
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
+from tests.integration.test_projector import _assert_rebuild_equals_live
 from tests.integration.test_rollups import MONTHS, _proposal, _rate_months
 from tests.support.org import Org
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 AS_OF = date(2026, 4, 15)
@@ -77,8 +78,7 @@ async def test_a_merge_moves_staff_and_open_periods_and_freezes_the_predecessors
 
     # History stays readable under both names, and every read model rebuilds equal.
     for tenant in (first, successor):
-        async with runtime.pool.acquire() as conn:
-            await _hold(conn, tenant)
+        async with holding(runtime, tenant) as conn:
             await catch_up(conn, tenant.schema)
             rated = await conn.fetchval(
                 f"SELECT count(*) FROM {tenant.schema}.rm_ratings WHERE staff_id = $1 "

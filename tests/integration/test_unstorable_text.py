@@ -31,6 +31,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import congtam
 from tests.support.org import Org
+from tests.support.projection import hold
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -69,7 +70,7 @@ async def test_a_log_holding_nul_projects_rebuilds_and_replays_equal(
     odd_unit = await _poisoned_month(runtime, tenant, org)
     async with runtime.pool.acquire() as conn:
         # Hold the tenant's lock: no other projector of this session applies it meanwhile.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == await head_position(
             conn, tenant.schema)

@@ -29,8 +29,9 @@ from services.app.commands import (
 from services.app.work_commands import AssignWork, ConfirmWork, ReportWorkDone
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
+from tests.integration.test_projector import _assert_rebuild_equals_live
 from tests.support.org import Org
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
@@ -71,8 +72,7 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
     decided, proposed = await anyio.to_thread.run_sync(quarter)
     assert decided == 97.0  # the computed score, not the 50 typed
     assert proposed == 97.0  # the year's proposal from the decided quarter
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         row = await conn.fetchrow(
             f"SELECT s.score, s.earned_level, r.kind FROM {tenant.schema}.rm_work_scores s "

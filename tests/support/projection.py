@@ -1,10 +1,15 @@
-"""Waiting for a tenant's live projection: the served projector runs beside the tests."""
+"""Waiting for a tenant's live projection (the served projector runs beside the tests), or
+keeping it off a tenant the test projects itself."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from projections.runner import catch_up, head_position, tracked_position
+import asyncpg
+
+from projections.runner import catch_up, head_position, lock_key, tracked_position
 from services.platform.grants import grants_for
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -38,3 +43,21 @@ async def granted(runtime: Runtime, user: str, *, include_children: bool = False
         await runtime.platform.catch_up()
         await asyncio.sleep(0.01)
     raise AssertionError(f"{user}'s grant never reached the platform's read side")
+
+
+async def hold(conn: asyncpg.Connection, tenant: Tenant) -> None:
+    """Keep other projectors (the served app's) off this tenant for the test's duration.
+
+    Advisory locks are re-entrant per session: ``catch_up`` on this same connection still
+    gets the tenant's lock, any other connection does not. Released when the connection
+    returns to the pool (asyncpg resets sessions with pg_advisory_unlock_all).
+    """
+    await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+
+
+@asynccontextmanager
+async def holding(runtime: Runtime, tenant: Tenant) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of the pool that holds ``tenant``'s projection (see ``hold``)."""
+    async with runtime.pool.acquire() as conn:
+        await hold(conn, tenant)
+        yield conn
