@@ -17,7 +17,7 @@ from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, load_settings
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org, build_org
+from tests.support.org import Org, StaffedTenant, build_org
 from tests.support.servers import embedded_database, served
 
 TEST_SECRET = "test-secret-" + "x" * 32
@@ -72,6 +72,16 @@ def org_in(runtime: Runtime) -> Callable[..., Awaitable[Org]]:
         org = await anyio.to_thread.run_sync(lambda: build_org(service, members, ids))
         await runtime.written(tenant)  # wake the served app's projector
         return org
+    return make
+
+
+@pytest.fixture
+def staffed_tenant(new_tenant: TenantFactory,
+                   org_in: Callable[..., Awaitable[Org]]) -> StaffedTenant:
+    """A fresh tenant with its small organisation: the set-up most tests start from."""
+    async def make(members: int = 9) -> tuple[Tenant, Org]:
+        tenant = await new_tenant()
+        return tenant, await org_in(tenant, members=members)
     return make
 
 

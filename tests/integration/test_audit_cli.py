@@ -12,18 +12,16 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import congtam, run_auditverify
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 
 
 async def test_checkpoint_verify_history_and_export_from_the_command_line(
-    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], tmp_path: Path,
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant, tmp_path: Path,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
 
     published = await congtam(settings, "checkpoint", "--tenant", tenant.slug, "--by", "ops-1")
     assert published.returncode == 0, published.stderr
@@ -82,11 +80,9 @@ async def test_grant_and_revoke_from_the_command_line(
 
 
 async def test_an_operator_erases_a_person_and_verify_still_passes(
-    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     person = str(org.members[0])
 
     refused = await congtam(settings, "erase", "--tenant", tenant.slug, "--staff", person,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -19,11 +18,10 @@ import pytest
 from domain.actor import Actor, acting_as
 from domain.ids import UnitId
 from services.app.commands import RegisterUnit
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import cli_env, congtam
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -54,11 +52,9 @@ async def test_db_url_prints_the_url_alone_so_psql_can_open_it(settings: Setting
 
 
 async def test_verify_says_positions_gaps_and_events_not_yet_witnessed(
-    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=1)
+    tenant, _ = await staffed_tenant(members=1)
     # A write that rolled back used a position and left nothing: take one from the log's
     # sequence, as such a write does, then write on.
     async with runtime.pool.acquire() as conn:
@@ -103,11 +99,9 @@ async def test_verify_says_positions_gaps_and_events_not_yet_witnessed(
 
 
 async def test_tenants_and_export_answer_json_on_stdout(
-    settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], tmp_path: Path,
+    settings: Settings, staffed_tenant: StaffedTenant, tmp_path: Path,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=1)
+    tenant, _ = await staffed_tenant(members=1)
     env = env_of(settings)
 
     listed = await congtam(env, "tenants", "--json")

@@ -19,7 +19,7 @@ from services.audit.export import export
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.cli import run_auditverify
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -147,10 +147,9 @@ async def test_a_held_checkpoint_catches_a_forger_who_also_dropped_the_published
 
 
 async def test_a_range_export_verifies_from_its_previous_hash(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], tmp_path: Path) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=4)
+    runtime: Runtime, staffed_tenant: StaffedTenant, tmp_path: Path,
+) -> None:
+    tenant, _ = await staffed_tenant(members=4)
     async with runtime.pool.acquire() as conn:
         part = await export(conn, tenant, tmp_path / "part", from_position=5, until_position=12)
     assert part.events == 7
@@ -159,11 +158,10 @@ async def test_a_range_export_verifies_from_its_previous_hash(
 
 
 async def test_an_export_in_parallel_slices_is_the_same_file_as_one_copy(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=6)
+    runtime: Runtime, staffed_tenant: StaffedTenant, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant, _ = await staffed_tenant(members=6)
     monkeypatch.setattr(export_module, "PARALLEL_FROM", 1)
     async with runtime.pool.acquire() as conn:
         whole = await export(conn, tenant, tmp_path / "whole")

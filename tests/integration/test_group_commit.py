@@ -20,7 +20,7 @@ from services.app.commands import DecideRating, OpenPeriod
 from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -118,12 +118,10 @@ async def test_a_group_lands_in_one_commit_with_contiguous_positions_and_own_ans
 
 
 async def test_a_group_of_many_tenants_threads_lands_whole(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     """Free-running deciders (no forced group): every one answered, no position twice."""
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
+    tenant, org = await staffed_tenant(members=9)
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         opened, _ = await anyio.to_thread.run_sync(

@@ -18,7 +18,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from storage.sealing import ERASED, load_keys
 from storage.transcoding import PersonalDataMapper, register_transcodings
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.projection import hold, holding
 from tests.support.readmodels import dump, event_count
 
@@ -84,11 +84,9 @@ class _Between:
 
 
 async def test_a_batch_read_ahead_is_dropped_when_another_projector_applied_it(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=12)
+    tenant, _ = await staffed_tenant(members=12)
     async with runtime.pool.acquire() as conn, runtime.pool.acquire() as other:
         await reset(conn, tenant.schema)
         total = await event_count(conn, tenant.schema)
@@ -111,11 +109,9 @@ async def test_a_batch_read_ahead_is_dropped_when_another_projector_applied_it(
 
 
 async def test_an_erasure_between_batches_reaches_the_batch_read_ahead(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=12)
+    tenant, _ = await staffed_tenant(members=12)
     async with runtime.pool.acquire() as conn, runtime.pool.acquire() as other:
         await hold(conn, tenant)
         await reset(conn, tenant.schema)

@@ -24,7 +24,7 @@ from projections.runner import (
 from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.projection import hold, holding
 from tests.support.readmodels import dump
 
@@ -129,11 +129,9 @@ async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
 
 
 async def test_two_projectors_at_once_never_double_apply(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant)
+    tenant, org = await staffed_tenant()
     for month in (5, 6):
         await _month_of_work(runtime, tenant, org, month)
 

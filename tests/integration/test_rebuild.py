@@ -26,7 +26,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import congtam
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.projection import hold, holding
 from tests.support.readmodels import dump
 
@@ -65,11 +65,9 @@ async def _indexes(conn: object, schema: str) -> set[tuple[str, str, str]]:
 
 
 async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant)
+    tenant, org = await staffed_tenant()
     await _month(runtime, tenant, org, 1)
     async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
@@ -113,11 +111,9 @@ async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_noth
 
 
 async def test_rebuilding_one_projection_leaves_the_others_tables_alone(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant)
+    tenant, org = await staffed_tenant()
     await _month(runtime, tenant, org, 3)
     [ratings] = [p for p in PROJECTIONS if p.name == "ratings"]
     async with holding(runtime, tenant) as conn:
@@ -133,11 +129,9 @@ async def test_rebuilding_one_projection_leaves_the_others_tables_alone(
 
 
 async def test_rebuild_command_swaps_and_refuses_unknown_projections(
-    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant)
+    tenant, _ = await staffed_tenant()
     done = await congtam(settings, "rebuild", "--tenant", tenant.slug, "--projection",
                          "organisation", cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]

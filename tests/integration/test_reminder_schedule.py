@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +17,9 @@ from services.app.commands import OpenPeriod
 from services.office.mail_sink import received
 from services.office.reminders import ensure_tables
 from services.office.schedule import run_reminders
-from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
@@ -31,12 +29,10 @@ TODAY, DEADLINE = date(2031, 3, 8), date(2031, 3, 10)
 
 
 async def test_two_servers_schedulers_send_each_reminder_once(
-    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
+    tenant, org = await staffed_tenant(members=3)
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
@@ -34,12 +33,10 @@ async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:
 
 
 async def test_two_schedulers_send_each_reminder_once_and_record_it(
-    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
+    tenant, org = await staffed_tenant(members=3)
     await _month_open(runtime, tenant, org)
     await ensure_tables(runtime.pool)
     people = [org.leader, *org.members]
@@ -72,12 +69,10 @@ async def test_two_schedulers_send_each_reminder_once_and_record_it(
 
 
 async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
-    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     await _month_open(runtime, tenant, org)
     await ensure_tables(runtime.pool)
     await runtime.pool.execute(

@@ -11,7 +11,7 @@ from services.office.register import register_files, register_rows
 from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
@@ -57,11 +57,9 @@ async def test_an_exported_register_imports_into_an_empty_tenant_as_the_same_reg
 
 
 async def test_importing_the_same_file_again_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=3)
+    tenant, _ = await staffed_tenant(members=3)
     await projected(runtime, tenant, drive=True)
     data = (HEADER + "Phạm Thị Ánh,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc,Có,01/02/2020\n"
             "Đỗ Văn Bình,Viên chức,Văn thư,Ủy ban nhân dân,Không,\n").encode()
@@ -79,11 +77,9 @@ async def test_importing_the_same_file_again_writes_nothing(
 
 
 async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     await projected(runtime, tenant, drive=True)
     data = (HEADER + "Lê Văn Thành Viên 00,Công chức,Phó trưởng ban,"
             "Ủy ban Mặt trận Tổ quốc,Có,\n").encode()
@@ -97,11 +93,9 @@ async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
 
 
 async def test_every_bad_row_is_named_and_nothing_is_written(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=1)
+    tenant, _ = await staffed_tenant(members=1)
     await projected(runtime, tenant, drive=True)
     before = await _events(runtime, tenant)
     data = (HEADER

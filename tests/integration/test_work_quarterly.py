@@ -6,7 +6,6 @@ rebuilt from the log equal the live ones."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 import anyio
@@ -27,20 +26,18 @@ from services.app.commands import (
     SubmitSelfAssessment,
 )
 from services.app.work_commands import AssignWork, ConfirmWork, ReportWorkDone
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_projector import _assert_rebuild_equals_live
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
-        runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-        org_in: Callable[..., Awaitable[Org]]) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    runtime: Runtime, staffed_tenant: StaffedTenant,
+) -> None:
+    tenant, org = await staffed_tenant(members=2)
     service = runtime.service(tenant)
     me, leader = org.members[0], org.leader
     item = uuid.uuid4()

@@ -11,7 +11,7 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.store.dbroles import PROJECTOR_ROLE, read_checkout, reader_role, reading_as
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -90,11 +90,9 @@ async def test_reads_cannot_write_even_their_own_tenant(
     "VALUES (gen_random_uuid(), 1, 'x', '\\x00')",
 ])
 async def test_the_projector_cannot_touch_events(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], statement: str,
+    runtime: Runtime, staffed_tenant: StaffedTenant, statement: str,
 ) -> None:
-    x = await new_tenant()
-    await org_in(x, members=1)
+    x, _ = await staffed_tenant(members=1)
     async with runtime.pool.acquire() as conn:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await as_projector(conn, statement.format(s=x.schema))

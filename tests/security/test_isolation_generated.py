@@ -28,7 +28,7 @@ from tests.security import live_walk as live
 from tests.security.schema_walk import operations
 from tests.security.walk_modes import MODES, Walker, walker
 from tests.support.gql import data, gql, nodes, token_for
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.e2e
@@ -190,13 +190,11 @@ async def _live_watch_hears_nothing_of_the_other_tenant(
 
 
 async def test_a_unit_scoped_grant_sees_its_units_and_nothing_else(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
     from domain.actor import Actor
 
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     officer = str(uuid.uuid4())
     await runtime.platform.grant(Actor("test-admin", "platform_admin"), officer, tenant.slug,
                                  "hr_officer", unit_scope=org.unit)
@@ -227,11 +225,9 @@ async def test_a_unit_scoped_grant_sees_its_units_and_nothing_else(
 
 
 async def test_staff_see_their_own_history_and_nobody_elses(
-    settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     me = token_for(settings, tenant.slug, org.members[0], "staff")
     query = "query($s: ID!) { ratingHistory(staffId: $s) { edges { node { year } } } }"
     mine = data(await gql(http, me, query, {"s": str(org.members[0])}))["ratingHistory"]

@@ -4,7 +4,6 @@ do nothing else: no change or removal of an event, no read model, no platform ta
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 import psycopg
@@ -12,11 +11,10 @@ import pytest
 
 from domain.ids import UnitId
 from services.app.commands import RegisterUnit
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.store.dbroles import WRITER_ROLE
 from tests.integration.test_domain_rules import _run
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -39,11 +37,9 @@ async def as_writer(conn: asyncpg.pool.PoolConnectionProxy, sql: str) -> None:
     "SELECT * FROM platform.grants",
 ])
 async def test_the_writer_may_append_events_and_nothing_else(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], statement: str,
+    runtime: Runtime, staffed_tenant: StaffedTenant, statement: str,
 ) -> None:
-    x = await new_tenant()
-    await org_in(x, members=1)
+    x, _ = await staffed_tenant(members=1)
     async with runtime.pool.acquire() as conn:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await as_writer(conn, statement.format(s=x.schema))
@@ -55,11 +51,9 @@ async def test_the_writer_may_append_events_and_nothing_else(
 
 
 async def test_the_api_appends_as_the_writer_role(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    x = await new_tenant()
-    org = await org_in(x, members=1)
+    x, org = await staffed_tenant(members=1)
     service = runtime.service(x)
 
     def register() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from domain.actor import Actor, acting_as
 from domain.ids import StaffId, UnitId
 from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
 from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
 
 
 @dataclass
@@ -52,3 +54,7 @@ def build_org(service: TenantService, members: int = 9, ids: dict[str, uuid.UUID
                                                  "civil_servant", "Chuyên viên", unit))
             org.members.append(staff)
     return org
+
+
+StaffedTenant = Callable[..., Awaitable[tuple[Tenant, Org]]]
+"""``await staffed_tenant(members=N)``: a fresh tenant and its organisation (``build_org``)."""
