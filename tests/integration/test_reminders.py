@@ -24,21 +24,25 @@ from tests.support.projection import projected
 pytestmark = pytest.mark.integration
 
 
-async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:
+async def _month_open(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
+                      ) -> tuple[Tenant, Org]:
+    """A fresh tenant whose May 2026 is open (deadline 5 June) and projected; the reminders'
+    tables ready."""
+    tenant, org = await staffed_tenant(members=members)
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
     await projected(runtime, tenant, drive=True)
+    await ensure_tables(runtime.pool)
+    return tenant, org
 
 
 async def test_two_schedulers_send_each_reminder_once_and_record_it(
     runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant, org = await staffed_tenant(members=3)
-    await _month_open(runtime, tenant, org)
-    await ensure_tables(runtime.pool)
+    tenant, org = await _month_open(runtime, staffed_tenant, 3)
     people = [org.leader, *org.members]
     for i, person in enumerate(people):
         await runtime.pool.execute(
@@ -72,9 +76,7 @@ async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
     runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant, org = await staffed_tenant(members=1)
-    await _month_open(runtime, tenant, org)
-    await ensure_tables(runtime.pool)
+    tenant, _ = await _month_open(runtime, staffed_tenant, 1)
     await runtime.pool.execute(
         "INSERT INTO platform.reminder_settings (tenant, days_before) VALUES ($1, 1)",
         tenant.slug)

@@ -85,24 +85,26 @@ async def test_every_text_argument_refuses_control_characters_and_writes_nothing
         assert await event_count(conn, tenant.schema) == before
 
 
+async def _unit_named(settings: Settings, http: httpx.AsyncClient,
+                      staffed_tenant: StaffedTenant, name: str) -> dict[str, Any]:
+    """The answer to an HR officer registering an office called ``name``."""
+    tenant, org = await staffed_tenant(members=1)
+    return await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
+                     "mutation($n: String!, $p: ID) { registerUnit(input: {name: $n, "
+                     "kind: \"office\", parentId: $p}) { id } }",
+                     {"n": name, "p": str(org.root)})
+
+
 async def test_tab_newline_and_vietnamese_text_are_accepted(
     settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org = await staffed_tenant(members=1)
-    body = await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
-                     "mutation($n: String!, $p: ID) { registerUnit(input: {name: $n, "
-                     "kind: \"office\", parentId: $p}) { id } }",
-                     {"n": "Phòng Văn hoá\t– Thông tin\nxã", "p": str(org.root)})
+    body = await _unit_named(settings, http, staffed_tenant, "Phòng Văn hoá\t– Thông tin\nxã")
     assert not body.get("errors"), body
 
 
 async def test_an_over_long_name_is_refused_with_its_bound(
     settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org = await staffed_tenant(members=1)
-    body = await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
-                     "mutation($n: String!, $p: ID) { registerUnit(input: {name: $n, "
-                     "kind: \"office\", parentId: $p}) { id } }",
-                     {"n": "a" * 201, "p": str(org.root)})
+    body = await _unit_named(settings, http, staffed_tenant, "a" * 201)
     ext = body["errors"][0]["extensions"]
     assert (ext["code"], ext["field"], ext["limit"]) == ("TEXT_TOO_LONG", "name", 200)
