@@ -129,9 +129,12 @@ async def ward(runtime: Runtime, server: str) -> Ward:
     return await make_ward(runtime)
 
 
-async def make_ward(runtime: Runtime) -> Ward:
-    slug = f"web-{uuid.uuid4().hex[:8]}"
-    tenant = await runtime.registry.register(slug, f"Phường Thử {slug[-4:]}", "ward", None)
+async def make_ward(runtime: Runtime, slug: str | None = None, name: str | None = None,
+                    parent: str | None = None) -> Ward:
+    """A ward (under ``parent``, if given) filled like the demo ones: see ``ward``."""
+    slug = slug or f"web-{uuid.uuid4().hex[:8]}"
+    name = name or f"Phường Thử {slug[-4:]}"
+    tenant = await runtime.registry.register(slug, name, "ward", parent)
     service = runtime.service(tenant)
     # This month under the 2018 Hanoi rules: the board's quota scenario needs a monthly
     # quota, which the 2026 national policy does not have.

@@ -27,6 +27,16 @@ async def open_appeal(page: Any, action: str) -> str:
     return str(page.url)
 
 
+async def listed_appeal(page: Any, path: str, step: str) -> None:
+    """From the appeals menu, the appeal at ``path`` in the list of those waiting on
+    ``step``, opened."""
+    await page.click("nav a:has-text('Khiếu nại')")
+    link = page.locator(f"#appeal-list a[href='{path}']", has_text=step)
+    await link.wait_for()  # one link: the same appeal may also be listed as "your decision"
+    await link.click()
+    await page.wait_for_selector("#appeal-status")
+
+
 async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any, server: str,
                                                                ward: Ward) -> None:
     _, staff, watch = await open_browser()
@@ -49,12 +59,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
 
     _, leader, watch = await open_browser()
     await sign_in(leader, server, ward, MTTQ_HEAD)
-    await leader.click("nav a:has-text('Khiếu nại')")
-    link = leader.locator(f"#appeal-list a[href='{url.split(server, 1)[1]}']",
-                          has_text="Quyết định giải quyết")
-    await link.wait_for()  # one link: the same appeal may also be listed as "your decision"
-    await link.click()
-    await leader.wait_for_selector("#appeal-status")
+    await listed_appeal(leader, url.split(server, 1)[1], "Quyết định giải quyết")
     # Upheld without a new level: the API's refusal, in Vietnamese, on the level field.
     await leader.select_option("#outcome", "UPHELD")
     await leader.fill("#reasons", "Đối chiếu hồ sơ.")
@@ -92,12 +97,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
     _, chair, watch = await open_browser()
     await sign_in(chair, server, ward, CHAIR)
     # Among the chair's appeals waiting (the demo holds others at the second instance):
-    await chair.click("nav a:has-text('Khiếu nại')")
-    link = chair.locator(f"#appeal-list a[href='{url.split(server, 1)[1]}']",
-                          has_text="Thụ lý khiếu nại")
-    await link.wait_for()  # one link: the same appeal may also be listed as "your decision"
-    await link.click()
-    await chair.wait_for_selector("#appeal-status")
+    await listed_appeal(chair, url.split(server, 1)[1], "Thụ lý khiếu nại")
     await chair.click("button:has-text('Thụ lý khiếu nại')")
     await chair.wait_for_selector("p.ok")
     assert "Thụ lý" in await chair.locator("#appeal-steps").inner_text()

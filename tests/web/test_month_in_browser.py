@@ -134,12 +134,7 @@ async def test_a_stale_board_is_shown_not_overwritten(open_browser: Any, server:
 
 async def test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_result(
         open_browser: Any, server: str, ward: Ward) -> None:
-    _, leader, _ = await open_browser(width=1024)
-    await sign_in(leader, server, ward, MTTQ_HEAD, then="/board")
-    await leader.wait_for_selector("#board-form")
-    await decide_all(leader, "B", "80")
-    await leader.click("button:has-text('Quyết định cả bảng')")
-    await leader.wait_for_selector("p.ok")
+    await board_decided(open_browser, server, ward)
 
     _, hr, watch = await open_browser()
     await sign_in(hr, server, ward, HR, then="/periods")
@@ -290,13 +285,18 @@ async def test_hr_closes_a_month(open_browser: Any, server: str, ward: Ward) -> 
     watch.clean()
 
 
-async def decide_and_publish(open_browser: Any, server: str, ward: Ward) -> None:
+async def board_decided(open_browser: Any, server: str, ward: Ward) -> None:
+    """The MTTQ head decides the whole board (B, 80 each) and sees it recorded."""
     _, leader, _ = await open_browser(width=1024)
     await sign_in(leader, server, ward, MTTQ_HEAD, then="/board")
     await leader.wait_for_selector("#board-form")
     await decide_all(leader, "B", "80")
     await leader.click("button:has-text('Quyết định cả bảng')")
     await leader.wait_for_selector("p.ok")
+
+
+async def decide_and_publish(open_browser: Any, server: str, ward: Ward) -> None:
+    await board_decided(open_browser, server, ward)
     _, hr, _ = await open_browser()
     await sign_in(hr, server, ward, HR, then="/periods")
     await hr.locator("li.line", has_text="Mặt trận").locator("button[value=publish]").click()

@@ -17,7 +17,7 @@ from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.runtime import Runtime
 from tests.support.projection import granted, projected
 from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
-from tests.web.test_month_in_browser import AUDITOR, HR, MTTQ_HEAD, decide_all
+from tests.web.test_month_in_browser import AUDITOR, HR, board_decided
 
 pytestmark = pytest.mark.e2e
 
@@ -45,12 +45,7 @@ async def test_a_district_sees_its_wards_late_first_in_charts(open_browser: Any,
     ahead = await child_ward(runtime, slug, "Phường An Thử")
     behind = await child_ward(runtime, slug, "Phường Bình Thử")
     # The first ward's MTTQ board decided this month; the second's nothing yet.
-    _, leader, _ = await open_browser(width=1024)
-    await sign_in(leader, server, ahead, MTTQ_HEAD, then="/board")
-    await leader.wait_for_selector("#board-form")
-    await decide_all(leader, "B", "80")
-    await leader.click("button:has-text('Quyết định cả bảng')")
-    await leader.wait_for_selector("p.ok")
+    await board_decided(open_browser, server, ahead)
     await projected(runtime, ahead.tenant)
 
     _, page, watch = await open_browser()

@@ -77,12 +77,17 @@ def _expected(breakdown: dict[str, Any]) -> dict[str, Any]:
             "items": len(breakdown["items"])}
 
 
+def _mttq(ward: Ward) -> tuple[str, str, str]:
+    """The ward's MTTQ unit, the member who signs in, and another member of it."""
+    return (str(demo_id(ward.slug, "unit", "mttq")), ward.users[MEMBER].user_id,
+            str(demo_id(ward.slug, "staff", "mttq", "3")))
+
+
 async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
         open_browser: Any, server: str, work_ward: Ward, settings: Settings,
         http: httpx.AsyncClient) -> None:
     ward, slug = work_ward, work_ward.slug
-    unit = str(demo_id(slug, "unit", "mttq"))
-    me, other = ward.users[MEMBER].user_id, str(demo_id(slug, "staff", "mttq", "3"))
+    unit, me, other = _mttq(ward)
     late, waived = "Tổng hợp ý kiến cử tri khu 3", "Rà soát hộ nghèo quý IV"
 
     _, leader, watch_leader = await open_browser()
@@ -180,8 +185,7 @@ async def test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quanti
         open_browser: Any, server: str, work_ward: Ward, settings: Settings,
         http: httpx.AsyncClient) -> None:
     ward, slug = work_ward, work_ward.slug
-    unit = str(demo_id(slug, "unit", "mttq"))
-    me, other = ward.users[MEMBER].user_id, str(demo_id(slug, "staff", "mttq", "3"))
+    unit, me, other = _mttq(ward)
     taker = ""
     moved, dropped, counted = ("Lập danh sách hộ cận nghèo", "Tổ chức hội nghị khu 5",
                                "Tiếp nhận đơn thư")
