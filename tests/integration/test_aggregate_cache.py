@@ -8,7 +8,6 @@ from the log), and under a race the unique (id, version) on save still refuses t
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
@@ -41,11 +40,9 @@ def _excellent(service: TenantService, org: Org, period: PeriodId, staff: StaffI
 
 
 async def test_a_cached_period_sees_the_other_process_decisions_before_the_quota_check(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
+    tenant, org = await staffed_tenant(members=9)  # 10 people to rate → at most 3 excellent
     first, second = _process(runtime, tenant), _process(runtime, tenant)
     assert first.app.repository.cache is not None
 

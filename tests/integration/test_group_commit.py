@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -18,7 +17,6 @@ from domain.levels import Level
 from domain.period import EvaluationPeriod
 from services.app.commands import DecideRating, OpenPeriod
 from services.app.handlers import TenantService
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org, StaffedTenant
 
@@ -62,11 +60,9 @@ def _decide_grouped(service: TenantService, org: Org, period_id: PeriodId,
 
 
 async def test_a_group_lands_in_one_commit_with_contiguous_positions_and_own_answers(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
+    tenant, org = await staffed_tenant(members=9)  # 10 people to rate → at most 3 excellent
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         opened, _ = await anyio.to_thread.run_sync(

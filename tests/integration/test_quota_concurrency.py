@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
@@ -14,19 +13,16 @@ from domain.ids import PeriodId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
 from services.app.commands import DecideRating, OpenPeriod
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 
 pytestmark = pytest.mark.integration
 
 
 async def test_parallel_deciders_cannot_pass_the_last_excellent_slot(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
+    tenant, org = await staffed_tenant(members=9)  # 10 people to rate → at most 3 excellent
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         period_id, _ = await anyio.to_thread.run_sync(
