@@ -19,6 +19,14 @@ HR = Actor("hr-import", "hr_officer")
 HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ngày bắt đầu công tác\n"
 
 
+async def _projected_staff(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
+                           ) -> tuple[Tenant, Org]:
+    """A fresh tenant and its organisation, in the read models (an import reads them)."""
+    tenant, org = await staffed_tenant(members=members)
+    await projected(runtime, tenant, drive=True)
+    return tenant, org
+
+
 async def _events(runtime: Runtime, tenant: Tenant) -> int:
     count: int = await runtime.pool_of(tenant).fetchval(
         f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
@@ -59,8 +67,7 @@ async def test_an_exported_register_imports_into_an_empty_tenant_as_the_same_reg
 async def test_importing_the_same_file_again_writes_nothing(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, _ = await staffed_tenant(members=3)
-    await projected(runtime, tenant, drive=True)
+    tenant, _ = await _projected_staff(runtime, staffed_tenant, 3)
     data = (HEADER + "Phạm Thị Ánh,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc,Có,01/02/2020\n"
             "Đỗ Văn Bình,Viên chức,Văn thư,Ủy ban nhân dân,Không,\n").encode()
     first = await import_staff_file(runtime, tenant, data, HR, commit=True)
@@ -79,8 +86,7 @@ async def test_importing_the_same_file_again_writes_nothing(
 async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org = await staffed_tenant(members=1)
-    await projected(runtime, tenant, drive=True)
+    tenant, org = await _projected_staff(runtime, staffed_tenant, 1)
     data = (HEADER + "Lê Văn Thành Viên 00,Công chức,Phó trưởng ban,"
             "Ủy ban Mặt trận Tổ quốc,Có,\n").encode()
     done = await import_staff_file(runtime, tenant, data, HR, commit=True)
@@ -95,8 +101,7 @@ async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
 async def test_every_bad_row_is_named_and_nothing_is_written(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, _ = await staffed_tenant(members=1)
-    await projected(runtime, tenant, drive=True)
+    tenant, _ = await _projected_staff(runtime, staffed_tenant, 1)
     before = await _events(runtime, tenant)
     data = (HEADER
             + "Người Hợp Lệ,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n"
