@@ -27,7 +27,7 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
-from tests.support.projection import hold, holding
+from tests.support.projection import HeldStaffedTenant, hold
 from tests.support.readmodels import dump
 from tests.support.steps import play_step
 
@@ -110,12 +110,9 @@ async def test_folds_live_one_by_one_random_batches_and_rebuild_give_the_same_ta
 
 
 async def test_a_failing_fold_step_stalls_at_its_event_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with holding(runtime, tenant) as conn:
-        org = await org_in(tenant, members=MEMBERS)
+    async with held_staffed_tenant(members=MEMBERS) as (tenant, org, conn):
         await anyio.to_thread.run_sync(_open, runtime.service(tenant), org, False)
         started = await conn.fetch(
             f"SELECT notification_id FROM {tenant.schema}.evaluations_events "

@@ -19,7 +19,7 @@ from services.platform.tenants import Tenant
 from services.projector import Projector
 from services.runtime import Runtime
 from tests.support.org import Org
-from tests.support.projection import hold, holding
+from tests.support.projection import HeldStaffedTenant, hold
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +29,9 @@ def _lag_of(found: list[object], slug: str) -> int:
 
 
 async def test_head_is_raised_by_the_append_and_tracked_by_the_batch(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with holding(runtime, tenant) as conn:
-        await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, _, conn):
         head = await head_position(conn, tenant.schema)
         assert head > 0
         assert _lag_of(await lags(conn), tenant.slug) == head
@@ -52,12 +49,9 @@ async def test_head_is_raised_by_the_append_and_tracked_by_the_batch(
 
 
 async def test_tenants_from_before_the_progress_table_are_backfilled(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    held_staffed_tenant: HeldStaffedTenant, org_in: Callable[..., Awaitable[Org]],
 ) -> None:
-    tenant = await new_tenant()
-    async with holding(runtime, tenant) as conn:
-        await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, _, conn):
         head = await head_position(conn, tenant.schema)
         # As an older release left it: no row, no trigger.
         await conn.execute(f"DROP TRIGGER raise_log_head ON {tenant.schema}.evaluations_events")
@@ -128,12 +122,9 @@ async def test_healthz_names_tenants_behind_and_metrics_export_the_gauge(
 
 
 async def test_a_long_backlog_is_projected_in_turns(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with holding(runtime, tenant) as conn:
-        await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, _, conn):
         head = await head_position(conn, tenant.schema)
         turn = await catch_up(conn, tenant.schema, batch_size=4, max_batches=2)
         assert (turn.applied, turn.position, turn.more) == (8, 8, True)

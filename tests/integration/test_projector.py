@@ -25,7 +25,7 @@ from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org, StaffedTenant
-from tests.support.projection import hold, holding
+from tests.support.projection import HeldStaffedTenant, hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -62,12 +62,9 @@ async def _month_of_work(runtime: Runtime, tenant: Tenant, org: Org, month: int)
 
 
 async def test_projector_restarted_mid_stream_equals_full_rebuild(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with holding(runtime, tenant) as conn:
-        org = await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, org, conn):
         for month in (1, 2, 3):
             await _month_of_work(runtime, tenant, org, month)
         head = await head_position(conn, tenant.schema)

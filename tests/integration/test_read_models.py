@@ -19,7 +19,7 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
-from tests.support.projection import hold, holding
+from tests.support.projection import HeldStaffedTenant, hold
 from tests.support.readmodels import dump
 from tests.support.recount import level_counts, recount, tables
 from tests.support.steps import play_step
@@ -79,12 +79,9 @@ async def test_dashboard_read_models_equal_a_recount_of_the_log_live_and_rebuilt
 
 
 async def test_board_counts_completion_lateness_and_quota(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with holding(runtime, tenant) as conn:
-        org = await org_in(tenant, members=MEMBERS)
+    async with held_staffed_tenant(members=MEMBERS) as (tenant, org, conn):
         plan = [("self", 1, 0, "A"), ("self", 1, 0, "B"), ("self", 1, 1, "B"),
                 ("decide", 1, 0, "A"), ("decide", 1, 1, "B"), ("decide", 1, 2, "A")]
         done = await anyio.to_thread.run_sync(

@@ -4,8 +4,8 @@ keeping it off a tenant the test projects itself."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 
@@ -13,6 +13,7 @@ from projections.runner import catch_up, head_position, lock_key, tracked_positi
 from services.platform.grants import grants_for
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from tests.support.org import Org
 
 
 async def projected(runtime: Runtime, tenant: Tenant, position: int | None = None, *,
@@ -61,3 +62,9 @@ async def holding(runtime: Runtime, tenant: Tenant) -> AsyncIterator[asyncpg.Con
     async with runtime.pool.acquire() as conn:
         await hold(conn, tenant)
         yield conn
+
+
+HeldStaffedTenant = Callable[
+    ..., AbstractAsyncContextManager[tuple[Tenant, Org, asyncpg.Connection]]]
+"""``async with held_staffed_tenant(members=N) as (tenant, org, conn)``: a fresh tenant held
+by the test from the start (``holding``), its organisation written meanwhile."""
