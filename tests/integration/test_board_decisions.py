@@ -15,11 +15,10 @@ from domain.actor import Actor, acting_as
 from domain.errors import DomainError
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
-from services.app.commands import DecideRatings, OpenPeriod, RatingDecision
+from services.app.commands import DecideRatings, RatingDecision
 from services.app.handlers import TenantService
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org, StaffedTenant
+from tests.support.org import Org, StaffedTenant, month_open
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -50,20 +49,10 @@ def _decided(service: TenantService, period: object) -> dict[str, str]:
     return dict(found.decisions)
 
 
-async def _open_board(runtime: Runtime, staffed_tenant: StaffedTenant, members: int,
-                      month: int) -> tuple[Tenant, Org, TenantService, object]:
-    """A fresh tenant whose ``month`` of 2026 is open: its organisation, its service and
-    the period."""
-    tenant, org = await staffed_tenant(members=members)
-    service = runtime.service(tenant)
-    period, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, month)))
-    return tenant, org, service, period
-
-
 async def test_a_whole_board_is_recorded_in_one_act(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service, period = await _open_board(runtime, staffed_tenant, 9, 5)
+    tenant, org, service, period = await month_open(runtime, staffed_tenant, 9, 5)
     levels = [Level.A, Level.A, Level.A, *[Level.B] * 5, Level.C]  # 3 A of 10: the cap
     leader = Actor(str(org.leader), "unit_leader")
     async with runtime.pool.acquire() as conn:
@@ -85,7 +74,7 @@ async def test_a_whole_board_is_recorded_in_one_act(
 async def test_a_board_over_the_quota_names_the_line_and_writes_nothing(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service, period = await _open_board(runtime, staffed_tenant, 9, 5)
+    tenant, org, service, period = await month_open(runtime, staffed_tenant, 9, 5)
     levels = [Level.B, Level.A, Level.A, Level.A, Level.A, Level.B]  # the 4th A is line 5
     leader = Actor(str(org.leader), "unit_leader")
     async with runtime.pool.acquire() as conn:
@@ -104,7 +93,7 @@ async def test_a_board_over_the_quota_names_the_line_and_writes_nothing(
 async def test_each_board_rule_broken_is_refused_with_the_log_untouched(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service, period = await _open_board(runtime, staffed_tenant, 3, 6)
+    tenant, org, service, period = await month_open(runtime, staffed_tenant, 3, 6)
     leader = Actor(str(org.leader), "unit_leader")
     cases: list[tuple[str, DecideRatings, int | None]] = [
         # The leader cannot put themselves on their own board …
@@ -139,7 +128,7 @@ async def test_each_board_rule_broken_is_refused_with_the_log_untouched(
 async def test_any_board_is_recorded_whole_within_the_quota_or_not_at_all(
     runtime: Runtime, staffed_tenant: StaffedTenant, levels: list[Level],
 ) -> None:
-    _, org, service, period = await _open_board(runtime, staffed_tenant, 9, 7)
+    _, org, service, period = await month_open(runtime, staffed_tenant, 9, 7)
     leader = Actor(str(org.leader), "unit_leader")
     cap = service.policy.excellent_cap(len(org.members) + 1)
     board = _board(org, period, levels)

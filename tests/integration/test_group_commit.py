@@ -18,7 +18,7 @@ from domain.period import EvaluationPeriod
 from services.app.commands import DecideRating, OpenPeriod
 from services.app.handlers import TenantService
 from services.runtime import Runtime
-from tests.support.org import Org, StaffedTenant
+from tests.support.org import Org, StaffedTenant, month_open
 
 pytestmark = pytest.mark.integration
 
@@ -62,12 +62,8 @@ def _decide_grouped(service: TenantService, org: Org, period_id: PeriodId,
 async def test_a_group_lands_in_one_commit_with_contiguous_positions_and_own_answers(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org = await staffed_tenant(members=9)  # 10 people to rate → at most 3 excellent
-    service = runtime.service(tenant)
-    with acting_as(Actor("hr", "hr_officer")):
-        opened, _ = await anyio.to_thread.run_sync(
-            service.open_period, OpenPeriod(org.unit, 2026, 5))
-    period_id = PeriodId(opened)
+    # 10 people to rate → at most 3 excellent
+    tenant, org, service, period_id = await month_open(runtime, staffed_tenant, 9, 5)
     # The fourth excellent is refused by the quota, in the middle of the group.
     levels = [Level.A, Level.A, Level.A, Level.A, Level.B, Level.B, Level.C]
     batches = service.app.writer.batches

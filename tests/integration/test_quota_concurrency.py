@@ -12,9 +12,9 @@ from domain.errors import DomainError, QuotaExceededError, StaleVersionError
 from domain.ids import PeriodId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
-from services.app.commands import DecideRating, OpenPeriod
+from services.app.commands import DecideRating
 from services.runtime import Runtime
-from tests.support.org import StaffedTenant
+from tests.support.org import StaffedTenant, month_open
 
 pytestmark = pytest.mark.integration
 
@@ -22,11 +22,8 @@ pytestmark = pytest.mark.integration
 async def test_parallel_deciders_cannot_pass_the_last_excellent_slot(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org = await staffed_tenant(members=9)  # 10 people to rate → at most 3 excellent
-    service = runtime.service(tenant)
-    with acting_as(Actor("hr", "hr_officer")):
-        period_id, _ = await anyio.to_thread.run_sync(
-            service.open_period, OpenPeriod(org.unit, 2026, 5))
+    # 10 people to rate → at most 3 excellent
+    _, org, service, period_id = await month_open(runtime, staffed_tenant, 9, 5)
     barrier = threading.Barrier(len(org.members))
     outcomes: list[str] = []
 
