@@ -17,7 +17,7 @@ from domain.appeal_errors import AppealAlreadyOpenError, AppealWindowClosedError
 from domain.errors import DomainError, QuotaExceededError
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.levels import Level
-from projections.runner import catch_up, reset
+from projections.runner import catch_up
 from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
 from services.app.appeals import hanoi_today
 from services.app.commands import (
@@ -33,8 +33,8 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.appeal_recount import leader_recount, leader_tables
 from tests.support.org import Org
-from tests.support.projection import hold
-from tests.support.readmodels import dump, event_count
+from tests.support.projection import assert_rebuild_equals_live, hold
+from tests.support.readmodels import event_count
 from tests.support.recount import recount, tables
 
 pytestmark = pytest.mark.integration
@@ -175,10 +175,7 @@ async def test_leader_accountability_equals_a_recount_of_the_log(
         assert live[str(org.leader)][:3] == (4, 3, 2)  # decisions, appealed, overturned
         # Boards, trends and timelines follow the amendments too.
         assert await tables(conn, tenant.schema) == await recount(conn, tenant.schema)
-        before = await dump(conn, tenant.schema)
-        await reset(conn, tenant.schema)
-        await catch_up(conn, tenant.schema)
-        assert await dump(conn, tenant.schema) == before
+        await assert_rebuild_equals_live(conn, tenant.schema)
     finally:
         await runtime.pool.release(conn)
 

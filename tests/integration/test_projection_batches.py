@@ -19,7 +19,7 @@ from services.runtime import Runtime
 from storage.sealing import ERASED, load_keys
 from storage.transcoding import PersonalDataMapper, register_transcodings
 from tests.support.org import StaffedTenant
-from tests.support.projection import hold, holding
+from tests.support.projection import assert_rebuild_equals_live, hold, holding
 from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.integration
@@ -102,10 +102,7 @@ async def test_a_batch_read_ahead_is_dropped_when_another_projector_applied_it(
         ours = await catch_up(_Between(conn, 2, other_projector), tenant.schema, batch_size=5)
         assert theirs == [5]
         assert ours.applied + theirs[0] == total  # nothing applied twice
-        live = await dump(conn, tenant.schema)
-        await reset(conn, tenant.schema)
-        await catch_up(conn, tenant.schema)
-        assert await dump(conn, tenant.schema) == live
+        await assert_rebuild_equals_live(conn, tenant.schema)
 
 
 async def test_an_erasure_between_batches_reaches_the_batch_read_ahead(

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import anyio
-import asyncpg
 import pytest
 
 from domain.actor import Actor, acting_as
@@ -25,22 +23,10 @@ from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org, StaffedTenant
-from tests.support.projection import HeldStaffedTenant, hold, holding
+from tests.support.projection import HeldStaffedTenant, assert_rebuild_equals_live, hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
-
-
-async def _assert_rebuild_equals_live(conn: asyncpg.Connection, schema: str,
-                                      head: int | None = None) -> dict[str, Any]:
-    """Rebuild from zero and compare every read-model table with the live one."""
-    live = await dump(conn, schema)
-    await reset(conn, schema)
-    rebuilt = await catch_up(conn, schema)
-    if head is not None:
-        assert rebuilt.applied == head
-    assert await dump(conn, schema) == live
-    return live
 
 
 async def _month_of_work(runtime: Runtime, tenant: Tenant, org: Org, month: int) -> None:
@@ -76,7 +62,7 @@ async def test_projector_restarted_mid_stream_equals_full_rebuild(
         second = await catch_up(conn, tenant.schema, batch_size=13)
         assert second.position == head
         assert first.applied + second.applied == head
-        live = await _assert_rebuild_equals_live(conn, tenant.schema, head)
+        live = await assert_rebuild_equals_live(conn, tenant.schema, head)
     assert len(live["rm_ratings"]) == 3 * (len(org.members) + 1)
     level = 12  # rm_ratings column order: see projections/sql/tenant.sql
     assert sum(1 for r in live["rm_ratings"] if r[level] == "B") == 3 * len(org.members)
@@ -122,7 +108,7 @@ async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
         assert await dump(conn, schema) == partial
         # And resuming finishes the work as a rebuild would.
         assert (await catch_up(conn, schema)).position == head
-        await _assert_rebuild_equals_live(conn, schema, head)
+        await assert_rebuild_equals_live(conn, schema, head)
 
 
 async def test_two_projectors_at_once_never_double_apply(
@@ -151,6 +137,6 @@ async def test_two_projectors_at_once_never_double_apply(
         await hold(conn, tenant)  # waits while the served app's projector finishes a batch
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == head
-        live = await _assert_rebuild_equals_live(conn, tenant.schema, head)
+        live = await assert_rebuild_equals_live(conn, tenant.schema, head)
     periods = live["rm_periods"]
     assert all(p[9] == len(org.members) for p in periods)  # decided_count counted once

@@ -19,8 +19,7 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
-from tests.support.projection import HeldStaffedTenant, hold
-from tests.support.readmodels import dump
+from tests.support.projection import HeldStaffedTenant, assert_rebuild_equals_live, hold
 from tests.support.recount import level_counts, recount, tables
 from tests.support.steps import play_step
 
@@ -72,10 +71,7 @@ async def test_dashboard_read_models_equal_a_recount_of_the_log_live_and_rebuilt
         expected = await recount(conn, tenant.schema)
         live = await tables(conn, tenant.schema)
         assert live == expected
-        snapshot = await dump(conn, tenant.schema)
-        await reset(conn, tenant.schema)
-        await catch_up(conn, tenant.schema)
-        assert await dump(conn, tenant.schema) == snapshot
+        await assert_rebuild_equals_live(conn, tenant.schema)
 
 
 async def test_board_counts_completion_lateness_and_quota(

@@ -27,7 +27,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import congtam
 from tests.support.org import Org, StaffedTenant
-from tests.support.projection import hold, holding
+from tests.support.projection import assert_rebuild_equals_live, hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -192,10 +192,7 @@ async def test_projector_killed_with_sigkill_mid_stream_then_restarted_equals_re
             await hold(conn, tenant)
             await catch_up(conn, tenant.schema)
             assert await tracked_position(conn, tenant.schema) == head
-            restarted = await dump(conn, tenant.schema)
-            await reset(conn, tenant.schema)
-            await catch_up(conn, tenant.schema)
-            assert await dump(conn, tenant.schema) == restarted
+            await assert_rebuild_equals_live(conn, tenant.schema)
     finally:
         if victim.poll() is None:
             victim.kill()

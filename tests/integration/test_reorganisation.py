@@ -20,10 +20,9 @@ from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _refused, _run, _setup
-from tests.integration.test_projector import _assert_rebuild_equals_live
 from tests.integration.test_rollups import MONTHS, _proposal, _rate_months
 from tests.support.org import Org
-from tests.support.projection import holding
+from tests.support.projection import assert_rebuild_equals_live, holding
 
 pytestmark = pytest.mark.integration
 AS_OF = date(2026, 4, 15)
@@ -84,7 +83,7 @@ async def test_a_merge_moves_staff_and_open_periods_and_freezes_the_predecessors
                 f"SELECT count(*) FROM {tenant.schema}.rm_ratings WHERE staff_id = $1 "
                 "AND level IS NOT NULL", org.members[0])
             assert rated >= (3 if tenant is first else 1)
-            await _assert_rebuild_equals_live(conn, tenant.schema)
+            await assert_rebuild_equals_live(conn, tenant.schema)
     async with runtime.pool.acquire() as conn:
         months = await conn.fetchval(
             f"SELECT count(*) FROM {successor.schema}.rm_prior_results WHERE staff_id = $1",

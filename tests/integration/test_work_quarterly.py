@@ -27,9 +27,8 @@ from services.app.commands import (
 )
 from services.app.work_commands import AssignWork, ConfirmWork, ReportWorkDone
 from services.runtime import Runtime
-from tests.integration.test_projector import _assert_rebuild_equals_live
 from tests.support.org import StaffedTenant
-from tests.support.projection import holding
+from tests.support.projection import assert_rebuild_equals_live, holding
 
 pytestmark = pytest.mark.integration
 
@@ -74,5 +73,5 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
         row = await conn.fetchrow(
             f"SELECT s.score, s.earned_level, r.kind FROM {tenant.schema}.rm_work_scores s "
             f"JOIN {tenant.schema}.rm_ratings r USING (evaluation_id)")
-        await _assert_rebuild_equals_live(conn, tenant.schema)
+        await assert_rebuild_equals_live(conn, tenant.schema)
     assert (row["score"], row["earned_level"], row["kind"]) == (97.0, "A", "quarterly")

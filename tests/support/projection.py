@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import asyncpg
 
-from projections.runner import catch_up, head_position, lock_key, tracked_position
+from projections.runner import catch_up, head_position, lock_key, reset, tracked_position
 from services.platform.grants import grants_for
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.readmodels import dump
 
 
 async def projected(runtime: Runtime, tenant: Tenant, position: int | None = None, *,
@@ -68,3 +70,16 @@ HeldStaffedTenant = Callable[
     ..., AbstractAsyncContextManager[tuple[Tenant, Org, asyncpg.Connection]]]
 """``async with held_staffed_tenant(members=N) as (tenant, org, conn)``: a fresh tenant held
 by the test from the start (``holding``), its organisation written meanwhile."""
+
+
+async def assert_rebuild_equals_live(conn: asyncpg.Connection, schema: str,
+                                     head: int | None = None) -> dict[str, Any]:
+    """Rebuild from zero and compare every read-model table with the live one (all ``head``
+    events applied, if given): the live tables."""
+    live = await dump(conn, schema)
+    await reset(conn, schema)
+    rebuilt = await catch_up(conn, schema)
+    if head is not None:
+        assert rebuilt.applied == head
+    assert await dump(conn, schema) == live
+    return live
