@@ -5,7 +5,7 @@ membership and its single decision, each refused with its code and nothing writt
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import anyio
 import pytest
@@ -27,10 +27,9 @@ from services.app.commands import (
     SubmitSelfAssessment,
 )
 from services.app.handlers import TenantService
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _parallel, _refused, _run, _setup
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -41,10 +40,9 @@ def _evaluation(service: TenantService, period: uuid.UUID, staff: StaffId) -> Ev
 
 
 async def test_concurrent_proposals_on_one_evaluation_one_wins_the_other_is_stale(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     staff = org.members[0]
     march, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 3)))
     read = _evaluation(service, march, staff).version
@@ -78,10 +76,9 @@ async def test_concurrent_proposals_on_one_evaluation_one_wins_the_other_is_stal
 
 
 async def test_an_edit_on_a_version_read_before_a_change_is_stale_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     staff = org.members[1]
     leader = Actor(str(org.leader), "unit_leader")
     april, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 4)))
@@ -105,10 +102,9 @@ async def test_an_edit_on_a_version_read_before_a_change_is_stale_and_writes_not
 
 
 async def test_a_decided_evaluation_is_not_decided_or_reassessed_again(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     staff = org.members[0]
     leader = Actor(str(org.leader), "unit_leader")
     may, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 5)))
@@ -123,10 +119,9 @@ async def test_a_decided_evaluation_is_not_decided_or_reassessed_again(
 
 
 async def test_someone_who_joined_after_the_period_opened_is_not_rated_in_it(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     leader = Actor(str(org.leader), "unit_leader")
     june, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 6)))
     newcomer = StaffId(uuid.uuid4())
@@ -139,10 +134,9 @@ async def test_someone_who_joined_after_the_period_opened_is_not_rated_in_it(
 
 
 async def test_each_rule_of_a_monthly_decision_broken_gives_its_code_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     leader, chair = Actor(str(org.leader), "unit_leader"), Actor(str(org.chair), "unit_leader")
     july, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 7)))
 
@@ -168,10 +162,9 @@ async def test_each_rule_of_a_monthly_decision_broken_gives_its_code_and_writes_
 
 
 async def test_refusals_name_the_levels_as_the_periods_policy_does(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=2)
+    _tenant, org, service = await _setup(runtime, staffed_tenant, members=2)
     leader = Actor(str(org.leader), "unit_leader")
     labels = {"A": "Xuất sắc (tháng)", "B": "Tốt (tháng)", "C": "Đạt (tháng)", "D": "Chưa đạt"}
     await _run(lambda: service.adjust_policy(AdjustPolicy("monthly", {"level_labels": labels},
@@ -191,10 +184,9 @@ async def test_refusals_name_the_levels_as_the_periods_policy_does(
 
 
 async def test_a_quota_exception_without_reasons_is_refused_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     chair = Actor(str(org.chair), "unit_leader")
     september, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 9)))
 

@@ -19,6 +19,11 @@ HR = Actor("hr-import", "hr_officer")
 HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ngày bắt đầu công tác\n"
 
 
+async def _projected(runtime: Runtime, tenant: Tenant) -> None:
+    """What tests/e2e/test_pending_deadlines.py imports from here: ``projected``, driving."""
+    await projected(runtime, tenant, drive=True)
+
+
 async def _projected_staff(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
                            ) -> tuple[Tenant, Org]:
     """A fresh tenant and its organisation, in the read models (an import reads them)."""
