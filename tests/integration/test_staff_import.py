@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from domain.actor import Actor
+from services.app.staff_import import ImportOutcome
 from services.office.register import register_files, register_rows
 from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
@@ -22,6 +23,13 @@ HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ng
 async def _projected(runtime: Runtime, tenant: Tenant) -> None:
     """What tests/e2e/test_pending_deadlines.py imports from here: ``projected``, driving."""
     await projected(runtime, tenant, drive=True)
+
+
+async def _committed(runtime: Runtime, tenant: Tenant, data: bytes) -> ImportOutcome:
+    """``data`` imported and committed by HR: what it did."""
+    done = await import_staff_file(runtime, tenant, data, HR, commit=True)
+    assert done.outcome is not None, done.problems
+    return done.outcome
 
 
 async def _projected_staff(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
@@ -75,16 +83,14 @@ async def test_importing_the_same_file_again_writes_nothing(
     tenant, _ = await _projected_staff(runtime, staffed_tenant, 3)
     data = (HEADER + "Phạm Thị Ánh,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc,Có,01/02/2020\n"
             "Đỗ Văn Bình,Viên chức,Văn thư,Ủy ban nhân dân,Không,\n").encode()
-    first = await import_staff_file(runtime, tenant, data, HR, commit=True)
-    assert first.outcome is not None
-    assert first.outcome.registered == 2
+    first = await _committed(runtime, tenant, data)
+    assert first.registered == 2
     await projected(runtime, tenant, drive=True)
     before = await _events(runtime, tenant)
-    again = await import_staff_file(runtime, tenant, data, HR, commit=True)
-    assert again.outcome is not None
-    assert again.outcome.writes_nothing
-    assert again.outcome.unchanged == 2
-    assert again.outcome.position == 0
+    again = await _committed(runtime, tenant, data)
+    assert again.writes_nothing
+    assert again.unchanged == 2
+    assert again.position == 0
     assert await _events(runtime, tenant) == before
 
 
@@ -94,10 +100,9 @@ async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
     tenant, org = await _projected_staff(runtime, staffed_tenant, 1)
     data = (HEADER + "Lê Văn Thành Viên 00,Công chức,Phó trưởng ban,"
             "Ủy ban Mặt trận Tổ quốc,Có,\n").encode()
-    done = await import_staff_file(runtime, tenant, data, HR, commit=True)
-    assert done.outcome is not None
-    assert (done.outcome.updated, done.outcome.registered) == (1, 0)
-    assert done.outcome.touched == (org.members[0],)
+    done = await _committed(runtime, tenant, data)
+    assert (done.updated, done.registered) == (1, 0)
+    assert done.touched == (org.members[0],)
     await projected(runtime, tenant, drive=True)
     _, staff = await register_rows(runtime, tenant)
     assert [s.position for s in staff if s.staff_id == org.members[0]] == ["Phó trưởng ban"]
