@@ -71,11 +71,19 @@ async def _setup(runtime: Runtime, staffed_tenant: StaffedTenant, members: int =
     return tenant, org, AppealService(runtime.apps.get(tenant.slug))
 
 
+async def _rated(runtime: Runtime, staffed_tenant: StaffedTenant,
+                 levels: dict[int, tuple[Level, float]], members: int = 4
+                 ) -> tuple[Tenant, Org, AppealService, PeriodId]:
+    """A fresh tenant whose March is rated as ``levels`` say (see ``_rate``)."""
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=members)
+    return tenant, org, service, await anyio.to_thread.run_sync(
+        lambda: _rate(service, org, levels))
+
+
 async def test_an_appeal_after_the_window_is_refused_and_writes_nothing(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, staffed_tenant)
-    period = await anyio.to_thread.run_sync(lambda: _rate(service, org, {0: (Level.B, 80)}))
+    tenant, org, _, period = await _rated(runtime, staffed_tenant, {0: (Level.B, 80)})
     late = AppealService(runtime.apps.get(tenant.slug), clock=lambda: TODAY + timedelta(days=11))
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, tenant.schema)
@@ -92,9 +100,8 @@ async def test_an_amendment_beyond_the_quota_needs_an_exception_from_the_level_a
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     # 5 to rate (head + 4): 30% → one excellent, already taken by member 0.
-    tenant, org, service = await _setup(runtime, staffed_tenant)
-    period = await anyio.to_thread.run_sync(
-        lambda: _rate(service, org, {0: (Level.A, 95), 1: (Level.B, 88)}))
+    tenant, org, service, period = await _rated(runtime, staffed_tenant,
+                                                {0: (Level.A, 95), 1: (Level.B, 88)})
     staff = org.members[1]
     appeal = await anyio.to_thread.run_sync(lambda: _file(service, period, staff))
     with acting_as(Actor(str(org.leader), "unit_leader")):
@@ -120,8 +127,7 @@ async def test_an_amendment_beyond_the_quota_needs_an_exception_from_the_level_a
 async def test_two_racing_filings_leave_one_open_appeal(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, staffed_tenant)
-    period = await anyio.to_thread.run_sync(lambda: _rate(service, org, {0: (Level.C, 60)}))
+    tenant, org, _, period = await _rated(runtime, staffed_tenant, {0: (Level.C, 60)})
     staff = org.members[0]
 
     def attempt() -> str:
@@ -142,9 +148,8 @@ async def test_two_racing_filings_leave_one_open_appeal(
 async def test_leader_accountability_equals_a_recount_of_the_log(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, staffed_tenant, members=6)
     levels = {0: (Level.C, 60.0), 1: (Level.C, 65.0), 2: (Level.B, 80.0), 3: (Level.B, 75.0)}
-    period = await anyio.to_thread.run_sync(lambda: _rate(service, org, levels))
+    tenant, org, service, period = await _rated(runtime, staffed_tenant, levels, members=6)
     conn = await runtime.pool.acquire()
     # Keep the served app's projector off this tenant: this test drives projections.
     await hold(conn, tenant)
