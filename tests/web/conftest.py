@@ -153,6 +153,14 @@ async def sign_in(page: Any, server: str, ward: Ward, who: str, then: str = "/")
                             and not urlsplit(url).path.startswith("/login"))
 
 
+async def signed_in(open_browser: Any, server: str, ward: Ward, who: str, then: str = "/"
+                    ) -> tuple[Any, Any]:
+    """A fresh browser page signed in as ``who`` at ``then``, and its console watch."""
+    _, page, watch = await open_browser()
+    await sign_in(page, server, ward, who, then)
+    return page, watch
+
+
 async def no_horizontal_scroll(page: Any) -> None:
     sizes = await page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
@@ -164,3 +172,9 @@ async def shoot(page: Any, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def fitting_shot(page: Any, name: str) -> Path:
+    """The page fits its width (no horizontal scroll); then its screenshot ``name``."""
+    await no_horizontal_scroll(page)
+    return await shoot(page, name)

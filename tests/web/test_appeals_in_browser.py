@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, fitting_shot, no_horizontal_scroll, shoot, sign_in, signed_in
 from tests.web.test_month_in_browser import CHAIR, MEMBER, MTTQ_HEAD
 
 pytestmark = pytest.mark.e2e
@@ -49,8 +49,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
     assert "Yêu cầu bổ sung" in steps
     assert "sổ theo dõi" in steps
     assert not UUID.search(await staff.locator("main").inner_text())  # names, never ids
-    await no_horizontal_scroll(staff)
-    await shoot(staff, "appeal-follow-up")
+    await fitting_shot(staff, "appeal-follow-up")
     await staff.fill("#information", "Đã nộp bản chụp sổ theo dõi văn bản đi.")
     await staff.click("button:has-text('Gửi')")
     await staff.wait_for_selector("p.ok")
@@ -107,8 +106,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
 
 async def test_a_leader_reads_their_accountability_record(open_browser: Any, server: str,
                                                           ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MTTQ_HEAD)
+    page, watch = await signed_in(open_browser, server, ward, MTTQ_HEAD)
     await page.click("nav a:has-text('Trách nhiệm giải trình')")
     await page.wait_for_selector("#accountability-totals")
     totals = await page.locator("#accountability-totals").inner_text()
@@ -120,6 +118,5 @@ async def test_a_leader_reads_their_accountability_record(open_browser: Any, ser
     assert "Loại" in text
     assert "Phiên bản quy định" in text
     assert not UUID.search(await page.locator("main").inner_text())
-    await no_horizontal_scroll(page)
-    await shoot(page, "accountability")
+    await fitting_shot(page, "accountability")
     watch.clean()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, fitting_shot, sign_in
 from tests.web.test_month_in_browser import HR, MEMBER, board_decided
 
 try:
@@ -50,8 +50,7 @@ async def test_the_staff_member_sees_the_result_arrive(open_browser: Any, server
     await expect(row).to_contain_text("Đã công khai", timeout=15_000)  # without a reload
     assert "Loại B" in await row.inner_text()
     await expect(staff.locator("#live-status")).to_be_visible()
-    await no_horizontal_scroll(staff)
-    await shoot(staff, "results-live")
+    await fitting_shot(staff, "results-live")
     watch.clean()
     cookies = {c["name"]: c["value"] for c in await staff_context.cookies()}
 

@@ -16,7 +16,7 @@ from domain.actor import Actor
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.runtime import Runtime
 from tests.support.projection import granted, projected
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, fitting_shot, signed_in
 from tests.web.test_month_in_browser import AUDITOR, HR, board_decided
 
 pytestmark = pytest.mark.e2e
@@ -48,8 +48,8 @@ async def test_a_district_sees_its_wards_late_first_in_charts(open_browser: Any,
     await board_decided(open_browser, server, ahead)
     await projected(runtime, ahead.tenant)
 
-    _, page, watch = await open_browser()
-    await sign_in(page, server, Ward(district, {}), AUDITOR, then="/overview")
+    page, watch = await signed_in(open_browser, server, Ward(district, {}), AUDITOR,
+                                  then="/overview")
     await page.wait_for_selector("#children")
     rows = await page.locator("#late-first tbody tr th").all_inner_texts()
     assert rows == ["Phường Bình Thử", "Phường An Thử"]  # late first, not by name
@@ -64,15 +64,13 @@ async def test_a_district_sees_its_wards_late_first_in_charts(open_browser: Any,
     assert "Cán bộ MTTQ" not in text
     await page.click("#children summary")  # the table of the same figures
     assert "Tháng" in await page.locator("#children details table").inner_text()
-    await no_horizontal_scroll(page)
-    await shoot(page, "overview-district")
+    await fitting_shot(page, "overview-district")
     watch.clean()
 
 
 async def test_a_ward_sees_its_own_months_in_charts(open_browser: Any, server: str,
                                                    ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, HR, then="/overview")
+    page, watch = await signed_in(open_browser, server, ward, HR, then="/overview")
     await page.wait_for_selector("#own")
     assert await page.locator("#own svg#chart-distribution rect").count() >= 2
     assert await page.locator("#own svg#chart-trend circle").count() >= 2
@@ -80,6 +78,5 @@ async def test_a_ward_sees_its_own_months_in_charts(open_browser: Any, server: s
     await page.click("#own summary")
     table = await page.locator("#own table").inner_text()
     assert f"{last.month}/{last.year}" in table
-    await no_horizontal_scroll(page)
-    await shoot(page, "overview-ward")
+    await fitting_shot(page, "overview-ward")
     watch.clean()

@@ -14,7 +14,12 @@ from domain.actor import Actor, acting_as
 from services.app.work_commands import EstablishCatalogue
 from services.demo.work import CATALOGUE
 from services.runtime import Runtime
-from tests.web.conftest import Ward, make_ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import (
+    Ward,
+    fitting_shot,
+    make_ward,
+    signed_in,
+)
 from tests.web.test_month_in_browser import HR
 
 pytestmark = pytest.mark.e2e
@@ -39,13 +44,11 @@ async def province_ward(runtime: Runtime, server: str) -> Ward:
 
 async def test_hr_applies_the_provinces_new_catalogue_from_the_home_page(
         open_browser: Any, server: str, province_ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, province_ward, HR)
+    page, watch = await signed_in(open_browser, server, province_ward, HR)
     notice = page.locator("#province-catalogue")
     assert await notice.get_attribute("data-available") == "catalogue/1"
     assert "Thành phố Thử" in await notice.inner_text()
-    await no_horizontal_scroll(page)
-    await shoot(page, "province-catalogue")
+    await fitting_shot(page, "province-catalogue")
     # No reasons: the API's refusal on the form, nothing applied (the notice stays).
     await notice.locator("button[type=submit]").click()
     await page.locator("#province-catalogue .error").wait_for()
