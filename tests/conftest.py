@@ -3,12 +3,9 @@ per test, the real app served by uvicorn on a free port, real HS256 tokens."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,22 +15,18 @@ import pytest
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings, load_settings
-from services.store.database import start_embedded, stop_embedded
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.support.org import Org, build_org
-from tests.support.servers import served
+from tests.support.org import Org, StaffedTenant, build_org
+from tests.support.servers import embedded_database, served
 
 TEST_SECRET = "test-secret-" + "x" * 32
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    data_dir = Path(tempfile.gettempdir()) / f"congtam-test-{uuid.uuid4().hex[:8]}"
-    url = start_embedded(data_dir)
-    yield url
-    stop_embedded(data_dir)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    with embedded_database("congtam-test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +72,16 @@ def org_in(runtime: Runtime) -> Callable[..., Awaitable[Org]]:
         org = await anyio.to_thread.run_sync(lambda: build_org(service, members, ids))
         await runtime.written(tenant)  # wake the served app's projector
         return org
+    return make
+
+
+@pytest.fixture
+def staffed_tenant(new_tenant: TenantFactory,
+                   org_in: Callable[..., Awaitable[Org]]) -> StaffedTenant:
+    """A fresh tenant with its small organisation: the set-up most tests start from."""
+    async def make(members: int = 9) -> tuple[Tenant, Org]:
+        tenant = await new_tenant()
+        return tenant, await org_in(tenant, members=members)
     return make
 
 

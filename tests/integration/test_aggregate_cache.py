@@ -8,7 +8,6 @@ from the log), and under a race the unique (id, version) on save still refuses t
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
@@ -23,7 +22,7 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.store.eventstore import TenantApps
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -41,11 +40,9 @@ def _excellent(service: TenantService, org: Org, period: PeriodId, staff: StaffI
 
 
 async def test_a_cached_period_sees_the_other_process_decisions_before_the_quota_check(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
+    tenant, org = await staffed_tenant(members=9)  # 10 people to rate → at most 3 excellent
     first, second = _process(runtime, tenant), _process(runtime, tenant)
     assert first.app.repository.cache is not None
 
@@ -74,11 +71,9 @@ async def test_a_cached_period_sees_the_other_process_decisions_before_the_quota
 
 
 async def test_racing_processes_with_warm_caches_never_pass_the_quota(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
+    tenant, org = await staffed_tenant(members=9)
     processes = [_process(runtime, tenant) for _ in range(3)]
     with acting_as(Actor("hr", "hr_officer")):
         period_id, _ = await anyio.to_thread.run_sync(
@@ -123,11 +118,9 @@ def _state(aggregate: object) -> dict[str, object]:
 
 
 async def test_many_aggregates_in_one_read_equal_each_read_alone_and_see_other_writers(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=4)
+    tenant, org = await staffed_tenant(members=4)
     first, second = _process(runtime, tenant), _process(runtime, tenant)
 
     def scenario() -> None:
@@ -158,12 +151,10 @@ async def test_many_aggregates_in_one_read_equal_each_read_alone_and_see_other_w
 
 
 async def test_a_warm_decision_reads_everything_it_checks_in_one_round_trip(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     # Period, unit, parent unit, evaluation, person and tenant record: one statement, not six.
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
+    tenant, org = await staffed_tenant(members=9)
     service = _process(runtime, tenant)
     reads: list[str] = []
     single, many = service.app.repository.get, service.app.get_many

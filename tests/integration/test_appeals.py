@@ -4,7 +4,6 @@ quota on amendments, racing filings; and the accountability read model against a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -17,7 +16,7 @@ from domain.appeal_errors import AppealAlreadyOpenError, AppealWindowClosedError
 from domain.errors import DomainError, QuotaExceededError
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.levels import Level
-from projections.runner import catch_up, lock_key, reset
+from projections.runner import catch_up
 from services.app.appeal_commands import AcceptAppeal, DecideAppeal, FileAppeal
 from services.app.appeals import hanoi_today
 from services.app.commands import (
@@ -32,8 +31,9 @@ from services.app.handlers import AppealService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.appeal_recount import leader_recount, leader_tables
-from tests.support.org import Org
-from tests.support.readmodels import dump, event_count
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import assert_rebuild_equals_live, hold
+from tests.support.readmodels import event_count
 from tests.support.recount import recount, tables
 
 pytestmark = pytest.mark.integration
@@ -65,20 +65,25 @@ def _file(service: AppealService, period: PeriodId, staff: StaffId,
     return appeal_id
 
 
-async def _setup(runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-                 org_in: Callable[..., Awaitable[Org]], members: int = 4
+async def _setup(runtime: Runtime, staffed_tenant: StaffedTenant, members: int = 4
                  ) -> tuple[Tenant, Org, AppealService]:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=members)
+    tenant, org = await staffed_tenant(members=members)
     return tenant, org, AppealService(runtime.apps.get(tenant.slug))
 
 
+async def _rated(runtime: Runtime, staffed_tenant: StaffedTenant,
+                 levels: dict[int, tuple[Level, float]], members: int = 4
+                 ) -> tuple[Tenant, Org, AppealService, PeriodId]:
+    """A fresh tenant whose March is rated as ``levels`` say (see ``_rate``)."""
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=members)
+    return tenant, org, service, await anyio.to_thread.run_sync(
+        lambda: _rate(service, org, levels))
+
+
 async def test_an_appeal_after_the_window_is_refused_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in)
-    period = await anyio.to_thread.run_sync(lambda: _rate(service, org, {0: (Level.B, 80)}))
+    tenant, org, _, period = await _rated(runtime, staffed_tenant, {0: (Level.B, 80)})
     late = AppealService(runtime.apps.get(tenant.slug), clock=lambda: TODAY + timedelta(days=11))
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, tenant.schema)
@@ -92,13 +97,11 @@ async def test_an_appeal_after_the_window_is_refused_and_writes_nothing(
 
 
 async def test_an_amendment_beyond_the_quota_needs_an_exception_from_the_level_above(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     # 5 to rate (head + 4): 30% → one excellent, already taken by member 0.
-    tenant, org, service = await _setup(runtime, new_tenant, org_in)
-    period = await anyio.to_thread.run_sync(
-        lambda: _rate(service, org, {0: (Level.A, 95), 1: (Level.B, 88)}))
+    tenant, org, service, period = await _rated(runtime, staffed_tenant,
+                                                {0: (Level.A, 95), 1: (Level.B, 88)})
     staff = org.members[1]
     appeal = await anyio.to_thread.run_sync(lambda: _file(service, period, staff))
     with acting_as(Actor(str(org.leader), "unit_leader")):
@@ -122,11 +125,9 @@ async def test_an_amendment_beyond_the_quota_needs_an_exception_from_the_level_a
 
 
 async def test_two_racing_filings_leave_one_open_appeal(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in)
-    period = await anyio.to_thread.run_sync(lambda: _rate(service, org, {0: (Level.C, 60)}))
+    tenant, org, _, period = await _rated(runtime, staffed_tenant, {0: (Level.C, 60)})
     staff = org.members[0]
 
     def attempt() -> str:
@@ -145,15 +146,13 @@ async def test_two_racing_filings_leave_one_open_appeal(
 
 
 async def test_leader_accountability_equals_a_recount_of_the_log(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=6)
     levels = {0: (Level.C, 60.0), 1: (Level.C, 65.0), 2: (Level.B, 80.0), 3: (Level.B, 75.0)}
-    period = await anyio.to_thread.run_sync(lambda: _rate(service, org, levels))
+    tenant, org, service, period = await _rated(runtime, staffed_tenant, levels, members=6)
     conn = await runtime.pool.acquire()
     # Keep the served app's projector off this tenant: this test drives projections.
-    await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    await hold(conn, tenant)
 
     def appeals() -> None:
         leader = str(org.leader)
@@ -174,20 +173,16 @@ async def test_leader_accountability_equals_a_recount_of_the_log(
         assert live[str(org.leader)][:3] == (4, 3, 2)  # decisions, appealed, overturned
         # Boards, trends and timelines follow the amendments too.
         assert await tables(conn, tenant.schema) == await recount(conn, tenant.schema)
-        before = await dump(conn, tenant.schema)
-        await reset(conn, tenant.schema)
-        await catch_up(conn, tenant.schema)
-        assert await dump(conn, tenant.schema) == before
+        await assert_rebuild_equals_live(conn, tenant.schema)
     finally:
         await runtime.pool.release(conn)
 
 
 async def test_an_appeal_cannot_lift_a_disciplined_person_above_not_completed(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     """Decree 48/2023: disciplined in the year → not completed; an appeal's outcome too."""
-    tenant, org, service = await _setup(runtime, new_tenant, org_in)
+    tenant, org, service = await _setup(runtime, staffed_tenant)
     staff, leader = org.members[0], str(org.leader)
 
     def rate_the_year() -> uuid.UUID:

@@ -19,6 +19,7 @@ from services.audit.replay import domain_replay, replay_tenant
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import hold
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +28,7 @@ async def _caught_up(runtime: Runtime, tenant: Tenant) -> None:
     """Project up to the head, even when the served app's projector holds the tenant."""
     async with runtime.pool.acquire() as conn:
         # Wait for the tenant's lock (a session lock: catch_up's own lock is then ours too).
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         try:
             assert not (await catch_up(conn, tenant.schema)).skipped
         finally:

@@ -3,7 +3,7 @@ counted over the whole board, and either the whole board is recorded or nothing 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -15,11 +15,10 @@ from domain.actor import Actor, acting_as
 from domain.errors import DomainError
 from domain.ids import PeriodId, StaffId
 from domain.levels import Level
-from services.app.commands import DecideRatings, OpenPeriod, RatingDecision
+from services.app.commands import DecideRatings, RatingDecision
 from services.app.handlers import TenantService
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant, month_open
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -51,13 +50,9 @@ def _decided(service: TenantService, period: object) -> dict[str, str]:
 
 
 async def test_a_whole_board_is_recorded_in_one_act(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
-    service = runtime.service(tenant)
-    period, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 5)))
+    tenant, org, service, period = await month_open(runtime, staffed_tenant, 9, 5)
     levels = [Level.A, Level.A, Level.A, *[Level.B] * 5, Level.C]  # 3 A of 10: the cap
     leader = Actor(str(org.leader), "unit_leader")
     async with runtime.pool.acquire() as conn:
@@ -77,13 +72,9 @@ async def test_a_whole_board_is_recorded_in_one_act(
 
 
 async def test_a_board_over_the_quota_names_the_line_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
-    service = runtime.service(tenant)
-    period, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 5)))
+    tenant, org, service, period = await month_open(runtime, staffed_tenant, 9, 5)
     levels = [Level.B, Level.A, Level.A, Level.A, Level.A, Level.B]  # the 4th A is line 5
     leader = Actor(str(org.leader), "unit_leader")
     async with runtime.pool.acquire() as conn:
@@ -100,13 +91,9 @@ async def test_a_board_over_the_quota_names_the_line_and_writes_nothing(
 
 
 async def test_each_board_rule_broken_is_refused_with_the_log_untouched(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    service = runtime.service(tenant)
-    period, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 6)))
+    tenant, org, service, period = await month_open(runtime, staffed_tenant, 3, 6)
     leader = Actor(str(org.leader), "unit_leader")
     cases: list[tuple[str, DecideRatings, int | None]] = [
         # The leader cannot put themselves on their own board …
@@ -139,13 +126,9 @@ async def test_each_board_rule_broken_is_refused_with_the_log_untouched(
                                                                  HealthCheck.function_scoped_fixture])
 @given(levels=st.lists(st.sampled_from(list(Level)), min_size=1, max_size=9))
 async def test_any_board_is_recorded_whole_within_the_quota_or_not_at_all(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], levels: list[Level],
+    runtime: Runtime, staffed_tenant: StaffedTenant, levels: list[Level],
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
-    service = runtime.service(tenant)
-    period, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 7)))
+    _, org, service, period = await month_open(runtime, staffed_tenant, 9, 7)
     leader = Actor(str(org.leader), "unit_leader")
     cap = service.policy.excellent_cap(len(org.members) + 1)
     board = _board(org, period, levels)

@@ -5,7 +5,7 @@ members and heads last; each broken rule refused with its code and nothing writt
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -24,11 +24,10 @@ from services.app.commands import (
     RegisterUnit,
 )
 from services.app.handlers import TenantService
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _refused, _run, _setup
-from tests.integration.test_projector import _hold
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +43,9 @@ async def _unit_with_head(service: TenantService, name: str, kind: str, parent: 
 
 
 async def test_collectives_are_rated_lower_before_higher_and_before_their_members(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=2)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=2)
     chair, leader = Actor(str(org.chair), "unit_leader"), Actor(str(org.leader), "unit_leader")
     # The Front (a unit) has a Party cell below it; the office sits beside the Front.
     cell, secretary = await _unit_with_head(service, "Chi bộ Mặt trận", "party_cell", org.unit)
@@ -87,8 +85,7 @@ async def test_collectives_are_rated_lower_before_higher_and_before_their_member
     await _run(lambda: service.decide_rating(member), leader)
     await _run(rate(office, org.chair), chair)
 
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         rows = await conn.fetch(
             f"SELECT unit_id, rank, status, level, policy_version FROM "
@@ -101,10 +98,9 @@ async def test_collectives_are_rated_lower_before_higher_and_before_their_member
 
 
 async def test_within_a_level_the_order_of_kinds_is_the_policys(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=1)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=1)
     chair = Actor(str(org.chair), "unit_leader")
     # Under the People's Committee: the Front (a unit), the office, and the committee's cell.
     cell, _ = await _unit_with_head(service, "Chi bộ cơ quan", "party_cell", org.root)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -26,7 +25,8 @@ from services.http.auth import Principal
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.operations import operation
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import hold
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,7 @@ async def _hundred_boards(runtime: Runtime, tenant: Tenant, org: Org) -> None:
     await anyio.to_thread.run_sync(open_months)
     async with runtime.pool.acquire() as conn:
         # Wait out any other projector on this tenant, then make sure every event is in.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await catch_up(conn, tenant.schema)
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
 
@@ -117,11 +117,9 @@ async def _hundred_boards(runtime: Runtime, tenant: Tenant, org: Org) -> None:
 @pytest.mark.parametrize("document", [TENANT_BOARDS, BOARDS_WITH_PEOPLE],
                          ids=["TenantBoards", "boards-with-people"])
 async def test_a_dashboard_page_of_100_costs_the_statements_of_a_page_of_5(
-    document: str, runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    document: str, runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=5)
+    tenant, org = await staffed_tenant(members=5)
     await _hundred_boards(runtime, tenant, org)
 
     small, small_page = await _run(runtime, tenant, document, 5)
@@ -153,11 +151,9 @@ PEOPLE = """query People($first: Int!, $unit: ID!) {
 
 
 async def test_a_page_of_100_people_costs_the_statements_of_a_page_of_5(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=120)
+    tenant, org = await staffed_tenant(members=120)
     await _hundred_boards(runtime, tenant, org)
     unit = {"unit": str(org.unit)}
 

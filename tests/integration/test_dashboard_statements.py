@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -17,7 +16,8 @@ from services.gql.schema import schema
 from services.http.auth import Principal
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
+from tests.support.projection import hold
 
 pytestmark = pytest.mark.integration
 
@@ -43,11 +43,9 @@ async def _statements(runtime: Runtime, tenant: Tenant, first: int) -> tuple[int
 
 
 async def test_a_page_of_boards_costs_the_same_few_statements_at_any_size(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=5)
+    tenant, org = await staffed_tenant(members=5)
     service = runtime.service(tenant)
 
     def open_year() -> None:
@@ -57,7 +55,7 @@ async def test_a_page_of_boards_costs_the_same_few_statements_at_any_size(
     await anyio.to_thread.run_sync(open_year)
     async with runtime.pool.acquire() as conn:
         # Wait out any other projector on this tenant, then make sure every event is in.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await catch_up(conn, tenant.schema)
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
 

@@ -8,10 +8,11 @@ from datetime import date
 import anyio
 import pytest
 
-from projections.runner import catch_up, lock_key
+from projections.runner import catch_up
 from services.demo.tenants import TENANTS, _build_tenant
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
@@ -22,8 +23,7 @@ async def test_demo_appeals_cover_both_instances_and_every_outcome(
     tenant = await new_tenant(slug)
     service = runtime.service(tenant)
     await anyio.to_thread.run_sync(_build_tenant, service, tenant.slug, date(2026, 11, 23))
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         rows = await conn.fetch(
             f"SELECT instance, status, first_outcome, outcome FROM {tenant.schema}.rm_appeals")

@@ -17,7 +17,7 @@ from services.app.commands import AdjustPolicy, AdoptPolicy
 from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
 from services.demo.tenants import _build_tenant
 from services.runtime import Runtime
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
+from tests.support.projection import assert_rebuild_equals_live, holding
 
 pytestmark = pytest.mark.integration
 
@@ -37,8 +37,7 @@ async def test_the_city_its_2025_wards_and_the_districts_merged_into_them(
     slug, _, _, olds = SUCCESSORS[0]
     ward = await runtime.registry.get(slug)
     assert ward.parent_slug == PROVINCE[0]
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, ward)
+    async with holding(runtime, ward) as conn:
         await catch_up(conn, ward.schema)
         s = ward.schema
         lineage = await conn.fetch(f"SELECT relation, other_tenant FROM {s}.rm_tenant_lineage")
@@ -48,7 +47,7 @@ async def test_the_city_its_2025_wards_and_the_districts_merged_into_them(
             f"SELECT catalogue FROM {s}.rm_work_catalogues ORDER BY position DESC LIMIT 1")
         policy = await conn.fetchval(f"SELECT version FROM {s}.rm_policies "
                                      "WHERE cycle = 'monthly' ORDER BY revision DESC LIMIT 1")
-        await _assert_rebuild_equals_live(conn, s)
+        await assert_rebuild_equals_live(conn, s)
     assert {r["other_tenant"] for r in lineage} == set(olds)
     assert versions == ["catalogue/1 (hn catalogue/1)", "catalogue/2 (hn catalogue/1)"]
     assert '"dan-van"' in catalogue

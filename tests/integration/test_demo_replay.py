@@ -12,8 +12,8 @@ from projections.runner import catch_up
 from services.demo.tenants import _build_tenant
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
 from tests.support.event_kinds import tenant_event_topics
+from tests.support.projection import assert_rebuild_equals_live, holding
 
 pytestmark = pytest.mark.integration
 
@@ -38,8 +38,7 @@ async def test_a_demo_year_rebuilt_from_the_log_equals_the_live_read_models(
     # The demo's own people (seed): its month decided from work has civil servants in it.
     await anyio.to_thread.run_sync(lambda: _build_tenant(service, tenant.slug, date(2026, 11, 23),
                                                          True, seed="hn-long-bien-duc-giang"))
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         s = tenant.schema
         months = await conn.fetchval(
@@ -59,7 +58,7 @@ async def test_a_demo_year_rebuilt_from_the_log_equals_the_live_read_models(
             # The 2018 Hanoi quota (A ≤ 30 %); months under the 2026 national policy keep
             # theirs (A ≤ 20 % of those rated B or better), checked by the domain.
             f"AND p.policy_version NOT LIKE '%vn-%'")
-        await _assert_rebuild_equals_live(conn, s)
+        await assert_rebuild_equals_live(conn, s)
     assert months == 13  # eleven closed months, last month, this month
     assert quarters >= 2
     assert exceptions >= 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -33,7 +33,7 @@ from services.app.commands import (
 from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -41,11 +41,9 @@ pytestmark = pytest.mark.integration
 HR = Actor("hr", "hr_officer")
 
 
-async def _setup(runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-                 org_in: Callable[..., Awaitable[Org]], members: int = 9
+async def _setup(runtime: Runtime, staffed_tenant: StaffedTenant, members: int = 9
                  ) -> tuple[Tenant, Org, TenantService]:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=members)
+    tenant, org = await staffed_tenant(members=members)
     return tenant, org, runtime.service(tenant)
 
 
@@ -76,10 +74,9 @@ def _decide(org: Org, period: uuid.UUID, staff: StaffId, level: Level, score: fl
 
 
 async def test_a_policy_change_never_rejudges_past_decisions(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in)  # 10 people: 3 A
+    tenant, org, service = await _setup(runtime, staffed_tenant)  # 10 people: 3 A
     leader = Actor(str(org.leader), "unit_leader")
     await _run(lambda: service.adopt_policy(AdoptPolicy("monthly", "hn-monthly-2018", "QĐ 1")))
     march, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 3)))
@@ -111,10 +108,9 @@ async def test_a_policy_change_never_rejudges_past_decisions(
 
 
 async def test_each_decision_rule_broken_gives_its_code_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=4)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=4)
     leader = Actor(str(org.leader), "unit_leader")
     newcomer = StaffId(uuid.uuid4())
     await _run(lambda: service.register_staff(RegisterStaff(
@@ -149,10 +145,9 @@ async def test_each_decision_rule_broken_gives_its_code_and_writes_nothing(
 
 
 async def test_an_exception_granted_by_the_level_above_opens_one_more_slot(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in)
+    tenant, org, service = await _setup(runtime, staffed_tenant)
     leader = Actor(str(org.leader), "unit_leader")
     chair = Actor(str(org.chair), "unit_leader")
     may, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 5)))
@@ -187,10 +182,9 @@ def _parallel(n: int, work: Callable[[int], str]) -> list[str]:
 
 
 async def test_parallel_deciders_cannot_pass_the_last_peer_group_slot(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=8)
+    _tenant, org, service = await _setup(runtime, staffed_tenant, members=8)
     # Peer group "một cửa" of 4 people: 25% → one A, however many deciders race for it.
     desk = org.members[:4]
     for staff in desk:
@@ -215,10 +209,9 @@ async def test_parallel_deciders_cannot_pass_the_last_peer_group_slot(
 
 
 async def test_exceptions_and_decisions_racing_never_break_the_quota(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=9)
+    _tenant, org, service = await _setup(runtime, staffed_tenant, members=9)
     july, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 7)))
 
     def work(i: int) -> str:

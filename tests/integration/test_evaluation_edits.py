@@ -5,7 +5,7 @@ membership and its single decision, each refused with its code and nothing writt
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import anyio
 import pytest
@@ -27,10 +27,9 @@ from services.app.commands import (
     SubmitSelfAssessment,
 )
 from services.app.handlers import TenantService
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _parallel, _refused, _run, _setup
-from tests.support.org import Org
+from tests.support.org import StaffedTenant, month_open
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -41,12 +40,10 @@ def _evaluation(service: TenantService, period: uuid.UUID, staff: StaffId) -> Ev
 
 
 async def test_concurrent_proposals_on_one_evaluation_one_wins_the_other_is_stale(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service, march = await month_open(runtime, staffed_tenant, 3, 3)
     staff = org.members[0]
-    march, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 3)))
     read = _evaluation(service, march, staff).version
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, tenant.schema)
@@ -78,13 +75,11 @@ async def test_concurrent_proposals_on_one_evaluation_one_wins_the_other_is_stal
 
 
 async def test_an_edit_on_a_version_read_before_a_change_is_stale_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service, april = await month_open(runtime, staffed_tenant, 3, 4)
     staff = org.members[1]
     leader = Actor(str(org.leader), "unit_leader")
-    april, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 4)))
     read = _evaluation(service, april, staff).version
     # The person submits their self-assessment after the leader opened the file …
     await _run(lambda: service.submit_self_assessment(SubmitSelfAssessment(
@@ -105,13 +100,11 @@ async def test_an_edit_on_a_version_read_before_a_change_is_stale_and_writes_not
 
 
 async def test_a_decided_evaluation_is_not_decided_or_reassessed_again(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service, may = await month_open(runtime, staffed_tenant, 3, 5)
     staff = org.members[0]
     leader = Actor(str(org.leader), "unit_leader")
-    may, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 5)))
     await _run(lambda: service.decide_rating(DecideRating(
         PeriodId(may), staff, Level.B, 80, "", str(org.leader))), leader)
     await _refused(runtime, tenant, "ALREADY_DECIDED", lambda: service.decide_rating(
@@ -123,12 +116,10 @@ async def test_a_decided_evaluation_is_not_decided_or_reassessed_again(
 
 
 async def test_someone_who_joined_after_the_period_opened_is_not_rated_in_it(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service, june = await month_open(runtime, staffed_tenant, 3, 6)
     leader = Actor(str(org.leader), "unit_leader")
-    june, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 6)))
     newcomer = StaffId(uuid.uuid4())
     await _run(lambda: service.register_staff(RegisterStaff(
         newcomer, "Lê Văn Đến", "civil_servant", "Chuyên viên", org.unit)))
@@ -139,12 +130,10 @@ async def test_someone_who_joined_after_the_period_opened_is_not_rated_in_it(
 
 
 async def test_each_rule_of_a_monthly_decision_broken_gives_its_code_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service, july = await month_open(runtime, staffed_tenant, 3, 7)
     leader, chair = Actor(str(org.leader), "unit_leader"), Actor(str(org.chair), "unit_leader")
-    july, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 7)))
 
     def decide(staff: StaffId, level: Level, score: float, by: StaffId,
                reasons: str = "") -> Callable[[], int]:
@@ -168,10 +157,9 @@ async def test_each_rule_of_a_monthly_decision_broken_gives_its_code_and_writes_
 
 
 async def test_refusals_name_the_levels_as_the_periods_policy_does(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=2)
+    _tenant, org, service = await _setup(runtime, staffed_tenant, members=2)
     leader = Actor(str(org.leader), "unit_leader")
     labels = {"A": "Xuất sắc (tháng)", "B": "Tốt (tháng)", "C": "Đạt (tháng)", "D": "Chưa đạt"}
     await _run(lambda: service.adjust_policy(AdjustPolicy("monthly", {"level_labels": labels},
@@ -191,10 +179,9 @@ async def test_refusals_name_the_levels_as_the_periods_policy_does(
 
 
 async def test_a_quota_exception_without_reasons_is_refused_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     chair = Actor(str(org.chair), "unit_leader")
     september, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 9)))
 

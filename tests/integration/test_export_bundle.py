@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,7 +18,8 @@ from services.audit.checkpoints import publish
 from services.audit.export import export
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.cli import run_auditverify
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +46,14 @@ def _rechain(lines: list[bytes], previous: str) -> None:
         lines[i] = line.replace(row["chain_hash"].encode(), prev.hex().encode())
 
 
+def _named_position(bundle: Path, rows: list[bytes]) -> int | None:
+    """The bundle's events replaced by ``rows``: verification fails, naming this position."""
+    _write(bundle, rows)
+    report = verify_bundle(bundle)
+    assert not report.ok
+    return report.position
+
+
 def _rename(line: bytes) -> bytes:
     return line.replace("Chủ tịch".encode(), "Phó Chủ tịch".encode())
 
@@ -65,10 +72,8 @@ async def bundle(runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
     return result.path
 
 
-def test_a_good_bundle_verifies_with_the_standard_library_alone(bundle: Path) -> None:
-    # -S: no site-packages, -E: no PYTHON* variables — only the stdlib and the shipped files.
-    run = subprocess.run([sys.executable, "-S", "-E", "-m", "auditverify", "."], cwd=bundle,
-                         capture_output=True, text=True, check=False)
+async def test_a_good_bundle_verifies_with_the_standard_library_alone(bundle: Path) -> None:
+    run = await run_auditverify(bundle)
     assert run.returncode == 0, run.stderr
     assert "OK" in run.stdout
     assert "1 checkpoint(s) matched" in run.stdout
@@ -77,28 +82,19 @@ def test_a_good_bundle_verifies_with_the_standard_library_alone(bundle: Path) ->
 def test_a_changed_event_is_named(bundle: Path) -> None:
     rows = _lines(bundle)
     rows[2] = _rename(rows[2])
-    _write(bundle, rows)
-    report = verify_bundle(bundle)
-    assert not report.ok
-    assert report.position == _position(rows[2])
+    assert _named_position(bundle, rows) == _position(rows[2])
 
 
 def test_a_removed_event_is_named(bundle: Path) -> None:
     rows = _lines(bundle)
     del rows[3]
-    _write(bundle, rows)
-    report = verify_bundle(bundle)
-    assert not report.ok
-    assert report.position == _position(rows[3])  # the one after the gap
+    assert _named_position(bundle, rows) == _position(rows[3])  # the one after the gap
 
 
 def test_swapped_events_are_named(bundle: Path) -> None:
     rows = _lines(bundle)
     rows[2], rows[5] = rows[5], rows[2]
-    _write(bundle, rows)
-    report = verify_bundle(bundle)
-    assert not report.ok
-    assert report.position == _position(rows[2])
+    assert _named_position(bundle, rows) == _position(rows[2])
 
 
 def test_a_forged_event_is_named(bundle: Path) -> None:
@@ -107,10 +103,7 @@ def test_a_forged_event_is_named(bundle: Path) -> None:
     forged = rows[1].replace(f'"position":{_position(rows[1])},'.encode(),
                              f'"position":{last + 1},'.encode())
     rows.append(forged)
-    _write(bundle, rows)
-    report = verify_bundle(bundle)
-    assert not report.ok
-    assert report.position == last + 1
+    assert _named_position(bundle, rows) == last + 1
 
 
 def test_a_changed_manifest_head_fails(bundle: Path) -> None:
@@ -134,7 +127,7 @@ def test_a_rechained_forgery_fails_at_the_published_checkpoint(bundle: Path) -> 
     assert report.position == checkpoint["position"]
 
 
-def test_a_held_checkpoint_catches_a_forger_who_also_dropped_the_published_ones(
+async def test_a_held_checkpoint_catches_a_forger_who_also_dropped_the_published_ones(
     bundle: Path) -> None:
     manifest = json.loads((bundle / "manifest.json").read_text())
     [checkpoint] = manifest["checkpoints"]
@@ -146,20 +139,17 @@ def test_a_held_checkpoint_catches_a_forger_who_also_dropped_the_published_ones(
     (bundle / "manifest.json").write_text(json.dumps(manifest))
     assert verify_bundle(bundle).ok  # nothing left in the bundle to contradict it …
     held = [(checkpoint["position"], checkpoint["head"])]
-    run = subprocess.run(
-        [sys.executable, "-S", "-E", "-m", "auditverify", ".", "--checkpoint",
-         f"{checkpoint['position']}:{checkpoint['head']}"],
-        cwd=bundle, capture_output=True, text=True, check=False)
+    run = await run_auditverify(bundle, "--checkpoint",
+                                f"{checkpoint['position']}:{checkpoint['head']}")
     assert not verify_bundle(bundle, held).ok  # … but the auditor's own copy does
     assert run.returncode == 1
     assert f"BROKEN at position {checkpoint['position']}" in run.stderr
 
 
 async def test_a_range_export_verifies_from_its_previous_hash(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], tmp_path: Path) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=4)
+    runtime: Runtime, staffed_tenant: StaffedTenant, tmp_path: Path,
+) -> None:
+    tenant, _ = await staffed_tenant(members=4)
     async with runtime.pool.acquire() as conn:
         part = await export(conn, tenant, tmp_path / "part", from_position=5, until_position=12)
     assert part.events == 7
@@ -168,11 +158,10 @@ async def test_a_range_export_verifies_from_its_previous_hash(
 
 
 async def test_an_export_in_parallel_slices_is_the_same_file_as_one_copy(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=6)
+    runtime: Runtime, staffed_tenant: StaffedTenant, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant, _ = await staffed_tenant(members=6)
     monkeypatch.setattr(export_module, "PARALLEL_FROM", 1)
     async with runtime.pool.acquire() as conn:
         whole = await export(conn, tenant, tmp_path / "whole")
@@ -195,11 +184,10 @@ def _manifest(bundle: Path) -> dict[str, Any]:
     return loaded
 
 
-def test_the_checkpoints_signature_is_checked_against_the_pinned_key(bundle: Path) -> None:
+async def test_the_checkpoints_signature_is_checked_against_the_pinned_key(bundle: Path
+                                                                           ) -> None:
     key = _manifest(bundle)["checkpoints"][0]["public_key"]
-    run = subprocess.run([sys.executable, "-S", "-E", "-m", "auditverify", ".",
-                          "--public-key", key], cwd=bundle, capture_output=True, text=True,
-                         check=False)
+    run = await run_auditverify(bundle, "--public-key", key)
     assert run.returncode == 0, run.stderr
     assert "1 signature(s) valid" in run.stdout
     other = base64.b64encode(b"\x01" * 32).decode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from functools import partial
 
 import anyio
 import pytest
@@ -13,35 +14,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.actor import Actor, acting_as
-from domain.errors import DomainError
 from domain.ids import PeriodId
-from domain.levels import Level
 from projections import rebuild
 from projections.fold import Args, Fold, Step, Tables
 from projections.ratings import RATINGS, RatingsProjection
 from projections.rebuild import swap_rebuild
-from projections.runner import ProjectionStalledError, catch_up, lock_key, reset
+from projections.runner import ProjectionStalledError, catch_up, reset
 from services.app.commands import (
-    AttachOpinion,
-    ClosePeriod,
-    DecideRating,
     OpenPeriod,
-    ProposeRating,
-    PublishPeriod,
-    SubmitSelfAssessment,
 )
 from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import HeldStaffedTenant, hold
 from tests.support.readmodels import dump
+from tests.support.steps import play_step
 
 pytestmark = pytest.mark.integration
 
 MEMBERS = 4
 RATINGS_STARTED = "domain.evaluation:Evaluation.Started"
 TENANTS = 2
-SCORE_FOR = {"A": 95.0, "B": 80.0, "C": 60.0, "D": 30.0}
 KINDS = ["self", "self", "decide", "decide", "propose", "opinion", "publish", "close",
          "project"]
 
@@ -62,38 +56,6 @@ def _open(service: TenantService, org: Org, past: bool) -> dict[int, PeriodId]:
     return periods
 
 
-def _step(service: TenantService, org: Org, period: PeriodId, what: str, index: int,
-          level: str) -> None:
-    """One workflow step; a refusal (quota, closed, decided) writes nothing."""
-    staff = org.members[index]
-    try:
-        if what == "self":
-            with acting_as(Actor(str(staff), "staff")):
-                service.submit_self_assessment(SubmitSelfAssessment(
-                    period, staff, SCORE_FOR[level], criteria={"k1": SCORE_FOR[level] / 2}))
-        elif what == "decide":
-            with acting_as(Actor(str(org.leader), "unit_leader")):
-                service.decide_rating(DecideRating(period, staff, Level(level),
-                                                   SCORE_FOR[level], "Theo kết quả.",
-                                                   str(org.leader)))
-        elif what == "propose":
-            with acting_as(Actor("hr", "hr_officer")):
-                service.propose_rating(ProposeRating(period, staff, Level(level),
-                                                     SCORE_FOR[level], "Tốt.", "Chưa.", "hr"))
-        elif what == "opinion":
-            with acting_as(Actor("hr", "hr_officer")):
-                service.attach_opinion(AttachOpinion(period, staff, "colleague", "đồng nghiệp",
-                                                     "Ý kiến.", 4.5))
-        elif what == "publish":
-            with acting_as(Actor("hr", "hr_officer")):
-                service.publish_period(PublishPeriod(period))
-        elif what == "close":
-            with acting_as(Actor("hr", "hr_officer")):
-                service.close_period(ClosePeriod(period))
-    except DomainError:
-        pass
-
-
 @settings(max_examples=4, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=plans, live_batch=st.integers(1, 30),
@@ -106,7 +68,7 @@ async def test_folds_live_one_by_one_random_batches_and_rebuild_give_the_same_ta
     async with runtime.pool.acquire() as conn:
         for tenant in tenants:
             # Keep the served app's projector off these tenants: this test drives them.
-            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+            await hold(conn, tenant)
         orgs = [await org_in(t, members=MEMBERS) for t in tenants]
         services = [runtime.service(t) for t in tenants]
         periods = [await anyio.to_thread.run_sync(_open, s, o, i == 0)
@@ -116,8 +78,9 @@ async def test_folds_live_one_by_one_random_batches_and_rebuild_give_the_same_ta
             if what == "project":
                 await catch_up(conn, tenants[which].schema, batch_size=live_batch)
                 continue
-            await anyio.to_thread.run_sync(_step, services[which], orgs[which],
-                                           periods[which][month], what, index, level)
+            await anyio.to_thread.run_sync(partial(
+                play_step, services[which], orgs[which], periods[which][month], what, index,
+                level, criteria=True))
         for tenant in tenants:
             schema = tenant.schema
             await catch_up(conn, schema, batch_size=live_batch)
@@ -147,13 +110,9 @@ async def test_folds_live_one_by_one_random_batches_and_rebuild_give_the_same_ta
 
 
 async def test_a_failing_fold_step_stalls_at_its_event_and_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
-        org = await org_in(tenant, members=MEMBERS)
+    async with held_staffed_tenant(members=MEMBERS) as (tenant, org, conn):
         await anyio.to_thread.run_sync(_open, runtime.service(tenant), org, False)
         started = await conn.fetch(
             f"SELECT notification_id FROM {tenant.schema}.evaluations_events "

@@ -29,6 +29,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.keyserver import KeyServer, key_server, provider_token
+from tests.support.projection import hold
 from tests.support.servers import free_port
 
 pytestmark = pytest.mark.integration
@@ -147,7 +148,7 @@ async def _burst_then_sigterm(
         # log, and resuming projects the rest exactly once.
         assert await tracked_position(conn, tenant.schema) <= await head_position(
             conn, tenant.schema)
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         try:
             await catch_up(conn, tenant.schema)
         finally:

@@ -22,7 +22,7 @@ from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.store.group_commit import running
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant, month_open
 
 pytestmark = pytest.mark.integration
 
@@ -64,16 +64,10 @@ def _decide_grouped(service: TenantService, org: Org, period_id: PeriodId,
 
 
 async def test_a_group_lands_in_one_commit_with_contiguous_positions_and_own_answers(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
-    service = runtime.service(tenant)
-    with acting_as(Actor("hr", "hr_officer")):
-        opened, _ = await anyio.to_thread.run_sync(
-            service.open_period, OpenPeriod(org.unit, 2026, 5))
-    period_id = PeriodId(opened)
+    # 10 people to rate → at most 3 excellent
+    tenant, org, service, period_id = await month_open(runtime, staffed_tenant, 9, 5)
     # The fourth excellent is refused by the quota, in the middle of the group.
     levels = [Level.A, Level.A, Level.A, Level.A, Level.B, Level.B, Level.C]
     batches = service.app.writer.batches
@@ -120,12 +114,10 @@ async def test_a_group_lands_in_one_commit_with_contiguous_positions_and_own_ans
 
 
 async def test_a_group_of_many_tenants_threads_lands_whole(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     """Free-running deciders (no forced group): every one answered, no position twice."""
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)
+    tenant, org = await staffed_tenant(members=9)
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         opened, _ = await anyio.to_thread.run_sync(

@@ -40,6 +40,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.support.org import Org, build_org
 from tests.support.paging import MAX_PAGES, next_cursor, too_many_pages
+from tests.support.projection import hold, holding
 from tests.support.recount import period_places, recount
 
 pytestmark = pytest.mark.integration
@@ -107,8 +108,7 @@ async def _world(key: str, runtime: Runtime,
     tenant = await new_tenant()
     service = runtime.service(tenant)
     org, sub, head = await anyio.to_thread.run_sync(lambda: _build(service, 5))
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(tenant.schema))
         counted = await recount(conn, tenant.schema)
@@ -435,7 +435,7 @@ async def test_paging_a_list_is_stable_while_rows_are_inserted_between_pages(
                                                      world.org.unit))
         await anyio.to_thread.run_sync(register)
         async with runtime.pool.acquire() as conn:
-            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(world.tenant.schema))
+            await hold(conn, world.tenant)
             await catch_up(conn, world.tenant.schema)
             await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(world.tenant.schema))
     else:

@@ -27,6 +27,7 @@ from services.runtime import Runtime
 from services.store.integrity import verify
 from storage.sealing import ERASED
 from tests.support.org import Org
+from tests.support.projection import holding
 
 pytestmark = pytest.mark.integration
 
@@ -39,8 +40,7 @@ OTHER_REASONS = "Hoàn thành tốt nhiệm vụ được giao"
 
 
 async def _caught_up(runtime: Runtime, tenant: Tenant) -> None:
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         try:
             await catch_up(conn, tenant.schema)
         finally:

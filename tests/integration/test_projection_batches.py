@@ -18,8 +18,8 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from storage.sealing import ERASED, load_keys
 from storage.transcoding import PersonalDataMapper, register_transcodings
-from tests.integration.test_projector import _hold
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
+from tests.support.projection import assert_rebuild_equals_live, hold, holding
 from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.integration
@@ -33,8 +33,7 @@ async def test_a_year_in_one_batch_equals_the_same_year_one_event_at_a_time(
     tenant = await new_tenant()
     service = runtime.service(tenant)
     await anyio.to_thread.run_sync(_build_tenant, service, tenant.slug, date(2026, 11, 23), True)
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await reset(conn, tenant.schema)  # whatever another projector did before the hold
         one_by_one = await catch_up(conn, tenant.schema, batch_size=1)
         assert one_by_one.applied > 1000
@@ -85,11 +84,9 @@ class _Between:
 
 
 async def test_a_batch_read_ahead_is_dropped_when_another_projector_applied_it(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=12)
+    tenant, _ = await staffed_tenant(members=12)
     async with runtime.pool.acquire() as conn, runtime.pool.acquire() as other:
         await reset(conn, tenant.schema)
         total = await event_count(conn, tenant.schema)
@@ -105,20 +102,15 @@ async def test_a_batch_read_ahead_is_dropped_when_another_projector_applied_it(
         ours = await catch_up(_Between(conn, 2, other_projector), tenant.schema, batch_size=5)
         assert theirs == [5]
         assert ours.applied + theirs[0] == total  # nothing applied twice
-        live = await dump(conn, tenant.schema)
-        await reset(conn, tenant.schema)
-        await catch_up(conn, tenant.schema)
-        assert await dump(conn, tenant.schema) == live
+        await assert_rebuild_equals_live(conn, tenant.schema)
 
 
 async def test_an_erasure_between_batches_reaches_the_batch_read_ahead(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=12)
+    tenant, _ = await staffed_tenant(members=12)
     async with runtime.pool.acquire() as conn, runtime.pool.acquire() as other:
-        await _hold(conn, tenant)
+        await hold(conn, tenant)
         await reset(conn, tenant.schema)
         # A person registered in the second batch of five: read ahead during the first.
         person = await conn.fetchval(

@@ -19,6 +19,7 @@ from services.platform.tenants import Tenant
 from services.projector import Projector
 from services.runtime import Runtime
 from tests.support.org import Org
+from tests.support.projection import HeldStaffedTenant, hold
 
 pytestmark = pytest.mark.integration
 
@@ -28,13 +29,9 @@ def _lag_of(found: list[object], slug: str) -> int:
 
 
 async def test_head_is_raised_by_the_append_and_tracked_by_the_batch(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
-        await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, _, conn):
         head = await head_position(conn, tenant.schema)
         assert head > 0
         assert _lag_of(await lags(conn), tenant.slug) == head
@@ -52,13 +49,9 @@ async def test_head_is_raised_by_the_append_and_tracked_by_the_batch(
 
 
 async def test_tenants_from_before_the_progress_table_are_backfilled(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    held_staffed_tenant: HeldStaffedTenant, org_in: Callable[..., Awaitable[Org]],
 ) -> None:
-    tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
-        await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, _, conn):
         head = await head_position(conn, tenant.schema)
         # As an older release left it: no row, no trigger.
         await conn.execute(f"DROP TRIGGER raise_log_head ON {tenant.schema}.evaluations_events")
@@ -80,7 +73,7 @@ async def test_sweep_finds_a_tenant_whose_wake_up_was_lost_and_exports_its_lag(
     projector = Projector(runtime.directory, runtime.registry)  # told of nothing: a lost NOTIFY
     async with runtime.pool.acquire() as conn:
         # Another projector (a served app's) must not catch up before the sweep looks.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         found = await projector.sweep()
@@ -113,7 +106,7 @@ async def test_healthz_names_tenants_behind_and_metrics_export_the_gauge(
     tenant = await new_tenant()
     async with runtime.pool.acquire() as conn:
         # Hold the served app's projector off this tenant: its lag must stay visible.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await org_in(tenant)
         head = await head_position(conn, tenant.schema)
         body = (await http.get("/healthz")).json()
@@ -129,13 +122,9 @@ async def test_healthz_names_tenants_behind_and_metrics_export_the_gauge(
 
 
 async def test_a_long_backlog_is_projected_in_turns(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
-        await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, _, conn):
         head = await head_position(conn, tenant.schema)
         turn = await catch_up(conn, tenant.schema, batch_size=4, max_batches=2)
         assert (turn.applied, turn.position, turn.more) == (8, 8, True)
@@ -155,7 +144,7 @@ async def test_a_projector_starting_behind_takes_its_first_turn_at_once(
     async with runtime.pool.acquire() as conn:
         # Held through the first turn: no other projector catches up before the sweep looks,
         # and this one's turn then finds the tenant busy rather than racing for it.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await org_in(tenant)
         await projector.start()  # no LISTEN: only what its start-up sweep finds
         try:

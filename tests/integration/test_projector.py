@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import anyio
-import asyncpg
 import pytest
 
 from domain.actor import Actor, acting_as
@@ -18,39 +16,17 @@ from projections.runner import (
     ProjectionStalledError,
     catch_up,
     head_position,
-    lock_key,
     reset,
     tracked_position,
 )
 from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import HeldStaffedTenant, assert_rebuild_equals_live, hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
-
-
-async def _hold(conn: asyncpg.Connection, tenant: Tenant) -> None:
-    """Keep other projectors (the served app's) off this tenant for the test's duration.
-
-    Advisory locks are re-entrant per session: ``catch_up`` on this same connection still
-    gets the tenant's lock, any other connection does not. Released when the connection
-    returns to the pool (asyncpg resets sessions with pg_advisory_unlock_all).
-    """
-    await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
-
-
-async def _assert_rebuild_equals_live(conn: asyncpg.Connection, schema: str,
-                                      head: int | None = None) -> dict[str, Any]:
-    """Rebuild from zero and compare every read-model table with the live one."""
-    live = await dump(conn, schema)
-    await reset(conn, schema)
-    rebuilt = await catch_up(conn, schema)
-    if head is not None:
-        assert rebuilt.applied == head
-    assert await dump(conn, schema) == live
-    return live
 
 
 async def _month_of_work(runtime: Runtime, tenant: Tenant, org: Org, month: int) -> None:
@@ -72,13 +48,9 @@ async def _month_of_work(runtime: Runtime, tenant: Tenant, org: Org, month: int)
 
 
 async def test_projector_restarted_mid_stream_equals_full_rebuild(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, held_staffed_tenant: HeldStaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
-        org = await org_in(tenant)
+    async with held_staffed_tenant() as (tenant, org, conn):
         for month in (1, 2, 3):
             await _month_of_work(runtime, tenant, org, month)
         head = await head_position(conn, tenant.schema)
@@ -90,7 +62,7 @@ async def test_projector_restarted_mid_stream_equals_full_rebuild(
         second = await catch_up(conn, tenant.schema, batch_size=13)
         assert second.position == head
         assert first.applied + second.applied == head
-        live = await _assert_rebuild_equals_live(conn, tenant.schema, head)
+        live = await assert_rebuild_equals_live(conn, tenant.schema, head)
     assert len(live["rm_ratings"]) == 3 * (len(org.members) + 1)
     level = 12  # rm_ratings column order: see projections/sql/tenant.sql
     assert sum(1 for r in live["rm_ratings"] if r[level] == "B") == 3 * len(org.members)
@@ -102,8 +74,7 @@ async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
 ) -> None:
     tenant = await new_tenant()
     schema = tenant.schema
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         org = await org_in(tenant)
         await _month_of_work(runtime, tenant, org, 4)
         head = await head_position(conn, schema)
@@ -137,15 +108,13 @@ async def test_a_crash_inside_a_batch_leaves_no_partial_rows(
         assert await dump(conn, schema) == partial
         # And resuming finishes the work as a rebuild would.
         assert (await catch_up(conn, schema)).position == head
-        await _assert_rebuild_equals_live(conn, schema, head)
+        await assert_rebuild_equals_live(conn, schema, head)
 
 
 async def test_two_projectors_at_once_never_double_apply(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant)
+    tenant, org = await staffed_tenant()
     for month in (5, 6):
         await _month_of_work(runtime, tenant, org, month)
 
@@ -165,9 +134,9 @@ async def test_two_projectors_at_once_never_double_apply(
         head = await head_position(conn, tenant.schema)
         # Every event applied at most once (the served app's projector may take a share).
         assert sum(totals) <= head
-        await _hold(conn, tenant)  # waits while the served app's projector finishes a batch
+        await hold(conn, tenant)  # waits while the served app's projector finishes a batch
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == head
-        live = await _assert_rebuild_equals_live(conn, tenant.schema, head)
+        live = await assert_rebuild_equals_live(conn, tenant.schema, head)
     periods = live["rm_periods"]
     assert all(p[9] == len(org.members) for p in periods)  # decided_count counted once

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
 
 import anyio
 import pytest
@@ -13,24 +12,18 @@ from domain.errors import DomainError, QuotaExceededError, StaleVersionError
 from domain.ids import PeriodId
 from domain.levels import Level
 from domain.period import EvaluationPeriod
-from services.app.commands import DecideRating, OpenPeriod
-from services.platform.tenants import Tenant
+from services.app.commands import DecideRating
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import StaffedTenant, month_open
 
 pytestmark = pytest.mark.integration
 
 
 async def test_parallel_deciders_cannot_pass_the_last_excellent_slot(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=9)  # 10 people to rate → at most 3 excellent
-    service = runtime.service(tenant)
-    with acting_as(Actor("hr", "hr_officer")):
-        period_id, _ = await anyio.to_thread.run_sync(
-            service.open_period, OpenPeriod(org.unit, 2026, 5))
+    # 10 people to rate → at most 3 excellent
+    _, org, service, period_id = await month_open(runtime, staffed_tenant, 9, 5)
     barrier = threading.Barrier(len(org.members))
     outcomes: list[str] = []
 

@@ -4,7 +4,6 @@ SIGKILL mid-batch leaves nothing a restart does not repair exactly."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -26,7 +25,9 @@ from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.support.org import Org
+from tests.support.cli import congtam
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import assert_rebuild_equals_live, hold, holding
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -64,14 +65,11 @@ async def _indexes(conn: object, schema: str) -> set[tuple[str, str, str]]:
 
 
 async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant)
+    tenant, org = await staffed_tenant()
     await _month(runtime, tenant, org, 1)
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         before = await dump(conn, tenant.schema)
         oids = await _table_oids(conn, tenant.schema)
@@ -113,15 +111,12 @@ async def test_swap_rebuild_serves_the_old_tables_until_the_swap_and_misses_noth
 
 
 async def test_rebuilding_one_projection_leaves_the_others_tables_alone(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant)
+    tenant, org = await staffed_tenant()
     await _month(runtime, tenant, org, 3)
     [ratings] = [p for p in PROJECTIONS if p.name == "ratings"]
-    async with runtime.pool.acquire() as conn:
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         before = await dump(conn, tenant.schema)
         oids = await _table_oids(conn, tenant.schema)
@@ -133,34 +128,20 @@ async def test_rebuilding_one_projection_leaves_the_others_tables_alone(
                 assert (swapped[t] != oids[t]) == (p is ratings), t
 
 
-def _cli_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": str(settings.database_url),
-            "CONGTAM_DATA_DIR": str(settings.data_dir), "CONGTAM_LOG_LEVEL": "warning",
-            "CONGTAM_JWT_SECRET": "x" * 40}
-
-
 async def test_rebuild_command_swaps_and_refuses_unknown_projections(
-    runtime: Runtime, settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant)
-    congtam = str(Path(sys.executable).with_name("congtam"))
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([congtam, "rebuild", *args], env=_cli_env(settings), cwd=ROOT,
-                              capture_output=True, text=True, timeout=300, check=False)
-
-    done = await anyio.to_thread.run_sync(run, "--tenant", tenant.slug, "--projection",
-                                          "organisation")
+    tenant, _ = await staffed_tenant()
+    done = await congtam(settings, "rebuild", "--tenant", tenant.slug, "--projection",
+                         "organisation", cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"{tenant.slug}:" in done.stdout + done.stderr
     assert "swapped in" in done.stdout + done.stderr
     async with runtime.pool.acquire() as conn:
         assert await conn.fetchval(f"SELECT count(*) FROM {tenant.schema}.rm_staff") > 0
 
-    refused = await anyio.to_thread.run_sync(run, "--tenant", tenant.slug, "--projection",
-                                             "nonsense")
+    refused = await congtam(settings, "rebuild", "--tenant", tenant.slug, "--projection",
+                            "nonsense", cwd=ROOT)
     assert refused.returncode == 2
     assert "unknown projection" in refused.stderr
 
@@ -188,7 +169,7 @@ async def test_projector_killed_with_sigkill_mid_stream_then_restarted_equals_re
     tenant = await new_tenant()
     async with runtime.pool.acquire() as holder:
         # Keep the served app's projector off this tenant until the victim runs.
-        await holder.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(holder, tenant)
         org = await org_in(tenant)
         for month in (4, 5):
             await _month(runtime, tenant, org, month)
@@ -208,13 +189,10 @@ async def test_projector_killed_with_sigkill_mid_stream_then_restarted_equals_re
             killed_at = await tracked_position(conn, tenant.schema)
             assert killed_at > 0
             # Restart: catch up from wherever the kill left the tracking row.
-            await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+            await hold(conn, tenant)
             await catch_up(conn, tenant.schema)
             assert await tracked_position(conn, tenant.schema) == head
-            restarted = await dump(conn, tenant.schema)
-            await reset(conn, tenant.schema)
-            await catch_up(conn, tenant.schema)
-            assert await dump(conn, tenant.schema) == restarted
+            await assert_rebuild_equals_live(conn, tenant.schema)
     finally:
         if victim.poll() is None:
             victim.kill()

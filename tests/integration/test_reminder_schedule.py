@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,15 +14,14 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from services.app.commands import OpenPeriod
-from services.office.mail_sink import received, start_sink
+from services.office.mail_sink import received
 from services.office.reminders import ensure_tables
 from services.office.schedule import SCAN_LOCK, reminder_scan, run_reminders
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
-from tests.integration.test_reminders import _port
-from tests.integration.test_staff_import import _projected
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 
@@ -31,23 +29,11 @@ pytestmark = pytest.mark.integration
 TODAY, DEADLINE = date(2031, 3, 8), date(2031, 3, 10)
 
 
-@pytest.fixture
-def sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    folder, port = tmp_path / "mail", _port()
-    controller = start_sink(folder, "127.0.0.1", port)
-    try:
-        yield folder, port
-    finally:
-        controller.stop()
-
-
 async def test_two_servers_schedulers_send_each_reminder_once(
-    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
+    tenant, org = await staffed_tenant(members=3)
     tag, people = await _owing(runtime, tenant, org, 2031, 2, DEADLINE)
     # Members and head owe a self-assessment; the head also owes the decisions.
     expected = len(people) + 1
@@ -90,7 +76,7 @@ async def _owing(runtime: Runtime, tenant: Tenant, org: Org, year: int, month: i
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, year, month, deadline=deadline)))
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     tag = uuid.uuid4().hex[:8]
     people = [org.leader, *org.members]
     await ensure_tables(runtime.pool)
@@ -102,12 +88,12 @@ async def _owing(runtime: Runtime, tenant: Tenant, org: Org, year: int, month: i
 
 async def test_a_replica_skips_the_scan_while_another_replica_scans(
     runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    staffed_tenant: StaffedTenant,
 ) -> None:
     # Another month no other test opens (every tenant of the database is scanned).
     today, deadline = date(2032, 6, 8), date(2032, 6, 10)
-    tenant = await new_tenant()
-    tag, people = await _owing(runtime, tenant, await org_in(tenant, members=2), 2032, 5,
+    tenant, org = await staffed_tenant(members=2)
+    tag, people = await _owing(runtime, tenant, org, 2032, 5,
                                deadline)
     folder, port = sink
     server = await bootstrap(dataclasses.replace(settings, smtp_port=port), projector=False)
@@ -137,6 +123,7 @@ async def test_the_fleet_scans_once_an_interval_whichever_replica_comes(
     servers = [await bootstrap(dataclasses.replace(settings, smtp_port=port), projector=False)
                for _ in range(2)]
     today = date(2033, 1, 3)  # nothing is owed then: the scans are what is counted
+    await ensure_tables(runtime.pool)
     try:
         assert await reminder_scan(servers[0], today, "server-0") == 0
         # The other replica's turn comes within the hour: the fleet has scanned, it skips.

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
-from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,51 +13,36 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from services.app.commands import OpenPeriod
-from services.office.mail_sink import received, start_sink
+from services.office.mail_sink import received
 from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.integration.test_staff_import import _projected
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def sink(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    folder, port = tmp_path / "mail", _port()
-    controller = start_sink(folder, "127.0.0.1", port)
-    try:
-        yield folder, port
-    finally:
-        controller.stop()
-
-
-async def _month_open(runtime: Runtime, tenant: Tenant, org: Org) -> None:
+async def _month_open(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
+                      ) -> tuple[Tenant, Org]:
+    """A fresh tenant whose May 2026 is open (deadline 5 June) and projected; the reminders'
+    tables ready."""
+    tenant, org = await staffed_tenant(members=members)
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
+    await ensure_tables(runtime.pool)
+    return tenant, org
 
 
 async def test_two_schedulers_send_each_reminder_once_and_record_it(
-    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=3)
-    await _month_open(runtime, tenant, org)
-    await ensure_tables(runtime.pool)
+    tenant, org = await _month_open(runtime, staffed_tenant, 3)
     people = [org.leader, *org.members]
     for i, person in enumerate(people):
         await runtime.pool.execute(
@@ -90,14 +73,10 @@ async def test_two_schedulers_send_each_reminder_once_and_record_it(
 
 
 async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
-    runtime: Runtime, settings: Settings, sink: tuple[Path, int],
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
 ) -> None:
     folder, port = sink
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    await _month_open(runtime, tenant, org)
-    await ensure_tables(runtime.pool)
+    tenant, _ = await _month_open(runtime, staffed_tenant, 1)
     await runtime.pool.execute(
         "INSERT INTO platform.reminder_settings (tenant, days_before) VALUES ($1, 1)",
         tenant.slug)

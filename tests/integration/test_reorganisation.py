@@ -20,20 +20,19 @@ from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _refused, _run, _setup
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
 from tests.integration.test_rollups import MONTHS, _proposal, _rate_months
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
+from tests.support.projection import assert_rebuild_equals_live, holding
 
 pytestmark = pytest.mark.integration
 AS_OF = date(2026, 4, 15)
 
 
 async def test_the_receiving_tenant_rolls_up_the_sending_tenants_months(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    source, org, old = await _setup(runtime, new_tenant, org_in, members=3)
-    target, org2, new = await _setup(runtime, new_tenant, org_in, members=3)
+    source, org, old = await _setup(runtime, staffed_tenant, members=3)
+    target, org2, new = await _setup(runtime, staffed_tenant, members=3)
     staff = org.members[0]
     await _rate_months(old, org, org.unit, org.leader, staff, MONTHS)
     await _run(lambda: transfer_between_tenants(old, source.slug, new, target.slug, staff,
@@ -47,11 +46,10 @@ async def test_the_receiving_tenant_rolls_up_the_sending_tenants_months(
 
 
 async def test_a_merge_moves_staff_and_open_periods_and_freezes_the_predecessors(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]], staffed_tenant: StaffedTenant,
 ) -> None:
-    first, org, one = await _setup(runtime, new_tenant, org_in, members=3)
-    second, org_b, two = await _setup(runtime, new_tenant, org_in, members=2)
+    first, org, one = await _setup(runtime, staffed_tenant, members=3)
+    second, org_b, two = await _setup(runtime, staffed_tenant, members=2)
     successor = await new_tenant()
     heir = runtime.service(successor)
     await _rate_months(one, org, org.unit, org.leader, org.members[0], MONTHS[:2])
@@ -77,14 +75,13 @@ async def test_a_merge_moves_staff_and_open_periods_and_freezes_the_predecessors
 
     # History stays readable under both names, and every read model rebuilds equal.
     for tenant in (first, successor):
-        async with runtime.pool.acquire() as conn:
-            await _hold(conn, tenant)
+        async with holding(runtime, tenant) as conn:
             await catch_up(conn, tenant.schema)
             rated = await conn.fetchval(
                 f"SELECT count(*) FROM {tenant.schema}.rm_ratings WHERE staff_id = $1 "
                 "AND level IS NOT NULL", org.members[0])
             assert rated >= (3 if tenant is first else 1)
-            await _assert_rebuild_equals_live(conn, tenant.schema)
+            await assert_rebuild_equals_live(conn, tenant.schema)
     async with runtime.pool.acquire() as conn:
         months = await conn.fetchval(
             f"SELECT count(*) FROM {successor.schema}.rm_prior_results WHERE staff_id = $1",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
@@ -24,10 +23,9 @@ from services.app.commands import (
     TransferStaff,
     UpdateStaffProfile,
 )
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from tests.integration.test_domain_rules import _refused, _run, _setup
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.integration
 
@@ -54,10 +52,9 @@ def _proposal(service: object, period: uuid.UUID, staff: StaffId) -> tuple[str |
 
 
 async def test_a_quarter_is_proposed_from_the_months_and_decided_with_reasons_to_depart(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     staff = org.members[0]
     await _rate_months(service, org, org.unit, org.leader, staff, MONTHS)
     q1, _ = await _run(lambda: service.open_period(OpenPeriod(org.unit, 2026, 1,
@@ -70,10 +67,9 @@ async def test_a_quarter_is_proposed_from_the_months_and_decided_with_reasons_to
 
 
 async def test_the_roll_up_method_is_policy(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    _tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     await _run(lambda: service.adjust_policy(AdjustPolicy(
         "quarterly", {"rollup_method": "lowest_level"}, "Lấy mức thấp nhất")))
     await _rate_months(service, org, org.unit, org.leader, org.members[0], MONTHS)
@@ -84,10 +80,9 @@ async def test_the_roll_up_method_is_policy(
 
 
 async def test_the_receiving_unit_rolls_up_the_months_rated_in_the_sending_unit(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    _tenant, org, service = await _setup(runtime, new_tenant, org_in, members=3)
+    _tenant, org, service = await _setup(runtime, staffed_tenant, members=3)
     other, head = UnitId(uuid.uuid4()), StaffId(uuid.uuid4())
     await _run(lambda: service.register_unit(RegisterUnit(other, "Hội LHPN", "womens_union",
                                                           org.root)))
@@ -105,10 +100,9 @@ async def test_the_receiving_unit_rolls_up_the_months_rated_in_the_sending_unit(
 
 
 async def test_party_rating_follows_the_official_one_and_heads_are_rated_last(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, org, service = await _setup(runtime, new_tenant, org_in, members=2)
+    tenant, org, service = await _setup(runtime, staffed_tenant, members=2)
     member, chair = org.members[0], Actor(str(org.chair), "unit_leader")
     leader = Actor(str(org.leader), "unit_leader")
     await _run(lambda: service.update_staff_profile(UpdateStaffProfile(

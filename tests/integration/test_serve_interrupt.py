@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,20 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.servers import free_port
+
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def test_ctrl_c_stops_the_embedded_postgresql_serve_started_and_keeps_the_data(
     tmp_path: Path,
 ) -> None:
-    data_dir, port = tmp_path / "data", _free_port()
+    data_dir, port = tmp_path / "data", free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env |= {"CONGTAM_DATA_DIR": str(data_dir), "CONGTAM_PORT": str(port),
             "CONGTAM_CHECKPOINT_EVERY_S": "0", "CONGTAM_LOG_LEVEL": "warning"}

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
 
 from domain.actor import Actor
-from projections.runner import catch_up, head_position, tracked_position
+from services.app.staff_import import ImportOutcome
 from services.office.register import register_files, register_rows
 from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.integration
 HR = Actor("hr-import", "hr_officer")
@@ -21,16 +21,23 @@ HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ng
 
 
 async def _projected(runtime: Runtime, tenant: Tenant) -> None:
-    """Until the read models reach the log's head (the session's own projector may hold
-    the tenant's lock, when ``catch_up`` applies nothing and returns)."""
-    async with runtime.pool_of(tenant).acquire() as conn:
-        for _ in range(500):
-            await catch_up(conn, tenant.schema)
-            if await tracked_position(conn, tenant.schema) >= await head_position(
-                    conn, tenant.schema):
-                return
-            await asyncio.sleep(0.02)
-    raise AssertionError("read models did not catch up")
+    """What tests/e2e/test_pending_deadlines.py imports from here: ``projected``, driving."""
+    await projected(runtime, tenant, drive=True)
+
+
+async def _committed(runtime: Runtime, tenant: Tenant, data: bytes) -> ImportOutcome:
+    """``data`` imported and committed by HR: what it did."""
+    done = await import_staff_file(runtime, tenant, data, HR, commit=True)
+    assert done.outcome is not None, done.problems
+    return done.outcome
+
+
+async def _projected_staff(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
+                           ) -> tuple[Tenant, Org]:
+    """A fresh tenant and its organisation, in the read models (an import reads them)."""
+    tenant, org = await staffed_tenant(members=members)
+    await projected(runtime, tenant, drive=True)
+    return tenant, org
 
 
 async def _events(runtime: Runtime, tenant: Tenant) -> int:
@@ -52,71 +59,59 @@ async def test_an_exported_register_imports_into_an_empty_tenant_as_the_same_reg
 ) -> None:
     source, target = await new_tenant(), await new_tenant()
     await org_in(source, members=5)
-    await _projected(runtime, source)
+    await projected(runtime, source, drive=True)
     units_xlsx, staff_xlsx = await register_files(runtime, source)
 
     units = await import_units_file(runtime, target, units_xlsx, HR, commit=True)
     assert not units.problems
     assert units.outcome
     assert units.outcome.units_registered == 2
-    await _projected(runtime, target)
+    await projected(runtime, target, drive=True)
     staff = await import_staff_file(runtime, target, staff_xlsx, HR, commit=True)
     assert not staff.problems, staff.problems
     assert staff.outcome is not None
     assert staff.outcome.registered == 7
-    await _projected(runtime, target)
+    await projected(runtime, target, drive=True)
 
     assert _register(await register_rows(runtime, target)) == \
         _register(await register_rows(runtime, source))
 
 
 async def test_importing_the_same_file_again_writes_nothing(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=3)
-    await _projected(runtime, tenant)
+    tenant, _ = await _projected_staff(runtime, staffed_tenant, 3)
     data = (HEADER + "Phạm Thị Ánh,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc,Có,01/02/2020\n"
             "Đỗ Văn Bình,Viên chức,Văn thư,Ủy ban nhân dân,Không,\n").encode()
-    first = await import_staff_file(runtime, tenant, data, HR, commit=True)
-    assert first.outcome is not None
-    assert first.outcome.registered == 2
-    await _projected(runtime, tenant)
+    first = await _committed(runtime, tenant, data)
+    assert first.registered == 2
+    await projected(runtime, tenant, drive=True)
     before = await _events(runtime, tenant)
-    again = await import_staff_file(runtime, tenant, data, HR, commit=True)
-    assert again.outcome is not None
-    assert again.outcome.writes_nothing
-    assert again.outcome.unchanged == 2
-    assert again.outcome.position == 0
+    again = await _committed(runtime, tenant, data)
+    assert again.writes_nothing
+    assert again.unchanged == 2
+    assert again.position == 0
     assert await _events(runtime, tenant) == before
 
 
 async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    await _projected(runtime, tenant)
+    tenant, org = await _projected_staff(runtime, staffed_tenant, 1)
     data = (HEADER + "Lê Văn Thành Viên 00,Công chức,Phó trưởng ban,"
             "Ủy ban Mặt trận Tổ quốc,Có,\n").encode()
-    done = await import_staff_file(runtime, tenant, data, HR, commit=True)
-    assert done.outcome is not None
-    assert (done.outcome.updated, done.outcome.registered) == (1, 0)
-    assert done.outcome.touched == (org.members[0],)
-    await _projected(runtime, tenant)
+    done = await _committed(runtime, tenant, data)
+    assert (done.updated, done.registered) == (1, 0)
+    assert done.touched == (org.members[0],)
+    await projected(runtime, tenant, drive=True)
     _, staff = await register_rows(runtime, tenant)
     assert [s.position for s in staff if s.staff_id == org.members[0]] == ["Phó trưởng ban"]
 
 
 async def test_every_bad_row_is_named_and_nothing_is_written(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    await org_in(tenant, members=1)
-    await _projected(runtime, tenant)
+    tenant, _ = await _projected_staff(runtime, staffed_tenant, 1)
     before = await _events(runtime, tenant)
     data = (HEADER
             + "Người Hợp Lệ,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n"

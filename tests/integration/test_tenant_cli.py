@@ -8,7 +8,7 @@ import pytest
 
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.integration.test_audit_cli import cli
+from tests.support.cli import congtam
 
 pytestmark = pytest.mark.integration
 
@@ -17,11 +17,11 @@ async def test_an_operator_registers_a_ward_under_its_district(
     runtime: Runtime, settings: Settings,
 ) -> None:
     district, ward = f"cli-d-{uuid.uuid4().hex[:8]}", f"cli-w-{uuid.uuid4().hex[:8]}"
-    made = await cli(settings, "tenant", "add", district, "--name", "Quận Thử", "--kind",
-                   "district")
+    made = await congtam(settings, "tenant", "add", district, "--name", "Quận Thử", "--kind",
+                         "district")
     assert made.returncode == 0, made.stderr
-    made = await cli(settings, "tenant", "add", ward, "--name", "Phường Thử", "--kind", "ward",
-                   "--parent", district)
+    made = await congtam(settings, "tenant", "add", ward, "--name", "Phường Thử", "--kind",
+                         "ward", "--parent", district)
     assert made.returncode == 0, made.stderr
     assert f"{ward} registered in database home" in made.stdout
     row = await runtime.pool.fetchrow(
@@ -36,7 +36,7 @@ async def test_a_bad_registration_says_why_and_registers_nothing(
     for args, said in ((["--kind", "hamlet"], "hamlet"),
                        (["--kind", "ward", "--parent", "no-such-district"], "no-such-district"),
                        (["--kind", "ward", "--database", "db9"], "db9")):
-        refused = await cli(settings, "tenant", "add", slug, "--name", "Xã Thử", *args)
+        refused = await congtam(settings, "tenant", "add", slug, "--name", "Xã Thử", *args)
         assert refused.returncode == 2, refused.stdout
         assert said in refused.stderr
     assert await runtime.pool.fetchval(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 
 import anyio
 import httpx
@@ -28,7 +27,10 @@ from services.audit.replay import replay_tenant
 from services.platform.tenants import Tenant
 from services.projector import STALLED, Projector
 from services.runtime import Runtime
-from tests.support.org import Org
+from services.settings import Settings
+from tests.support.cli import congtam
+from tests.support.org import Org, StaffedTenant
+from tests.support.projection import hold
 from tests.support.readmodels import dump
 
 pytestmark = pytest.mark.integration
@@ -59,15 +61,13 @@ def _level(name: str):  # type: ignore[no-untyped-def]
 
 
 async def test_a_log_holding_nul_projects_rebuilds_and_replays_equal(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     odd_unit = await _poisoned_month(runtime, tenant, org)
     async with runtime.pool.acquire() as conn:
         # Hold the tenant's lock: no other projector of this session applies it meanwhile.
-        await conn.execute("SELECT pg_advisory_lock($1)", lock_key(tenant.schema))
+        await hold(conn, tenant)
         await catch_up(conn, tenant.schema)
         assert await tracked_position(conn, tenant.schema) == await head_position(
             conn, tenant.schema)
@@ -96,11 +96,9 @@ async def _broken_event(runtime: Runtime, tenant: Tenant) -> int:
 
 
 async def test_an_event_no_projection_can_apply_is_named_everywhere_and_never_silent(
-    runtime: Runtime, server: str, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, server: str, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     async with runtime.pool.acquire() as conn:
         await catch_up(conn, tenant.schema)
     bad = await _broken_event(runtime, tenant)
@@ -131,11 +129,9 @@ async def test_an_event_no_projection_can_apply_is_named_everywhere_and_never_si
     assert replayed.difference.row["live_position"] == bad - 1
 
 
-def test_a_cli_option_with_a_control_character_is_refused_before_anything_runs() -> None:
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "services.cli", "verify", "--tenant",
-                           "hn\x01x"], capture_output=True, text=True, timeout=300, check=False)
+async def test_a_cli_option_with_a_control_character_is_refused_before_anything_runs(
+    settings: Settings,
+) -> None:
+    done = await congtam(settings, "verify", "--tenant", "hn\x01x")
     assert done.returncode == 2, done.stderr
     assert "INVALID_TEXT" in done.stderr

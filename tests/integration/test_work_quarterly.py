@@ -6,7 +6,6 @@ rebuilt from the log equal the live ones."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 import anyio
@@ -27,19 +26,17 @@ from services.app.commands import (
     SubmitSelfAssessment,
 )
 from services.app.work_commands import AssignWork, ConfirmWork, ReportWorkDone
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from tests.integration.test_projector import _assert_rebuild_equals_live, _hold
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
+from tests.support.projection import assert_rebuild_equals_live, holding
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
-        runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-        org_in: Callable[..., Awaitable[Org]]) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    runtime: Runtime, staffed_tenant: StaffedTenant,
+) -> None:
+    tenant, org = await staffed_tenant(members=2)
     service = runtime.service(tenant)
     me, leader = org.members[0], org.leader
     item = uuid.uuid4()
@@ -71,11 +68,10 @@ async def test_a_quarter_decided_from_work_rolls_up_to_the_year(
     decided, proposed = await anyio.to_thread.run_sync(quarter)
     assert decided == 97.0  # the computed score, not the 50 typed
     assert proposed == 97.0  # the year's proposal from the decided quarter
-    async with runtime.pool.acquire() as conn:
-        await _hold(conn, tenant)
+    async with holding(runtime, tenant) as conn:
         await catch_up(conn, tenant.schema)
         row = await conn.fetchrow(
             f"SELECT s.score, s.earned_level, r.kind FROM {tenant.schema}.rm_work_scores s "
             f"JOIN {tenant.schema}.rm_ratings r USING (evaluation_id)")
-        await _assert_rebuild_equals_live(conn, tenant.schema)
+        await assert_rebuild_equals_live(conn, tenant.schema)
     assert (row["score"], row["earned_level"], row["kind"]) == (97.0, "A", "quarterly")

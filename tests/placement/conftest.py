@@ -4,28 +4,20 @@ started only when a test here asks for it."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from services.runtime import Runtime, bootstrap, shutdown
 from services.settings import Settings
-from services.store.database import start_embedded, stop_embedded
-from tests.support.servers import serving
+from tests.support.servers import embedded_database, serving
 
 
 @pytest.fixture(scope="session")
 def second_database_url() -> Iterator[str]:
-    data_dir = Path(tempfile.gettempdir()) / f"congtam-test-db2-{uuid.uuid4().hex[:8]}"
-    url = start_embedded(data_dir)
-    yield url
-    stop_embedded(data_dir)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    with embedded_database("congtam-test-db2") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,6 @@ from projections.runner import catch_up, lock_key
 from services.app.commands import RegisterStaff
 from services.audit.history import Subject, history
 from services.platform.erasure import erase_personal_data
-from services.platform.grants import grants_for
 from services.platform.onboarding import register_tenant
 from services.platform.tenant_move import MoveRefusedError, _fence, move_tenant
 from services.platform.tenants import Tenant, TenantRegistry
@@ -39,6 +38,7 @@ from tests.placement.conftest import serving
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org, build_org
+from tests.support.projection import granted
 
 pytestmark = pytest.mark.integration
 
@@ -324,11 +324,7 @@ async def test_a_parent_sees_its_children_wherever_each_is_placed(
     inspector = f"insp-{suffix}"
     await placed.platform.grant(ADMIN, inspector, district.slug, "auditor",
                                 include_children=True)
-    for _ in range(500):
-        if await grants_for(placed.pool, inspector):
-            break
-        await placed.platform.catch_up()
-        await asyncio.sleep(0.01)
+    await granted(placed, inspector)
     token = token_for(placed_settings, district.slug, inspector, "auditor")
     seen: list[tuple[str, int]] = []
     after: str | None = None

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection
 
-from projections.runner import tracked_position
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
@@ -25,6 +24,7 @@ from tests.e2e.test_rating_workflow import DECIDE, OPEN
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
+from tests.support.projection import projected
 
 BOARD_LIVE = operation("UnitBoardLive")
 MINE_LIVE = "subscription { myResults { periodId level score } }"
@@ -115,16 +115,6 @@ def results_of(message: dict[str, Any]) -> list[dict[str, Any]]:
     assert not payload_errors(message), message
     results: list[dict[str, Any]] = message["payload"]["data"]["myResults"]
     return results
-
-
-async def projected(runtime: Runtime, tenant: Tenant, position: int) -> None:
-    """Wait until ``tenant``'s read models (and so its notifications) reach ``position``."""
-    for _ in range(400):
-        async with runtime.pool.acquire() as conn:
-            if await tracked_position(conn, tenant.schema) >= position:
-                return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{tenant.slug} never projected {position}")
 
 
 async def other_side_changes(watches: list[Watch], runtime: Runtime, tenant: Tenant,

@@ -16,7 +16,7 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.auditors import ADMIN, granted_auditor
 from tests.support.gql import data, gql, token_for
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 
 pytestmark = pytest.mark.e2e
 
@@ -36,11 +36,9 @@ async def _log(runtime: Runtime, user: str) -> list[tuple[str, str, str, str]]:
 
 
 async def test_an_auditors_reads_through_any_field_are_logged(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     auditor, token = await granted_auditor(runtime, settings, tenant, "thanh-tra")
     for query in READS.values():
         data(await gql(http, token, query, {"u": str(org.unit)} if "$u" in query else None))

@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -20,7 +20,7 @@ from tests.conftest import TenantFactory
 from tests.support.gql import data, gql, token_for
 from tests.support.keyserver import KeyServer, key_server, provider_token
 from tests.support.operations import OPERATIONS, operation
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.readmodels import event_count
 from tests.support.servers import app_with
 
@@ -127,13 +127,11 @@ TASK_LIMIT = 100  # tasks in one self-assessment (services/gql/inputs.py MAX_TAS
 
 
 async def test_huge_input_lists_are_refused(
-    http: httpx.AsyncClient, settings: Settings, runtime: Runtime,
-    new_tenant: TenantFactory, org_in: Callable[..., Awaitable[Org]],
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     # A real tenant, a real open period and a staff member who may self-assess in it, so
     # the list limit — not the token or the period — is what refuses the request.
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
     period = data(await gql(http, hr, operation("OpenPeriod"),

@@ -5,7 +5,7 @@ the other C0 control characters with INVALID_TEXT naming the field, and writes n
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,12 +14,11 @@ import pytest
 from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLScalarType
 from services.gql.permissions import TENANT_ROLES
 from services.gql.schema import schema
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.security.schema_walk import operations
 from tests.support.gql import gql, token_for
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.e2e
@@ -52,11 +51,9 @@ def _poisoned(variables: dict[str, Any], path: tuple[Any, ...], text: str) -> di
 
 
 async def test_every_text_argument_refuses_control_characters_and_writes_nothing(
-    settings: Settings, runtime: Runtime, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    settings: Settings, runtime: Runtime, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     token = token_for(settings, tenant.slug, org.hr, *TENANT_ROLES)
     async with runtime.pool.acquire() as conn:
         before = await event_count(conn, tenant.schema)
@@ -88,28 +85,26 @@ async def test_every_text_argument_refuses_control_characters_and_writes_nothing
         assert await event_count(conn, tenant.schema) == before
 
 
-async def test_tab_newline_and_vietnamese_text_are_accepted(
-    settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
-) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    body = await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
+async def _unit_named(settings: Settings, http: httpx.AsyncClient,
+                      staffed_tenant: StaffedTenant, name: str) -> dict[str, Any]:
+    """The answer to an HR officer registering an office called ``name``."""
+    tenant, org = await staffed_tenant(members=1)
+    return await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
                      "mutation($n: String!, $p: ID) { registerUnit(input: {name: $n, "
                      "kind: \"office\", parentId: $p}) { id } }",
-                     {"n": "Phòng Văn hoá\t– Thông tin\nxã", "p": str(org.root)})
+                     {"n": name, "p": str(org.root)})
+
+
+async def test_tab_newline_and_vietnamese_text_are_accepted(
+    settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
+) -> None:
+    body = await _unit_named(settings, http, staffed_tenant, "Phòng Văn hoá\t– Thông tin\nxã")
     assert not body.get("errors"), body
 
 
 async def test_an_over_long_name_is_refused_with_its_bound(
-    settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
-    body = await gql(http, token_for(settings, tenant.slug, org.hr, "hr_officer"),
-                     "mutation($n: String!, $p: ID) { registerUnit(input: {name: $n, "
-                     "kind: \"office\", parentId: $p}) { id } }",
-                     {"n": "a" * 201, "p": str(org.root)})
+    body = await _unit_named(settings, http, staffed_tenant, "a" * 201)
     ext = body["errors"][0]["extensions"]
     assert (ext["code"], ext["field"], ext["limit"]) == ("TEXT_TOO_LONG", "name", 200)

@@ -24,23 +24,11 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.test_live_board import receive, socket
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN, SELF
-from tests.security.live_walk import (
-    APRIL,
-    BOARD_LIVE,
-    MINE_LIVE,
-    Watch,
-    april,
-    board_of,
-    decided,
-    opened_april,
-    other_side_changes,
-    payload_errors,
-    results_of,
-)
+from tests.security import live_walk as live
 from tests.security.schema_walk import operations
 from tests.security.walk_modes import MODES, Walker, walker
 from tests.support.gql import data, gql, nodes, token_for
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.readmodels import dump, event_count
 
 pytestmark = pytest.mark.e2e
@@ -148,7 +136,7 @@ async def _walk(http: httpx.AsyncClient, base: str, attackers: list[str], org: O
             leaked = [s for s in y_only if s in text]
             assert not leaked, f"{op.name} leaked {leaked}: {text[:500]}"
             assert message["type"] in ("next", "error"), f"{op.name}: {text[:500]}"
-            errors = payload_errors(message)
+            errors = live.payload_errors(message)
             assert all(e["extensions"]["code"] != "INTERNAL" for e in errors), op.name
             walked.add(op.name)
             answered += message["type"] == "next" and not errors
@@ -165,49 +153,48 @@ async def _live_watch_hears_nothing_of_the_other_tenant(
     with ids that are Y's too. Y decides and publishes April: nothing arrives. X does: X's
     decision arrives, and only X's."""
     hr_x = token_for(settings, x.slug, own.hr, "hr_officer")
-    x_april = await opened_april(http, hr_x, own)
-    y_april = await opened_april(http, token_for(settings, y.slug, org.hr, "hr_officer"),
-                                 org)
+    x_april = await live.opened_april(http, hr_x, own)
+    y_april = await live.opened_april(
+        http, token_for(settings, y.slug, org.hr, "hr_officer"), org)
     watcher = await walk.token(x.slug, own.members[0], "staff", "unit_leader")
     async with socket(base, watcher) as ws:
         assert (await receive(ws))["type"] == "connection_ack"
-        watch = Watch(ws)
-        board = board_of(await watch.subscribe("board", BOARD_LIVE,
-                                               {"unit": str(org.unit), **APRIL}))
+        watch = live.Watch(ws)
+        board = live.board_of(await watch.subscribe("board", live.BOARD_LIVE,
+                                                    {"unit": str(org.unit), **live.APRIL}))
         if board is None:  # the first message may predate the projection of the opening
-            board = board_of(await watch.until("board", lambda m: board_of(m) is not None))
+            board = live.board_of(await watch.until(
+                "board", lambda m: live.board_of(m) is not None))
         assert board is not None
         assert board["id"] == x_april
         assert board["completion"]["decided"] == 0
-        assert results_of(await watch.subscribe("mine", MINE_LIVE)) == []
+        assert live.results_of(await watch.subscribe("mine", live.MINE_LIVE)) == []
 
-        await other_side_changes([watch], runtime, y, lambda: april(
+        await live.other_side_changes([watch], runtime, y, lambda: live.april(
             http, settings, y, org, y_april, "D", 40, "Y quyết định"))
 
-        await april(http, settings, x, own, x_april, "B", 85, "X quyết định")
-        await watch.until("mine", lambda m: bool(results_of(m)))
-        await watch.until("board", lambda m: decided(board_of(m)) == 1)
+        await live.april(http, settings, x, own, x_april, "B", 85, "X quyết định")
+        await watch.until("mine", lambda m: bool(live.results_of(m)))
+        await watch.until("board", lambda m: live.decided(live.board_of(m)) == 1)
         text = watch.text()
         leaked = [s for s in y_only if s in text]
         assert not leaked, f"the watch leaked {leaked}: {text[:600]}"
         for message in watch.messages["board"]:
-            levels = {d["level"]: d["count"] for d in (board_of(message) or {}).get(
+            levels = {d["level"]: d["count"] for d in (live.board_of(message) or {}).get(
                 "distribution", [])}
             assert not levels.get("D"), f"Y's decision reached X's board: {message}"
-        mine = [results_of(m) for m in watch.messages["mine"]]
+        mine = [live.results_of(m) for m in watch.messages["mine"]]
         assert mine[0] == [], mine
         assert all(r == [{"periodId": x_april, "level": "B", "score": 85.0}]
                    for r in mine[1:]), mine
 
 
 async def test_a_unit_scoped_grant_sees_its_units_and_nothing_else(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
     from domain.actor import Actor
 
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     officer = str(uuid.uuid4())
     await runtime.platform.grant(Actor("test-admin", "platform_admin"), officer, tenant.slug,
                                  "hr_officer", unit_scope=org.unit)
@@ -238,11 +225,9 @@ async def test_a_unit_scoped_grant_sees_its_units_and_nothing_else(
 
 
 async def test_staff_see_their_own_history_and_nobody_elses(
-    settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     me = token_for(settings, tenant.slug, org.members[0], "staff")
     query = "query($s: ID!) { ratingHistory(staffId: $s) { edges { node { year } } } }"
     mine = data(await gql(http, me, query, {"s": str(org.members[0])}))["ratingHistory"]

@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,12 +20,11 @@ from typing import Any
 import httpx
 import pytest
 
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.auditors import granted_auditor
 from tests.support.gql import token_for
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.served import Served, congtam_serve
 
 pytestmark = pytest.mark.e2e
@@ -141,11 +140,9 @@ def _filled(value: Any, names: dict[str, str]) -> Any:
 
 
 async def test_every_malformed_request_is_answered_with_its_code(
-    served: Served, runtime: Runtime, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    served: Served, runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     names = {"staff": str(org.members[0])}
     tokens = {"hr_officer": token_for(settings, tenant.slug, org.hr, "hr_officer"),
               "auditor": (await granted_auditor(runtime, settings, tenant))[1]}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from services.runtime import Runtime
 from services.settings import Settings, SettingsError, load_settings
 from tests.support.gql import data, gql, token_for
 from tests.support.keyserver import KeyServer, key_server, provider_token
-from tests.support.org import Org
+from tests.support.org import Org, StaffedTenant
 from tests.support.readmodels import event_count
 from tests.support.servers import app_with
 
@@ -56,11 +55,9 @@ async def _units_projected(http: httpx.AsyncClient, token: str, count: int) -> N
 
 
 async def test_a_valid_token_without_a_recorded_grant_sees_nothing_in_production(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     # The development app (the served one, with its projector) reads the organisation.
     await _units_projected(http, token_for(settings, tenant.slug, org.hr, "hr_officer"), 2)
     officer = str(uuid.uuid4())

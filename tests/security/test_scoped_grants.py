@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 
 from domain.actor import Actor
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.test_live_board import receive, socket, subscribe
 from tests.e2e.test_rating_workflow import DECIDE, MARCH, OPEN
 from tests.support.gql import data, error_code, gql, token_for
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +28,9 @@ TIMELINE = "query($s: ID!) { personTimeline(staffId: $s) { __typename } }"
 
 
 async def test_a_unit_scoped_grant_holds_in_fields_that_do_not_check_it_themselves(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     root_march = data(await gql(http, hr, OPEN, {"unit": str(org.root), **MARCH}))["openPeriod"]
     unit_march = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
@@ -65,10 +61,9 @@ async def test_a_unit_scoped_grant_holds_in_fields_that_do_not_check_it_themselv
 
 async def test_a_live_board_ends_when_the_grant_moves_away_from_its_unit(
     server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=2)
+    tenant, org = await staffed_tenant(members=2)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader")
     period = data(await gql(http, hr, OPEN, {"unit": str(org.unit), **MARCH}))["openPeriod"]
@@ -104,11 +99,9 @@ async def test_a_live_board_ends_when_the_grant_moves_away_from_its_unit(
 
 
 async def test_revoking_a_narrow_grant_never_widens_the_claim(
-    runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, settings: Settings, http: httpx.AsyncClient, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     officer = str(uuid.uuid4())
     grant = await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer",
                                          unit_scope=org.unit)

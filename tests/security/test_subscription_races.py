@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,7 +21,6 @@ import pytest
 
 from domain.actor import Actor
 from projections.runner import PROJECTED_CHANNEL
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.test_live_board import receive, socket
@@ -36,7 +35,7 @@ from tests.security.live_walk import (
     payload_errors,
 )
 from tests.support.gql import data, gql, token_for
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 
 pytestmark = pytest.mark.e2e
 
@@ -73,10 +72,9 @@ def _codes(messages: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str | N
 
 async def test_a_re_check_racing_another_watch_on_the_socket_never_turns_into_an_error(
     server: str, http: httpx.AsyncClient, runtime: Runtime, settings: Settings,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     # Scoped to the unit: each decision reads the unit's tree from the database.
     scoped = uuid.uuid4()
     await runtime.platform.grant(ADMIN, str(scoped), tenant.slug, "hr_officer",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,22 +141,23 @@ async def _two_units(runtime: Runtime, settings: Settings, http: httpx.AsyncClie
                     b_period["id"], token, whole, position)
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.fixture(params=MODES)
+async def scoped_walk(
+    request: pytest.FixtureRequest, server: str, runtime: Runtime, settings: Settings,
+    http: httpx.AsyncClient, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]],
+) -> AsyncIterator[tuple[Walker, TwoUnits]]:
+    """The app a walk attacks, in each mode, and two sibling units of a fresh tenant."""
+    async with walker(request.param, settings, runtime, http, server) as walk:
+        yield walk, await _two_units(runtime, settings, http, await new_tenant(), org_in, walk)
+
+
 async def test_a_unit_scoped_caller_never_sees_a_sibling_unit_in_any_query(
-    mode: str, server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    scoped_walk: tuple[Walker, TwoUnits], runtime: Runtime, settings: Settings,
+    http: httpx.AsyncClient,
 ) -> None:
-    async with walker(mode, settings, runtime, http, server) as walk:
-        await _queries_and_subscriptions(walk, runtime, settings, http, new_tenant, org_in)
-
-
-async def _queries_and_subscriptions(
-    walk: Walker, runtime: Runtime, settings: Settings, dev: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
-) -> None:
-    http = walk.http
-    tenant = await new_tenant()
-    two = await _two_units(runtime, settings, dev, tenant, org_in, walk)
+    walk, two = scoped_walk
+    dev, http, tenant = http, walk.http, two.tenant
     a, b, tag, token, hr, position = two.a, two.b, two.tag, two.token, two.hr, two.position
     a_evaluation, a_appeal = two.a_evaluation, two.a_appeal
     b_evaluation, b_appeal = two.b_evaluation, two.b_appeal
@@ -207,23 +208,11 @@ async def _events_of(runtime: Runtime, tenant: Tenant, ids: list[str]) -> int:
     return count
 
 
-@pytest.mark.parametrize("mode", MODES)
 async def test_a_unit_scoped_caller_changes_nothing_of_a_sibling_unit_in_any_mutation(
-    mode: str, server: str, runtime: Runtime, settings: Settings, http: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
+    scoped_walk: tuple[Walker, TwoUnits], runtime: Runtime,
 ) -> None:
-    async with walker(mode, settings, runtime, http, server) as walk:
-        await _mutations(walk, runtime, settings, http, new_tenant, org_in)
-
-
-async def _mutations(
-    walk: Walker, runtime: Runtime, settings: Settings, dev: httpx.AsyncClient,
-    new_tenant: Callable[..., Awaitable[Tenant]], org_in: Callable[..., Awaitable[Org]],
-) -> None:
-    http = walk.http
-    tenant = await new_tenant()
-    two = await _two_units(runtime, settings, dev, tenant, org_in, walk)
-    b = two.b
+    walk, two = scoped_walk
+    http, tenant, b = walk.http, two.tenant, two.b
     b_ids = [str(b.unit), str(b.leader), str(b.members[0]), two.b_period, two.b_evaluation,
              two.b_appeal]
     before = await _events_of(runtime, tenant, b_ids)

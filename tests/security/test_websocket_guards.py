@@ -18,7 +18,7 @@ from services.settings import Settings
 from tests.e2e.test_live_board import receive, socket
 from tests.support.gql import token_for
 from tests.support.operations import OPERATIONS
-from tests.support.org import Org
+from tests.support.org import StaffedTenant
 from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
@@ -38,11 +38,9 @@ def _codes(message: dict[str, Any]) -> set[str]:
 
 
 async def test_persisted_only_mode_holds_on_the_websocket(
-    settings: Settings, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant = await new_tenant()
-    org = await org_in(tenant, members=1)
+    tenant, org = await staffed_tenant(members=1)
     token = token_for(settings, tenant.slug, org.hr, "hr_officer")
     text = (OPERATIONS / "UnitBoardLive.graphql").read_text(encoding="utf-8")
     registered = {"extensions": {"persistedQuery": {

@@ -4,19 +4,17 @@ do nothing else: no change or removal of an event, no read model, no platform ta
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 
-import asyncpg
 import psycopg
 import pytest
 
 from domain.ids import UnitId
 from services.app.commands import RegisterUnit
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.store.dbroles import WRITER_ROLE
 from tests.integration.test_domain_rules import _run
-from tests.support.org import Org
+from tests.support.dbroles import LOG_REWRITES, refused_to
+from tests.support.org import StaffedTenant
 from tests.support.readmodels import event_count
 
 pytestmark = pytest.mark.integration
@@ -24,29 +22,18 @@ pytestmark = pytest.mark.integration
 EVENTS = "evaluations_events"
 
 
-async def as_writer(conn: asyncpg.pool.PoolConnectionProxy, sql: str) -> None:
-    async with conn.transaction():
-        await conn.execute(f"SET LOCAL ROLE {WRITER_ROLE}")
-        await conn.execute(sql)
-
-
 @pytest.mark.parametrize("statement", [
-    "UPDATE {s}.evaluations_events SET topic = topic",
-    "DELETE FROM {s}.evaluations_events",
-    "TRUNCATE {s}.evaluations_events",
+    *LOG_REWRITES,
     "SELECT * FROM {s}.rm_units",
     "DELETE FROM {s}.rm_units",
     "SELECT * FROM platform.grants",
 ])
 async def test_the_writer_may_append_events_and_nothing_else(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]], statement: str,
+    runtime: Runtime, staffed_tenant: StaffedTenant, statement: str,
 ) -> None:
-    x = await new_tenant()
-    await org_in(x, members=1)
+    x, _ = await staffed_tenant(members=1)
     async with runtime.pool.acquire() as conn:
-        with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            await as_writer(conn, statement.format(s=x.schema))
+        await refused_to(conn, WRITER_ROLE, statement.format(s=x.schema))
         # What it may do: read events and take the table lock that orders appends.
         async with conn.transaction():
             await conn.execute(f"SET LOCAL ROLE {WRITER_ROLE}")
@@ -55,11 +42,9 @@ async def test_the_writer_may_append_events_and_nothing_else(
 
 
 async def test_the_api_appends_as_the_writer_role(
-    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
-    org_in: Callable[..., Awaitable[Org]],
+    runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
-    x = await new_tenant()
-    org = await org_in(x, members=1)
+    x, org = await staffed_tenant(members=1)
     service = runtime.service(x)
 
     def register() -> None:

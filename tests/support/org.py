@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import anyio
+
 from domain.actor import Actor, acting_as
-from domain.ids import StaffId, UnitId
-from services.app.commands import AppointLeader, RegisterStaff, RegisterUnit
+from domain.ids import PeriodId, StaffId, UnitId
+from services.app.commands import AppointLeader, OpenPeriod, RegisterStaff, RegisterUnit
 from services.app.handlers import TenantService
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
 
 
 @dataclass
@@ -52,3 +57,19 @@ def build_org(service: TenantService, members: int = 9, ids: dict[str, uuid.UUID
                                                  "civil_servant", "Chuyên viên", unit))
             org.members.append(staff)
     return org
+
+
+StaffedTenant = Callable[..., Awaitable[tuple[Tenant, Org]]]
+"""``await staffed_tenant(members=N)``: a fresh tenant and its organisation (``build_org``)."""
+
+
+async def month_open(runtime: Runtime, staffed_tenant: StaffedTenant, members: int = 9,
+                     month: int = 5) -> tuple[Tenant, Org, TenantService, PeriodId]:
+    """A fresh tenant whose ``month`` of 2026 its HR officer has opened: its organisation,
+    its service and the period."""
+    tenant, org = await staffed_tenant(members=members)
+    service = runtime.service(tenant)
+    with acting_as(Actor("hr", "hr_officer")):
+        opened, _ = await anyio.to_thread.run_sync(
+            service.open_period, OpenPeriod(org.unit, 2026, month))
+    return tenant, org, service, PeriodId(opened)

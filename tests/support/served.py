@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import TEST_SECRET
+from tests.support.servers import free_port
 
 
 @dataclass
@@ -33,17 +33,10 @@ class Served:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @asynccontextmanager
 async def congtam_serve(database_url: str, data_dir: Path,
                         **env: str) -> AsyncIterator[Served]:
-    port = _free_port()
+    port = free_port()
     environment = {**os.environ, "DATABASE_URL": database_url,
                    "CONGTAM_DATA_DIR": str(data_dir), "CONGTAM_JWT_SECRET": TEST_SECRET,
                    "CONGTAM_HOST": "127.0.0.1", "CONGTAM_PORT": str(port),

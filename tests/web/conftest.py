@@ -6,7 +6,6 @@ A missing browser fails the tests, everywhere: they never skip.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import uuid
@@ -20,10 +19,10 @@ from urllib.parse import urlsplit
 import anyio
 import pytest
 
-from projections.runner import head_position, tracked_position
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from tests.support.projection import projected
 
 CHROMIUM = os.environ.get("CONGTAM_CHROMIUM", "/usr/bin/chromium")
 
@@ -123,17 +122,6 @@ class Ward:
         return self.tenant.slug
 
 
-async def projected(runtime: Runtime, tenant: Tenant) -> None:
-    """Until the read models have reached the log's head (by position)."""
-    for _ in range(500):
-        async with runtime.pool_of(tenant).acquire() as conn:
-            if await tracked_position(conn, tenant.schema) >= \
-                    await head_position(conn, tenant.schema):
-                return
-        await asyncio.sleep(0.02)
-    raise AssertionError("read models did not catch up")
-
-
 @pytest.fixture
 async def ward(runtime: Runtime, server: str) -> Ward:
     """A fresh ward filled like the demo ones: five units, last month decided and published,
@@ -141,9 +129,12 @@ async def ward(runtime: Runtime, server: str) -> Ward:
     return await make_ward(runtime)
 
 
-async def make_ward(runtime: Runtime) -> Ward:
-    slug = f"web-{uuid.uuid4().hex[:8]}"
-    tenant = await runtime.registry.register(slug, f"Phường Thử {slug[-4:]}", "ward", None)
+async def make_ward(runtime: Runtime, slug: str | None = None, name: str | None = None,
+                    parent: str | None = None) -> Ward:
+    """A ward (under ``parent``, if given) filled like the demo ones: see ``ward``."""
+    slug = slug or f"web-{uuid.uuid4().hex[:8]}"
+    name = name or f"Phường Thử {slug[-4:]}"
+    tenant = await runtime.registry.register(slug, name, "ward", parent)
     service = runtime.service(tenant)
     # This month under the 2018 Hanoi rules: the board's quota scenario needs a monthly
     # quota, which the 2026 national policy does not have.
@@ -162,6 +153,14 @@ async def sign_in(page: Any, server: str, ward: Ward, who: str, then: str = "/")
                             and not urlsplit(url).path.startswith("/login"))
 
 
+async def signed_in(open_browser: Any, server: str, ward: Ward, who: str, then: str = "/"
+                    ) -> tuple[Any, Any]:
+    """A fresh browser page signed in as ``who`` at ``then``, and its console watch."""
+    _, page, watch = await open_browser()
+    await sign_in(page, server, ward, who, then)
+    return page, watch
+
+
 async def no_horizontal_scroll(page: Any) -> None:
     sizes = await page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
@@ -173,3 +172,9 @@ async def shoot(page: Any, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def fitting_shot(page: Any, name: str) -> Path:
+    """The page fits its width (no horizontal scroll); then its screenshot ``name``."""
+    await no_horizontal_scroll(page)
+    return await shoot(page, name)

@@ -5,11 +5,9 @@ makes (the test app verifies them with its own key, as it would a real provider'
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import json
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -18,10 +16,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar, Request, get, post
 from litestar.response import Redirect
+
+from tests.support.servers import free_port, running
 
 KID = "stub-key-1"
 
@@ -86,25 +85,10 @@ def _app(provider: Provider) -> Litestar:
     return Litestar([discovery, authorize, token, jwks])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @asynccontextmanager
 async def oidc_provider(client_id: str, subject: str,
                         access_token: Callable[[], str]) -> AsyncIterator[Provider]:
     port = free_port()
     provider = Provider(f"http://127.0.0.1:{port}", client_id, subject, access_token)
-    server = uvicorn.Server(uvicorn.Config(_app(provider), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.02)
-    try:
+    async with running(_app(provider), port):
         yield provider
-    finally:
-        server.should_exit = True
-        await task

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, fitting_shot, no_horizontal_scroll, shoot, sign_in, signed_in
 from tests.web.test_month_in_browser import CHAIR, MEMBER, MTTQ_HEAD
 
 pytestmark = pytest.mark.e2e
@@ -27,6 +27,16 @@ async def open_appeal(page: Any, action: str) -> str:
     return str(page.url)
 
 
+async def listed_appeal(page: Any, path: str, step: str) -> None:
+    """From the appeals menu, the appeal at ``path`` in the list of those waiting on
+    ``step``, opened."""
+    await page.click("nav a:has-text('Khiếu nại')")
+    link = page.locator(f"#appeal-list a[href='{path}']", has_text=step)
+    await link.wait_for()  # one link: the same appeal may also be listed as "your decision"
+    await link.click()
+    await page.wait_for_selector("#appeal-status")
+
+
 async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any, server: str,
                                                                ward: Ward) -> None:
     _, staff, watch = await open_browser()
@@ -39,8 +49,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
     assert "Yêu cầu bổ sung" in steps
     assert "sổ theo dõi" in steps
     assert not UUID.search(await staff.locator("main").inner_text())  # names, never ids
-    await no_horizontal_scroll(staff)
-    await shoot(staff, "appeal-follow-up")
+    await fitting_shot(staff, "appeal-follow-up")
     await staff.fill("#information", "Đã nộp bản chụp sổ theo dõi văn bản đi.")
     await staff.click("button:has-text('Gửi')")
     await staff.wait_for_selector("p.ok")
@@ -49,12 +58,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
 
     _, leader, watch = await open_browser()
     await sign_in(leader, server, ward, MTTQ_HEAD)
-    await leader.click("nav a:has-text('Khiếu nại')")
-    link = leader.locator(f"#appeal-list a[href='{url.split(server, 1)[1]}']",
-                          has_text="Quyết định giải quyết")
-    await link.wait_for()  # one link: the same appeal may also be listed as "your decision"
-    await link.click()
-    await leader.wait_for_selector("#appeal-status")
+    await listed_appeal(leader, url.split(server, 1)[1], "Quyết định giải quyết")
     # Upheld without a new level: the API's refusal, in Vietnamese, on the level field.
     await leader.select_option("#outcome", "UPHELD")
     await leader.fill("#reasons", "Đối chiếu hồ sơ.")
@@ -92,12 +96,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
     _, chair, watch = await open_browser()
     await sign_in(chair, server, ward, CHAIR)
     # Among the chair's appeals waiting (the demo holds others at the second instance):
-    await chair.click("nav a:has-text('Khiếu nại')")
-    link = chair.locator(f"#appeal-list a[href='{url.split(server, 1)[1]}']",
-                          has_text="Thụ lý khiếu nại")
-    await link.wait_for()  # one link: the same appeal may also be listed as "your decision"
-    await link.click()
-    await chair.wait_for_selector("#appeal-status")
+    await listed_appeal(chair, url.split(server, 1)[1], "Thụ lý khiếu nại")
     await chair.click("button:has-text('Thụ lý khiếu nại')")
     await chair.wait_for_selector("p.ok")
     assert "Thụ lý" in await chair.locator("#appeal-steps").inner_text()
@@ -107,8 +106,7 @@ async def test_an_appeal_goes_from_question_to_the_level_above(open_browser: Any
 
 async def test_a_leader_reads_their_accountability_record(open_browser: Any, server: str,
                                                           ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MTTQ_HEAD)
+    page, watch = await signed_in(open_browser, server, ward, MTTQ_HEAD)
     await page.click("nav a:has-text('Trách nhiệm giải trình')")
     await page.wait_for_selector("#accountability-totals")
     totals = await page.locator("#accountability-totals").inner_text()
@@ -120,6 +118,5 @@ async def test_a_leader_reads_their_accountability_record(open_browser: Any, ser
     assert "Loại" in text
     assert "Phiên bản quy định" in text
     assert not UUID.search(await page.locator("main").inner_text())
-    await no_horizontal_scroll(page)
-    await shoot(page, "accountability")
+    await fitting_shot(page, "accountability")
     watch.clean()

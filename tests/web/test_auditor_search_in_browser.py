@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, fitting_shot, signed_in
 from tests.web.test_month_in_browser import AUDITOR, MTTQ_HEAD
 
 pytestmark = pytest.mark.e2e
@@ -28,15 +28,13 @@ async def test_the_auditor_finds_a_leader_a_unit_and_a_person_by_name(
         name = await conn.fetchval(
             f"SELECT full_name FROM {ward.tenant.schema}.rm_staff WHERE staff_id = $1",
             uuid.UUID(head))
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, AUDITOR, then="/audit")
+    page, watch = await signed_in(open_browser, server, ward, AUDITOR, then="/audit")
     await page.fill("#q", plain(name))  # typed without accents, in capitals
     await page.click("button:has-text('Tìm kiếm')")
     await page.wait_for_selector("#hits")
     leader = page.locator("#hits li", has_text="Lãnh đạo").filter(has_text=name)
     assert await leader.count() >= 1
-    await no_horizontal_scroll(page)
-    await shoot(page, "audit-search")
+    await fitting_shot(page, "audit-search")
     await leader.first.locator("a").click()
     await page.wait_for_selector("#accountability-totals")
     assert name in await page.locator("h1").inner_text()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import Ward, fitting_shot, signed_in
 from tests.web.test_month_in_browser import HR, MEMBER
 
 pytestmark = pytest.mark.e2e
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.e2e
 
 async def test_hr_registers_a_unit_and_a_person_in_it(open_browser: Any, server: str,
                                                       ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, HR, then="/register")
+    page, watch = await signed_in(open_browser, server, ward, HR, then="/register")
     await page.wait_for_selector("#units")
     before = await page.locator("#units li").count()
     await page.fill("#name", "Tổ dân phố số 7")
@@ -45,15 +44,13 @@ async def test_hr_registers_a_unit_and_a_person_in_it(open_browser: Any, server:
     people = await page.locator("#people").inner_text()
     assert "Nguyễn Văn Bảy" in people
     assert "Viên chức" in people
-    await no_horizontal_scroll(page)
-    await shoot(page, "register")
+    await fitting_shot(page, "register")
     watch.clean()
 
 
 async def test_hr_reads_the_policy_and_opens_the_round_of_collectives(
         open_browser: Any, server: str, ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, HR, then="/policy")
+    page, watch = await signed_in(open_browser, server, ward, HR, then="/policy")
     await page.wait_for_selector("#policy-in-force")
     text = await page.locator("#policy-in-force").inner_text()
     assert "Xuất sắc từ" in text
@@ -61,8 +58,7 @@ async def test_hr_reads_the_policy_and_opens_the_round_of_collectives(
     # The commendation rules the monthly policy holds (A in every month of a quarter).
     assert "Số tháng đạt A trong quý: 3/3" in text
     assert await page.locator("#policy-versions li").count() >= 1
-    await no_horizontal_scroll(page)
-    await shoot(page, "policy")
+    await fitting_shot(page, "policy")
     year = date.today().year + 1  # a year the demo has not opened
     await page.goto(f"{server}/collective?year={year}")
     assert "Chưa mở" in await page.locator("main").inner_text()
@@ -76,15 +72,13 @@ async def test_hr_reads_the_policy_and_opens_the_round_of_collectives(
     # Opening it twice: the API's refusal, shown, nothing written twice.
     await page.click(f"button:has-text('Mở đợt xếp loại tập thể năm {year}')")
     await page.wait_for_selector("#err-round")
-    await no_horizontal_scroll(page)
-    await shoot(page, "collectives")
+    await fitting_shot(page, "collectives")
     watch.clean()
 
 
 async def test_a_staff_member_is_refused_the_registers(open_browser: Any, server: str,
                                                       ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MEMBER)
+    page, watch = await signed_in(open_browser, server, ward, MEMBER)
     assert await page.locator("nav a:has-text('Danh sách cán bộ')").count() == 0
     await page.goto(f"{server}/collective")
     await page.click("button:has-text('Mở đợt xếp loại tập thể')")

@@ -12,7 +12,8 @@ import pytest
 
 from services.office.reminders import ensure_tables
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.support.projection import projected
+from tests.web.conftest import Ward, no_horizontal_scroll, shoot, signed_in
 from tests.web.test_month_in_browser import HR, MEMBER
 
 pytestmark = pytest.mark.e2e
@@ -37,8 +38,7 @@ async def _preview(page: Any, sheet: Path) -> None:
 
 async def test_hr_imports_a_staff_sheet_after_fixing_its_bad_row(
         open_browser: Any, server: str, ward: Ward, runtime: Runtime, tmp_path: Path) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, HR, then="/import")
+    page, watch = await signed_in(open_browser, server, ward, HR, then="/import")
     template = await page.request.get(
         f"{server}{await page.get_attribute('#template-staff', 'href')}")
     assert template.status == 200
@@ -83,8 +83,7 @@ async def test_hr_imports_a_staff_sheet_after_fixing_its_bad_row(
 
 async def test_a_staff_member_cannot_open_the_import(open_browser: Any, server: str,
                                                      ward: Ward, runtime: Runtime) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MEMBER, then="/")
+    page, watch = await signed_in(open_browser, server, ward, MEMBER, then="/")
     assert await page.locator("nav a[href='/import']").count() == 0
     answer = await page.goto(f"{server}/import")
     assert answer is not None
@@ -110,8 +109,7 @@ async def test_a_staff_member_sees_the_self_assessment_they_owe_on_the_home_page
     await ensure_tables(runtime.pool)
     await runtime.pool.execute(  # remind a month ahead: this month's deadline is in view
         "INSERT INTO platform.reminder_settings VALUES ($1, 30)", ward.slug)
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MEMBER, then="/")
+    page, watch = await signed_in(open_browser, server, ward, MEMBER, then="/")
     await page.wait_for_selector("#deadlines")
     owed = await page.locator("#deadlines").inner_text()
     today = date.today()
@@ -123,8 +121,7 @@ async def test_a_staff_member_sees_the_self_assessment_they_owe_on_the_home_page
 
 async def test_hr_imports_a_units_sheet(open_browser: Any, server: str, ward: Ward,
                                         runtime: Runtime, tmp_path: Path) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, HR, then="/import")
+    page, watch = await signed_in(open_browser, server, ward, HR, then="/import")
     sheet = tmp_path / "don-vi.csv"
     sheet.write_text("Tên đơn vị,Loại đơn vị,Đơn vị cấp trên\n"
                      "Tổ dân phố số 12,to_dan_pho,Ủy ban nhân dân\n", encoding="utf-8")

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.web.conftest import Ward, no_horizontal_scroll, shoot, sign_in
-from tests.web.test_month_in_browser import HR, MEMBER, MTTQ_HEAD, decide_all
+from tests.web.conftest import Ward, fitting_shot, sign_in
+from tests.web.test_month_in_browser import HR, MEMBER, board_decided
 
 try:
     from playwright.async_api import expect
@@ -30,12 +30,7 @@ async def handshake(host: str, origin: str, headers: dict[str, str]) -> str | by
 
 async def test_the_staff_member_sees_the_result_arrive(open_browser: Any, server: str,
                                                        ward: Ward) -> None:
-    _, leader, _ = await open_browser(width=1024)
-    await sign_in(leader, server, ward, MTTQ_HEAD, then="/board")
-    await leader.wait_for_selector("#board-form")
-    await decide_all(leader, "B", "80")
-    await leader.click("button:has-text('Quyết định cả bảng')")
-    await leader.wait_for_selector("p.ok")
+    await board_decided(open_browser, server, ward)
 
     staff_context, staff, watch = await open_browser()
     await sign_in(staff, server, ward, MEMBER)
@@ -55,8 +50,7 @@ async def test_the_staff_member_sees_the_result_arrive(open_browser: Any, server
     await expect(row).to_contain_text("Đã công khai", timeout=15_000)  # without a reload
     assert "Loại B" in await row.inner_text()
     await expect(staff.locator("#live-status")).to_be_visible()
-    await no_horizontal_scroll(staff)
-    await shoot(staff, "results-live")
+    await fitting_shot(staff, "results-live")
     watch.clean()
     cookies = {c["name"]: c["value"] for c in await staff_context.cookies()}
 

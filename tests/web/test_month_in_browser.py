@@ -17,7 +17,15 @@ try:
 except ImportError:  # the ``browser`` fixture says loudly why these tests did not run
     expect = None
 
-from tests.web.conftest import Ward, make_ward, no_horizontal_scroll, shoot, sign_in
+from tests.web.conftest import (
+    Ward,
+    fitting_shot,
+    make_ward,
+    no_horizontal_scroll,
+    shoot,
+    sign_in,
+    signed_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +39,7 @@ async def test_each_demo_role_signs_in_to_their_own_home(open_browser: Any, serv
                 MTTQ_HEAD: "Xếp loại cán bộ của đơn vị", MEMBER: "Tự đánh giá tháng này",
                 AUDITOR: "Thanh tra"}
     for who, task in expected.items():
-        _, page, watch = await open_browser()
-        await sign_in(page, server, ward, who)
+        page, watch = await signed_in(open_browser, server, ward, who)
         assert await page.locator("h1").inner_text() == "Việc cần làm"
         assert task in await page.locator("main").inner_text()
         assert ward.tenant.name in await page.locator("header").inner_text()
@@ -43,8 +50,7 @@ async def test_each_demo_role_signs_in_to_their_own_home(open_browser: Any, serv
 
 async def test_staff_member_self_assesses_and_a_refusal_lands_on_the_field(
         open_browser: Any, server: str, ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MEMBER, then="/self")
+    page, watch = await signed_in(open_browser, server, ward, MEMBER, then="/self")
     await page.fill("#score", "150")
     await page.click("button:has-text('Nộp phiếu tự đánh giá')")
     error = page.locator("#err-score")
@@ -59,8 +65,7 @@ async def test_staff_member_self_assesses_and_a_refusal_lands_on_the_field(
     await page.wait_for_url(f"{server}/self?saved=1&at=*")
     assert "Đã tự đánh giá" in await page.locator("main").inner_text()
     assert "88" in await page.locator("main").inner_text()
-    await no_horizontal_scroll(page)
-    await shoot(page, "self-assessment")
+    await fitting_shot(page, "self-assessment")
     watch.clean()
 
 
@@ -134,12 +139,7 @@ async def test_a_stale_board_is_shown_not_overwritten(open_browser: Any, server:
 
 async def test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_result(
         open_browser: Any, server: str, ward: Ward) -> None:
-    _, leader, _ = await open_browser(width=1024)
-    await sign_in(leader, server, ward, MTTQ_HEAD, then="/board")
-    await leader.wait_for_selector("#board-form")
-    await decide_all(leader, "B", "80")
-    await leader.click("button:has-text('Quyết định cả bảng')")
-    await leader.wait_for_selector("p.ok")
+    await board_decided(open_browser, server, ward)
 
     _, hr, watch = await open_browser()
     await sign_in(hr, server, ward, HR, then="/periods")
@@ -155,8 +155,7 @@ async def test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_resu
     await hr.wait_for_selector("p.ok")
     assert "Đã công khai" in await hr.locator("li.line", has_text="Mặt trận").inner_text()
     await hr.goto(f"{server}/tracker")
-    await no_horizontal_scroll(hr)
-    await shoot(hr, "tracker")
+    await fitting_shot(hr, "tracker")
     watch.clean()
 
     _, staff, watch = await open_browser()
@@ -166,15 +165,13 @@ async def test_hr_opens_and_publishes_a_month_and_the_staff_member_sees_the_resu
     assert "Hoàn thành tốt nhiệm vụ" in await row.inner_text()
     assert "Đã công khai" in await row.inner_text()
     assert await staff.locator("summary", has_text=f"{today.month}/{today.year}").count() == 1
-    await no_horizontal_scroll(staff)
-    await shoot(staff, "results")
+    await fitting_shot(staff, "results")
     watch.clean()
 
 
 async def test_auditor_reads_a_timeline_and_a_board_as_of_a_date(open_browser: Any, server: str,
                                                                  ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, AUDITOR, then="/audit")
+    page, watch = await signed_in(open_browser, server, ward, AUDITOR, then="/audit")
     assert "Chuỗi nguyên vẹn" in await page.locator("#chain-result").inner_text()
     await page.select_option("#unit", label="Ủy ban Mặt trận Tổ quốc")
     await page.click("button:has-text('Xem')")
@@ -184,8 +181,7 @@ async def test_auditor_reads_a_timeline_and_a_board_as_of_a_date(open_browser: A
     text = await page.locator("ol.timeline").inner_text()
     assert "Đã quyết định" in text  # last month's decision, with who and in which capacity
     assert "Lãnh đạo đơn vị" in text
-    await no_horizontal_scroll(page)
-    await shoot(page, "timeline")
+    await fitting_shot(page, "timeline")
     last = date.today().replace(day=1) - timedelta(days=1)
     before = date(last.year, last.month, 1) - timedelta(days=1)  # before the month opened
     await page.goto(f"{server}/audit/board")
@@ -197,8 +193,7 @@ async def test_auditor_reads_a_timeline_and_a_board_as_of_a_date(open_browser: A
     await page.wait_for_selector("#as-of")
     now_text = await page.locator("#as-of").inner_text()
     assert "nhiệm vụ" in now_text  # decided levels, by name
-    await no_horizontal_scroll(page)
-    await shoot(page, "board-as-of")
+    await fitting_shot(page, "board-as-of")
     await page.fill("#asOf", before.isoformat())
     async with page.expect_navigation():  # the form's answer, not the page already shown
         await page.click("button:has-text('Xem')")
@@ -234,8 +229,7 @@ async def test_without_a_session_a_page_sends_to_sign_in_and_back(open_browser: 
 
 
 async def test_english_on_request(open_browser: Any, server: str, ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MEMBER)
+    page, watch = await signed_in(open_browser, server, ward, MEMBER)
     await page.click("a.lang")
     await page.wait_for_selector("h1:has-text('What to do now')")
     await page.goto(f"{server}/self")
@@ -290,13 +284,18 @@ async def test_hr_closes_a_month(open_browser: Any, server: str, ward: Ward) -> 
     watch.clean()
 
 
-async def decide_and_publish(open_browser: Any, server: str, ward: Ward) -> None:
+async def board_decided(open_browser: Any, server: str, ward: Ward) -> None:
+    """The MTTQ head decides the whole board (B, 80 each) and sees it recorded."""
     _, leader, _ = await open_browser(width=1024)
     await sign_in(leader, server, ward, MTTQ_HEAD, then="/board")
     await leader.wait_for_selector("#board-form")
     await decide_all(leader, "B", "80")
     await leader.click("button:has-text('Quyết định cả bảng')")
     await leader.wait_for_selector("p.ok")
+
+
+async def decide_and_publish(open_browser: Any, server: str, ward: Ward) -> None:
+    await board_decided(open_browser, server, ward)
     _, hr, _ = await open_browser()
     await sign_in(hr, server, ward, HR, then="/periods")
     await hr.locator("li.line", has_text="Mặt trận").locator("button[value=publish]").click()
@@ -306,8 +305,7 @@ async def decide_and_publish(open_browser: Any, server: str, ward: Ward) -> None
 async def test_staff_member_appeals_a_published_result(open_browser: Any, server: str,
                                                        ward: Ward) -> None:
     await decide_and_publish(open_browser, server, ward)
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, MEMBER, then="/results")
+    page, watch = await signed_in(open_browser, server, ward, MEMBER, then="/results")
     # Last month's result is already under appeal: the API's refusal, on that form.
     last = date.today().replace(day=1) - timedelta(days=1)
     await page.click(f"summary:has-text('{last.month}/{last.year}')")
@@ -353,8 +351,7 @@ async def test_a_double_submitted_board_writes_once(open_browser: Any, server: s
 async def test_a_person_granted_in_two_tenants_switches_between_them(
         open_browser: Any, server: str, ward: Ward, runtime: Any) -> None:
     other = await make_ward(runtime)
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, AUDITOR)
+    page, watch = await signed_in(open_browser, server, ward, AUDITOR)
     await page.select_option("#tenant-switch", other.slug)
     await page.click("button:has-text('Chuyển địa phương')")
     await expect(page.locator("header")).to_contain_text(other.tenant.name)

@@ -5,7 +5,6 @@ ward's HR officer sees their own months the same way."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import date
 from typing import Any
@@ -15,10 +14,10 @@ import pytest
 
 from domain.actor import Actor
 from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
-from services.platform.grants import grants_for
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
-from tests.web.test_month_in_browser import AUDITOR, HR, MTTQ_HEAD, decide_all
+from tests.support.projection import granted, projected
+from tests.web.conftest import Ward, fitting_shot, signed_in
+from tests.web.test_month_in_browser import AUDITOR, HR, board_decided
 
 pytestmark = pytest.mark.e2e
 
@@ -42,24 +41,15 @@ async def test_a_district_sees_its_wards_late_first_in_charts(open_browser: Any,
     auditor = next(u for u in demo_users(slug) if u.name == AUDITOR)
     await runtime.platform.grant(Actor("platform-admin", "platform_admin"), auditor.user_id,
                                  slug, "auditor", include_children=True)
-    for _ in range(500):
-        if any(g.include_children for g in await grants_for(runtime.pool, auditor.user_id)):
-            break
-        await runtime.platform.catch_up()
-        await asyncio.sleep(0.01)
+    await granted(runtime, auditor.user_id, include_children=True)
     ahead = await child_ward(runtime, slug, "Phường An Thử")
     behind = await child_ward(runtime, slug, "Phường Bình Thử")
     # The first ward's MTTQ board decided this month; the second's nothing yet.
-    _, leader, _ = await open_browser(width=1024)
-    await sign_in(leader, server, ahead, MTTQ_HEAD, then="/board")
-    await leader.wait_for_selector("#board-form")
-    await decide_all(leader, "B", "80")
-    await leader.click("button:has-text('Quyết định cả bảng')")
-    await leader.wait_for_selector("p.ok")
+    await board_decided(open_browser, server, ahead)
     await projected(runtime, ahead.tenant)
 
-    _, page, watch = await open_browser()
-    await sign_in(page, server, Ward(district, {}), AUDITOR, then="/overview")
+    page, watch = await signed_in(open_browser, server, Ward(district, {}), AUDITOR,
+                                  then="/overview")
     await page.wait_for_selector("#children")
     rows = await page.locator("#late-first tbody tr th").all_inner_texts()
     assert rows == ["Phường Bình Thử", "Phường An Thử"]  # late first, not by name
@@ -74,15 +64,13 @@ async def test_a_district_sees_its_wards_late_first_in_charts(open_browser: Any,
     assert "Cán bộ MTTQ" not in text
     await page.click("#children summary")  # the table of the same figures
     assert "Tháng" in await page.locator("#children details table").inner_text()
-    await no_horizontal_scroll(page)
-    await shoot(page, "overview-district")
+    await fitting_shot(page, "overview-district")
     watch.clean()
 
 
 async def test_a_ward_sees_its_own_months_in_charts(open_browser: Any, server: str,
                                                    ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, ward, HR, then="/overview")
+    page, watch = await signed_in(open_browser, server, ward, HR, then="/overview")
     await page.wait_for_selector("#own")
     assert await page.locator("#own svg#chart-distribution rect").count() >= 2
     assert await page.locator("#own svg#chart-trend circle").count() >= 2
@@ -90,6 +78,5 @@ async def test_a_ward_sees_its_own_months_in_charts(open_browser: Any, server: s
     await page.click("#own summary")
     table = await page.locator("#own table").inner_text()
     assert f"{last.month}/{last.year}" in table
-    await no_horizontal_scroll(page)
-    await shoot(page, "overview-ward")
+    await fitting_shot(page, "overview-ward")
     watch.clean()

@@ -5,7 +5,6 @@ new version on their home page and applies it in one action — refused without 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
 import anyio
@@ -13,10 +12,14 @@ import pytest
 
 from domain.actor import Actor, acting_as
 from services.app.work_commands import EstablishCatalogue
-from services.demo.tenants import _build_tenant, demo_users, grant_demo_users
 from services.demo.work import CATALOGUE
 from services.runtime import Runtime
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.web.conftest import (
+    Ward,
+    fitting_shot,
+    make_ward,
+    signed_in,
+)
 from tests.web.test_month_in_browser import HR
 
 pytestmark = pytest.mark.e2e
@@ -36,27 +39,16 @@ async def province_ward(runtime: Runtime, server: str) -> Ward:
                 CATALOGUE, "Quyết định của UBND Thành phố về danh mục sản phẩm"))
     await anyio.to_thread.run_sync(publish)
     await runtime.written(province)
-    slug = f"web-p-{tag}"
-    tenant = await runtime.registry.register(slug, f"Phường Tỉnh {tag[-4:]}", "ward",
-                                             province.slug)
-    service = runtime.service(tenant)
-    await anyio.to_thread.run_sync(lambda: _build_tenant(service, slug, date.today(),
-                                                         work_month=False))
-    await grant_demo_users(runtime, slug)
-    await runtime.written(tenant)
-    await projected(runtime, tenant)
-    return Ward(tenant, {u.name: u for u in demo_users(slug)})
+    return await make_ward(runtime, f"web-p-{tag}", f"Phường Tỉnh {tag[-4:]}", province.slug)
 
 
 async def test_hr_applies_the_provinces_new_catalogue_from_the_home_page(
         open_browser: Any, server: str, province_ward: Ward) -> None:
-    _, page, watch = await open_browser()
-    await sign_in(page, server, province_ward, HR)
+    page, watch = await signed_in(open_browser, server, province_ward, HR)
     notice = page.locator("#province-catalogue")
     assert await notice.get_attribute("data-available") == "catalogue/1"
     assert "Thành phố Thử" in await notice.inner_text()
-    await no_horizontal_scroll(page)
-    await shoot(page, "province-catalogue")
+    await fitting_shot(page, "province-catalogue")
     # No reasons: the API's refusal on the form, nothing applied (the notice stays).
     await notice.locator("button[type=submit]").click()
     await page.locator("#province-catalogue .error").wait_for()

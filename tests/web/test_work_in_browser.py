@@ -23,7 +23,8 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
-from tests.web.conftest import Ward, no_horizontal_scroll, projected, shoot, sign_in
+from tests.support.projection import projected
+from tests.web.conftest import Ward, fitting_shot, no_horizontal_scroll, sign_in, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -76,18 +77,22 @@ def _expected(breakdown: dict[str, Any]) -> dict[str, Any]:
             "items": len(breakdown["items"])}
 
 
+def _mttq(ward: Ward) -> tuple[str, str, str]:
+    """The ward's MTTQ unit, the member who signs in, and another member of it."""
+    return (str(demo_id(ward.slug, "unit", "mttq")), ward.users[MEMBER].user_id,
+            str(demo_id(ward.slug, "staff", "mttq", "3")))
+
+
 async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
         open_browser: Any, server: str, work_ward: Ward, settings: Settings,
         http: httpx.AsyncClient) -> None:
     ward, slug = work_ward, work_ward.slug
-    unit = str(demo_id(slug, "unit", "mttq"))
-    me, other = ward.users[MEMBER].user_id, str(demo_id(slug, "staff", "mttq", "3"))
+    unit, me, other = _mttq(ward)
     late, waived = "Tổng hợp ý kiến cử tri khu 3", "Rà soát hộ nghèo quý IV"
 
     _, leader, watch_leader = await open_browser()
     await sign_in(leader, server, ward, LEADER, then=f"/work/assign/{unit}")
-    await no_horizontal_scroll(leader)
-    await shoot(leader, "work-assign")
+    await fitting_shot(leader, "work-assign")
     await _assign(leader, server, unit, [me, other], late)  # bulk: one item each
     assert await leader.locator("li.line[data-status]", has_text=late).count() == 2
     await _assign(leader, server, unit, [me], waived)
@@ -107,8 +112,7 @@ async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
     assert "phải lớn hơn 0" in await error.inner_text()  # the API's refusal, in Vietnamese
     assert await person.locator("li.line[data-status]", has_text=late).get_attribute(
         "data-status") == "assigned"  # nothing written
-    await no_horizontal_scroll(person)
-    await shoot(person, "work-report-refused")
+    await fitting_shot(person, "work-report-refused")
     for title in (late, waived):
         item = person.locator("li.line[data-status]", has_text=title)
         if await item.locator("details[open]").count() == 0:
@@ -152,8 +156,7 @@ async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
     assert titles[waived]["timelinessDeduction"] == 0
     await leader.locator(f"#person-{me} summary").click()
     assert await _shown(leader, f"breakdown-{me}") == _expected(api)
-    await no_horizontal_scroll(leader)
-    await shoot(leader, "work-board")
+    await fitting_shot(leader, "work-board")
     await person.goto(f"{server}/work")
     assert await _shown(person, "my-breakdown") == _expected(api)
     watch_leader.clean()
@@ -163,8 +166,7 @@ async def test_a_month_of_work_from_assignment_to_the_breakdown_in_the_browser(
 async def test_a_person_cannot_open_the_leaders_work_pages(
         open_browser: Any, server: str, work_ward: Ward) -> None:
     unit = str(demo_id(work_ward.slug, "unit", "mttq"))
-    _, page, watch = await open_browser()
-    await sign_in(page, server, work_ward, MEMBER)
+    page, watch = await signed_in(open_browser, server, work_ward, MEMBER)
     assert await page.locator("nav a[href='/work/board']").count() == 0
     for path in (f"/work/assign/{unit}", f"/work/board/{unit}", "/work/board"):
         response = await page.goto(f"{server}{path}")
@@ -179,8 +181,7 @@ async def test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quanti
         open_browser: Any, server: str, work_ward: Ward, settings: Settings,
         http: httpx.AsyncClient) -> None:
     ward, slug = work_ward, work_ward.slug
-    unit = str(demo_id(slug, "unit", "mttq"))
-    me, other = ward.users[MEMBER].user_id, str(demo_id(slug, "staff", "mttq", "3"))
+    unit, me, other = _mttq(ward)
     taker = ""
     moved, dropped, counted = ("Lập danh sách hộ cận nghèo", "Tổ chức hội nghị khu 5",
                                "Tiếp nhận đơn thư")
@@ -235,8 +236,7 @@ async def test_the_leader_reassigns_and_cancels_with_reasons_and_sets_the_quanti
     done = leader.locator("li.line[data-status=confirmed]", has_text=counted)
     await done.wait_for()
     assert await done.locator("[data-confirmed]").inner_text() == "1.5"
-    await no_horizontal_scroll(leader)
-    await shoot(leader, "work-board-changes")
+    await fitting_shot(leader, "work-board-changes")
 
     # What the API records is what the page said.
     token = token_for(settings, slug, me, "staff")
