@@ -22,10 +22,10 @@ from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.integration.test_staff_import import _projected
 from tests.support.gql import data, gql, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
+from tests.support.projection import projected
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,7 @@ async def test_my_deadlines_lists_what_i_owe_until_i_do_it(
     with acting_as(Actor("hr", "hr_officer")):
         period, _ = await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, today.year, today.month, deadline=today + timedelta(days=2))))
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     member = token_for(settings, tenant.slug, org.members[0], "staff")
     leader = token_for(settings, tenant.slug, org.leader, "unit_leader", "staff")
 
@@ -89,6 +89,6 @@ async def test_my_deadlines_lists_what_i_owe_until_i_do_it(
 
     # Done: no longer owed.
     data(await gql(http, member, SELF, {"period": str(period), "score": 80}))
-    await _projected(runtime, tenant)
+    await projected(runtime, tenant, drive=True)
     assert await _deadlines(http, member) == []
     assert "decision" in [d["kind"] for d in await _deadlines(http, leader)]  # still owed

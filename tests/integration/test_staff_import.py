@@ -20,11 +20,6 @@ HR = Actor("hr-import", "hr_officer")
 HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị,Đảng viên,Ngày bắt đầu công tác\n"
 
 
-async def _projected(runtime: Runtime, tenant: Tenant) -> None:
-    """What tests/e2e/test_pending_deadlines.py imports from here: ``projected``, driving."""
-    await projected(runtime, tenant, drive=True)
-
-
 async def _committed(runtime: Runtime, tenant: Tenant, data: bytes) -> ImportOutcome:
     """``data`` imported and committed by HR: what it did."""
     done = await import_staff_file(runtime, tenant, data, HR, commit=True)
