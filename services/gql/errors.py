@@ -111,8 +111,9 @@ class ErrorPolicy(SchemaExtension):
     def _shape(error: GraphQLError, request_id: str) -> GraphQLError:
         original = error.original_error
         if is_unavailable(original):
-            log.info("database_unavailable", path=error.path,
-                     error=type(original).__name__)
+            # What the database (or the pool) said: the client gets the retryable code only.
+            log.warning("database_unavailable", path=error.path,
+                        error=type(original).__name__, detail=str(original)[:500])
             original = DatabaseUnavailableError()
         if error.path is None and error.message.startswith("Variable '$"):
             # A variable's value does not fit its type (missing, "abc" for Int, 2^40, NaN, a

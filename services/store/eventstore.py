@@ -107,6 +107,10 @@ class SharedPool:
             check=_check_if_idle,
             reset=_returned,
         )
+        # Open now (connections are made in the background): every path checks out from
+        # it — the library's reads, a batch of commands, the sealing keys — and a pool not
+        # opened yet refuses them all (PoolClosed reads as the database being away).
+        self.pool.open()
 
     def close(self) -> None:
         self.pool.close()
