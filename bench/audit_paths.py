@@ -24,8 +24,8 @@ from services.runtime import Runtime
 from services.store.integrity import verify
 
 AUDIT_SLUG = "bench-audit"
-AUDIT_EVENTS = {"tiny": 5_000, "small": 200_000, "district": 1_000_000, "city": 1_000_000,
-                "hanoi": 200_000, "national": 200_000}
+AUDIT_EVENTS = {"tiny": 5_000, "small": 200_000, "medium": 200_000, "district": 1_000_000,
+                "city": 1_000_000, "hanoi": 200_000, "national": 200_000}
 
 
 async def prepare_audit_tenant(rt: Runtime, source: Tenant, events: int) -> Tenant:
