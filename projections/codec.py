@@ -76,7 +76,13 @@ def decode_state(state: bytes, unread: tuple[str, ...] = ()) -> dict[str, Any]:
     for name in unread:
         data.pop(name, None)
     for key, value in data.items():
-        if type(value) in (dict, list):
+        kind = type(value)
+        if kind is dict:
+            # Most are one transcoded value (a timestamp, an id): revived here, not walked.
+            data[key] = (_REVIVE[value["_type_"]](value["_data_"])
+                         if len(value) == 2 and "_type_" in value and "_data_" in value
+                         else _revive(value))
+        elif kind is list:
             data[key] = _revive(value)
     return data
 
