@@ -23,7 +23,13 @@ from projections.base import Projection
 from projections.fold import FoldCache
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS, tenant_ddl_deferred
-from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
+from projections.runner import (
+    EVENTS_TABLE,
+    catch_up,
+    collector_paused,
+    ensure_tracking,
+    lock_key,
+)
 
 REBUILD_BATCH = 5000
 # Folded rows a rebuild holds in memory before it writes them and reads the tables instead.
@@ -106,11 +112,14 @@ async def _swap_rebuild(
         # The shadow's folded rows stay in memory from batch to batch (nobody else reads
         # or writes them; a failure drops the shadow whole), each written once at the end.
         cache = FoldCache(FOLD_CACHE_ROWS)
-        built = await catch_up(conn, shadow, projections, batch_size=batch_size,
-                               events_schema=schema, on_batch=on_batch, keys=keys,
-                               cache=cache)
-        async with conn.transaction():
-            await cache.flush(conn, shadow)
+        # Every row held is alive until written: no cycle for the collector to find, and
+        # its passes over the growing heap would cost more than the folding.
+        with collector_paused():
+            built = await catch_up(conn, shadow, projections, batch_size=batch_size,
+                                   events_schema=schema, on_batch=on_batch, keys=keys,
+                                   cache=cache)
+            async with conn.transaction():
+                await cache.flush(conn, shadow)
         # The tables are full: their secondary indexes in one pass each, and statistics,
         # so the first dashboards read after the swap are planned on what is there.
         await conn.execute(indexes)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import time
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -240,6 +241,23 @@ class _Batch:
     folds: dict[str, list[FoldOps]]  # per projection, each fold's steps in log order
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off for a stretch of decoding and folding.
+
+    Decoding a batch allocates objects that mostly live on (rows, steps' arguments, a
+    rebuild's held rows), so the collector's passes, triggered by allocation counts, scan a
+    growing heap for cycles that are not there: a quarter of the projector's CPU. Freed
+    objects still go at once (reference counting); a nested pause leaves the outer one be."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _subjects(events: list[Any]) -> set[UUID]:
     return subjects_in(bytes(r["state"]) for r in events)
 
@@ -252,8 +270,9 @@ def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
     by projection keeps every row's effects in log order, while each projection's
     same-topic events line up into long runs of one statement)."""
     routes = _Routes(projections, schema, tracked)
-    for row in events:
-        routes.apply(row, keys)
+    with collector_paused():
+        for row in events:
+            routes.apply(row, keys)
     after = min(tracked.get(p.name, 0) for p in projections)
     return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
 
@@ -264,10 +283,11 @@ async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKey
     """``_prepare`` for the batch after ``after``, a slice at a time between the current
     batch's round trips."""
     routes = _Routes(projections, schema, {p.name: after for p in projections})
-    for i, row in enumerate(events):
-        if i % _AHEAD_SLICE == 0:
-            await asyncio.sleep(0)
-        routes.apply(row, keys)
+    for start in range(0, len(events), _AHEAD_SLICE):
+        await asyncio.sleep(0)
+        with collector_paused():
+            for row in events[start:start + _AHEAD_SLICE]:
+                routes.apply(row, keys)
     return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
 
 
