@@ -20,16 +20,10 @@ from dataclasses import dataclass
 from storage.db import DbConn, KeySource
 
 from projections.base import Projection
-from projections.fold import FoldCache
+from projections.fold import FoldCache, collector_paused
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS, tenant_ddl_deferred
-from projections.runner import (
-    EVENTS_TABLE,
-    catch_up,
-    collector_paused,
-    ensure_tracking,
-    lock_key,
-)
+from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
 
 REBUILD_BATCH = 5000
 # Folded rows a rebuild holds in memory before it writes them and reads the tables instead.

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import hashlib
 import time
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -26,7 +25,15 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
-from projections.fold import FoldCache, FoldOps, Step, StepFailedError, Written, apply_folds
+from projections.fold import (
+    FoldCache,
+    FoldOps,
+    Step,
+    StepFailedError,
+    Written,
+    apply_folds,
+    collector_paused,
+)
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -239,23 +246,6 @@ class _Batch:
     keys: LoadedKeys  # the personal keys they were opened with
     statements: dict[str, list[Statement]]  # per projection, in log order
     folds: dict[str, list[FoldOps]]  # per projection, each fold's steps in log order
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off for a stretch of decoding and folding.
-
-    Decoding a batch allocates objects that mostly live on (rows, steps' arguments, a
-    rebuild's held rows), so the collector's passes, triggered by allocation counts, scan a
-    growing heap for cycles that are not there: a quarter of the projector's CPU. Freed
-    objects still go at once (reference counting); a nested pause leaves the outer one be."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _subjects(events: list[Any]) -> set[UUID]:
