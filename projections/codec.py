@@ -36,6 +36,7 @@ _REVIVE: dict[str, Callable[[str], Any]] = {
 }
 _JSON = msgspec.json.Decoder()
 _NUL = b"\\u0000"  # how JSON spells U+0000 (the encoder never writes it raw)
+_SEALED = b'"_sealed_"'  # in every envelope (storage.sealing.seal_text)
 
 
 def _revive(value: Any) -> Any:
@@ -50,9 +51,9 @@ def _revive(value: Any) -> Any:
 
 
 @cache
-def _event_class(topic: str) -> tuple[type[Any], int]:
+def _event_class(topic: str) -> tuple[type[Any], int, str]:
     cls = resolve_topic(topic)
-    return cls, getattr(cls, "class_version", 1)
+    return cls, getattr(cls, "class_version", 1), event_name(topic)
 
 
 def decode_state(state: bytes, unread: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -75,7 +76,13 @@ def decode_state(state: bytes, unread: tuple[str, ...] = ()) -> dict[str, Any]:
     for name in unread:
         data.pop(name, None)
     for key, value in data.items():
-        if type(value) in (dict, list):
+        kind = type(value)
+        if kind is dict:
+            # Most are one transcoded value (a timestamp, an id): revived here, not walked.
+            data[key] = (_REVIVE[value["_type_"]](value["_data_"])
+                         if len(value) == 2 and "_type_" in value and "_data_" in value
+                         else _revive(value))
+        elif kind is list:
             data[key] = _revive(value)
     return data
 
@@ -94,8 +101,9 @@ def decode(row: Any, keys: KeyRing = NO_KEYS,
     The projector passes the texts no read model holds (``runner.UNREAD``).
     """
     topic = row["topic"]
-    cls, class_version = _event_class(topic)
-    state = decode_state(bytes(row["state"]), unread)
+    cls, class_version, name = _event_class(topic)
+    raw = bytes(row["state"])
+    state = decode_state(raw, unread)
     originator_id = row["originator_id"]
     if not isinstance(originator_id, UUID):
         originator_id = UUID(str(originator_id))
@@ -107,5 +115,6 @@ def decode(row: Any, keys: KeyRing = NO_KEYS,
         from_version += 1
     event: DomainEventProtocol[Any] = object.__new__(cls)
     object.__setattr__(event, "__dict__", state)
-    open_state(event_name(topic), originator_id, state, keys)
+    # A state with no envelope has nothing to open (its owner is still noted).
+    open_state(name, originator_id, state, keys, sealed=_SEALED in raw)
     return event

@@ -1,18 +1,18 @@
 """Read model of each person's evaluation per period: self-assessment, proposal, decision and
 publication (rm_ratings), and the opinions attached to it (rm_opinions).
 
-``rm_ratings`` is a fold (``projections.fold``): one row per evaluation, folded in memory
-from a batch's events and written once."""
+Both are a fold (``projections.fold``): one row per evaluation, folded in memory from a
+batch's events and written once; the opinions, only ever added, in one statement per batch
+(``COPY`` in a rebuild)."""
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from domain.ids import PeriodId, StaffId, evaluation_id_for
 
-from projections.base import Handler, Projection, Sql, Statement, no_rows, rows
+from projections.base import Handler, Projection
 from projections.fold import Args, Fold, Step, Table, Tables
 
 E = "domain.evaluation:Evaluation."
@@ -44,10 +44,14 @@ def _proposed(t: Tables, a: Args) -> None:
                    shortcomings=shortcomings, proposed_by=actor, position=pos, version=version)
 
 
-def _opinion_counted(t: Tables, a: Args) -> None:
-    rows_ = t["rm_ratings"]
-    eid, pos, version = a
-    if (row := rows_.get(eid)) is not None and row["position"] < pos:
+def _opinion_attached(t: Tables, a: Args) -> None:
+    """The opinion's own row (whatever became of its evaluation), and one more on the
+    evaluation's count."""
+    eid, pos, version, source, body, satisfaction, author, at = a
+    t["rm_opinions"].add(pos, OPINION.new_row(
+        position=pos, evaluation_id=eid, source=source, body=body, satisfaction=satisfaction,
+        author=author, at=at))
+    if (row := t["rm_ratings"].get(eid)) is not None and row["position"] < pos:
         row.update(opinion_count=row["opinion_count"] + 1, position=pos, version=version)
 
 
@@ -127,8 +131,13 @@ RATING = Table(
     },
     defaults={"opinion_count": 0, "version": 1},
 )
+OPINION = Table(
+    name="rm_opinions", key="position", append=True,
+    columns={"position": "bigint", "evaluation_id": "uuid", "source": "text", "body": "text",
+             "satisfaction": "numeric", "author": "text", "at": "timestamptz"},
+)
 RATINGS = Fold(
-    tables=(RATING,),
+    tables=(RATING, OPINION),
     steps={
         E + "Started": Step(lambda e, pos: (
             e.originator_id, e.period_id, e.unit_id, e.staff_id, e.subject, e.kind, e.year,
@@ -146,7 +155,8 @@ RATINGS = Fold(
             e.originator_id, e.level, e.score, e.strengths, e.shortcomings, e.actor, pos,
             e.originator_version), _proposed),
         E + "OpinionAttached": Step(lambda e, pos: (
-            e.originator_id, pos, e.originator_version), _opinion_counted),
+            e.originator_id, pos, e.originator_version, e.source, e.text, e.satisfaction,
+            e.actor, e.timestamp), _opinion_attached),
         E + "OutcomeImported": Step(lambda e, pos: (
             e.originator_id, e.self_score, e.self_level, e.level, e.score, e.reasons,
             e.policy_version, f"tenant:{e.from_tenant}", pos, e.originator_version),
@@ -160,30 +170,8 @@ RATINGS = Fold(
 )
 
 
-@lru_cache(maxsize=1024)
-def _opinion_sql(s: str) -> Sql:
-    return Sql(
-        f"INSERT INTO {s}.rm_opinions (position, evaluation_id, source, body, satisfaction, "
-        "author, at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (position) DO NOTHING",
-        keys=no_rows,
-        bulk=f"INSERT INTO {s}.rm_opinions (position, evaluation_id, source, body, "
-        "satisfaction, author, at) SELECT r.pos, r.evaluation_id, r.source, r.body, "
-        "r.satisfaction, r.author, r.at FROM "
-        + rows("pos bigint", "evaluation_id uuid", "source text", "body text",
-               "satisfaction numeric", "author text", "at timestamptz")
-        + " ON CONFLICT (position) DO NOTHING",
-    )
-
-
-def _opinion(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_opinion_sql(s),
-             (pos, e.originator_id, e.source, e.text, e.satisfaction, e.actor, e.timestamp))]
-
-
 class RatingsProjection(Projection):
     name = "ratings"
     tables = ("rm_ratings", "rm_opinions")
     folds = (RATINGS,)
-    handlers: ClassVar[dict[str, Handler]] = {
-        E + "OpinionAttached": _opinion,
-    }
+    handlers: ClassVar[dict[str, Handler]] = {}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from storage.db import DbConn, KeySource
 
 from projections.base import Projection
-from projections.fold import FoldCache
+from projections.fold import FoldCache, collector_paused
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS, tenant_ddl_deferred
 from projections.runner import EVENTS_TABLE, catch_up, ensure_tracking, lock_key
@@ -73,16 +73,19 @@ async def swap_rebuild(
         await conn.execute("SELECT pg_advisory_unlock($1)", lock_key(shadow))
 
 
-async def _grants_on(conn: DbConn, schema: str, table: str) -> list[tuple[str, str]]:
-    """The privileges granted on a live table to roles other than its owner."""
+async def _grants_on(conn: DbConn, schema: str,
+                     tables: Sequence[str]) -> list[tuple[str, str, str]]:
+    """The privileges granted on live tables to roles other than their owner: (table,
+    privilege, role), one query for them all."""
     rows = await conn.fetch(
-        "SELECT a.privilege_type, r.rolname FROM pg_class c "
+        "SELECT c.relname, a.privilege_type, r.rolname FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         "CROSS JOIN LATERAL aclexplode(c.relacl) a "
         "JOIN pg_roles r ON r.oid = a.grantee "
-        "WHERE n.nspname = $1 AND c.relname = $2 AND a.grantee <> c.relowner",
-        schema, table)
-    return [(r["privilege_type"], r["rolname"]) for r in rows]
+        "WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND a.grantee <> c.relowner "
+        "ORDER BY c.relname, r.rolname, a.privilege_type",
+        schema, list(tables))
+    return [(r["relname"], r["privilege_type"], r["rolname"]) for r in rows]
 
 
 class RebuildRunningError(RuntimeError):
@@ -103,17 +106,19 @@ async def _swap_rebuild(
         # The shadow's folded rows stay in memory from batch to batch (nobody else reads
         # or writes them; a failure drops the shadow whole), each written once at the end.
         cache = FoldCache(FOLD_CACHE_ROWS)
-        built = await catch_up(conn, shadow, projections, batch_size=batch_size,
-                               events_schema=schema, on_batch=on_batch, keys=keys,
-                               cache=cache)
-        async with conn.transaction():
-            await cache.flush(conn, shadow)
+        # Every row held is alive until written: no cycle for the collector to find, and
+        # its passes over the growing heap would cost more than the folding.
+        with collector_paused():
+            built = await catch_up(conn, shadow, projections, batch_size=batch_size,
+                                   events_schema=schema, on_batch=on_batch, keys=keys,
+                                   cache=cache)
+            async with conn.transaction():
+                await cache.flush(conn, shadow)
         # The tables are full: their secondary indexes in one pass each, and statistics,
         # so the first dashboards read after the swap are planned on what is there.
         await conn.execute(indexes)
-        for p in projections:
-            for table in p.tables:
-                await conn.execute(f"ANALYZE {shadow}.{table}")
+        tables_of = [t for p in projections for t in p.tables]
+        await conn.execute("ANALYZE " + ", ".join(f"{shadow}.{t}" for t in tables_of))
         if before_swap is not None:
             await before_swap()
         async with conn.transaction():
@@ -124,16 +129,16 @@ async def _swap_rebuild(
             position = tail.position
             await conn.execute(f"DROP SCHEMA IF EXISTS {retired} CASCADE; "
                                f"CREATE SCHEMA {retired}")
-            for p in projections:
-                for table in p.tables:
-                    granted = await _grants_on(conn, schema, table)
-                    await conn.execute(f"ALTER TABLE {schema}.{table} SET SCHEMA {retired}")
-                    await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA {schema}")
-                    for privilege, role in granted:
-                        # The tenant's reader and projector roles (services/store/dbroles.py)
-                        # keep exactly the privileges they had on the table it replaces.
-                        await conn.execute(
-                            f'GRANT {privilege} ON {schema}.{table} TO "{role}"')
+            # The swap in one round trip (the live projector waits for it): each table
+            # out, its fresh copy in, and the tenant's reader and projector roles
+            # (services/store/dbroles.py) keep exactly the privileges they had on the
+            # table it replaces.
+            moves = [f"ALTER TABLE {schema}.{table} SET SCHEMA {retired}; "
+                     f"ALTER TABLE {shadow}.{table} SET SCHEMA {schema}"
+                     for table in tables_of]
+            moves += [f'GRANT {privilege} ON {schema}.{table} TO "{role}"'
+                      for table, privilege, role in await _grants_on(conn, schema, tables_of)]
+            await conn.execute("; ".join(moves))
             await conn.executemany(
                 f"UPDATE {schema}.projection_tracking SET position = $2 WHERE projection = $1",
                 [(p.name, position) for p in projections])

@@ -25,7 +25,15 @@ from storage.sealing import LoadedKeys, keys_of, subjects_in
 
 from projections.base import Handler, Projection, Sql, Statement
 from projections.codec import decode
-from projections.fold import FoldCache, FoldOps, Step, StepFailedError, Written, apply_folds
+from projections.fold import (
+    FoldCache,
+    FoldOps,
+    Step,
+    StepFailedError,
+    Written,
+    apply_folds,
+    collector_paused,
+)
 from projections.progress import record_tracked
 from projections.registry import PROJECTIONS
 
@@ -252,8 +260,9 @@ def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
     by projection keeps every row's effects in log order, while each projection's
     same-topic events line up into long runs of one statement)."""
     routes = _Routes(projections, schema, tracked)
-    for row in events:
-        routes.apply(row, keys)
+    with collector_paused():
+        for row in events:
+            routes.apply(row, keys)
     after = min(tracked.get(p.name, 0) for p in projections)
     return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
 
@@ -264,10 +273,11 @@ async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKey
     """``_prepare`` for the batch after ``after``, a slice at a time between the current
     batch's round trips."""
     routes = _Routes(projections, schema, {p.name: after for p in projections})
-    for i, row in enumerate(events):
-        if i % _AHEAD_SLICE == 0:
-            await asyncio.sleep(0)
-        routes.apply(row, keys)
+    for start in range(0, len(events), _AHEAD_SLICE):
+        await asyncio.sleep(0)
+        with collector_paused():
+            for row in events[start:start + _AHEAD_SLICE]:
+                routes.apply(row, keys)
     return _Batch(after, events, subjects, keys, routes.statements, routes.folds)
 
 

@@ -3,71 +3,72 @@ number of people, decisions and each level — counts only, never people.
 
 A tenant's trend is the sum of its units' rows; a parent tenant's view of its children reads
 these same rows through a grant, which is why they must never hold a person's id or name.
+
+``rm_trend_months`` is a fold (``projections.fold``): a batch's decisions counted in memory
+per period, each row written once.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from projections.base import Handler, Projection, Sql, Statement, key, no_rows, rows
+from projections.base import Handler, Projection
+from projections.fold import Args, Fold, Step, Table, Tables
 
-
-@lru_cache(maxsize=1024)
-def _opened_sql(s: str) -> Sql:
-    return Sql(
-        f"INSERT INTO {s}.rm_trend_months (period_id, unit_id, kind, year, number, members, "
-        "position) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (period_id) DO NOTHING",
-        keys=key("month"))
+P = "domain.period:EvaluationPeriod."
+MONTHS = "rm_trend_months"
+LEVELS = ("A", "B", "C", "D")
 
 
-def _opened(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_opened_sql(s), (e.originator_id, e.unit_id, e.kind, e.year, e.number,
-                              len(e.members), pos))]
+def _opened(t: Tables, a: Args) -> None:
+    period, unit, kind, year, number, members, pos = a
+    t[MONTHS].add(period, MONTH.new_row(
+        period_id=period, unit_id=unit, kind=kind, year=year, number=number, members=members,
+        position=pos))
 
 
-@lru_cache(maxsize=1024)
-def _decision_registered_sql(s: str) -> Sql:
-    # ``position < $3`` makes a replayed event a no-op, as in rm_periods (and as there, the
-    # bulk form counts per period the events past the row's position).
-    return Sql(
-        f"UPDATE {s}.rm_trend_months SET decided = decided + 1, "
-        "level_a = level_a + ($2 = 'A')::int, level_b = level_b + ($2 = 'B')::int, "
-        "level_c = level_c + ($2 = 'C')::int, level_d = level_d + ($2 = 'D')::int, "
-        "position = $3 WHERE period_id = $1 AND position < $3",
-        keys=no_rows, folds=key("month"),
-        bulk=f"UPDATE {s}.rm_trend_months t SET decided = t.decided + a.n, "
-        "level_a = t.level_a + a.a, level_b = t.level_b + a.b, level_c = t.level_c + a.c, "
-        "level_d = t.level_d + a.d, position = a.pos FROM (SELECT r.period_id, "
-        "count(*) AS n, count(*) FILTER (WHERE r.level = 'A') AS a, "
-        "count(*) FILTER (WHERE r.level = 'B') AS b, count(*) FILTER (WHERE r.level = 'C') AS c, "
-        "count(*) FILTER (WHERE r.level = 'D') AS d, max(r.pos) AS pos FROM "
-        + rows("period_id uuid", "level text", "pos bigint")
-        + f" JOIN {s}.rm_trend_months t0 ON t0.period_id = r.period_id "
-        "WHERE r.pos > t0.position GROUP BY r.period_id) a WHERE t.period_id = a.period_id",
-    )
+def _decision_registered(t: Tables, a: Args) -> None:
+    # ``position <`` makes an event the row has already seen a no-op, as in rm_periods.
+    period, level, pos = a
+    if (row := t[MONTHS].get(period)) is not None and row["position"] < pos:
+        row["decided"] += 1
+        if level in LEVELS:
+            row[f"level_{level.lower()}"] += 1
+        row["position"] = pos
 
 
-def _decision_registered(s: str, e: Any, pos: int) -> list[Statement]:
-    return [(_decision_registered_sql(s), (e.originator_id, e.level, pos))]
-
-
-def _decision_amended(s: str, e: Any, pos: int) -> list[Statement]:
+def _decision_amended(t: Tables, a: Args) -> None:
     """An appeal's amendment moves one person from the old level's count to the new one."""
-    shift = " + ($2 = '{x}')::int - (coalesce($3, '') = '{x}')::int"
-    return [(
-        f"UPDATE {s}.rm_trend_months SET "
-        + ", ".join(f"level_{x.lower()} = level_{x.lower()}" + shift.format(x=x) for x in "ABCD")
-        + ", position = $4 WHERE period_id = $1 AND position < $4",
-        (e.originator_id, e.level, e.previous_level, pos),
-    )]
+    period, level, previous, pos = a
+    if (row := t[MONTHS].get(period)) is not None and row["position"] < pos:
+        for x in LEVELS:
+            row[f"level_{x.lower()}"] += (level == x) - ((previous or "") == x)
+        row["position"] = pos
+
+
+MONTH = Table(
+    name=MONTHS, key="period_id",
+    columns={"period_id": "uuid", "unit_id": "uuid", "kind": "text", "year": "int",
+             "number": "int", "members": "int", "decided": "int", "level_a": "int",
+             "level_b": "int", "level_c": "int", "level_d": "int", "position": "bigint"},
+    defaults={"decided": 0, "level_a": 0, "level_b": 0, "level_c": 0, "level_d": 0},
+)
+MONTHS_FOLD = Fold(
+    tables=(MONTH,),
+    steps={
+        P + "Opened": Step(lambda e, pos: (
+            e.originator_id, e.unit_id, e.kind, e.year, e.number, len(e.members), pos),
+            _opened),
+        P + "DecisionRegistered": Step(lambda e, pos: (e.originator_id, e.level, pos),
+                                       _decision_registered),
+        P + "DecisionAmended": Step(lambda e, pos: (
+            e.originator_id, e.level, e.previous_level, pos), _decision_amended),
+    },
+)
 
 
 class TrendsProjection(Projection):
     name = "trends"
-    tables = ("rm_trend_months",)
-    handlers: ClassVar[dict[str, Handler]] = {
-        "domain.period:EvaluationPeriod.Opened": _opened,
-        "domain.period:EvaluationPeriod.DecisionRegistered": _decision_registered,
-        "domain.period:EvaluationPeriod.DecisionAmended": _decision_amended,
-    }
+    tables = (MONTHS,)
+    folds = (MONTHS_FOLD,)
+    handlers: ClassVar[dict[str, Handler]] = {}

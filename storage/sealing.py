@@ -209,12 +209,17 @@ def seal_state(name: str, aggregate_id: UUID, state: dict[str, Any], keys: KeyRi
         _map_path(state, path, seal)
 
 
-def open_state(name: str, aggregate_id: UUID, state: dict[str, Any], keys: KeyRing) -> None:
-    """Replace each envelope in ``state`` by its text, or by ``ERASED`` (in place)."""
+def open_state(name: str, aggregate_id: UUID, state: dict[str, Any], keys: KeyRing,
+               *, sealed: bool = True) -> None:
+    """Replace each envelope in ``state`` by its text, or by ``ERASED`` (in place).
+    ``sealed=False``: the caller saw no envelope in the stored state, so only the owner is
+    noted."""
     owner = state.get(OWNER_FIELD[name]) if name in OWNER_FIELD else None
     if owner is not None:
         # Whoever reads a record's first event learns whose it is: the next event written
         # to it (a decision, an opinion) is sealed without asking the log again.
         keys.note_owner(aggregate_id, UUID(str(owner)))
+    if not sealed:
+        return
     for path in PERSONAL_FIELDS.get(name, ()):
         _map_path(state, path, lambda p, v: open_text(keys, aggregate_id, p, v))
