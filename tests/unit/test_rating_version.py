@@ -30,7 +30,8 @@ def test_every_event_of_an_evaluation_is_projected_with_its_version() -> None:
         # The evaluation's row as an earlier event left it (none yet, for its opening).
         held = {} if topic.endswith(".Started") else {"evaluation": RATING.new_row(
             evaluation_id="evaluation", status="pending", position=1, version=1)}
-        tables = {RATING.name: Rows(held)}
+        tables = {RATING.name: Rows(held)} | {
+            t.name: Rows({}) for t in RATINGS.tables if t is not RATING}
         step.apply(tables, step.args(Event(), 99))
         row = tables[RATING.name].rows["evaluation"]
         assert "evaluation" in tables[RATING.name].touched, topic
