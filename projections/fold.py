@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -96,9 +96,15 @@ class Table:
     follow: Mapping[str, str] = field(default_factory=dict)
     append: bool = False
 
-    def new_row(self, **values: Any) -> Row:
+    @cached_property
+    def _blank(self) -> Row:
+        """A new row before its values: every column, its default or NULL."""
         row: Row = dict.fromkeys(self.columns)
         row.update(self.defaults)
+        return row
+
+    def new_row(self, **values: Any) -> Row:
+        row = self._blank.copy()
         row.update(values)
         return row
 
