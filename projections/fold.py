@@ -6,9 +6,9 @@ each event topic it declares a ``Step``: ``args`` takes from the event the few v
 tables hold (when the batch is decoded, so the event object is dropped at once), ``keys``
 names the rows the step reads or writes, and ``apply`` changes the rows in memory. At
 execution, under the tenant's lock, the rows a batch names are read (one query per table),
-every step is applied in log order, and the rows that changed are written in one statement
-per table: an upsert in catch-up, or — in a rebuild's fresh tables — a ``COPY`` of the new
-rows and one set-based update of the rest.
+every step is applied in log order, and the rows that changed are written: in catch-up by
+one statement per fold (an upsert per table, each a part of one ``WITH``), in a rebuild's
+fresh tables by a ``COPY`` of the new rows and one set-based update of the rest per table.
 
 The same declaration is the one-event path: a batch of one event is a fold of one step. So
 a row is written once per batch however many events touch it (an evaluation's opening,
@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -96,9 +96,15 @@ class Table:
     follow: Mapping[str, str] = field(default_factory=dict)
     append: bool = False
 
-    def new_row(self, **values: Any) -> Row:
+    @cached_property
+    def _blank(self) -> Row:
+        """A new row before its values: every column, its default or NULL."""
         row: Row = dict.fromkeys(self.columns)
         row.update(self.defaults)
+        return row
+
+    def new_row(self, **values: Any) -> Row:
+        row = self._blank.copy()
         row.update(values)
         return row
 
@@ -161,33 +167,54 @@ class StepFailedError(Exception):
         self.position = position
 
 
-def _rows_sql(columns: Mapping[str, str]) -> str:
-    """The batch's rows as ``r``, from one JSON array of arrays (``$1``), cast per column.
+def _rows_sql(columns: Mapping[str, str], param: int = 1) -> str:
+    """The batch's rows as ``r``, from one JSON array of arrays (``$param``), cast per column.
 
     One JSON document rather than an array per column: the driver would otherwise encode
     every element of every array in Python."""
     fields = ", ".join(f"(e->>{i})::{t} AS {c}" for i, (c, t) in enumerate(columns.items()))
-    return f"(SELECT {fields} FROM jsonb_array_elements($1::jsonb) AS e) AS r"
+    return f"(SELECT {fields} FROM jsonb_array_elements(${param}::jsonb) AS e) AS r"
+
+
+def _upsert_sql(schema: str, table: Table, param: int = 1) -> str:
+    cols = ", ".join(table.columns)
+    others = [c for c in table.columns if c != table.key]
+    return (f"INSERT INTO {schema}.{table.name} ({cols}) SELECT {cols} FROM "
+            f"{_rows_sql(table.columns, param)} ON CONFLICT "
+            + ("DO NOTHING" if table.append else f"({table.key}) DO UPDATE SET "
+               + ", ".join(f"{c} = EXCLUDED.{c}" for c in others)))
 
 
 @lru_cache(maxsize=1024)
-def _sql(schema: str, table: Table) -> tuple[str, str, str]:
+def _upserts_sql(schema: str, tables: tuple[Table, ...]) -> str:
+    """One statement upserting into every table of ``tables`` (``$1``… their rows, in
+    order): each upsert a data-modifying ``WITH`` part. The tables are distinct, so no row
+    is written twice, and the parts' order does not matter."""
+    if len(tables) == 1:
+        return _upsert_sql(schema, tables[0])
+    parts = ", ".join(f"w{i} AS ({_upsert_sql(schema, t, i + 1)})"
+                      for i, t in enumerate(tables))
+    return f"WITH {parts} SELECT 1"
+
+
+@lru_cache(maxsize=1024)
+def _sql(schema: str, table: Table) -> tuple[str, str]:
     cols = ", ".join(table.columns)
     load = (f"SELECT {cols} FROM {schema}.{table.name} "
             f"WHERE {table.key} = ANY($1::{table.columns[table.key]}[])")
     others = [c for c in table.columns if c != table.key]
-    upsert = (f"INSERT INTO {schema}.{table.name} ({cols}) SELECT {cols} FROM "
-              f"{_rows_sql(table.columns)} ON CONFLICT "
-              + ("DO NOTHING" if table.append else f"({table.key}) DO UPDATE SET "
-                 + ", ".join(f"{c} = EXCLUDED.{c}" for c in others)))
     update = (f"UPDATE {schema}.{table.name} t SET "
               + ", ".join(f"{c} = r.{c}" for c in others)
               + f" FROM {_rows_sql(table.columns)} WHERE t.{table.key} = r.{table.key}")
-    return load, upsert, update
+    return load, update
 
 
 def _encode(rows: Iterable[Row], columns: Sequence[str]) -> str:
-    return _JSON.encode([[row[c] for c in columns] for row in rows]).decode()
+    # Each row's values as a tuple (a JSON array), taken by one C call per row.
+    values = itemgetter(*columns)
+    if len(columns) == 1:
+        return _JSON.encode([[values(row)] for row in rows]).decode()
+    return _JSON.encode(list(map(values, rows))).decode()
 
 
 Written = dict[Table, dict[Hashable, Row]]
@@ -269,22 +296,34 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
                     step.apply(tables, args)
                 except Exception as exc:
                     raise StepFailedError(position, exc) from exc
+        if cache is None or not cache.on:
+            if fresh:
+                for table in fold.tables:
+                    await _write(conn, schema, table, tables[table.name])
+            else:
+                await _upsert(conn, schema, [(t, tables[t.name]) for t in fold.tables])
         for table in fold.tables:
             rows = tables[table.name]
-            if cache is None or not cache.on:
-                await _write(conn, schema, table, rows, fresh)
             written[table] = {k: rows.rows[k] for k in rows.touched}
     return written
 
 
-async def _write(conn: DbConn, schema: str, table: Table, rows: Rows, fresh: bool) -> None:
+async def _upsert(conn: DbConn, schema: str, tables: list[tuple[Table, Rows]]) -> None:
+    """A fold's changed rows, every table's, by one statement."""
+    touched = [(t, rows) for t, rows in tables if rows.touched]
+    if touched:
+        await conn.execute(
+            _upserts_sql(schema, tuple(t for t, _ in touched)),
+            *(_encode((rows.rows[k] for k in rows.touched), list(t.columns))
+              for t, rows in touched))
+
+
+async def _write(conn: DbConn, schema: str, table: Table, rows: Rows) -> None:
+    """A fold's changed rows of one fresh table: ``COPY`` of the new, an update of the rest."""
     if not rows.touched:
         return
-    _, upsert, update = _sql(schema, table)
+    _, update = _sql(schema, table)
     columns = list(table.columns)
-    if not fresh:
-        await conn.execute(upsert, _encode((rows.rows[k] for k in rows.touched), columns))
-        return
     new = [rows.rows[k] for k in rows.touched if k not in rows.existing]
     old = [rows.rows[k] for k in rows.touched if k in rows.existing]
     if new:

@@ -218,7 +218,7 @@ def open_state(name: str, aggregate_id: UUID, state: dict[str, Any], keys: KeyRi
     if owner is not None:
         # Whoever reads a record's first event learns whose it is: the next event written
         # to it (a decision, an opinion) is sealed without asking the log again.
-        keys.note_owner(aggregate_id, UUID(str(owner)))
+        keys.note_owner(aggregate_id, owner if type(owner) is UUID else UUID(str(owner)))
     if not sealed:
         return
     for path in PERSONAL_FIELDS.get(name, ()):
