@@ -24,6 +24,7 @@ from prometheus_client import REGISTRY, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 log = structlog.get_logger()
 
@@ -63,7 +64,11 @@ class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
-        ctx = self.execution_context
+        self.record(self.execution_context, started)
+
+    @staticmethod
+    def record(ctx: ExecutionContext, started: float) -> None:
+        """The operation's time and errors (``started``: ``time.perf_counter()`` before it)."""
         operation = operation_label(ctx.operation_name)
         try:
             kind = ctx.operation_type.value

@@ -15,6 +15,7 @@ import structlog
 from graphql.error import GraphQLError
 from litestar.response import Response
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from domain.errors import DomainError
 from services.store.outage import (
@@ -89,20 +90,27 @@ def unexpected_error(error: Exception) -> GraphQLError:
 class ErrorPolicy(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        self.apply(self.execution_context)
+
+    @classmethod
+    def apply(cls, context: ExecutionContext) -> None:
+        """Shape the operation's errors (after it ran: ``services/gql/operation.py`` calls
+        it from its own hook)."""
+        result = context.result
         if result is None or not getattr(result, "errors", None):
             return
         request_id = structlog.contextvars.get_contextvars().get("request_id", "")
-        result.errors = [self._shape(e, request_id) for e in result.errors]  # type: ignore[union-attr]
+        result.errors = [cls._shape(e, request_id) for e in result.errors]  # type: ignore[union-attr]
         data = getattr(result, "data", None)
         if any((e.extensions or {}).get("code") == UNAVAILABLE for e in result.errors) \
                 and not any((data or {}).values()):
-            self._unavailable_status()
+            cls._unavailable_status(context)
 
-    def _unavailable_status(self) -> None:
+    @staticmethod
+    def _unavailable_status(context: ExecutionContext) -> None:
         """Nothing answered because the database is away: HTTP 503 with Retry-After, so
         proxies and clients that look at the status alone retry too (not on websockets)."""
-        response = getattr(self.execution_context.context, "response", None)
+        response = getattr(context.context, "response", None)
         if isinstance(response, Response):
             response.status_code = 503
             response.headers["retry-after"] = str(RETRY_AFTER_S)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 from graphql.error import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -16,11 +15,11 @@ from services.gql.audit import AuditAsOfQuery, AuditQuery
 from services.gql.collectives import CollectiveMutation, CollectiveQuery
 from services.gql.commendations import CommendationMutation, CommendationQuery
 from services.gql.dashboards import DashboardQuery
-from services.gql.errors import ErrorPolicy
 from services.gql.evaluation_queries import EvaluationQuery
-from services.gql.guard import CostLimit, ValidDocuments, guard_root_fields
+from services.gql.guard import CostLimit, guard_root_fields
 from services.gql.leaves import LeafExecution
 from services.gql.mutations import Mutation as RatingMutation
+from services.gql.operation import OperationPolicy
 from services.gql.organisation import OrganisationMutation
 from services.gql.pending_work import PendingWorkQuery
 from services.gql.personal_data import PersonalDataMutation
@@ -29,7 +28,6 @@ from services.gql.queries import Query as CoreQuery
 from services.gql.reorganisation import ReorganisationMutation, ReorganisationQuery
 from services.gql.subscriptions import Subscription
 from services.gql.work import WorkMutation, WorkQuery
-from services.metrics import OperationMetrics
 
 MAX_DEPTH = 8
 MAX_ALIASES = 30
@@ -72,15 +70,11 @@ def build_schema(*, production: bool = False) -> CongTamSchema:
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=True),
         # Plain leaf objects (a board's rows) completed in one pass (services/gql/leaves.py).
         execution_context_class=LeafExecution,
-        extensions=[  # factories: a fresh extension per request
-            OperationMetrics,  # first: it sees the errors after ErrorPolicy gave them a code
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            # Dashboards send the same few documents over and over: each text is validated
-            # once per schema (variables are still checked on every request).
-            ValidDocuments,
-            lambda: AddValidationRules(rules),  # depth, aliases, cost (and introspection)
-            ErrorPolicy,
-        ],
+        # A fresh extension per request: the token limit, depth, aliases, cost (and
+        # introspection); dashboards send the same few documents over and over, so each
+        # text is validated once per schema (variables are still checked on every
+        # request); then the errors are shaped and counted (services/gql/operation.py).
+        extensions=[lambda: OperationPolicy(rules, MAX_TOKENS)],
     )
     # The permission matrix in front of every root field (services/gql/guard.py): once per
     # root field, not a ``resolve`` extension around every field of the answer.
