@@ -19,6 +19,12 @@ from services.settings import get_settings
 app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 console = Console(stderr=True, width=160)
+# One ``congtam import`` group for every kind of file a tenant loads (the register's sheets in
+# ``office``, work items in ``work``): two groups under one name would hide one another.
+imports = typer.Typer(help="Nhập dữ liệu: đơn vị, cán bộ từ bảng tính (.xlsx, .csv), việc được "
+                           "giao từ hệ thống văn bản — tất cả hoặc không / Imports: all rows or "
+                           "none.", no_args_is_help=True)
+app.add_typer(imports, name="import")
 T = TypeVar("T")
 
 

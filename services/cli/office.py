@@ -9,7 +9,7 @@ from uuid import UUID
 
 import typer
 
-from services.cli.base import OPERATOR, app, console, domain_errors
+from services.cli.base import OPERATOR, app, console, domain_errors, imports
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -18,11 +18,8 @@ if TYPE_CHECKING:
     from services.reports.inputs import Report
     from services.runtime import Runtime
 
-imports = typer.Typer(help="Nhập đơn vị, cán bộ từ bảng tính (.xlsx, .csv): tất cả hoặc không.",
-                      no_args_is_help=True)
 reports = typer.Typer(help="Biểu mẫu, báo cáo in được (.xlsx, .pdf) từ dữ liệu tổng hợp.",
                       no_args_is_help=True)
-app.add_typer(imports, name="import")
 app.add_typer(reports, name="report")
 
 TENANT = typer.Option(help="Tenant slug")

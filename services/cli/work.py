@@ -11,13 +11,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 import typer
 
-from services.cli.base import OPERATOR, app, domain_errors
+from services.cli.base import OPERATOR, domain_errors, imports
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
 
-import_app = typer.Typer(help="Imports from other systems.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
 
 
 def imported_item_id(tenant: str, ref: str) -> UUID:
@@ -25,7 +23,7 @@ def imported_item_id(tenant: str, ref: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"urn:congtam:work-import/{tenant}/{ref}")
 
 
-@import_app.command("work-items")
+@imports.command("work-items")
 def import_work_items(
     file: Annotated[Path, typer.Argument(help="A JSON or CSV file (see the README)")],
     tenant: Annotated[str, typer.Option(help="Tenant slug")],

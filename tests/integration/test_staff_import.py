@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,8 @@ from services.office.register import register_files, register_rows
 from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
+from services.settings import Settings
+from tests.support.cli import congtam
 from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 
@@ -124,3 +127,33 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
     assert all(p.column_vi and p.message_vi.startswith(f"Dòng {p.row}") for p in found.problems)
     assert found.outcome is None
     assert await _events(runtime, tenant) == before
+
+
+async def test_the_import_command_checks_plans_and_writes_a_sheet_once(
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant, tmp_path: Path,
+) -> None:
+    """``congtam import staff`` as the HR officer's operator runs it: a real process."""
+    tenant, _ = await _projected_staff(runtime, staffed_tenant, 1)
+    sheet, bad = tmp_path / "staff.csv", tmp_path / "bad.csv"
+    sheet.write_text(HEADER + "Trịnh Thị Giang,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n",
+                     encoding="utf-8")
+    bad.write_text(HEADER + "Hà Văn Dũng,Công chức,Chuyên viên,Phòng Không Có,,\n",
+                   encoding="utf-8")
+    before = await _events(runtime, tenant)
+
+    refused = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(bad))
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "UNKNOWN_UNIT" in refused.stderr
+    planned = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet),
+                            "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert await _events(runtime, tenant) == before
+
+    done = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet))
+    assert done.returncode == 0, done.stderr
+    written = await _events(runtime, tenant)
+    assert written > before
+    await projected(runtime, tenant, drive=True)
+    again = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet))
+    assert again.returncode == 0, again.stderr
+    assert await _events(runtime, tenant) == written
