@@ -87,13 +87,9 @@ async def _province_above(info: Info[Any, Any]) -> tuple[Tenant, TenantService] 
     """The province above the caller's tenant in the registry (a ward's parent since 2025;
     through a former district before), and its service: what it sets, the tenant inherits
     (the matrix has let only the HR officer in). None: no province above."""
-    ctx = ctx_of(info)
-    current = (await access_of(info)).tenant
-    while current.parent_slug is not None:
-        current = await ctx.runtime.registry.get(current.parent_slug)
-        if current.kind == "province":
-            return current, ctx.runtime.service(current)
-    return None
+    runtime = ctx_of(info).runtime
+    found = await runtime.registry.province_above((await access_of(info)).tenant)
+    return None if found is None else (found, runtime.service(found))
 
 
 async def _province(info: Info[Any, Any]) -> tuple[Tenant, TenantService]:

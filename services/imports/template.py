@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from .catalogue import CATALOGUE_COLUMNS, CATALOGUE_EXAMPLE, MAX_COEFFICIENT, CatalogueRow
 from .columns import NO, STAFF_TYPE_LABELS, YES, Column
 from .staff import STAFF_COLUMNS, STAFF_EXAMPLE, StaffRow
 from .units import UNIT_COLUMNS, UNIT_EXAMPLE, UnitRow
@@ -33,6 +34,20 @@ _NOTES = (
     "9. Tệp tối đa 5 MB và 5.000 dòng. Nếu có bất kỳ lỗi nào, không dòng nào được ghi; "
     "danh sách lỗi nêu rõ dòng và cột cần sửa.",
     "10. Có thể lưu dạng CSV (UTF-8), phân cách bằng dấu phẩy hoặc dấu chấm phẩy.",
+)
+_CATALOGUE_NOTES = (
+    "HƯỚNG DẪN NHẬP DANH MỤC SẢN PHẨM, KẾT QUẢ CÔNG VIỆC",
+    "",
+    "1. Mỗi sản phẩm một dòng của trang 'Danh sách', từ dòng 2; dòng ví dụ giữ nguyên sẽ "
+    "được bỏ qua. Tệp là toàn bộ danh mục: sản phẩm không có trong tệp sẽ không còn trong "
+    "phiên bản mới.",
+    "2. Các cột in đậm là bắt buộc; 'Mã sản phẩm' không được trùng, một vị trí việc làm "
+    "không có hai sản phẩm cùng tên.",
+    f"3. 'Hệ số quy đổi' là số dương, tối đa {MAX_COEFFICIENT:g} (ví dụ 1 hoặc 1,5). 'Hệ số "
+    "tối thiểu', 'Hệ số tối đa' (nếu có) là khoảng lãnh đạo được chọn khi giao việc.",
+    "4. Chỉ nhập giá trị, không dùng công thức: ô có công thức sẽ bị từ chối.",
+    "5. Nếu có bất kỳ lỗi nào, không dòng nào được ghi. Nhập lại cùng tệp không tạo phiên "
+    "bản mới. Xã, phường áp dụng danh mục của tỉnh chỉ thay đổi được phần tỉnh cho phép.",
 )
 _FIXED = datetime(2026, 1, 1)  # same input, same bytes: the created time is not the clock's
 
@@ -59,8 +74,22 @@ def units_register_xlsx(rows: Iterable[UnitRow]) -> bytes:
                      notes=False)
 
 
+def catalogue_template_xlsx() -> bytes:
+    """The catalogue template: header, the example row, notes."""
+    return _workbook(CATALOGUE_COLUMNS,
+                     [[CATALOGUE_EXAMPLE.get(c.key, 1 if c.key == "coefficient" else "")
+                       for c in CATALOGUE_COLUMNS]], notes=True, lines=_CATALOGUE_NOTES)
+
+
+def catalogue_register_xlsx(rows: Iterable[CatalogueRow]) -> bytes:
+    """A catalogue in the import's own columns (an export that imports back unchanged)."""
+    return _workbook(CATALOGUE_COLUMNS, [
+        [r.key, r.position, r.label_vi, r.unit_vi, r.coefficient, r.min_coefficient,
+         r.max_coefficient] for r in rows], notes=False)
+
+
 def _workbook(columns: Sequence[Column], rows: Sequence[Sequence[object]],
-              notes: bool = True) -> bytes:
+              notes: bool = True, lines: Sequence[str] = _NOTES) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({"created": _FIXED})
@@ -79,6 +108,8 @@ def _workbook(columns: Sequence[Column], rows: Sequence[Sequence[object]],
             if isinstance(value, date):
                 sheet.write_datetime(r, i, datetime(value.year, value.month, value.day),
                                      dated)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(r, i, value)
             elif value not in (None, ""):
                 sheet.write_string(r, i, str(value))  # never as a formula, even "=…"
     sheet.freeze_panes(1, 0)
@@ -95,7 +126,7 @@ def _workbook(columns: Sequence[Column], rows: Sequence[Sequence[object]],
         guide = workbook.add_worksheet("Hướng dẫn")
         guide.set_column(0, 0, 110)
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        for r, line in enumerate(_NOTES):
+        for r, line in enumerate(lines):
             guide.write_string(r, 0, line, workbook.add_format({"bold": True}) if r == 0
                                else wrap)
     workbook.close()

@@ -167,6 +167,16 @@ class TenantRegistry:
         self._cache[slug] = tenant
         return tenant
 
+    async def province_above(self, tenant: Tenant) -> Tenant | None:
+        """The province above ``tenant`` (a ward's parent since 2025; through a former
+        district before): what it sets, the tenant inherits. None: no province above."""
+        current = tenant
+        while current.parent_slug is not None:
+            current = await self.get(current.parent_slug)
+            if current.kind == "province":
+                return current
+        return None
+
     async def all(self) -> list[Tenant]:
         rows = await self.pool.fetch(
             "SELECT slug, name, kind, parent_slug, schema_name, status FROM platform.tenants "
