@@ -1,4 +1,4 @@
-"""The HR officer's files: ``congtam import staff|units``, ``congtam register`` and
+"""The HR officer's files: ``congtam import staff|units|catalogue``, ``congtam register`` and
 ``congtam report <name>`` (services/office/, issue 20)."""
 
 from __future__ import annotations
@@ -29,14 +29,17 @@ DRY = typer.Option("--dry-run", help="Check and plan only; write nothing")
 
 def _import(kind: str, tenant: str, file: Path, dry_run: bool, by: str) -> None:
     from domain.actor import Actor
+    from services.office.catalogue_import import CatalogueReport, import_catalogue_file
     from services.office.staff_import import ImportReport, import_staff_file, import_units_file
 
     data = file.read_bytes()
 
-    async def work(rt: Runtime) -> ImportReport:
-        t = await rt.registry.get(tenant)
+    async def work(rt: Runtime) -> ImportReport | CatalogueReport:
+        t, actor = await rt.registry.get(tenant), Actor(by, "hr_officer")
+        if kind == "catalogue":
+            return await import_catalogue_file(rt, t, data, actor, commit=not dry_run)
         act = import_staff_file if kind == "staff" else import_units_file
-        return await act(rt, t, data, Actor(by, "hr_officer"), commit=not dry_run)
+        return await act(rt, t, data, actor, commit=not dry_run)
 
     found = domain_errors(work)
     for p in found.problems:
@@ -63,6 +66,15 @@ def import_units(tenant: Annotated[str, TENANT], file: Annotated[Path, FILE],
                  by: Annotated[str, OPERATOR] = "hr-officer") -> None:
     """Đơn vị: new units, parents first; units already there are left as they are."""
     _import("units", tenant, file, dry_run, by)
+
+
+@imports.command("catalogue")
+def import_catalogue(tenant: Annotated[str, TENANT], file: Annotated[Path, FILE],
+                     dry_run: Annotated[bool, DRY] = False,
+                     by: Annotated[str, OPERATOR] = "hr-officer") -> None:
+    """Danh mục sản phẩm: one new catalogue version, or none when it is the one in force;
+    under a province, only what the province allows (LOCKED_BY_PROVINCE)."""
+    _import("catalogue", tenant, file, dry_run, by)
 
 
 @app.command("register")

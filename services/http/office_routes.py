@@ -10,12 +10,15 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 |---|---|
 | ``POST /imports/staff/{preview,commit}``, ``GET …/staff-template.xlsx`` | ``registerStaff`` |
 | ``POST /imports/units/{preview,commit}``, ``GET …/units-template.xlsx`` | ``registerUnit`` |
+| ``POST /imports/catalogue/{preview,commit}``, ``GET …/catalogue-template.xlsx`` | ``…Catalogue`` |
 | ``GET /reports/unit-month.{xlsx,pdf}?unit&year&month`` | ``Query.unitBoard`` |
 | ``GET /reports/unit-year.{xlsx,pdf}?unit&year`` | ``Query.unitBoard`` |
 | ``GET /reports/self-assessment.{xlsx,pdf}?staff&year`` | ``Query.personTimeline`` |
 | ``GET /reports/commune-month.{xlsx,pdf}?year&month`` | ``Query.trend`` |
 | ``GET /reports/province-month.{xlsx,pdf}?year&month`` | ``Query.childTenantTrend`` |
 | ``GET /reports/commendations.{xlsx,pdf}?year[&quarter]`` | ``Query.commendationProposals`` |
+
+(``…Catalogue``: ``Mutation.establishWorkCatalogue``.)
 """
 
 from __future__ import annotations
@@ -32,17 +35,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Response
 
-from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError, ValidationFailedError
 from services.gql.child_tenants import granted_children
 from services.gql.context import get_context
 from services.gql.permissions import Access
-from services.http.auth import ForbiddenError
-from services.imports import MAX_BYTES, staff_template_xlsx, units_template_xlsx
+from services.http.sheets import SHEETS, import_sheet
+from services.imports import MAX_BYTES
 from services.office import fill
 from services.office.commendations import basis_for, proposal_document, proposals
 from services.office.mail_sink import received
-from services.office.staff_import import import_staff_file, import_units_file
 from services.reports import render_pdf, render_xlsx, report_pdf, report_xlsx
 from services.reports.inputs import Report
 from services.runtime import Runtime
@@ -53,8 +54,6 @@ STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "UNKNOWN_T
           "FILE_TOO_LARGE": 413}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = {"xlsx": (XLSX, report_xlsx), "pdf": ("application/pdf", report_pdf)}
-IMPORT_OPERATION = "Mutation.registerStaff"
-UNITS_OPERATION = "Mutation.registerUnit"
 
 
 def refusal(error: DomainError) -> Response[dict[str, Any]]:
@@ -179,34 +178,24 @@ async def _blank(request: Request[Any, Any, Any], operation: str, build: Callabl
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@get("/imports/staff-template.xlsx")
-async def staff_template(request: Request[Any, Any, Any]) -> Response[Any]:
-    return await _blank(request, IMPORT_OPERATION, staff_template_xlsx,
-                        "mau-danh-sach-can-bo.xlsx")
+@get("/imports/{document:str}")
+async def template(request: Request[Any, Any, Any], document: str) -> Response[Any]:
+    """``/imports/<kind>-template.xlsx``: the blank sheet of one kind."""
+    kind = document.removesuffix("-template.xlsx")
+    sheet = SHEETS.get(kind) if document != kind else None
+    if sheet is None:
+        return refusal(NotFoundError("Không có mẫu này.", "No such template."))
+    return await _blank(request, sheet.operation, sheet.template, sheet.filename)
 
 
-@get("/imports/units-template.xlsx")
-async def units_template(request: Request[Any, Any, Any]) -> Response[Any]:
-    return await _blank(request, UNITS_OPERATION, units_template_xlsx,
-                        "mau-danh-sach-don-vi.xlsx")
-
-
-async def _upload(request: Request[Any, Any, Any], data: UploadFile,
-                  commit: bool, units: bool = False) -> Response[Any]:
+async def _upload(request: Request[Any, Any, Any], kind: str, data: UploadFile,
+                  commit: bool) -> Response[Any]:
     try:
-        a = await access(request, UNITS_OPERATION if units else IMPORT_OPERATION)
+        if kind not in SHEETS:
+            raise NotFoundError("Không có loại danh sách này.", "No such kind of sheet.")
+        a = await access(request, SHEETS[kind].operation)
         content = await data.read(MAX_BYTES + 1)  # one byte over is enough to refuse
-        rt: Runtime = request.app.state.rt
-        actor = Actor(a.principal.user_id, "hr_officer")
-        if not units:
-            found = await import_staff_file(rt, a.tenant, content, actor, commit=commit,
-                                            scope=a.unit_ids)
-        elif a.unit_ids is not None:  # the units register is the whole tenant's
-            raise ForbiddenError(
-                "Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị.",
-                "Only an HR officer of the whole tenant may import units.")
-        else:
-            found = await import_units_file(rt, a.tenant, content, actor, commit=commit)
+        found = await import_sheet(request.app.state.rt, a, kind, content, commit=commit)
     except DomainError as error:
         return refusal(error)
     return Response(found.as_json(), status_code=422 if found.problems else 200)
@@ -217,32 +206,20 @@ UPLOAD = Body(media_type=RequestEncodingType.MULTI_PART)
 UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024
 
 
-@post("/imports/staff/preview", request_max_body_size=UPLOAD_LIMIT)
-async def preview_staff(request: Request[Any, Any, Any],
-                        data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
+@post("/imports/{kind:str}/preview", request_max_body_size=UPLOAD_LIMIT)
+async def preview(request: Request[Any, Any, Any], kind: str,
+                  data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """Every row's problems, or what a commit would do (nothing is written)."""
-    return await _upload(request, data, commit=False)
+    return await _upload(request, kind, data, commit=False)
 
 
-@post("/imports/staff/commit", request_max_body_size=UPLOAD_LIMIT)
-async def commit_staff(request: Request[Any, Any, Any],
-                       data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
-    """All rows or none, in one transaction; the same file again writes nothing."""
-    return await _upload(request, data, commit=True)
-
-
-@post("/imports/units/preview", request_max_body_size=UPLOAD_LIMIT)
-async def preview_units(request: Request[Any, Any, Any],
-                        data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
-    """Every row's problems, or which units a commit would register (nothing written)."""
-    return await _upload(request, data, commit=False, units=True)
-
-
-@post("/imports/units/commit", request_max_body_size=UPLOAD_LIMIT)
-async def commit_units(request: Request[Any, Any, Any],
-                       data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
-    """Parents first, all units or none; a unit already there (by name) is left as it is."""
-    return await _upload(request, data, commit=True, units=True)
+@post("/imports/{kind:str}/commit", request_max_body_size=UPLOAD_LIMIT)
+async def commit(request: Request[Any, Any, Any], kind: str,
+                 data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
+    """All rows or none, in one transaction; the same file again writes nothing. Units come
+    parents first (a unit already there, by name, is left as it is); the catalogue is one
+    new version, or none when it is the one in force."""
+    return await _upload(request, kind, data, commit=True)
 
 
 @get("/dev/mail")
@@ -256,5 +233,4 @@ async def dev_mail(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response({"messages": await anyio.to_thread.run_sync(received, folder)})
 
 
-ROUTES = [report, staff_template, preview_staff, commit_staff, units_template, preview_units,
-          commit_units, dev_mail]
+ROUTES = [report, template, preview, commit, dev_mail]

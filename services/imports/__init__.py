@@ -28,6 +28,7 @@ from .problems import (
     NotASpreadsheetError,
     RowProblem,
     TooManyRowsError,
+    upload_answer,
 )
 from .reading import MAX_BYTES, MAX_ROWS
 from .records import PreviewRow
@@ -83,4 +84,5 @@ __all__ = [
     "unit_key",
     "units_register_xlsx",
     "units_template_xlsx",
+    "upload_answer",
 ]

@@ -21,7 +21,7 @@ from domain.catalogue import Catalogue, CatalogueAdjustment, CatalogueItem
 from .columns import CellError, Column
 from .problems import RowProblem
 from .reading import read_sheet
-from .records import PreviewRow, SheetImport, cell_texts, problem, records, shown
+from .records import PreviewRow, SheetImport, cell_texts, preview_row, problem, records
 
 KEY = Column("key", "key", "Mã sản phẩm", "Item code", required=True,
              aliases=("mã", "mã sp", "code", "key", "item key"))
@@ -85,12 +85,9 @@ def parse_catalogue(data: bytes) -> CatalogueImport:
                                             "the same job position and output as row"))
         if row is not None and not mine:
             rows.append(row)
-        preview.append(PreviewRow(record.row, {k: text[k] if k in text else shown(v)
-                                               for k, v in record.cells.items()}, tuple(mine)))
+        preview.append(preview_row(record, text, mine))
         problems.extend(mine)
-    if problems:
-        return CatalogueImport((), tuple(problems), tuple(preview))
-    return CatalogueImport(tuple(rows), (), tuple(preview))
+    return CatalogueImport.all_or_none(rows, problems, preview)
 
 
 def _once(first: dict[object, int], key: object, row: int, column: Column,

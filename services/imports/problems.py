@@ -56,6 +56,11 @@ class RowProblem:
     detail_vi: str
     detail_en: str
 
+    def as_json(self) -> dict[str, object]:
+        """As an upload's answer lists it."""
+        return {"row": self.row, "column": self.column_vi, "columnEn": self.column_en,
+                "code": self.code, "vi": self.message_vi, "en": self.message_en}
+
     @property
     def message_vi(self) -> str:
         return f"Dòng {self.row}, cột '{self.column_vi}': {self.detail_vi}"
@@ -63,3 +68,10 @@ class RowProblem:
     @property
     def message_en(self) -> str:
         return f"Row {self.row}, column '{self.column_en}': {self.detail_en}"
+
+
+def upload_answer(problems: tuple[RowProblem, ...], rows: int,
+                  plan: dict[str, object] | None, position: int) -> dict[str, object]:
+    """What an upload answers: every problem (then nothing was written), or the plan."""
+    return {"ok": not problems, "rows": rows, "problems": [p.as_json() for p in problems],
+            "plan": plan, "position": position}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from .columns import CellError, Column, header_map, normalise, text_value
 from .problems import ImportInvalidError, RowProblem
@@ -39,10 +39,26 @@ class SheetImport(Generic[R]):
     problems: tuple[RowProblem, ...]
     preview: tuple[PreviewRow, ...]
 
+    @classmethod
+    def all_or_none(cls, rows: list[R], problems: list[RowProblem],
+                    preview: list[PreviewRow]) -> Self:
+        """Every row when there is no problem, else none of them."""
+        if problems:
+            return cls((), tuple(problems), tuple(preview))
+        return cls(tuple(rows), (), tuple(preview))
+
     def require_valid(self) -> tuple[R, ...]:
         if self.problems:
             raise ImportInvalidError(self.problems)
         return self.rows
+
+
+def preview_row(record: Record, text: Mapping[str, str], problems: list[RowProblem]
+                ) -> PreviewRow:
+    """A row as read — each readable cell's checked text, the others as shown — with its
+    problems."""
+    return PreviewRow(record.row, {k: text[k] if k in text else shown(v)
+                                   for k, v in record.cells.items()}, tuple(problems))
 
 
 def problem(row: int, column: Column, error: CellError) -> RowProblem:

@@ -24,7 +24,7 @@ from .columns import (
 from .keys import staff_id_for, staff_key, unit_key
 from .problems import RowProblem
 from .reading import Cell, read_sheet
-from .records import PreviewRow, SheetImport, cell_texts, problem, records, shown
+from .records import PreviewRow, SheetImport, cell_texts, preview_row, problem, records
 from .units import UnitRow
 
 CODE = Column("code", "code", "Mã cán bộ", "Staff code",
@@ -101,12 +101,9 @@ def parse_staff(data: bytes, tenant: str, existing_units: Mapping[str, UnitId] |
             first_row.setdefault(key, record.row)
         if row is not None:
             rows.append(row)
-        preview.append(PreviewRow(record.row, {k: text[k] if k in text else shown(v)
-                                               for k, v in record.cells.items()}, tuple(mine)))
+        preview.append(preview_row(record, text, mine))
         problems.extend(mine)
-    if problems:
-        return StaffImport((), tuple(problems), tuple(preview))
-    return StaffImport(tuple(rows), (), tuple(preview))
+    return StaffImport.all_or_none(rows, problems, preview)
 
 
 def _row(tenant: str, number: int, cells: Mapping[str, Cell],

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import xlsxwriter
+from domain.catalogue import CatalogueItem
 
-from .catalogue import CATALOGUE_COLUMNS, CATALOGUE_EXAMPLE, MAX_COEFFICIENT, CatalogueRow
+from .catalogue import CATALOGUE_COLUMNS, CATALOGUE_EXAMPLE, MAX_COEFFICIENT
 from .columns import NO, STAFF_TYPE_LABELS, YES, Column
 from .staff import STAFF_COLUMNS, STAFF_EXAMPLE, StaffRow
 from .units import UNIT_COLUMNS, UNIT_EXAMPLE, UnitRow
@@ -81,11 +82,11 @@ def catalogue_template_xlsx() -> bytes:
                        for c in CATALOGUE_COLUMNS]], notes=True, lines=_CATALOGUE_NOTES)
 
 
-def catalogue_register_xlsx(rows: Iterable[CatalogueRow]) -> bytes:
+def catalogue_register_xlsx(items: Iterable[CatalogueItem]) -> bytes:
     """A catalogue in the import's own columns (an export that imports back unchanged)."""
     return _workbook(CATALOGUE_COLUMNS, [
-        [r.key, r.position, r.label_vi, r.unit_vi, r.coefficient, r.min_coefficient,
-         r.max_coefficient] for r in rows], notes=False)
+        [i.key, i.position, i.label_vi, i.unit_vi, i.coefficient, i.min_coefficient,
+         i.max_coefficient] for i in items], notes=False)
 
 
 def _workbook(columns: Sequence[Column], rows: Sequence[Sequence[object]],

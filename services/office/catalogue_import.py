@@ -38,6 +38,7 @@ from services.imports import (
     catalogue_of,
     parse_catalogue,
     same_items,
+    upload_answer,
 )
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -68,18 +69,10 @@ class CatalogueReport:
 
     def as_json(self) -> dict[str, object]:
         plan = self.outcome
-        return {
-            "ok": not self.problems,
-            "rows": self.rows,
-            "problems": [{"row": p.row, "column": p.column_vi, "columnEn": p.column_en,
-                          "code": p.code, "vi": p.message_vi, "en": p.message_en}
-                         for p in self.problems],
-            "plan": None if plan is None else {
-                "items": plan.items, "newVersion": plan.new_version,
-                "inherited": plan.inherited, "version": plan.version,
-                "writesNothing": plan.writes_nothing},
-            "position": 0 if plan is None else plan.position,
-        }
+        return upload_answer(self.problems, self.rows, None if plan is None else {
+            "items": plan.items, "newVersion": plan.new_version, "inherited": plan.inherited,
+            "version": plan.version, "writesNothing": plan.writes_nothing},
+            0 if plan is None else plan.position)
 
 
 @dataclass(frozen=True)

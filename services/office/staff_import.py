@@ -36,6 +36,7 @@ from services.imports import (
     plan_staff,
     staff_key,
     unit_key,
+    upload_answer,
 )
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -53,20 +54,12 @@ class ImportReport:
 
     def as_json(self) -> dict[str, object]:
         plan = self.outcome
-        return {
-            "ok": not self.problems,
-            "rows": self.rows,
-            "problems": [{"row": p.row, "column": p.column_vi, "columnEn": p.column_en,
-                          "code": p.code, "vi": p.message_vi, "en": p.message_en}
-                         for p in self.problems],
-            "plan": None if plan is None else {
-                "unitsRegistered": plan.units_registered, "register": plan.registered,
-                "update": plan.updated, "transfer": plan.transferred,
-                "unchanged": plan.unchanged, "events": plan.events,
-                "writesNothing": plan.writes_nothing},
-            "position": 0 if plan is None else plan.position,
-            "possibleTransfers": [{"row": r, "unit": u} for r, u in self.possible_transfers],
-        }
+        return upload_answer(self.problems, self.rows, None if plan is None else {
+            "unitsRegistered": plan.units_registered, "register": plan.registered,
+            "update": plan.updated, "transfer": plan.transferred,
+            "unchanged": plan.unchanged, "events": plan.events,
+            "writesNothing": plan.writes_nothing}, 0 if plan is None else plan.position) | {
+            "possibleTransfers": [{"row": r, "unit": u} for r, u in self.possible_transfers]}
 
 
 def plain(value: UUID) -> UUID:

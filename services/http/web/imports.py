@@ -25,23 +25,15 @@ from litestar import get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Response
 
-from domain.actor import Actor
 from domain.errors import DomainError
 from services.gql.context import get_context
 from services.gql.permissions import Access
-from services.http.auth import ForbiddenError
+from services.http.sheets import SHEETS, Report, import_sheet
 from services.http.web.client import SignInRequiredError
 from services.http.web.page import Page, Req, Web, check_form
-from services.imports import MAX_BYTES, staff_template_xlsx, units_template_xlsx
-from services.office.staff_import import ImportReport, import_staff_file, import_units_file
-from services.runtime import Runtime
+from services.imports import MAX_BYTES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The sheet's kind → the matrix row it is governed by, its template, its file name.
-KINDS: dict[str, tuple[str, Any, str]] = {
-    "staff": ("Mutation.registerStaff", staff_template_xlsx, "mau-danh-sach-can-bo.xlsx"),
-    "units": ("Mutation.registerUnit", units_template_xlsx, "mau-danh-sach-don-vi.xlsx"),
-}
 # The commit form carries the file as base64 (4/3 of it) beside the other fields.
 FORM_LIMIT = MAX_BYTES * 4 // 3 + 1024 * 1024
 
@@ -69,7 +61,7 @@ class Shown:
     kind: str
     name: str
     digest: str
-    report: ImportReport | None
+    report: Report | None
     refusal: str = ""
     data: str = ""  # base64 of the bytes, for the commit form (only when there is no problem)
 
@@ -84,7 +76,7 @@ def _refused(page: Page, error: DomainError) -> Response[str]:
 async def import_page(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     try:
-        await access(request, KINDS["staff"][0])
+        await access(request, SHEETS["staff"].operation)
     except DomainError as error:
         return _refused(page, error)
     return page.render("import.html", shown=None)
@@ -93,17 +85,16 @@ async def import_page(request: Req, web: Web) -> Response[str]:
 @get("/import/template/{kind:str}", name="web:import-template")
 async def import_template(request: Req, web: Web, kind: str) -> Response[Any]:
     page = await Page.open(web, request)
-    found = KINDS.get(kind.removesuffix(".xlsx"))
+    found = SHEETS.get(kind.removesuffix(".xlsx"))
     if found is None:
         return page.render("message.html", status=404, message_key="not_found")
-    operation, make, filename = found
     try:
-        await access(request, operation)
+        await access(request, found.operation)
     except DomainError as error:
         return _refused(page, error)
-    body = await anyio.to_thread.run_sync(make)
-    return Response(body, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    body = await anyio.to_thread.run_sync(found.template)
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{found.filename}"'})
 
 
 async def _bytes(form: Any) -> tuple[str, bytes] | None:
@@ -126,10 +117,10 @@ async def import_run(request: Req, web: Web) -> Response[str]:
     page = await Page.open(web, request)
     kind = str(form.get("kind") or "")
     commit = form.get("step") == "commit"
-    if kind not in KINDS:
+    if kind not in SHEETS:
         return page.render("import.html", status=400, shown=None)
     try:
-        a = await access(request, KINDS[kind][0])
+        a = await access(request, SHEETS[kind].operation)
     except DomainError as error:
         return _refused(page, error)
     sent = await _bytes(form)
@@ -137,17 +128,11 @@ async def import_run(request: Req, web: Web) -> Response[str]:
         return page.render("import.html", status=422, shown=None, missing=kind)
     name, content = sent
     digest = hashlib.sha256(content).hexdigest()
-    rt: Runtime = request.app.state.rt
-    actor = Actor(a.principal.user_id, "hr_officer")
     try:
-        if kind == "staff":
-            report = await import_staff_file(rt, a.tenant, content, actor, commit=commit,
-                                             scope=a.unit_ids)
-        elif a.unit_ids is not None:  # units are the whole tenant's register
-            return _refused(page, _whole_tenant_only())
-        else:
-            report = await import_units_file(rt, a.tenant, content, actor, commit=commit)
+        report = await import_sheet(request.app.state.rt, a, kind, content, commit=commit)
     except DomainError as error:
+        if error.code == "FORBIDDEN":
+            return _refused(page, error)
         text = error.message_en if page.lang == "en" else error.message_vi
         shown = Shown(kind, name, digest, None, refusal=text)
         return page.render("import.html", status=400, shown=shown, committed=False)
@@ -155,11 +140,6 @@ async def import_run(request: Req, web: Web) -> Response[str]:
     shown = Shown(kind, name, digest, report, data=carried)
     return page.render("import.html", status=422 if report.problems else 200, shown=shown,
                        committed=commit and not report.problems)
-
-
-def _whole_tenant_only() -> DomainError:
-    return ForbiddenError("Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị.",
-                          "Only an HR officer of the whole tenant may import units.")
 
 
 ROUTES = [import_page, import_template, import_run]

@@ -1,0 +1,56 @@
+"""The sheets a tenant loads over HTTP — the JSON routes (``/imports/<kind>/…``) and the web
+import page (``/import``) alike: which row of the permission matrix governs each, its
+template, and the one call that checks and plans or writes it.
+
+A caller whose grant is narrowed to some units imports staff of those units only; units and
+the catalogue are the whole tenant's, so such a caller is refused them (``FORBIDDEN``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from domain.actor import Actor
+from services.gql.permissions import Access
+from services.http.auth import ForbiddenError
+from services.imports import catalogue_template_xlsx, staff_template_xlsx, units_template_xlsx
+from services.office.catalogue_import import CatalogueReport, import_catalogue_file
+from services.office.staff_import import ImportReport, import_staff_file, import_units_file
+from services.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Sheet:
+    operation: str  # the matrix row it is governed by: the mutation it amounts to
+    template: Callable[[], bytes]
+    filename: str  # of the template
+    whole_tenant: bool  # only an officer of the whole tenant may load it
+
+
+SHEETS: dict[str, Sheet] = {
+    "staff": Sheet("Mutation.registerStaff", staff_template_xlsx, "mau-danh-sach-can-bo.xlsx",
+                   whole_tenant=False),
+    "units": Sheet("Mutation.registerUnit", units_template_xlsx, "mau-danh-sach-don-vi.xlsx",
+                   whole_tenant=True),
+    "catalogue": Sheet("Mutation.establishWorkCatalogue", catalogue_template_xlsx,
+                       "mau-danh-muc-san-pham.xlsx", whole_tenant=True),
+}
+Report = ImportReport | CatalogueReport
+
+
+async def import_sheet(rt: Runtime, access: Access, kind: str, content: bytes, *,
+                       commit: bool) -> Report:
+    """Check ``content`` as a sheet of ``kind`` and plan (``commit=False``) or write it, as
+    the caller ``access`` names, all rows or none."""
+    actor = Actor(access.principal.user_id, "hr_officer")
+    if kind == "staff":
+        return await import_staff_file(rt, access.tenant, content, actor, commit=commit,
+                                       scope=access.unit_ids)
+    if SHEETS[kind].whole_tenant and access.unit_ids is not None:
+        raise ForbiddenError(
+            "Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị và danh mục.",
+            "Only an HR officer of the whole tenant may import units or the catalogue.")
+    if kind == "units":
+        return await import_units_file(rt, access.tenant, content, actor, commit=commit)
+    return await import_catalogue_file(rt, access.tenant, content, actor, commit=commit)
