@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from domain.actor import Actor
 from services.gql.permissions import Access
 from services.http.auth import ForbiddenError
-from services.imports import catalogue_template_xlsx, staff_template_xlsx, units_template_xlsx
+from services.imports import (
+    CatalogueImport,
+    StaffImport,
+    UnitImport,
+    catalogue_template_xlsx,
+    staff_template_xlsx,
+    units_template_xlsx,
+)
 from services.office.catalogue_import import CatalogueReport, import_catalogue_file
 from services.office.staff_import import ImportReport, import_staff_file, import_units_file
 from services.runtime import Runtime
@@ -40,17 +47,22 @@ Report = ImportReport | CatalogueReport
 
 
 async def import_sheet(rt: Runtime, access: Access, kind: str, content: bytes, *,
-                       commit: bool) -> Report:
+                       commit: bool, read: object = None) -> Report:
     """Check ``content`` as a sheet of ``kind`` and plan (``commit=False``) or write it, as
-    the caller ``access`` names, all rows or none."""
+    the caller ``access`` names, all rows or none. ``read``: the report's ``sheet`` of a
+    preview of the same bytes, so they are not read again."""
     actor = Actor(access.principal.user_id, "hr_officer")
     if kind == "staff":
-        return await import_staff_file(rt, access.tenant, content, actor, commit=commit,
-                                       scope=access.unit_ids)
+        return await import_staff_file(
+            rt, access.tenant, content, actor, commit=commit, scope=access.unit_ids,
+            read=read if isinstance(read, StaffImport) else None)
     if SHEETS[kind].whole_tenant and access.unit_ids is not None:
         raise ForbiddenError(
             "Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị và danh mục.",
             "Only an HR officer of the whole tenant may import units or the catalogue.")
     if kind == "units":
-        return await import_units_file(rt, access.tenant, content, actor, commit=commit)
-    return await import_catalogue_file(rt, access.tenant, content, actor, commit=commit)
+        return await import_units_file(rt, access.tenant, content, actor, commit=commit,
+                                       read=read if isinstance(read, UnitImport) else None)
+    return await import_catalogue_file(
+        rt, access.tenant, content, actor, commit=commit,
+        read=read if isinstance(read, CatalogueImport) else None)

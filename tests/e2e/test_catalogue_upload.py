@@ -3,17 +3,15 @@ preview that writes nothing, a commit that makes one version, once; a staff memb
 
 from __future__ import annotations
 
-import io
-
 import httpx
-import openpyxl
 import pytest
 
-from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
+from tests.e2e.sheets import bearer, template_sheet
 from tests.support.gql import data, gql, token_for
+from tests.support.readmodels import events_in
 
 pytestmark = pytest.mark.e2e
 
@@ -23,56 +21,43 @@ SHEET = (HEADER + "BC-01,Chuyên viên văn phòng,Báo cáo tháng,báo cáo,1\
 CATALOGUE = "query { workCatalogue { version items { key coefficient } } }"
 
 
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def _events(runtime: Runtime, tenant: Tenant) -> int:
-    count: int = await runtime.pool_of(tenant).fetchval(
-        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
-    return count
-
-
 async def test_a_catalogue_sheet_is_previewed_then_committed_once(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, org, hr = await staffed(members=1)
-    template = await http.get("/imports/catalogue-template.xlsx", headers=_auth(hr))
-    assert template.status_code == 200
-    header = [c.value for c in openpyxl.load_workbook(
-        io.BytesIO(template.content)).worksheets[0][1]]
+    header = [c.value for c in (await template_sheet(http, hr, "catalogue"))[1]]
     assert header[:3] == ["Mã sản phẩm", "Vị trí việc làm", "Tên sản phẩm"]
     files = {"data": ("danh-muc.csv", SHEET, "text/csv")}
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
 
-    bad = await http.post("/imports/catalogue/preview", headers=_auth(hr), files={"data": (
+    bad = await http.post("/imports/catalogue/preview", headers=bearer(hr), files={"data": (
         "x.csv", (HEADER + "BC-01,Chuyên viên văn phòng,,,0\n").encode(), "text/csv")})
     assert bad.status_code == 422, bad.text
     assert [(p["row"], p["column"], p["code"]) for p in bad.json()["problems"]] == [
         (2, "Tên sản phẩm", "BLANK"), (2, "Hệ số quy đổi", "COEFFICIENT_OUT_OF_RANGE")]
-    seen = await http.post("/imports/catalogue/preview", headers=_auth(hr), files=files)
+    seen = await http.post("/imports/catalogue/preview", headers=bearer(hr), files=files)
     assert seen.status_code == 200, seen.text
     assert (seen.json()["plan"]["items"], seen.json()["plan"]["newVersion"]) == (2, True)
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
-    done = await http.post("/imports/catalogue/commit", headers=_auth(hr), files=files)
+    done = await http.post("/imports/catalogue/commit", headers=bearer(hr), files=files)
     assert done.status_code == 200, done.text
     assert done.json()["plan"]["version"] == "catalogue/1"
     at = done.json()["position"]
     assert at > 0
-    written = await _events(runtime, tenant)
-    again = await http.post("/imports/catalogue/commit", headers=_auth(hr), files=files)
+    written = await events_in(runtime, tenant)
+    again = await http.post("/imports/catalogue/commit", headers=bearer(hr), files=files)
     assert again.json()["plan"]["writesNothing"] is True
-    assert await _events(runtime, tenant) == written
+    assert await events_in(runtime, tenant) == written
     catalogue = data(await gql(http, hr, CATALOGUE))["workCatalogue"]
     assert catalogue["items"] == [{"key": "BC-01", "coefficient": 1.0},
                                   {"key": "HS-01", "coefficient": 0.5}]
 
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
-    refused = await http.post("/imports/catalogue/commit", headers=_auth(staff), files=files)
+    refused = await http.post("/imports/catalogue/commit", headers=bearer(staff), files=files)
     assert refused.status_code == 403, refused.text
     assert (await http.get("/imports/catalogue-template.xlsx",
-                           headers=_auth(staff))).status_code == 403
+                           headers=bearer(staff))).status_code == 403
     assert (await http.get("/imports/nothing-template.xlsx",
-                           headers=_auth(hr))).status_code == 404
-    assert await _events(runtime, tenant) == written
+                           headers=bearer(hr))).status_code == 404
+    assert await events_in(runtime, tenant) == written

@@ -20,9 +20,11 @@ from services.runtime import Runtime
 from services.settings import Settings
 from tests.e2e.conftest import Staffing
 from tests.e2e.months import SCORES, decided_month
+from tests.e2e.sheets import template_sheet
 from tests.support.gql import data, gql, nodes, token_for
 from tests.support.operations import operation
 from tests.support.org import Org
+from tests.support.readmodels import events_in
 
 pytestmark = pytest.mark.e2e
 
@@ -41,12 +43,6 @@ async def _rated(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, or
     at = await decided_month(http, settings, tenant, org, MAY["month"], levels)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     return data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
-
-
-async def _events(runtime: Runtime, tenant: Tenant) -> int:
-    count: int = await runtime.pool_of(tenant).fetchval(
-        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
-    return count
 
 
 async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
@@ -115,12 +111,12 @@ async def test_an_upload_is_previewed_then_committed_once(
     assert template.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
     body = (HEADER + "Hoàng Thị Giang,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     seen = await http.post("/imports/staff/preview", headers=_auth(hr),
                            files={"data": ("ds.csv", body, "text/csv")})
     assert seen.status_code == 200, seen.text
     assert seen.json()["plan"]["register"] == 1
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
     done = await http.post("/imports/staff/commit", headers=_auth(hr),
                            files={"data": ("ds.csv", body, "text/csv")})
     assert done.json()["plan"]["register"] == 1
@@ -156,7 +152,7 @@ async def test_a_bad_upload_is_refused_clearly_and_writes_nothing(
     make: Callable[[], bytes], status: int, code: str,
 ) -> None:
     tenant, _org, hr = await staffed(members=1)
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     answer = await http.post("/imports/staff/commit", headers=_auth(hr),
                              files={"data": ("ds.xlsx", make(), "application/octet-stream")})
     assert answer.status_code == status, answer.text
@@ -165,7 +161,7 @@ async def test_a_bad_upload_is_refused_clearly_and_writes_nothing(
         [body["error"]["code"]]
     assert code in found
     assert all(body.get("error", {}).get(k) for k in ("vi", "en")) or body["problems"][0]["vi"]
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
 
 UNITS_HEADER = "Tên đơn vị,Loại đơn vị,Đơn vị cấp trên\n"
@@ -175,13 +171,11 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, org, hr = await staffed(members=1)
-    template = await http.get("/imports/units-template.xlsx", headers=_auth(hr))
-    assert template.status_code == 200
-    assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
+    assert await template_sheet(http, hr, "units")
     files = {"data": ("dv.csv", (UNITS_HEADER + "Tổ dân phố số 9,to_dan_pho,Ủy ban nhân dân\n"
                                  "Tổ dân phố số 10,to_dan_pho,Ủy ban nhân dân\n").encode(),
                       "text/csv")}
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     bad = await http.post("/imports/units/preview", headers=_auth(hr), files={"data": (
         "dv.csv", (UNITS_HEADER + "Tổ 11,to_dan_pho,Ban Không Có\n").encode(), "text/csv")})
     assert bad.status_code == 422, bad.text
@@ -190,14 +184,14 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
     seen = await http.post("/imports/units/preview", headers=_auth(hr), files=files)
     assert seen.status_code == 200, seen.text
     assert seen.json()["plan"]["unitsRegistered"] == 2
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
     done = await http.post("/imports/units/commit", headers=_auth(hr), files=files)
     assert done.json()["plan"]["unitsRegistered"] == 2
     assert done.json()["position"] > before
-    written = await _events(runtime, tenant)
+    written = await events_in(runtime, tenant)
     again = await http.post("/imports/units/commit", headers=_auth(hr), files=files)
     assert again.json()["plan"]["writesNothing"] is True
-    assert await _events(runtime, tenant) == written
+    assert await events_in(runtime, tenant) == written
 
     # An officer of one unit only, and a staff member: refused, nothing written.
     officer = str(uuid.uuid4())
@@ -207,4 +201,4 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
         refused = await http.post("/imports/units/commit", headers=_auth(token), files=files)
         assert refused.status_code == 403, refused.text
         assert refused.json()["error"]["code"] == "FORBIDDEN"
-    assert await _events(runtime, tenant) == written
+    assert await events_in(runtime, tenant) == written

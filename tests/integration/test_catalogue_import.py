@@ -20,6 +20,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.cli import congtam
+from tests.support.readmodels import events_in
 
 pytestmark = pytest.mark.integration
 HR = Actor("hr-catalogue", "hr_officer")
@@ -27,12 +28,6 @@ HEADER = "Mã sản phẩm,Vị trí việc làm,Tên sản phẩm,Đơn vị t�
 SHEET = (HEADER + "BC-01,Chuyên viên văn phòng,Báo cáo tháng,báo cáo,1\n"
          "HS-01,Công chức tư pháp,Hồ sơ chứng thực,hồ sơ,0.5\n").encode()
 TenantFactory = Callable[..., Awaitable[Tenant]]
-
-
-async def _events(runtime: Runtime, tenant: Tenant) -> int:
-    count: int = await runtime.pool_of(tenant).fetchval(
-        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
-    return count
 
 
 async def _in_force(runtime: Runtime, tenant: Tenant) -> Catalogue:
@@ -66,24 +61,24 @@ async def test_importing_the_same_sheet_again_makes_no_new_version(
 ) -> None:
     tenant = await new_tenant()
     await _committed(runtime, tenant, SHEET)
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     again = await _committed(runtime, tenant, SHEET)
     assert again.outcome is not None
     assert again.outcome.writes_nothing
     assert (again.outcome.position, again.outcome.version) == (0, "catalogue/1")
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
     changed = await _committed(runtime, tenant, SHEET.replace(b",0.5\n", b",0.6\n"))
     assert changed.outcome is not None
     assert changed.outcome.version == "catalogue/2"
-    assert await _events(runtime, tenant) == before + 1
+    assert await events_in(runtime, tenant) == before + 1
 
 
 async def test_every_bad_row_is_named_and_nothing_is_written(
     runtime: Runtime, new_tenant: TenantFactory,
 ) -> None:
     tenant = await new_tenant()
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     data = (HEADER
             + "BC-01,Chuyên viên văn phòng,Báo cáo tháng,báo cáo,1\n"
             + "BC-02,Chuyên viên văn phòng,,,1\n"  # row 3: blank name
@@ -97,7 +92,7 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
     assert all(p.message_vi.startswith(f"Dòng {p.row}, cột '") for p in found.problems)
     assert all(p.message_en.startswith(f"Row {p.row}, column '") for p in found.problems)
     assert found.outcome is None
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
 
 async def _province_and_ward(runtime: Runtime, new_tenant: TenantFactory
@@ -124,14 +119,14 @@ async def test_a_ward_importing_what_its_province_locks_is_refused_and_nothing_w
     runtime: Runtime, new_tenant: TenantFactory,
 ) -> None:
     province, ward = await _province_and_ward(runtime, new_tenant)
-    before = await _events(runtime, ward)
+    before = await events_in(runtime, ward)
     locked = SHEET.replace("báo cáo,1\n".encode(), "báo cáo,2\n".encode())
     for commit in (False, True):
         with pytest.raises(DomainError) as refused:
             await import_catalogue_file(runtime, ward, locked, HR, commit=commit)
         assert refused.value.code == "LOCKED_BY_PROVINCE"
         assert "BC-01" in refused.value.message_en
-    assert await _events(runtime, ward) == before
+    assert await events_in(runtime, ward) == before
 
     allowed = await _committed(runtime, ward, SHEET.replace(b",0.5\n", b",0.7\n"))
     assert allowed.outcome is not None
@@ -140,11 +135,11 @@ async def test_a_ward_importing_what_its_province_locks_is_refused_and_nothing_w
     assert in_force.province_version == "catalogue/1"
     assert in_force.item("HS-01").coefficient == 0.7
     assert in_force.version == f"catalogue/1 ({province.slug} catalogue/1)"
-    written = await _events(runtime, ward)
+    written = await events_in(runtime, ward)
     again = await _committed(runtime, ward, SHEET.replace(b",0.5\n", b",0.7\n"))
     assert again.outcome is not None
     assert again.outcome.writes_nothing
-    assert await _events(runtime, ward) == written
+    assert await events_in(runtime, ward) == written
 
 
 async def test_the_import_command_checks_plans_and_writes_a_catalogue_once(
@@ -155,7 +150,7 @@ async def test_the_import_command_checks_plans_and_writes_a_catalogue_once(
     sheet, bad = tmp_path / "danh-muc.csv", tmp_path / "bad.csv"
     sheet.write_bytes(SHEET)
     bad.write_text(HEADER + "BC-01,Chuyên viên văn phòng,Báo cáo,,0\n", encoding="utf-8")
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
 
     refused = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(bad))
     assert refused.returncode == 2, refused.stdout + refused.stderr
@@ -163,14 +158,14 @@ async def test_the_import_command_checks_plans_and_writes_a_catalogue_once(
     planned = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug,
                             str(sheet), "--dry-run")
     assert planned.returncode == 0, planned.stderr
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
     done = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(sheet))
     assert done.returncode == 0, done.stderr
-    written = await _events(runtime, tenant)
+    written = await events_in(runtime, tenant)
     assert written == before + 1
     assert [i.key for i in (await _in_force(runtime, tenant)).items] == ["BC-01", "HS-01"]
     again = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(sheet))
     assert again.returncode == 0, again.stderr
-    assert await _events(runtime, tenant) == written
+    assert await events_in(runtime, tenant) == written
     assert parse_catalogue(sheet.read_bytes()).problems == ()

@@ -17,6 +17,7 @@ from services.settings import Settings
 from tests.support.cli import congtam
 from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
+from tests.support.readmodels import events_in
 
 pytestmark = pytest.mark.integration
 HR = Actor("hr-import", "hr_officer")
@@ -36,12 +37,6 @@ async def _projected_staff(runtime: Runtime, staffed_tenant: StaffedTenant, memb
     tenant, org = await staffed_tenant(members=members)
     await projected(runtime, tenant, drive=True)
     return tenant, org
-
-
-async def _events(runtime: Runtime, tenant: Tenant) -> int:
-    count: int = await runtime.pool_of(tenant).fetchval(
-        f"SELECT count(*) FROM {tenant.schema}.evaluations_events")
-    return count
 
 
 def _register(rows: tuple[list, list]) -> tuple[list, list]:  # type: ignore[type-arg]
@@ -84,12 +79,12 @@ async def test_importing_the_same_file_again_writes_nothing(
     first = await _committed(runtime, tenant, data)
     assert first.registered == 2
     await projected(runtime, tenant, drive=True)
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     again = await _committed(runtime, tenant, data)
     assert again.writes_nothing
     assert again.unchanged == 2
     assert again.position == 0
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
 
 async def test_a_person_registered_by_hand_is_updated_not_registered_twice(
@@ -110,7 +105,7 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
     runtime: Runtime, staffed_tenant: StaffedTenant,
 ) -> None:
     tenant, _ = await _projected_staff(runtime, staffed_tenant, 1)
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
     data = (HEADER
             + "Người Hợp Lệ,Công chức,Chuyên viên,Ủy ban nhân dân,Có,\n"
             + ",Công chức,Chuyên viên,Ủy ban nhân dân,,\n"  # row 3: blank name
@@ -126,7 +121,7 @@ async def test_every_bad_row_is_named_and_nothing_is_written(
                      (6, "BAD_DATE"), (7, "DUPLICATE"), (8, "TEXT_TOO_LONG")}
     assert all(p.column_vi and p.message_vi.startswith(f"Dòng {p.row}") for p in found.problems)
     assert found.outcome is None
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
 
 async def test_the_import_command_checks_plans_and_writes_a_sheet_once(
@@ -139,7 +134,7 @@ async def test_the_import_command_checks_plans_and_writes_a_sheet_once(
                      encoding="utf-8")
     bad.write_text(HEADER + "Hà Văn Dũng,Công chức,Chuyên viên,Phòng Không Có,,\n",
                    encoding="utf-8")
-    before = await _events(runtime, tenant)
+    before = await events_in(runtime, tenant)
 
     refused = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(bad))
     assert refused.returncode == 2, refused.stdout + refused.stderr
@@ -147,13 +142,13 @@ async def test_the_import_command_checks_plans_and_writes_a_sheet_once(
     planned = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet),
                             "--dry-run")
     assert planned.returncode == 0, planned.stderr
-    assert await _events(runtime, tenant) == before
+    assert await events_in(runtime, tenant) == before
 
     done = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet))
     assert done.returncode == 0, done.stderr
-    written = await _events(runtime, tenant)
+    written = await events_in(runtime, tenant)
     assert written > before
     await projected(runtime, tenant, drive=True)
     again = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet))
     assert again.returncode == 0, again.stderr
-    assert await _events(runtime, tenant) == written
+    assert await events_in(runtime, tenant) == written

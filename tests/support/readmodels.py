@@ -7,6 +7,8 @@ from typing import Any
 import asyncpg
 
 from projections.registry import PROJECTIONS
+from services.platform.tenants import Tenant
+from services.runtime import Runtime
 
 
 async def dump(conn: asyncpg.Connection, schema: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -21,3 +23,9 @@ async def dump(conn: asyncpg.Connection, schema: str) -> dict[str, list[tuple[An
 async def event_count(conn: asyncpg.Connection, schema: str) -> int:
     count: int = await conn.fetchval(f"SELECT count(*) FROM {schema}.evaluations_events")
     return count
+
+
+async def events_in(runtime: Runtime, tenant: Tenant) -> int:
+    """How many events the tenant's log holds (a refused command adds none)."""
+    async with runtime.pool_of(tenant).acquire() as conn:
+        return await event_count(conn, tenant.schema)

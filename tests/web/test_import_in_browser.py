@@ -13,7 +13,9 @@ import pytest
 from services.office.reminders import ensure_tables
 from services.runtime import Runtime
 from tests.support.projection import projected
+from tests.support.readmodels import events_in
 from tests.web.conftest import Ward, no_horizontal_scroll, shoot, signed_in
+from tests.web.imports import preview, template_bytes
 from tests.web.test_month_in_browser import HR, MEMBER
 
 pytestmark = pytest.mark.e2e
@@ -24,44 +26,27 @@ BAD = "Lò Văn Nhập Hai,Công chức,Chuyên viên,Ban Không Có Thật\n"
 FIXED = "Lò Văn Nhập Hai,Công chức,Chuyên viên,Ủy ban nhân dân\n"
 
 
-async def _events(runtime: Runtime, ward: Ward) -> int:
-    count: int = await runtime.pool_of(ward.tenant).fetchval(
-        f"SELECT count(*) FROM {ward.tenant.schema}.evaluations_events")
-    return count
-
-
-async def _preview(page: Any, sheet: Path) -> None:
-    await page.set_input_files("#file-staff", str(sheet))
-    await page.click("#upload-staff button:has-text('Kiểm tra trước')")
-    await page.wait_for_selector("#result")
-
-
 async def test_hr_imports_a_staff_sheet_after_fixing_its_bad_row(
         open_browser: Any, server: str, ward: Ward, runtime: Runtime, tmp_path: Path) -> None:
     page, watch = await signed_in(open_browser, server, ward, HR, then="/import")
-    template = await page.request.get(
-        f"{server}{await page.get_attribute('#template-staff', 'href')}")
-    assert template.status == 200
-    assert (await template.body())[:2] == b"PK"  # an xlsx (a zip)
-    before = await _events(runtime, ward)
+    assert (await template_bytes(page, server, "staff"))[:2] == b"PK"  # an xlsx (a zip)
+    before = await events_in(runtime, ward.tenant)
 
     sheet = tmp_path / "danh-sach.csv"
-    sheet.write_text(HEADER + GOOD + BAD, encoding="utf-8")
-    await _preview(page, sheet)
+    await preview(page, "staff", sheet, HEADER + GOOD + BAD)
     problems = await page.locator("#problems").inner_text()
     assert "Dòng 3, cột 'Đơn vị'" in problems, problems
     assert "Không dòng nào được ghi" in await page.locator("#result").inner_text()
     assert await page.locator("#commit").count() == 0
-    assert await _events(runtime, ward) == before  # nothing written
+    assert await events_in(runtime, ward.tenant) == before  # nothing written
     await shoot(page, "import-problems")
 
-    sheet.write_text(HEADER + GOOD + FIXED, encoding="utf-8")
-    await _preview(page, sheet)
+    await preview(page, "staff", sheet, HEADER + GOOD + FIXED)
     assert await page.locator("#plan-new").inner_text() == "2"
-    assert await _events(runtime, ward) == before  # a preview writes nothing
+    assert await events_in(runtime, ward.tenant) == before  # a preview writes nothing
     await page.click("#commit button")
     await page.wait_for_selector("#committed")
-    written = await _events(runtime, ward)
+    written = await events_in(runtime, ward.tenant)
     assert written > before
     await projected(runtime, ward.tenant)
     await page.click("#to-register")
@@ -72,11 +57,11 @@ async def test_hr_imports_a_staff_sheet_after_fixing_its_bad_row(
     assert "Lò Văn Nhập Hai" in people
 
     await page.goto(f"{server}/import")
-    await _preview(page, sheet)  # the same sheet again
+    await preview(page, "staff", sheet)  # the same sheet again
     await page.wait_for_selector("#nothing-to-do")
     assert await page.locator("#plan-same").inner_text() == "2"
     assert await page.locator("#commit").count() == 0
-    assert await _events(runtime, ward) == written
+    assert await events_in(runtime, ward.tenant) == written
     await no_horizontal_scroll(page)
     watch.clean()
 
@@ -94,13 +79,13 @@ async def test_a_staff_member_cannot_open_the_import(open_browser: Any, server: 
     # Posting a sheet anyway (with the session's own form token): refused, nothing written.
     await page.goto(f"{server}/")
     csrf = await page.locator("input[name=_csrf]").first.get_attribute("value")
-    before = await _events(runtime, ward)
+    before = await events_in(runtime, ward.tenant)
     posted = await page.request.post(f"{server}/import", multipart={
         "_csrf": csrf or "", "kind": "staff", "step": "commit",
         "file": {"name": "ds.csv", "mimeType": "text/csv",
                  "buffer": (HEADER + GOOD).encode()}})
     assert posted.status == 403
-    assert await _events(runtime, ward) == before
+    assert await events_in(runtime, ward.tenant) == before
     watch.clean()
 
 

@@ -1,21 +1,21 @@
-"""The HR officer's import page (issue 20): upload a staff or units sheet, read every row's
-problems by row and column (nothing written), then commit all rows or none.
+"""The HR officer's import page (issue 20): upload a staff, units or catalogue sheet, read
+every row's problems by row and column (nothing written), then commit all rows or none.
 
-The page calls the same import as ``POST /imports/staff/…`` and ``congtam import``
-(services/office/staff_import.py), as the signed-in person, under the permission matrix's
-row of the mutation it amounts to (``Mutation.registerStaff`` / ``Mutation.registerUnit``):
-a person without it gets a refusal page and the sheet is not read.
+The page calls the same import as ``POST /imports/<kind>/…`` and ``congtam import``
+(services/http/sheets.py), as the signed-in person, under the permission matrix's row of the
+mutation it amounts to (``Mutation.registerStaff`` / ``registerUnit`` /
+``establishWorkCatalogue``): a person without it gets a refusal page and the sheet is not
+read.
 
-Between preview and commit the page keeps nothing on the server: the previewed bytes travel
-back in the commit form (base64, with their SHA-256 shown). That works across replicas,
-and the commit validates and plans the file again, so an edited hidden field gains nothing
-a fresh upload would not: the same checks, all rows or none, nothing twice.
+Between preview and commit the checked file stays on the server, keyed by its SHA-256, for
+this person of this tenant (services/http/uploads.py); the commit form carries the digest
+only. A digest that is unknown, another person's, or kept too long is ``UPLOAD_EXPIRED``,
+nothing written. The commit plans the rows against the log as it is then (the plan may have
+changed since the preview), all rows or none, nothing twice.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -28,14 +28,16 @@ from litestar.response import Response
 from domain.errors import DomainError
 from services.gql.context import get_context
 from services.gql.permissions import Access
+from services.http import uploads
 from services.http.sheets import SHEETS, Report, import_sheet
 from services.http.web.client import SignInRequiredError
 from services.http.web.page import Page, Req, Web, check_form
 from services.imports import MAX_BYTES
+from services.runtime import Runtime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The commit form carries the file as base64 (4/3 of it) beside the other fields.
-FORM_LIMIT = MAX_BYTES * 4 // 3 + 1024 * 1024
+# A little above the import's own limit, so a 5–6 MB file gets its clear FILE_TOO_LARGE.
+FORM_LIMIT = MAX_BYTES + 1024 * 1024
 
 
 async def access(request: Req, operation: str) -> Access:
@@ -63,7 +65,7 @@ class Shown:
     digest: str
     report: Report | None
     refusal: str = ""
-    data: str = ""  # base64 of the bytes, for the commit form (only when there is no problem)
+    code: str = ""  # the refusal's stable code
 
 
 def _refused(page: Page, error: DomainError) -> Response[str]:
@@ -97,20 +99,6 @@ async def import_template(request: Req, web: Web, kind: str) -> Response[Any]:
         "Content-Disposition": f'attachment; filename="{found.filename}"'})
 
 
-async def _bytes(form: Any) -> tuple[str, bytes] | None:
-    """The posted sheet: a fresh upload (preview) or the previewed bytes (commit)."""
-    upload = form.get("file")
-    if isinstance(upload, UploadFile):
-        return upload.filename or "", await upload.read(MAX_BYTES + 1)
-    carried = str(form.get("data") or "")
-    if not carried:
-        return None
-    try:
-        return str(form.get("name") or ""), base64.b64decode(carried, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
 @post("/import", name="web:import-run", request_max_body_size=FORM_LIMIT)
 async def import_run(request: Req, web: Web) -> Response[str]:
     form = await check_form(request)
@@ -123,21 +111,34 @@ async def import_run(request: Req, web: Web) -> Response[str]:
         a = await access(request, SHEETS[kind].operation)
     except DomainError as error:
         return _refused(page, error)
-    sent = await _bytes(form)
-    if sent is None or not sent[1]:
-        return page.render("import.html", status=422, shown=None, missing=kind)
-    name, content = sent
-    digest = hashlib.sha256(content).hexdigest()
+    rt: Runtime = request.app.state.rt
+    who = (rt.pool, a.tenant.slug, a.principal.user_id)
+    upload = form.get("file")
+    name, digest, read = "", str(form.get("digest") or ""), None
     try:
-        report = await import_sheet(request.app.state.rt, a, kind, content, commit=commit)
+        if commit:  # the file this person checked, kept on the server under its digest
+            kept, read = await uploads.take(*who, digest, kind)
+            name, content = kept.name, kept.data
+        else:
+            content = await upload.read(MAX_BYTES + 1) \
+                if isinstance(upload, UploadFile) else b""
+            if not content:
+                return page.render("import.html", status=422, shown=None, missing=kind)
+            name = getattr(upload, "filename", "") or ""
+            digest = hashlib.sha256(content).hexdigest()
+        report = await import_sheet(rt, a, kind, content, commit=commit, read=read)
     except DomainError as error:
         if error.code == "FORBIDDEN":
             return _refused(page, error)
         text = error.message_en if page.lang == "en" else error.message_vi
-        shown = Shown(kind, name, digest, None, refusal=text)
-        return page.render("import.html", status=400, shown=shown, committed=False)
-    carried = "" if report.problems or commit else base64.b64encode(content).decode()
-    shown = Shown(kind, name, digest, report, data=carried)
+        shown = Shown(kind, name, digest, None, refusal=text, code=error.code)
+        return page.render("import.html", status=410 if error.code == "UPLOAD_EXPIRED"
+                           else 400, shown=shown, committed=False)
+    if commit and not report.problems:
+        await uploads.forget(*who, digest)
+    elif not report.problems and report.outcome and not report.outcome.writes_nothing:
+        await uploads.keep(*who, digest, kind, name, content, report.sheet)
+    shown = Shown(kind, name, digest, report)
     return page.render("import.html", status=422 if report.problems else 200, shown=shown,
                        committed=commit and not report.problems)
 

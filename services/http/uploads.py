@@ -1,0 +1,129 @@
+"""A checked upload kept between the import page's preview and its commit, keyed by the
+file's SHA-256: the commit form carries the digest only, never the file.
+
+**Where:** a platform table (``platform.import_uploads``), not the data directory: behind a
+load balancer the commit may reach another replica than the preview did, and every replica
+shares the database, not a disk. **Bounded:** an upload is kept for one person of one tenant
+(another person's digest is unknown to them), for ``KEPT_FOR`` after its preview, at most
+``PER_PERSON`` per person (the oldest go first), never over the import's own ``MAX_BYTES``;
+each new preview sweeps what has expired. A commit names a digest this person previewed and
+that has not expired, or it is refused (``UPLOAD_EXPIRED``) with nothing written; a
+committed upload is forgotten.
+
+**Not read twice:** the preview's reading of the file (rows checked, every cell) is kept in
+this process beside it, so a commit on the same replica plans the rows against the log again
+— the plan may have changed since — without reading the sheet again; on another replica
+(or after a restart) the kept bytes are read afresh, with the same checks.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+
+from domain.errors import DomainError
+from services.imports import MAX_BYTES
+
+KEPT_FOR = timedelta(minutes=30)
+PER_PERSON = 3
+_READ_IN_PROCESS = 32  # sheets as read, across all tenants, in this process
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS platform.import_uploads (
+    tenant     text NOT NULL,
+    user_id    text NOT NULL,
+    digest     text NOT NULL CHECK (digest ~ '^[0-9a-f]{{64}}$'),
+    kind       text NOT NULL,
+    name       text NOT NULL,
+    data       bytea NOT NULL CHECK (octet_length(data) <= {MAX_BYTES}),
+    kept_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant, user_id, digest)
+);
+CREATE INDEX IF NOT EXISTS import_uploads_kept_at ON platform.import_uploads (kept_at);
+"""
+
+
+class UploadExpiredError(DomainError):
+    """The commit names no upload this person previewed, or one kept too long."""
+
+    code = "UPLOAD_EXPIRED"
+
+
+def _expired() -> UploadExpiredError:
+    minutes = int(KEPT_FOR.total_seconds() // 60)
+    return UploadExpiredError(
+        f"Không tìm thấy tệp đã kiểm tra (không có, hoặc đã quá {minutes} phút); không có gì "
+        "được ghi. Hãy tải tệp lên và kiểm tra lại.",
+        f"The checked file is unknown or was kept over {minutes} minutes; nothing was "
+        "written. Upload and check it again.")
+
+
+@dataclass(frozen=True)
+class Kept:
+    kind: str
+    name: str
+    data: bytes
+
+
+_ready: set[int] = set()
+_read: OrderedDict[tuple[str, str, str, str], object] = OrderedDict()
+
+
+async def _ensure(pool: asyncpg.Pool) -> None:
+    """Create the table once per pool; two replicas starting together wait for each other."""
+    if id(pool) in _ready:
+        return
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('congtam.uploads.ddl'))")
+        await conn.execute(DDL)
+    _ready.add(id(pool))
+
+
+async def keep(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: str, name: str,
+               data: bytes, read: object) -> None:
+    """Keep a previewed upload (and how it was read) for the person's commit."""
+    await _ensure(pool)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "DELETE FROM platform.import_uploads WHERE kept_at < now() - $1::interval",
+            KEPT_FOR)
+        await conn.execute(
+            "INSERT INTO platform.import_uploads (tenant, user_id, digest, kind, name, data) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, user_id, digest) DO UPDATE "
+            "SET kind = $4, name = $5, data = $6, kept_at = now()",
+            tenant, user, digest, kind, name, data)
+        await conn.execute(
+            "DELETE FROM platform.import_uploads WHERE tenant = $1 AND user_id = $2 AND "
+            "digest NOT IN (SELECT digest FROM platform.import_uploads WHERE tenant = $1 "
+            "AND user_id = $2 ORDER BY kept_at DESC, digest LIMIT $3)", tenant, user,
+            PER_PERSON)
+    _read[(tenant, user, digest, kind)] = read
+    _read.move_to_end((tenant, user, digest, kind))
+    while len(_read) > _READ_IN_PROCESS:
+        _read.popitem(last=False)
+
+
+async def take(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: str
+               ) -> tuple[Kept, object | None]:
+    """The upload this person previewed under ``digest``, and how it was read if this
+    process read it; ``UPLOAD_EXPIRED`` when there is none or it expired."""
+    await _ensure(pool)
+    row = await pool.fetchrow(
+        "SELECT kind, name, data FROM platform.import_uploads WHERE tenant = $1 AND "
+        "user_id = $2 AND digest = $3 AND kind = $4 AND kept_at >= now() - $5::interval",
+        tenant, user, digest, kind, KEPT_FOR)
+    if row is None:
+        raise _expired()
+    return Kept(row["kind"], row["name"], bytes(row["data"])), \
+        _read.get((tenant, user, digest, kind))
+
+
+async def forget(pool: asyncpg.Pool, tenant: str, user: str, digest: str) -> None:
+    """A committed upload is not committed again from the page."""
+    await pool.execute("DELETE FROM platform.import_uploads WHERE tenant = $1 AND "
+                       "user_id = $2 AND digest = $3", tenant, user, digest)
+    for key in [k for k in _read if k[:3] == (tenant, user, digest)]:
+        del _read[key]
