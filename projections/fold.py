@@ -352,9 +352,15 @@ def _uuid(value: Any) -> Any:
     return value if value is None or isinstance(value, UUID) else UUID(str(value))
 
 
+@lru_cache(maxsize=1 << 14, typed=True)
+def _decimal(value: float) -> Decimal:
+    # A float's shortest text, as the JSON path spells it (not its binary expansion). Scores
+    # and counts repeat from row to row: each distinct one is converted once.
+    return Decimal(repr(value))
+
+
 def _numeric(value: Any) -> Any:
-    # A float's shortest text, as the JSON path spells it (not its binary expansion).
-    return Decimal(repr(value)) if isinstance(value, float) else value
+    return _decimal(value) if isinstance(value, float) else value
 
 
 def _timestamp(value: Any) -> Any:
