@@ -291,12 +291,11 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
             for other, column in table.follow.items():
                 for r in found:
                     wanted[other][r[column]] = None
-        with collector_paused():
-            for step, args, position in ops.ops:
-                try:
-                    step.apply(tables, args)
-                except Exception as exc:
-                    raise StepFailedError(position, exc) from exc
+        for step, args, position in ops.ops:
+            try:
+                step.apply(tables, args)
+            except Exception as exc:
+                raise StepFailedError(position, exc) from exc
         if cache is None or not cache.on:
             if fresh or _new_rows(tables) >= COPY_NEW_ROWS:
                 for table in fold.tables:

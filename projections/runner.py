@@ -151,89 +151,95 @@ async def catch_up(
     ahead: asyncio.Task[_Batch] | None = None
     key_src = keys if keys is not None else conn
     size = batch_size  # the next batch read's limit
-    try:
-        while True:
-            async with conn.transaction():
-                if not await conn.fetchval(_LOCK_AND_SETTINGS, lock_key(schema)):
-                    return CatchUp(applied, position, skipped=True)
-                rows = await conn.fetch(
-                    f"SELECT projection, position FROM {schema}.projection_tracking "
-                    "WHERE projection = ANY($1::text[]) FOR UPDATE",
-                    [p.name for p in projections],
-                )
-                tracked = {r["projection"]: r["position"] for r in rows}
-                start = min(tracked.get(p.name, 0) for p in projections)
-                batch: _Batch | None = None
-                if ahead is not None:
-                    batch, ahead = await ahead, None
-                    if not (all(tracked.get(p.name, 0) == batch.after for p in projections)
-                            and (await keys_of(key_src, batch.subjects)).keys == batch.keys.keys):
-                        batch = None  # someone else moved on, or a key was erased
-                if batch is None:
-                    events = await conn.fetch(read, start, stop, size)
-                    if not events:
-                        return CatchUp(applied, start, skipped=False)
-                    subjects = _subjects(events)
-                    batch = _prepare(events, subjects, await keys_of(key_src, subjects),
-                                     projections, schema, tracked, size)
-                started = time.perf_counter()
-                full = len(batch.events) == batch.limit
-                last = batch.events[-1]["notification_id"]
-                if full and backlog_batch_size is not None:
-                    size = max(size, min(batch.limit * 2, backlog_batch_size))
-                if full and (max_batches is None or max_batches > 1):
-                    following = await conn.fetch(read, last, stop, size)
-                    if following:
-                        subjects = _subjects(following)
-                        ahead = asyncio.create_task(_prepare_ahead(
-                            following, subjects, await keys_of(key_src, subjects), projections,
-                            schema, last, size))
-                written: list[Written] = []
-                for p in projections:
-                    try:
-                        written.append(await apply_folds(conn, schema, batch.folds[p.name],
-                                                         fresh=shadow, cache=cache))
-                        await _execute_in_order(conn, batch.statements[p.name])
-                    except StepFailedError as exc:
-                        raise ProjectionStalledError(schema, p.name, exc.position, exc.position,
-                                                     exc) from exc
-                    except asyncpg.PostgresError as exc:
-                        raise ProjectionStalledError(schema, p.name,
-                                                batch.events[0]["notification_id"], last,
-                                                exc) from exc
-                await conn.executemany(
-                    f"INSERT INTO {schema}.projection_tracking (projection, position) "
-                    "VALUES ($1, $2) "
-                    "ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position",
-                    [(p.name, last) for p in projections],
-                )
-                if not shadow:
-                    await record_tracked(conn, schema, _progress_names(projections))
-                    await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL,
-                                       f"{schema}:{last}")
-                applied += len(batch.events)
-                position = last
-                log.debug("projected_batch", schema=schema, events=len(batch.events),
-                          position=last, ms=round((time.perf_counter() - started) * 1000, 1))
-            if cache is not None and cache.on:  # committed: what the next batch reads
-                for folded in written:
-                    cache.merge(folded)
-                if cache.full:
-                    async with conn.transaction():
-                        await cache.flush(conn, schema)
-            if on_batch is not None:
-                on_batch(len(batch.events))
-            if not full:
-                return CatchUp(applied, position, skipped=False)
-            if max_batches is not None:
-                max_batches -= 1
-                if max_batches <= 0:
-                    return CatchUp(applied, position, skipped=False, more=True)
-    finally:
-        if ahead is not None:
-            ahead.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ahead
+    # The collector held off for the whole call, as for a rebuild's read: re-enabled
+    # between slices of decoding, its passes over the batches' live objects were a sixth
+    # of a catch-up's CPU. Objects are still freed at once (reference counting); a turn
+    # of the projector is a few batches, and a nested pause leaves the outer one be.
+    with collector_paused():
+        try:
+            while True:
+                async with conn.transaction():
+                    if not await conn.fetchval(_LOCK_AND_SETTINGS, lock_key(schema)):
+                        return CatchUp(applied, position, skipped=True)
+                    rows = await conn.fetch(
+                        f"SELECT projection, position FROM {schema}.projection_tracking "
+                        "WHERE projection = ANY($1::text[]) FOR UPDATE",
+                        [p.name for p in projections],
+                    )
+                    tracked = {r["projection"]: r["position"] for r in rows}
+                    start = min(tracked.get(p.name, 0) for p in projections)
+                    batch: _Batch | None = None
+                    if ahead is not None:
+                        batch, ahead = await ahead, None
+                        moved = any(tracked.get(p.name, 0) != batch.after for p in projections)
+                        if moved or ((await keys_of(key_src, batch.subjects)).keys
+                                     != batch.keys.keys):
+                            batch = None  # someone else moved on, or a key was erased
+                    if batch is None:
+                        events = await conn.fetch(read, start, stop, size)
+                        if not events:
+                            return CatchUp(applied, start, skipped=False)
+                        subjects = _subjects(events)
+                        batch = _prepare(events, subjects, await keys_of(key_src, subjects),
+                                         projections, schema, tracked, size)
+                    started = time.perf_counter()
+                    full = len(batch.events) == batch.limit
+                    last = batch.events[-1]["notification_id"]
+                    if full and backlog_batch_size is not None:
+                        size = max(size, min(batch.limit * 2, backlog_batch_size))
+                    if full and (max_batches is None or max_batches > 1):
+                        following = await conn.fetch(read, last, stop, size)
+                        if following:
+                            subjects = _subjects(following)
+                            ahead = asyncio.create_task(_prepare_ahead(
+                                following, subjects, await keys_of(key_src, subjects), projections,
+                                schema, last, size))
+                    written: list[Written] = []
+                    for p in projections:
+                        try:
+                            written.append(await apply_folds(conn, schema, batch.folds[p.name],
+                                                             fresh=shadow, cache=cache))
+                            await _execute_in_order(conn, batch.statements[p.name])
+                        except StepFailedError as exc:
+                            raise ProjectionStalledError(schema, p.name, exc.position, exc.position,
+                                                         exc) from exc
+                        except asyncpg.PostgresError as exc:
+                            raise ProjectionStalledError(schema, p.name,
+                                                    batch.events[0]["notification_id"], last,
+                                                    exc) from exc
+                    await conn.executemany(
+                        f"INSERT INTO {schema}.projection_tracking (projection, position) "
+                        "VALUES ($1, $2) "
+                        "ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position",
+                        [(p.name, last) for p in projections],
+                    )
+                    if not shadow:
+                        await record_tracked(conn, schema, _progress_names(projections))
+                        await conn.execute("SELECT pg_notify($1, $2)", PROJECTED_CHANNEL,
+                                           f"{schema}:{last}")
+                    applied += len(batch.events)
+                    position = last
+                    log.debug("projected_batch", schema=schema, events=len(batch.events),
+                              position=last, ms=round((time.perf_counter() - started) * 1000, 1))
+                if cache is not None and cache.on:  # committed: what the next batch reads
+                    for folded in written:
+                        cache.merge(folded)
+                    if cache.full:
+                        async with conn.transaction():
+                            await cache.flush(conn, schema)
+                if on_batch is not None:
+                    on_batch(len(batch.events))
+                if not full:
+                    return CatchUp(applied, position, skipped=False)
+                if max_batches is not None:
+                    max_batches -= 1
+                    if max_batches <= 0:
+                        return CatchUp(applied, position, skipped=False, more=True)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ahead
 
 
 # Top-level fields of an event that no read model holds: never parsed nor decrypted by the
@@ -271,9 +277,8 @@ def _prepare(events: list[Any], subjects: set[UUID], keys: LoadedKeys,
     by projection keeps every row's effects in log order, while each projection's
     same-topic events line up into long runs of one statement)."""
     routes = _Routes(projections, schema, tracked)
-    with collector_paused():
-        for row in events:
-            routes.apply(row, keys)
+    for row in events:
+        routes.apply(row, keys)
     after = min(tracked.get(p.name, 0) for p in projections)
     return _Batch(after, limit, events, subjects, keys, routes.statements, routes.folds)
 
@@ -286,9 +291,8 @@ async def _prepare_ahead(events: list[Any], subjects: set[UUID], keys: LoadedKey
     routes = _Routes(projections, schema, {p.name: after for p in projections})
     for start in range(0, len(events), _AHEAD_SLICE):
         await asyncio.sleep(0)
-        with collector_paused():
-            for row in events[start:start + _AHEAD_SLICE]:
-                routes.apply(row, keys)
+        for row in events[start:start + _AHEAD_SLICE]:
+            routes.apply(row, keys)
     return _Batch(after, limit, events, subjects, keys, routes.statements, routes.folds)
 
 
