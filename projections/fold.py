@@ -34,6 +34,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from asyncpg.pgproto import pgproto
 from storage.db import DbConn
 
 Row = dict[str, Any]
@@ -386,7 +387,8 @@ def _date(value: Any) -> Any:
 
 # Per column type: how a value is made that type, and the value types that need nothing.
 _AS: dict[str, tuple[Callable[[Any], Any], frozenset[type]]] = {
-    "uuid": (_uuid, frozenset({UUID, type(None)})),
+    # The driver's own UUIDs (an id read back from a table or the log) are ready too.
+    "uuid": (_uuid, frozenset({UUID, pgproto.UUID, type(None)})),
     "numeric": (_numeric, frozenset({Decimal, int, type(None)})),
     "timestamptz": (_timestamp, frozenset({datetime, type(None)})),
     "date": (_date, frozenset({date, type(None)})),
