@@ -15,7 +15,7 @@ import anyio
 
 from bench.stats import Measure, stopwatch
 from projections.rebuild import swap_rebuild
-from projections.runner import EVENTS_TABLE, catch_up, reset
+from projections.runner import BACKLOG_BATCH_SIZE, EVENTS_TABLE, catch_up, reset
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 
@@ -146,11 +146,12 @@ async def rebuild(rt: Runtime, tenant: Tenant) -> Measure:
 
 
 async def catch_up_from_zero(rt: Runtime, tenant: Tenant) -> Measure:
-    """The projector's work after ``reset``: the whole log, in place, batches of 1,000."""
+    """The projector's work after ``reset``: the whole log, in place, in batches of 1,000
+    growing as the projector's do while it is behind."""
     async with rt.pool.acquire() as conn:
         await reset(conn, tenant.schema)
         with stopwatch() as watch:
-            result = await catch_up(conn, tenant.schema)
+            result = await catch_up(conn, tenant.schema, backlog_batch_size=BACKLOG_BATCH_SIZE)
     if result.skipped:
         raise RuntimeError(f"catch-up of {tenant.slug} skipped: another projector holds it")
     return Measure("catch_up", "events/s", result.applied, watch.seconds,

@@ -28,7 +28,12 @@ import structlog
 from prometheus_client import Counter, Gauge
 
 from projections.progress import Lag, lags, progress_rows, record_stall
-from projections.runner import BATCH_SIZE, ProjectionStalledError, catch_up
+from projections.runner import (
+    BACKLOG_BATCH_SIZE,
+    BATCH_SIZE,
+    ProjectionStalledError,
+    catch_up,
+)
 from services.platform.tenants import TenantRegistry
 from services.settings import HOME_DATABASE
 from services.store.dbroles import projecting_as
@@ -172,8 +177,11 @@ class Projector:
         async with db.pool.acquire() as conn, projecting_as(conn):
             # Turns: a tenant with a long backlog (a restored or imported log) gets a few
             # batches, then every other dirty tenant gets its turn before it goes again.
-            result = await catch_up(conn, tenant.schema, max_batches=TURN_BATCHES, keys=keys,
-                                    batch_size=1 if stalled else BATCH_SIZE)
+            # A stalled tenant goes one event at a time, never in growing batches.
+            result = await catch_up(
+                conn, tenant.schema, max_batches=TURN_BATCHES, keys=keys,
+                batch_size=1 if stalled else BATCH_SIZE,
+                backlog_batch_size=None if stalled else BACKLOG_BATCH_SIZE)
         if stalled is not None and not result.skipped and not result.more:
             # Reached the end of the log: whatever stopped it is behind us.
             del self.stalled[slug]

@@ -46,6 +46,10 @@ async def test_a_year_in_one_batch_equals_the_same_year_one_event_at_a_time(
         await reset(conn, tenant.schema)
         await catch_up(conn, tenant.schema, batch_size=37)
         assert await dump(conn, tenant.schema) == singly
+        # And batches growing while the backlog lasts, as the projector reads them.
+        await reset(conn, tenant.schema)
+        await catch_up(conn, tenant.schema, batch_size=3, backlog_batch_size=500)
+        assert await dump(conn, tenant.schema) == singly
         # The projector's decoder gives the library mapper's events, value for value.
         rows = await conn.fetch(
             f"SELECT originator_id, originator_version, topic, state "

@@ -132,6 +132,21 @@ async def test_a_long_backlog_is_projected_in_turns(
         assert (rest.position, rest.more) == (head, False)
 
 
+async def test_a_backlog_is_read_in_batches_doubling_up_to_the_backlog_size(
+    held_staffed_tenant: HeldStaffedTenant,
+) -> None:
+    async with held_staffed_tenant() as (tenant, _, conn):
+        head = await head_position(conn, tenant.schema)
+        assert head > 2 + 4 + 8 + 8
+        sizes: list[int] = []
+        done = await catch_up(conn, tenant.schema, batch_size=2, backlog_batch_size=8,
+                              on_batch=sizes.append)
+        assert done.position == head
+        assert sizes[:4] == [2, 4, 8, 8]
+        assert all(size <= 8 for size in sizes)
+        assert sum(sizes) == head
+
+
 async def test_a_projector_starting_behind_takes_its_first_turn_at_once(
     runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
     org_in: Callable[..., Awaitable[Org]],
