@@ -20,7 +20,7 @@ better than a flood; the failure is on the row for the officer).
 
 **Where addresses live.** E-mail addresses are personal data the evaluation does not need,
 so they are kept out of the event log: ``platform.staff_contacts`` (tenant, staff id, address),
-set by ``congtam contact set`` (later by the sign-in's user accounts). Erasing a person is
+set by ``congtam contact`` (later by the sign-in's user accounts). Erasing a person is
 then a DELETE of their row, with nothing to seal or replay.
 
 **Days before** per tenant: ``platform.reminder_settings`` (``congtam reminders settings``),
@@ -101,6 +101,7 @@ def _due_sql(s: str) -> str:
     return (
         f"SELECT m.staff_id::text AS person, 'self:' || b.period_id AS step, b.deadline AS due, "
         "'tự đánh giá, xếp loại ' || CASE b.kind WHEN 'annual' THEN 'năm ' || b.year "
+        "WHEN 'quarterly' THEN 'quý ' || b.number || '/' || b.year "
         "ELSE 'tháng ' || b.number || '/' || b.year END AS vi, "
         "'self-assessment for ' || b.kind || ' ' || b.year || '-' || b.number AS en "
         f"FROM {s}.rm_boards b JOIN {s}.rm_board_members m USING (period_id) "

@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 from domain.actor import Actor, acting_as
-from services.app.commands import OpenPeriod
+from services.app.commands import AdoptPolicy, OpenPeriod
 from services.office.mail_sink import received
 from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
@@ -90,3 +90,34 @@ async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
     assert due
     assert all(s.failure == "no e-mail address" for s in due)
     assert received(folder) == []
+
+
+async def test_a_quarters_and_a_years_reminders_name_the_quarter_and_the_year(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
+) -> None:
+    folder, port = sink
+    tenant, org = await staffed_tenant(members=1)
+    service = runtime.service(tenant)
+
+    def open_quarter_and_year() -> None:
+        with acting_as(Actor("hr", "hr_officer")):
+            service.adopt_policy(AdoptPolicy("quarterly", "vn-quarterly-2026", "NĐ 335/2025"))
+            service.open_period(OpenPeriod(org.unit, 2026, 2, deadline=date(2026, 7, 5),
+                                           kind="quarterly"))
+            service.open_period(OpenPeriod(org.unit, 2026, 1, deadline=date(2026, 7, 6),
+                                           kind="annual"))
+
+    await anyio.to_thread.run_sync(open_quarter_and_year)
+    await projected(runtime, tenant, drive=True)
+    await ensure_tables(runtime.pool)
+    await runtime.pool.execute(
+        "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+        tenant.slug, org.members[0], "nguoi@phuong.gov.vn")
+    mailing = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+    await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant, date(2026, 7, 3), "a")
+
+    subjects = sorted(m["subject"] for m in received(folder))
+    assert len(subjects) == 2, subjects
+    assert "tự đánh giá, xếp loại năm 2026 — hạn 06/07/2026" in subjects[0]
+    assert "tự đánh giá, xếp loại quý 2/2026 — hạn 05/07/2026" in subjects[1]
+    assert not any("tháng" in s for s in subjects), subjects
