@@ -113,35 +113,35 @@ def _filled(tenant: str, fill: Callable[[Runtime, Tenant], Awaitable[Report | No
 
 
 @reports.command("unit-month")
-def unit_month(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option()],
+def unit_month(tenant: Annotated[str, TENANT], unit: Annotated[UUID, typer.Option()],
                year: Annotated[int, YEAR], month: Annotated[int, MONTH],
                out: Annotated[Path, OUT], fmt: Annotated[str, FORMAT] = "pdf") -> None:
     """Danh sách kết quả đánh giá, xếp loại hằng tháng của đơn vị."""
     from services.office.fill import fill_unit_month
 
-    _write(_filled(tenant, lambda rt, t: fill_unit_month(rt, t, UUID(unit), year, month, None),
+    _write(_filled(tenant, lambda rt, t: fill_unit_month(rt, t, unit, year, month, None),
                    "đơn vị"), fmt, out)
 
 
 @reports.command("unit-year")
-def unit_year(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option()],
+def unit_year(tenant: Annotated[str, TENANT], unit: Annotated[UUID, typer.Option()],
               year: Annotated[int, YEAR], out: Annotated[Path, OUT],
               fmt: Annotated[str, FORMAT] = "pdf") -> None:
     """Danh sách kết quả đánh giá, xếp loại năm của đơn vị, với các tập thể."""
     from services.office.fill import fill_unit_year
 
-    _write(_filled(tenant, lambda rt, t: fill_unit_year(rt, t, UUID(unit), year, None),
+    _write(_filled(tenant, lambda rt, t: fill_unit_year(rt, t, unit, year, None),
                    "đơn vị"), fmt, out)
 
 
 @reports.command("self-assessment")
-def self_assessment(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()],
+def self_assessment(tenant: Annotated[str, TENANT], staff: Annotated[UUID, typer.Option()],
                     year: Annotated[int, YEAR], out: Annotated[Path, OUT],
                     fmt: Annotated[str, FORMAT] = "pdf") -> None:
     """Phiếu đánh giá, xếp loại chất lượng năm của một người."""
     from services.office.fill import fill_self_assessment
 
-    _write(_filled(tenant, lambda rt, t: fill_self_assessment(rt, t, UUID(staff), year, None),
+    _write(_filled(tenant, lambda rt, t: fill_self_assessment(rt, t, staff, year, None),
                    "cán bộ"), fmt, out)
 
 

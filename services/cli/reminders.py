@@ -73,7 +73,7 @@ def reminders_settings(tenant: Annotated[str, TENANT],
 
 
 @app.command("contact")
-def contact(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()],
+def contact(tenant: Annotated[str, TENANT], staff: Annotated[UUID, typer.Option()],
             email: Annotated[str, typer.Option(help="The address; empty removes it")]) -> None:
     """A person's e-mail address for reminders (kept out of the event log: see
     services/office/reminders.py)."""
@@ -86,7 +86,7 @@ def contact(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()
         t = await rt.registry.get(tenant)
         if not email:
             await rt.pool.execute("DELETE FROM platform.staff_contacts WHERE tenant = $1 "
-                                  "AND staff_id = $2", t.slug, UUID(staff))
+                                  "AND staff_id = $2", t.slug, staff)
             return
         check_text("email", email, limit=254)
         local, at, domain = email.partition("@")
@@ -96,7 +96,7 @@ def contact(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()
         await rt.pool.execute(
             "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3) "
             "ON CONFLICT (tenant, staff_id) DO UPDATE SET email = excluded.email",
-            t.slug, UUID(staff), email)
+            t.slug, staff, email)
 
     domain_errors(work)
     console.print("ok")
