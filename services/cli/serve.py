@@ -88,9 +88,9 @@ def demo(as_json: Annotated[bool, JSON] = False) -> None:
 
 
 def _demo_users() -> list[DemoUser]:
-    from services.demo.tenants import TENANTS, demo_users
+    from services.demo.tenants import demo_users, sign_in_tenants
 
-    return [u for slug, *_ in TENANTS for u in demo_users(slug)]
+    return [u for slug in sign_in_tenants() for u in demo_users(slug)]
 
 
 def _print_users(out: Console) -> None:
