@@ -29,8 +29,10 @@ import structlog
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import Body
 from litestar.response import Response
+from litestar.types import ExceptionHandlersMap
 
 from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError, ValidationFailedError
@@ -38,7 +40,12 @@ from services.gql.child_tenants import granted_children
 from services.gql.context import get_context
 from services.gql.permissions import Access
 from services.http.auth import ForbiddenError
-from services.imports import MAX_BYTES, staff_template_xlsx, units_template_xlsx
+from services.imports import (
+    MAX_BYTES,
+    FileTooLargeError,
+    staff_template_xlsx,
+    units_template_xlsx,
+)
 from services.office import fill
 from services.office.commendations import basis_for, proposal_document, proposals
 from services.office.mail_sink import received
@@ -195,7 +202,8 @@ async def _upload(request: Request[Any, Any, Any], data: UploadFile,
                   commit: bool, units: bool = False) -> Response[Any]:
     try:
         a = await access(request, UNITS_OPERATION if units else IMPORT_OPERATION)
-        content = await data.read(MAX_BYTES + 1)  # one byte over is enough to refuse
+        # Whole (the route's body limit bounds it), so a refusal names the file's own size.
+        content = await data.read()
         rt: Runtime = request.app.state.rt
         actor = Actor(a.principal.user_id, "hr_officer")
         if not units:
@@ -217,28 +225,42 @@ UPLOAD = Body(media_type=RequestEncodingType.MULTI_PART)
 UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024
 
 
-@post("/imports/staff/preview", request_max_body_size=UPLOAD_LIMIT)
+def _too_large(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A body over the route's limit, refused before it is read: the same FILE_TOO_LARGE
+    as a file just over the import's own limit, not a bare "Request Entity Too Large"."""
+    return refusal(FileTooLargeError(f"Tệp quá lớn (tối đa {MAX_BYTES:,} byte).",
+                                     f"The file is too large (at most {MAX_BYTES:,} bytes)."))
+
+
+TOO_LARGE: ExceptionHandlersMap = {RequestEntityTooLarge: _too_large}
+
+
+@post("/imports/staff/preview", request_max_body_size=UPLOAD_LIMIT,
+      exception_handlers=TOO_LARGE)
 async def preview_staff(request: Request[Any, Any, Any],
                         data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """Every row's problems, or what a commit would do (nothing is written)."""
     return await _upload(request, data, commit=False)
 
 
-@post("/imports/staff/commit", request_max_body_size=UPLOAD_LIMIT)
+@post("/imports/staff/commit", request_max_body_size=UPLOAD_LIMIT,
+      exception_handlers=TOO_LARGE)
 async def commit_staff(request: Request[Any, Any, Any],
                        data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """All rows or none, in one transaction; the same file again writes nothing."""
     return await _upload(request, data, commit=True)
 
 
-@post("/imports/units/preview", request_max_body_size=UPLOAD_LIMIT)
+@post("/imports/units/preview", request_max_body_size=UPLOAD_LIMIT,
+      exception_handlers=TOO_LARGE)
 async def preview_units(request: Request[Any, Any, Any],
                         data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """Every row's problems, or which units a commit would register (nothing written)."""
     return await _upload(request, data, commit=False, units=True)
 
 
-@post("/imports/units/commit", request_max_body_size=UPLOAD_LIMIT)
+@post("/imports/units/commit", request_max_body_size=UPLOAD_LIMIT,
+      exception_handlers=TOO_LARGE)
 async def commit_units(request: Request[Any, Any, Any],
                        data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """Parents first, all units or none; a unit already there (by name) is left as it is."""

@@ -208,3 +208,22 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
         assert refused.status_code == 403, refused.text
         assert refused.json()["error"]["code"] == "FORBIDDEN"
     assert await _events(runtime, tenant) == written
+
+
+@pytest.mark.parametrize("megabytes", [5.5, 8])
+async def test_a_file_over_the_limit_is_refused_as_too_large_whatever_its_size(
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing, megabytes: float,
+) -> None:
+    tenant, _org, hr = await staffed(members=1)
+    before = await _events(runtime, tenant)
+    size = int(megabytes * 1024 * 1024)
+    sheet = (HEADER + "x,Công chức,Chuyên viên,Ủy ban nhân dân\n" * 300_000).encode()[:size]
+    answer = await http.post("/imports/staff/preview", headers=_auth(hr),
+                             files={"data": ("ds.csv", sheet, "text/csv")})
+    assert answer.status_code == 413, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "FILE_TOO_LARGE"
+    assert "5,242,880" in error["vi"]  # the limit, named
+    assert "5,242,880" in error["en"]
+    assert "5,242,881" not in error["en"]  # never the size of what was read, only the file's
+    assert await _events(runtime, tenant) == before
