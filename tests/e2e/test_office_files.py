@@ -227,3 +227,24 @@ async def test_a_file_over_the_limit_is_refused_as_too_large_whatever_its_size(
     assert "5,242,880" in error["en"]
     assert "5,242,881" not in error["en"]  # never the size of what was read, only the file's
     assert await _events(runtime, tenant) == before
+
+
+async def test_an_officer_of_one_unit_imports_into_it_and_never_into_a_unit_outside(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
+) -> None:
+    tenant, org, _hr = await staffed(members=1)
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
+    scoped = _auth(token_for(settings, tenant.slug, officer, "hr_officer"))
+    before = await _events(runtime, tenant)
+    outside = (HEADER + "Đào Văn Ngoài,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
+    refused = await http.post("/imports/staff/commit", headers=scoped,
+                              files={"data": ("ds.csv", outside, "text/csv")})
+    assert refused.status_code == 422, refused.text
+    assert [(p["row"], p["code"]) for p in refused.json()["problems"]] == [(2, "UNKNOWN_UNIT")]
+    assert await _events(runtime, tenant) == before
+    inside = (HEADER + "Đào Thị Trong,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc\n").encode()
+    done = await http.post("/imports/staff/commit", headers=scoped,
+                           files={"data": ("ds.csv", inside, "text/csv")})
+    assert done.status_code == 200, done.text
+    assert done.json()["plan"]["register"] == 1
