@@ -12,12 +12,15 @@ import anyio
 import pytest
 
 from domain.actor import Actor, acting_as
+from domain.levels import Level
+from services.app.appeals import hanoi_today
 from services.app.commands import AdoptPolicy, OpenPeriod
 from services.office.mail_sink import received
 from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.integration.test_appeals import _file, _rated
 from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 
@@ -121,3 +124,29 @@ async def test_a_quarters_and_a_years_reminders_name_the_quarter_and_the_year(
     assert "tự đánh giá, xếp loại năm 2026 — hạn 06/07/2026" in subjects[0]
     assert "tự đánh giá, xếp loại quý 2/2026 — hạn 05/07/2026" in subjects[1]
     assert not any("tháng" in s for s in subjects), subjects
+
+
+async def test_the_reviewer_of_an_open_appeal_is_reminded_before_its_instance_is_due(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
+) -> None:
+    folder, port = sink
+    tenant, org, service, period = await _rated(runtime, staffed_tenant, {0: (Level.B, 80)})
+    appeal = await anyio.to_thread.run_sync(lambda: _file(service, period, org.members[0]))
+    await projected(runtime, tenant, drive=True)
+    await ensure_tables(runtime.pool)
+    await runtime.pool.execute(
+        "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+        tenant.slug, org.leader, "truong@phuong.gov.vn")
+    await runtime.pool.execute(  # the first instance is due in 15 days: within a month
+        "INSERT INTO platform.reminder_settings (tenant, days_before) VALUES ($1, 30)",
+        tenant.slug)
+    mailing = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+
+    sent = await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant,
+                          hanoi_today(), "a")
+
+    assert [(s.person, s.step.rsplit(":", 1)[0]) for s in sent] == [
+        (str(org.leader), f"appeal:{appeal}:1")]
+    [mail] = received(folder)
+    assert mail["to"] == "truong@phuong.gov.vn"
+    assert "giải quyết khiếu nại (lần 1)" in mail["subject"]
