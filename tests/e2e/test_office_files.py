@@ -49,6 +49,13 @@ async def _events(runtime: Runtime, tenant: Tenant) -> int:
     return count
 
 
+async def _officer_of(runtime: Runtime, settings: Settings, tenant: Tenant, unit: Any) -> str:
+    """The token of an HR officer granted ``unit`` (and what lies below it) only."""
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=unit)
+    return token_for(settings, tenant.slug, officer, "hr_officer")
+
+
 async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
@@ -86,9 +93,7 @@ async def test_a_unit_outside_the_callers_scope_prints_as_not_found(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, org, _ = await staffed(members=2)
-    officer = str(uuid.uuid4())
-    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
-    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+    scoped = await _officer_of(runtime, settings, tenant, org.unit)
     inside = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
                             params={"unit": str(org.unit), **MAY})
     assert inside.status_code == 200
@@ -200,9 +205,7 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
     assert await _events(runtime, tenant) == written
 
     # An officer of one unit only, and a staff member: refused, nothing written.
-    officer = str(uuid.uuid4())
-    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
-    for token in (token_for(settings, tenant.slug, officer, "hr_officer"),
+    for token in (await _officer_of(runtime, settings, tenant, org.unit),
                   token_for(settings, tenant.slug, org.members[0], "staff")):
         refused = await http.post("/imports/units/commit", headers=_auth(token), files=files)
         assert refused.status_code == 403, refused.text
@@ -233,9 +236,7 @@ async def test_an_officer_of_one_unit_imports_into_it_and_never_into_a_unit_outs
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, org, _hr = await staffed(members=1)
-    officer = str(uuid.uuid4())
-    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
-    scoped = _auth(token_for(settings, tenant.slug, officer, "hr_officer"))
+    scoped = _auth(await _officer_of(runtime, settings, tenant, org.unit))
     before = await _events(runtime, tenant)
     outside = (HEADER + "Đào Văn Ngoài,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
     refused = await http.post("/imports/staff/commit", headers=scoped,
