@@ -16,6 +16,9 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 | ``GET /reports/commune-month.{xlsx,pdf}?year&month`` | ``Query.trend`` |
 | ``GET /reports/province-month.{xlsx,pdf}?year&month`` | ``Query.childTenantTrend`` |
 | ``GET /reports/commendations.{xlsx,pdf}?year[&quarter]`` | ``Query.commendationProposals`` |
+
+The web app prints the same documents at ``/print/…`` with the session's token
+(services/http/web/prints.py, through ``print_report``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import Body
 from litestar.response import Response
-from litestar.types import ExceptionHandlersMap
+from litestar.types import ExceptionHandlersMap, Scope
 
 from domain.actor import Actor
 from domain.errors import DomainError, NotFoundError, ValidationFailedError
@@ -70,8 +73,11 @@ def refusal(error: DomainError) -> Response[dict[str, Any]]:
                     status_code=STATUS.get(error.code, 400))
 
 
-async def access(request: Request[Any, Any, Any], operation: str) -> Access:
-    ctx = await get_context(request.app.state, request.scope)
+async def access(request: Request[Any, Any, Any], operation: str,
+                 scope: Scope | None = None) -> Access:
+    """The caller's access to ``operation``: the request's own bearer token, or the one a
+    web page's session holds (``scope``, see ``print_report``)."""
+    ctx = await get_context(request.app.state, scope or request.scope)
     return await ctx.access_to(operation)
 
 
@@ -98,12 +104,12 @@ def _scope(a: Access) -> list[UUID] | None:
     return a.unit_ids
 
 
-async def _report(request: Request[Any, Any, Any], name: str) -> Report:
+async def _report(request: Request[Any, Any, Any], name: str, scope: Scope | None) -> Report:
     rt: Runtime = request.app.state.rt
     q = {k: v for k, v in request.query_params.items()}
     absent = NotFoundError("Không tìm thấy tài liệu này.", "No such document.")
     if name in ("unit-month", "unit-year"):
-        a = await access(request, "Query.unitBoard")
+        a = await access(request, "Query.unitBoard", scope)
         unit, year = _uuid(q, "unit"), _int(q, "year", 2000, 2100)
         found: Report | None = (
             await fill.fill_unit_month(rt, a.tenant, unit, year, _int(q, "month", 1, 12),
@@ -111,17 +117,17 @@ async def _report(request: Request[Any, Any, Any], name: str) -> Report:
             if name == "unit-month" else
             await fill.fill_unit_year(rt, a.tenant, unit, year, _scope(a), a.principal.name))
     elif name == "self-assessment":
-        a = await access(request, "Query.personTimeline")
+        a = await access(request, "Query.personTimeline", scope)
         found = await fill.fill_self_assessment(
             rt, a.tenant, _uuid(q, "staff"), _int(q, "year", 2000, 2100),
             _scope(a), a.principal.user_id if a.own else None)
     elif name == "commune-month":
-        a = await access(request, "Query.trend")
+        a = await access(request, "Query.trend", scope)
         found = await fill.fill_commune_month(rt, a.tenant, _int(q, "year", 2000, 2100),
                                               _int(q, "month", 1, 12), _scope(a),
                                               prepared_by=a.principal.name)
     elif name == "province-month":
-        a = await access(request, "Query.childTenantTrend")
+        a = await access(request, "Query.childTenantTrend", scope)
         children = await granted_children(rt.pool, a.tenant, a.principal.user_id,
                                           tuple(sorted(a.roles)))
         found = await fill.fill_province_month(rt, a.tenant, children,
@@ -134,11 +140,12 @@ async def _report(request: Request[Any, Any, Any], name: str) -> Report:
     return found
 
 
-async def _commendations(request: Request[Any, Any, Any], kind: str) -> Response[Any]:
+async def _commendations(request: Request[Any, Any, Any], kind: str,
+                         scope: Scope | None) -> Response[Any]:
     """``/reports/commendations.<xlsx|pdf>?year&quarter``: the proposal list, governed by
     ``Query.commendationProposals``."""
     q = {k: v for k, v in request.query_params.items()}
-    a = await access(request, "Query.commendationProposals")
+    a = await access(request, "Query.commendationProposals", scope)
     year = _int(q, "year", 2000, 2100)
     quarter = _int(q, "quarter", 1, 4) if q.get("quarter") else None
     rt: Runtime = request.app.state.rt
@@ -157,13 +164,24 @@ async def _commendations(request: Request[Any, Any, Any], kind: str) -> Response
 async def report(request: Request[Any, Any, Any], document: str) -> Response[Any]:
     """``/reports/<name>.<xlsx|pdf>``: one report, filled at one log position, rendered off
     the event loop."""
+    return await print_report(request, document)
+
+
+async def print_report(request: Request[Any, Any, Any], document: str,
+                       token: str | None = None) -> Response[Any]:
+    """The report ``document`` names, for the request's bearer token or, from a web page,
+    for the ``token`` its session holds: the same permissions either way."""
+    # As a page's own GraphQL client builds it (services/http/web/client.py).
+    scope: Any = None if token is None else {
+        "type": "http", "state": {},
+        "headers": [(b"authorization", f"Bearer {token}".encode())]}
     name, _, kind = document.rpartition(".")
     try:
         if kind not in KINDS:
             raise _bad("định dạng", "chỉ .xlsx hoặc .pdf", "only .xlsx or .pdf")
         if name == "commendations":
-            return await _commendations(request, kind)
-        filled = await _report(request, name)
+            return await _commendations(request, kind, scope)
+        filled = await _report(request, name, scope)
     except DomainError as error:
         return refusal(error)
     media, render = KINDS[kind]

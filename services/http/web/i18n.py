@@ -12,6 +12,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "my_results": ("Kết quả của tôi", "My results"),
     "board": ("Xếp loại đơn vị", "Rate my unit"),
     "periods": ("Kỳ đánh giá", "Periods"),
+    "print_list": ("In danh sách", "Print the list"),
     "tracker": ("Tiến độ", "Completion"),
     "audit": ("Thanh tra", "Audit"),
     "sign_in": ("Đăng nhập", "Sign in"),
