@@ -21,8 +21,10 @@ from services.settings import Settings
 from tests.e2e.conftest import Staffing
 from tests.e2e.months import SCORES, decided_month
 from tests.support.gql import data, gql, nodes, token_for
+from tests.support.keyserver import key_server
 from tests.support.operations import operation
 from tests.support.org import Org
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 
@@ -249,3 +251,26 @@ async def test_an_officer_of_one_unit_imports_into_it_and_never_into_a_unit_outs
                            files={"data": ("ds.csv", inside, "text/csv")})
     assert done.status_code == 200, done.text
     assert done.json()["plan"]["register"] == 1
+
+
+async def test_the_development_mail_sink_is_shown_and_never_in_production(
+    http: httpx.AsyncClient, settings: Settings,
+) -> None:
+    folder = settings.data_dir / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    subject = f"Nhắc việc thử {uuid.uuid4().hex[:8]}"
+    mail = folder / f"99999999999999999999-{uuid.uuid4().hex[:8]}.eml"
+    mail.write_bytes(
+        f"To: nguoi@phuong.gov.vn\nFrom: ct@congtam.local\nSubject: {subject}\n\nNội dung\n"
+        .encode())
+    try:
+        shown = await http.get("/dev/mail")
+    finally:
+        mail.unlink()
+    assert shown.status_code == 200
+    assert subject in [m["subject"] for m in shown.json()["messages"]]
+    with key_server() as idp:
+        async with app_with(settings, **idp.production()) as production:
+            hidden = await production.get("/dev/mail")
+    assert hidden.status_code == 404
+    assert hidden.json()["error"]["code"] == "NOT_FOUND"
