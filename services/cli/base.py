@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
-from services.settings import get_settings
+from services.settings import Settings, SettingsError, get_settings
 
 app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -46,8 +46,6 @@ def _every_argument_is_text_we_accept(ctx: typer.Context) -> None:
     # only a command's answer (`psql "$(congtam db-url)"`, `congtam verify --json | jq`).
     import structlog
 
-    from services.settings import SettingsError
-
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
     # A command that needs the settings says what is wrong with them.
     with contextlib.suppress(SettingsError):
@@ -62,11 +60,21 @@ class EventsPerSecond(ProgressColumn):
         return Text(f"{speed:,.0f} events/s" if speed else "– events/s")
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or exit 2 saying what is wrong with them (production without its
+    identity provider, a number that is not one…) instead of a traceback."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        typer.echo(f"SETTINGS: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 def with_runtime(work: Callable[..., Awaitable[T]], *, projector: bool = False) -> T:
     from services.logging import configure_logging
     from services.runtime import bootstrap, shutdown
 
-    settings = get_settings()
+    settings = settings_or_exit()
     configure_logging(settings)
 
     async def main() -> T:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import typer
 
-from services.cli.base import app, console, domain_errors
+from services.cli.base import app, console, domain_errors, settings_or_exit
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -111,9 +111,8 @@ def mail_sink(port: Annotated[int | None, typer.Option(help="default: CONGTAM_SM
     import threading
 
     from services.office.mail_sink import start_sink
-    from services.settings import get_settings
 
-    settings = get_settings()
+    settings = settings_or_exit()
     if settings.production:
         typer.echo("mail-sink is for development only (CONGTAM_MODE=production)", err=True)
         raise typer.Exit(2)
