@@ -12,6 +12,7 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 from rich.progress import ProgressColumn, Task
+from rich.table import Table
 from rich.text import Text
 
 from services.settings import Settings, SettingsError, get_settings
@@ -96,6 +97,13 @@ def domain_errors(work: Callable[..., Awaitable[T]]) -> T:
     except DomainError as error:
         typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
         raise typer.Exit(2) from None
+
+
+def show(table: Table) -> None:
+    """A table for people, on stdout, never cutting a slug, id or name: rich takes 80
+    columns where stdout is no terminal (a pipe, a log) and a narrow terminal's width
+    otherwise, and cuts cells to fit."""
+    Console(width=240).print(table)
 
 
 def answer_json(value: object) -> None:

@@ -6,10 +6,16 @@ import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from services.cli.base import EventsPerSecond, app, console, settings_or_exit, with_runtime
+from services.cli.base import (
+    EventsPerSecond,
+    app,
+    console,
+    settings_or_exit,
+    show,
+    with_runtime,
+)
 
 if TYPE_CHECKING:
     from services.platform.tenants import Tenant
@@ -128,7 +134,7 @@ def databases() -> None:
     table = Table("database", "where (no credentials)", "tenants")
     for name, reference, count in with_runtime(work):
         table.add_row(name, reference, str(count))
-    Console().print(table)
+    show(table)
 
 
 @app.command("db-url")
