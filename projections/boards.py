@@ -71,9 +71,10 @@ def _member_keys(a: Args) -> list[tuple[str, Hashable]]:
     return [(MEMBERS, a[0])]
 
 
-def _self_assessed(t: Tables, a: Args) -> None:
+def _self_assessed(t: Tables, a: Args, carried: bool = False) -> None:
     """Only the first submission counts towards completion and lateness; a resubmission is
-    a correction of the same item."""
+    a correction of the same item. One ``carried`` over by a merge counts as done, and as
+    late only on the predecessor's board (its time here is the merge's)."""
     evaluation, at, pos = a
     member = t[MEMBERS].peek(evaluation)
     if member is None or member["self_assessed_at"] is not None:
@@ -81,7 +82,7 @@ def _self_assessed(t: Tables, a: Args) -> None:
     board = t[BOARDS].get(member["period_id"])
     if board is None:
         return
-    late = _late(at, board["deadline"])
+    late = not carried and _late(at, board["deadline"])
     t[MEMBERS].get(evaluation)
     member.update(self_assessed_at=at, self_late=late, position=pos)
     board["self_assessed"] += 1
@@ -89,7 +90,8 @@ def _self_assessed(t: Tables, a: Args) -> None:
     board["position"] = max(board["position"], pos)
 
 
-def _decided(t: Tables, a: Args) -> None:
+def _decided(t: Tables, a: Args, carried: bool = False) -> None:
+    """The first decision; one ``carried`` over by a merge as for a self-assessment."""
     evaluation, level, at, score, pos = a
     member = t[MEMBERS].peek(evaluation)
     if member is None or member["level"] is not None:
@@ -97,13 +99,22 @@ def _decided(t: Tables, a: Args) -> None:
     board = t[BOARDS].get(member["period_id"])
     if board is None:
         return
-    late = _late(at, board["deadline"])
+    late = not carried and _late(at, board["deadline"])
     t[MEMBERS].get(evaluation)
     member.update(level=level, score=score, decided_at=at, decided_late=late, position=pos)
     board["decided"] += 1
     board["quota_used"] += level == "A"
     board["late_decided"] += late
     board["position"] = max(board["position"], pos)
+
+
+def _outcome_imported(t: Tables, a: Args) -> None:
+    """A merged predecessor's evaluation continued here: what was done there is done."""
+    evaluation, self_assessed, level, score, at, pos = a
+    if self_assessed:
+        _self_assessed(t, (evaluation, at, pos), carried=True)
+    if level is not None:
+        _decided(t, (evaluation, level, at, score, pos), carried=True)
 
 
 def _amended_keys(a: Args) -> list[tuple[str, Hashable]]:
@@ -186,6 +197,9 @@ BOARD_FOLD = Fold(
         E + "RatingDecided": Step(
             lambda e, pos: (e.originator_id, e.level, e.timestamp, e.score, pos), _decided,
             _member_keys),
+        E + "OutcomeImported": Step(lambda e, pos: (
+            e.originator_id, e.self_score is not None or e.self_level is not None, e.level,
+            e.score, e.timestamp, pos), _outcome_imported, _member_keys),
         P + "Closed": Step(lambda e, pos: (e.originator_id, pos), _closed,
                            lambda a: [(BOARDS, a[0])]),
         P + "DecisionAmended": Step(_amended_args, _decision_amended, _amended_keys),

@@ -27,13 +27,16 @@ def _opened(t: Tables, a: Args) -> None:
         position=pos))
 
 
-def _decision_registered(t: Tables, a: Args) -> None:
+def _decisions_counted(t: Tables, a: Args) -> None:
+    """A decision registered in the period, or those a merged predecessor's period had
+    made before it continued here (``DecisionsImported``)."""
     # ``position <`` makes an event the row has already seen a no-op, as in rm_periods.
-    period, level, pos = a
+    period, levels, pos = a
     if (row := t[MONTHS].get(period)) is not None and row["position"] < pos:
-        row["decided"] += 1
-        if level in LEVELS:
-            row[f"level_{level.lower()}"] += 1
+        row["decided"] += len(levels)
+        for level in levels:
+            if level in LEVELS:
+                row[f"level_{level.lower()}"] += 1
         row["position"] = pos
 
 
@@ -59,8 +62,10 @@ MONTHS_FOLD = Fold(
         P + "Opened": Step(lambda e, pos: (
             e.originator_id, e.unit_id, e.kind, e.year, e.number, len(e.members), pos),
             _opened),
-        P + "DecisionRegistered": Step(lambda e, pos: (e.originator_id, e.level, pos),
-                                       _decision_registered),
+        P + "DecisionRegistered": Step(lambda e, pos: (e.originator_id, (e.level,), pos),
+                                       _decisions_counted),
+        P + "DecisionsImported": Step(lambda e, pos: (
+            e.originator_id, tuple(e.decisions.values()), pos), _decisions_counted),
         P + "DecisionAmended": Step(lambda e, pos: (
             e.originator_id, e.level, e.previous_level, pos), _decision_amended),
     },

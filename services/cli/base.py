@@ -12,9 +12,10 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 from rich.progress import ProgressColumn, Task
+from rich.table import Table
 from rich.text import Text
 
-from services.settings import get_settings
+from services.settings import Settings, SettingsError, get_settings
 
 app = typer.Typer(help="Công Tâm — đánh giá, xếp loại cán bộ (multi-tenant service).",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -46,8 +47,6 @@ def _every_argument_is_text_we_accept(ctx: typer.Context) -> None:
     # only a command's answer (`psql "$(congtam db-url)"`, `congtam verify --json | jq`).
     import structlog
 
-    from services.settings import SettingsError
-
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
     # A command that needs the settings says what is wrong with them.
     with contextlib.suppress(SettingsError):
@@ -62,11 +61,21 @@ class EventsPerSecond(ProgressColumn):
         return Text(f"{speed:,.0f} events/s" if speed else "– events/s")
 
 
+def settings_or_exit() -> Settings:
+    """The settings, or exit 2 saying what is wrong with them (production without its
+    identity provider, a number that is not one…) instead of a traceback."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        typer.echo(f"SETTINGS: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 def with_runtime(work: Callable[..., Awaitable[T]], *, projector: bool = False) -> T:
     from services.logging import configure_logging
     from services.runtime import bootstrap, shutdown
 
-    settings = get_settings()
+    settings = settings_or_exit()
     configure_logging(settings)
 
     async def main() -> T:
@@ -88,6 +97,13 @@ def domain_errors(work: Callable[..., Awaitable[T]]) -> T:
     except DomainError as error:
         typer.echo(f"{error.code}: {error.message_vi} / {error.message_en}", err=True)
         raise typer.Exit(2) from None
+
+
+def show(table: Table) -> None:
+    """A table for people, on stdout, never cutting a slug, id or name: rich takes 80
+    columns where stdout is no terminal (a pipe, a log) and a narrow terminal's width
+    otherwise, and cuts cells to fit."""
+    Console(width=240).print(table)
 
 
 def answer_json(value: object) -> None:

@@ -6,11 +6,16 @@ import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from services.cli.base import EventsPerSecond, app, console, with_runtime
-from services.settings import get_settings
+from services.cli.base import (
+    EventsPerSecond,
+    app,
+    console,
+    settings_or_exit,
+    show,
+    with_runtime,
+)
 
 if TYPE_CHECKING:
     from services.platform.tenants import Tenant
@@ -129,7 +134,7 @@ def databases() -> None:
     table = Table("database", "where (no credentials)", "tenants")
     for name, reference, count in with_runtime(work):
         table.add_row(name, reference, str(count))
-    Console().print(table)
+    show(table)
 
 
 @app.command("db-url")
@@ -137,7 +142,7 @@ def db_url() -> None:
     """Print the URL of the database in use (open it with psql)."""
     from services.store.database import ConnectionParams, resolve_database_url
 
-    typer.echo(ConnectionParams.from_url(resolve_database_url(get_settings())).url())
+    typer.echo(ConnectionParams.from_url(resolve_database_url(settings_or_exit())).url())
 
 
 @app.command("db-stop")
@@ -145,5 +150,5 @@ def db_stop() -> None:
     """Stop the embedded PostgreSQL server."""
     from services.store.database import stop_embedded
 
-    stopped = stop_embedded(get_settings().data_dir)
+    stopped = stop_embedded(settings_or_exit().data_dir)
     console.print("stopped" if stopped else "not running")

@@ -110,51 +110,51 @@ def _write(report: Report, fmt: str, out: Path) -> None:
 
 
 def _filled(tenant: str, fill: Callable[[Runtime, Tenant], Awaitable[Report | None]],
-            what: str) -> Report:
-    """The report ``fill`` makes for the tenant, or the refusal when what it names is not
-    found."""
+            what: tuple[str, str]) -> Report:
+    """The report ``fill`` makes for the tenant, or the refusal when what it names (in
+    Vietnamese, in English) is not found."""
     from domain.errors import NotFoundError
 
     async def work(rt: Runtime) -> Report:
         found = await fill(rt, await rt.registry.get(tenant))
         if found is None:
-            raise NotFoundError(f"Không tìm thấy {what}.", f"No such {what}.")
+            raise NotFoundError(f"Không tìm thấy {what[0]}.", f"No such {what[1]}.")
         return found
 
     return domain_errors(work)
 
 
 @reports.command("unit-month")
-def unit_month(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option()],
+def unit_month(tenant: Annotated[str, TENANT], unit: Annotated[UUID, typer.Option()],
                year: Annotated[int, YEAR], month: Annotated[int, MONTH],
                out: Annotated[Path, OUT], fmt: Annotated[str, FORMAT] = "pdf") -> None:
     """Danh sách kết quả đánh giá, xếp loại hằng tháng của đơn vị."""
     from services.office.fill import fill_unit_month
 
-    _write(_filled(tenant, lambda rt, t: fill_unit_month(rt, t, UUID(unit), year, month, None),
-                   "đơn vị"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_unit_month(rt, t, unit, year, month, None),
+                   ("đơn vị", "unit")), fmt, out)
 
 
 @reports.command("unit-year")
-def unit_year(tenant: Annotated[str, TENANT], unit: Annotated[str, typer.Option()],
+def unit_year(tenant: Annotated[str, TENANT], unit: Annotated[UUID, typer.Option()],
               year: Annotated[int, YEAR], out: Annotated[Path, OUT],
               fmt: Annotated[str, FORMAT] = "pdf") -> None:
     """Danh sách kết quả đánh giá, xếp loại năm của đơn vị, với các tập thể."""
     from services.office.fill import fill_unit_year
 
-    _write(_filled(tenant, lambda rt, t: fill_unit_year(rt, t, UUID(unit), year, None),
-                   "đơn vị"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_unit_year(rt, t, unit, year, None),
+                   ("đơn vị", "unit")), fmt, out)
 
 
 @reports.command("self-assessment")
-def self_assessment(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()],
+def self_assessment(tenant: Annotated[str, TENANT], staff: Annotated[UUID, typer.Option()],
                     year: Annotated[int, YEAR], out: Annotated[Path, OUT],
                     fmt: Annotated[str, FORMAT] = "pdf") -> None:
     """Phiếu đánh giá, xếp loại chất lượng năm của một người."""
     from services.office.fill import fill_self_assessment
 
-    _write(_filled(tenant, lambda rt, t: fill_self_assessment(rt, t, UUID(staff), year, None),
-                   "cán bộ"), fmt, out)
+    _write(_filled(tenant, lambda rt, t: fill_self_assessment(rt, t, staff, year, None),
+                   ("cán bộ", "person")), fmt, out)
 
 
 @reports.command("commune-month")
@@ -165,7 +165,7 @@ def commune_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
     from services.office.fill import fill_commune_month
 
     _write(_filled(tenant, lambda rt, t: fill_commune_month(rt, t, year, month, None),
-                   "địa phương"), fmt, out)
+                   ("địa phương", "commune or ward")), fmt, out)
 
 
 @reports.command("province-month")
@@ -184,5 +184,5 @@ def province_month(tenant: Annotated[str, TENANT], year: Annotated[int, YEAR],
                            r["schema_name"], r["status"]) for r in rows]
         return await fill_province_month(rt, parent, children, year, month)
 
-    _write(_filled(tenant, fill, "tỉnh"), fmt, out)
+    _write(_filled(tenant, fill, ("tỉnh", "province")), fmt, out)
 

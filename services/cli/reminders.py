@@ -8,7 +8,7 @@ from uuid import UUID
 
 import typer
 
-from services.cli.base import app, console, domain_errors
+from services.cli.base import app, console, domain_errors, settings_or_exit
 
 if TYPE_CHECKING:
     from services.runtime import Runtime
@@ -73,7 +73,7 @@ def reminders_settings(tenant: Annotated[str, TENANT],
 
 
 @app.command("contact")
-def contact(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()],
+def contact(tenant: Annotated[str, TENANT], staff: Annotated[UUID, typer.Option()],
             email: Annotated[str, typer.Option(help="The address; empty removes it")]) -> None:
     """A person's e-mail address for reminders (kept out of the event log: see
     services/office/reminders.py)."""
@@ -86,7 +86,7 @@ def contact(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()
         t = await rt.registry.get(tenant)
         if not email:
             await rt.pool.execute("DELETE FROM platform.staff_contacts WHERE tenant = $1 "
-                                  "AND staff_id = $2", t.slug, UUID(staff))
+                                  "AND staff_id = $2", t.slug, staff)
             return
         check_text("email", email, limit=254)
         local, at, domain = email.partition("@")
@@ -96,7 +96,7 @@ def contact(tenant: Annotated[str, TENANT], staff: Annotated[str, typer.Option()
         await rt.pool.execute(
             "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3) "
             "ON CONFLICT (tenant, staff_id) DO UPDATE SET email = excluded.email",
-            t.slug, UUID(staff), email)
+            t.slug, staff, email)
 
     domain_errors(work)
     console.print("ok")
@@ -111,9 +111,8 @@ def mail_sink(port: Annotated[int | None, typer.Option(help="default: CONGTAM_SM
     import threading
 
     from services.office.mail_sink import start_sink
-    from services.settings import get_settings
 
-    settings = get_settings()
+    settings = settings_or_exit()
     if settings.production:
         typer.echo("mail-sink is for development only (CONGTAM_MODE=production)", err=True)
         raise typer.Exit(2)

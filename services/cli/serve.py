@@ -10,8 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.cli.base import JSON, answer_json, app, console, with_runtime
-from services.settings import get_settings
+from services.cli.base import JSON, answer_json, app, console, settings_or_exit, with_runtime
 
 if TYPE_CHECKING:
     from services.demo.tenants import DemoUser
@@ -25,7 +24,7 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
     from services.http.api import create_app
     from services.http.server import uvloop_or_asyncio, with_header_deadline
 
-    settings = get_settings()
+    settings = settings_or_exit()
     # The embedded PostgreSQL outlives the commands that share it (services/store/
     # database.py); the one this command starts, it stops again on Ctrl-C, data kept.
     started_here = settings.database_url is None and not _embedded_running(settings.data_dir)
@@ -88,9 +87,9 @@ def demo(as_json: Annotated[bool, JSON] = False) -> None:
 
 
 def _demo_users() -> list[DemoUser]:
-    from services.demo.tenants import TENANTS, demo_users
+    from services.demo.tenants import demo_users, sign_in_tenants
 
-    return [u for slug, *_ in TENANTS for u in demo_users(slug)]
+    return [u for slug in sign_in_tenants() for u in demo_users(slug)]
 
 
 def _print_users(out: Console) -> None:
@@ -143,7 +142,7 @@ def token(
     unknown = [r for r in role if r not in ROLES]
     if unknown:
         raise typer.BadParameter(f"unknown role(s) {unknown}; known: {', '.join(ROLES)}")
-    settings = get_settings()
+    settings = settings_or_exit()
     if settings.jwks_url:
         _refuse("Máy chủ chỉ nhận mã xác thực của nhà cung cấp định danh (CONGTAM_JWKS_URL); "
                 "mã phát triển sẽ bị từ chối.",

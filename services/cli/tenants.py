@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from services.cli.base import (
@@ -16,6 +15,7 @@ from services.cli.base import (
     app,
     console,
     domain_errors,
+    show,
     with_runtime,
 )
 
@@ -40,7 +40,7 @@ def tenants(as_json: Annotated[bool, JSON] = False) -> None:
     table = Table("slug", "name", "kind", "parent", "schema", "status")
     for t in found:
         table.add_row(t.slug, t.name, t.kind, t.parent_slug or "", t.schema, t.status)
-    Console().print(table)
+    show(table)
 
 
 tenant_app = typer.Typer(help="Tenants: register one (in a chosen database), move one to "
@@ -117,7 +117,7 @@ def tenant_move(
                   str(done.before.last_position), done.before.head.hex())
     table.add_row("target (serving)", done.target, str(done.after.events),
                   str(done.after.last_position), done.after.head.hex())
-    Console().print(table)
+    show(table)
     typer.echo(f"{slug} moved to {done.target}: {done.after.events} events, counts and chain "
                f"head equal on both sides, target verified; {done.seconds:.2f} s "
                f"(writes refused for {done.fenced_seconds:.2f} s)")
@@ -179,7 +179,7 @@ def grants(user: Annotated[str, typer.Option(help="User id")]) -> None:
     for g in with_runtime(work):
         table.add_row(str(g.grant_id), g.tenant, g.role, str(g.unit_scope or ""),
                       "yes" if g.include_children else "")
-    Console().print(table)
+    show(table)
 
 
 @app.command()

@@ -19,6 +19,8 @@ scope is ``NOT_FOUND`` exactly as in the API. Every refusal is JSON
 | ``GET /reports/commendations.{xlsx,pdf}?year[&quarter]`` | ``Query.commendationProposals`` |
 
 (``…Catalogue``: ``Mutation.establishWorkCatalogue``.)
+The web app prints the same documents at ``/print/…`` with the session's token
+(services/http/web/prints.py, through ``print_report``).
 """
 
 from __future__ import annotations
@@ -32,15 +34,17 @@ import structlog
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import Body
 from litestar.response import Response
+from litestar.types import ExceptionHandlersMap, Scope
 
 from domain.errors import DomainError, NotFoundError, ValidationFailedError
 from services.gql.child_tenants import granted_children
 from services.gql.context import get_context
 from services.gql.permissions import Access
 from services.http.sheets import SHEETS, import_sheet
-from services.imports import MAX_BYTES
+from services.imports import MAX_BYTES, FileTooLargeError
 from services.office import fill
 from services.office.commendations import basis_for, proposal_document, proposals
 from services.office.mail_sink import received
@@ -62,8 +66,11 @@ def refusal(error: DomainError) -> Response[dict[str, Any]]:
                     status_code=STATUS.get(error.code, 400))
 
 
-async def access(request: Request[Any, Any, Any], operation: str) -> Access:
-    ctx = await get_context(request.app.state, request.scope)
+async def access(request: Request[Any, Any, Any], operation: str,
+                 scope: Scope | None = None) -> Access:
+    """The caller's access to ``operation``: the request's own bearer token, or the one a
+    web page's session holds (``scope``, see ``print_report``)."""
+    ctx = await get_context(request.app.state, scope or request.scope)
     return await ctx.access_to(operation)
 
 
@@ -90,12 +97,12 @@ def _scope(a: Access) -> list[UUID] | None:
     return a.unit_ids
 
 
-async def _report(request: Request[Any, Any, Any], name: str) -> Report:
+async def _report(request: Request[Any, Any, Any], name: str, scope: Scope | None) -> Report:
     rt: Runtime = request.app.state.rt
     q = {k: v for k, v in request.query_params.items()}
     absent = NotFoundError("Không tìm thấy tài liệu này.", "No such document.")
     if name in ("unit-month", "unit-year"):
-        a = await access(request, "Query.unitBoard")
+        a = await access(request, "Query.unitBoard", scope)
         unit, year = _uuid(q, "unit"), _int(q, "year", 2000, 2100)
         found: Report | None = (
             await fill.fill_unit_month(rt, a.tenant, unit, year, _int(q, "month", 1, 12),
@@ -103,17 +110,17 @@ async def _report(request: Request[Any, Any, Any], name: str) -> Report:
             if name == "unit-month" else
             await fill.fill_unit_year(rt, a.tenant, unit, year, _scope(a), a.principal.name))
     elif name == "self-assessment":
-        a = await access(request, "Query.personTimeline")
+        a = await access(request, "Query.personTimeline", scope)
         found = await fill.fill_self_assessment(
             rt, a.tenant, _uuid(q, "staff"), _int(q, "year", 2000, 2100),
             _scope(a), a.principal.user_id if a.own else None)
     elif name == "commune-month":
-        a = await access(request, "Query.trend")
+        a = await access(request, "Query.trend", scope)
         found = await fill.fill_commune_month(rt, a.tenant, _int(q, "year", 2000, 2100),
                                               _int(q, "month", 1, 12), _scope(a),
                                               prepared_by=a.principal.name)
     elif name == "province-month":
-        a = await access(request, "Query.childTenantTrend")
+        a = await access(request, "Query.childTenantTrend", scope)
         children = await granted_children(rt.pool, a.tenant, a.principal.user_id,
                                           tuple(sorted(a.roles)))
         found = await fill.fill_province_month(rt, a.tenant, children,
@@ -126,11 +133,12 @@ async def _report(request: Request[Any, Any, Any], name: str) -> Report:
     return found
 
 
-async def _commendations(request: Request[Any, Any, Any], kind: str) -> Response[Any]:
+async def _commendations(request: Request[Any, Any, Any], kind: str,
+                         scope: Scope | None) -> Response[Any]:
     """``/reports/commendations.<xlsx|pdf>?year&quarter``: the proposal list, governed by
     ``Query.commendationProposals``."""
     q = {k: v for k, v in request.query_params.items()}
-    a = await access(request, "Query.commendationProposals")
+    a = await access(request, "Query.commendationProposals", scope)
     year = _int(q, "year", 2000, 2100)
     quarter = _int(q, "quarter", 1, 4) if q.get("quarter") else None
     rt: Runtime = request.app.state.rt
@@ -149,13 +157,24 @@ async def _commendations(request: Request[Any, Any, Any], kind: str) -> Response
 async def report(request: Request[Any, Any, Any], document: str) -> Response[Any]:
     """``/reports/<name>.<xlsx|pdf>``: one report, filled at one log position, rendered off
     the event loop."""
+    return await print_report(request, document)
+
+
+async def print_report(request: Request[Any, Any, Any], document: str,
+                       token: str | None = None) -> Response[Any]:
+    """The report ``document`` names, for the request's bearer token or, from a web page,
+    for the ``token`` its session holds: the same permissions either way."""
+    # As a page's own GraphQL client builds it (services/http/web/client.py).
+    scope: Any = None if token is None else {
+        "type": "http", "state": {},
+        "headers": [(b"authorization", f"Bearer {token}".encode())]}
     name, _, kind = document.rpartition(".")
     try:
         if kind not in KINDS:
             raise _bad("định dạng", "chỉ .xlsx hoặc .pdf", "only .xlsx or .pdf")
         if name == "commendations":
-            return await _commendations(request, kind)
-        filled = await _report(request, name)
+            return await _commendations(request, kind, scope)
+        filled = await _report(request, name, scope)
     except DomainError as error:
         return refusal(error)
     media, render = KINDS[kind]
@@ -194,7 +213,8 @@ async def _upload(request: Request[Any, Any, Any], kind: str, data: UploadFile,
         if kind not in SHEETS:
             raise NotFoundError("Không có loại danh sách này.", "No such kind of sheet.")
         a = await access(request, SHEETS[kind].operation)
-        content = await data.read(MAX_BYTES + 1)  # one byte over is enough to refuse
+        # Whole (the route's body limit bounds it), so a refusal names the file's own size.
+        content = await data.read()
         found = await import_sheet(request.app.state.rt, a, kind, content, commit=commit)
     except DomainError as error:
         return refusal(error)
@@ -206,14 +226,26 @@ UPLOAD = Body(media_type=RequestEncodingType.MULTI_PART)
 UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024
 
 
-@post("/imports/{kind:str}/preview", request_max_body_size=UPLOAD_LIMIT)
+def _too_large(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """A body over the route's limit, refused before it is read: the same FILE_TOO_LARGE
+    as a file just over the import's own limit, not a bare "Request Entity Too Large"."""
+    return refusal(FileTooLargeError(f"Tệp quá lớn (tối đa {MAX_BYTES:,} byte).",
+                                     f"The file is too large (at most {MAX_BYTES:,} bytes)."))
+
+
+TOO_LARGE: ExceptionHandlersMap = {RequestEntityTooLarge: _too_large}
+
+
+@post("/imports/{kind:str}/preview", request_max_body_size=UPLOAD_LIMIT,
+      exception_handlers=TOO_LARGE)
 async def preview(request: Request[Any, Any, Any], kind: str,
                   data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """Every row's problems, or what a commit would do (nothing is written)."""
     return await _upload(request, kind, data, commit=False)
 
 
-@post("/imports/{kind:str}/commit", request_max_body_size=UPLOAD_LIMIT)
+@post("/imports/{kind:str}/commit", request_max_body_size=UPLOAD_LIMIT,
+      exception_handlers=TOO_LARGE)
 async def commit(request: Request[Any, Any, Any], kind: str,
                  data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """All rows or none, in one transaction; the same file again writes nothing. Units come

@@ -20,7 +20,7 @@ better than a flood; the failure is on the row for the officer).
 
 **Where addresses live.** E-mail addresses are personal data the evaluation does not need,
 so they are kept out of the event log: ``platform.staff_contacts`` (tenant, staff id, address),
-set by ``congtam contact set`` (later by the sign-in's user accounts). Erasing a person is
+set by ``congtam contact`` (later by the sign-in's user accounts). Erasing a person is
 then a DELETE of their row, with nothing to seal or replay.
 
 **Days before** per tenant: ``platform.reminder_settings`` (``congtam reminders settings``),
@@ -33,7 +33,10 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
 
 import anyio
 import asyncpg
@@ -101,6 +104,7 @@ def _due_sql(s: str) -> str:
     return (
         f"SELECT m.staff_id::text AS person, 'self:' || b.period_id AS step, b.deadline AS due, "
         "'tự đánh giá, xếp loại ' || CASE b.kind WHEN 'annual' THEN 'năm ' || b.year "
+        "WHEN 'quarterly' THEN 'quý ' || b.number || '/' || b.year "
         "ELSE 'tháng ' || b.number || '/' || b.year END AS vi, "
         "'self-assessment for ' || b.kind || ' ' || b.year || '-' || b.number AS en "
         f"FROM {s}.rm_boards b JOIN {s}.rm_board_members m USING (period_id) "
@@ -180,20 +184,25 @@ class Sent:
     failure: str | None
 
 
-def message(settings: Settings, tenant: Tenant, item: Owed, to: str) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = settings.smtp_from
-    mail["To"] = to
-    mail["Subject"] = f"[Công Tâm] Nhắc việc: {item.what_vi} — hạn {item.due_on:%d/%m/%Y}"
-    mail.set_content(
+def message(settings: Settings, tenant: Tenant, item: Owed, to: str) -> Message:
+    """The reminder as sent. Headers go through the legacy encoder (``email.header``): the
+    modern one (``email.policy.default``) drops the space where it folds a non-ASCII
+    subject between two encoded words (CPython gh-144156), so "giải quyết khiếu nại"
+    arrived as "giải quyếtkhiếu nại"."""
+    mail = MIMEText(
         f"Kính gửi đồng chí,\n\nTại {tenant.name}, đồng chí còn việc phải hoàn thành: "
         f"{item.what_vi}, hạn chót ngày {item.due_on:%d/%m/%Y}.\n\n"
         f"Reminder: at {tenant.name} you still have to complete {item.what_en} "
-        f"by {item.due_on:%Y-%m-%d}.\n\n— Công Tâm ({item.step})\n")
+        f"by {item.due_on:%Y-%m-%d}.\n\n— Công Tâm ({item.step})\n", "plain", "utf-8")
+    mail["From"] = formataddr(parseaddr(settings.smtp_from), charset="utf-8")
+    mail["To"] = to
+    # A Header is what the legacy API takes here; typeshed types the value as str only.
+    mail["Subject"] = Header(  # type: ignore[assignment]
+        f"[Công Tâm] Nhắc việc: {item.what_vi} — hạn {item.due_on:%d/%m/%Y}", "utf-8")
     return mail
 
 
-def deliver(settings: Settings, mail: EmailMessage) -> None:
+def deliver(settings: Settings, mail: Message) -> None:
     """One message through the configured relay (blocking: call from a worker thread)."""
     if settings.smtp_tls == "tls":
         client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,

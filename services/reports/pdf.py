@@ -8,6 +8,7 @@ administrative documents are set in.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from .document import MOTTO, NATION, Document, Heading, Paragraph, Table, Value, nfc
+
+# fpdf2 subsets the fonts with fontTools, which reports every table it subsets at INFO:
+# dozens of plain-text lines per document in a log where every line is an event.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVuSerif"

@@ -4,6 +4,7 @@ fonts embedded, diacritics intact), the xlsx's cells with openpyxl."""
 from __future__ import annotations
 
 import io
+import logging
 import unicodedata
 from typing import Any
 
@@ -189,3 +190,12 @@ def test_the_province_roll_up_gives_counts_and_never_a_person() -> None:
     assert "Tổng cộng" in text
     for name in ("Nguyễn Thị Hằng", "Lê Văn Ân"):  # people of the communes' own lists
         assert name not in text
+
+
+def test_drawing_a_pdf_logs_nothing_of_its_font_subsetting(caplog: pytest.LogCaptureFixture
+                                                           ) -> None:
+    # fontTools reports every table it subsets at INFO: dozens of plain-text lines per
+    # document in the server's log, where every line is a JSON event.
+    caplog.set_level(logging.INFO)
+    report_pdf(MONTH)
+    assert [r.name for r in caplog.records if r.name.startswith("fontTools")] == []

@@ -22,9 +22,11 @@ from tests.e2e.conftest import Staffing
 from tests.e2e.months import SCORES, decided_month
 from tests.e2e.sheets import template_sheet
 from tests.support.gql import data, gql, nodes, token_for
+from tests.support.keyserver import key_server
 from tests.support.operations import operation
 from tests.support.org import Org
 from tests.support.readmodels import events_in
+from tests.support.servers import app_with
 
 pytestmark = pytest.mark.e2e
 
@@ -43,6 +45,13 @@ async def _rated(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, or
     at = await decided_month(http, settings, tenant, org, MAY["month"], levels)
     hr = token_for(settings, tenant.slug, org.hr, "hr_officer")
     return data(await gql(http, hr, READ, {"unit": str(org.unit), **MAY, "at": at}))
+
+
+async def _officer_of(runtime: Runtime, settings: Settings, tenant: Tenant, unit: Any) -> str:
+    """The token of an HR officer granted ``unit`` (and what lies below it) only."""
+    officer = str(uuid.uuid4())
+    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=unit)
+    return token_for(settings, tenant.slug, officer, "hr_officer")
 
 
 async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
@@ -82,9 +91,7 @@ async def test_a_unit_outside_the_callers_scope_prints_as_not_found(
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, org, _ = await staffed(members=2)
-    officer = str(uuid.uuid4())
-    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
-    scoped = token_for(settings, tenant.slug, officer, "hr_officer")
+    scoped = await _officer_of(runtime, settings, tenant, org.unit)
     inside = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
                             params={"unit": str(org.unit), **MAY})
     assert inside.status_code == 200
@@ -194,11 +201,70 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
     assert await events_in(runtime, tenant) == written
 
     # An officer of one unit only, and a staff member: refused, nothing written.
-    officer = str(uuid.uuid4())
-    await runtime.platform.grant(ADMIN, officer, tenant.slug, "hr_officer", unit_scope=org.unit)
-    for token in (token_for(settings, tenant.slug, officer, "hr_officer"),
+    for token in (await _officer_of(runtime, settings, tenant, org.unit),
                   token_for(settings, tenant.slug, org.members[0], "staff")):
         refused = await http.post("/imports/units/commit", headers=_auth(token), files=files)
         assert refused.status_code == 403, refused.text
         assert refused.json()["error"]["code"] == "FORBIDDEN"
     assert await events_in(runtime, tenant) == written
+
+
+@pytest.mark.parametrize("megabytes", [5.5, 8])
+async def test_a_file_over_the_limit_is_refused_as_too_large_whatever_its_size(
+    http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing, megabytes: float,
+) -> None:
+    tenant, _org, hr = await staffed(members=1)
+    before = await events_in(runtime, tenant)
+    size = int(megabytes * 1024 * 1024)
+    sheet = (HEADER + "x,Công chức,Chuyên viên,Ủy ban nhân dân\n" * 300_000).encode()[:size]
+    answer = await http.post("/imports/staff/preview", headers=_auth(hr),
+                             files={"data": ("ds.csv", sheet, "text/csv")})
+    assert answer.status_code == 413, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "FILE_TOO_LARGE"
+    assert "5,242,880" in error["vi"]  # the limit, named
+    assert "5,242,880" in error["en"]
+    assert "5,242,881" not in error["en"]  # never the size of what was read, only the file's
+    assert await events_in(runtime, tenant) == before
+
+
+async def test_an_officer_of_one_unit_imports_into_it_and_never_into_a_unit_outside(
+    http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
+) -> None:
+    tenant, org, _hr = await staffed(members=1)
+    scoped = _auth(await _officer_of(runtime, settings, tenant, org.unit))
+    before = await events_in(runtime, tenant)
+    outside = (HEADER + "Đào Văn Ngoài,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
+    refused = await http.post("/imports/staff/commit", headers=scoped,
+                              files={"data": ("ds.csv", outside, "text/csv")})
+    assert refused.status_code == 422, refused.text
+    assert [(p["row"], p["code"]) for p in refused.json()["problems"]] == [(2, "UNKNOWN_UNIT")]
+    assert await events_in(runtime, tenant) == before
+    inside = (HEADER + "Đào Thị Trong,Công chức,Chuyên viên,Ủy ban Mặt trận Tổ quốc\n").encode()
+    done = await http.post("/imports/staff/commit", headers=scoped,
+                           files={"data": ("ds.csv", inside, "text/csv")})
+    assert done.status_code == 200, done.text
+    assert done.json()["plan"]["register"] == 1
+
+
+async def test_the_development_mail_sink_is_shown_and_never_in_production(
+    http: httpx.AsyncClient, settings: Settings,
+) -> None:
+    folder = settings.data_dir / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    subject = f"Nhắc việc thử {uuid.uuid4().hex[:8]}"
+    mail = folder / f"99999999999999999999-{uuid.uuid4().hex[:8]}.eml"
+    mail.write_bytes(
+        f"To: nguoi@phuong.gov.vn\nFrom: ct@congtam.local\nSubject: {subject}\n\nNội dung\n"
+        .encode())
+    try:
+        shown = await http.get("/dev/mail")
+    finally:
+        mail.unlink()
+    assert shown.status_code == 200
+    assert subject in [m["subject"] for m in shown.json()["messages"]]
+    with key_server() as idp:
+        async with app_with(settings, **idp.production()) as production:
+            hidden = await production.get("/dev/mail")
+    assert hidden.status_code == 404
+    assert hidden.json()["error"]["code"] == "NOT_FOUND"

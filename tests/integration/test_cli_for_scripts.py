@@ -110,6 +110,13 @@ async def test_tenants_and_export_answer_json_on_stdout(
     assert mine == [{"slug": tenant.slug, "name": tenant.name, "kind": "ward", "parent": None,
                      "schema": tenant.schema, "status": tenant.status}]
 
+    # The table for people names every slug and schema whole, whatever the terminal: a slug
+    # cut to "test-0d3…" cannot be copied into the next command.
+    table = await congtam(env, "tenants")
+    assert table.returncode == 0, table.stderr
+    row = next(line for line in table.stdout.splitlines() if tenant.slug in line)
+    assert tenant.schema in row
+
     exported = await congtam(env, "export", "--tenant", tenant.slug, "--out", str(tmp_path / "b"),
                              "--json")
     assert exported.returncode == 0, exported.stderr

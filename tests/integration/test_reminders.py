@@ -12,12 +12,15 @@ import anyio
 import pytest
 
 from domain.actor import Actor, acting_as
-from services.app.commands import OpenPeriod
+from domain.levels import Level
+from services.app.appeals import hanoi_today
+from services.app.commands import AdoptPolicy, OpenPeriod
 from services.office.mail_sink import received
 from services.office.reminders import ensure_tables, send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
+from tests.integration.test_appeals import _file, _rated
 from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 
@@ -90,3 +93,60 @@ async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
     assert due
     assert all(s.failure == "no e-mail address" for s in due)
     assert received(folder) == []
+
+
+async def test_a_quarters_and_a_years_reminders_name_the_quarter_and_the_year(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
+) -> None:
+    folder, port = sink
+    tenant, org = await staffed_tenant(members=1)
+    service = runtime.service(tenant)
+
+    def open_quarter_and_year() -> None:
+        with acting_as(Actor("hr", "hr_officer")):
+            service.adopt_policy(AdoptPolicy("quarterly", "vn-quarterly-2026", "NĐ 335/2025"))
+            service.open_period(OpenPeriod(org.unit, 2026, 2, deadline=date(2026, 7, 5),
+                                           kind="quarterly"))
+            service.open_period(OpenPeriod(org.unit, 2026, 1, deadline=date(2026, 7, 6),
+                                           kind="annual"))
+
+    await anyio.to_thread.run_sync(open_quarter_and_year)
+    await projected(runtime, tenant, drive=True)
+    await ensure_tables(runtime.pool)
+    await runtime.pool.execute(
+        "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+        tenant.slug, org.members[0], "nguoi@phuong.gov.vn")
+    mailing = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+    await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant, date(2026, 7, 3), "a")
+
+    subjects = sorted(m["subject"] for m in received(folder))
+    assert len(subjects) == 2, subjects
+    assert "tự đánh giá, xếp loại năm 2026 — hạn 06/07/2026" in subjects[0]
+    assert "tự đánh giá, xếp loại quý 2/2026 — hạn 05/07/2026" in subjects[1]
+    assert not any("tháng" in s for s in subjects), subjects
+
+
+async def test_the_reviewer_of_an_open_appeal_is_reminded_before_its_instance_is_due(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
+) -> None:
+    folder, port = sink
+    tenant, org, service, period = await _rated(runtime, staffed_tenant, {0: (Level.B, 80)})
+    appeal = await anyio.to_thread.run_sync(lambda: _file(service, period, org.members[0]))
+    await projected(runtime, tenant, drive=True)
+    await ensure_tables(runtime.pool)
+    await runtime.pool.execute(
+        "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+        tenant.slug, org.leader, "truong@phuong.gov.vn")
+    await runtime.pool.execute(  # the first instance is due in 15 days: within a month
+        "INSERT INTO platform.reminder_settings (tenant, days_before) VALUES ($1, 30)",
+        tenant.slug)
+    mailing = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+
+    sent = await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant,
+                          hanoi_today(), "a")
+
+    assert [(s.person, s.step.rsplit(":", 1)[0]) for s in sent] == [
+        (str(org.leader), f"appeal:{appeal}:1")]
+    [mail] = received(folder)
+    assert mail["to"] == "truong@phuong.gov.vn"
+    assert "giải quyết khiếu nại (lần 1)" in mail["subject"]

@@ -23,6 +23,7 @@ from tests.integration.test_domain_rules import _refused, _run, _setup
 from tests.integration.test_rollups import MONTHS, _proposal, _rate_months
 from tests.support.org import StaffedTenant
 from tests.support.projection import assert_rebuild_equals_live, holding
+from tests.support.recount import recount, tables
 
 pytestmark = pytest.mark.integration
 AS_OF = date(2026, 4, 15)
@@ -94,3 +95,38 @@ async def test_a_merge_moves_staff_and_open_periods_and_freezes_the_predecessors
     moved = heir._find(StaffMember, org_b.members[0])
     assert moved is not None
     assert moved.unit_id == org_b.unit
+
+
+async def test_a_continued_month_shows_on_the_successors_board_with_its_carried_decisions(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]], staffed_tenant: StaffedTenant,
+) -> None:
+    """The successor's board, member rows and trend count what was decided before the merge,
+    so nobody is reminded to self-assess or decide again, and completion is not understated."""
+    first, org, one = await _setup(runtime, staffed_tenant, members=3)
+    successor = await new_tenant()
+    heir = runtime.service(successor)
+    april, _ = await _run(lambda: one.open_period(OpenPeriod(org.unit, 2026, 4)))
+    leader = Actor(str(org.leader), "unit_leader")
+    await _run(lambda: one.decide_rating(DecideRating(PeriodId(april), org.members[0], Level.A,
+                                                      95, "", str(org.leader))), leader)
+    await _run(lambda: merge_tenants([(first.slug, one)], successor.slug, heir,
+                                     "NQ 1656/NQ-UBTVQH15", AS_OF))
+    await _run(lambda: heir.decide_rating(DecideRating(PeriodId(april), org.members[1],
+                                                       Level.B, 85, "", str(org.leader))),
+               leader)
+
+    async with holding(runtime, successor) as conn:
+        await catch_up(conn, successor.schema)
+        s = successor.schema
+        board = await conn.fetchrow(
+            f"SELECT decided, quota_used FROM {s}.rm_boards WHERE period_id = $1", april)
+        levels = dict(await conn.fetch(
+            f"SELECT staff_id, level FROM {s}.rm_board_members WHERE period_id = $1", april))
+        trend = await conn.fetchrow(
+            f"SELECT decided, level_a, level_b FROM {s}.rm_trend_months WHERE period_id = $1",
+            april)
+        await assert_rebuild_equals_live(conn, s)
+        assert await tables(conn, s) == await recount(conn, s)
+    assert (board["decided"], board["quota_used"]) == (2, 1)
+    assert (levels[org.members[0]], levels[org.members[1]]) == ("A", "B")
+    assert tuple(trend) == (2, 1, 1)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +42,20 @@ def test_production_refuses_to_start_without_a_key_server() -> None:
     with pytest.raises(SettingsError):
         load_settings({"CONGTAM_MODE": "production", "CONGTAM_JWT_SECRET": "x" * 40})
     load_settings({})  # development keeps its local key
+
+
+@pytest.mark.parametrize("command", [["serve"], ["db-url"], ["tenants"]])
+def test_a_command_refused_its_settings_says_why_in_words_not_a_traceback(
+        command: list[str], tmp_path: Path) -> None:
+    env = {**os.environ, "CONGTAM_MODE": "production", "CONGTAM_DATA_DIR": str(tmp_path)}
+    env.pop("CONGTAM_JWKS_URL", None)
+    done = subprocess.run([sys.executable, "-m", "services.cli", *command], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("SETTINGS: ")
+    assert "CONGTAM_JWKS_URL" in done.stderr
+    assert not (tmp_path / "pg").exists()  # refused before any database was started
 
 
 def test_production_fetches_keys_over_https_only() -> None:

@@ -64,6 +64,24 @@ async def recount(conn: asyncpg.Connection, schema: str) -> Recount:
             t = out.trends[e.originator_id]
             t["decided"] += 1
             t[e.level] += 1
+        elif topic == P + "DecisionsImported":  # a merged predecessor's, continued here
+            t = out.trends[e.originator_id]
+            for level in e.decisions.values():
+                t["decided"] += 1
+                t[level] += 1
+        elif topic == E + "OutcomeImported":  # done there, done here; never late here
+            member = out.members.get(e.originator_id)
+            if member is None:
+                continue
+            board = out.boards[member["period_id"]]
+            if (e.self_score is not None or e.self_level is not None) \
+                    and not member["self_assessed"]:
+                member["self_assessed"] = True
+                board["self_assessed"] += 1
+            if e.level is not None and member["level"] is None:
+                member["level"] = e.level
+                board["decided"] += 1
+                board["quota_used"] += e.level == "A"
         elif topic == "domain.appeal:Appeal.Filed":
             out.timeline.append((e.staff_id, row["notification_id"], "appeal_filed",
                                  e.level_claimed))

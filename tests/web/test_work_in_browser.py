@@ -290,3 +290,38 @@ async def test_a_ward_tracking_quarterly_sees_the_quarter_on_its_work_board(
     assert await leader.locator("li.line[data-status]", has_text=quarterly).count() == 0
     await no_horizontal_scroll(leader)
     watch.clean()
+
+
+async def test_a_breakdown_says_when_the_persons_score_is_not_computed_from_work(
+        open_browser: Any, server: str, runtime: Runtime) -> None:
+    # The demo ward's people (seeded as Phường Đức Giang's): the MTTQ holds one civil
+    # servant, scored by work, and others (a cadre head, a contract worker) who are not.
+    slug = f"web-s-{uuid.uuid4().hex[:8]}"
+    tenant = await runtime.registry.register(slug, f"Phường Loại {slug[-4:]}", "ward", None)
+    service = runtime.service(tenant)
+    await anyio.to_thread.run_sync(lambda: _build_tenant(
+        service, slug, date.today(), seed="hn-long-bien-duc-giang"))
+    await grant_demo_users(runtime, slug)
+    await runtime.written(tenant)
+    await projected(runtime, tenant)
+    ward = Ward(tenant, {u.name: u for u in demo_users(slug)})
+    unit = str(demo_id(slug, "unit", "mttq"))
+    types = {str(r["staff_id"]): r["staff_type"] for r in await runtime.pool_of(tenant).fetch(
+        f"SELECT staff_id, staff_type FROM {tenant.schema}.rm_staff WHERE unit_id = $1",
+        uuid.UUID(unit))}
+
+    page, watch = await signed_in(open_browser, server, ward, LEADER, then=f"/work/board/{unit}")
+    shown = {}
+    for person in types:
+        card = page.locator(f"#breakdown-{person}")
+        if await card.count():
+            shown[person] = await card.locator(".not-by-work").count() == 1
+    assert shown
+    assert shown == {p: types[p] != "civil_servant" for p in shown}
+    assert set(shown.values()) == {True, False}  # both kinds on the board
+    member = ward.users[MEMBER].user_id
+    assert types[member] != "civil_servant"
+    await sign_in(page, server, ward, MEMBER, then="/work")
+    note = page.locator("#my-breakdown .not-by-work")
+    assert "không tính từ kết quả công việc" in await note.inner_text()
+    watch.clean()

@@ -12,6 +12,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "my_results": ("Kết quả của tôi", "My results"),
     "board": ("Xếp loại đơn vị", "Rate my unit"),
     "periods": ("Kỳ đánh giá", "Periods"),
+    "print_list": ("In danh sách", "Print the list"),
     "tracker": ("Tiến độ", "Completion"),
     "audit": ("Thanh tra", "Audit"),
     "sign_in": ("Đăng nhập", "Sign in"),
@@ -109,6 +110,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "waiver_reasons": ("Lý do khách quan", "Objective cause"),
     "comment": ("Nhận xét", "Comment"),
     "breakdown": ("Bảng điểm tính từ kết quả công việc", "Score computed from work"),
+    "not_scored_by_work": (
+        "Để tham khảo: điểm của người này không tính từ kết quả công việc (Nghị định 335/2025 "
+        "áp dụng cho công chức); mức xếp loại do lãnh đạo quyết định.",
+        "For reference: this person's score is not computed from work (Decree 335/2025 "
+        "applies to civil servants); the leader decides the level."),
     "breakdown_of": ("Bảng điểm", "Score breakdown"),
     "assigned_units": ("Khối lượng giao (quy đổi)", "Assigned work (converted)"),
     "completed_units": ("Khối lượng hoàn thành (quy đổi)", "Completed work (converted)"),

@@ -120,8 +120,8 @@ async def import_run(request: Req, web: Web) -> Response[str]:
             kept, read = await uploads.take(*who, digest, kind)
             name, content = kept.name, kept.data
         else:
-            content = await upload.read(MAX_BYTES + 1) \
-                if isinstance(upload, UploadFile) else b""
+            # Whole (the form's limit bounds it), so a refusal names the file's own size.
+            content = await upload.read() if isinstance(upload, UploadFile) else b""
             if not content:
                 return page.render("import.html", status=422, shown=None, missing=kind)
             name = getattr(upload, "filename", "") or ""
