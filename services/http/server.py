@@ -13,6 +13,7 @@ connection is closed. Bodies are bounded elsewhere (size: services/http/limits.p
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import uuid
 from typing import Any
@@ -105,3 +106,13 @@ def uvloop_or_asyncio() -> str:
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         return "asyncio"
     return "uvloop"
+
+
+async def freeze_start_up_heap() -> None:
+    """Move what start-up built (modules, the schema, the runtime and its pools) out of the
+    collector's reach: a full collection walks every object it tracks, and with the
+    start-up heap in it each one stopped the event loop for ~100 ms or more (the board's
+    p99 at 8 clients). What requests allocate afterwards is collected as before; the frozen
+    objects live as long as the process anyway."""
+    gc.collect()
+    gc.freeze()
