@@ -21,6 +21,7 @@ never on these, so no check is skipped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -35,8 +36,9 @@ from graphql import (
 
 # A selected field's value, completed; raises ``_GeneralWayError`` where graphql-core must answer.
 Complete = Callable[[Any], Any]
-# (response name, resolver or None for __typename, completion or the type name, non-null)
-Plan = tuple[tuple[str, Callable[..., Any] | None, Any, bool], ...]
+# (response name, the value's read or None for __typename, completion or the type name,
+# non-null)
+Plan = tuple[tuple[str, Callable[[Any], Any] | None, Any, bool], ...]
 
 
 class _GeneralWayError(Exception):
@@ -73,7 +75,7 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
 
     def _plan(self, parent_type: GraphQLObjectType, grouped: dict[str, list[Any]]
               ) -> Plan | None:
-        steps: list[tuple[str, Callable[..., Any] | None, Any, bool]] = []
+        steps: list[tuple[str, Callable[[Any], Any] | None, Any, bool]] = []
         for response_name, details in grouped.items():
             node = details[0].node
             if node.arguments:
@@ -90,7 +92,7 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
                                         details)
             if complete is None:
                 return None
-            steps.append((response_name, field.resolve, complete, non_null))
+            steps.append((response_name, _read(field), complete, non_null))
         return tuple(steps)
 
     def _completion(self, type_: Any, details: list[Any]) -> Complete | None:
@@ -118,13 +120,25 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
         return None  # an interface or union, or a type that checks what it is given
 
 
+def _read(field: Any) -> Callable[[Any], Any]:
+    """What strawberry's basic resolver of ``field`` does: its default resolver (``getattr``
+    unless configured otherwise) on the attribute's Python name — as one C call when it is
+    ``getattr``."""
+    definition = field.extensions.get("strawberry-definition")
+    if definition is not None and definition.base_resolver is None \
+            and definition.default_resolver is getattr:
+        return attrgetter(definition.python_name)
+    resolve = field.resolve
+    return lambda source: resolve(source, None)
+
+
 def _direct(plan: Plan, source: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for response_name, resolve, complete, non_null in plan:
         if resolve is None:
             out[response_name] = complete  # __typename: the object type's name
             continue
-        value = resolve(source, None)
+        value = resolve(source)
         if value is None:
             if non_null:
                 raise _GeneralWayError  # graphql-core raises the located error
