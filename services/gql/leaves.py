@@ -24,6 +24,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
+from graphql.type.scalars import serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql import (
@@ -33,6 +34,9 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
 )
+
+# graphql-core's own String and ID coercions, which answer a str with itself.
+_STR_AS_ITSELF = (serialize_string, serialize_id)
 
 # A selected field's value, completed; raises ``_GeneralWayError`` where graphql-core must answer.
 Complete = Callable[[Any], Any]
@@ -101,8 +105,7 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
         if isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
             if details[0].node.selection_set is not None:
                 return None
-            leaf, complete_leaf = type_, self.complete_leaf_value
-            return lambda value: complete_leaf(leaf, value)
+            return _leaf(type_, self.complete_leaf_value)
         if isinstance(type_, GraphQLList):
             item_non_null = isinstance(type_.of_type, GraphQLNonNull)
             item = self._completion(
@@ -118,6 +121,27 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
             is_awaitable = self.is_awaitable
             return lambda value: _object(plan, value, is_awaitable)
         return None  # an interface or union, or a type that checks what it is given
+
+
+def _leaf(leaf: Any, complete_leaf: Callable[[Any, Any], Any]) -> Complete:
+    """graphql-core's ``complete_leaf_value`` for ``leaf``, short-cut where its answer is
+    known: a str for String or ID is itself, and an enum's name for a value is the same
+    for every row of the request (strawberry finds it by scanning the enum's values)."""
+    if getattr(leaf, "coerce_output_value", None) in _STR_AS_ITSELF:
+        def string(value: Any) -> Any:
+            return value if type(value) is str else complete_leaf(leaf, value)
+        return string
+    if isinstance(leaf, GraphQLEnumType):
+        names: dict[tuple[type, Any], Any] = {}
+
+        def enum(value: Any) -> Any:
+            key = (type(value), value)
+            found = names.get(key)
+            if found is None:
+                found = names[key] = complete_leaf(leaf, value)
+            return found
+        return enum
+    return lambda value: complete_leaf(leaf, value)
 
 
 def _read(field: Any) -> Callable[[Any], Any]:
