@@ -22,7 +22,11 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
     import uvicorn
 
     from services.http.api import create_app
-    from services.http.server import uvloop_or_asyncio, with_header_deadline
+    from services.http.server import (
+        freeze_start_up_heap,
+        uvloop_or_asyncio,
+        with_header_deadline,
+    )
 
     settings = settings_or_exit()
     # The embedded PostgreSQL outlives the commands that share it (services/store/
@@ -38,7 +42,10 @@ def serve(demo: Annotated[bool, typer.Option(help="Load the demo tenants first")
         # waits longer. A connection that never finishes its headers is answered 408 and
         # closed after CONGTAM_HEADER_TIMEOUT_S (services/http/server.py); uvicorn alone
         # would wait forever.
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+        served = create_app(settings)
+        # After the lifespan's start-up (the runtime is built), before the first request.
+        served.on_startup.append(freeze_start_up_heap)
+        uvicorn.run(served, host=settings.host, port=settings.port,
                     log_level="warning", timeout_graceful_shutdown=20,
                     timeout_keep_alive=int(settings.keep_alive_s),
                     # uvloop and httptools (uvicorn[standard]): the loop and the HTTP parser

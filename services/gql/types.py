@@ -15,13 +15,17 @@ from services.gql.names import person_name
 strawberry.enum(Level, name="Level", description="Mức xếp loại / rating level")
 
 
+# Looked up for two columns of every rating row; an unknown value still fails as Level() does.
+_LEVELS = {level.value: level for level in Level}
+
+
 def level_of(value: str | None) -> Level | None:
     """A read model's level, if there is one."""
-    return Level(value) if value else None
+    return (_LEVELS.get(value) or Level(value)) if value else None
 
 
 def _label(level: str | None) -> str | None:
-    return Level(level).label_vi if level else None
+    return (_LEVELS.get(level) or Level(level)).label_vi if level else None
 
 
 def _num(value: Any) -> float | None:

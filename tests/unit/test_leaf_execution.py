@@ -1,5 +1,6 @@
-"""The one-pass completion of plain leaf objects (services/gql/leaves.py) answers exactly as
-graphql-core's field-by-field completion: the same data, the same errors at the same paths."""
+"""The one-pass completion of plain objects (services/gql/leaves.py) answers exactly as
+graphql-core's field-by-field completion: the same data, the same errors at the same paths —
+for leaves, for objects and lists of them nested as a connection's edges nest its nodes."""
 
 from __future__ import annotations
 
@@ -34,6 +35,34 @@ class Row:
         return self.name.upper() if upper else self.name
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Person(Named):
+    age: int
+
+
+@strawberry.type
+class Edge:
+    node: Row
+    tags: list[str]
+    maybe: Row | None = None
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.node.name
+
+
+@strawberry.type
+class Page:
+    edges: list[Edge]
+    first: Row | None
+    named: Named
+
+
 def _rows() -> list[Row]:
     return [Row(name=f"n{i}", level=Level.A if i % 2 else None,
                 at=datetime.datetime(2026, 1, i + 1, tzinfo=datetime.UTC),
@@ -53,9 +82,34 @@ class Query:
         rows[2].level = "Z"  # a value the enum cannot serialise
         return rows
 
+    @strawberry.field
+    async def page(self) -> Page:
+        rows = _rows()
+        return Page(edges=[Edge(node=r, tags=[r.name, "x"]) for r in rows], first=rows[0],
+                    named=Person(name="p", age=3))
 
-FAST = strawberry.Schema(query=Query, execution_context_class=LeafExecution)
-GENERAL = strawberry.Schema(query=Query)
+    @strawberry.field
+    async def broken_page(self) -> Page | None:
+        return Page(edges=_broken_edges(), first=None, named=Person(name="p", age=3))
+
+    @strawberry.field
+    async def broken_edges(self) -> list[Edge | None]:
+        return _broken_edges()
+
+
+def _broken_edges() -> list[Any]:
+    rows: list[Any] = _rows()
+    rows[3].name = None  # deep inside the fourth edge's node
+    edges: list[Any] = [Edge(node=r, tags=[r.name]) for r in rows]
+    edges[1].tags = ["a", None]  # a null item in a list of non-null strings
+    edges[2].node = None  # a non-null object without a value
+    edges[4].tags = "not a list"
+    return edges
+
+
+FAST = strawberry.Schema(query=Query, types=[Person],
+                         execution_context_class=LeafExecution)
+GENERAL = strawberry.Schema(query=Query, types=[Person])
 
 
 @pytest.mark.parametrize("document", [
@@ -63,6 +117,13 @@ GENERAL = strawberry.Schema(query=Query)
     "{ rows { name label(upper: true) } }",  # a field with a resolver: the general way
     "query($s: Boolean!) { rows { name @skip(if: $s) level ...F } } fragment F on Row { id }",
     "{ broken { name level } }",
+    "{ page { edges { node { name level at id score } tags } first { name } } }",
+    "{ page { edges { cursor node { name } } } }",  # a resolver on the edge: general there
+    "{ page { edges { maybe { name } node { __typename ...F } } } } fragment F on Row { id }",
+    "{ page { named { name ... on Person { age } } edges { node { name } } } }",
+    "query($s: Boolean!) { page { edges { node { name level @include(if: $s) } } } }",
+    "{ brokenPage { edges { node { name } tags } first { name } } }",
+    "{ brokenEdges { node { name level } tags } }",
 ])
 def test_the_one_pass_answers_as_graphql_core_does(document: str) -> None:
     fast = asyncio.run(FAST.execute(document, variable_values={"s": True}))
