@@ -35,7 +35,7 @@ from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Response
 from litestar.types import ExceptionHandlersMap, Scope
 
@@ -154,7 +154,7 @@ async def _commendations(request: Request[Any, Any, Any], kind: str,
 
 
 @get("/reports/{document:str}")
-async def report(request: Request[Any, Any, Any], document: str) -> Response[Any]:
+async def report(request: Request[Any, Any, Any], document: FromPath[str]) -> Response[Any]:
     """``/reports/<name>.<xlsx|pdf>``: one report, filled at one log position, rendered off
     the event loop."""
     return await print_report(request, document)
@@ -198,7 +198,7 @@ async def _blank(request: Request[Any, Any, Any], operation: str, build: Callabl
 
 
 @get("/imports/{document:str}")
-async def template(request: Request[Any, Any, Any], document: str) -> Response[Any]:
+async def template(request: Request[Any, Any, Any], document: FromPath[str]) -> Response[Any]:
     """``/imports/<kind>-template.xlsx``: the blank sheet of one kind."""
     kind = document.removesuffix("-template.xlsx")
     sheet = SHEETS.get(kind) if document != kind else None
@@ -238,7 +238,7 @@ TOO_LARGE: ExceptionHandlersMap = {RequestEntityTooLarge: _too_large}
 
 @post("/imports/{kind:str}/preview", request_max_body_size=UPLOAD_LIMIT,
       exception_handlers=TOO_LARGE)
-async def preview(request: Request[Any, Any, Any], kind: str,
+async def preview(request: Request[Any, Any, Any], kind: FromPath[str],
                   data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """Every row's problems, or what a commit would do (nothing is written)."""
     return await _upload(request, kind, data, commit=False)
@@ -246,7 +246,7 @@ async def preview(request: Request[Any, Any, Any], kind: str,
 
 @post("/imports/{kind:str}/commit", request_max_body_size=UPLOAD_LIMIT,
       exception_handlers=TOO_LARGE)
-async def commit(request: Request[Any, Any, Any], kind: str,
+async def commit(request: Request[Any, Any, Any], kind: FromPath[str],
                  data: Annotated[UploadFile, UPLOAD]) -> Response[Any]:
     """All rows or none, in one transaction; the same file again writes nothing. Units come
     parents first (a unit already there, by name, is left as it is); the catalogue is one

@@ -23,6 +23,7 @@ from typing import Any
 import anyio
 from litestar import get, post
 from litestar.datastructures import UploadFile
+from litestar.params import FromPath
 from litestar.response import Response
 
 from domain.errors import DomainError
@@ -85,7 +86,7 @@ async def import_page(request: Req, web: Web) -> Response[str]:
 
 
 @get("/import/template/{kind:str}", name="web:import-template")
-async def import_template(request: Req, web: Web, kind: str) -> Response[Any]:
+async def import_template(request: Req, web: Web, kind: FromPath[str]) -> Response[Any]:
     page = await Page.open(web, request)
     found = SHEETS.get(kind.removesuffix(".xlsx"))
     if found is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get
+from litestar.params import FromPath
 from litestar.response import Response
 
 from services.http.office_routes import print_report
@@ -15,7 +16,7 @@ from services.http.web.page import Req
 
 
 @get("/print/{document:str}", name="web:print")
-async def print_document(request: Req, document: str) -> Response[Any]:
+async def print_document(request: Req, document: FromPath[str]) -> Response[Any]:
     """``/print/<name>.<pdf|xlsx>?…``: the parameters of ``/reports/<name>``."""
     token = request.session.get("token")
     if not isinstance(token, str):
