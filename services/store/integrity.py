@@ -112,15 +112,6 @@ class Verification:
     problem: str = ""
 
 
-def canonical_sql(alias: str = "e") -> str:
-    """The canonical bytes of a row, in SQL (the trigger's formula, for set-wise checks)."""
-    return (f"int8send({alias}.notification_id) || uuid_send({alias}.originator_id) "
-            f"|| int8send({alias}.originator_version) "
-            f"|| int4send(octet_length(convert_to({alias}.topic, 'UTF8'))) "
-            f"|| convert_to({alias}.topic, 'UTF8') "
-            f"|| int4send(octet_length({alias}.state)) || {alias}.state")
-
-
 def _rows_sql(schema: str, table: str) -> str:
     """Each row in ($1, $2], in log order, as four fields read in binary: the stored hash,
     then the canonical bytes' fixed head, the topic and the state.
@@ -129,8 +120,10 @@ def _rows_sql(schema: str, table: str) -> str:
     which is exactly how the canonical bytes frame the topic and the state: from the head
     to the end of the state, a row on the wire *is* its canonical bytes, so nothing is
     assembled on either side. The stored hash is NULL whenever the row cannot be a link
-    (a hash that is not 32 bytes, a missing field), so the reader finds every field at a
-    fixed place and trusts nothing in the row to frame it."""
+    (a hash that is not 32 bytes, a missing field): a hash of another length would move
+    where the reader splits the row. (The topic is sent in the
+    client's encoding, which asyncpg sets to UTF-8: the trigger's ``convert_to(topic,
+    'UTF8')``.)"""
     return (f"SELECT CASE WHEN octet_length(e.chain_hash) = {len(GENESIS)} "
             "AND e.originator_id IS NOT NULL AND e.originator_version IS NOT NULL "
             "AND e.topic IS NOT NULL AND e.state IS NOT NULL THEN e.chain_hash END, "
