@@ -224,6 +224,9 @@ class _Links:
 
 PARALLEL_FROM = 50_000  # events: below this, one range is as fast as several
 RANGES = 4
+# Positions one COPY covers at most: a walk is paced by the client's hashing, and every
+# statement must end well inside the statement timeout whatever the log's length.
+PIECE = 50_000
 
 
 @dataclass(frozen=True)
@@ -254,22 +257,44 @@ async def _walk(conn: Any, schema: str, table: str, since: int, until: int) -> _
     return _Walked(links.events, links.previous, links.position, broken)
 
 
+def _pieces(since: int, until: int, ranges: int) -> list[tuple[int, int]]:
+    """(``since``, ``until``] cut into at least ``ranges`` pieces of at most ``PIECE``."""
+    size = max(1, min(PIECE, -(-(until - since) // ranges)))
+    return list(itertools.pairwise([*range(since, until, size), until])) or [(since, until)]
+
+
 async def _walk_ranges(db: Any, schema: str, table: str, since: int, until: int
                        ) -> _Walked:
-    """``_walk`` over (``since``, ``until``]; ``db`` may be a pool: then a long log is
-    walked as ``RANGES`` ranges on as many connections at once (the rows up to ``until``
-    are append-only, so the ranges see the same rows whatever their snapshots)."""
-    if not isinstance(db, asyncpg.Pool) or until - since < PARALLEL_FROM:
-        if isinstance(db, asyncpg.Pool):
-            async with db.acquire() as conn:
-                return await _walk(conn, schema, table, since, until)
-        return await _walk(db, schema, table, since, until)
-    bounds = [since + (until - since) * i // RANGES for i in range(RANGES + 1)]
+    """``_walk`` over (``since``, ``until``], piece by piece; ``db`` may be a pool: then a
+    long log is walked ``RANGES`` pieces at a time on as many connections (the rows up to
+    ``until`` are append-only, so the pieces see the same rows whatever their snapshots).
+    Each piece starts from the stored hash its predecessor checks last."""
+    if not isinstance(db, asyncpg.Pool):
+        return await _in_order(db, schema, table, _pieces(since, until, 1))
+    if until - since < PARALLEL_FROM:
+        async with db.acquire() as conn:
+            return await _in_order(conn, schema, table, _pieces(since, until, 1))
+    at_once = asyncio.Semaphore(RANGES)
 
     async def one(lo: int, hi: int) -> _Walked:
-        async with db.acquire() as conn:
+        async with at_once, db.acquire() as conn:
             return await _walk(conn, schema, table, lo, hi)
-    walked = await asyncio.gather(*(one(lo, hi) for lo, hi in itertools.pairwise(bounds)))
+    return _joined(await asyncio.gather(*(one(lo, hi)
+                                          for lo, hi in _pieces(since, until, RANGES))))
+
+
+async def _in_order(conn: Any, schema: str, table: str, pieces: list[tuple[int, int]]
+                    ) -> _Walked:
+    walked: list[_Walked] = []
+    for lo, hi in pieces:
+        walked.append(await _walk(conn, schema, table, lo, hi))
+        if walked[-1].broken is not None:
+            break
+    return _joined(walked)
+
+
+def _joined(walked: list[_Walked]) -> _Walked:
+    """Consecutive pieces' walks as one: up to the first break, if any."""
     events = 0
     for part in walked:
         events += part.events

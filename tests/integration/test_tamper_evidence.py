@@ -144,3 +144,23 @@ async def test_a_stored_hash_that_is_not_32_bytes_is_a_break(
     assert not result.ok
     assert result.position == 7
     assert result.events == 6
+
+
+@pytest.mark.parametrize("position", [1, 5, 12])
+async def test_verify_piece_by_piece_on_one_connection_names_the_same_position(
+    runtime: Runtime, logged: tuple[Tenant, str], position: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import services.store.integrity
+
+    monkeypatch.setattr(services.store.integrity, "PIECE", 2)  # each COPY covers two positions
+    tenant, table = logged
+    async with runtime.pool.acquire() as conn:
+        whole = await verify(conn, tenant.schema)
+        assert whole.ok
+        await _as_superuser_without_triggers(
+            conn, f"UPDATE {table} SET topic = topic || 'x' WHERE notification_id = {position}")
+        result = await verify(conn, tenant.schema)
+    assert not result.ok
+    assert result.position == position
+    assert result.events == position - 1
