@@ -3,9 +3,11 @@
 The events are formatted by PostgreSQL and streamed with COPY straight into the file
 (no per-row Python), which is what makes an export run at the speed of the disk; the
 file's SHA-256 is taken from the same chunks as they are written. Given the pool, a long
-range is cut into ``RANGES`` slices copied at once on as many connections (the rows up to
-the head are append-only, so every slice sees the same rows whatever its snapshot): the
-first streams into the file, the others into parts appended in order as they finish.
+range is cut into slices of at most ``PIECE`` positions, ``RANGES`` copied at once on as
+many connections (the rows up to the head are append-only, so every slice sees the same
+rows whatever its snapshot): the first streams into the file, the others into parts
+appended in order as they finish. No COPY covers more than ``PIECE`` positions, so none
+outlasts the statement timeout whatever the log's length.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import asyncpg
 
 from services.audit.checkpoints import checkpoints
 from services.platform.tenants import Tenant
-from services.store.integrity import GENESIS
+from services.store.integrity import GENESIS, pieces
 from storage.db import DbConn, index_order
 
 FORMAT = "congtam-audit-bundle/1"
 EVENTS_TABLE = "evaluations_events"
 PARALLEL_FROM = 50_000  # events: below this, one COPY is as fast as several
 RANGES = 4
+PIECE = 50_000  # positions one COPY covers at most
 
 # The stored state (UTF-8 JSON, exactly the bytes the chain covers) goes last and verbatim,
 # so a reader sees the event as JSON and the verifier slices the exact bytes back out.
@@ -77,9 +80,11 @@ async def export(conn: DbConn, tenant: Tenant, out: Path, *, from_position: int 
         events = _HashedFile(await anyio.to_thread.run_sync(events_path.open, "wb"))
         try:
             if pool is None or until - from_position < PARALLEL_FROM:
-                await _copy(conn, t, from_position, until, events)
+                for lo, hi in pieces(from_position, until, 1, PIECE):
+                    await _copy(conn, t, lo, hi, events)
             else:
-                await _copy_in_slices(pool, t, from_position, until, events, events_path)
+                await _copy_in_slices(pool, t, pieces(from_position, until, RANGES, PIECE),
+                                      events, events_path)
         finally:
             await anyio.to_thread.run_sync(events.file.close)
         published = await checkpoints(conn, tenant.slug, until=until)
@@ -132,24 +137,24 @@ async def _copy(conn: Any, t: str, lo: int, hi: int, output: Path | _HashedFile)
                                    format="csv", delimiter="\x02", quote="\x01")
 
 
-async def _copy_in_slices(pool: asyncpg.Pool, t: str, lo: int, hi: int, out: _HashedFile,
-                          path: Path) -> None:
-    """(lo, hi] as ``RANGES`` slices copied at once: the first into ``out``, the others
-    into parts, each appended to ``out`` once it and the slices before it are done."""
-    bounds = [lo + (hi - lo) * i // RANGES for i in range(RANGES + 1)]
-    parts = [path.with_name(f"{path.name}.part{i}") for i in range(RANGES)]
-    copied = [anyio.Event() for _ in range(RANGES)]
+async def _copy_in_slices(pool: asyncpg.Pool, t: str, slices: list[tuple[int, int]],
+                          out: _HashedFile, path: Path) -> None:
+    """``slices`` copied ``RANGES`` at a time: the first into ``out``, the others into
+    parts, each appended to ``out`` once it and the slices before it are done."""
+    parts = [path.with_name(f"{path.name}.part{i}") for i in range(len(slices))]
+    copied = [anyio.Event() for _ in slices]
+    at_once = anyio.Semaphore(RANGES)
 
     async def one(i: int) -> None:
-        async with pool.acquire() as conn:
-            await _copy(conn, t, bounds[i], bounds[i + 1], out if i == 0 else parts[i])
+        async with at_once, pool.acquire() as conn:
+            await _copy(conn, t, *slices[i], out if i == 0 else parts[i])
         copied[i].set()
     try:
         async with anyio.create_task_group() as tg:
-            for i in range(RANGES):
+            for i in range(len(slices)):
                 tg.start_soon(one, i)
             await copied[0].wait()
-            for i in range(1, RANGES):
+            for i in range(1, len(slices)):
                 await copied[i].wait()
                 await anyio.to_thread.run_sync(out.append, parts[i])
     finally:

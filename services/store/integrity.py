@@ -257,9 +257,10 @@ async def _walk(conn: Any, schema: str, table: str, since: int, until: int) -> _
     return _Walked(links.events, links.previous, links.position, broken)
 
 
-def _pieces(since: int, until: int, ranges: int) -> list[tuple[int, int]]:
-    """(``since``, ``until``] cut into at least ``ranges`` pieces of at most ``PIECE``."""
-    size = max(1, min(PIECE, -(-(until - since) // ranges)))
+def pieces(since: int, until: int, ranges: int, most: int = PIECE) -> list[tuple[int, int]]:
+    """(``since``, ``until``] cut into at least ``ranges`` pieces of at most ``most``
+    positions (one empty piece for an empty range)."""
+    size = max(1, min(most, -(-(until - since) // ranges)))
     return list(itertools.pairwise([*range(since, until, size), until])) or [(since, until)]
 
 
@@ -270,23 +271,23 @@ async def _walk_ranges(db: Any, schema: str, table: str, since: int, until: int
     ``until`` are append-only, so the pieces see the same rows whatever their snapshots).
     Each piece starts from the stored hash its predecessor checks last."""
     if not isinstance(db, asyncpg.Pool):
-        return await _in_order(db, schema, table, _pieces(since, until, 1))
+        return await _in_order(db, schema, table, pieces(since, until, 1))
     if until - since < PARALLEL_FROM:
         async with db.acquire() as conn:
-            return await _in_order(conn, schema, table, _pieces(since, until, 1))
+            return await _in_order(conn, schema, table, pieces(since, until, 1))
     at_once = asyncio.Semaphore(RANGES)
 
     async def one(lo: int, hi: int) -> _Walked:
         async with at_once, db.acquire() as conn:
             return await _walk(conn, schema, table, lo, hi)
     return _joined(await asyncio.gather(*(one(lo, hi)
-                                          for lo, hi in _pieces(since, until, RANGES))))
+                                          for lo, hi in pieces(since, until, RANGES))))
 
 
-async def _in_order(conn: Any, schema: str, table: str, pieces: list[tuple[int, int]]
+async def _in_order(conn: Any, schema: str, table: str, spans: list[tuple[int, int]]
                     ) -> _Walked:
     walked: list[_Walked] = []
-    for lo, hi in pieces:
+    for lo, hi in spans:
         walked.append(await _walk(conn, schema, table, lo, hi))
         if walked[-1].broken is not None:
             break
