@@ -67,8 +67,8 @@ async def baseline_read_audit(rt: Runtime, tenant: Tenant) -> Measure:
 
 
 async def verify_chain(rt: Runtime, tenant: Tenant) -> Measure:
-    """``congtam verify``'s work: every link of the chain rechecked from the rows (set-wise
-    in PostgreSQL, in parallel ranges over the read pool)."""
+    """``congtam verify``'s work: every link of the chain rechecked from the rows (copied in
+    binary in parallel ranges over the read pool, each link hashed by the client)."""
     with stopwatch() as watch:
         result = await verify(rt.pool, tenant.schema)
     if not result.ok:

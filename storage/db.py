@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -16,3 +18,22 @@ KeySource: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any] | asy
 # Raised by an append to a fenced log (the head trigger of projections/progress.py) while a
 # tenant moves between databases (services/platform/tenant_move.py).
 FENCED_SQLSTATE = "CTMOV"
+
+
+@asynccontextmanager
+async def index_order(conn: DbConn) -> AsyncIterator[None]:
+    """Within: a read of a log's range "ORDER BY notification_id" walks the position index.
+
+    The log is appended in position order, so that walk reads the heap in order and streams
+    from the first row. A log freshly loaded or grown has no statistics saying so, and the
+    planner then sorts the whole range first (a bitmap scan and a sort: twice the server's
+    time an event, and nothing sent until the sort is done). Sorting is switched off for the
+    session and switched back as it was, whatever happens inside."""
+    was = await conn.fetchval("SELECT current_setting('enable_sort')")
+    await conn.execute("SET enable_sort = off")
+    try:
+        yield
+    finally:
+        # In a transaction the read failed: its rollback takes the setting back anyway.
+        with suppress(asyncpg.InFailedSQLTransactionError):
+            await conn.execute(f"SET enable_sort = {'on' if was == 'on' else 'off'}")

@@ -179,6 +179,23 @@ async def test_an_export_in_parallel_slices_is_the_same_file_as_one_copy(
     assert verify_bundle(whole.path).ok
 
 
+
+async def test_an_export_copied_a_few_positions_at_a_time_is_the_same_file(
+    runtime: Runtime, staffed_tenant: StaffedTenant, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant, _ = await staffed_tenant(members=3)
+    async with runtime.pool.acquire() as conn:
+        once = await export(conn, tenant, tmp_path / "once")
+        monkeypatch.setattr(export_module, "PIECE", 3)
+        monkeypatch.setattr(export_module, "PARALLEL_FROM", 1)
+        copied = {name: await export(conn, tenant, tmp_path / name, pool=pool)
+                  for name, pool in (("one_connection", None), ("slices", runtime.pool))}
+    for bundle in copied.values():
+        assert (bundle.path / "events.jsonl").read_bytes() == (
+            once.path / "events.jsonl").read_bytes()
+        assert verify_bundle(bundle.path).ok
+
 def _manifest(bundle: Path) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     return loaded

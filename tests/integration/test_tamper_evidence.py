@@ -121,3 +121,42 @@ async def test_verify_in_parallel_ranges_names_the_same_position(
     assert not result.ok
     assert result.position == position
     assert result.events == position - 1
+
+
+@pytest.mark.parametrize("stored", [
+    "NULL",
+    "substring(chain_hash FROM 1 FOR 31)",  # truncated
+    "chain_hash || chain_hash",  # too long: a reader splitting by length would be misled
+])
+@pytest.mark.parametrize("in_ranges", [False, True])
+async def test_a_stored_hash_that_is_not_32_bytes_is_a_break(
+    runtime: Runtime, logged: tuple[Tenant, str], stored: str, in_ranges: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import services.store.integrity
+
+    monkeypatch.setattr(services.store.integrity, "PARALLEL_FROM", 1 if in_ranges else 10**9)
+    tenant, table = logged
+    async with runtime.pool.acquire() as conn:
+        await _as_superuser_without_triggers(
+            conn, f"UPDATE {table} SET chain_hash = {stored} WHERE notification_id = 7")
+    result = await verify(runtime.pool, tenant.schema)
+    assert not result.ok
+    assert result.position == 7
+    assert result.events == 6
+
+
+async def test_verify_piece_by_piece_on_one_connection_names_the_first_break(
+    runtime: Runtime, logged: tuple[Tenant, str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import services.store.integrity
+
+    monkeypatch.setattr(services.store.integrity, "PIECE", 2)  # each COPY covers two positions
+    tenant, table = logged
+    async with runtime.pool.acquire() as conn:
+        assert (await verify(conn, tenant.schema)).ok
+        for position in (12, 5, 1):  # each tamper lands before the last: the new first break
+            await _as_superuser_without_triggers(
+                conn, f"UPDATE {table} SET topic = topic || 'x' WHERE notification_id = {position}")
+            result = await verify(conn, tenant.schema)
+            assert (result.ok, result.position, result.events) == (False, position, position - 1)
