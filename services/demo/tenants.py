@@ -157,11 +157,13 @@ def _draw_people(rng: random.Random) -> list[_DrawnPerson]:
 
 def _civil_servant(people: list[_DrawnPerson]) -> _DrawnPerson | None:
     """The demo's công chức scored by their work (Decree 335): the first of the People's
-    Committee, else of another unit whose month stays open, who is neither a head, the
-    personnel officer, nor the one moved during the demo year (the last of a unit)."""
+    Committee, else of another unit whose month stays open, who is not already a demo
+    user (a head, the personnel officer, the MTTQ member) nor the one moved during the
+    demo year (the last of a unit)."""
     order = [key for key, _, _ in UNITS if key != DECIDED_UNIT]
+    listed = {("ubnd", 1), ("mttq", 2)}
     candidates = sorted((p for p in people if p.unit in order and p.index > 0
-                         and (p.unit, p.index) != ("ubnd", 1)
+                         and (p.unit, p.index) not in listed
                          and p.index < STAFF_PER_UNIT - 1), key=lambda p: order.index(p.unit))
     return next((p for p in candidates if p.staff_type is StaffType.CIVIL_SERVANT), None)
 
