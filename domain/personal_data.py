@@ -115,6 +115,7 @@ NOT_PERSONAL: dict[str, tuple[str, ...]] = {
     "WorkCatalogue.Revised": ("catalogue", "reasons"),
     "WorkItem.Assigned": ("assigned_by", "catalogue_key", "catalogue_version", "kind", "title"),
     "WorkItem.Confirmed": ("confirmed_by", "quality", "timeliness"),
+    "WorkItem.CarriedOver": ("from_tenant", "status", "confirmed_by", "quality", "timeliness"),
     "WorkLedger.Opened": ("kind",),
     # A commendation proposal's rule, the periods that meet it and who proposed: the
     # decision record (its reasons are sealed above).

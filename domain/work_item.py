@@ -121,6 +121,10 @@ class WorkItem(TenantAggregate):
         self.reassigned_from = reassigned_from
         self.status = Status.ASSIGNED
         self.reported_quantity: float | None = None
+        self.done_on: date | None = None
+        self.confirmed_by: str | None = None
+        self.quality: str | None = None
+        self.timeliness: str | None = None
         self.outcome_state: ItemOutcome | None = None
 
     @classmethod
@@ -206,7 +210,7 @@ class WorkItem(TenantAggregate):
     @event("ReportedDone")
     def _reported_done(self, quantity: float, done_on: date, evidence: str) -> None:
         self.status = Status.REPORTED
-        self.reported_quantity = quantity
+        self.reported_quantity, self.done_on = quantity, done_on
 
     def confirm(self, confirmer: str, quality: Quality, timeliness: Timeliness,
                 quantity: float | None = None, failed_checks: int | None = None,
@@ -246,9 +250,50 @@ class WorkItem(TenantAggregate):
                    quality_waived: bool, timeliness: str, delays: int,
                    timeliness_waived: bool, waiver_reasons: str, comment: str) -> None:
         self.status = Status.CONFIRMED
+        self.confirmed_by, self.quality, self.timeliness = confirmed_by, quality, timeliness
         self.outcome_state = ItemOutcome(
             str(self.id), self.title, self.expected_quantity, self.coefficient, quantity,
             True, failed_checks, quality_waived, delays, timeliness_waived)
+
+    @classmethod
+    def carry_over(cls, source: WorkItem, from_tenant: str) -> WorkItem:
+        """Sáp nhập: work assigned in a predecessor tenant continues in the successor —
+        the same item (id, person, unit, period, dates, quantity, catalogue item and
+        coefficient) with its report and confirmation as they stood, recorded as
+        ``CarriedOver`` citing the source tenant and item; the source log is not touched.
+        The report's evidence and the confirmation's texts stay readable in the
+        predecessor (the successor records outcomes, as a carried evaluation does)."""
+        copy = cls(id=source.id, unit_id=source.unit_id, staff_id=source.staff_id,
+                   assigned_by=source.assigned_by, kind=source.kind, year=source.year,
+                   number=source.number, assigned_on=source.assigned_on,
+                   deadline=source.deadline, title=source.title,
+                   catalogue_key=source.catalogue_key,
+                   catalogue_version=source.catalogue_version,
+                   coefficient=source.coefficient, expected_quantity=source.expected_quantity,
+                   reassigned_from=source.reassigned_from)
+        done = source.outcome_state if source.status is Status.CONFIRMED else None
+        copy._carried_over(
+            from_tenant, source.id, source.status.value, source.reported_quantity,
+            source.done_on, source.confirmed_by, done.completed_quantity if done else None,
+            source.quality, done.quality_failures if done else 0,
+            done.quality_waived if done else False, source.timeliness,
+            done.delays if done else 0, done.timeliness_waived if done else False)
+        return copy
+
+    @event("CarriedOver")
+    def _carried_over(self, from_tenant: str, source_item_id: UUID, status: str,
+                      reported_quantity: float | None, done_on: date | None,
+                      confirmed_by: str | None, confirmed_quantity: float | None,
+                      quality: str | None, failed_checks: int, quality_waived: bool,
+                      timeliness: str | None, delays: int, timeliness_waived: bool) -> None:
+        self.status = Status(status)
+        self.reported_quantity, self.done_on = reported_quantity, done_on
+        self.confirmed_by, self.quality, self.timeliness = confirmed_by, quality, timeliness
+        if confirmed_quantity is not None:
+            self.outcome_state = ItemOutcome(
+                str(self.id), self.title, self.expected_quantity, self.coefficient,
+                confirmed_quantity, True, failed_checks, quality_waived, delays,
+                timeliness_waived)
 
     def outcome(self) -> ItemOutcome | None:
         """What the score counts (``domain.work_score``); None once cancelled or reassigned."""

@@ -73,6 +73,19 @@ def _confirmed(s: str, e: Any, pos: int) -> list[Statement]:
         e.timeliness, e.delays, e.timeliness_waived, e.waiver_reasons, e.comment)]
 
 
+def _carried_over(s: str, e: Any, pos: int) -> list[Statement]:
+    """An item continued from a predecessor tenant (a merge), as it stood there."""
+    def number(v: Any) -> float | None:
+        return None if v is None else float(v)
+    return [_set(
+        s, e, pos, "status = $3, reported_quantity = $4, done_on = $5, confirmed_by = $6, "
+        "confirmed_quantity = $7, quality = $8, failed_checks = $9, quality_waived = $10, "
+        "timeliness = $11, delays = $12, timeliness_waived = $13",
+        e.status, number(e.reported_quantity), e.done_on, e.confirmed_by,
+        number(e.confirmed_quantity), e.quality, e.failed_checks, e.quality_waived,
+        e.timeliness, e.delays, e.timeliness_waived)]
+
+
 def _catalogue(source: str | None) -> Handler:
     def handler(s: str, e: Any, pos: int) -> list[Statement]:
         state = e.catalogue
@@ -113,6 +126,7 @@ class WorkProjection(Projection):
         W + "Cancelled": _cancelled,
         W + "ReportedDone": _reported,
         W + "Confirmed": _confirmed,
+        W + "CarriedOver": _carried_over,
         C + "Established": _catalogue(None),
         C + "Revised": _catalogue("own"),
         C + "Adjusted": _catalogue("inherited"),

@@ -19,6 +19,8 @@ from domain.ids import PeriodId, StaffId, evaluation_id_for
 from domain.organisation import StaffMember, Unit
 from domain.period import EvaluationPeriod
 from domain.tenant_record import TENANT_RECORD_ID, TenantRecord, read_only_error
+from domain.work_item import WorkItem
+from domain.work_ledger import WorkLedger, work_ledger_id
 from services.app.handler_base import UnitOfWork
 from services.app.results import monthly_results
 
@@ -113,15 +115,18 @@ def merge_tenants(predecessors: Sequence[tuple[str, UnitOfWork]], successor_slug
         copies += [_copy_staff(s, s.unit_id, slug, _results_state(old, s, as_of))
                    for s in staff]
         periods = 0
+        ledgers: dict[UUID, WorkLedger] = {}
         for pid in ids["domain.period:EvaluationPeriod.Opened"]:
             period = old._find(EvaluationPeriod, pid)
             if period is None or period.closed:
                 continue
             periods += 1
             copies += _copy_period(old, period, slug)
+            copies += _carry_work(old, successor, period, slug, ledgers)
         record = _record(successor)
-        record.absorb(slug, len(staff), periods)
-        position = successor._save(*copies, record)
+        if slug not in record.predecessors:  # else written before: only the source is left
+            record.absorb(slug, len(staff), periods)
+            position = successor._save(*copies, *ledgers.values(), record)
         old_record = _record(old)
         old_record.merge_into(successor_slug, reasons)
         old._save(old_record)
@@ -146,3 +151,27 @@ def _copy_period(old: UnitOfWork, period: EvaluationPeriod, slug: str) -> list[A
                                       source.score, "", period.policy.version)
         out.append(evaluation)
     return out
+
+
+def _carry_work(old: UnitOfWork, successor: UnitOfWork, period: EvaluationPeriod, slug: str,
+                ledgers: dict[UUID, WorkLedger]) -> list[WorkItem]:
+    """The work of the period's members that still counts (assigned, reported or
+    confirmed; not cancelled or reassigned) continues in the successor under the same ids,
+    each item citing its source, and joins the member's ledger there, so the successor's
+    breakdown and decision read what the predecessor's would have."""
+    carried: list[WorkItem] = []
+    for member in period.members:
+        lid = work_ledger_id(member, period.kind, period.year, period.number)
+        source = old._find(WorkLedger, lid)
+        if source is None:
+            continue
+        ledger = ledgers.get(lid) or successor._find(WorkLedger, lid) or WorkLedger.open(
+            member, period.kind, period.year, period.number)
+        ledgers[lid] = ledger
+        items = old._get_many(WorkItem, list(source.item_ids), "việc được giao", "Work item")
+        for item in items.values():
+            if item.outcome() is None or item.id in ledger.item_ids:
+                continue
+            carried.append(WorkItem.carry_over(item, slug))
+            ledger.add(item.id)
+    return carried

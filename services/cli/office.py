@@ -49,7 +49,7 @@ def _import(kind: str, tenant: str, file: Path, dry_run: bool, by: str) -> None:
                       f"({len(found.problems)} problem(s); nothing written)")
         raise typer.Exit(2)
     plan = found.as_json()["plan"]
-    console.print(f"{found.rows} dòng/rows: {plan}")
+    typer.echo(f"{found.rows} dòng/rows: {plan}")
 
 
 @imports.command("staff")

@@ -45,13 +45,13 @@ def reminders_send(
                 sent = await send_due(rt.pool, rt.pool_of(t), rt.settings, t, date.today(), me)
                 total += len(sent)
                 for s in sent:
-                    console.print(f"{t.slug} {s.step} → {s.email or '-'}"
-                                  + (f" ({s.failure})" if s.failure else ""))
+                    typer.echo(f"{t.slug} {s.step} → {s.email or '-'}"
+                               + (f" ({s.failure})" if s.failure else ""))
             if not every:
                 return total
             await asyncio.sleep(every)
 
-    console.print(f"{domain_errors(work)} reminder(s)")
+    typer.echo(f"{domain_errors(work)} reminder(s)")
 
 
 @reminders.command("settings")

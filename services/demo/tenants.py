@@ -34,7 +34,7 @@ from services.app.reorganisation import merge_tenants, transfer_between_tenants
 from services.demo.appeals import add_demo_appeals
 from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
 from services.demo.records import add_demo_records
-from services.demo.work import add_demo_work, open_work_month
+from services.demo.work import DECIDED_UNIT, add_demo_work, add_open_item, open_work_month
 from services.demo.year import add_demo_year
 from services.runtime import Runtime
 
@@ -93,11 +93,14 @@ def demo_users(slug: str) -> list[DemoUser]:
     hr = demo_id(people, "staff", "ubnd", "1")
     mttq_head = demo_id(people, "staff", "mttq", "0")
     member = demo_id(people, "staff", "mttq", "2")
+    civil_servant = scored_by_work(people)
     return [
         DemoUser(slug, str(hr), "Cán bộ tổ chức (HR)", ("hr_officer", "staff")),
         DemoUser(slug, str(chair), "Chủ tịch UBND", ("unit_leader", "staff")),
         DemoUser(slug, str(mttq_head), "Chủ tịch UBMTTQ", ("unit_leader", "staff")),
         DemoUser(slug, str(member), "Cán bộ MTTQ", ("staff",)),
+        *([] if civil_servant is None else [
+            DemoUser(slug, str(civil_servant), "Công chức", ("staff",))]),
         DemoUser(slug, INSPECTOR, "Thanh tra thành phố", ("auditor",)),
     ]
 
@@ -131,6 +134,47 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
+@dataclass(frozen=True)
+class _DrawnPerson:
+    unit: str
+    index: int
+    staff_type: StaffType
+    name: str
+    party_member: bool
+
+
+def _draw_people(rng: random.Random) -> list[_DrawnPerson]:
+    """Each unit's people as the demo registers them: its head a cán bộ, the others of a
+    drawn staff type (the draws in the order the demo has always made them)."""
+    drawn = []
+    for key, _, _ in UNITS:
+        for i in range(STAFF_PER_UNIT):
+            staff_type = StaffType.CADRE if i == 0 else rng.choice(list(StaffType))
+            name = _name(rng)
+            drawn.append(_DrawnPerson(key, i, staff_type, name, rng.random() < 0.6))
+    return drawn
+
+
+def _civil_servant(people: list[_DrawnPerson]) -> _DrawnPerson | None:
+    """The demo's công chức scored by their work (Decree 335): the first of the People's
+    Committee, else of another unit whose month stays open, who is not already a demo
+    user (a head, the personnel officer, the MTTQ member) nor the one moved during the
+    demo year (the last of a unit)."""
+    order = [key for key, _, _ in UNITS if key != DECIDED_UNIT]
+    listed = {("ubnd", 1), ("mttq", 2)}
+    candidates = sorted((p for p in people if p.unit in order and p.index > 0
+                         and (p.unit, p.index) not in listed
+                         and p.index < STAFF_PER_UNIT - 1), key=lambda p: order.index(p.unit))
+    return next((p for p in candidates if p.staff_type is StaffType.CIVIL_SERVANT), None)
+
+
+def scored_by_work(people: str) -> UUID | None:
+    """The id of the công chức the sign-in lists for the demo tenant of ``people``."""
+    rng = random.Random(people)  # noqa: S311 - reproducible demo data, not secrets
+    found = _civil_servant(_draw_people(rng))
+    return None if found is None else demo_id(people, "staff", found.unit, str(found.index))
+
+
 def _build_tenant(service: TenantService, slug: str, today: date, year: bool = False,
                   seed: str | None = None, work_month: bool = True) -> None:
     """The tenant's organisation, last month decided and this month open, with appeals; with
@@ -149,16 +193,18 @@ def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = Fa
                  seed: str | None = None, work_month: bool = True) -> None:
     rng = random.Random(seed or slug)  # noqa: S311 - reproducible demo data, not secrets
     root = UnitId(demo_id(slug, "unit", "ubnd"))
+    people = _draw_people(rng)
     for key, name, kind in UNITS:
         unit_id = UnitId(demo_id(slug, "unit", key))
         service.register_unit(RegisterUnit(unit_id, name, kind, None if key == "ubnd" else root))
-        for i in range(STAFF_PER_UNIT):
+        for person in (p for p in people if p.unit == key):
+            i = person.index
             staff_id = StaffId(demo_id(slug, "staff", key, str(i)))
-            staff_type = StaffType.CADRE if i == 0 else rng.choice(list(StaffType))
             position = "Trưởng đơn vị" if i == 0 else ("Cán bộ tổ chức" if (key, i) == (
                 "ubnd", 1) else "Chuyên viên")
-            service.register_staff(RegisterStaff(staff_id, _name(rng), staff_type.value,
-                                                 position, unit_id, rng.random() < 0.6))
+            service.register_staff(RegisterStaff(staff_id, person.name,
+                                                 person.staff_type.value, position, unit_id,
+                                                 person.party_member))
             if i == 0:
                 service.appoint_leader(AppointLeader(unit_id, staff_id))
     if year:
@@ -202,6 +248,9 @@ def _fill_tenant(service: TenantService, slug: str, today: date, year: bool = Fa
     # This month runs under the 2026 rules: công chức scored by their work (Decree 335).
     open_work_month(service, today, units)
     add_demo_work(service, slug, today, demo_id, [k for k, _, _ in UNITS], STAFF_PER_UNIT)
+    civil_servant = _civil_servant(people)
+    if civil_servant is not None:
+        add_open_item(service, slug, today, demo_id, civil_servant.unit, civil_servant.index)
 
 
 async def load_demo(rt: Runtime, today: date | None = None) -> list[str]:

@@ -105,6 +105,19 @@ def add_demo_work(service: TenantService, slug: str, today: date,
     _decide_from_work(service, slug, today, demo_id, per_unit)
 
 
+def add_open_item(service: TenantService, slug: str, today: date,
+                  demo_id: Callable[..., UUID], unit: str, index: int) -> None:
+    """One item of the month left to report, for the công chức the sign-in lists, so the
+    person's side (my work, report done, my breakdown) can be walked with the demo."""
+    leader, person = demo_id(slug, "staff", unit, "0"), demo_id(slug, "staff", unit, str(index))
+    y, m = today.year, today.month
+    with acting_as(Actor(str(leader), "unit_leader")):
+        service.assign_work(AssignWork(
+            (demo_id(slug, "work", unit, "open", str(person)),), (StaffId(person),),
+            str(leader), Assignment("monthly", y, m, date(y, m, 1), date(y, m, 25), 1.0,
+                                    None, "Báo cáo kết quả thực hiện nhiệm vụ tháng", 1.0)))
+
+
 def _report_and_confirm(service: TenantService, rng: random.Random, leader: UUID,
                         work: list[tuple[StaffId, UUID, UUID]], first: date,
                         expected: float) -> None:

@@ -82,6 +82,7 @@ WRITTEN_BY: dict[str, tuple[str, ...]] = {
     "domain.work_item:WorkItem.Cancelled": ("cancelWork",),
     "domain.work_item:WorkItem.ReportedDone": ("reportWorkDone",),
     "domain.work_item:WorkItem.Confirmed": ("confirmWork",),
+    "domain.work_item:WorkItem.CarriedOver": ("mergeTenants",),
     "domain.work_ledger:WorkLedger.Opened": ("assignWork", "reassignWork"),
     "domain.work_ledger:WorkLedger.ItemAdded": ("assignWork", "reassignWork"),
     "domain.work_catalogue:WorkCatalogue.Established": ("establishWorkCatalogue",

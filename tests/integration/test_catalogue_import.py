@@ -155,9 +155,12 @@ async def test_the_import_command_checks_plans_and_writes_a_catalogue_once(
     refused = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(bad))
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "COEFFICIENT_OUT_OF_RANGE" in refused.stderr
+    assert refused.stdout == ""  # problems are not an answer: stdout stays empty
     planned = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug,
                             str(sheet), "--dry-run")
     assert planned.returncode == 0, planned.stderr
+    assert "dòng/rows" in planned.stdout  # the plan is the answer: on stdout, not with logs
+    assert "dòng/rows" not in planned.stderr
     assert await events_in(runtime, tenant) == before
 
     done = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(sheet))

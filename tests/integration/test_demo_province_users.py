@@ -25,13 +25,17 @@ from services.demo.tenants import (
 from services.platform.grants import roles_in
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.support.gql import data, gql, token_for
+from tests.support.gql import data, gql, nodes, token_for
 
 pytestmark = pytest.mark.e2e
 
 CATALOGUE = "{ workCatalogue { version source items { key } } }"
 # Read at least up to the ward's head: its log may have been written before this app's
 # projector started (by another test), with nothing since to wait for.
+MY_WORK = ("query($year: Int!, $number: Int!, $atLeast: Int) { myWork(year: $year, "
+           "number: $number, atLeast: $atLeast) { edges { node { itemId status } } } }")
+BREAKDOWN = ("query($staffId: ID!, $year: Int!, $number: Int!) { scoreBreakdown(staffId: "
+             "$staffId, year: $year, number: $number) { scoredByWork assignedUnits } }")
 UNITS = ("query($atLeast: Int) { units(atLeast: $atLeast) { edges { node { id name leaderId } } "
          "} }")
 
@@ -85,3 +89,28 @@ async def test_the_city_and_its_wards_have_demo_people_with_grants(
         units = [e["node"] for e in data(await gql(http, token, UNITS, {"atLeast": head}))[
             "units"]["edges"]]
         assert chair.user_id in {u["leaderId"] for u in units}  # leads a unit of the ward
+    await _civil_servant_sees_their_work_carried_into_the_ward(runtime, settings, http)
+
+
+async def _civil_servant_sees_their_work_carried_into_the_ward(
+        runtime: Runtime, settings: Settings, http: httpx.AsyncClient) -> None:
+    """The person's side of Decree 335 can be walked with the demo sign-in: the listed
+    công chức is scored by work, and their month's items — confirmed ones and one left to
+    report — continued from the district merged into the ward."""
+    slug, today = SUCCESSORS[0][0], date.today()
+    ward = await runtime.registry.get(slug)
+    person = next(p for p in demo_users(slug) if p.name == "Công chức")
+    staff = await anyio.to_thread.run_sync(
+        lambda: runtime.service(ward).app.repository.get(UUID(person.user_id)))
+    assert isinstance(staff, StaffMember)
+    assert staff.staff_type == "civil_servant"
+    token = token_for(settings, slug, UUID(person.user_id), *person.roles)
+    async with runtime.pool.acquire() as conn:
+        head = await head_position(conn, ward.schema)
+    month = {"year": today.year, "number": today.month}
+    items = nodes(data(await gql(http, token, MY_WORK, {**month, "atLeast": head}))["myWork"])
+    assert {"assigned", "confirmed"} <= {i["status"] for i in items}
+    breakdown = data(await gql(http, token, BREAKDOWN, {**month, "staffId": person.user_id}))[
+        "scoreBreakdown"]
+    assert breakdown["scoredByWork"]
+    assert breakdown["assignedUnits"] > 0

@@ -25,6 +25,7 @@ CROSS_TENANT = {
     "domain.tenant_record:TenantRecord.Started",
     "domain.tenant_record:TenantRecord.MergedInto",
     "domain.tenant_record:TenantRecord.PredecessorAbsorbed",
+    "domain.work_item:WorkItem.CarriedOver",
     # A ward adjusting its province's catalogue (services/demo/province.py).
     "domain.work_catalogue:WorkCatalogue.Adjusted",
 }

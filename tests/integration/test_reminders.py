@@ -21,6 +21,7 @@ from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.integration.test_appeals import _file, _rated
+from tests.support.cli import congtam
 from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 
@@ -150,3 +151,16 @@ async def test_the_reviewer_of_an_open_appeal_is_reminded_before_its_instance_is
     [mail] = received(folder)
     assert mail["to"] == "truong@phuong.gov.vn"
     assert "giải quyết khiếu nại (lần 1)" in mail["subject"]
+
+
+async def test_reminders_send_answers_on_stdout_and_logs_on_stderr(
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
+) -> None:
+    tenant, _ = await staffed_tenant(members=1)
+    done = await congtam(settings, "reminders", "send", "--tenant", tenant.slug)
+    assert done.returncode == 0, done.stderr
+    *sent, total = done.stdout.splitlines()
+    assert total.endswith(" reminder(s)")
+    assert total == f"{len(sent)} reminder(s)"
+    assert all(line.startswith(f"{tenant.slug} ") for line in sent)
+    assert "reminder(s)" not in done.stderr
