@@ -220,3 +220,41 @@ def test_a_checkpoint_rewritten_in_the_bundle_fails_its_signature(bundle: Path) 
     report = verify_bundle(bundle)
     assert not report.ok
     assert "signature does not hold" in report.problems[0]
+
+
+# A bundle's line as PostgreSQL formats it, written by COPY as CSV with a quote and a
+# delimiter compact JSON never holds: the exported file must be these bytes exactly.
+_LINE_IN_SQL = (
+    "SELECT '{\"position\":' || notification_id || ',\"originator_id\":\"' || originator_id "
+    "|| '\",\"version\":' || originator_version || ',\"topic\":\"' || topic "
+    "|| '\",\"chain_hash\":\"' || coalesce(encode(chain_hash, 'hex'), '') "
+    "|| '\",\"state\":' || convert_from(state, 'UTF8') || '}' "
+    "FROM {t} ORDER BY notification_id"
+)
+
+
+async def test_exported_lines_are_the_lines_formatted_in_sql_byte_for_byte(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+    org_in: Callable[..., Awaitable[Org]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant = await new_tenant()
+    await org_in(tenant, members=2)
+    t = f"{tenant.schema}.evaluations_events"
+    odd = [("t.Escaped", '{"a":"x\\"y\\\\z\\u0001 Chủ tịch"}'.encode()),
+           ("t.Spaced", b'{\n  "b": 1,\r\n  "c": "\t"\n}'),
+           ("t.Control", b'{"d":"\x01\x02\x01"}'),
+           (None, b'{"e":1}'), ("t.NoState", None), ("t.Last", b"{}")]
+    for version, (topic, state) in enumerate(odd, 1):
+        await runtime.pool.execute(
+            f"INSERT INTO {t} (originator_id, originator_version, topic, state) "
+            "VALUES ($1, $2, $3, $4)", uuid.uuid4(), version, topic, state)
+    expected = tmp_path / "expected.jsonl"
+    await runtime.pool.copy_from_query(_LINE_IN_SQL.replace("{t}", t), output=expected,
+                                       format="csv", delimiter="\x02", quote="\x01")
+    async with runtime.pool.acquire() as conn:
+        once = await export(conn, tenant, tmp_path / "once")
+        monkeypatch.setattr(export_module, "PIECE", 3)
+        monkeypatch.setattr(export_module, "PARALLEL_FROM", 1)
+        sliced = await export(conn, tenant, tmp_path / "sliced", pool=runtime.pool)
+    for bundle in (once, sliced):
+        assert (bundle.path / "events.jsonl").read_bytes() == expected.read_bytes()
