@@ -132,7 +132,7 @@ class Batch:
             pending, self.pending = self.pending, None
             self._send(self.cursor, pending)
 
-    def query(self, statement: Composed, params: Sequence[Any]) -> list[DictRow]:
+    def query(self, statement: Composed | bytes, params: Sequence[Any]) -> list[DictRow]:
         """A read in the batch's transaction. What is pending (the batch's opening, the
         command's savepoint) rides with it in the same round trip: one simple query, bound
         on the client."""
@@ -180,7 +180,8 @@ def _literal(value: object) -> str | None:
     return None
 
 
-def inline(statement: Composed, params: Sequence[Any], curs: ClientCursor[DictRow]) -> str:
+def inline(statement: Composed | bytes, params: Sequence[Any], curs: ClientCursor[DictRow]
+           ) -> str:
     """``statement`` with ``params`` bound on the client, as ``curs.mogrify`` would bind
     them: the reads of a batch take only ids and versions, whose text is written here
     directly (psycopg's adaptation of a list was most of the cost of binding a read);
@@ -188,7 +189,8 @@ def inline(statement: Composed, params: Sequence[Any], curs: ClientCursor[DictRo
     literals = [_literal(value) for value in params]
     if None in literals:
         return curs.mogrify(statement, params)
-    return statement.as_string(curs) % tuple(literals)
+    text = statement.decode() if isinstance(statement, bytes) else statement.as_string(curs)
+    return text % tuple(literals)
 
 
 def running_batch() -> Batch | None:
