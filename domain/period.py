@@ -74,7 +74,13 @@ class EvaluationPeriod(TenantAggregate):
             )
 
     def ensure_member(self, staff_id: UUID) -> None:
-        if staff_id not in self.members:
+        # The list is fixed when the period opens; a set of it is kept once loaded, as the
+        # policy is: a check per decision, over units of a few hundred people.
+        members: frozenset[UUID] | None = self.__dict__.get("_member_set")
+        if members is None:
+            members = frozenset(self.members)
+            self.__dict__["_member_set"] = members
+        if staff_id not in members:
             raise NotInPeriodError(
                 "Người này không thuộc danh sách đánh giá của kỳ này.",
                 "This person is not on this period's evaluation list.",

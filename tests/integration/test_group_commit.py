@@ -6,10 +6,12 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from uuid import UUID
 
 import anyio
 import pytest
 from eventsourcing.domain import Aggregate
+from psycopg.sql import SQL, Composed, Identifier
 
 from domain.actor import Actor, acting_as
 from domain.errors import DomainError
@@ -21,7 +23,7 @@ from services.app.commands import DecideRating, OpenPeriod
 from services.app.handlers import TenantService
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
-from services.store.group_commit import running
+from services.store.group_commit import _literal, running
 from tests.support.org import Org, StaffedTenant, month_open
 
 pytestmark = pytest.mark.integration
@@ -206,3 +208,46 @@ async def test_a_batch_whose_commands_send_nothing_opens_no_transaction(
     kept = Probe()
     await anyio.to_thread.run_sync(lambda: app.writer.run(lambda: app.save(kept)))
     assert set(app.get_many([kept.id])) == {kept.id}
+
+
+async def test_a_batch_read_binds_ids_and_versions_as_the_server_would(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]],
+) -> None:
+    """The read carrying a command's savepoint is bound on the client, ids and versions
+    written directly: it answers what the same read bound by the server answers, for
+    arrays (empty ones too), single values, and anything else (bound by psycopg)."""
+    tenant = await new_tenant()
+    app = runtime.apps.get(tenant.slug)
+    probes = [Probe(), Probe()]
+    await anyio.to_thread.run_sync(lambda: app.writer.run(lambda: app.save(*probes)))
+    ids = [p.id for p in probes]
+    read = ("SELECT e.originator_id, e.originator_version FROM {0}.evaluations_events e "
+            "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) ON e.originator_id = w.id "
+            "AND e.originator_version > w.v WHERE e.originator_id <> %s "
+            "AND e.originator_version >= %s")
+    by_ids = SQL(read).format(Identifier(tenant.schema))
+    by_text = SQL(read + " AND e.topic <> %s").format(Identifier(tenant.schema))
+    cases: list[tuple[Composed, tuple[Any, ...]]] = [
+        (by_ids, (ids, [0, 0], ids[0], 1)), (by_ids, (ids, [0, 5], ids[1], -1)),
+        (by_ids, ([], [], ids[0], 0)), (by_text, (ids, [0, 0], ids[0], 1, "x'; --%s"))]
+
+    def run() -> list[tuple[list[Any], list[Any]]]:
+        answers = []
+        with app._open_batch() as batch, running(batch):
+            for statement, params in cases:
+                with app.step():
+                    assert batch.pending is not None  # the first read carries the savepoint
+                    inlined = batch.query(statement, params)
+                    assert batch.pending is None  # the second is bound by the server
+                    answers.append((inlined, batch.query(statement, params)))
+        return answers
+
+    answers = await anyio.to_thread.run_sync(run)
+    assert [len(inlined) for inlined, _ in answers] == [1, 1, 0, 1]
+    assert all(inlined == served for inlined, served in answers)
+
+
+def test_only_ids_and_versions_are_written_directly() -> None:
+    assert _literal(UUID(int=1)) == "'00000000-0000-0000-0000-000000000001'::uuid"
+    assert _literal([1, -2]) == "'{1,-2}'::int8[]"
+    assert [_literal(v) for v in ("1", True, 1.0, [UUID(int=1), 1], ["a"], None)] == [None] * 6
