@@ -5,8 +5,6 @@ rebuilt from the log equal the live ones."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import anyio
 import pytest
 
@@ -18,13 +16,14 @@ from services.demo.province import PROVINCE, SUCCESSORS, add_demo_province
 from services.demo.tenants import _build_tenant
 from services.runtime import Runtime
 from tests.support.projection import assert_rebuild_equals_live, holding
+from tests.support.province_day import PROVINCE_DAY
 
 pytestmark = pytest.mark.integration
 
 
 async def test_the_city_its_2025_wards_and_the_districts_merged_into_them(
         runtime: Runtime) -> None:
-    today = date(2026, 11, 23)
+    today = PROVINCE_DAY
     for _, _, _, olds in SUCCESSORS:
         for old in olds:
             if old not in {t.slug for t in await runtime.registry.all()}:

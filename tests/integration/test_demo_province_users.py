@@ -5,7 +5,6 @@ city's and the ward's own data."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 import anyio
@@ -26,6 +25,7 @@ from services.platform.grants import roles_in
 from services.runtime import Runtime
 from services.settings import Settings
 from tests.support.gql import data, gql, nodes, token_for
+from tests.support.province_day import PROVINCE_DAY
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,7 @@ UNITS = ("query($atLeast: Int) { units(atLeast: $atLeast) { edges { node { id na
 
 
 async def _province(runtime: Runtime) -> None:
-    today = date.today()
+    today = PROVINCE_DAY
     existing = {t.slug for t in await runtime.registry.all()}
     for _, _, _, olds in SUCCESSORS:
         for old in olds:
@@ -97,7 +97,7 @@ async def _civil_servant_sees_their_work_carried_into_the_ward(
     """The person's side of Decree 335 can be walked with the demo sign-in: the listed
     công chức is scored by work, and their month's items — confirmed ones and one left to
     report — continued from the district merged into the ward."""
-    slug, today = SUCCESSORS[0][0], date.today()
+    slug, today = SUCCESSORS[0][0], PROVINCE_DAY
     ward = await runtime.registry.get(slug)
     person = next(p for p in demo_users(slug) if p.name == "Công chức")
     staff = await anyio.to_thread.run_sync(
