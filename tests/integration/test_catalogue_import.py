@@ -19,7 +19,7 @@ from services.office.catalogue_import import CatalogueReport, import_catalogue_f
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.support.cli import congtam
+from tests.support.cli import congtam, import_refused_then_planned
 from tests.support.readmodels import events_in
 
 pytestmark = pytest.mark.integration
@@ -152,15 +152,8 @@ async def test_the_import_command_checks_plans_and_writes_a_catalogue_once(
     bad.write_text(HEADER + "BC-01,Chuyên viên văn phòng,Báo cáo,,0\n", encoding="utf-8")
     before = await events_in(runtime, tenant)
 
-    refused = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(bad))
-    assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "COEFFICIENT_OUT_OF_RANGE" in refused.stderr
-    assert refused.stdout == ""  # problems are not an answer: stdout stays empty
-    planned = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug,
-                            str(sheet), "--dry-run")
-    assert planned.returncode == 0, planned.stderr
-    assert "dòng/rows" in planned.stdout  # the plan is the answer: on stdout, not with logs
-    assert "dòng/rows" not in planned.stderr
+    await import_refused_then_planned(settings, "catalogue", tenant.slug, sheet, bad,
+                                      "COEFFICIENT_OUT_OF_RANGE")
     assert await events_in(runtime, tenant) == before
 
     done = await congtam(settings, "import", "catalogue", "--tenant", tenant.slug, str(sheet))

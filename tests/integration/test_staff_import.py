@@ -14,7 +14,7 @@ from services.office.staff_import import import_staff_file, import_units_file
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
-from tests.support.cli import congtam
+from tests.support.cli import congtam, import_refused_then_planned
 from tests.support.org import Org, StaffedTenant
 from tests.support.projection import projected
 from tests.support.readmodels import events_in
@@ -136,15 +136,7 @@ async def test_the_import_command_checks_plans_and_writes_a_sheet_once(
                    encoding="utf-8")
     before = await events_in(runtime, tenant)
 
-    refused = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(bad))
-    assert refused.returncode == 2, refused.stdout + refused.stderr
-    assert "UNKNOWN_UNIT" in refused.stderr
-    assert refused.stdout == ""  # problems are not an answer: stdout stays empty
-    planned = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet),
-                            "--dry-run")
-    assert planned.returncode == 0, planned.stderr
-    assert "dòng/rows" in planned.stdout  # the plan is the answer: on stdout, not with logs
-    assert "dòng/rows" not in planned.stderr
+    await import_refused_then_planned(settings, "staff", tenant.slug, sheet, bad, "UNKNOWN_UNIT")
     assert await events_in(runtime, tenant) == before
 
     done = await congtam(settings, "import", "staff", "--tenant", tenant.slug, str(sheet))

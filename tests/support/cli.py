@@ -49,3 +49,19 @@ async def run_auditverify(bundle: Path, *args: str) -> subprocess.CompletedProce
     PYTHON* variables), so only the standard library and the shipped files."""
     argv = [sys.executable, "-S", "-E", "-m", "auditverify", ".", *args]
     return await anyio.to_thread.run_sync(lambda: _run(argv, None, bundle))
+
+
+async def import_refused_then_planned(settings: Settings, kind: str, tenant: str, sheet: Path,
+                                      bad: Path, code: str) -> None:
+    """``congtam import <kind>`` as scripts rely on it: ``bad`` refused (exit 2) naming
+    ``code`` on stderr with nothing on stdout; ``sheet`` planned by ``--dry-run`` with the
+    plan — the answer — on stdout, not among the logs."""
+    refused = await congtam(settings, "import", kind, "--tenant", tenant, str(bad))
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert code in refused.stderr
+    assert refused.stdout == ""  # problems are not an answer: stdout stays empty
+    planned = await congtam(settings, "import", kind, "--tenant", tenant, str(sheet),
+                            "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert "dòng/rows" in planned.stdout
+    assert "dòng/rows" not in planned.stderr
