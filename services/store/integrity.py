@@ -142,6 +142,10 @@ _LENGTH = struct.Struct(">i")
 # and bytes. The canonical bytes run from the head to the end of the row.
 _CANONICAL_AT = 2 + 4 + 32 + 4
 _TOPIC_AT = _CANONICAL_AT + 32
+# A row's start up to its state's length, read in one call: the field count, the hash's
+# length, then (past the hash, the head's length and the head) the topic's length. Only
+# read where a whole row of 32-byte hash could start: such a row is longer than this.
+_ROW = struct.Struct(f">hi{_TOPIC_AT - _HASH.size}xi")
 
 
 class _Links:
@@ -186,21 +190,16 @@ class _Links:
     def _walk(self, chunk: bytes, offset: int) -> None:
         view, end = memoryview(chunk), len(chunk)
         previous, sha256 = self.previous, hashlib.sha256
-        row, length = _HASH.unpack_from, _LENGTH.unpack_from
+        row, length = _ROW.unpack_from, _LENGTH.unpack_from
         walked, last = 0, -1
-        while offset + _HASH.size <= end:
-            fields, size = row(chunk, offset)
-            if fields < 0:  # the trailer
-                offset = end
-                break
+        whole = end - _ROW.size  # the last offset a row's start can be read at in one call
+        while offset <= whole:
+            _fields, size, topic = row(chunk, offset)
             if size != 32:
-                self.null_after = self.events + walked
-                break
-            if offset + _TOPIC_AT + 4 > end:
-                break  # a partial row: finished with the next chunk
-            state_at = offset + _TOPIC_AT + 4 + length(chunk, offset + _TOPIC_AT)[0]
+                break  # a row that cannot be a link: named below
+            state_at = offset + _TOPIC_AT + 4 + topic
             if state_at + 4 > end:
-                break
+                break  # a partial row: finished with the next chunk
             stop = state_at + 4 + length(chunk, state_at)[0]
             if stop > end:
                 break
@@ -210,6 +209,12 @@ class _Links:
                 break
             previous, last, offset = stored, offset, stop
             walked += 1
+        if self.broken is None and offset + _HASH.size <= end:
+            fields, size = _HASH.unpack_from(chunk, offset)
+            if fields < 0:  # the trailer
+                offset = end
+            elif size != 32:
+                self.null_after = self.events + walked
         self.previous, self.events = previous, self.events + walked
         if last >= 0:
             self.position = self._position(chunk, last)
