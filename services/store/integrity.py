@@ -142,6 +142,10 @@ _LENGTH = struct.Struct(">i")
 # and bytes. The canonical bytes run from the head to the end of the row.
 _CANONICAL_AT = 2 + 4 + 32 + 4
 _TOPIC_AT = _CANONICAL_AT + 32
+# A row's start up to the topic's bytes, read in one call: the hash's length, then (past
+# the hash, the head's length and the head) the topic's length. A row with a 32-byte hash
+# is longer than this, so where fewer bytes are left there is the trailer or a partial row.
+_ROW = struct.Struct(f">2xi{_TOPIC_AT - _HASH.size}xi")
 
 
 class _Links:
@@ -186,30 +190,33 @@ class _Links:
     def _walk(self, chunk: bytes, offset: int) -> None:
         view, end = memoryview(chunk), len(chunk)
         previous, sha256 = self.previous, hashlib.sha256
-        row, length = _HASH.unpack_from, _LENGTH.unpack_from
+        row, length = _ROW.unpack_from, _LENGTH.unpack_from
+        canonical_at, state_length_at = _CANONICAL_AT, _TOPIC_AT + 4
         walked, last = 0, -1
-        while offset + _HASH.size <= end:
-            fields, size = row(chunk, offset)
+        # A row's start or its state's length past the chunk's end stops the walk (an error
+        # raised once a chunk, not a bounds check a row); ``walked``: the rows before this one.
+        try:
+            for walked in itertools.count():  # noqa: B007 - the count is read after the loop
+                size, topic = row(chunk, offset)
+                if size != 32:
+                    break  # a row that cannot be a link: named below
+                state_at = offset + state_length_at + topic
+                stop = state_at + 4 + length(chunk, state_at)[0]
+                if stop > end:
+                    break  # a partial row: finished with the next chunk
+                stored = chunk[offset + 6:offset + 38]
+                if sha256(previous + view[offset + canonical_at:stop]).digest() != stored:
+                    self.broken = self._position(chunk, offset)
+                    break
+                previous, last, offset = stored, offset, stop
+        except struct.error:
+            pass  # the trailer, a short row that cannot be a link, or a partial row: below
+        if self.broken is None and offset + _HASH.size <= end:
+            fields, size = _HASH.unpack_from(chunk, offset)
             if fields < 0:  # the trailer
                 offset = end
-                break
-            if size != 32:
+            elif size != 32:
                 self.null_after = self.events + walked
-                break
-            if offset + _TOPIC_AT + 4 > end:
-                break  # a partial row: finished with the next chunk
-            state_at = offset + _TOPIC_AT + 4 + length(chunk, offset + _TOPIC_AT)[0]
-            if state_at + 4 > end:
-                break
-            stop = state_at + 4 + length(chunk, state_at)[0]
-            if stop > end:
-                break
-            stored = chunk[offset + 6:offset + 38]
-            if sha256(previous + view[offset + _CANONICAL_AT:stop]).digest() != stored:
-                self.broken = self._position(chunk, offset)
-                break
-            previous, last, offset = stored, offset, stop
-            walked += 1
         self.previous, self.events = previous, self.events + walked
         if last >= 0:
             self.position = self._position(chunk, last)
