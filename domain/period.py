@@ -93,7 +93,11 @@ class EvaluationPeriod(TenantAggregate):
         return "peer_group:" + self.peer_groups.get(str(staff_id), "")
 
     def _in_scope(self, scope: str) -> list[str]:
-        members = [str(m) for m in self.members]
+        # Kept once loaded, as the set of members is: a board's quota checks read it per line.
+        members: list[str] | None = self.__dict__.get("_member_names")
+        if members is None:
+            members = [str(m) for m in self.members]
+            self.__dict__["_member_names"] = members
         if scope == SCOPE_UNIT:
             return members
         group = scope.removeprefix("peer_group:")
