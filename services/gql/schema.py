@@ -17,6 +17,7 @@ from services.gql.commendations import CommendationMutation, CommendationQuery
 from services.gql.dashboards import DashboardQuery
 from services.gql.evaluation_queries import EvaluationQuery
 from services.gql.guard import CostLimit, guard_root_fields
+from services.gql.input_values import plan_inputs
 from services.gql.leaves import LeafExecution
 from services.gql.mutations import Mutation as RatingMutation
 from services.gql.operation import OperationPolicy
@@ -79,6 +80,8 @@ def build_schema(*, production: bool = False) -> CongTamSchema:
     # The permission matrix in front of every root field (services/gql/guard.py): once per
     # root field, not a ``resolve`` extension around every field of the answer.
     guard_root_fields(built._schema)
+    # Input objects built from a plan per type (services/gql/input_values.py).
+    plan_inputs(built)
     return built
 
 
