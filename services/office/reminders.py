@@ -50,6 +50,8 @@ log = structlog.get_logger()
 DEFAULT_DAYS_BEFORE = 3
 OLDEST = date(2000, 1, 1)  # before any period the service can hold
 
+NO_ADDRESS = "no e-mail address"  # the one failure a later round takes up again
+
 DDL = """
 CREATE TABLE IF NOT EXISTS platform.staff_contacts (
     tenant   text NOT NULL,
@@ -224,17 +226,24 @@ async def send_due(pool: asyncpg.Pool, tenant_pool: asyncpg.Pool, settings: Sett
     sent (claimed by another: not in the list)."""
     done: list[Sent] = []
     for item in await owed(pool, tenant_pool, tenant, today):
+        # Claimed once: a new row, or — the one case taken again — a row recorded as not
+        # sent for want of an address, now that the person has one (the row's lock on the
+        # conflict lets one scheduler through; the next finds it no longer failed).
         claimed = await pool.fetchval(
             "INSERT INTO platform.reminders_sent (tenant, person, step, due_on, claimed_by, "
             "email) SELECT $1, $2, $3, $4, $5, (SELECT email FROM platform.staff_contacts "
             "WHERE tenant = $1 AND staff_id::text = $2) "
-            "ON CONFLICT DO NOTHING RETURNING coalesce(email, '')",
-            tenant.slug, item.person, item.step, item.due_on, scheduler)
+            "ON CONFLICT (tenant, person, step) DO UPDATE SET claimed_by = excluded.claimed_by, "
+            "claimed_at = now(), email = excluded.email, failure = NULL "
+            "WHERE reminders_sent.sent_at IS NULL AND reminders_sent.failure = $6 "
+            "AND excluded.email IS NOT NULL "
+            "RETURNING coalesce(email, '')",
+            tenant.slug, item.person, item.step, item.due_on, scheduler, NO_ADDRESS)
         if claimed is None:
             continue  # another scheduler (replica) has it
         failure: str | None = None
         if not claimed:
-            failure = "no e-mail address"
+            failure = NO_ADDRESS
         else:
             try:
                 await anyio.to_thread.run_sync(

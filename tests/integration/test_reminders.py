@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -90,10 +91,43 @@ async def test_a_deadline_beyond_the_tenants_days_before_sends_nothing_yet(
     assert early == []
     due = await send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant,
                          date(2026, 6, 4), "a")
-    # No address on record: claimed and recorded as not sent, never retried.
+    # No address on record: claimed and recorded as not sent; nothing goes out.
     assert due
     assert all(s.failure == "no e-mail address" for s in due)
     assert received(folder) == []
+
+
+async def test_a_reminder_owed_to_someone_without_an_address_goes_once_they_have_one(
+    runtime: Runtime, settings: Settings, sink: tuple[Path, int], staffed_tenant: StaffedTenant,
+) -> None:
+    folder, port = sink
+    tenant, org = await _month_open(runtime, staffed_tenant, 1)
+    mailing = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=port)
+    today = date(2026, 6, 3)
+
+    def round_(name: str) -> Any:
+        return send_due(runtime.pool, runtime.pool_of(tenant), mailing, tenant, today, name)
+
+    unsent = await round_("a")
+    assert unsent
+    assert {s.failure for s in unsent} == {"no e-mail address"}
+    assert await round_("a") == []  # recorded: not claimed again while there is no address
+    member = org.members[0]
+    await runtime.pool.execute(
+        "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+        tenant.slug, member, "thanh.vien@phuong.gov.vn")
+    # Two replicas at once: the member's reminder is taken up again by one of them, sent once.
+    first, second = await asyncio.gather(round_("replica-a"), round_("replica-b"))
+    sent = [s for s in (*first, *second)]
+    assert [(s.person, s.failure) for s in sent] == [(str(member), None)]
+    assert [m["to"] for m in received(folder)] == ["thanh.vien@phuong.gov.vn"]
+    assert await round_("c") == []  # sent: never again
+    row = await runtime.pool.fetchrow(
+        "SELECT sent_at, failure, email FROM platform.reminders_sent WHERE tenant = $1 "
+        "AND person = $2", tenant.slug, str(member))
+    assert row["sent_at"] is not None
+    assert row["failure"] is None
+    assert row["email"] == "thanh.vien@phuong.gov.vn"
 
 
 async def test_a_quarters_and_a_years_reminders_name_the_quarter_and_the_year(
