@@ -6,8 +6,8 @@ load balancer the commit may reach another replica than the preview did, and eve
 shares the database, not a disk. **Bounded:** an upload is kept for one person of one tenant
 (another person's digest is unknown to them), for ``KEPT_FOR`` after its preview, at most
 ``PER_PERSON`` per person (the oldest go first), never over the import's own ``MAX_BYTES``;
-each new preview sweeps what has expired. A staff sheet holds names: the erasure of a
-person does not look into this table, the expiry bounds how long it may hold them. A commit
+each new preview sweeps what has expired. A staff sheet holds names: a person's erasure
+drops every upload kept for the tenants the person was in (services/platform/erasure.py). A commit
 names a digest this person previewed and
 that has not expired, or it is refused (``UPLOAD_EXPIRED``) with nothing written; a
 committed upload is forgotten.

@@ -24,6 +24,7 @@ work, or worked, for; one key seals their data in every tenant that holds any):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -101,6 +102,8 @@ async def erase_personal_data(rt: Runtime, actor: Actor, tenant: Tenant, subject
     CACHE.evict(subject_id)
     rt.apps.forget()
     slugs = sorted({tenant.slug, *(r["tenant"] for r in used)})
+    async with rt.pool.acquire() as conn:
+        await _forget_outside_the_log(conn, subject_id, slugs)
     for slug in slugs:
         affected = await rt.registry.get(slug)
         async with rt.pool_of(affected).acquire() as conn:
@@ -128,3 +131,24 @@ async def _reaches_only_granted_tenants(rt: Runtime, actor: Actor, tenant: Tenan
             "nhân sự; việc xoá cần quản trị nền tảng thực hiện.",
             "This person's personal data is also held by another tenant you are not HR "
             "officer of: the erasure needs a platform administrator.")
+
+
+async def _forget_outside_the_log(conn: Any, subject_id: UUID, slugs: list[str]) -> None:
+    """What the platform keeps about a person beside the log goes too: their address for
+    reminders, the address a sent reminder recorded (the record of the reminder stays), and
+    the checked sheets an import page keeps for its commit — they may hold the person's name,
+    so every kept upload of the tenants the person was in is dropped (they are short-lived:
+    the officer uploads again). Each table is created on its first use, so absent ones are
+    passed over."""
+    present = {r["t"] for r in await conn.fetch(
+        "SELECT to_regclass(t)::text AS t FROM unnest($1::text[]) AS t",
+        ["platform.staff_contacts", "platform.reminders_sent", "platform.import_uploads"])
+        if r["t"]}
+    if "platform.staff_contacts" in present:
+        await conn.execute("DELETE FROM platform.staff_contacts WHERE staff_id = $1",
+                           subject_id)
+    if "platform.reminders_sent" in present:
+        await conn.execute("UPDATE platform.reminders_sent SET email = NULL "
+                           "WHERE person = $1 AND email IS NOT NULL", str(subject_id))
+    if "platform.import_uploads" in present:
+        await conn.execute("DELETE FROM platform.import_uploads WHERE tenant = ANY($1)", slugs)

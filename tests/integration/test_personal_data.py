@@ -3,6 +3,7 @@ unreadable in the log, read models, history and exports, while decisions and the
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -21,6 +22,8 @@ from services.app.commands import DecideRating, OpenPeriod, SubmitSelfAssessment
 from services.audit.export import export
 from services.audit.history import Subject, history
 from services.audit.replay import replay_tenant
+from services.http import uploads
+from services.office.reminders import ensure_tables
 from services.platform.erasure import erase_personal_data
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -235,3 +238,32 @@ async def test_erasure_is_refused_without_basis_for_strangers_and_twice(
     with pytest.raises(DomainError) as twice:
         await erase_personal_data(runtime, HR, tenant, person, "Đơn yêu cầu")
     assert twice.value.code == "ALREADY_ERASED"
+
+
+async def test_erasure_forgets_the_address_and_the_kept_sheets_beside_the_log(
+    runtime: Runtime, decided: tuple[Tenant, Org, PeriodId]) -> None:
+    tenant, org, _ = decided
+    person, other = org.members[0], org.members[1]
+    await ensure_tables(runtime.pool)
+    for who, email in ((person, "nguoi.xoa@phuong.gov.vn"), (other, "nguoi.khac@phuong.gov.vn")):
+        await runtime.pool.execute(
+            "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
+            tenant.slug, who, email)
+        await runtime.pool.execute(
+            "INSERT INTO platform.reminders_sent (tenant, person, step, due_on, claimed_by, "
+            "email, sent_at) VALUES ($1, $2, 'self_assessment', '2026-04-05', 'a', $3, now())",
+            tenant.slug, str(who), email)
+    sheet = "Họ và tên\nNgười Sẽ Xoá\n".encode()
+    await uploads.keep(runtime.pool, tenant.slug, "hr-erasure", hashlib.sha256(sheet).hexdigest(),
+                       "staff", "ds.csv", sheet, None)
+
+    await erase_personal_data(runtime, HR, tenant, person, "Quyết định số 7/QĐ")
+
+    contacts = await runtime.pool.fetch(
+        "SELECT staff_id FROM platform.staff_contacts WHERE tenant = $1", tenant.slug)
+    assert [r["staff_id"] for r in contacts] == [other]
+    sent = {r["person"]: r["email"] for r in await runtime.pool.fetch(
+        "SELECT person, email FROM platform.reminders_sent WHERE tenant = $1", tenant.slug)}
+    assert sent == {str(person): None, str(other): "nguoi.khac@phuong.gov.vn"}
+    assert await runtime.pool.fetchval(
+        "SELECT count(*) FROM platform.import_uploads WHERE tenant = $1", tenant.slug) == 0
