@@ -91,7 +91,7 @@ def register(tenant: Annotated[str, TENANT],
     out.mkdir(parents=True, exist_ok=True)
     (out / "units.xlsx").write_bytes(units)
     (out / "staff.xlsx").write_bytes(staff)
-    console.print(f"{out}/units.xlsx, {out}/staff.xlsx")
+    typer.echo(f"{out}/units.xlsx, {out}/staff.xlsx")  # the answer: stdout
 
 
 FORMAT = typer.Option("--format", help="pdf or xlsx")
@@ -106,7 +106,7 @@ def _write(report: Report, fmt: str, out: Path) -> None:
     if fmt not in ("pdf", "xlsx"):
         raise typer.BadParameter("--format is pdf or xlsx")
     out.write_bytes(report_pdf(report) if fmt == "pdf" else report_xlsx(report))
-    console.print(f"{out}: log position {report.position}")
+    typer.echo(f"{out}: log position {report.position}")  # the answer: stdout
 
 
 def _filled(tenant: str, fill: Callable[[Runtime, Tenant], Awaitable[Report | None]],

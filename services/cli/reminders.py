@@ -69,7 +69,7 @@ def reminders_settings(tenant: Annotated[str, TENANT],
             t.slug, days_before)
 
     domain_errors(work)
-    console.print(f"{tenant}: {days_before} day(s) before")
+    typer.echo(f"{tenant}: {days_before} day(s) before")  # the answer: stdout
 
 
 @app.command("contact")
@@ -99,7 +99,7 @@ def contact(tenant: Annotated[str, TENANT], staff: Annotated[UUID, typer.Option(
             t.slug, staff, email)
 
     domain_errors(work)
-    console.print("ok")
+    typer.echo("ok")  # the answer: stdout
 
 
 @app.command("mail-sink")

@@ -198,3 +198,22 @@ async def test_reminders_send_answers_on_stdout_and_logs_on_stderr(
     assert total == f"{len(sent)} reminder(s)"
     assert all(line.startswith(f"{tenant.slug} ") for line in sent)
     assert "reminder(s)" not in done.stderr
+
+
+async def test_reminder_settings_and_addresses_answer_on_stdout(
+    runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
+) -> None:
+    tenant, org = await staffed_tenant(members=1)
+    widened = await congtam(settings, "reminders", "settings", "--tenant", tenant.slug,
+                            "--days-before", "7")
+    assert widened.returncode == 0, widened.stderr
+    assert widened.stdout.strip() == f"{tenant.slug}: 7 day(s) before"
+    given = await congtam(settings, "contact", "--tenant", tenant.slug, "--staff",
+                          str(org.members[0]), "--email", "thanh.vien@phuong.gov.vn")
+    assert given.returncode == 0, given.stderr
+    assert given.stdout.strip() == "ok"
+    assert await runtime.pool.fetchval(
+        "SELECT days_before FROM platform.reminder_settings WHERE tenant = $1", tenant.slug) == 7
+    assert await runtime.pool.fetchval(
+        "SELECT email FROM platform.staff_contacts WHERE tenant = $1 AND staff_id = $2",
+        tenant.slug, org.members[0]) == "thanh.vien@phuong.gov.vn"
