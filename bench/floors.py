@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.http import Call, _free_port, drive
-from bench.processes import Process, _spawn, _wait_ready
+from bench.processes import Process, _spawn, _wait_ready, process_cpu_seconds
 from bench.stats import Measure
 from services.runtime import Runtime
 from services.settings import Settings
@@ -44,7 +44,9 @@ class CpuClock(Protocol):
 
 class PostgresCpu:
     """The CPU of a local PostgreSQL: the postmaster, its live children (backends, workers)
-    and the children it has reaped (closed backends), from the kernel."""
+    and the children it has reaped (closed backends), from the kernel. The live processes
+    are read from their CPU clocks (nanoseconds); the reaped ones are known only in clock
+    ticks (the postmaster's ``cutime``/``cstime``)."""
 
     def __init__(self, pgdata: Path) -> None:
         self.postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
@@ -55,19 +57,18 @@ class PostgresCpu:
         return text.rsplit(")", 1)[1].split()
 
     def cpu_seconds(self) -> float:
-        ticks = 0
-        own = self._stat(self.postmaster)  # utime, stime, cutime, cstime
-        ticks += sum(int(v) for v in own[11:15])
+        own = self._stat(self.postmaster)  # cutime, cstime: the children it has reaped
+        seconds = (int(own[13]) + int(own[14])) / os.sysconf("SC_CLK_TCK")
+        seconds += process_cpu_seconds(self.postmaster)
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
-                fields = self._stat(int(entry.name))
+                if int(self._stat(int(entry.name))[1]) == self.postmaster:  # ppid
+                    seconds += process_cpu_seconds(int(entry.name))
             except (OSError, ValueError):
                 continue  # gone meanwhile
-            if int(fields[1]) == self.postmaster:  # ppid
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return seconds
 
 
 def floor_names(path: str, concurrency: int) -> tuple[str, str] | None:

@@ -107,3 +107,48 @@ CREATE TABLE IF NOT EXISTS platform.databases (
     reference text NOT NULL,
     seen_at   timestamptz NOT NULL DEFAULT now()
 );
+
+-- Reminders (services/office/reminders.py): where to send them, how many days ahead, what was
+-- sent (one row per person and step, claimed before sending so replicas send it once).
+CREATE TABLE IF NOT EXISTS platform.staff_contacts (
+    tenant   text NOT NULL,
+    staff_id uuid NOT NULL,
+    email    text NOT NULL,
+    PRIMARY KEY (tenant, staff_id)
+);
+CREATE TABLE IF NOT EXISTS platform.reminder_settings (
+    tenant      text PRIMARY KEY,
+    days_before int NOT NULL CHECK (days_before BETWEEN 0 AND 30)
+);
+CREATE TABLE IF NOT EXISTS platform.reminders_sent (
+    tenant     text NOT NULL,
+    person     text NOT NULL,
+    step       text NOT NULL,
+    due_on     date NOT NULL,
+    claimed_by text NOT NULL,
+    claimed_at timestamptz NOT NULL DEFAULT now(),
+    email      text,
+    sent_at    timestamptz,
+    failure    text,
+    PRIMARY KEY (tenant, person, step)
+);
+-- When the fleet last scanned: one row, so replicas share one interval between them.
+CREATE TABLE IF NOT EXISTS platform.reminder_scans (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    scanned_at timestamptz NOT NULL,
+    scanned_by text NOT NULL
+);
+
+-- A checked upload kept between the import page's preview and its commit
+-- (services/http/uploads.py); the size bound is services.imports.MAX_BYTES.
+CREATE TABLE IF NOT EXISTS platform.import_uploads (
+    tenant     text NOT NULL,
+    user_id    text NOT NULL,
+    digest     text NOT NULL CHECK (digest ~ '^[0-9a-f]{64}$'),
+    kind       text NOT NULL,
+    name       text NOT NULL,
+    data       bytea NOT NULL CHECK (octet_length(data) <= 5242880),
+    kept_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant, user_id, digest)
+);
+CREATE INDEX IF NOT EXISTS import_uploads_kept_at ON platform.import_uploads (kept_at);

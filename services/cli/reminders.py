@@ -32,10 +32,9 @@ def reminders_send(
     import socket
     from datetime import date
 
-    from services.office.reminders import ensure_tables, send_due
+    from services.office.reminders import send_due
 
     async def work(rt: Runtime) -> int:
-        await ensure_tables(rt.pool)
         me = f"{socket.gethostname()}:{id(rt)}"
         total = 0
         while True:
@@ -58,10 +57,8 @@ def reminders_send(
 def reminders_settings(tenant: Annotated[str, TENANT],
                        days_before: Annotated[int, typer.Option(min=0, max=30)]) -> None:
     """How many days before a deadline the tenant's people are reminded."""
-    from services.office.reminders import ensure_tables
 
     async def work(rt: Runtime) -> None:
-        await ensure_tables(rt.pool)
         t = await rt.registry.get(tenant)
         await rt.pool.execute(
             "INSERT INTO platform.reminder_settings (tenant, days_before) VALUES ($1, $2) "
@@ -79,10 +76,8 @@ def contact(tenant: Annotated[str, TENANT], staff: Annotated[UUID, typer.Option(
     services/office/reminders.py)."""
     from domain.errors import ValidationFailedError
     from domain.text import check_text
-    from services.office.reminders import ensure_tables
 
     async def work(rt: Runtime) -> None:
-        await ensure_tables(rt.pool)
         t = await rt.registry.get(tenant)
         if not email:
             await rt.pool.execute("DELETE FROM platform.staff_contacts WHERE tenant = $1 "

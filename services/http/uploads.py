@@ -27,25 +27,11 @@ from datetime import timedelta
 import asyncpg
 
 from domain.errors import DomainError
-from services.imports import MAX_BYTES
 
 KEPT_FOR = timedelta(minutes=30)
 PER_PERSON = 3
 _READ_IN_PROCESS = 32  # sheets as read, across all tenants, in this process
 
-DDL = f"""
-CREATE TABLE IF NOT EXISTS platform.import_uploads (
-    tenant     text NOT NULL,
-    user_id    text NOT NULL,
-    digest     text NOT NULL CHECK (digest ~ '^[0-9a-f]{{64}}$'),
-    kind       text NOT NULL,
-    name       text NOT NULL,
-    data       bytea NOT NULL CHECK (octet_length(data) <= {MAX_BYTES}),
-    kept_at    timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (tenant, user_id, digest)
-);
-CREATE INDEX IF NOT EXISTS import_uploads_kept_at ON platform.import_uploads (kept_at);
-"""
 
 
 class UploadExpiredError(DomainError):
@@ -70,24 +56,12 @@ class Kept:
     data: bytes
 
 
-_ready: set[int] = set()
 _read: OrderedDict[tuple[str, str, str, str], object] = OrderedDict()
-
-
-async def _ensure(pool: asyncpg.Pool) -> None:
-    """Create the table once per pool; two replicas starting together wait for each other."""
-    if id(pool) in _ready:
-        return
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('congtam.uploads.ddl'))")
-        await conn.execute(DDL)
-    _ready.add(id(pool))
 
 
 async def keep(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: str, name: str,
                data: bytes, read: object) -> None:
     """Keep a previewed upload (and how it was read) for the person's commit."""
-    await _ensure(pool)
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "DELETE FROM platform.import_uploads WHERE kept_at < now() - $1::interval",
@@ -112,7 +86,6 @@ async def take(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: st
                ) -> tuple[Kept, object | None]:
     """The upload this person previewed under ``digest``, and how it was read if this
     process read it; ``UPLOAD_EXPIRED`` when there is none or it expired."""
-    await _ensure(pool)
     row = await pool.fetchrow(
         "SELECT kind, name, data FROM platform.import_uploads WHERE tenant = $1 AND "
         "user_id = $2 AND digest = $3 AND kind = $4 AND kept_at >= now() - $5::interval",

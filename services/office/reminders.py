@@ -52,46 +52,6 @@ OLDEST = date(2000, 1, 1)  # before any period the service can hold
 
 NO_ADDRESS = "no e-mail address"  # the one failure a later round takes up again
 
-DDL = """
-CREATE TABLE IF NOT EXISTS platform.staff_contacts (
-    tenant   text NOT NULL,
-    staff_id uuid NOT NULL,
-    email    text NOT NULL,
-    PRIMARY KEY (tenant, staff_id)
-);
-CREATE TABLE IF NOT EXISTS platform.reminder_settings (
-    tenant      text PRIMARY KEY,
-    days_before int NOT NULL CHECK (days_before BETWEEN 0 AND 30)
-);
-CREATE TABLE IF NOT EXISTS platform.reminders_sent (
-    tenant     text NOT NULL,
-    person     text NOT NULL,
-    step       text NOT NULL,
-    due_on     date NOT NULL,
-    claimed_by text NOT NULL,
-    claimed_at timestamptz NOT NULL DEFAULT now(),
-    email      text,
-    sent_at    timestamptz,
-    failure    text,
-    PRIMARY KEY (tenant, person, step)
-);
--- When the fleet last scanned: one row, so replicas share one interval between them.
-CREATE TABLE IF NOT EXISTS platform.reminder_scans (
-    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-    scanned_at timestamptz NOT NULL,
-    scanned_by text NOT NULL
-);
-"""
-
-
-async def ensure_tables(pool: asyncpg.Pool) -> None:
-    """Create the tables once; two replicas starting together wait for each other (a bare
-    ``CREATE TABLE IF NOT EXISTS`` may still collide)."""
-    async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('congtam.reminders.ddl'))")
-        await conn.execute(DDL)
-
-
 @dataclass(frozen=True)
 class Owed:
     person: str  # staff id (or the reviewer's user id)

@@ -21,7 +21,7 @@ from datetime import date
 
 import structlog
 
-from services.office.reminders import ensure_tables, send_due
+from services.office.reminders import send_due
 from services.runtime import Runtime
 
 log = structlog.get_logger()
@@ -74,7 +74,6 @@ async def run_reminders(rt: Runtime, every_s: float, name: str | None = None,
                         today: Callable[[], date] = date.today) -> None:
     """Rounds until cancelled (the server's shutdown)."""
     me = name or scheduler_name()
-    await ensure_tables(rt.pool)
     while True:
         try:
             sent = await reminder_scan(rt, today(), me, every_s)

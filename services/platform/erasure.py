@@ -138,17 +138,8 @@ async def _forget_outside_the_log(conn: Any, subject_id: UUID, slugs: list[str])
     reminders, the address a sent reminder recorded (the record of the reminder stays), and
     the checked sheets an import page keeps for its commit — they may hold the person's name,
     so every kept upload of the tenants the person was in is dropped (they are short-lived:
-    the officer uploads again). Each table is created on its first use, so absent ones are
-    passed over."""
-    present = {r["t"] for r in await conn.fetch(
-        "SELECT to_regclass(t)::text AS t FROM unnest($1::text[]) AS t",
-        ["platform.staff_contacts", "platform.reminders_sent", "platform.import_uploads"])
-        if r["t"]}
-    if "platform.staff_contacts" in present:
-        await conn.execute("DELETE FROM platform.staff_contacts WHERE staff_id = $1",
-                           subject_id)
-    if "platform.reminders_sent" in present:
-        await conn.execute("UPDATE platform.reminders_sent SET email = NULL "
-                           "WHERE person = $1 AND email IS NOT NULL", str(subject_id))
-    if "platform.import_uploads" in present:
-        await conn.execute("DELETE FROM platform.import_uploads WHERE tenant = ANY($1)", slugs)
+    the officer uploads again)."""
+    await conn.execute("DELETE FROM platform.staff_contacts WHERE staff_id = $1", subject_id)
+    await conn.execute("UPDATE platform.reminders_sent SET email = NULL "
+                       "WHERE person = $1 AND email IS NOT NULL", str(subject_id))
+    await conn.execute("DELETE FROM platform.import_uploads WHERE tenant = ANY($1)", slugs)

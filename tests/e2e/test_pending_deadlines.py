@@ -18,7 +18,7 @@ from domain.actor import Actor, acting_as
 from services.app.appeals import hanoi_today
 from services.app.commands import OpenPeriod
 from services.office.mail_sink import received, start_sink
-from services.office.reminders import ensure_tables, send_due
+from services.office.reminders import send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
@@ -67,7 +67,6 @@ async def test_my_deadlines_lists_what_i_owe_until_i_do_it(
         ["decision", "self_assessment"]
 
     # A tenant reminding one day before does not list a deadline two days away yet.
-    await ensure_tables(runtime.pool)
     await runtime.pool.execute("INSERT INTO platform.reminder_settings VALUES ($1, 1)",
                                tenant.slug)
     assert await _deadlines(http, member) == []

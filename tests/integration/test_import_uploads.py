@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 
+import asyncpg
 import pytest
 
 from domain.errors import DomainError
+from projections.registry import platform_ddl
 from services.http import uploads
+from services.imports import MAX_BYTES
 from services.runtime import Runtime
 
 pytestmark = pytest.mark.integration
@@ -63,3 +66,14 @@ async def test_a_person_keeps_only_their_latest_uploads(runtime: Runtime) -> Non
     assert kept.data == files[-1]
     with pytest.raises(DomainError):
         await uploads.take(runtime.pool, tenant, "hr", _digest(files[0]), "staff")
+
+
+async def test_the_database_refuses_a_kept_upload_over_the_import_limit(runtime: Runtime) -> None:
+    """The table's own bound is the import's limit (the DDL is plain SQL, so it spells the
+    number): a sheet the import would refuse can never be kept either."""
+    assert f"octet_length(data) <= {MAX_BYTES})" in platform_ddl()
+    with pytest.raises(asyncpg.CheckViolationError):
+        await uploads.keep(runtime.pool, "ward-x", "someone", "a" * 64, "staff", "big.xlsx",
+                           b"x" * (MAX_BYTES + 1), None)
+    await uploads.keep(runtime.pool, "ward-x", "someone", "b" * 64, "staff", "fits.xlsx",
+                       b"x" * MAX_BYTES, None)

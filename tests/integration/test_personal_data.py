@@ -23,7 +23,6 @@ from services.audit.export import export
 from services.audit.history import Subject, history
 from services.audit.replay import replay_tenant
 from services.http import uploads
-from services.office.reminders import ensure_tables
 from services.platform.erasure import erase_personal_data
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
@@ -244,7 +243,6 @@ async def test_erasure_forgets_the_address_and_the_kept_sheets_beside_the_log(
     runtime: Runtime, decided: tuple[Tenant, Org, PeriodId]) -> None:
     tenant, org, _ = decided
     person, other = org.members[0], org.members[1]
-    await ensure_tables(runtime.pool)
     for who, email in ((person, "nguoi.xoa@phuong.gov.vn"), (other, "nguoi.khac@phuong.gov.vn")):
         await runtime.pool.execute(
             "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",

@@ -15,7 +15,6 @@ import pytest
 from domain.actor import Actor, acting_as
 from services.app.commands import OpenPeriod
 from services.office.mail_sink import received
-from services.office.reminders import ensure_tables
 from services.office.schedule import SCAN_LOCK, reminder_scan, run_reminders
 from services.platform.tenants import Tenant
 from services.runtime import Runtime, bootstrap, shutdown
@@ -79,7 +78,6 @@ async def _owing(runtime: Runtime, tenant: Tenant, org: Org, year: int, month: i
     await projected(runtime, tenant, drive=True)
     tag = uuid.uuid4().hex[:8]
     people = [org.leader, *org.members]
-    await ensure_tables(runtime.pool)
     for i, person in enumerate(people):
         await runtime.pool.execute("INSERT INTO platform.staff_contacts VALUES ($1, $2, $3)",
                                    tenant.slug, person, f"{tag}-{i}@phuong.gov.vn")
@@ -123,7 +121,6 @@ async def test_the_fleet_scans_once_an_interval_whichever_replica_comes(
     servers = [await bootstrap(dataclasses.replace(settings, smtp_port=port), projector=False)
                for _ in range(2)]
     today = date(2033, 1, 3)  # nothing is owed then: the scans are what is counted
-    await ensure_tables(runtime.pool)
     try:
         assert await reminder_scan(servers[0], today, "server-0") == 0
         # The other replica's turn comes within the hour: the fleet has scanned, it skips.

@@ -17,7 +17,7 @@ from domain.levels import Level
 from services.app.appeals import hanoi_today
 from services.app.commands import AdoptPolicy, OpenPeriod
 from services.office.mail_sink import received
-from services.office.reminders import ensure_tables, send_due
+from services.office.reminders import send_due
 from services.platform.tenants import Tenant
 from services.runtime import Runtime
 from services.settings import Settings
@@ -39,7 +39,6 @@ async def _month_open(runtime: Runtime, staffed_tenant: StaffedTenant, members: 
         await anyio.to_thread.run_sync(lambda: service.open_period(
             OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
     await projected(runtime, tenant, drive=True)
-    await ensure_tables(runtime.pool)
     return tenant, org
 
 
@@ -147,7 +146,6 @@ async def test_a_quarters_and_a_years_reminders_name_the_quarter_and_the_year(
 
     await anyio.to_thread.run_sync(open_quarter_and_year)
     await projected(runtime, tenant, drive=True)
-    await ensure_tables(runtime.pool)
     await runtime.pool.execute(
         "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
         tenant.slug, org.members[0], "nguoi@phuong.gov.vn")
@@ -168,7 +166,6 @@ async def test_the_reviewer_of_an_open_appeal_is_reminded_before_its_instance_is
     tenant, org, service, period = await _rated(runtime, staffed_tenant, {0: (Level.B, 80)})
     appeal = await anyio.to_thread.run_sync(lambda: _file(service, period, org.members[0]))
     await projected(runtime, tenant, drive=True)
-    await ensure_tables(runtime.pool)
     await runtime.pool.execute(
         "INSERT INTO platform.staff_contacts (tenant, staff_id, email) VALUES ($1, $2, $3)",
         tenant.slug, org.leader, "truong@phuong.gov.vn")

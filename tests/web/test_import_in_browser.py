@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from services.office.reminders import ensure_tables
 from services.runtime import Runtime
 from tests.support.projection import projected
 from tests.support.readmodels import events_in
@@ -91,7 +90,6 @@ async def test_a_staff_member_cannot_open_the_import(open_browser: Any, server: 
 
 async def test_a_staff_member_sees_the_self_assessment_they_owe_on_the_home_page(
         open_browser: Any, server: str, ward: Ward, runtime: Runtime) -> None:
-    await ensure_tables(runtime.pool)
     await runtime.pool.execute(  # remind a month ahead: this month's deadline is in view
         "INSERT INTO platform.reminder_settings VALUES ($1, 30)", ward.slug)
     page, watch = await signed_in(open_browser, server, ward, MEMBER, then="/")
