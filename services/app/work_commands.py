@@ -75,6 +75,9 @@ class EstablishCatalogue:
 
     catalogue: Catalogue
     reasons: str
+    # Write nothing when these items are in force already (an import of the same sheet):
+    # judged in the step that writes, so two imports of it at once make one version.
+    unless_in_force: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class InheritCatalogue:
     province: Catalogue
     adjustment: CatalogueAdjustment | None
     reasons: str
+    # Write nothing when this adjustment of this province version is in force already.
+    unless_in_force: bool = False
 
 
 @dataclass(frozen=True)

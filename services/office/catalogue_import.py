@@ -13,9 +13,11 @@ of change — nothing else writes a catalogue:
   domain rule (``domain.inheritance.merge_catalogue``).
 
 Re-importing the same sheet writes nothing: when its items (or, under a province, its
-adjustments on the same province version) are those in force, no version is made. The check
-reads the aggregate from the log, not a read model; two different sheets committed at the
-same instant are ordered by the use case's own version check.
+adjustments on the same province version) are those in force, no version is made. The plan
+reads the aggregate from the log, not a read model, and the commit's use case judges it again
+in the step that writes (``unless_in_force``), so the same sheet committed twice at the same
+instant still makes one version; two different sheets are ordered by the use case's own
+version check.
 """
 
 from __future__ import annotations
@@ -129,18 +131,21 @@ def _apply(service: TenantService, rows: tuple[CatalogueRow, ...],
         if current is not None and current.adjustment == adjustment and \
                 current.catalogue.province_version == province.catalogue.version:
             return _outcome(0, len(merged.items), False, True, current)
+        if not commit:
+            return _outcome(0, len(merged.items), True, True, current)
         position = service.inherit_catalogue(InheritCatalogue(
-            province.slug, province.catalogue, adjustment, reasons)) if commit else 0
-        return _outcome(position, len(merged.items), True, True,
-                        service.work_catalogue() if commit else current)
+            province.slug, province.catalogue, adjustment, reasons, unless_in_force=True))
+        return _outcome(position, len(merged.items), position > 0, True,
+                        service.work_catalogue())
     wanted = catalogue_of(rows, current.catalogue if current is not None else None)
     wanted.validated()  # refuses at preview what the version would refuse
     if current is not None and same_items(wanted, current.catalogue):
         return _outcome(0, len(rows), False, False, current)
-    position = service.establish_catalogue(EstablishCatalogue(wanted, reasons)) \
-        if commit else 0
-    return _outcome(position, len(rows), True, False,
-                    service.work_catalogue() if commit else current)
+    if not commit:
+        return _outcome(0, len(rows), True, False, current)
+    position = service.establish_catalogue(EstablishCatalogue(wanted, reasons,
+                                                              unless_in_force=True))
+    return _outcome(position, len(rows), position > 0, False, service.work_catalogue())
 
 
 def _outcome(position: int, items: int, new: bool, inherited: bool,

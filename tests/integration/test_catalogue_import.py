@@ -3,6 +3,7 @@ nothing, once; under a province, only what the province allows (issue 20, Decree
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -71,6 +72,29 @@ async def test_importing_the_same_sheet_again_makes_no_new_version(
     changed = await _committed(runtime, tenant, SHEET.replace(b",0.5\n", b",0.6\n"))
     assert changed.outcome is not None
     assert changed.outcome.version == "catalogue/2"
+    assert await events_in(runtime, tenant) == before + 1
+
+
+async def test_the_same_sheet_committed_twice_at_once_makes_one_version(
+    runtime: Runtime, new_tenant: TenantFactory,
+) -> None:
+    """Both commits may plan before either writes: the step that writes judges again."""
+    tenant = await new_tenant()
+    await _committed(runtime, tenant, SHEET)
+    before = await events_in(runtime, tenant)
+    changed = SHEET.replace(b",0.5\n", b",0.7\n")
+    first, second = await asyncio.gather(_committed(runtime, tenant, changed),
+                                         _committed(runtime, tenant, changed))
+    assert await events_in(runtime, tenant) == before + 1
+    assert sorted(r.outcome.position > 0 for r in (first, second) if r.outcome) == [False, True]
+    assert {r.outcome.version for r in (first, second) if r.outcome} == {"catalogue/2"}
+
+    # The second one's plan, made before the first wrote: the use case writes nothing.
+    in_force = await _in_force(runtime, tenant)
+    service = runtime.service(tenant)
+    with acting_as(HR):
+        planned_late = EstablishCatalogue(in_force, "Ban hành lại", unless_in_force=True)
+        assert await anyio.to_thread.run_sync(service.establish_catalogue, planned_late) == 0
     assert await events_in(runtime, tenant) == before + 1
 
 
