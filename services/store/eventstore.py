@@ -525,7 +525,8 @@ class Evaluations(Application):  # type: ignore[type-arg]
                          ) -> list[Recording[Any]]:
         """The library's ``save``, its events collected from aggregates without its runtime
         protocol checks: each ``isinstance`` against a Protocol lists the protocol's
-        attributes again (two per aggregate, a tenth of a decision's own CPU)."""
+        attributes again (two per aggregate, a tenth of a decision's own CPU). The library
+        functions it follows are pinned by tests/unit/test_library_save_pinned.py."""
         if not all(obj is None or isinstance(obj, Aggregate) for obj in objs):
             return super().save(*objs, **kwargs)  # type: ignore[no-any-return]
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
