@@ -17,11 +17,10 @@ import uuid
 from typing import Any
 
 import anyio
-import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench.http import Call, client, drive, graphql_call
+from bench.http import Call, LaneClient, client, drive, graphql_call
 from bench.people import BenchUnit, open_month
 from bench.processes import (
     API_ROLE,
@@ -79,7 +78,7 @@ async def _open_months(rt: Runtime, units: list[BenchUnit],
     return periods
 
 
-def _calls(http: httpx.AsyncClient, settings: Settings, unit: BenchUnit,
+def _calls(http: LaneClient, settings: Settings, unit: BenchUnit,
            period: PeriodId) -> list[Call]:
     slug = unit.tenant.slug
     chair = mint_token(settings, tenant=slug, user=str(unit.chair),
@@ -118,7 +117,7 @@ async def tenant_footprint(rt: Runtime, settings: Settings, units: list[BenchUni
     async with running(settings, "projector", PROJECTOR_ROLE, serve=False) as projector, \
             running(settings, "api", API_ROLE, serve=True) as api:
         start_rss, _ = api.memory_mb()
-        async with client(api.base_url or "", CLIENTS) as http:
+        async with client(api.base_url or "") as http:
             lanes: list[list[Call]] = [[] for _ in range(CLIENTS)]
             for i, (unit, period) in enumerate(zip(targets, periods, strict=True)):
                 lanes[i % CLIENTS].extend(_calls(http, settings, unit, period))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from types import TracebackType
 from typing import Any
 
 import anyio
@@ -23,12 +25,64 @@ def _free_port() -> int:
         return port
 
 
-def client(base_url: str, concurrency: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
-    return httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits)
+class LaneClient:
+    """The load generator's HTTP: each asyncio task (a client lane) on a connection of its own.
+
+    One ``httpx.AsyncClient`` shared by many concurrent requests matches waiting requests to
+    pooled connections by scanning them all, so its cost grows with the concurrency: on this
+    machine, against a trivial ASGI app, 2.2 ms of the generator's CPU a request at 32 lanes
+    and 5.2 ms at 334 (0.5 and 0.7 ms with a connection per lane) — the generator, not the
+    server measured, set the pace of every closed loop. Here a task's first request gives it
+    a client of one connection; when the task ends its client (and connection, kept alive)
+    goes to the next task that asks, so there are never more connections than live lanes."""
+
+    def __init__(self, base_url: str, timeout: float = 30) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self._by_task: dict[asyncio.Task[Any], httpx.AsyncClient] = {}
+        self._free: list[httpx.AsyncClient] = []
+        self._all: list[httpx.AsyncClient] = []
+
+    def _mine(self) -> httpx.AsyncClient:
+        task = asyncio.current_task()
+        assert task is not None, "requests are sent from a task"
+        mine = self._by_task.get(task)
+        if mine is None:
+            if self._free:
+                mine = self._free.pop()
+            else:
+                mine = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout,
+                                         limits=httpx.Limits(max_connections=1,
+                                                             max_keepalive_connections=1))
+                self._all.append(mine)
+            self._by_task[task] = mine
+            task.add_done_callback(self._release)
+        return mine
+
+    def _release(self, task: asyncio.Task[Any]) -> None:
+        self._free.append(self._by_task.pop(task))
+
+    async def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self._mine().post(url, **kwargs)
+
+    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self._mine().get(url, **kwargs)
+
+    async def __aenter__(self) -> LaneClient:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        for each in self._all:
+            await each.aclose()
 
 
-def graphql_call(http: httpx.AsyncClient, token: str, query: str,
+def client(base_url: str) -> LaneClient:
+    """HTTP to ``base_url`` for any number of concurrent lanes (a connection each)."""
+    return LaneClient(base_url)
+
+
+def graphql_call(http: LaneClient, token: str, query: str,
                  variables: dict[str, Any] | None = None) -> Call:
     payload = {"query": query, "variables": variables or {}}
     headers = {"Authorization": f"Bearer {token}"}

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
 
 from bench.env import quiet_loggers
 from bench.floors import (
@@ -34,7 +33,7 @@ from bench.floors import (
     interleaved,
     read_requests,
 )
-from bench.http import Call, client, graphql_call, split
+from bench.http import Call, LaneClient, client, graphql_call, split
 from bench.lag_paths import LANES, RATE, lag_under_load
 from bench.peer import BOARD as PEER_BOARD
 from bench.peer import PeerStatus, postgraphile
@@ -112,13 +111,13 @@ def decision_requests(settings: Settings, lane: Lane) -> list[tuple[str, dict[st
     return out
 
 
-def _decision_calls(http: httpx.AsyncClient, settings: Settings, lane: Lane,
+def _decision_calls(http: LaneClient, settings: Settings, lane: Lane,
                     doc: str) -> list[Call]:
     return [graphql_call(http, token, doc, variables)
             for token, variables in decision_requests(settings, lane)]
 
 
-async def _warm_up(http: httpx.AsyncClient, settings: Settings, lanes: list[Lane], doc: str,
+async def _warm_up(http: LaneClient, settings: Settings, lanes: list[Lane], doc: str,
                    reader: str) -> None:
     """First requests build caches (schema, tenant apps, prepared statements); each lane's
     chair decides the lane's leader, so no measured decision is a tenant's first."""
@@ -150,7 +149,7 @@ class Endpoint:
     typename: str  # the name of its { __typename } figure, less "_cN"
     board: str  # the name of its board figure, less "_cN"
     process: Process
-    http: httpx.AsyncClient
+    http: LaneClient
     board_query: str
     rows: Callable[[dict[str, Any]], list[dict[str, Any]]]
 
@@ -266,17 +265,17 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
         bare = await stack.enter_async_context(bare_stack(rt, settings, schema))
         peer, peer_status = await stack.enter_async_context(
             postgraphile(rt, settings, schema, dev_secret(settings), reader))
-        http = await stack.enter_async_context(client(api.base_url or "", 32))
+        http = await stack.enter_async_context(client(api.base_url or ""))
         endpoints = [
             Endpoint("baseline_typename", "dashboard_query", api, http, RATINGS,
                      lambda d: [e["node"] for e in d["unitRatings"]["edges"]]),
             Endpoint("bare_typename", "bare_board", bare,
-                     await stack.enter_async_context(client(bare.base_url or "", 32)),
+                     await stack.enter_async_context(client(bare.base_url or "")),
                      BARE_RATINGS, lambda d: list(d["unitRatings"]))]
         if peer is not None:
             endpoints.append(Endpoint(
                 "postgraphile_typename", "postgraphile_board", peer,
-                await stack.enter_async_context(client(peer.base_url or "", 32)),
+                await stack.enter_async_context(client(peer.base_url or "")),
                 PEER_BOARD, lambda d: list(d["allRmRatings"]["nodes"])))
         quiet_loggers()
         everything: list[CpuClock] = [api, projector]

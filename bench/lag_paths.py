@@ -20,6 +20,7 @@ import anyio
 import asyncpg
 import httpx
 
+from bench.http import LaneClient
 from bench.stats import Measure
 from projections.runner import PROJECTED_CHANNEL
 from services.runtime import Runtime
@@ -35,7 +36,7 @@ class Sent:
     answered: float
 
 
-async def lag_under_load(rt: Runtime, http: httpx.AsyncClient,
+async def lag_under_load(rt: Runtime, http: LaneClient,
                          requests: list[tuple[str, str, dict[str, Any]]], rate: float,
                          budget_s: float) -> Measure:
     """``requests`` = (schema, token, variables) of DecideRating calls, sent at ``rate``/s."""
