@@ -12,6 +12,7 @@ the same board from the same table, each a separate process too.
 
 from __future__ import annotations
 
+import math
 import random
 import uuid
 from collections.abc import Callable, Sequence
@@ -34,7 +35,7 @@ from bench.floors import (
     read_requests,
 )
 from bench.http import Call, LaneClient, client, graphql_call, split
-from bench.lag_paths import LANES, RATE, lag_under_load
+from bench.lag_paths import BOARD_RATE, BOARD_WINDOW_S, LANES, RATE, lag_under_load
 from bench.peer import BOARD as PEER_BOARD
 from bench.peer import PeerStatus, postgraphile
 from bench.people import POLICY, BenchUnit, open_month, self_assess, self_score_for
@@ -109,6 +110,14 @@ def decision_requests(settings: Settings, lane: Lane) -> list[tuple[str, dict[st
             "period": str(lane.period), "staff": str(staff), "level": "B", "score": score,
             "reasons": "Còn chậm tiến độ một số nhiệm vụ." if departs else ""}))
     return out
+
+
+def board_request(settings: Settings, lane: Lane) -> tuple[str, str, dict[str, Any]]:
+    """The lane's whole month decided in one ``DecideRatings``: (schema, token, variables)."""
+    token, _ = decision_requests(settings, lane)[0]
+    lines = [{"staffId": v["staff"], "level": v["level"], "score": v["score"],
+              "reasons": v["reasons"]} for _, v in decision_requests(settings, lane)]
+    return (lane.unit.tenant.schema, token, {"period": str(lane.period), "lines": lines})
 
 
 def _decision_calls(http: LaneClient, settings: Settings, lane: Lane,
@@ -242,9 +251,15 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     if "decision_graphql" in wanted:
         lanes = await prepare_lanes(
             rt, units, [scale.decisions_c1] + [per_lane] * 8 + [per_lane_32] * 32)
-    lag_lanes = []
+    lag_lanes: list[Lane] = []
+    board_lanes: list[Lane] = []
     if "commit_to_visible" in wanted:
         lag_lanes = await prepare_lanes(rt, units, [scale.decisions_c8 // 4] * LANES)
+        # A fresh month per board, every member self-assessed: enough boards to offer
+        # BOARD_RATE decisions/s for BOARD_WINDOW_S.
+        size = min(len(u.members) for u in (units[2:] or units))
+        board_lanes = await prepare_lanes(
+            rt, units, [size] * math.ceil(BOARD_RATE * BOARD_WINDOW_S / max(1, size)))
     board = units[0]  # its first month is closed and fully decided
     reader = _token(settings, board, uuid.uuid4(), "hr_officer")
     doc = _decision_doc()
@@ -304,5 +319,12 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                         for lane in lag_lanes]
             requests = [r for row in zip(*queues, strict=False) for r in row]
             out.append(await lag_under_load(rt, http, requests, RATE, budget))
+            whole = [board_request(settings, lane) for lane in board_lanes]
+            lines = min(len(lane.staff) for lane in board_lanes)
+            out.append(await lag_under_load(
+                rt, http, whole, BOARD_RATE / lines, BOARD_WINDOW_S * 2,
+                doc=(OPERATIONS / "DecideRatings.graphql").read_text(encoding="utf-8"),
+                answer="decideRatings", decisions_each=lines,
+                name="commit_to_visible_boards"))
     _name_floors(out, peer_status.measured)
     return out, peer_status

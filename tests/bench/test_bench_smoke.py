@@ -77,7 +77,8 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
         assert "peer not measured" in done.stdout
     assert set(record["baselines"]) == BASELINES | BARE | (PEER if peer["measured"] else set())
     _check_floors(record, peer["measured"])
-    assert set(record["paths"]) == set(PATHS) | {"commit_to_visible", "tenant_footprint"}
+    assert set(record["paths"]) == set(PATHS) | {"commit_to_visible", "commit_to_visible_boards",
+                                                 "tenant_footprint"}
     for name, figure in record["baselines"].items():
         assert figure["count"] > 0, name
         assert figure["rate"] > 0, name
@@ -98,6 +99,13 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
     assert lag["count"] > 0
     assert lag["errors"] == 0, lag.get("first_error")
     assert 0 <= lag["p50_ms"] <= lag["p99_ms"]
+    boards = record["paths"].pop("commit_to_visible_boards")  # the same, offered as boards
+    assert boards["errors"] == 0, boards.get("first_error")
+    assert boards["target_rate"] == 500
+    assert boards["count"] == boards["decisions_per_request"] * (boards["count"]
+                                                                 // boards["decisions_per_request"])
+    assert boards["decisions_per_request"] > 1
+    assert 0 <= boards["p50_ms"] <= boards["p99_ms"]
     for name, figure in record["paths"].items():
         assert figure["count"] > 0, name
         assert figure["rate"] > 0, name
