@@ -280,17 +280,17 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
         bare = await stack.enter_async_context(bare_stack(rt, settings, schema))
         peer, peer_status = await stack.enter_async_context(
             postgraphile(rt, settings, schema, dev_secret(settings), reader))
-        http = await stack.enter_async_context(client(api.base_url or ""))
+        http = await stack.enter_async_context(client(api.base_url or "", 32))
         endpoints = [
             Endpoint("baseline_typename", "dashboard_query", api, http, RATINGS,
                      lambda d: [e["node"] for e in d["unitRatings"]["edges"]]),
             Endpoint("bare_typename", "bare_board", bare,
-                     await stack.enter_async_context(client(bare.base_url or "")),
+                     await stack.enter_async_context(client(bare.base_url or "", 32)),
                      BARE_RATINGS, lambda d: list(d["unitRatings"]))]
         if peer is not None:
             endpoints.append(Endpoint(
                 "postgraphile_typename", "postgraphile_board", peer,
-                await stack.enter_async_context(client(peer.base_url or "")),
+                await stack.enter_async_context(client(peer.base_url or "", 32)),
                 PEER_BOARD, lambda d: list(d["allRmRatings"]["nodes"])))
         quiet_loggers()
         everything: list[CpuClock] = [api, projector]

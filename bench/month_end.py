@@ -169,7 +169,7 @@ async def month_end_burst(rt: Runtime, settings: Settings, units: list[BenchUnit
                   f"in a month compressed to {window_s:.0f} s")
     async with running(settings, "projector", PROJECTOR_ROLE, serve=False), \
             running(settings, "api", API_ROLE, serve=True) as api, \
-            client(api.base_url or "") as http:
+            client(api.base_url or "", len(clerks)) as http:
         typename = graphql_call(http, reader, TYPENAME)
         for _ in range(5):
             await typename()  # warm-up
