@@ -71,8 +71,14 @@ def decide_ratings(uow: UnitOfWork, cmd: DecideRatings) -> int:
             "Một người xuất hiện hai lần trong danh sách quyết định xếp loại.",
             "Someone appears twice in the list of decisions.")
 
+    # Every evaluation and person of the board is read with the period and its units, in
+    # one round trip, not two per line.
+    eids = {d.staff_id: evaluation_id_for(PeriodId(cmd.period_id), d.staff_id, OFFICIAL)
+            for d in cmd.decisions}
+
     def attempt() -> int:
-        uow._prefetch(cmd.period_id, *loading.units_hint(uow, cmd.period_id))
+        uow._prefetch(cmd.period_id, *loading.units_hint(uow, cmd.period_id), *eids.values(),
+                      *eids)
         period = loading.period(uow, cmd.period_id)
         period.ensure_open()
         unit, parent = loading.units_of(uow, period)
@@ -80,18 +86,14 @@ def decide_ratings(uow: UnitOfWork, cmd: DecideRatings) -> int:
         lines = sorted(enumerate(cmd.decisions, start=1),
                        key=lambda line: line[1].staff_id == unit.leader_id)
         start, end = period_span(period.kind, period.year, period.number)
-        # Every evaluation and person of the board in one round trip, not two per line.
-        eids = {d.staff_id: evaluation_id_for(PeriodId(period.id), d.staff_id, OFFICIAL)
-                for d in cmd.decisions}
-        loaded = uow.app.get_many([*eids.values(), *eids])
         evaluations: list[Evaluation] = []
         for number, d in lines:
             try:
                 basis = competent_decider(d.staff_id, unit, parent, cmd.decider)
                 period.ensure_heads_last(d.staff_id, unit.leader_id)
                 period.ensure_member(d.staff_id)
-                evaluation = loaded.get(eids[d.staff_id])
-                staff = loaded.get(d.staff_id)
+                evaluation = uow._find(Evaluation, eids[d.staff_id])
+                staff = uow._find(StaffMember, d.staff_id)
                 if not isinstance(evaluation, Evaluation):
                     raise not_found("phiếu đánh giá", "Evaluation")
                 if not isinstance(staff, StaffMember):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -53,13 +53,21 @@ HTTP_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 PROBE_S = 3.0  # /healthz and /readyz answer within this, database or not
 
 
+def new_request_id() -> str:
+    """A request's id when the client sent none: 128 random bits in hex, as ``uuid4().hex``
+    was. From the process's generator rather than ``os.urandom``: the id names a request in
+    the logs and guards nothing, and ``os.urandom`` lets go of the GIL on every call, so
+    the event loop lost its turn to a command thread on every request."""
+    return f"{random.getrandbits(128):032x}"
+
+
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
-        rid = headers.get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex
+        rid = headers.get(b"x-request-id", b"").decode()[:64] or new_request_id()
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=rid)
 
@@ -130,7 +138,7 @@ def answered(request: Request[Any, Any, Any], error: Exception) -> Response[Any]
     is logged with its traceback and masked, with the request id."""
     # Routing refusals (404, 405) happen before any middleware: the request id is given here.
     rid = structlog.contextvars.get_contextvars().get("request_id") \
-        or request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        or request.headers.get("x-request-id", "")[:64] or new_request_id()
     if isinstance(error, HTTPException):
         refusal = _http_refusal(error)
     elif is_unavailable(error):
