@@ -43,7 +43,7 @@ EVENTS_TABLE = "evaluations_events"
 PARALLEL_FROM = 50_000  # events: below this, one COPY is as fast as several
 RANGES = 4
 PIECE = 50_000  # positions one COPY covers at most
-BLOCK = 1_000  # positions whose lines PostgreSQL sends as one value (~0.7 MB)
+BLOCK = 64  # positions whose lines PostgreSQL sends as one value (~45 kB)
 FLUSH = 1 << 22  # bytes gathered before they are written (and hashed) in a worker thread
 
 # The stored state (UTF-8 JSON, exactly the bytes the chain covers) goes last and verbatim,
