@@ -182,11 +182,13 @@ class _File:
                     if self.digest is not None:
                         self.digest.update(mapped)
                     done = 0
+                    # Linux only; elsewhere, or between these two files, written from the map.
+                    in_kernel = getattr(os, "copy_file_range", None)
                     try:
-                        while done < size and (n := os.copy_file_range(fd, self.fd,
-                                                                       size - done, done)):
+                        while in_kernel and done < size and (
+                                n := in_kernel(fd, self.fd, size - done, done)):
                             done += n
-                    except OSError:  # no copy in the kernel between these two files
+                    except OSError:
                         pass
                     with memoryview(mapped) as view:
                         _write_all(self.fd, [view[done:]])
