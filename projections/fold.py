@@ -129,11 +129,6 @@ class Fold:
     tables: tuple[Table, ...]
     steps: Mapping[str, Step]
 
-    def keys(self, step: Step, args: Args) -> Iterable[tuple[str, Hashable]]:
-        if step.keys is None:
-            return ((self.tables[0].name, args[0]),)
-        return step.keys(args)
-
 
 @dataclass
 class FoldOps:
@@ -281,8 +276,12 @@ async def apply_folds(conn: DbConn, schema: str, batch: Sequence[FoldOps], *,
             continue
         fold = ops.fold
         wanted: dict[str, dict[Hashable, None]] = {t.name: {} for t in fold.tables}
+        first = wanted[fold.tables[0].name]
         for step, args, _ in ops.ops:
-            for table_name, k in fold.keys(step, args):
+            if step.keys is None:  # the fold's first table's row, named by the first arg
+                first[args[0]] = None
+                continue
+            for table_name, k in step.keys(args):
                 wanted[table_name][k] = None
         tables: Tables = {}
         for table in fold.tables:

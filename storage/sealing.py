@@ -95,12 +95,9 @@ NO_KEYS = LoadedKeys()
 
 
 def subjects_in(states: Iterable[bytes]) -> set[UUID]:
-    """Every person whose sealed data appears in these stored states."""
-    found: set[bytes] = set()
-    for state in states:
-        if b'"_sealed_"' in state:
-            found.update(_SEALED_FOR.findall(state))
-    return {UUID(m.decode()) for m in found}
+    """Every person whose sealed data appears in these stored states (one search of them
+    all, joined by a byte no match can hold)."""
+    return {UUID(m.decode()) for m in set(_SEALED_FOR.findall(b"\n".join(states)))}
 
 
 async def load_keys(conn: KeySource, rows: Iterable[Any]) -> LoadedKeys:

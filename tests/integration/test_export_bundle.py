@@ -256,5 +256,10 @@ async def test_exported_lines_are_the_lines_formatted_in_sql_byte_for_byte(
         monkeypatch.setattr(export_module, "PIECE", 3)
         monkeypatch.setattr(export_module, "PARALLEL_FROM", 1)
         sliced = await export(conn, tenant, tmp_path / "sliced", pool=runtime.pool)
-    for bundle in (once, sliced):
+        # Blocks of two positions over the whole range: the odd lines fall in a later block.
+        monkeypatch.setattr(export_module, "PIECE", 10**6)
+        monkeypatch.setattr(export_module, "BLOCK", 2)
+        blocks = await export(conn, tenant, tmp_path / "blocks")
+        sliced_blocks = await export(conn, tenant, tmp_path / "sliced_blocks", pool=runtime.pool)
+    for bundle in (once, sliced, blocks, sliced_blocks):
         assert (bundle.path / "events.jsonl").read_bytes() == expected.read_bytes()
