@@ -57,12 +57,17 @@ async def test_an_exported_catalogue_imports_into_an_empty_tenant_as_the_same_ca
     assert [i.key for i in (await _in_force(runtime, target)).items] == ["BC-01", "HS-01"]
 
 
+async def _imported(runtime: Runtime, new_tenant: TenantFactory) -> tuple[Tenant, int]:
+    """A fresh tenant with SHEET imported: the tenant, and its log's length then."""
+    tenant = await new_tenant()
+    await _committed(runtime, tenant, SHEET)
+    return tenant, await events_in(runtime, tenant)
+
+
 async def test_importing_the_same_sheet_again_makes_no_new_version(
     runtime: Runtime, new_tenant: TenantFactory,
 ) -> None:
-    tenant = await new_tenant()
-    await _committed(runtime, tenant, SHEET)
-    before = await events_in(runtime, tenant)
+    tenant, before = await _imported(runtime, new_tenant)
     again = await _committed(runtime, tenant, SHEET)
     assert again.outcome is not None
     assert again.outcome.writes_nothing
@@ -79,9 +84,7 @@ async def test_the_same_sheet_committed_twice_at_once_makes_one_version(
     runtime: Runtime, new_tenant: TenantFactory,
 ) -> None:
     """Both commits may plan before either writes: the step that writes judges again."""
-    tenant = await new_tenant()
-    await _committed(runtime, tenant, SHEET)
-    before = await events_in(runtime, tenant)
+    tenant, before = await _imported(runtime, new_tenant)
     changed = SHEET.replace(b",0.5\n", b",0.7\n")
     first, second = await asyncio.gather(_committed(runtime, tenant, changed),
                                          _committed(runtime, tenant, changed))
