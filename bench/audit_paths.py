@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.cpu import cpu_stopwatch
 from bench.stats import Measure, stopwatch
 from projections.codec import decode
 from projections.runner import EVENTS_TABLE, head_position
@@ -55,7 +56,7 @@ async def baseline_read_audit(rt: Runtime, tenant: Tenant) -> Measure:
     """Every row of the audit tenant's log through a server-side cursor, doing nothing."""
     count = 0
     async with rt.pool.acquire() as conn, conn.transaction():
-        with stopwatch() as watch:
+        with cpu_stopwatch(rt) as watch:
             async for _row in conn.cursor(
                 f"SELECT notification_id, originator_id, originator_version, topic, state, "
                 f"chain_hash FROM {tenant.schema}.{EVENTS_TABLE} ORDER BY notification_id",
@@ -63,18 +64,19 @@ async def baseline_read_audit(rt: Runtime, tenant: Tenant) -> Measure:
             ):
                 count += 1
     return Measure("baseline_read_audit", "rows/s", count, watch.seconds,
-                   extra={"tenant": tenant.slug})
+                   extra={"tenant": tenant.slug, **watch.per_item(count)})
 
 
 async def verify_chain(rt: Runtime, tenant: Tenant) -> Measure:
     """``congtam verify``'s work: every link of the chain rechecked from the rows (copied in
     binary in parallel ranges over the read pool, each link hashed by the client)."""
-    with stopwatch() as watch:
+    with cpu_stopwatch(rt) as watch:
         result = await verify(rt.pool, tenant.schema)
     if not result.ok:
         raise RuntimeError(f"chain of {tenant.slug} broken at {result.position}")
     return Measure("verify", "events/s", result.events, watch.seconds,
-                   baseline="baseline_read_audit", extra={"tenant": tenant.slug})
+                   baseline="baseline_read_audit",
+                   extra={"tenant": tenant.slug, **watch.per_item(result.events)})
 
 
 async def export_bundle(rt: Runtime, tenant: Tenant) -> Measure:
@@ -82,12 +84,12 @@ async def export_bundle(rt: Runtime, tenant: Tenant) -> Measure:
     slices over the read pool, as the command does)."""
     with tempfile.TemporaryDirectory(prefix="congtam-bench-export-") as tmp:
         async with rt.pool.acquire() as conn:
-            with stopwatch() as watch:
+            with cpu_stopwatch(rt) as watch:
                 bundle = await export(conn, tenant, Path(tmp) / "bundle", pool=rt.pool)
             size = (bundle.path / "events.jsonl").stat().st_size
     return Measure("export", "events/s", bundle.events, watch.seconds,
                    baseline="baseline_read_audit",
-                   extra={"tenant": tenant.slug, "bytes": size})
+                   extra={"tenant": tenant.slug, "bytes": size, **watch.per_item(bundle.events)})
 
 
 async def as_of_unit_month(rt: Runtime, tenant: Tenant, repeats: int = 10) -> Measure:

@@ -13,6 +13,7 @@ import uuid
 
 import anyio
 
+from bench.cpu import cpu_stopwatch
 from bench.stats import Measure, stopwatch
 from projections.rebuild import swap_rebuild
 from projections.runner import BACKLOG_BATCH_SIZE, EVENTS_TABLE, catch_up, reset
@@ -124,7 +125,7 @@ async def baseline_read(rt: Runtime, tenant: Tenant) -> Measure:
     """Every row of the tenant's event log through a server-side cursor, doing nothing."""
     count = 0
     async with rt.pool.acquire() as conn, conn.transaction():
-        with stopwatch() as watch:
+        with cpu_stopwatch(rt) as watch:
             async for _row in conn.cursor(
                 f"SELECT notification_id, originator_id, originator_version, topic, state "
                 f"FROM {tenant.schema}.{EVENTS_TABLE} ORDER BY notification_id",
@@ -132,17 +133,18 @@ async def baseline_read(rt: Runtime, tenant: Tenant) -> Measure:
             ):
                 count += 1
     return Measure("baseline_read", "rows/s", count, watch.seconds,
-                   extra={"tenant": tenant.slug})
+                   extra={"tenant": tenant.slug, **watch.per_item(count)})
 
 
 async def rebuild(rt: Runtime, tenant: Tenant) -> Measure:
     """``congtam rebuild``'s work: every read model built from the whole log beside the live
     tables (batches of 5,000), then swapped in."""
     async with rt.pool.acquire() as conn:
-        with stopwatch() as watch:
+        with cpu_stopwatch(rt) as watch:
             result = await swap_rebuild(conn, tenant.schema)
     return Measure("rebuild", "events/s", result.events, watch.seconds,
-                   baseline="baseline_read", extra={"tenant": tenant.slug})
+                   baseline="baseline_read",
+                   extra={"tenant": tenant.slug, **watch.per_item(result.events)})
 
 
 async def catch_up_from_zero(rt: Runtime, tenant: Tenant) -> Measure:
@@ -150,12 +152,13 @@ async def catch_up_from_zero(rt: Runtime, tenant: Tenant) -> Measure:
     growing as the projector's do while it is behind."""
     async with rt.pool.acquire() as conn:
         await reset(conn, tenant.schema)
-        with stopwatch() as watch:
+        with cpu_stopwatch(rt) as watch:
             result = await catch_up(conn, tenant.schema, backlog_batch_size=BACKLOG_BATCH_SIZE)
     if result.skipped:
         raise RuntimeError(f"catch-up of {tenant.slug} skipped: another projector holds it")
     return Measure("catch_up", "events/s", result.applied, watch.seconds,
-                   baseline="baseline_read", extra={"tenant": tenant.slug})
+                   baseline="baseline_read",
+                   extra={"tenant": tenant.slug, **watch.per_item(result.applied)})
 
 
 async def catch_up_all(rt: Runtime, tenants: list[Tenant]) -> int:

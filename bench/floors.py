@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.http import Call, _free_port, drive
-from bench.processes import Process, _spawn, _wait_ready, process_cpu_seconds
+from bench.processes import Process, _spawn, _wait_ready
 from bench.stats import Measure
 from services.runtime import Runtime
 from services.settings import Settings
@@ -41,34 +41,6 @@ ROOT = Path(__file__).resolve().parents[1]
 class CpuClock(Protocol):
     def cpu_seconds(self) -> float: ...
 
-
-class PostgresCpu:
-    """The CPU of a local PostgreSQL: the postmaster, its live children (backends, workers)
-    and the children it has reaped (closed backends), from the kernel. The live processes
-    are read from their CPU clocks (nanoseconds); the reaped ones are known only in clock
-    ticks (the postmaster's ``cutime``/``cstime``)."""
-
-    def __init__(self, pgdata: Path) -> None:
-        self.postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
-
-    @staticmethod
-    def _stat(pid: int) -> list[str]:
-        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-        return text.rsplit(")", 1)[1].split()
-
-    def cpu_seconds(self) -> float:
-        own = self._stat(self.postmaster)  # cutime, cstime: the children it has reaped
-        seconds = (int(own[13]) + int(own[14])) / os.sysconf("SC_CLK_TCK")
-        seconds += process_cpu_seconds(self.postmaster)
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if int(self._stat(int(entry.name))[1]) == self.postmaster:  # ppid
-                    seconds += process_cpu_seconds(int(entry.name))
-            except (OSError, ValueError):
-                continue  # gone meanwhile
-        return seconds
 
 
 def floor_names(path: str, concurrency: int) -> tuple[str, str] | None:

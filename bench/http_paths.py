@@ -23,10 +23,10 @@ from typing import Any
 
 import anyio
 
+from bench.cpu import postgres_of
 from bench.env import quiet_loggers
 from bench.floors import (
     CpuClock,
-    PostgresCpu,
     Side,
     bare_stack,
     chunk,
@@ -294,9 +294,9 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                 PEER_BOARD, lambda d: list(d["allRmRatings"]["nodes"])))
         quiet_loggers()
         everything: list[CpuClock] = [api, projector]
-        pgdata = settings.data_dir.parent / "pg"  # the embedded server's (bench/env.py)
-        if (pgdata / "postmaster.pid").exists():
-            everything.append(PostgresCpu(pgdata))
+        server = postgres_of(rt)
+        if server is not None:
+            everything.append(server)
         await _warm_up(http, settings, lanes + lag_lanes, doc, reader)
         rows = await _same_board(endpoints, reader, variables, len(board.members) + 1)
         for ep in endpoints:

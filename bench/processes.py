@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.cpu import process_cpu_seconds
 from bench.http import _free_port
 from services.runtime import Runtime
 from services.settings import Settings
@@ -50,27 +51,6 @@ class Process:
         CPU per request holds on a shared machine where wall-clock rates swing with the load."""
         return process_cpu_seconds(self.popen.pid)
 
-
-def _cpu_clock(pid: int) -> int:
-    """The kernel's clock id for another process's CPU time (``clock_getcpuclockid(3)``:
-    ``~pid << 3 | CPUCLOCK_SCHED``), which the standard library takes but cannot name."""
-    return ((~pid) << 3) | 2
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """CPU the process ``pid`` has used so far, its threads (live and ended) together.
-
-    Read from the process's CPU clock, in nanoseconds: ``/proc/<pid>/stat`` counts in clock
-    ticks (10 ms), so a floor that answers a few hundred cheap requests could read 0 s.
-    ``/proc`` stays the fallback for a kernel without the clock."""
-    try:
-        return time.clock_gettime(_cpu_clock(pid))
-    except OSError:
-        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-        # Fields after the command name (which may hold spaces): utime and stime are the
-        # 12th and 13th of them, in clock ticks.
-        after = fields.rsplit(")", 1)[1].split()
-        return (int(after[11]) + int(after[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def create_roles(rt: Runtime) -> None:

@@ -213,12 +213,21 @@ def cpu_line(record: dict[str, Any]) -> str | None:
     return ("API CPU per request: " + "; ".join(parts)) if parts else None
 
 
+def event_cpu_line(record: dict[str, Any]) -> str | None:
+    """CPU an event or row of the log paths and their raw reads, where the time goes:
+    this process (the client) and PostgreSQL (the server), in microseconds."""
+    parts = [f"{name} {m['client_cpu_us']:.1f} + {m['server_cpu_us']:.1f}"
+             for group in ("baselines", "paths") for name, m in record[group].items()
+             if m.get("client_cpu_us") is not None and m.get("server_cpu_us") is not None]
+    return ("CPU an event, µs client + server: " + "; ".join(parts)) if parts else None
+
+
 def print_report(console: Console, record: dict[str, Any], path: Path) -> None:
     console.print(table(record))
     floors = floors_table(record)
     if floors is not None:
         console.print(floors)
-    for line in (footprint_line(record), cpu_line(record)):
+    for line in (footprint_line(record), cpu_line(record), event_cpu_line(record)):
         if line:
             console.print(line)
     console.print("ratio = path figure ÷ baseline figure (below 1 = slower than the floor); "

@@ -125,6 +125,13 @@ def test_tiny_scale_records_every_path_with_its_ratio(tmp_path: Path) -> None:
         assert decision["insert_ratio"] > 0
         assert decision["all_cpu_ms"] >= decision["server_cpu_ms"] > 0
     assert record["baselines"]["baseline_insert_c32"]["concurrency"] == 32
+    # The log paths and their raw reads say where the time goes: client and server CPU.
+    for name in ("baseline_read", "baseline_read_audit", "rebuild", "catch_up", "verify",
+                 "export"):
+        figure = record["baselines"].get(name) or record["paths"][name]
+        assert figure["client_cpu_us"] > 0, name
+        assert figure["server_cpu_us"] > 0, name
+    assert "CPU an event, µs client + server: " in done.stdout
     assert "decision_graphql_c8" in done.stdout  # the table was printed
     assert "GraphQL beside the bare stack and PostGraphile" in done.stdout
 
