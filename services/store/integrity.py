@@ -264,10 +264,11 @@ async def _walk(conn: Any, schema: str, table: str, since: int, until: int) -> _
     return _Walked(links.events, links.previous, links.position, broken)
 
 
-def pieces(since: int, until: int, ranges: int, most: int = PIECE) -> list[tuple[int, int]]:
+def pieces(since: int, until: int, ranges: int, most: int | None = None
+           ) -> list[tuple[int, int]]:
     """(``since``, ``until``] cut into at least ``ranges`` pieces of at most ``most``
-    positions (one empty piece for an empty range)."""
-    size = max(1, min(most, -(-(until - since) // ranges)))
+    positions (``PIECE`` as it is when called; one empty piece for an empty range)."""
+    size = max(1, min(PIECE if most is None else most, -(-(until - since) // ranges)))
     return list(itertools.pairwise([*range(since, until, size), until])) or [(since, until)]
 
 
