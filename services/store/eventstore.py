@@ -50,6 +50,7 @@ from services.store.group_commit import (
     Batch,
     LendingCache,
     TenantWriter,
+    array_text,
     current_batch,
     running_batch,
 )
@@ -191,13 +192,6 @@ class SharedPoolDatastore(PostgresDatastore):
 
 
 PIPELINED_APPEND_MAX = 200  # events; a bigger append goes without the pipeline (below)
-
-
-def _array_literal(values: Iterable[UUID | int]) -> str:
-    """An array of ids or versions as PostgreSQL's text literal, cast by the statement. The
-    batch's reads are bound on the client, where psycopg renders a list element by element
-    in Python; ids and numbers need no quoting, so one join does the same."""
-    return "{" + ",".join(map(str, values)) + "}"
 
 
 class TenantRecorder(PostgresApplicationRecorder):
@@ -431,7 +425,7 @@ class Evaluations(Application):  # type: ignore[type-arg]
         since = [start[i].version if i in start else 0 for i in wanted]
         rows = self._stored("JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, v) "
                             "ON e.originator_id = w.id AND e.originator_version > w.v",
-                            (_array_literal(wanted), _array_literal(since)))
+                            (wanted, since))
         found = dict(start)  # lent (in the batch) or copies: brought forward in place
         moved = self._replay(rows, found)
         if self._cache is not None:
@@ -465,10 +459,12 @@ class Evaluations(Application):  # type: ignore[type-arg]
                 " ORDER BY e.originator_id, e.originator_version").format(
                 Identifier(self._datastore.schema), Identifier(EVENTS_TABLE)).as_bytes()
         batch = current_batch(self)
-        if batch is not None:
+        if batch is not None:  # bound on the client (group_commit.inline)
             return batch.query(query, params)
+        # Arrays of ids or versions as one text each: psycopg adapts a list item by item.
+        bound = [array_text(p) if type(p) is list else p for p in params]
         with self._datastore.get_connection() as conn:
-            return conn.execute(query, params, prepare=True).fetchall()
+            return conn.execute(query, bound, prepare=True).fetchall()
 
     def _replay(self, rows: Iterable[Any], found: dict[UUID, Aggregate]) -> set[UUID]:
         """Apply stored events (in each aggregate's order) to ``found``; the ids moved."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -174,10 +174,16 @@ def _literal(value: object) -> str | None:
         if not items:  # typed by the statement's cast, as psycopg leaves it
             return "'{}'"
         if all(type(item) is UUID for item in items):
-            return "'{" + ",".join(map(str, items)) + "}'::uuid[]"
+            return f"'{array_text(items)}'::uuid[]"
         if all(type(item) is int for item in items):
-            return "'{" + ",".join(map(str, items)) + "}'::int8[]"
+            return f"'{array_text(items)}'::int8[]"
     return None
+
+
+def array_text(values: Iterable[object]) -> str:
+    """An array of ids or versions as PostgreSQL's text literal (unquoted, uncast): ids and
+    numbers need no quoting, so one join does what psycopg does element by element."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def inline(statement: Composed | bytes, params: Sequence[Any], curs: ClientCursor[DictRow]
