@@ -33,11 +33,15 @@ def process_cpu_seconds(pid: int) -> float:
     try:
         return time.clock_gettime(_cpu_clock(pid))
     except OSError:
-        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-        # Fields after the command name (which may hold spaces): utime and stime are the
-        # 12th and 13th of them, in clock ticks.
-        after = fields.rsplit(")", 1)[1].split()
+        after = _stat(pid)  # utime and stime, in clock ticks
         return (int(after[11]) + int(after[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/<pid>/stat`` after the command name (which may hold spaces):
+    ppid is [1], utime/stime [11]/[12], cutime/cstime [13]/[14]."""
+    text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    return text.rsplit(")", 1)[1].split()
 
 
 class PostgresCpu:
@@ -49,20 +53,15 @@ class PostgresCpu:
     def __init__(self, pgdata: Path) -> None:
         self.postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
 
-    @staticmethod
-    def _stat(pid: int) -> list[str]:
-        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-        return text.rsplit(")", 1)[1].split()
-
     def cpu_seconds(self) -> float:
-        own = self._stat(self.postmaster)  # cutime, cstime: the children it has reaped
+        own = _stat(self.postmaster)  # cutime, cstime: the children it has reaped
         seconds = (int(own[13]) + int(own[14])) / os.sysconf("SC_CLK_TCK")
         seconds += process_cpu_seconds(self.postmaster)
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
-                if int(self._stat(int(entry.name))[1]) == self.postmaster:  # ppid
+                if int(_stat(int(entry.name))[1]) == self.postmaster:  # ppid
                     seconds += process_cpu_seconds(int(entry.name))
             except (OSError, ValueError):
                 continue  # gone meanwhile

@@ -20,7 +20,7 @@ import anyio
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench.http import Call, LaneClient, client, drive, graphql_call
+from bench.http import Call, LaneClient, drive, graphql_call
 from bench.people import BenchUnit, open_month
 from bench.processes import (
     API_ROLE,
@@ -117,7 +117,7 @@ async def tenant_footprint(rt: Runtime, settings: Settings, units: list[BenchUni
     async with running(settings, "projector", PROJECTOR_ROLE, serve=False) as projector, \
             running(settings, "api", API_ROLE, serve=True) as api:
         start_rss, _ = api.memory_mb()
-        async with client(api.base_url or "", CLIENTS) as http:
+        async with LaneClient(api.base_url or "", CLIENTS) as http:
             lanes: list[list[Call]] = [[] for _ in range(CLIENTS)]
             for i, (unit, period) in enumerate(zip(targets, periods, strict=True)):
                 lanes[i % CLIENTS].extend(_calls(http, settings, unit, period))

@@ -41,16 +41,15 @@ class LaneClient:
     here, even for plain HTTP): 334 lanes' first requests spent 13 s in it. The clients share
     one context, and ``lanes`` of them are made before anything is timed."""
 
-    def __init__(self, base_url: str, lanes: int = 0, timeout: float = 30) -> None:
+    def __init__(self, base_url: str, lanes: int = 0) -> None:
         self.base_url = base_url
-        self.timeout = timeout
         self._ssl = ssl.create_default_context()
         self._by_task: dict[asyncio.Task[Any], httpx.AsyncClient] = {}
         self._all: list[httpx.AsyncClient] = []
         self._free: list[httpx.AsyncClient] = [self._new() for _ in range(lanes)]
 
     def _new(self) -> httpx.AsyncClient:
-        made = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, verify=self._ssl,
+        made = httpx.AsyncClient(base_url=self.base_url, timeout=30, verify=self._ssl,
                                  limits=httpx.Limits(max_connections=1,
                                                      max_keepalive_connections=1))
         self._all.append(made)
@@ -83,10 +82,6 @@ class LaneClient:
         for each in self._all:
             await each.aclose()
 
-
-def client(base_url: str, lanes: int) -> LaneClient:
-    """HTTP to ``base_url`` for ``lanes`` concurrent lanes (more may come: a connection each)."""
-    return LaneClient(base_url, lanes)
 
 
 def graphql_call(http: LaneClient, token: str, query: str,

@@ -34,7 +34,7 @@ from bench.floors import (
     interleaved,
     read_requests,
 )
-from bench.http import Call, LaneClient, client, graphql_call, split
+from bench.http import Call, LaneClient, graphql_call, split
 from bench.lag_paths import BOARD_RATE, BOARD_WINDOW_S, LANES, RATE, lag_under_load
 from bench.peer import BOARD as PEER_BOARD
 from bench.peer import PeerStatus, postgraphile
@@ -70,17 +70,26 @@ class Lane:
     self_scores: list[float]
 
 
+def _operation(name: str) -> str:
+    return (OPERATIONS / f"{name}.graphql").read_text(encoding="utf-8")
+
+
 def _decision_doc() -> str:
-    return (OPERATIONS / "DecideRating.graphql").read_text(encoding="utf-8")
+    return _operation("DecideRating")
 
 
 def _token(settings: Settings, unit: BenchUnit, user: object, *roles: str) -> str:
     return mint_token(settings, tenant=unit.tenant.slug, user=str(user), roles=list(roles))
 
 
+def lane_units(units: list[BenchUnit]) -> list[BenchUnit]:
+    """The units lanes are opened in: the first two served append_library and bulk_rating."""
+    return units[2:] or units
+
+
 async def prepare_lanes(rt: Runtime, units: list[BenchUnit], sizes: list[int]) -> list[Lane]:
     """Open one month per lane and let its people self-assess (set-up, not measured)."""
-    pool = units[2:] or units  # the first two units served append_library and bulk_rating
+    pool = lane_units(units)
     rng = random.Random("lanes")
 
     def make(index: int, size: int) -> Lane:
@@ -114,10 +123,10 @@ def decision_requests(settings: Settings, lane: Lane) -> list[tuple[str, dict[st
 
 def board_request(settings: Settings, lane: Lane) -> tuple[str, str, dict[str, Any]]:
     """The lane's whole month decided in one ``DecideRatings``: (schema, token, variables)."""
-    token, _ = decision_requests(settings, lane)[0]
+    singles = decision_requests(settings, lane)
     lines = [{"staffId": v["staff"], "level": v["level"], "score": v["score"],
-              "reasons": v["reasons"]} for _, v in decision_requests(settings, lane)]
-    return (lane.unit.tenant.schema, token, {"period": str(lane.period), "lines": lines})
+              "reasons": v["reasons"]} for _, v in singles]
+    return (lane.unit.tenant.schema, singles[0][0], {"period": str(lane.period), "lines": lines})
 
 
 def _decision_calls(http: LaneClient, settings: Settings, lane: Lane,
@@ -153,7 +162,7 @@ BARE_RATINGS = """query Ratings($unit: ID!, $year: Int!, $month: Int!) {
 
 @dataclass
 class Endpoint:
-    """One server answering GraphQL: its process (for CPU), client, and board query."""
+    """One server answering GraphQL: its process (for CPU), and board query."""
 
     typename: str  # the name of its { __typename } figure, less "_cN"
     board: str  # the name of its board figure, less "_cN"
@@ -257,9 +266,10 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
         lag_lanes = await prepare_lanes(rt, units, [scale.decisions_c8 // 4] * LANES)
         # A fresh month per board, every member self-assessed: enough boards to offer
         # BOARD_RATE decisions/s for BOARD_WINDOW_S.
-        size = min(len(u.members) for u in (units[2:] or units))
+        board_size = min(len(u.members) for u in lane_units(units))
         board_lanes = await prepare_lanes(
-            rt, units, [size] * math.ceil(BOARD_RATE * BOARD_WINDOW_S / max(1, size)))
+            rt, units,
+            [board_size] * math.ceil(BOARD_RATE * BOARD_WINDOW_S / max(1, board_size)))
     board = units[0]  # its first month is closed and fully decided
     reader = _token(settings, board, uuid.uuid4(), "hr_officer")
     doc = _decision_doc()
@@ -280,17 +290,17 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
         bare = await stack.enter_async_context(bare_stack(rt, settings, schema))
         peer, peer_status = await stack.enter_async_context(
             postgraphile(rt, settings, schema, dev_secret(settings), reader))
-        http = await stack.enter_async_context(client(api.base_url or "", 32))
+        http = await stack.enter_async_context(LaneClient(api.base_url or "", 32))
         endpoints = [
             Endpoint("baseline_typename", "dashboard_query", api, http, RATINGS,
                      lambda d: [e["node"] for e in d["unitRatings"]["edges"]]),
             Endpoint("bare_typename", "bare_board", bare,
-                     await stack.enter_async_context(client(bare.base_url or "", 32)),
+                     await stack.enter_async_context(LaneClient(bare.base_url or "", 32)),
                      BARE_RATINGS, lambda d: list(d["unitRatings"]))]
         if peer is not None:
             endpoints.append(Endpoint(
                 "postgraphile_typename", "postgraphile_board", peer,
-                await stack.enter_async_context(client(peer.base_url or "", 32)),
+                await stack.enter_async_context(LaneClient(peer.base_url or "", 32)),
                 PEER_BOARD, lambda d: list(d["allRmRatings"]["nodes"])))
         quiet_loggers()
         everything: list[CpuClock] = [api, projector]
@@ -318,13 +328,11 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
                          for token, variables in decision_requests(settings, lane)]
                         for lane in lag_lanes]
             requests = [r for row in zip(*queues, strict=False) for r in row]
-            out.append(await lag_under_load(rt, http, requests, RATE, budget))
-            whole = [board_request(settings, lane) for lane in board_lanes]
-            lines = min(len(lane.staff) for lane in board_lanes)
+            out.append(await lag_under_load(rt, http, "commit_to_visible", doc, "decideRating",
+                                            requests, RATE, budget))
             out.append(await lag_under_load(
-                rt, http, whole, BOARD_RATE / lines, BOARD_WINDOW_S * 2,
-                doc=(OPERATIONS / "DecideRatings.graphql").read_text(encoding="utf-8"),
-                answer="decideRatings", decisions_each=lines,
-                name="commit_to_visible_boards"))
+                rt, http, "commit_to_visible_boards", _operation("DecideRatings"),
+                "decideRatings", [board_request(settings, lane) for lane in board_lanes],
+                BOARD_RATE, BOARD_WINDOW_S * 2, decisions_each=board_size))
     _name_floors(out, peer_status.measured)
     return out, peer_status

@@ -40,17 +40,13 @@ class Sent:
     answered: float
 
 
-async def lag_under_load(rt: Runtime, http: LaneClient,
+async def lag_under_load(rt: Runtime, http: LaneClient, name: str, doc: str, answer: str,
                          requests: list[tuple[str, str, dict[str, Any]]], rate: float,
-                         budget_s: float, *, doc: str | None = None,
-                         answer: str = "decideRating", decisions_each: int = 1,
-                         name: str = "commit_to_visible") -> Measure:
-    """``requests`` = (schema, token, variables) of DecideRating calls, sent at ``rate``/s;
-    or, with ``doc`` and ``answer``, of another decision (``decideRatings``: a whole board
-    of ``decisions_each`` lines), the figure still counted in decisions."""
-    from bench.http_paths import _decision_doc
-
-    doc = doc or _decision_doc()
+                         budget_s: float, decisions_each: int = 1) -> Measure:
+    """``requests`` = (schema, token, variables) of the decision ``doc`` (answered under
+    ``answer``), each deciding ``decisions_each`` people (a whole board: its lines), sent so
+    that ``rate`` decisions/s are offered; the figure is counted in decisions."""
+    offered, rate = rate, rate / decisions_each  # decisions/s asked; requests/s sent
     seen: dict[str, list[tuple[int, float]]] = {}
 
     def on_projected(_c: object, _pid: int, _ch: str, payload: object) -> None:
@@ -111,7 +107,7 @@ async def lag_under_load(rt: Runtime, http: LaneClient,
     return Measure(name, "decisions/s", len(sent) * decisions_each, sending,
                    latencies_ms=lags, errors=len(failures) + unseen,
                    concurrency=LANES,
-                   extra={"target_rate": rate * decisions_each, "unseen": unseen,
+                   extra={"target_rate": offered, "unseen": unseen,
                           "decisions_per_request": decisions_each,
                           **({"first_error": failures[0]} if failures else {})})
 

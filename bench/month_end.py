@@ -28,7 +28,7 @@ import anyio
 import httpx
 from rich.console import Console
 
-from bench.http import LaneClient, client, drive, graphql_call
+from bench.http import LaneClient, drive, graphql_call
 from bench.http_paths import TYPENAME, _decision_doc
 from bench.people import BenchUnit, open_month, self_assess, self_score_for
 from bench.processes import API_ROLE, PROJECTOR_ROLE, create_roles, running
@@ -169,7 +169,7 @@ async def month_end_burst(rt: Runtime, settings: Settings, units: list[BenchUnit
                   f"in a month compressed to {window_s:.0f} s")
     async with running(settings, "projector", PROJECTOR_ROLE, serve=False), \
             running(settings, "api", API_ROLE, serve=True) as api, \
-            client(api.base_url or "", len(clerks)) as http:
+            LaneClient(api.base_url or "", len(clerks)) as http:
         typename = graphql_call(http, reader, TYPENAME)
         for _ in range(5):
             await typename()  # warm-up
