@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +29,16 @@ from tests.support.projection import projected
 pytestmark = pytest.mark.integration
 
 
-async def _month_open(runtime: Runtime, staffed_tenant: StaffedTenant, members: int
+async def _month_open(runtime: Runtime, staffed_tenant: StaffedTenant, members: int,
+                      month: tuple[int, int] = (2026, 5), deadline: date = date(2026, 6, 5)
                       ) -> tuple[Tenant, Org]:
-    """A fresh tenant whose May 2026 is open (deadline 5 June) and projected; the reminders'
-    tables ready."""
+    """A fresh tenant whose ``month`` (May 2026 unless told) is open with ``deadline`` and
+    projected."""
     tenant, org = await staffed_tenant(members=members)
     service = runtime.service(tenant)
     with acting_as(Actor("hr", "hr_officer")):
         await anyio.to_thread.run_sync(lambda: service.open_period(
-            OpenPeriod(org.unit, 2026, 5, deadline=date(2026, 6, 5))))
+            OpenPeriod(org.unit, *month, deadline=deadline)))
     await projected(runtime, tenant, drive=True)
     return tenant, org
 
@@ -187,10 +188,13 @@ async def test_the_reviewer_of_an_open_appeal_is_reminded_before_its_instance_is
 async def test_reminders_send_answers_on_stdout_and_logs_on_stderr(
     runtime: Runtime, settings: Settings, staffed_tenant: StaffedTenant,
 ) -> None:
-    tenant, _ = await staffed_tenant(members=1)
+    today = date.today()  # the command's own clock: this month is due tomorrow
+    tenant, _ = await _month_open(runtime, staffed_tenant, 1, (today.year, today.month),
+                                  today + timedelta(days=1))
     done = await congtam(settings, "reminders", "send", "--tenant", tenant.slug)
     assert done.returncode == 0, done.stderr
     *sent, total = done.stdout.splitlines()
+    assert sent, done.stdout  # the leader's and the member's self-assessments
     assert total.endswith(" reminder(s)")
     assert total == f"{len(sent)} reminder(s)"
     assert all(line.startswith(f"{tenant.slug} ") for line in sent)
