@@ -61,6 +61,16 @@ class WorkCatalogue(TenantAggregate):
         """The version assignments record (not the aggregate's event count)."""
         return str(self.catalogue_state["version"])
 
+    def holds(self, catalogue: Catalogue) -> bool:
+        """These outputs, in this order, are the ones in force (a new version of them would
+        change nothing)."""
+        return self.catalogue.items == catalogue.items
+
+    def follows(self, province: Catalogue, adjustment: CatalogueAdjustment | None) -> bool:
+        """This tenant applies ``province``'s version with exactly ``adjustment``."""
+        return (self.source == INHERITED and self.adjustment == adjustment
+                and self.catalogue.province_version == province.version)
+
     @classmethod
     def establish(cls, catalogue: Catalogue, reasons: str) -> WorkCatalogue:
         """Ban hành danh mục: a tenant's (or a province's) own catalogue, version 1."""

@@ -69,7 +69,7 @@ def establish_catalogue(uow: UnitOfWork, cmd: EstablishCatalogue) -> int:
         current = work_catalogue(uow)
         if current is None:
             return uow._save(WorkCatalogue.establish(cmd.catalogue, cmd.reasons))
-        if cmd.unless_in_force and current.catalogue.items == cmd.catalogue.items:
+        if cmd.unless_in_force and current.holds(cmd.catalogue):
             return 0
         current.revise(cmd.catalogue, cmd.reasons)
         return uow._save(current)
@@ -88,9 +88,7 @@ def inherit_catalogue(uow: UnitOfWork, cmd: InheritCatalogue) -> int:
             return uow._save(WorkCatalogue.inherit(
                 cmd.province_tenant, cmd.province, cmd.adjustment or CatalogueAdjustment(),
                 cmd.reasons))
-        if cmd.unless_in_force and current.source == INHERITED and \
-                current.adjustment == cmd.adjustment and \
-                current.catalogue.province_version == cmd.province.version:
+        if cmd.unless_in_force and current.follows(cmd.province, cmd.adjustment):
             return 0
         if cmd.adjustment is None and current.source == INHERITED:
             current.follow_province(cmd.province, cmd.reasons)

@@ -16,7 +16,6 @@ from .catalogue import (
     adjustment_for,
     catalogue_of,
     parse_catalogue,
-    same_items,
 )
 from .columns import STAFF_TYPE_LABELS
 from .keys import IMPORT_NAMESPACE, staff_id_for, staff_key, unit_id_for, unit_key
@@ -75,7 +74,6 @@ __all__ = [
     "parse_staff",
     "parse_units",
     "plan_staff",
-    "same_items",
     "staff_id_for",
     "staff_key",
     "staff_register_xlsx",

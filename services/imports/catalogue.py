@@ -150,11 +150,6 @@ def catalogue_of(rows: Iterable[CatalogueRow], current: Catalogue | None) -> Cat
                      allowance=kept.allowance)
 
 
-def same_items(a: Catalogue, b: Catalogue) -> bool:
-    """The same outputs, in the same order (the order is what the catalogue lists)."""
-    return a.items == b.items
-
-
 def adjustment_for(rows: Iterable[CatalogueRow], province: Catalogue,
                    current: CatalogueAdjustment | None) -> CatalogueAdjustment:
     """Under a province, the sheet as this tenant's adjustments of the province's catalogue:

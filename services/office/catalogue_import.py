@@ -40,7 +40,6 @@ from services.imports import (
     adjustment_for,
     catalogue_of,
     parse_catalogue,
-    same_items,
     upload_answer,
 )
 from services.platform.tenants import Tenant
@@ -128,8 +127,7 @@ def _apply(service: TenantService, rows: tuple[CatalogueRow, ...],
         adjustment = adjustment_for(rows, province.catalogue,
                                     current.adjustment if current is not None else None)
         merged = merge_catalogue(province.catalogue, adjustment, "draft")  # refuses locks
-        if current is not None and current.adjustment == adjustment and \
-                current.catalogue.province_version == province.catalogue.version:
+        if current is not None and current.follows(province.catalogue, adjustment):
             return _outcome(0, len(merged.items), False, True, current)
         if not commit:
             return _outcome(0, len(merged.items), True, True, current)
@@ -139,7 +137,7 @@ def _apply(service: TenantService, rows: tuple[CatalogueRow, ...],
                         service.work_catalogue())
     wanted = catalogue_of(rows, current.catalogue if current is not None else None)
     wanted.validated()  # refuses at preview what the version would refuse
-    if current is not None and same_items(wanted, current.catalogue):
+    if current is not None and current.holds(wanted):
         return _outcome(0, len(rows), False, False, current)
     if not commit:
         return _outcome(0, len(rows), True, False, current)
