@@ -51,7 +51,6 @@ def _expired() -> UploadExpiredError:
 
 @dataclass(frozen=True)
 class Kept:
-    kind: str
     name: str
     data: bytes
 
@@ -87,12 +86,12 @@ async def take(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: st
     """The upload this person previewed under ``digest``, and how it was read if this
     process read it; ``UPLOAD_EXPIRED`` when there is none or it expired."""
     row = await pool.fetchrow(
-        "SELECT kind, name, data FROM platform.import_uploads WHERE tenant = $1 AND "
+        "SELECT name, data FROM platform.import_uploads WHERE tenant = $1 AND "
         "user_id = $2 AND digest = $3 AND kind = $4 AND kept_at >= now() - $5::interval",
         tenant, user, digest, kind, KEPT_FOR)
     if row is None:
         raise _expired()
-    return Kept(row["kind"], row["name"], bytes(row["data"])), \
+    return Kept(row["name"], bytes(row["data"])), \
         _read.get((tenant, user, digest, kind))
 
 
