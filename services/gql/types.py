@@ -25,7 +25,8 @@ def level_of(value: str | None) -> Level | None:
 
 
 def _label(level: str | None) -> str | None:
-    return (_LEVELS.get(level) or Level(level)).label_vi if level else None
+    found = level_of(level)
+    return found.label_vi if found is not None else None
 
 
 def _num(value: Any) -> float | None:

@@ -34,8 +34,9 @@ CATALOGUE = "{ workCatalogue { version source items { key } } }"
 # projector started (by another test), with nothing since to wait for.
 MY_WORK = ("query($year: Int!, $number: Int!, $atLeast: Int) { myWork(year: $year, "
            "number: $number, atLeast: $atLeast) { edges { node { itemId status } } } }")
-BREAKDOWN = ("query($staffId: ID!, $year: Int!, $number: Int!) { scoreBreakdown(staffId: "
-             "$staffId, year: $year, number: $number) { scoredByWork assignedUnits } }")
+BREAKDOWN = ("query($staffId: ID!, $year: Int!, $number: Int!, $atLeast: Int) { "
+             "scoreBreakdown(staffId: $staffId, year: $year, number: $number, atLeast: $atLeast) "
+             "{ scoredByWork assignedUnits } }")
 UNITS = ("query($atLeast: Int) { units(atLeast: $atLeast) { edges { node { id name leaderId } } "
          "} }")
 
@@ -110,7 +111,7 @@ async def _civil_servant_sees_their_work_carried_into_the_ward(
     month = {"year": today.year, "number": today.month}
     items = nodes(data(await gql(http, token, MY_WORK, {**month, "atLeast": head}))["myWork"])
     assert {"assigned", "confirmed"} <= {i["status"] for i in items}
-    breakdown = data(await gql(http, token, BREAKDOWN, {**month, "staffId": person.user_id}))[
-        "scoreBreakdown"]
+    breakdown = data(await gql(http, token, BREAKDOWN, {
+        **month, "staffId": person.user_id, "atLeast": head}))["scoreBreakdown"]
     assert breakdown["scoredByWork"]
     assert breakdown["assignedUnits"] > 0
