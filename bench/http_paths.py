@@ -35,7 +35,7 @@ from bench.floors import (
     read_requests,
 )
 from bench.http import Call, LaneClient, graphql_call, split
-from bench.lag_paths import BOARD_RATE, BOARD_WINDOW_S, LANES, RATE, lag_under_load
+from bench.lag_paths import BOARD_RATE, LANES, RATE, lag_under_load
 from bench.peer import BOARD as PEER_BOARD
 from bench.peer import PeerStatus, postgraphile
 from bench.people import POLICY, BenchUnit, open_month, self_assess, self_score_for
@@ -265,11 +265,11 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
     if "commit_to_visible" in wanted:
         lag_lanes = await prepare_lanes(rt, units, [scale.decisions_c8 // 4] * LANES)
         # A fresh month per board, every member self-assessed: enough boards to offer
-        # BOARD_RATE decisions/s for BOARD_WINDOW_S.
+        # BOARD_RATE decisions/s for the scale's board window.
         board_size = min(len(u.members) for u in lane_units(units))
         board_lanes = await prepare_lanes(
             rt, units,
-            [board_size] * math.ceil(BOARD_RATE * BOARD_WINDOW_S / max(1, board_size)))
+            [board_size] * math.ceil(BOARD_RATE * scale.board_window_s / max(1, board_size)))
     board = units[0]  # its first month is closed and fully decided
     reader = _token(settings, board, uuid.uuid4(), "hr_officer")
     doc = _decision_doc()
@@ -333,6 +333,6 @@ async def run_http_paths(rt: Runtime, settings: Settings, scale: Scale, units: l
             out.append(await lag_under_load(
                 rt, http, "commit_to_visible_boards", _operation("DecideRatings"),
                 "decideRatings", [board_request(settings, lane) for lane in board_lanes],
-                BOARD_RATE, BOARD_WINDOW_S * 2, decisions_each=board_size))
+                BOARD_RATE, scale.board_window_s * 2, decisions_each=board_size))
     _name_floors(out, peer_status.measured)
     return out, peer_status

@@ -28,9 +28,9 @@ from services.runtime import Runtime
 LANES = 16  # one open period each: in flight at once, never racing for one period
 RATE = 200.0  # decisions/s the sender aims at (issue #5: lag while 200 decisions/s land)
 # Issue 23's steady state: 500 decisions/s offered, sent as whole boards (``decideRatings``)
-# — one API process on this machine answers ~300 single decisions/s — for this long.
+# — one API process on this machine answers ~300 single decisions/s — for the scale's
+# ``board_window_s``.
 BOARD_RATE = 500.0
-BOARD_WINDOW_S = 4.0
 
 
 @dataclass

@@ -38,6 +38,7 @@ class Scale:
     month_end_people: int = 250  # month_end_burst: decisions in the month (whole units)
     floor_reps: int = 3  # GraphQL paths and their floors: interleaved repetitions
     floor_per_client: int = 4  # … and at least this many reads per client in each one
+    board_window_s: float = 4.0  # commit_to_visible_boards: 500 decisions/s offered this long
 
     @property
     def tenant_count(self) -> int:
@@ -49,7 +50,7 @@ SCALES: dict[str, Scale] = {
     "tiny": Scale("tiny", (TenantSpec(2, 1, 12, 1),), insert_rows=300, copy_rows=3_000,
                   append_people=12, decisions_c1=8, decisions_c8=16, dashboard_requests=20,
                   budget_s=5.0, month_end_window_s=5.0, month_end_people=26, floor_reps=2,
-                  floor_per_client=1),
+                  floor_per_client=1, board_window_s=0.5),
     # Three wards of two units of 40 with a quarter of history: ~3,500 events, < 60 s.
     "small": Scale("small", (TenantSpec(3, 2, 40, 3),), insert_rows=2_000, copy_rows=20_000,
                    append_people=40, decisions_c1=40, decisions_c8=80, dashboard_requests=100,

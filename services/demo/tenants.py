@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import anyio
@@ -168,6 +169,7 @@ def _civil_servant(people: list[_DrawnPerson]) -> _DrawnPerson | None:
     return next((p for p in candidates if p.staff_type is StaffType.CIVIL_SERVANT), None)
 
 
+@cache  # on every sign-in page: the draw is the same each time
 def scored_by_work(people: str) -> UUID | None:
     """The id of the công chức the sign-in lists for the demo tenant of ``people``."""
     rng = random.Random(people)  # noqa: S311 - reproducible demo data, not secrets
