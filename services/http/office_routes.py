@@ -43,7 +43,7 @@ from domain.errors import DomainError, NotFoundError, ValidationFailedError
 from services.gql.child_tenants import granted_children
 from services.gql.context import get_context
 from services.gql.permissions import Access
-from services.http.sheets import SHEETS, import_sheet
+from services.http.sheets import SHEETS, XLSX, import_sheet, workbook_download
 from services.imports import MAX_BYTES, FileTooLargeError
 from services.office import fill
 from services.office.commendations import basis_for, proposal_document, proposals
@@ -56,7 +56,6 @@ log = structlog.get_logger()
 
 STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "UNKNOWN_TENANT": 404,
           "FILE_TOO_LARGE": 413}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = {"xlsx": (XLSX, report_xlsx), "pdf": ("application/pdf", report_pdf)}
 
 
@@ -192,9 +191,8 @@ async def _blank(request: Request[Any, Any, Any], operation: str, build: Callabl
         await access(request, operation)
     except DomainError as error:
         return refusal(error)
-    body = await anyio.to_thread.run_sync(build)
-    return Response(body, media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return await workbook_download(build, filename)
+
 
 
 @get("/imports/{document:str}")

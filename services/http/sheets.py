@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from litestar.response import Response
 
 from domain.actor import Actor
 from services.gql.permissions import Access
@@ -66,3 +70,14 @@ async def import_sheet(rt: Runtime, access: Access, kind: str, content: bytes, *
     return await import_catalogue_file(
         rt, access.tenant, content, actor, commit=commit,
         read=read if isinstance(read, CatalogueImport) else None)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def workbook_download(build: Callable[[], bytes], filename: str) -> Response[Any]:
+    """A workbook (a template to fill in) built off the event loop, sent as a file to save:
+    for the API's and the web page's template links alike."""
+    body = await anyio.to_thread.run_sync(build)
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})

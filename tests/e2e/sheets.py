@@ -8,9 +8,7 @@ import httpx
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from tests.support.gql import bearer
 
 
 async def template_sheet(http: httpx.AsyncClient, token: str, kind: str) -> Worksheet:

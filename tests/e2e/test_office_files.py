@@ -21,7 +21,7 @@ from services.settings import Settings
 from tests.e2e.conftest import Staffing
 from tests.e2e.months import SCORES, decided_month
 from tests.e2e.sheets import template_sheet
-from tests.support.gql import data, gql, nodes, token_for
+from tests.support.gql import bearer, data, gql, nodes, token_for
 from tests.support.keyserver import key_server
 from tests.support.operations import operation
 from tests.support.org import Org
@@ -35,10 +35,6 @@ READ = operation("UnitBoard")
 MAY = {"year": 2026, "month": 5}
 ADMIN = Actor("platform-admin", "platform_admin")
 HEADER = "Họ và tên,Loại cán bộ,Chức vụ,Đơn vị\n"
-
-
-def _auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def _rated(http: httpx.AsyncClient, settings: Settings, tenant: Tenant, org: Org,
@@ -64,7 +60,7 @@ async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
     names = {str(m): f"Lê Văn Thành Viên {i:02d}" for i, m in enumerate(org.members)}
     query: dict[str, str | int] = {"unit": str(org.unit), **MAY}
 
-    pdf = await http.get("/reports/unit-month.pdf", params=query, headers=_auth(hr))
+    pdf = await http.get("/reports/unit-month.pdf", params=query, headers=bearer(hr))
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
@@ -76,7 +72,7 @@ async def test_the_unit_month_pdf_and_xlsx_hold_the_board_they_were_made_from(
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert f"vị trí {pdf.headers['x-log-position']}" in text
 
-    xlsx = await http.get("/reports/unit-month.xlsx", params=query, headers=_auth(hr))
+    xlsx = await http.get("/reports/unit-month.xlsx", params=query, headers=bearer(hr))
     assert xlsx.status_code == 200, xlsx.text
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     cells = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
@@ -96,17 +92,17 @@ async def test_a_unit_outside_the_callers_scope_prints_as_not_found(
     # them at the organisation's head, as any client that just created it would.
     await projected(runtime, tenant)
     scoped = await _officer_of(runtime, settings, tenant, org.unit)
-    inside = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
+    inside = await http.get("/reports/unit-month.xlsx", headers=bearer(scoped),
                             params={"unit": str(org.unit), **MAY})
     assert inside.status_code == 200
-    outside = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
+    outside = await http.get("/reports/unit-month.xlsx", headers=bearer(scoped),
                              params={"unit": str(org.root), **MAY})
-    nowhere = await http.get("/reports/unit-month.xlsx", headers=_auth(scoped),
+    nowhere = await http.get("/reports/unit-month.xlsx", headers=bearer(scoped),
                              params={"unit": str(uuid.uuid4()), **MAY})
     assert outside.status_code == nowhere.status_code == 404
     assert outside.json() == nowhere.json()
     staff = token_for(settings, tenant.slug, org.members[0], "staff")
-    refused = await http.get("/reports/unit-month.pdf", headers=_auth(staff),
+    refused = await http.get("/reports/unit-month.pdf", headers=bearer(staff),
                              params={"unit": str(org.unit), **MAY})
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "FORBIDDEN"
@@ -118,21 +114,21 @@ async def test_an_upload_is_previewed_then_committed_once(
     http: httpx.AsyncClient, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, _org, hr = await staffed(members=1)
-    template = await http.get("/imports/staff-template.xlsx", headers=_auth(hr))
+    template = await http.get("/imports/staff-template.xlsx", headers=bearer(hr))
     assert template.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(template.content)).worksheets
     body = (HEADER + "Hoàng Thị Giang,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
     before = await events_in(runtime, tenant)
-    seen = await http.post("/imports/staff/preview", headers=_auth(hr),
+    seen = await http.post("/imports/staff/preview", headers=bearer(hr),
                            files={"data": ("ds.csv", body, "text/csv")})
     assert seen.status_code == 200, seen.text
     assert seen.json()["plan"]["register"] == 1
     assert await events_in(runtime, tenant) == before
-    done = await http.post("/imports/staff/commit", headers=_auth(hr),
+    done = await http.post("/imports/staff/commit", headers=bearer(hr),
                            files={"data": ("ds.csv", body, "text/csv")})
     assert done.json()["plan"]["register"] == 1
     assert done.json()["position"] > before
-    again = await http.post("/imports/staff/commit", headers=_auth(hr),
+    again = await http.post("/imports/staff/commit", headers=bearer(hr),
                             files={"data": ("ds.csv", body, "text/csv")})
     assert again.json()["plan"]["writesNothing"] is True
 
@@ -164,7 +160,7 @@ async def test_a_bad_upload_is_refused_clearly_and_writes_nothing(
 ) -> None:
     tenant, _org, hr = await staffed(members=1)
     before = await events_in(runtime, tenant)
-    answer = await http.post("/imports/staff/commit", headers=_auth(hr),
+    answer = await http.post("/imports/staff/commit", headers=bearer(hr),
                              files={"data": ("ds.xlsx", make(), "application/octet-stream")})
     assert answer.status_code == status, answer.text
     body = answer.json()
@@ -187,27 +183,27 @@ async def test_a_units_sheet_is_previewed_then_committed_once_by_a_whole_tenant_
                                  "Tổ dân phố số 10,to_dan_pho,Ủy ban nhân dân\n").encode(),
                       "text/csv")}
     before = await events_in(runtime, tenant)
-    bad = await http.post("/imports/units/preview", headers=_auth(hr), files={"data": (
+    bad = await http.post("/imports/units/preview", headers=bearer(hr), files={"data": (
         "dv.csv", (UNITS_HEADER + "Tổ 11,to_dan_pho,Ban Không Có\n").encode(), "text/csv")})
     assert bad.status_code == 422, bad.text
     assert [(p["row"], p["column"], p["code"]) for p in bad.json()["problems"]] == [
         (2, "Đơn vị cấp trên", "UNKNOWN_UNIT")]
-    seen = await http.post("/imports/units/preview", headers=_auth(hr), files=files)
+    seen = await http.post("/imports/units/preview", headers=bearer(hr), files=files)
     assert seen.status_code == 200, seen.text
     assert seen.json()["plan"]["unitsRegistered"] == 2
     assert await events_in(runtime, tenant) == before
-    done = await http.post("/imports/units/commit", headers=_auth(hr), files=files)
+    done = await http.post("/imports/units/commit", headers=bearer(hr), files=files)
     assert done.json()["plan"]["unitsRegistered"] == 2
     assert done.json()["position"] > before
     written = await events_in(runtime, tenant)
-    again = await http.post("/imports/units/commit", headers=_auth(hr), files=files)
+    again = await http.post("/imports/units/commit", headers=bearer(hr), files=files)
     assert again.json()["plan"]["writesNothing"] is True
     assert await events_in(runtime, tenant) == written
 
     # An officer of one unit only, and a staff member: refused, nothing written.
     for token in (await _officer_of(runtime, settings, tenant, org.unit),
                   token_for(settings, tenant.slug, org.members[0], "staff")):
-        refused = await http.post("/imports/units/commit", headers=_auth(token), files=files)
+        refused = await http.post("/imports/units/commit", headers=bearer(token), files=files)
         assert refused.status_code == 403, refused.text
         assert refused.json()["error"]["code"] == "FORBIDDEN"
     assert await events_in(runtime, tenant) == written
@@ -221,7 +217,7 @@ async def test_a_file_over_the_limit_is_refused_as_too_large_whatever_its_size(
     before = await events_in(runtime, tenant)
     size = int(megabytes * 1024 * 1024)
     sheet = (HEADER + "x,Công chức,Chuyên viên,Ủy ban nhân dân\n" * 300_000).encode()[:size]
-    answer = await http.post("/imports/staff/preview", headers=_auth(hr),
+    answer = await http.post("/imports/staff/preview", headers=bearer(hr),
                              files={"data": ("ds.csv", sheet, "text/csv")})
     assert answer.status_code == 413, answer.text
     error = answer.json()["error"]
@@ -236,7 +232,7 @@ async def test_an_officer_of_one_unit_imports_into_it_and_never_into_a_unit_outs
     http: httpx.AsyncClient, settings: Settings, runtime: Runtime, staffed: Staffing,
 ) -> None:
     tenant, org, _hr = await staffed(members=1)
-    scoped = _auth(await _officer_of(runtime, settings, tenant, org.unit))
+    scoped = bearer(await _officer_of(runtime, settings, tenant, org.unit))
     before = await events_in(runtime, tenant)
     outside = (HEADER + "Đào Văn Ngoài,Công chức,Chuyên viên,Ủy ban nhân dân\n").encode()
     refused = await http.post("/imports/staff/commit", headers=scoped,

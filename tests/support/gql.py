@@ -14,9 +14,14 @@ def token_for(settings: Settings, tenant: str, user: object, *roles: str) -> str
     return mint_token(settings, tenant=tenant, user=str(user), roles=list(roles))
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The header a signed-in client sends."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 async def gql(http: httpx.AsyncClient, token: str | None, query: str,
               variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = bearer(token) if token else {}
     response = await http.post("/graphql", json={"query": query, "variables": variables or {}},
                                headers=headers)
     assert response.status_code == 200, response.text

@@ -20,7 +20,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 from litestar import get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
@@ -30,13 +29,12 @@ from domain.errors import DomainError
 from services.gql.context import get_context
 from services.gql.permissions import Access
 from services.http import uploads
-from services.http.sheets import SHEETS, Report, import_sheet
+from services.http.sheets import SHEETS, Report, import_sheet, workbook_download
 from services.http.web.client import SignInRequiredError
 from services.http.web.page import Page, Req, Web, check_form
 from services.imports import MAX_BYTES
 from services.runtime import Runtime
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A little above the import's own limit, so a 5–6 MB file gets its clear FILE_TOO_LARGE.
 FORM_LIMIT = MAX_BYTES + 1024 * 1024
 
@@ -95,9 +93,7 @@ async def import_template(request: Req, web: Web, kind: FromPath[str]) -> Respon
         await access(request, found.operation)
     except DomainError as error:
         return _refused(page, error)
-    body = await anyio.to_thread.run_sync(found.template)
-    return Response(body, media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{found.filename}"'})
+    return await workbook_download(found.template, found.filename)
 
 
 @post("/import", name="web:import-run", request_max_body_size=FORM_LIMIT)
