@@ -19,9 +19,6 @@ from domain.actor import Actor
 from services.gql.permissions import Access
 from services.http.auth import ForbiddenError
 from services.imports import (
-    CatalogueImport,
-    StaffImport,
-    UnitImport,
     catalogue_template_xlsx,
     staff_template_xlsx,
     units_template_xlsx,
@@ -51,25 +48,20 @@ Report = ImportReport | CatalogueReport
 
 
 async def import_sheet(rt: Runtime, access: Access, kind: str, content: bytes, *,
-                       commit: bool, read: object = None) -> Report:
+                       commit: bool) -> Report:
     """Check ``content`` as a sheet of ``kind`` and plan (``commit=False``) or write it, as
-    the caller ``access`` names, all rows or none. ``read``: the report's ``sheet`` of a
-    preview of the same bytes, so they are not read again."""
+    the caller ``access`` names, all rows or none."""
     actor = Actor(access.principal.user_id, "hr_officer")
     if kind == "staff":
         return await import_staff_file(
-            rt, access.tenant, content, actor, commit=commit, scope=access.unit_ids,
-            read=read if isinstance(read, StaffImport) else None)
+            rt, access.tenant, content, actor, commit=commit, scope=access.unit_ids)
     if SHEETS[kind].whole_tenant and access.unit_ids is not None:
         raise ForbiddenError(
             "Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị và danh mục.",
             "Only an HR officer of the whole tenant may import units or the catalogue.")
     if kind == "units":
-        return await import_units_file(rt, access.tenant, content, actor, commit=commit,
-                                       read=read if isinstance(read, UnitImport) else None)
-    return await import_catalogue_file(
-        rt, access.tenant, content, actor, commit=commit,
-        read=read if isinstance(read, CatalogueImport) else None)
+        return await import_units_file(rt, access.tenant, content, actor, commit=commit)
+    return await import_catalogue_file(rt, access.tenant, content, actor, commit=commit)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

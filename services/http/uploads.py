@@ -12,15 +12,13 @@ names a digest this person previewed and
 that has not expired, or it is refused (``UPLOAD_EXPIRED``) with nothing written; a
 committed upload is forgotten.
 
-**Not read twice:** the preview's reading of the file (rows checked, every cell) is kept in
-this process beside it, so a commit on the same replica plans the rows against the log again
-— the plan may have changed since — without reading the sheet again; on another replica
-(or after a restart) the kept bytes are read afresh, with the same checks.
+**Read again at the commit:** the commit reads the kept bytes afresh, with the same checks
+as the preview (the units a staff sheet names may have changed since), whichever replica it
+reaches.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,7 +28,6 @@ from domain.errors import DomainError
 
 KEPT_FOR = timedelta(minutes=30)
 PER_PERSON = 3
-_READ_IN_PROCESS = 32  # sheets as read, across all tenants, in this process
 
 
 
@@ -55,12 +52,9 @@ class Kept:
     data: bytes
 
 
-_read: OrderedDict[tuple[str, str, str, str], object] = OrderedDict()
-
-
 async def keep(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: str, name: str,
-               data: bytes, read: object) -> None:
-    """Keep a previewed upload (and how it was read) for the person's commit."""
+               data: bytes) -> None:
+    """Keep a previewed upload for the person's commit."""
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "DELETE FROM platform.import_uploads WHERE kept_at < now() - $1::interval",
@@ -75,29 +69,21 @@ async def keep(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: st
             "digest NOT IN (SELECT digest FROM platform.import_uploads WHERE tenant = $1 "
             "AND user_id = $2 ORDER BY kept_at DESC, digest LIMIT $3)", tenant, user,
             PER_PERSON)
-    _read[(tenant, user, digest, kind)] = read
-    _read.move_to_end((tenant, user, digest, kind))
-    while len(_read) > _READ_IN_PROCESS:
-        _read.popitem(last=False)
 
 
-async def take(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: str
-               ) -> tuple[Kept, object | None]:
-    """The upload this person previewed under ``digest``, and how it was read if this
-    process read it; ``UPLOAD_EXPIRED`` when there is none or it expired."""
+async def take(pool: asyncpg.Pool, tenant: str, user: str, digest: str, kind: str) -> Kept:
+    """The upload this person previewed under ``digest``; ``UPLOAD_EXPIRED`` when there is
+    none or it expired."""
     row = await pool.fetchrow(
         "SELECT name, data FROM platform.import_uploads WHERE tenant = $1 AND "
         "user_id = $2 AND digest = $3 AND kind = $4 AND kept_at >= now() - $5::interval",
         tenant, user, digest, kind, KEPT_FOR)
     if row is None:
         raise _expired()
-    return Kept(row["name"], bytes(row["data"])), \
-        _read.get((tenant, user, digest, kind))
+    return Kept(row["name"], bytes(row["data"]))
 
 
 async def forget(pool: asyncpg.Pool, tenant: str, user: str, digest: str) -> None:
     """A committed upload is not committed again from the page."""
     await pool.execute("DELETE FROM platform.import_uploads WHERE tenant = $1 AND "
                        "user_id = $2 AND digest = $3", tenant, user, digest)
-    for key in [k for k in _read if k[:3] == (tenant, user, digest)]:
-        del _read[key]

@@ -34,7 +34,6 @@ from domain.work_catalogue import INHERITED, WorkCatalogue
 from services.app.handlers import TenantService
 from services.app.work_commands import EstablishCatalogue, InheritCatalogue
 from services.imports import (
-    CatalogueImport,
     CatalogueRow,
     RowProblem,
     adjustment_for,
@@ -68,7 +67,6 @@ class CatalogueReport:
     problems: tuple[RowProblem, ...]
     outcome: CatalogueOutcome | None
     rows: int
-    sheet: CatalogueImport | None = None  # the file as read, when it has no problem
 
     def as_json(self) -> dict[str, object]:
         plan = self.outcome
@@ -85,14 +83,11 @@ class _Province:
 
 
 async def import_catalogue_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Actor, *,
-                                commit: bool, read: CatalogueImport | None = None
-                                ) -> CatalogueReport:
+                                commit: bool) -> CatalogueReport:
     """Validate ``data`` and plan (``commit=False``) or write (``commit=True``) it: one
     catalogue version or nothing. Raises ``ImportRefusedError`` for a file refused as a
-    whole, ``LOCKED_BY_PROVINCE`` / ``INVALID_CATALOGUE`` for a catalogue the rules refuse.
-    ``read``: the same file as a preview read it (planned against the log again)."""
-    parsed = read if read is not None else await anyio.to_thread.run_sync(parse_catalogue,
-                                                                          data)
+    whole, ``LOCKED_BY_PROVINCE`` / ``INVALID_CATALOGUE`` for a catalogue the rules refuse."""
+    parsed = await anyio.to_thread.run_sync(parse_catalogue, data)
     if parsed.problems:
         return CatalogueReport(parsed.problems, None, len(parsed.preview))
     province = await _province(rt, tenant)
@@ -106,7 +101,7 @@ async def import_catalogue_file(rt: Runtime, tenant: Tenant, data: bytes, actor:
     outcome = await anyio.to_thread.run_sync(call)
     if outcome.position:
         await rt.written(tenant)
-    return CatalogueReport((), outcome, len(parsed.rows), parsed)
+    return CatalogueReport((), outcome, len(parsed.rows))
 
 
 async def _province(rt: Runtime, tenant: Tenant) -> _Province | None:

@@ -30,9 +30,7 @@ from services.app.staff_import import ImportOutcome, ImportStaff
 from services.imports import (
     ExistingStaff,
     RowProblem,
-    StaffImport,
     StaffRow,
-    UnitImport,
     parse_staff,
     parse_units,
     plan_staff,
@@ -53,7 +51,6 @@ class ImportReport:
     outcome: ImportOutcome | None
     rows: int
     possible_transfers: tuple[tuple[int, str], ...] = ()  # (row, existing person's unit)
-    sheet: StaffImport | UnitImport | None = None  # the file as read, when it has no problem
 
     def as_json(self) -> dict[str, object]:
         plan = self.outcome
@@ -130,14 +127,12 @@ async def _run(rt: Runtime, tenant: Tenant, cmd: ImportStaff, actor: Actor) -> I
 
 
 async def import_staff_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Actor, *,
-                            commit: bool, scope: Collection[UUID] | None = None,
-                            read: StaffImport | None = None) -> ImportReport:
+                            commit: bool, scope: Collection[UUID] | None = None
+                            ) -> ImportReport:
     """Validate ``data`` and plan (``commit=False``) or write (``commit=True``) it, all rows
-    or none. Raises ``ImportRefusedError`` for a file refused as a whole. ``read``: the same
-    file as a preview read it (its rows are planned against the log again, not re-read)."""
+    or none. Raises ``ImportRefusedError`` for a file refused as a whole."""
     found = await known(rt, tenant, scope)
-    parsed = read if read is not None else await anyio.to_thread.run_sync(
-        parse_staff, data, tenant.slug, found.units)
+    parsed = await anyio.to_thread.run_sync(parse_staff, data, tenant.slug, found.units)
     if parsed.problems:
         return ImportReport(parsed.problems, None, len(parsed.preview))
     commands, problems = _commands(parsed.rows, found)
@@ -147,15 +142,14 @@ async def import_staff_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Act
     hints = tuple((row.row, other.unit_name) for row, other in plan.possible_transfers)
     cmd = ImportStaff(staff=tuple(commands), dry_run=not commit)
     outcome = await _run(rt, tenant, cmd, actor)
-    return ImportReport((), outcome, len(parsed.rows), hints, parsed)
+    return ImportReport((), outcome, len(parsed.rows), hints)
 
 
 async def import_units_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Actor, *,
-                            commit: bool, read: UnitImport | None = None) -> ImportReport:
+                            commit: bool) -> ImportReport:
     """The units sheet (whole tenant only): parents first, all or none."""
     found = await known(rt, tenant, None)
-    parsed = read if read is not None else await anyio.to_thread.run_sync(
-        parse_units, data, tenant.slug, found.units)
+    parsed = await anyio.to_thread.run_sync(parse_units, data, tenant.slug, found.units)
     if parsed.problems:
         return ImportReport(parsed.problems, None, len(parsed.preview))
     # A unit already there (by name, however it was registered) keeps its id; so does a
@@ -166,4 +160,4 @@ async def import_units_file(rt: Runtime, tenant: Tenant, data: bytes, actor: Act
                      there.get(unit_key(u.parent_name), u.parent_id) if u.parent_name else None)
         for u in parsed.rows if u.key not in there), dry_run=not commit)
     outcome = await _run(rt, tenant, cmd, actor)
-    return ImportReport((), outcome, len(parsed.rows), sheet=parsed)
+    return ImportReport((), outcome, len(parsed.rows))

@@ -26,10 +26,9 @@ async def test_a_kept_upload_is_given_back_to_the_person_who_checked_it_only(
         runtime: Runtime) -> None:
     tenant, me, other = f"t-{uuid.uuid4().hex[:8]}", "hr-1", "hr-2"
     data = b"Ma san pham,Vi tri viec lam\n"
-    await uploads.keep(runtime.pool, tenant, me, _digest(data), "catalogue", "dm.csv", data,
-                       "as read")
-    kept, read = await uploads.take(runtime.pool, tenant, me, _digest(data), "catalogue")
-    assert (kept.name, kept.data, read) == ("dm.csv", data, "as read")
+    await uploads.keep(runtime.pool, tenant, me, _digest(data), "catalogue", "dm.csv", data)
+    kept = await uploads.take(runtime.pool, tenant, me, _digest(data), "catalogue")
+    assert (kept.name, kept.data) == ("dm.csv", data)
     for who, where, kind in ((other, tenant, "catalogue"), (me, "another-tenant", "catalogue"),
                              (me, tenant, "staff")):
         with pytest.raises(DomainError) as refused:
@@ -43,7 +42,7 @@ async def test_a_kept_upload_is_given_back_to_the_person_who_checked_it_only(
 
 async def test_an_upload_kept_too_long_is_refused(runtime: Runtime) -> None:
     tenant, data = f"t-{uuid.uuid4().hex[:8]}", b"old"
-    await uploads.keep(runtime.pool, tenant, "hr", _digest(data), "staff", "a.csv", data, None)
+    await uploads.keep(runtime.pool, tenant, "hr", _digest(data), "staff", "a.csv", data)
     await runtime.pool.execute(
         "UPDATE platform.import_uploads SET kept_at = now() - $2::interval WHERE tenant = $1",
         tenant, uploads.KEPT_FOR)
@@ -57,12 +56,11 @@ async def test_a_person_keeps_only_their_latest_uploads(runtime: Runtime) -> Non
     tenant = f"t-{uuid.uuid4().hex[:8]}"
     files = [f"file {i}".encode() for i in range(uploads.PER_PERSON + 2)]
     for data in files:
-        await uploads.keep(runtime.pool, tenant, "hr", _digest(data), "staff", "f.csv", data,
-                           None)
+        await uploads.keep(runtime.pool, tenant, "hr", _digest(data), "staff", "f.csv", data)
     held = await runtime.pool.fetchval(
         "SELECT count(*) FROM platform.import_uploads WHERE tenant = $1", tenant)
     assert held == uploads.PER_PERSON
-    kept, _ = await uploads.take(runtime.pool, tenant, "hr", _digest(files[-1]), "staff")
+    kept = await uploads.take(runtime.pool, tenant, "hr", _digest(files[-1]), "staff")
     assert kept.data == files[-1]
     with pytest.raises(DomainError):
         await uploads.take(runtime.pool, tenant, "hr", _digest(files[0]), "staff")
@@ -74,6 +72,6 @@ async def test_the_database_refuses_a_kept_upload_over_the_import_limit(runtime:
     assert f"octet_length(data) <= {MAX_BYTES})" in platform_ddl()
     with pytest.raises(asyncpg.CheckViolationError):
         await uploads.keep(runtime.pool, "ward-x", "someone", "a" * 64, "staff", "big.xlsx",
-                           b"x" * (MAX_BYTES + 1), None)
+                           b"x" * (MAX_BYTES + 1))
     await uploads.keep(runtime.pool, "ward-x", "someone", "b" * 64, "staff", "fits.xlsx",
-                       b"x" * MAX_BYTES, None)
+                       b"x" * MAX_BYTES)

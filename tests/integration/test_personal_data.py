@@ -253,7 +253,7 @@ async def test_erasure_forgets_the_address_and_the_kept_sheets_beside_the_log(
             tenant.slug, str(who), email)
     sheet = "Họ và tên\nNgười Sẽ Xoá\n".encode()
     await uploads.keep(runtime.pool, tenant.slug, "hr-erasure", hashlib.sha256(sheet).hexdigest(),
-                       "staff", "ds.csv", sheet, None)
+                       "staff", "ds.csv", sheet)
 
     await erase_personal_data(runtime, HR, tenant, person, "Quyết định số 7/QĐ")
 

@@ -111,10 +111,10 @@ async def import_run(request: Req, web: Web) -> Response[str]:
     rt: Runtime = request.app.state.rt
     who = (rt.pool, a.tenant.slug, a.principal.user_id)
     upload = form.get("file")
-    name, digest, read = "", str(form.get("digest") or ""), None
+    name, digest = "", str(form.get("digest") or "")
     try:
         if commit:  # the file this person checked, kept on the server under its digest
-            kept, read = await uploads.take(*who, digest, kind)
+            kept = await uploads.take(*who, digest, kind)
             name, content = kept.name, kept.data
         else:
             # Whole (the form's limit bounds it), so a refusal names the file's own size.
@@ -123,7 +123,7 @@ async def import_run(request: Req, web: Web) -> Response[str]:
                 return page.render("import.html", status=422, shown=None, missing=kind)
             name = getattr(upload, "filename", "") or ""
             digest = hashlib.sha256(content).hexdigest()
-        report = await import_sheet(rt, a, kind, content, commit=commit, read=read)
+        report = await import_sheet(rt, a, kind, content, commit=commit)
     except DomainError as error:
         if error.code == "FORBIDDEN":
             return _refused(page, error)
@@ -134,7 +134,7 @@ async def import_run(request: Req, web: Web) -> Response[str]:
     if commit and not report.problems:
         await uploads.forget(*who, digest)
     elif not report.problems and report.outcome and not report.outcome.writes_nothing:
-        await uploads.keep(*who, digest, kind, name, content, report.sheet)
+        await uploads.keep(*who, digest, kind, name, content)
     shown = Shown(kind, name, digest, report)
     return page.render("import.html", status=422 if report.problems else 200, shown=shown,
                        committed=commit and not report.problems)
