@@ -29,17 +29,14 @@ DRY = typer.Option("--dry-run", help="Check and plan only; write nothing")
 
 def _import(kind: str, tenant: str, file: Path, dry_run: bool, by: str) -> None:
     from domain.actor import Actor
-    from services.office.catalogue_import import CatalogueReport, import_catalogue_file
-    from services.office.staff_import import ImportReport, import_staff_file, import_units_file
+    from services.office.sheet_import import Report as SheetReport
+    from services.office.sheet_import import import_file
 
     data = file.read_bytes()
 
-    async def work(rt: Runtime) -> ImportReport | CatalogueReport:
-        t, actor = await rt.registry.get(tenant), Actor(by, "hr_officer")
-        if kind == "catalogue":
-            return await import_catalogue_file(rt, t, data, actor, commit=not dry_run)
-        act = import_staff_file if kind == "staff" else import_units_file
-        return await act(rt, t, data, actor, commit=not dry_run)
+    async def work(rt: Runtime) -> SheetReport:
+        return await import_file(rt, await rt.registry.get(tenant), kind, data,
+                                 Actor(by, "hr_officer"), commit=not dry_run)
 
     found = domain_errors(work)
     for p in found.problems:

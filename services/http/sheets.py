@@ -23,8 +23,7 @@ from services.imports import (
     staff_template_xlsx,
     units_template_xlsx,
 )
-from services.office.catalogue_import import CatalogueReport, import_catalogue_file
-from services.office.staff_import import ImportReport, import_staff_file, import_units_file
+from services.office.sheet_import import Report, import_file
 from services.runtime import Runtime
 
 
@@ -44,24 +43,19 @@ SHEETS: dict[str, Sheet] = {
     "catalogue": Sheet("Mutation.establishWorkCatalogue", catalogue_template_xlsx,
                        "mau-danh-muc-san-pham.xlsx", whole_tenant=True),
 }
-Report = ImportReport | CatalogueReport
 
 
 async def import_sheet(rt: Runtime, access: Access, kind: str, content: bytes, *,
                        commit: bool) -> Report:
     """Check ``content`` as a sheet of ``kind`` and plan (``commit=False``) or write it, as
     the caller ``access`` names, all rows or none."""
-    actor = Actor(access.principal.user_id, "hr_officer")
-    if kind == "staff":
-        return await import_staff_file(
-            rt, access.tenant, content, actor, commit=commit, scope=access.unit_ids)
     if SHEETS[kind].whole_tenant and access.unit_ids is not None:
         raise ForbiddenError(
             "Chỉ cán bộ tổ chức của toàn đơn vị mới nhập được danh sách đơn vị và danh mục.",
             "Only an HR officer of the whole tenant may import units or the catalogue.")
-    if kind == "units":
-        return await import_units_file(rt, access.tenant, content, actor, commit=commit)
-    return await import_catalogue_file(rt, access.tenant, content, actor, commit=commit)
+    return await import_file(rt, access.tenant, kind, content,
+                             Actor(access.principal.user_id, "hr_officer"), commit=commit,
+                             scope=access.unit_ids)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -29,10 +29,11 @@ from domain.errors import DomainError
 from services.gql.context import get_context
 from services.gql.permissions import Access
 from services.http import uploads
-from services.http.sheets import SHEETS, Report, import_sheet, workbook_download
+from services.http.sheets import SHEETS, import_sheet, workbook_download
 from services.http.web.client import SignInRequiredError
 from services.http.web.page import Page, Req, Web, check_form
 from services.imports import MAX_BYTES
+from services.office.sheet_import import Report
 from services.runtime import Runtime
 
 # A little above the import's own limit, so a 5–6 MB file gets its clear FILE_TOO_LARGE.
