@@ -37,3 +37,20 @@ async def index_order(conn: DbConn) -> AsyncIterator[None]:
         # In a transaction the read failed: its rollback takes the setting back anyway.
         with suppress(asyncpg.InFailedSQLTransactionError):
             await conn.execute(f"SET enable_sort = {'on' if was == 'on' else 'off'}")
+
+
+# A binary COPY stream opens with this signature, a 4-byte flags field and the length of a
+# header extension (then the extension itself), as the COPY file format defines it.
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_HEADER_FIXED = len(COPY_SIGNATURE) + 8
+
+
+def past_copy_header(chunk: bytes) -> int:
+    """Where a binary COPY stream's first row starts in ``chunk`` (its first bytes), or -1
+    when the header is not all there yet (wait for more); ``ValueError`` if it is not one."""
+    if len(chunk) < _HEADER_FIXED:
+        return -1
+    if not chunk.startswith(COPY_SIGNATURE):
+        raise ValueError("not a binary COPY stream")
+    end = _HEADER_FIXED + int.from_bytes(chunk[_HEADER_FIXED - 4:_HEADER_FIXED], "big")
+    return end if len(chunk) >= end else -1

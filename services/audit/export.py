@@ -36,7 +36,7 @@ import asyncpg
 from services.audit.checkpoints import checkpoints
 from services.platform.tenants import Tenant
 from services.store.integrity import GENESIS, pieces
-from storage.db import DbConn, index_order
+from storage.db import DbConn, index_order, past_copy_header
 
 FORMAT = "congtam-audit-bundle/1"
 EVENTS_TABLE = "evaluations_events"
@@ -70,7 +70,6 @@ _LINES = (f"SELECT {_LINE} FROM {{t}} WHERE notification_id > $1 AND notificatio
 # them, a line break or a carriage return.
 _QUOTE, _DELIMITER = "\x01", "\x02"
 _QUOTED = (_QUOTE.encode(), _DELIMITER.encode(), b"\r")
-_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _ROW = struct.Struct("!hiqi")  # fields, the count's length, the count, the lines' length
 
 
@@ -231,12 +230,10 @@ class _Blocks:
             chunk, self.rest = self.rest + chunk, b""
         pos, end = 0, len(chunk)
         if self.header:
-            if end < len(_SIGNATURE) + 8:
+            pos = past_copy_header(chunk)
+            if pos < 0:
                 self.rest = chunk
                 return
-            if chunk[:len(_SIGNATURE)] != _SIGNATURE:
-                raise ValueError("not a binary COPY")
-            pos = len(_SIGNATURE) + 8 + int.from_bytes(chunk[15:19], "big")
             self.header = False
         while end - pos >= 2:
             if chunk[pos:pos + 2] == b"\xff\xff":  # the trailer

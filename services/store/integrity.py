@@ -28,7 +28,7 @@ from uuid import UUID
 
 import asyncpg
 
-from storage.db import index_order
+from storage.db import index_order, past_copy_header
 
 GENESIS = bytes(32)
 EVENTS_TABLE = "evaluations_events"
@@ -133,8 +133,6 @@ def _rows_sql(schema: str, table: str) -> str:
             "ORDER BY e.notification_id")
 
 
-_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-_FLAGS = struct.Struct(">ii")  # the binary header's flags and extension length
 _HASH = struct.Struct(">hi")  # a row's field count, then its stored hash's length
 _LENGTH = struct.Struct(">i")
 # A row: field count (2), the hash's length (4) and hash (32), the head's length (4) and
@@ -176,16 +174,9 @@ class _Links:
         self._walk(chunk, offset)
 
     def _skip_header(self, chunk: bytes) -> int:
-        fixed = len(_COPY_SIGNATURE) + _FLAGS.size
-        if len(chunk) < fixed:
-            return -1
-        if chunk[:len(_COPY_SIGNATURE)] != _COPY_SIGNATURE:
-            raise ValueError("not a binary COPY stream")
-        extension: int = _FLAGS.unpack_from(chunk, len(_COPY_SIGNATURE))[1]
-        if len(chunk) < fixed + extension:
-            return -1
-        self._header = False
-        return fixed + extension
+        offset = past_copy_header(chunk)
+        self._header = offset < 0
+        return offset
 
     def _walk(self, chunk: bytes, offset: int) -> None:
         view, end = memoryview(chunk), len(chunk)
