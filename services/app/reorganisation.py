@@ -98,39 +98,47 @@ def merge_tenants(predecessors: Sequence[tuple[str, UnitOfWork]], successor_slug
     position = 0
     for slug, old in predecessors:
         _ensure_writable(old)
-        ids = _ids_by_topic(old)
-        units = [u for uid in ids["domain.organisation:Unit.Registered"]
-                 if (u := old._find(Unit, uid)) is not None]
-        copies: list[Any] = []
-        for u in units:
-            copy = Unit(id=u.id, name=u.name, kind=u.kind, parent_id=u.parent_id)
-            for member in u.members:
-                copy.join(StaffId(member))
-            if u.leader_id is not None:
-                copy.appoint_leader(StaffId(u.leader_id))
-            copies.append(copy)
-        staff = [s for sid in ids["domain.organisation:StaffMember.Registered"]
-                 if (s := old._find(StaffMember, sid)) is not None
-                 and getattr(s, "left_for", None) is None]
-        copies += [_copy_staff(s, s.unit_id, slug, _results_state(old, s, as_of))
-                   for s in staff]
-        periods = 0
-        ledgers: dict[UUID, WorkLedger] = {}
-        for pid in ids["domain.period:EvaluationPeriod.Opened"]:
-            period = old._find(EvaluationPeriod, pid)
-            if period is None or period.closed:
-                continue
-            periods += 1
-            copies += _copy_period(old, period, slug)
-            copies += _carry_work(old, successor, period, slug, ledgers)
         record = _record(successor)
         if slug not in record.predecessors:  # else written before: only the source is left
-            record.absorb(slug, len(staff), periods)
-            position = successor._save(*copies, *ledgers.values(), record)
+            copies, staff, periods = _copies(old, successor, slug, as_of)
+            record.absorb(slug, staff, periods)
+            position = successor._save(*copies, record)
         old_record = _record(old)
         old_record.merge_into(successor_slug, reasons)
         old._save(old_record)
     return position
+
+
+def _copies(old: UnitOfWork, successor: UnitOfWork, slug: str, as_of: date
+            ) -> tuple[list[Any], int, int]:
+    """What the successor takes of predecessor ``slug``: its units, its staff still there
+    (with their results), its open periods and the work that still counts in them; and how
+    many staff and periods that is."""
+    ids = _ids_by_topic(old)
+    units = [u for uid in ids["domain.organisation:Unit.Registered"]
+             if (u := old._find(Unit, uid)) is not None]
+    copies: list[Any] = []
+    for u in units:
+        copy = Unit(id=u.id, name=u.name, kind=u.kind, parent_id=u.parent_id)
+        for member in u.members:
+            copy.join(StaffId(member))
+        if u.leader_id is not None:
+            copy.appoint_leader(StaffId(u.leader_id))
+        copies.append(copy)
+    staff = [s for sid in ids["domain.organisation:StaffMember.Registered"]
+             if (s := old._find(StaffMember, sid)) is not None
+             and getattr(s, "left_for", None) is None]
+    copies += [_copy_staff(s, s.unit_id, slug, _results_state(old, s, as_of)) for s in staff]
+    periods = 0
+    ledgers: dict[UUID, WorkLedger] = {}
+    for pid in ids["domain.period:EvaluationPeriod.Opened"]:
+        period = old._find(EvaluationPeriod, pid)
+        if period is None or period.closed:
+            continue
+        periods += 1
+        copies += _copy_period(old, period, slug)
+        copies += _carry_work(old, successor, period, slug, ledgers)
+    return [*copies, *ledgers.values()], len(staff), periods
 
 
 def _copy_period(old: UnitOfWork, period: EvaluationPeriod, slug: str) -> list[Any]:

@@ -23,6 +23,7 @@ from tests.integration.test_domain_rules import _refused, _run, _setup
 from tests.integration.test_rollups import MONTHS, _proposal, _rate_months
 from tests.support.org import StaffedTenant
 from tests.support.projection import assert_rebuild_equals_live, holding
+from tests.support.readmodels import events_in
 from tests.support.recount import recount, tables
 
 pytestmark = pytest.mark.integration
@@ -130,3 +131,32 @@ async def test_a_continued_month_shows_on_the_successors_board_with_its_carried_
     assert (board["decided"], board["quota_used"]) == (2, 1)
     assert (levels[org.members[0]], levels[org.members[1]]) == ("A", "B")
     assert tuple(trend) == (2, 1, 1)
+
+
+async def test_a_merge_cut_short_after_the_successor_wrote_finishes_when_run_again(
+    runtime: Runtime, new_tenant: Callable[..., Awaitable[Tenant]], staffed_tenant: StaffedTenant,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The successor took the predecessor's staff and periods, then the process stopped
+    before the predecessor was marked merged: the same merge again marks it and copies
+    nothing twice."""
+    first, _, one = await _setup(runtime, staffed_tenant, members=2)
+    successor = await new_tenant()
+    heir = runtime.service(successor)
+    saving = one._save
+
+    def cut_short(*aggregates: object) -> int:
+        monkeypatch.setattr(one, "_save", saving)  # once
+        raise RuntimeError("stopped before the predecessor was marked")
+
+    monkeypatch.setattr(one, "_save", cut_short)
+    with pytest.raises(RuntimeError):
+        merge_tenants([(first.slug, one)], successor.slug, heir, "NQ 1656/NQ-UBTVQH15", AS_OF)
+    written = await events_in(runtime, successor)
+    assert written > 0
+
+    await _run(lambda: merge_tenants([(first.slug, one)], successor.slug, heir,
+                                     "NQ 1656/NQ-UBTVQH15", AS_OF))
+    assert await events_in(runtime, successor) == written  # nothing copied twice
+    await _refused(runtime, first, "TENANT_READ_ONLY", lambda: one.register_unit(
+        RegisterUnit(UnitId(uuid.uuid4()), "Ban mới", "board")))
