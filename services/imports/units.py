@@ -11,7 +11,7 @@ from .columns import CellError, Column
 from .keys import unit_id_for, unit_key
 from .problems import RowProblem
 from .reading import read_sheet
-from .records import PreviewRow, SheetImport, cell_texts, problem, records, shown
+from .records import PreviewRow, SheetImport, cell_texts, preview_row, problem, records
 
 NAME = Column("name", "unitName", "Tên đơn vị", "Unit name", required=True,
               aliases=("đơn vị", "unit", "ten don vi"))
@@ -59,8 +59,7 @@ def parse_units(data: bytes, tenant: str,
         first_row.setdefault(key, record.row)
         rows.append(UnitRow(record.row, unit_id_for(tenant, values["name"]), key,
                             values["name"], values["kind"], values["parent"], None))
-        preview.append(PreviewRow(record.row, {k: shown(v) for k, v in record.cells.items()},
-                                  tuple(mine)))
+        preview.append(preview_row(record, {}, mine))
         problems.extend(mine)
     ids = {**known, **{r.key: r.unit_id for r in rows}}
     resolved: list[UnitRow] = []
